@@ -1,0 +1,1 @@
+"""Language-model backends: each streams text pieces for a list of messages."""

@@ -1,0 +1,233 @@
+"""The `companion` command: argument parsing and printing only."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from companion import __version__
+from companion.config import Settings, go_offline, load_settings
+from companion.errors import CompanionError
+from companion.text import printable
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", type=Path, help="where the index lives (default: your user data dir; env COMPANION_DATA_DIR)")
+    common.add_argument("--corpus", type=Path, dest="corpus_dir", help="directory of essay files (default: corpus/)")
+    common.add_argument("--prompts", type=Path, dest="prompts_dir", help="directory of prompt files (default: prompts/)")
+    common.add_argument(
+        "--embedding-model", help="embedding model directory or name (default: the packaged all-MiniLM-L6-v2)"
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="companion", description="Talk with Samantha about Her (2013), grounded in critics' essays.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"companion {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    chat = sub.add_parser("chat", parents=[common], help="open the chat window (the default)")
+    chat.add_argument("--backend", help="language-model backend (default: extractive)")
+
+    sub.add_parser("ingest", parents=[common], help="read the essays into the index (only what changed)")
+
+    search = sub.add_parser("search", parents=[common], help="show the passages closest to a query")
+    search.add_argument("query", nargs="*", help="the query (or use --stdin)")
+    search.add_argument("-k", type=int, default=5, help="how many passages (default 5)")
+    search.add_argument("--json", action="store_true", help="print JSON")
+    search.add_argument("--stdin", action="store_true", help="read one query per line; print one JSON object per line")
+
+    ask = sub.add_parser("ask", parents=[common], help="ask one question and print the cited reply")
+    ask.add_argument("question", nargs="*", help="the question (or use --stdin)")
+    ask.add_argument("--backend", help="language-model backend (default: extractive)")
+    ask.add_argument("--json", action="store_true", help="print JSON")
+    ask.add_argument("--stdin", action="store_true", help="read one question per line; print one JSON object per line")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(
+        data_dir=args.data_dir,
+        corpus_dir=args.corpus_dir,
+        prompts_dir=args.prompts_dir,
+        embedding_model=args.embedding_model,
+        backend=getattr(args, "backend", None),
+    )
+
+
+def _ingest_progress() -> tuple[Callable[[int, int, str], None], Callable[[], None]]:
+    """Return a progress callback that draws a bar on stderr, and a function that ends it."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(
+        TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}", markup=False),
+        console=Console(stderr=True), transient=True,
+    )
+    task = None
+
+    def update(done: int, total: int, title: str) -> None:
+        nonlocal task
+        if task is None:
+            progress.start()
+            task = progress.add_task(title, total=total)
+        progress.update(task, completed=done, description=title[:40])
+
+    return update, progress.stop
+
+
+def _open_retrieval(settings: Settings):
+    from companion.retrieval.service import open_retrieval
+
+    update, stop = _ingest_progress()
+    try:
+        retrieval = open_retrieval(settings, progress=update)
+    finally:
+        stop()
+    if retrieval.built:
+        print(f"Built the index: {retrieval.built.summary()}.", file=sys.stderr)
+    return retrieval
+
+
+def _lines(args_text: Sequence[str], use_stdin: bool, stdin: TextIO) -> Iterable[str]:
+    if use_stdin:
+        for line in stdin:
+            if line.strip():
+                yield line.rstrip("\n")
+    else:
+        yield " ".join(args_text)
+
+
+def hit_json(hit) -> dict:
+    """Shape one search hit for --json output."""
+    p = hit.passage
+    return {"rank": hit.rank, "id": p.id, "essay_id": p.essay_id, "title": p.title, "author": p.author,
+            "text": p.text, "score": hit.score}
+
+
+def reply_json(reply) -> dict:
+    """Shape one reply for --json output."""
+    citations = [
+        {"n": c.n, "id": c.passage.id, "essay_id": c.passage.essay_id, "title": c.passage.title,
+         "author": c.passage.author, "text": c.passage.text, "verified": c.verified}
+        for c in reply.citations
+    ]
+    shaped = {"question": reply.question, "answer": reply.answer, "grounded": reply.grounded,
+              "citations": citations, "backend": reply.backend, "model": reply.model}
+    if reply.error:
+        shaped["error"] = reply.error
+    return shaped
+
+
+def _emit(obj: dict, out: TextIO) -> None:
+    out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    out.flush()
+
+
+def cmd_ingest(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    from companion.retrieval.service import run_ingest
+
+    update, stop = _ingest_progress()
+    try:
+        report = run_ingest(settings, progress=update)
+    finally:
+        stop()
+    print(f"Index at {settings.data_dir}: {report.summary()}.", file=out)
+    return 0
+
+
+def cmd_search(settings: Settings, args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    if not args.stdin and not " ".join(args.query).strip():
+        raise CompanionError("Give a query, e.g. companion search \"the ending\", or use --stdin.")
+    if args.k < 1:
+        raise CompanionError("-k must be at least 1.")
+    retrieval = _open_retrieval(settings)
+    for query in _lines(args.query, args.stdin, stdin):
+        hits = retrieval.searcher.search(query, args.k)
+        if args.json or args.stdin:
+            _emit({"query": query, "results": [hit_json(h) for h in hits]}, out)
+            continue
+        for hit in hits:
+            p = hit.passage
+            byline = f"{p.title} — {p.author}" if p.author else p.title
+            print(f"{hit.rank}. [{hit.score:.3f}] {printable(byline)} ({p.id})", file=out)
+            print(f"   {printable(p.text)}\n", file=out)
+    return 0
+
+
+def _build_engine(settings: Settings):
+    from companion.backends.base import load_backend
+    from companion.engine import Engine
+    from companion.prompts import load_prompts
+
+    prompts = load_prompts(settings.prompts_dir)
+    backend = load_backend(settings.backend, settings)
+    retrieval = _open_retrieval(settings)
+    return Engine(searcher=retrieval.searcher, backend=backend, prompts=prompts, k=settings.top_k)
+
+
+def cmd_ask(settings: Settings, args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    from companion.engine import check_question
+
+    if not args.stdin:
+        check_question(" ".join(args.question))
+    engine = _build_engine(settings)
+    for question in _lines(args.question, args.stdin, stdin):
+        engine.history.clear()
+        try:
+            reply = engine.ask(question)
+        except CompanionError as exc:
+            if not args.stdin:
+                raise
+            _emit({"question": question, "error": str(exc)}, out)
+            continue
+        if args.json or args.stdin:
+            _emit(reply_json(reply), out)
+            continue
+        print(printable(reply.answer), file=out)
+        if reply.citations:
+            print("\nSources:", file=out)
+            for c in reply.citations:
+                byline = f"{c.passage.title} — {c.passage.author}" if c.passage.author else c.passage.title
+                print(f"  [{c.n}] {printable(byline)} ({c.passage.id})", file=out)
+        if reply.error:
+            print(f"\n(The reply was cut short: {reply.error})", file=out)
+    return 0
+
+
+def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
+    from companion.tui.app import CompanionApp
+    from companion.tui.loader import engine_loader
+
+    CompanionApp(load_engine=engine_loader(settings)).run()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, stdin: TextIO | None = None) -> int:
+    """Run the command line; errors a person can fix are printed without a traceback."""
+    out = out or sys.stdout
+    stdin = stdin or sys.stdin
+    go_offline()
+    args = _parser().parse_args(argv)
+    command = args.command or "chat"
+    try:
+        settings = _settings(args)
+        if command == "ingest":
+            return cmd_ingest(settings, args, out)
+        if command == "search":
+            return cmd_search(settings, args, out, stdin)
+        if command == "ask":
+            return cmd_ask(settings, args, out, stdin)
+        return cmd_chat(settings, args)
+    except CompanionError as exc:
+        print(f"companion: {printable(str(exc))}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("companion: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,161 @@
+"""One conversational turn: retrieve, decide, compose, cite; told as a stream of events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from companion.backends.base import Backend, Evidence, GenerationRequest, Message
+from companion.errors import CompanionError, InputError
+from companion.grounding import Citation, cite, covers, select_evidence
+from companion.prompts import Prompts
+from companion.retrieval.store import Hit
+from companion.text import fold
+
+MAX_QUESTION_CHARS = 4000
+EventKind = Literal["status", "token", "citations", "done", "error"]
+
+
+class Searcher:
+    """What the engine needs from retrieval."""
+
+    def search(self, query: str, k: int = 5) -> list[Hit]:  # pragma: no cover - protocol
+        """Return up to k passages for the query, best first."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A finished turn: what was said, what backs it, and how it ended."""
+
+    question: str
+    answer: str
+    grounded: bool
+    citations: tuple[Citation, ...]
+    backend: str
+    model: str | None
+    complete: bool = True
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened during a turn, for a surface to render."""
+
+    kind: EventKind
+    text: str = ""
+    citations: tuple[Citation, ...] = ()
+    reply: Reply | None = None
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One earlier question and answer, for the model's context."""
+
+    question: str
+    answer: str
+
+
+def check_question(text: str) -> str:
+    """Return the question stripped, or raise InputError saying what is wrong."""
+    question = text.strip()
+    if not question:
+        raise InputError("Type a question or a thought first: the message is empty.")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InputError(
+            f"That message is {len(question):,} characters; I can take up to {MAX_QUESTION_CHARS:,}. "
+            "Try asking about one part of it."
+        )
+    return question
+
+
+def format_evidence(evidence: Sequence[Evidence]) -> str:
+    """Lay out the evidence for a prompt, one marked passage each."""
+    blocks = []
+    for item in evidence:
+        who = f" by {item.passage.author}" if item.passage.author else ""
+        blocks.append(f"[{item.n}] From \"{item.passage.title}\"{who}:\n{item.passage.text}")
+    return "\n\n".join(blocks)
+
+
+@dataclass
+class Engine:
+    """Run turns against one searcher, one backend and one set of prompts."""
+
+    searcher: Searcher
+    backend: Backend
+    prompts: Prompts
+    k: int = 5
+    history_turns: int = 3
+    history: list[Exchange] = field(default_factory=list)
+
+    def messages(self, question: str, evidence: Sequence[Evidence]) -> tuple[Message, ...]:
+        """Build the chat messages a language model sees for this turn."""
+        messages = [Message("system", self.prompts.render("persona"))]
+        for exchange in self.history[-self.history_turns :]:
+            messages.append(Message("user", exchange.question))
+            messages.append(Message("assistant", exchange.answer))
+        user = self.prompts.render("answer", evidence=format_evidence(evidence), question=question)
+        messages.append(Message("user", user))
+        return tuple(messages)
+
+    def turn(self, text: str) -> Iterator[Event]:
+        """Answer one message, yielding status, tokens, citations and a final done event."""
+        try:
+            question = check_question(text)
+        except InputError as exc:
+            yield Event("error", text=str(exc))
+            return
+        yield Event("status", text="looking through the essays…")
+        hits = self.searcher.search(question, self.k)
+        if not covers(question, hits):
+            answer = self.prompts.choose("no_evidence", fold(question))
+            yield Event("token", text=answer)
+            yield from self._finish(question, answer, grounded=False, citations=())
+            return
+        evidence = tuple(Evidence(n, hit.passage) for n, hit in enumerate(select_evidence(hits), start=1))
+        request = GenerationRequest(messages=self.messages(question, evidence), question=question, evidence=evidence)
+        yield Event("status", text="thinking…")
+        pieces: list[str] = []
+        error: str | None = None
+        stream = self.backend.stream(request)
+        try:
+            for piece in stream:
+                pieces.append(piece)
+                yield Event("token", text=piece)
+        except CompanionError as exc:
+            error = str(exc)
+        finally:
+            close = getattr(stream, "close", None)
+            if close:
+                close()
+        answer = "".join(pieces).strip()
+        citations = cite(answer, evidence)
+        if error:
+            yield Event("error", text=error)
+        yield from self._finish(question, answer, grounded=True, citations=citations, error=error)
+
+    def _finish(
+        self, question: str, answer: str, *, grounded: bool, citations: tuple[Citation, ...], error: str | None = None
+    ) -> Iterator[Event]:
+        reply = Reply(
+            question=question,
+            answer=answer,
+            grounded=grounded,
+            citations=citations,
+            backend=self.backend.name,
+            model=self.backend.model,
+            complete=error is None,
+            error=error,
+        )
+        if answer:
+            self.history.append(Exchange(question, answer))
+        yield Event("citations", citations=citations)
+        yield Event("done", reply=reply)
+
+    def ask(self, text: str) -> Reply:
+        """Run one turn to the end and return its reply; bad input raises InputError."""
+        check_question(text)
+        replies = [event.reply for event in self.turn(text) if event.kind == "done"]
+        return replies[-1]

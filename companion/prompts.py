@@ -1,0 +1,86 @@
+"""Load the persona and reply templates from plain-text files in prompts/."""
+
+from __future__ import annotations
+
+import hashlib
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+from companion.errors import PromptError
+
+# name -> placeholders every text in that file must use (and no others)
+TEMPLATES: dict[str, frozenset[str]] = {
+    "persona": frozenset(),
+    "answer": frozenset({"evidence", "question"}),
+    "no_evidence": frozenset(),
+    "openers": frozenset(),
+    "attributions": frozenset({"title", "who"}),
+    "closers": frozenset(),
+}
+VARIANT_FILES = frozenset({"no_evidence", "openers", "attributions", "closers"})
+
+
+def _fields(path: Path, text: str) -> set[str]:
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError as exc:
+        raise PromptError(f"{path}: broken template ({exc}); write a literal brace as {{{{ or }}}}.") from None
+
+
+def _variants(text: str) -> tuple[str, ...]:
+    """Split a file into paragraphs, dropping '#' comment lines."""
+    lines = [line for line in text.splitlines() if not line.startswith("#")]
+    paragraphs = "\n".join(lines).split("\n\n")
+    return tuple(" ".join(p.split()) for p in paragraphs if p.strip())
+
+
+def pick(variants: tuple[str, ...], key: str) -> str:
+    """Pick one variant deterministically from a key (the same question, the same words)."""
+    digest = int(hashlib.sha256(key.encode("utf-8")).hexdigest(), 16)
+    return variants[digest % len(variants)]
+
+
+@dataclass(frozen=True)
+class Prompts:
+    """The loaded prompt texts: single templates and lists of variants."""
+
+    directory: Path
+    texts: dict[str, str]
+    variants: dict[str, tuple[str, ...]]
+
+    def render(self, name: str, **values: str) -> str:
+        """Fill a single template with values."""
+        return self.texts[name].format(**values)
+
+    def choose(self, name: str, key: str, **values: str) -> str:
+        """Pick one variant of a file for this key and fill it."""
+        return pick(self.variants[name], f"{name}:{key}").format(**values)
+
+
+def load_prompts(directory: Path) -> Prompts:
+    """Read every prompt file, or raise PromptError naming the file at fault."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise PromptError(f"{directory} is not a directory of prompts: pass --prompts DIR or restore prompts/.")
+    texts: dict[str, str] = {}
+    variants: dict[str, tuple[str, ...]] = {}
+    for name, wanted in TEMPLATES.items():
+        path = directory / f"{name}.md"
+        try:
+            text = path.read_text("utf-8")
+        except FileNotFoundError:
+            raise PromptError(f"{path} is missing: copy it from the project's prompts/ directory.") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PromptError(f"{path} cannot be read as UTF-8 text ({exc}).") from None
+        pieces = _variants(text) if name in VARIANT_FILES else (text.strip(),)
+        if not pieces or not pieces[0]:
+            raise PromptError(f"{path} is empty: it needs at least one paragraph of text.")
+        for piece in pieces:
+            found = _fields(path, piece)
+            if found != wanted:
+                need = ", ".join("{" + f + "}" for f in sorted(wanted)) or "no placeholders"
+                raise PromptError(f"{path}: each text must use {need}; found {sorted(found) or 'none'} in {piece[:60]!r}.")
+        texts[name] = pieces[0] if name not in VARIANT_FILES else ""
+        variants[name] = pieces
+    return Prompts(directory=directory, texts=texts, variants=variants)

@@ -1,0 +1,1 @@
+"""Embed passages, keep them in ChromaDB, and search them."""

@@ -1,0 +1,79 @@
+"""Bring the index in line with the corpus, re-embedding only what changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from companion.corpus import Essay, load_corpus
+from companion.passages import SPLITTER_VERSION, split_essay
+from companion.retrieval.embedder import Embedder
+from companion.retrieval.store import PassageStore
+
+# progress(done, total, essay title) while embedding
+IngestProgress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What one ingest run did."""
+
+    embedded: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    removed: tuple[str, ...]
+    passages: int
+    rebuilt: bool
+
+    def summary(self) -> str:
+        """Return one line a person can read."""
+        parts = [f"{self.passages} passages from {len(self.embedded) + len(self.unchanged)} essays"]
+        if self.rebuilt:
+            parts.append("index rebuilt for a new embedding model")
+        parts.append(f"{len(self.embedded)} embedded, {len(self.unchanged)} unchanged, {len(self.removed)} removed")
+        return "; ".join(parts)
+
+
+def index_hash(essay: Essay) -> str:
+    """Return the hash stored with an essay's passages: its content and how it was split."""
+    return f"{essay.content_hash}-s{SPLITTER_VERSION}"
+
+
+def plan(essays: list[Essay], stored: dict[str, set[str]]) -> tuple[list[Essay], list[Essay], list[str]]:
+    """Split the work into essays to embed, essays already current, and ids to remove."""
+    to_embed, current = [], []
+    for essay in essays:
+        (current if stored.get(essay.id) == {index_hash(essay)} else to_embed).append(essay)
+    wanted = {essay.id for essay in essays}
+    removed = sorted(essay_id for essay_id in stored if essay_id not in wanted)
+    return to_embed, current, removed
+
+
+def ingest(
+    corpus_dir: Path, store: PassageStore, embedder: Embedder, progress: IngestProgress | None = None
+) -> IngestReport:
+    """Validate the whole corpus first, then embed and store what changed."""
+    essays = load_corpus(corpus_dir)
+    to_embed, current, removed = plan(essays, store.essay_hashes())
+    for essay_id in removed:
+        store.delete_essay(essay_id)
+    split = {essay.id: split_essay(essay) for essay in to_embed}
+    total = sum(len(passages) for passages in split.values())
+    done = 0
+    for essay in to_embed:
+        passages = split[essay.id]
+
+        def report(n: int, _of: int, base: int = done, title: str = essay.title) -> None:
+            if progress:
+                progress(base + n, total, title)
+
+        vectors = embedder.embed([p.embedding_text for p in passages], progress=report)
+        store.put_essay(essay.id, index_hash(essay), passages, vectors)
+        done += len(passages)
+    return IngestReport(
+        embedded=tuple(e.id for e in to_embed),
+        unchanged=tuple(e.id for e in current),
+        removed=tuple(removed),
+        passages=store.count(),
+        rebuilt=store.rebuilt,
+    )

@@ -1,0 +1,154 @@
+"""Keep passages and their vectors in a ChromaDB collection."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from companion.errors import StoreError
+from companion.passages import Passage
+
+COLLECTION = "passages"
+# Chroma's metadata values cannot be None, so an unknown author is stored as "".
+_NO_AUTHOR = ""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A passage found for a query; score is cosine similarity (higher is closer)."""
+
+    rank: int
+    passage: Passage
+    score: float
+
+
+def _metadata(passage: Passage, essay_hash: str) -> dict[str, str | int]:
+    return {
+        "essay_id": passage.essay_id,
+        "essay_hash": essay_hash,
+        "n": passage.n,
+        "title": passage.title,
+        "author": passage.author or _NO_AUTHOR,
+        "speaker": passage.speaker or "",
+        "start": passage.start,
+        "end": passage.end,
+    }
+
+
+def _passage(pid: str, text: str, meta: dict) -> Passage:
+    return Passage(
+        id=pid,
+        essay_id=str(meta["essay_id"]),
+        n=int(meta["n"]),
+        title=str(meta["title"]),
+        author=str(meta["author"]) or None,
+        text=text,
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        speaker=str(meta.get("speaker") or "") or None,
+    )
+
+
+def open_client(data_dir: Path):
+    """Open the embedded ChromaDB store in the data directory, telemetry off."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    path = Path(data_dir) / "chroma"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+    except OSError as exc:
+        raise StoreError(
+            f"Cannot create the index at {path} ({exc.strerror}): pass --data-dir or set COMPANION_DATA_DIR "
+            "to a writable directory."
+        ) from None
+    except Exception as exc:
+        raise StoreError(f"Cannot open the index at {path} ({exc}): move that directory aside and run "
+                         "`companion ingest` to rebuild it.") from None
+
+
+class PassageStore:
+    """The passage collection, bound to the embedding model that built it."""
+
+    def __init__(self, client, model_id: str) -> None:
+        self._client = client
+        self.model_id = model_id
+        self.rebuilt = False
+        self._collection = self._open()
+
+    def _open(self):
+        collection = self._client.get_or_create_collection(
+            COLLECTION,
+            embedding_function=None,
+            metadata={"hnsw:space": "cosine", "embedding_model": self.model_id},
+        )
+        built_with = (collection.metadata or {}).get("embedding_model")
+        if built_with != self.model_id:
+            # Vectors from two models are not comparable: start over rather than mix them.
+            self._client.delete_collection(COLLECTION)
+            self.rebuilt = True
+            collection = self._client.create_collection(
+                COLLECTION,
+                embedding_function=None,
+                metadata={"hnsw:space": "cosine", "embedding_model": self.model_id},
+            )
+        return collection
+
+    def count(self) -> int:
+        """Return how many passages are stored."""
+        return self._collection.count()
+
+    def essay_hashes(self) -> dict[str, set[str]]:
+        """Return, per stored essay id, the content hashes its passages were built from."""
+        stored = self._collection.get(include=["metadatas"])
+        hashes: dict[str, set[str]] = {}
+        for meta in stored["metadatas"] or []:
+            hashes.setdefault(str(meta["essay_id"]), set()).add(str(meta["essay_hash"]))
+        return hashes
+
+    def ids(self) -> list[str]:
+        """Return every stored passage id."""
+        return list(self._collection.get(include=[])["ids"])
+
+    def delete_essay(self, essay_id: str) -> None:
+        """Remove every passage of one essay."""
+        self._collection.delete(where={"essay_id": essay_id})
+
+    def put_essay(
+        self, essay_id: str, essay_hash: str, passages: Sequence[Passage], vectors: Sequence[Sequence[float]]
+    ) -> None:
+        """Replace one essay's passages with these."""
+        self.delete_essay(essay_id)
+        if not passages:
+            return
+        self._collection.upsert(
+            ids=[p.id for p in passages],
+            embeddings=[list(v) for v in vectors],
+            documents=[p.text for p in passages],
+            metadatas=[_metadata(p, essay_hash) for p in passages],
+        )
+
+    def query(self, vector: Sequence[float], k: int) -> list[Hit]:
+        """Return the k passages closest to a query vector, best first."""
+        total = self.count()
+        if total == 0:
+            return []
+        result = self._collection.query(
+            query_embeddings=[list(vector)],
+            n_results=min(k, total),
+            include=["documents", "metadatas", "distances"],
+        )
+        hits = []
+        for rank, (pid, text, meta, distance) in enumerate(
+            zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0]), start=1
+        ):
+            hits.append(Hit(rank=rank, passage=_passage(pid, text, meta), score=round(1.0 - float(distance), 6)))
+        return hits
+
+    def all_passages(self) -> list[Passage]:
+        """Return every stored passage, ordered by essay and position."""
+        stored = self._collection.get(include=["documents", "metadatas"])
+        passages = [_passage(i, d, m) for i, d, m in zip(stored["ids"], stored["documents"], stored["metadatas"])]
+        return sorted(passages, key=lambda p: (p.essay_id, p.n))

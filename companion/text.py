@@ -1,0 +1,46 @@
+"""Small text helpers shared by grounding and the extractive composer."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being below between
+    both but by can could did do does doing down during each few for from further had has have having he her here
+    hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of
+    off on once only or other our ours ourselves out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up very was we were what
+    when where which while who whom why will with would you your yours yourself yourselves s t don ve ll re m d
+    think thinks say says said tell critics critic essay essays writer writers reviewer reviewers film movie
+    one ones like really also much many get gets got""".split()
+)
+# The film's name collides with the pronoun; it never distinguishes one passage from another.
+WORD = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
+QUOTE_MAP = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'", "–": "-", "—": "-", "…": "..."})
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def fold(text: str) -> str:
+    """Normalise quotes, dashes, case and whitespace so texts compare as a reader would."""
+    text = unicodedata.normalize("NFKC", text).translate(QUOTE_MAP).lower()
+    return " ".join(text.split())
+
+
+def stem(word: str) -> str:
+    """Strip common English endings so 'ending', 'ends' and 'ended' meet."""
+    word = word.replace("’", "'").split("'")[0]
+    for suffix in ("ingly", "ings", "ing", "edly", "ed", "ies", "es", "s", "ly"):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def content_terms(text: str) -> list[str]:
+    """Return the stemmed words of a text that carry meaning."""
+    return [stem(w) for w in WORD.findall(fold(text)) if w not in STOPWORDS and len(w) > 1]
+
+
+def printable(text: str) -> str:
+    """Show control characters (terminal escapes included) as visible symbols instead of obeying them."""
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)

@@ -1,0 +1,91 @@
+"""Shared fixtures: the real corpus, the real MiniLM model and a real ChromaDB in temp dirs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from companion.config import REPO_ROOT, go_offline, load_settings
+
+go_offline()
+
+CORPUS = REPO_ROOT / "corpus"
+PROMPTS = REPO_ROOT / "prompts"
+SEEDS = REPO_ROOT.parent / "shared" / "seeds"
+EVAL = REPO_ROOT.parent / "shared" / "eval" / "questions.jsonl"
+
+
+@pytest.fixture(autouse=True)
+def _private_dirs(tmp_path, monkeypatch):
+    """Keep every test away from the person's real data directory."""
+    monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path / "data"))
+    for name in ("COMPANION_CORPUS_DIR", "COMPANION_PROMPTS_DIR", "COMPANION_EMBEDDING_MODEL", "COMPANION_BACKEND"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """Return the packaged all-MiniLM-L6-v2, loaded once for the whole run."""
+    from companion.retrieval.embedder import SentenceTransformerEmbedder
+
+    model = SentenceTransformerEmbedder()
+    model.load()
+    return model
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory, embedder) -> Path:
+    """Build one index of the real corpus that read-only tests share."""
+    from companion.retrieval.ingest import ingest
+    from companion.retrieval.store import PassageStore, open_client
+
+    data_dir = tmp_path_factory.mktemp("index")
+    store = PassageStore(open_client(data_dir), embedder.model_id)
+    ingest(CORPUS, store, embedder)
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def shared_settings(index_dir):
+    """Return settings that point at the shared, already-built index."""
+    return load_settings(data_dir=index_dir, corpus_dir=CORPUS, prompts_dir=PROMPTS)
+
+
+@pytest.fixture(scope="session")
+def retrieval(shared_settings):
+    """Return the opened shared index."""
+    from companion.retrieval.service import open_retrieval
+
+    return open_retrieval(shared_settings)
+
+
+@pytest.fixture(scope="session")
+def prompts():
+    """Return the project's prompts."""
+    from companion.prompts import load_prompts
+
+    return load_prompts(PROMPTS)
+
+
+@pytest.fixture
+def engine(retrieval, prompts):
+    """Return a fresh engine over the shared index with the extractive backend."""
+    from companion.backends.extractive import ExtractiveBackend
+    from companion.engine import Engine
+
+    return Engine(searcher=retrieval.searcher, backend=ExtractiveBackend(prompts=prompts), prompts=prompts)
+
+
+@pytest.fixture
+def corpus_copy(tmp_path) -> Path:
+    """Return a private, writable copy of the corpus."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+def pytest_report_header(config):
+    return f"companion data dirs are temporary; HF_HUB_OFFLINE={os.environ.get('HF_HUB_OFFLINE')}"

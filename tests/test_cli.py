@@ -1,0 +1,108 @@
+"""The command line: JSON shapes, --stdin, and errors without tracebacks."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from companion.cli import main
+from companion.grounding import markers
+from tests.conftest import CORPUS
+
+
+def run(args, stdin: str = "") -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(args, out=out, stdin=io.StringIO(stdin))
+    return code, out.getvalue()
+
+
+@pytest.fixture
+def at_index(shared_settings):
+    return ["--data-dir", str(shared_settings.data_dir)]
+
+
+def test_search_json_shape(at_index):
+    code, out = run(["search", *at_index, "--json", "-k", "3", "the ending"])
+    assert code == 0
+    data = json.loads(out)
+    assert data["query"] == "the ending"
+    assert [r["rank"] for r in data["results"]] == [1, 2, 3]
+    for r in data["results"]:
+        assert set(r) == {"rank", "id", "essay_id", "title", "author", "text", "score"}
+        assert r["id"].startswith(r["essay_id"] + ":")
+        assert isinstance(r["score"], float) and (r["author"] is None or isinstance(r["author"], str))
+
+
+def test_ask_json_shape(at_index):
+    code, out = run(["ask", *at_index, "--json", "What did the critics think of the ending?"])
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == {"question", "answer", "grounded", "citations", "backend", "model"}
+    assert data["grounded"] and data["backend"] == "extractive" and data["model"] is None
+    assert {c["n"] for c in data["citations"]} == set(markers(data["answer"]))
+    for c in data["citations"]:
+        assert {"n", "id", "essay_id", "title", "author", "text"} <= set(c)
+
+
+def test_ask_refusal_json(at_index):
+    code, out = run(["ask", *at_index, "--json", "How much money did Her make?"])
+    data = json.loads(out)
+    assert code == 0 and data["grounded"] is False and data["citations"] == []
+
+
+def test_stdin_gives_one_object_per_line_in_order(at_index):
+    questions = ["What company does Theodore work for?", "", "What is the population of Tokyo?", "Who directed The Master?"]
+    code, out = run(["ask", *at_index, "--stdin"], "\n".join(questions) + "\n")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert [line["question"] for line in lines] == [q for q in questions if q]
+    code, out = run(["search", *at_index, "--stdin", "-k", "2"], "rain\ncabin\n")
+    assert [json.loads(line)["query"] for line in out.splitlines()] == ["rain", "cabin"]
+
+
+def test_plain_ask_prints_sources(at_index):
+    code, out = run(["ask", *at_index, "Is Samantha rational or emotional?"])
+    assert code == 0
+    assert "Sources:" in out and "[1] What HER Tells Us About Ourselves" in out
+
+
+def test_ingest_builds_then_reports_nothing_to_do(tmp_path, capsys):
+    args = ["ingest", "--data-dir", str(tmp_path / "d"), "--corpus", str(CORPUS)]
+    code, out = run(args)
+    assert code == 0 and "5 embedded, 0 unchanged, 0 removed" in out
+    code, out = run(args)
+    assert code == 0 and "0 embedded, 5 unchanged, 0 removed" in out
+
+
+def test_search_builds_a_missing_index(tmp_path, capsys):
+    code, out = run(["search", "--data-dir", str(tmp_path / "fresh"), "--json", "cabin"])
+    assert code == 0 and json.loads(out)["results"]
+    assert "Built the index" in capsys.readouterr().err
+
+
+def test_bad_corpus_is_a_message_not_a_traceback(tmp_path, capsys):
+    (tmp_path / "bad.md").write_bytes(b"\xff\xfe\x00")
+    code, _ = run(["ingest", "--data-dir", str(tmp_path / "d"), "--corpus", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "bad.md: is not UTF-8" in err and "Traceback" not in err
+
+
+def test_empty_question_and_unknown_backend(at_index, capsys):
+    assert run(["ask", *at_index, "   "])[0] == 1
+    assert "empty" in capsys.readouterr().err
+    assert run(["ask", *at_index, "--backend", "nope", "hello"])[0] == 1
+    assert "Unknown backend 'nope'" in capsys.readouterr().err
+
+
+def test_python_dash_m_entry_point(shared_settings):
+    result = subprocess.run(
+        [sys.executable, "-m", "companion", "search", "--data-dir", str(shared_settings.data_dir), "--json", "rain"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["results"]

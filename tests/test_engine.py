@@ -1,0 +1,114 @@
+"""One turn end to end with the extractive backend: evidence, refusal, verbatim quotes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from companion.backends.base import GenerationRequest
+from companion.engine import MAX_QUESTION_CHARS, Engine
+from companion.errors import BackendError, InputError
+from companion.grounding import markers, quote_in, quotes
+from tests.conftest import EVAL
+
+
+def assert_grounded(reply):
+    assert reply.grounded
+    cited = {c.n: c for c in reply.citations}
+    assert markers(reply.answer) and set(markers(reply.answer)) == set(cited)
+    for paragraph in reply.answer.split("\n\n"):
+        for n in markers(paragraph):
+            for quote in quotes(paragraph):
+                assert quote_in(quote, cited[n].passage), (n, quote)
+    assert all(c.verified for c in reply.citations)
+
+
+def test_the_ending_is_answered_from_several_essays(engine):
+    reply = engine.ask("What did the critics think of the ending?")
+    assert_grounded(reply)
+    assert len({c.passage.essay_id for c in reply.citations}) >= 2
+    assert reply.backend == "extractive" and reply.model is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How much money did Her make?", "What is the population of Tokyo?", "Who composed the music for Blade Runner?"],
+)
+def test_uncovered_questions_are_refused_in_voice(engine, question):
+    reply = engine.ask(question)
+    assert not reply.grounded
+    assert reply.citations == ()
+    assert markers(reply.answer) == []
+    assert "essay" in reply.answer
+
+
+@pytest.mark.skipif(not EVAL.is_file(), reason="shared/eval is not beside the checkout")
+def test_eval_refusals_and_answers(engine):
+    rows = [json.loads(line) for line in EVAL.read_text("utf-8").splitlines() if line.strip()]
+    for row in rows:
+        engine.history.clear()
+        reply = engine.ask(row["q"])
+        if row["kind"] == "none":
+            assert not reply.grounded, row["q"]
+        elif reply.grounded:
+            assert_grounded(reply)
+    answered = sum(engine.ask(r["q"]).grounded for r in rows if r["kind"] != "none")
+    assert answered >= 0.8 * sum(1 for r in rows if r["kind"] != "none")
+
+
+def test_the_same_question_gets_the_same_reply(engine):
+    first = engine.ask("Is Samantha rational or emotional?")
+    assert engine.ask("Is Samantha rational or emotional?").answer == first.answer
+
+
+def test_events_arrive_in_order(engine):
+    kinds = [e.kind for e in engine.turn("What does Samantha feel inferior about?")]
+    assert kinds[0] == "status"
+    assert kinds[-2:] == ["citations", "done"]
+    assert "token" in kinds
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t"])
+def test_empty_input_is_refused_clearly(engine, text):
+    with pytest.raises(InputError, match="empty"):
+        engine.ask(text)
+    assert [e.kind for e in engine.turn(text)] == ["error"]
+
+
+def test_enormous_input_is_refused_clearly(engine):
+    with pytest.raises(InputError, match="characters"):
+        engine.ask("love " * MAX_QUESTION_CHARS)
+
+
+class CutBackend:
+    """A backend whose stream breaks after two pieces, like a dropped connection."""
+
+    name = "cut"
+    model = "cut-1"
+
+    def stream(self, request: GenerationRequest) -> Iterator[str]:
+        yield "The writers say “"
+        yield f"{request.evidence[0].passage.text[:40]}” [1]"
+        raise BackendError("the server closed the stream")
+
+
+def test_a_cut_stream_keeps_the_partial_reply(retrieval, prompts):
+    engine = Engine(searcher=retrieval.searcher, backend=CutBackend(), prompts=prompts)
+    events = list(engine.turn("What did the critics think of the ending?"))
+    assert "error" in [e.kind for e in events]
+    reply = events[-1].reply
+    assert not reply.complete and reply.error == "the server closed the stream"
+    assert reply.answer.startswith("The writers say")
+    assert [c.n for c in reply.citations] == [1]
+    followup = engine.ask("Is Samantha rational or emotional?")
+    assert followup.answer and len(engine.history) == 2
+
+
+def test_messages_carry_persona_evidence_and_history(engine):
+    engine.ask("Is Samantha rational or emotional?")
+    evidence = engine.messages("And Amy?", ())
+    assert evidence[0].role == "system" and "Samantha" in evidence[0].content
+    assert [m.role for m in evidence[1:]] == ["user", "assistant", "user"]
+    assert "And Amy?" in evidence[-1].content

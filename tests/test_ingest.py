@@ -1,0 +1,84 @@
+"""Ingest into a real ChromaDB with the real MiniLM model: ids, incremental updates, rebuilds."""
+
+from __future__ import annotations
+
+import pytest
+
+from companion.corpus import load_corpus
+from companion.errors import CorpusError
+from companion.passages import split_essay
+from companion.retrieval.embedder import SentenceTransformerEmbedder
+from companion.retrieval.ingest import ingest
+from companion.retrieval.store import PassageStore, open_client
+from tests.conftest import CORPUS
+
+
+class Counting:
+    """The real embedder, counting how many texts it was asked to embed."""
+
+    def __init__(self, inner: SentenceTransformerEmbedder, model_id: str | None = None) -> None:
+        self.inner = inner
+        self.model_id = model_id or inner.model_id
+        self.texts = 0
+
+    def embed(self, texts, progress=None):
+        self.texts += len(texts)
+        return self.inner.embed(texts, progress)
+
+
+def store_at(path, model_id):
+    return PassageStore(open_client(path), model_id)
+
+
+def test_ingest_is_incremental_and_never_duplicates(tmp_path, corpus_copy, embedder):
+    expected = sorted(p.id for e in load_corpus(corpus_copy) for p in split_essay(e))
+    counting = Counting(embedder)
+    progress = []
+    report = ingest(corpus_copy, store_at(tmp_path, embedder.model_id), counting, lambda d, t, _: progress.append((d, t)))
+    assert report.passages == len(expected) == counting.texts
+    assert sorted(store_at(tmp_path, embedder.model_id).ids()) == expected
+    assert progress[-1] == (len(expected), len(expected))
+
+    again = Counting(embedder)
+    report = ingest(corpus_copy, store_at(tmp_path, embedder.model_id), again)
+    assert again.texts == 0
+    assert report.embedded == () and len(report.unchanged) == 5
+    assert sorted(store_at(tmp_path, embedder.model_id).ids()) == expected
+
+    essay_path = corpus_copy / "her-2013.md"
+    essay_path.write_text(essay_path.read_text("utf-8") + "\nA new closing paragraph about the ending and the rooftop.\n", "utf-8")
+    changed = Counting(embedder)
+    report = ingest(corpus_copy, store_at(tmp_path, embedder.model_id), changed)
+    assert report.embedded == ("her-2013",)
+    assert changed.texts == len(split_essay(next(e for e in load_corpus(corpus_copy) if e.id == "her-2013")))
+
+    (corpus_copy / "techno-lonely.md").unlink()
+    report = ingest(corpus_copy, store_at(tmp_path, embedder.model_id), Counting(embedder))
+    assert report.removed == ("techno-lonely",)
+    assert not [i for i in store_at(tmp_path, embedder.model_id).ids() if i.startswith("techno-lonely:")]
+
+
+def test_a_new_embedding_model_rebuilds_the_index(tmp_path, corpus_copy, embedder):
+    ingest(corpus_copy, store_at(tmp_path, embedder.model_id), embedder)
+    other = Counting(embedder, model_id="another-model")
+    store = store_at(tmp_path, "another-model")
+    report = ingest(corpus_copy, store, other)
+    assert report.rebuilt
+    assert other.texts == report.passages == store.count()
+
+
+def test_a_bad_file_stops_ingest_before_anything_changes(tmp_path, corpus_copy, embedder):
+    ingest(corpus_copy, store_at(tmp_path, embedder.model_id), embedder)
+    before = sorted(store_at(tmp_path, embedder.model_id).ids())
+    (corpus_copy / "her-2013.md").write_text("no header at all\n", "utf-8")
+    (corpus_copy / "broken.md").write_bytes(b"\x89PNG\r\n")
+    with pytest.raises(CorpusError, match="broken.md: is not UTF-8"):
+        ingest(corpus_copy, store_at(tmp_path, embedder.model_id), embedder)
+    assert sorted(store_at(tmp_path, embedder.model_id).ids()) == before
+
+
+def test_stored_passages_round_trip(retrieval):
+    stored = {p.id: p for p in retrieval.store.all_passages()}
+    for essay in load_corpus(CORPUS):
+        for passage in split_essay(essay):
+            assert stored[passage.id] == passage
