@@ -155,8 +155,7 @@ def cmd_search(settings: Settings, args: argparse.Namespace, out: TextIO, stdin:
             continue
         for hit in hits:
             p = hit.passage
-            byline = f"{p.title} — {p.author}" if p.author else p.title
-            print(f"{hit.rank}. [{hit.score:.3f}] {printable(byline)} ({p.id})", file=out)
+            print(f"{hit.rank}. [{hit.score:.3f}] {printable(p.byline)} ({p.id})", file=out)
             print(f"   {printable(p.text)}\n", file=out)
     return 0
 
@@ -194,8 +193,7 @@ def cmd_ask(settings: Settings, args: argparse.Namespace, out: TextIO, stdin: Te
         if reply.citations:
             print("\nSources:", file=out)
             for c in reply.citations:
-                byline = f"{c.passage.title} — {c.passage.author}" if c.passage.author else c.passage.title
-                print(f"  [{c.n}] {printable(byline)} ({c.passage.id})", file=out)
+                print(f"  [{c.n}] {printable(c.passage.byline)} ({c.passage.id})", file=out)
         if reply.error:
             print(f"\n(The reply was cut short: {reply.error})", file=out)
     return 0

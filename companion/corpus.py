@@ -41,11 +41,6 @@ class Essay:
         fields = [self.id, self.title, self.author, self.outlet, self.url, self.year, self.form, self.body]
         return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
-    @property
-    def byline(self) -> str:
-        """Return the title with the author when the text names one."""
-        return f"{self.title} — {self.author}" if self.author else self.title
-
 
 def _parse_value(path: Path, key: str, raw: str) -> str:
     raw = raw.strip()

@@ -33,6 +33,11 @@ class Passage:
     speaker: str | None = None
 
     @property
+    def byline(self) -> str:
+        """Return the essay's title with its author when the text names one."""
+        return f"{self.title} — {self.author}" if self.author else self.title
+
+    @property
     def embedding_text(self) -> str:
         """Return the text to embed: a continued turn keeps its speaker's name."""
         if self.speaker and not SPEAKER_LABEL.match(self.text):

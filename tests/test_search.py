@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from companion.text import fold
 
 
@@ -28,3 +30,11 @@ def test_blank_query_finds_nothing(retrieval):
 
 def test_k_larger_than_the_index(retrieval):
     assert len(retrieval.searcher.search("love", 10_000)) == retrieval.store.count()
+
+
+def test_a_model_that_is_not_on_disk_is_a_clear_error():
+    from companion.errors import ModelError
+    from companion.retrieval.embedder import SentenceTransformerEmbedder
+
+    with pytest.raises(ModelError, match="Nothing is downloaded"):
+        SentenceTransformerEmbedder("no-such-org/no-such-model").load()

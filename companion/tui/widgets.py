@@ -43,11 +43,9 @@ class Reply(Vertical):
         text = Text()
         text.append("Sources\n", style="bold")
         for c in citations:
-            p = c.passage
-            byline = f"{p.title} — {p.author}" if p.author else p.title
             text.append(f"[{c.n}] ", style="bold")
-            text.append(printable(byline))
-            text.append(f"  ({p.id})", style="dim")
+            text.append(printable(c.passage.byline))
+            text.append(f"  ({c.passage.id})", style="dim")
             if not c.verified:
                 text.append("  quote not found in this passage", style="italic")
             text.append("\n")
