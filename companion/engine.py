@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 from companion.backends.base import Backend, Evidence, GenerationRequest, Message
 from companion.errors import CompanionError, InputError
@@ -17,12 +17,12 @@ MAX_QUESTION_CHARS = 4000
 EventKind = Literal["status", "token", "citations", "done", "error"]
 
 
-class Searcher:
+class Searcher(Protocol):
     """What the engine needs from retrieval."""
 
-    def search(self, query: str, k: int = 5) -> list[Hit]:  # pragma: no cover - protocol
+    def search(self, query: str, k: int = 5) -> list[Hit]:
         """Return up to k passages for the query, best first."""
-        raise NotImplementedError
+        ...
 
 
 @dataclass(frozen=True)

@@ -94,13 +94,13 @@ def cite(answer: str, evidence: Sequence[Evidence]) -> tuple[Citation, ...]:
         passage = by_n.get(n)
         if passage is None:
             continue
-        own_quotes = _quotes_before(answer, n)
+        own_quotes = _quotes_cited_by(answer, n)
         verified = all(quote_in(q, passage) for q in own_quotes)
         citations.append(Citation(n=n, passage=passage, verified=verified))
     return tuple(citations)
 
 
-def _quotes_before(answer: str, n: int) -> list[str]:
+def _quotes_cited_by(answer: str, n: int) -> list[str]:
     """Return the quotes in the sentences that end with marker n."""
     found = []
     for line in re.split(r"(?<=\])\s+|\n+", answer):
