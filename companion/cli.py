@@ -15,24 +15,37 @@ from companion.errors import CompanionError
 from companion.text import printable
 
 
-def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+def _common(default: object) -> argparse.ArgumentParser:
+    """Options every command takes, before or after its name."""
+    common = argparse.ArgumentParser(add_help=False, argument_default=default)
+    common.add_argument("--config", type=Path, dest="config_file", help="config file (default: see `companion config`)")
     common.add_argument("--data-dir", type=Path, help="where the index lives (default: your user data dir; env COMPANION_DATA_DIR)")
     common.add_argument("--corpus", type=Path, dest="corpus_dir", help="directory of essay files (default: corpus/)")
     common.add_argument("--prompts", type=Path, dest="prompts_dir", help="directory of prompt files (default: prompts/)")
     common.add_argument(
         "--embedding-model", help="embedding model directory or name (default: the packaged all-MiniLM-L6-v2)"
     )
+    return common
 
+
+def _parser() -> argparse.ArgumentParser:
+    # After the command name, an option left out must not erase one given before it.
+    common = _common(argparse.SUPPRESS)
     parser = argparse.ArgumentParser(
         prog="companion", description="Talk with Samantha about Her (2013), grounded in critics' essays.",
-        parents=[common],
+        parents=[_common(None)],
     )
     parser.add_argument("--version", action="version", version=f"companion {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    chat = sub.add_parser("chat", parents=[common], help="open the chat window (the default)")
-    chat.add_argument("--backend", help="language-model backend (default: extractive)")
+    model_flags = argparse.ArgumentParser(add_help=False)
+    model_flags.add_argument("--backend", help="backend or profile name (see `companion models`)")
+    model_flags.add_argument("--model", help="model name, or a .gguf path for llama-cpp")
+    model_flags.add_argument("--base-url", help="server URL for an OpenAI-compatible backend, e.g. http://127.0.0.1:11434/v1")
+
+    sub.add_parser("chat", parents=[common, model_flags], help="open the chat window (the default)")
+    sub.add_parser("models", parents=[common, model_flags], help="list the backends and whether each is ready")
+    sub.add_parser("config", parents=[common, model_flags], help="show the config file path and the effective settings")
 
     sub.add_parser("ingest", parents=[common], help="read the essays into the index (only what changed)")
 
@@ -42,9 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="print JSON")
     search.add_argument("--stdin", action="store_true", help="read one query per line; print one JSON object per line")
 
-    ask = sub.add_parser("ask", parents=[common], help="ask one question and print the cited reply")
+    ask = sub.add_parser("ask", parents=[common, model_flags], help="ask one question and print the cited reply")
     ask.add_argument("question", nargs="*", help="the question (or use --stdin)")
-    ask.add_argument("--backend", help="language-model backend (default: extractive)")
     ask.add_argument("--json", action="store_true", help="print JSON")
     ask.add_argument("--stdin", action="store_true", help="read one question per line; print one JSON object per line")
     return parser
@@ -52,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(
+        config_file=args.config_file,
+        model=getattr(args, "model", None),
+        base_url=getattr(args, "base_url", None),
         data_dir=args.data_dir,
         corpus_dir=args.corpus_dir,
         prompts_dir=args.prompts_dir,
@@ -161,14 +176,13 @@ def cmd_search(settings: Settings, args: argparse.Namespace, out: TextIO, stdin:
 
 
 def _build_engine(settings: Settings):
-    from companion.backends.base import load_backend
-    from companion.engine import Engine
-    from companion.prompts import load_prompts
+    from companion.session import open_engine
 
-    prompts = load_prompts(settings.prompts_dir)
-    backend = load_backend(settings.backend, settings)
-    retrieval = _open_retrieval(settings)
-    return Engine(searcher=retrieval.searcher, backend=backend, prompts=prompts, k=settings.top_k)
+    update, stop = _ingest_progress()
+    try:
+        return open_engine(settings, progress=update)
+    finally:
+        stop()
 
 
 def cmd_ask(settings: Settings, args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
@@ -199,11 +213,34 @@ def cmd_ask(settings: Settings, args: argparse.Namespace, out: TextIO, stdin: Te
     return 0
 
 
+def cmd_models(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    from companion.backends.base import backend_status
+
+    chosen = settings.backend_spec().name
+    for name in settings.backend_names():
+        status = backend_status(settings.backend_spec(name), settings)
+        mark = "*" if name == chosen else " "
+        state = "ready" if status.ready else f"not ready: {status.reason}"
+        model = f", model {status.model}" if status.model else ""
+        print(printable(f"{mark} {name} ({status.type}{model}): {state}"), file=out)
+    print("\n* = used by default; choose another with --backend NAME or backend = \"NAME\" in the config file.", file=out)
+    return 0
+
+
+def cmd_config(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    from companion.config import describe
+
+    for name, value in describe(settings):
+        print(printable(f"{name + ':':<18} {value}"), file=out)
+    return 0
+
+
 def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     from companion.tui.app import CompanionApp
     from companion.tui.loader import engine_loader
 
-    CompanionApp(load_engine=engine_loader(settings)).run()
+    settings.backend_spec()
+    CompanionApp(load_engine=engine_loader(settings), settings=settings).run()
     return 0
 
 
@@ -222,6 +259,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, stdin: Te
             return cmd_search(settings, args, out, stdin)
         if command == "ask":
             return cmd_ask(settings, args, out, stdin)
+        if command == "models":
+            return cmd_models(settings, args, out)
+        if command == "config":
+            return cmd_config(settings, args, out)
         return cmd_chat(settings, args)
     except CompanionError as exc:
         print(f"companion: {printable(str(exc))}", file=sys.stderr)

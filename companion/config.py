@@ -1,10 +1,12 @@
-"""Settings: defaults, then environment variables, then command-line flags."""
+"""Settings: defaults, then the TOML config file, then environment variables, then flags."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+import tomllib
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from companion.errors import ConfigError
 
@@ -36,20 +38,162 @@ def default_data_dir() -> Path:
     return Path(user_data_dir(APP_NAME, appauthor=False))
 
 
+def default_config_file() -> Path:
+    """Return the platform's path for the companion's config file."""
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+
+
+@dataclass(frozen=True)
+class BackendSpec:
+    """One way to compose replies: a backend type plus its settings (a named profile)."""
+
+    name: str
+    type: str
+    model: str | None = None
+    base_url: str | None = None
+    api_key_env: str | None = None
+    n_ctx: int | None = None
+    n_threads: int | None = None
+    max_tokens: int = 400
+    temperature: float = 0.7
+    timeout: float | None = None
+    retries: int = 3
+    quote_first: bool | None = None
+
+
+# Profiles every install has; a [backends.NAME] table with the same name overrides them.
+PRESETS: dict[str, BackendSpec] = {
+    "extractive": BackendSpec(name="extractive", type="extractive"),
+    "llama-cpp": BackendSpec(name="llama-cpp", type="llama-cpp"),
+    "openai": BackendSpec(
+        name="openai", type="openai", base_url="https://api.openai.com/v1", model="gpt-4o-mini",
+        api_key_env="OPENAI_API_KEY",
+    ),
+    "ollama": BackendSpec(name="ollama", type="openai", base_url="http://127.0.0.1:11434/v1", model="llama3.2"),
+    "llama-server": BackendSpec(name="llama-server", type="openai", base_url="http://127.0.0.1:8080/v1"),
+}
+
+_SPEC_TYPES: dict[str, tuple[type, ...]] = {
+    "type": (str,), "model": (str,), "base_url": (str,), "api_key_env": (str,), "n_ctx": (int,),
+    "n_threads": (int,), "max_tokens": (int,), "temperature": (int, float), "timeout": (int, float),
+    "retries": (int,), "quote_first": (bool,),
+}
+_TOP_LEVEL = {"data_dir", "corpus_dir", "prompts_dir", "embedding_model", "backend", "model", "base_url", "backends"}
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Where things live and which models to use."""
+    """Where things live, which models to use, and the backend profiles known."""
 
     data_dir: Path
     corpus_dir: Path
     prompts_dir: Path
     embedding_model: str | None = None
-    backend: str = "extractive"
+    backend: str | None = None
+    model: str | None = None
+    base_url: str | None = None
     top_k: int = 5
+    config_file: Path | None = None
+    profiles: dict[str, BackendSpec] = field(default_factory=lambda: dict(PRESETS))
 
     def with_overrides(self, **values: object) -> Settings:
         """Return a copy with the non-None values replaced."""
         return replace(self, **{k: v for k, v in values.items() if v is not None})
+
+    def backend_names(self) -> list[str]:
+        """Return every name --backend accepts: profiles and installed backend types."""
+        return sorted(set(self.profiles) | installed_backend_types())
+
+    def backend_spec(self, name: str | None = None) -> BackendSpec:
+        """Return the chosen profile with the model and base URL overrides applied."""
+        chosen = name or self.backend or default_backend_name()
+        if chosen not in self.profiles and chosen in installed_backend_types():
+            return replace(BackendSpec(name=chosen, type=chosen), model=self.model, base_url=self.base_url)
+        if chosen not in self.profiles:
+            known = ", ".join(sorted(self.backend_names()))
+            where = f" or add [backends.{chosen}] to {self.config_file}" if self.config_file else ""
+            raise ConfigError(f"Unknown backend {chosen!r}: choose one of {known} with --backend{where}.")
+        spec = self.profiles[chosen]
+        return replace(spec, model=self.model or spec.model, base_url=self.base_url or spec.base_url)
+
+
+def installed_backend_types() -> set[str]:
+    """Return the backend types registered in the companion.backends entry-point group."""
+    import importlib.metadata
+
+    return {ep.name for ep in importlib.metadata.entry_points(group="companion.backends")}
+
+
+def default_backend_name() -> str:
+    """Use the in-process model when llama-cpp-python is installed, else the model-free composer."""
+    import importlib.util
+
+    return "llama-cpp" if importlib.util.find_spec("llama_cpp") is not None else "extractive"
+
+
+def _check(path: Path, key: str, value: Any, types: tuple[type, ...]) -> Any:
+    # bool is an int in Python, so an int setting must refuse it explicitly.
+    if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
+        names = " or ".join("number" if t in (int, float) else t.__name__.replace("str", "text") for t in types)
+        raise ConfigError(f"{path}: {key} must be {names}, not {value!r}.")
+    return value
+
+
+def _profile(path: Path, name: str, table: Any) -> BackendSpec:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: backends.{name} must be a table like [backends.{name}].")
+    base = PRESETS.get(name)
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key == "api_key":
+            raise ConfigError(
+                f"{path}: backends.{name}.api_key is not allowed: put the key in an environment variable "
+                f"and name it with api_key_env = \"MY_KEY_VARIABLE\"."
+            )
+        if key not in _SPEC_TYPES:
+            raise ConfigError(f"{path}: unknown key backends.{name}.{key} (known: {', '.join(sorted(_SPEC_TYPES))}).")
+        values[key] = _check(path, f"backends.{name}.{key}", value, _SPEC_TYPES[key])
+    if "type" not in values and base is None:
+        raise ConfigError(f"{path}: backends.{name} needs type = \"openai\" (or \"llama-cpp\", \"extractive\").")
+    for key in ("n_ctx", "n_threads", "max_tokens", "retries"):
+        if key in values and values[key] < (0 if key == "retries" else 1):
+            raise ConfigError(f"{path}: backends.{name}.{key} must be positive, not {values[key]}.")
+    if "timeout" in values and values["timeout"] <= 0:
+        raise ConfigError(f"{path}: backends.{name}.timeout must be a positive number of seconds.")
+    return replace(base, **values) if base else BackendSpec(name=name, **values)
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """Read and validate the TOML config file; a missing file means no settings."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror}).") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}). Fix it, or move it aside to use the defaults.") from None
+    for key in data:
+        if key not in _TOP_LEVEL:
+            raise ConfigError(f"{path}: unknown key {key!r} (known: {', '.join(sorted(_TOP_LEVEL))}).")
+    result: dict[str, Any] = {}
+    for key in ("data_dir", "corpus_dir", "prompts_dir"):
+        if key in data:
+            result[key] = Path(_check(path, key, data[key], (str,))).expanduser()
+    for key in ("embedding_model", "backend", "model", "base_url"):
+        if key in data:
+            result[key] = _check(path, key, data[key], (str,))
+    backends = data.get("backends", {})
+    if not isinstance(backends, dict):
+        raise ConfigError(f"{path}: backends must be a set of tables like [backends.NAME].")
+    profiles = dict(PRESETS)
+    profiles.update({name: _profile(path, name, table) for name, table in backends.items()})
+    result["profiles"] = profiles
+    return result
 
 
 def _path_from_env(name: str) -> Path | None:
@@ -63,29 +207,55 @@ def _path_from_env(name: str) -> Path | None:
 
 def load_settings(
     *,
+    config_file: Path | None = None,
     data_dir: Path | None = None,
     corpus_dir: Path | None = None,
     prompts_dir: Path | None = None,
     embedding_model: str | None = None,
     backend: str | None = None,
+    model: str | None = None,
+    base_url: str | None = None,
 ) -> Settings:
-    """Resolve settings from defaults, COMPANION_* variables and flags, in that order."""
+    """Resolve settings: defaults, config file, COMPANION_* variables, then flags."""
+    path = config_file or _path_from_env("COMPANION_CONFIG") or default_config_file()
     settings = Settings(
-        data_dir=default_data_dir(),
-        corpus_dir=REPO_ROOT / "corpus",
-        prompts_dir=REPO_ROOT / "prompts",
+        data_dir=default_data_dir(), corpus_dir=REPO_ROOT / "corpus", prompts_dir=REPO_ROOT / "prompts",
+        config_file=path,
     )
+    settings = replace(settings, **read_config(path))
     settings = settings.with_overrides(
         data_dir=_path_from_env("COMPANION_DATA_DIR"),
         corpus_dir=_path_from_env("COMPANION_CORPUS_DIR"),
         prompts_dir=_path_from_env("COMPANION_PROMPTS_DIR"),
         embedding_model=os.environ.get("COMPANION_EMBEDDING_MODEL") or None,
         backend=os.environ.get("COMPANION_BACKEND") or None,
+        model=os.environ.get("COMPANION_MODEL") or None,
+        base_url=os.environ.get("COMPANION_BASE_URL") or None,
     )
     return settings.with_overrides(
-        data_dir=data_dir,
-        corpus_dir=corpus_dir,
-        prompts_dir=prompts_dir,
-        embedding_model=embedding_model,
-        backend=backend,
+        data_dir=data_dir, corpus_dir=corpus_dir, prompts_dir=prompts_dir, embedding_model=embedding_model,
+        backend=backend, model=model, base_url=base_url,
     )
+
+
+def describe(settings: Settings) -> list[tuple[str, str]]:
+    """Return the effective settings as (name, value) rows, secrets never included."""
+    rows = [
+        ("config file", f"{settings.config_file}{'' if settings.config_file and settings.config_file.exists() else ' (not present)'}"),
+        ("data dir", str(settings.data_dir)),
+        ("corpus dir", str(settings.corpus_dir)),
+        ("prompts dir", str(settings.prompts_dir)),
+        ("embedding model", settings.embedding_model or "all-MiniLM-L6-v2 (packaged)"),
+    ]
+    spec = settings.backend_spec()
+    rows.append(("backend", f"{spec.name} (type {spec.type})"))
+    for item in fields(spec):
+        if item.name in ("name", "type"):
+            continue
+        value = getattr(spec, item.name)
+        if value is None:
+            continue
+        if item.name == "api_key_env":
+            value = f"{value} ({'set' if os.environ.get(value) else 'not set'}; the key itself is never shown)"
+        rows.append((f"  {item.name}", str(value)))
+    return rows

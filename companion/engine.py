@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from companion.backends.base import Backend, Evidence, GenerationRequest, Message
 from companion.errors import CompanionError, InputError
-from companion.grounding import Citation, cite, covers, select_evidence
+from companion.grounding import Citation, acceptable_framing, cite, covers, select_evidence
 from companion.prompts import Prompts
+from companion.quoting import quote_paragraphs
 from companion.retrieval.store import Hit
 from companion.text import fold
 
 MAX_QUESTION_CHARS = 4000
+FRAMING_TOKENS = 48
+SENTENCE = re.compile(r"\s*[^.!?]+[.!?]+(?=\s)")
 EventKind = Literal["status", "token", "citations", "done", "error"]
 
 
@@ -88,6 +92,8 @@ class Engine:
     prompts: Prompts
     k: int = 5
     history_turns: int = 3
+    max_tokens: int = 400
+    temperature: float = 0.7
     history: list[Exchange] = field(default_factory=list)
 
     def messages(self, question: str, evidence: Sequence[Evidence]) -> tuple[Message, ...]:
@@ -99,6 +105,21 @@ class Engine:
         user = self.prompts.render("answer", evidence=format_evidence(evidence), question=question)
         messages.append(Message("user", user))
         return tuple(messages)
+
+    def fit(self, question: str, evidence: tuple[Evidence, ...], max_tokens: int) -> tuple[Evidence, ...]:
+        """Drop history, then the weakest evidence, until the prompt fits the model's context."""
+        size = getattr(self.backend, "context_size", None)
+        count = getattr(self.backend, "count_tokens", None)
+        if not size or count is None:
+            return evidence
+        while count(self.messages(question, evidence)) + max_tokens > size:
+            if self.history_turns and self.history:
+                self.history.pop(0)
+            elif len(evidence) > 1:
+                evidence = evidence[:-1]
+            else:
+                break
+        return evidence
 
     def turn(self, text: str) -> Iterator[Event]:
         """Answer one message, yielding status, tokens, citations and a final done event."""
@@ -115,26 +136,75 @@ class Engine:
             yield from self._finish(question, answer, grounded=False, citations=())
             return
         evidence = tuple(Evidence(n, hit.passage) for n, hit in enumerate(select_evidence(hits), start=1))
-        request = GenerationRequest(messages=self.messages(question, evidence), question=question, evidence=evidence)
         yield Event("status", text="thinking…")
         pieces: list[str] = []
-        error: str | None = None
+        if getattr(self.backend, "quote_first", False):
+            error = yield from self._quote_first(question, evidence, pieces)
+        else:
+            evidence = self.fit(question, evidence, self.max_tokens)
+            request = GenerationRequest(
+                messages=self.messages(question, evidence), question=question, evidence=evidence,
+                max_tokens=self.max_tokens, temperature=self.temperature,
+            )
+            error = yield from self._generate(request, pieces)
+        answer = "".join(pieces).strip()
+        citations = cite(answer, evidence)
+        if error:
+            yield Event("error", text=error)
+        yield from self._finish(question, answer, grounded=True, citations=citations, error=error)
+
+    def _generate(self, request: GenerationRequest, pieces: list[str]) -> Iterator[Event]:
+        """Stream the backend's reply into pieces; return the error that cut it, if any."""
         stream = self.backend.stream(request)
         try:
             for piece in stream:
                 pieces.append(piece)
                 yield Event("token", text=piece)
         except CompanionError as exc:
+            return str(exc)
+        finally:
+            close = getattr(stream, "close", None)
+            if close:
+                close()
+        return None
+
+    def _quote_first(self, question: str, evidence: tuple[Evidence, ...], pieces: list[str]) -> Iterator[Event]:
+        """Let the model write only the framing; the quotes and markers are placed by code."""
+        messages = (
+            Message("system", self.prompts.render("persona")),
+            Message("user", self.prompts.render("framing", question=question)),
+        )
+        request = GenerationRequest(messages=messages, question=question, max_tokens=FRAMING_TOKENS,
+                                    temperature=self.temperature)
+        error = None
+        first = ""
+        stream = self.backend.stream(request)
+        try:
+            buffer = ""
+            for piece in stream:
+                buffer += piece
+                match = SENTENCE.match(buffer)
+                if match:
+                    first = match.group()
+                    break
+            else:
+                first = buffer
+        except CompanionError as exc:
             error = str(exc)
         finally:
             close = getattr(stream, "close", None)
             if close:
                 close()
-        answer = "".join(pieces).strip()
-        citations = cite(answer, evidence)
-        if error:
-            yield Event("error", text=error)
-        yield from self._finish(question, answer, grounded=True, citations=citations, error=error)
+        # Only the first sentence, and only if it is a reaction rather than an invented fact.
+        framing = " ".join(first.split())
+        if not acceptable_framing(framing, question):
+            framing = self.prompts.choose("openers", fold(question))
+        pieces.append(framing)
+        yield Event("token", text=framing)
+        for paragraph in quote_paragraphs(self.prompts, question, evidence):
+            pieces.append("\n\n" + paragraph)
+            yield Event("token", text="\n\n" + paragraph)
+        return error
 
     def _finish(
         self, question: str, answer: str, *, grounded: bool, citations: tuple[Citation, ...], error: str | None = None

@@ -107,3 +107,25 @@ def _quotes_cited_by(answer: str, n: int) -> list[str]:
         if f"[{n}]" in line:
             found.extend(quotes(line))
     return found
+
+
+# A framing sentence from an untrusted model must be a reaction, not a claim about the film.
+_PERSONAL = re.compile(r"\b(i|i'm|i've|i'd|me|my|you|you're|your|let's|let me|we)\b")
+_CLAIMS = re.compile(
+    r"\b(film|movie|director|directed|wrote|written|ending|scene|plot|story|critics? (?:said|say|liked|loved|thought)|"
+    r"actor|actress|box office|money|million|billion|award|oscar)\b"
+)
+
+
+def acceptable_framing(sentence: str, question: str) -> bool:
+    """Tell whether a model's framing sentence is safe to show: personal, short, and free of facts."""
+    text = sentence.strip()
+    words = text.split()
+    if not 3 <= len(words) <= 22 or re.search(r"[\d\[\]:\"“”]", text):
+        return False
+    folded = fold(text)
+    if not _PERSONAL.search(folded) or _CLAIMS.search(folded):
+        return False
+    asked = set(fold(question).split())
+    names = [w.strip(".,!?;'’") for w in words[1:] if w[:1].isupper() and w.strip(".,!?;'’") not in ("I", "I'm", "I’m")]
+    return all(fold(name) in asked for name in names)

@@ -13,6 +13,7 @@ from companion.errors import PromptError
 TEMPLATES: dict[str, frozenset[str]] = {
     "persona": frozenset(),
     "answer": frozenset({"evidence", "question"}),
+    "framing": frozenset({"question"}),
     "no_evidence": frozenset(),
     "openers": frozenset(),
     "attributions": frozenset({"title", "who"}),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 from pathlib import Path
@@ -22,7 +23,11 @@ EVAL = REPO_ROOT.parent / "shared" / "eval" / "questions.jsonl"
 def _private_dirs(tmp_path, monkeypatch):
     """Keep every test away from the person's real data directory."""
     monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path / "data"))
-    for name in ("COMPANION_CORPUS_DIR", "COMPANION_PROMPTS_DIR", "COMPANION_EMBEDDING_MODEL", "COMPANION_BACKEND"):
+    monkeypatch.setenv("COMPANION_CONFIG", str(tmp_path / "no-config.toml"))
+    for name in (
+        "COMPANION_CORPUS_DIR", "COMPANION_PROMPTS_DIR", "COMPANION_EMBEDDING_MODEL", "COMPANION_BACKEND",
+        "COMPANION_MODEL", "COMPANION_BASE_URL", "OPENAI_API_KEY",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -89,3 +94,8 @@ def corpus_copy(tmp_path) -> Path:
 
 def pytest_report_header(config):
     return f"companion data dirs are temporary; HF_HUB_OFFLINE={os.environ.get('HF_HUB_OFFLINE')}"
+
+
+needs_llama = pytest.mark.skipif(
+    importlib.util.find_spec("llama_cpp") is None, reason="llama-cpp-python is not installed (make setup installs it)"
+)

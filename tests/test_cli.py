@@ -38,7 +38,7 @@ def test_search_json_shape(at_index):
 
 
 def test_ask_json_shape(at_index):
-    code, out = run(["ask", *at_index, "--json", "What did the critics think of the ending?"])
+    code, out = run(["ask", *at_index, "--backend", "extractive", "--json", "What did the critics think of the ending?"])
     assert code == 0
     data = json.loads(out)
     assert set(data) == {"question", "answer", "grounded", "citations", "backend", "model"}
@@ -56,7 +56,7 @@ def test_ask_refusal_json(at_index):
 
 def test_stdin_gives_one_object_per_line_in_order(at_index):
     questions = ["What company does Theodore work for?", "", "What is the population of Tokyo?", "Who directed The Master?"]
-    code, out = run(["ask", *at_index, "--stdin"], "\n".join(questions) + "\n")
+    code, out = run(["ask", *at_index, "--backend", "extractive", "--stdin"], "\n".join(questions) + "\n")
     lines = [json.loads(line) for line in out.splitlines()]
     assert code == 0
     assert [line["question"] for line in lines] == [q for q in questions if q]
@@ -65,7 +65,7 @@ def test_stdin_gives_one_object_per_line_in_order(at_index):
 
 
 def test_plain_ask_prints_sources(at_index):
-    code, out = run(["ask", *at_index, "Is Samantha rational or emotional?"])
+    code, out = run(["ask", *at_index, "--backend", "extractive", "Is Samantha rational or emotional?"])
     assert code == 0
     assert "Sources:" in out and "[1] What HER Tells Us About Ourselves" in out
 
@@ -106,3 +106,23 @@ def test_python_dash_m_entry_point(shared_settings):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["results"]
+
+
+def test_the_default_backend_is_the_local_model_when_installed(at_index):
+    import importlib.util
+
+    code, out = run(["ask", *at_index, "--json", "Is Samantha rational or emotional?"])
+    data = json.loads(out)
+    if importlib.util.find_spec("llama_cpp") is None:
+        assert data["backend"] == "extractive"
+    else:
+        assert (data["backend"], data["model"]) == ("llama-cpp", "SmolLM2-135M-Instruct.Q4_1")
+    assert data["grounded"] and all(c["verified"] for c in data["citations"])
+
+
+def test_models_lists_every_backend_with_its_state(at_index):
+    code, out = run(["models", *at_index, "--base-url", "http://127.0.0.1:9/v1"])
+    assert code == 0
+    assert "extractive (extractive): ready" in out
+    assert "ollama (openai, model llama3.2): not ready: no server at http://127.0.0.1:9/v1" in out
+    assert "openai (openai, model gpt-4o-mini): not ready" in out and "OPENAI_API_KEY" in out

@@ -112,3 +112,22 @@ def test_messages_carry_persona_evidence_and_history(engine):
     assert evidence[0].role == "system" and "Samantha" in evidence[0].content
     assert [m.role for m in evidence[1:]] == ["user", "assistant", "user"]
     assert "And Amy?" in evidence[-1].content
+
+
+@pytest.mark.parametrize(
+    ("sentence", "ok"),
+    [
+        ("Oh, I love that you asked about this.", True),
+        ("You're right!", False),
+        ("That's a difficult question, but let me share what I found.", True),
+        ("Her made $1.1 billion at the box office, I think.", False),
+        ("I think the director was too focused on the plot.", False),
+        ("Evelin Stang wrote it, I'm sure of it.", False),
+        ("I wonder what Amy would say to you.", False),
+        ("Samantha: I love this question.", False),
+    ],
+)
+def test_only_a_personal_factless_framing_is_shown(sentence, ok):
+    from companion.grounding import acceptable_framing
+
+    assert acceptable_framing(sentence, "What did the critics think of the ending?") is ok

@@ -106,3 +106,18 @@ async def test_a_failed_start_is_shown_not_raised():
         await settle(app, pilot)
         assert "can't start" in str(app.query_one("#status", Static).render())
         assert "Cannot open the index" in str(app.query_one(".error", Static).render())
+
+
+async def test_backends_can_be_switched_from_the_command_palette(engine, shared_settings):
+    app = CompanionApp(loader_for(engine), settings=shared_settings)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Use backend: extractive" in titles and "Use backend: ollama" in titles
+        app.use_backend("no-such-backend")
+        await settle(app, pilot)
+        assert app.engine.backend.name == "extractive"
+        assert "ready · extractive" in str(app.query_one("#status", Static).render())
+        app.use_backend("extractive")
+        await settle(app, pilot)
+        assert app.engine.backend.name == "extractive"

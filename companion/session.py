@@ -1,0 +1,54 @@
+"""Put an engine together from settings: prompts, index, backend."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from companion.backends.base import Backend, load_backend
+from companion.config import BackendSpec, Settings
+from companion.engine import Engine
+from companion.prompts import load_prompts
+from companion.retrieval.ingest import IngestProgress
+
+Status = Callable[[str], None]
+
+
+def open_engine(settings: Settings, progress: IngestProgress | None = None, status: Status | None = None) -> Engine:
+    """Load prompts, open (or build) the index, create the backend, and return a ready engine."""
+    from companion.retrieval.service import open_retrieval
+
+    say = status or (lambda _text: None)
+    prompts = load_prompts(settings.prompts_dir)
+    spec = settings.backend_spec()
+    backend = load_backend(spec, settings)
+    say("reading the essays…")
+    retrieval = open_retrieval(settings, progress=progress)
+    say("waking up…")
+    retrieval.searcher.embedder.load()
+    warm(backend)
+    engine = Engine(searcher=retrieval.searcher, backend=backend, prompts=prompts, k=settings.top_k)
+    configure(engine, backend, spec)
+    return engine
+
+
+def warm(backend: Backend) -> None:
+    """Load a local model now, so the first reply does not pay for it."""
+    load = getattr(backend, "load", None)
+    if load:
+        load()
+
+
+def configure(engine: Engine, backend: Backend, spec: BackendSpec) -> None:
+    """Make the engine use a backend with its profile's generation settings."""
+    engine.backend = backend
+    engine.max_tokens = spec.max_tokens
+    engine.temperature = spec.temperature
+
+
+def switch_backend(engine: Engine, settings: Settings, name: str) -> Backend:
+    """Swap the engine's backend for another profile, loading it first."""
+    spec = settings.backend_spec(name)
+    backend = load_backend(spec, settings)
+    warm(backend)
+    configure(engine, backend, spec)
+    return backend

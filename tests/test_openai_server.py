@@ -1,0 +1,92 @@
+"""The openai backend against a real OpenAI-compatible server: llama_cpp.server with SmolLM2 on loopback."""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from companion.backends.llamacpp import shipped_model_path
+from companion.backends.openai import OpenAIBackend
+from companion.config import BackendSpec
+from companion.engine import Engine
+from companion.grounding import markers
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("llama_cpp.server") is None or importlib.util.find_spec("uvicorn") is None,
+    reason="llama-cpp-python[server] is not installed (make setup installs it)",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server_url(tmp_path_factory):
+    """Start llama_cpp.server with the shipped model on a free loopback port."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with log.open("w") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "llama_cpp.server", "--model", str(shipped_model_path()), "--host", "127.0.0.1",
+             "--port", str(port), "--n_ctx", "2048", "--n_threads", "2"],
+            stdout=sink, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"llama_cpp.server exited: {log.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{url}/models", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            pytest.fail(f"llama_cpp.server did not start: {log.read_text()[-2000:]}")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def remote(server_url):
+    backend = OpenAIBackend(BackendSpec(name="llama-server", type="openai", base_url=server_url, max_tokens=64))
+    yield backend
+    backend.close()
+
+
+def test_the_server_is_ready_and_streams(remote):
+    from companion.backends.base import GenerationRequest, Message
+
+    assert remote.check() is None
+    request = GenerationRequest(
+        messages=(Message("system", "You are Samantha."), Message("user", "Say hello.")),
+        question="Say hello.", max_tokens=16, temperature=0.2,
+    )
+    pieces = list(remote.stream(request))
+    assert len(pieces) > 1 and "".join(pieces).strip()
+
+
+def test_a_grounded_reply_streams_from_the_server(remote, retrieval, prompts):
+    engine = Engine(searcher=retrieval.searcher, backend=remote, prompts=prompts, max_tokens=96)
+    events = list(engine.turn("What did the critics think of the ending?"))
+    reply = events[-1].reply
+    assert sum(e.kind == "token" for e in events) > 1
+    assert reply.grounded and reply.complete and reply.answer and reply.backend == "llama-server"
+    # A small model writing freely may cite or not; whatever it cites must be one of the passages given.
+    assert {c.n for c in reply.citations} <= set(range(1, 4))
+    assert all(n in {c.n for c in reply.citations} or n > 3 for n in markers(reply.answer))

@@ -1,0 +1,55 @@
+"""A backend from another installed package: found by entry point, listed, and able to answer."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from companion.cli import main
+
+PLUGIN = Path(__file__).parent / "fixtures" / "plugin" / "companion_echo_backend.py"
+
+
+@pytest.fixture
+def installed_plugin(tmp_path, monkeypatch) -> Path:
+    """Install the echo plugin as a distribution on sys.path, the way pip lays one out."""
+    site = tmp_path / "site"
+    site.mkdir()
+    shutil.copy(PLUGIN, site / PLUGIN.name)
+    info = site / "companion_echo_backend-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: companion-echo-backend\nVersion: 1.0\n", "utf-8")
+    (info / "entry_points.txt").write_text(
+        "[companion.backends]\necho = companion_echo_backend:create\n", "utf-8"
+    )
+    monkeypatch.syspath_prepend(str(site))
+    return site
+
+
+def test_the_plugin_is_listed_by_models(installed_plugin, shared_settings):
+    env = {**os.environ, "PYTHONPATH": str(installed_plugin)}
+    result = subprocess.run(
+        [sys.executable, "-m", "companion", "models", "--data-dir", str(shared_settings.data_dir)],
+        capture_output=True, text=True, timeout=120, env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "echo (echo, model echo-1): ready" in result.stdout
+    assert "extractive (extractive): ready" in result.stdout
+
+
+def test_the_plugin_answers(installed_plugin, shared_settings):
+    out = io.StringIO()
+    code = main(["ask", "--data-dir", str(shared_settings.data_dir), "--backend", "echo", "--json",
+                 "Is Samantha rational or emotional?"], out=out)
+    data = json.loads(out.getvalue())
+    assert code == 0
+    assert (data["backend"], data["model"]) == ("echo", "echo-1")
+    assert data["answer"].startswith("The plugin says: “") and data["answer"].endswith("[1]")
+    assert data["citations"][0]["n"] == 1 and data["citations"][0]["verified"]
