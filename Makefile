@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export CMAKE_ARGS := -DGGML_NATIVE=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
 	-DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_CURL=OFF
 
-.PHONY: setup chat test ingest eval clean
+.PHONY: setup chat test ingest eval bench clean
 
 setup: $(STAMP)
 
@@ -37,6 +37,9 @@ ingest: setup
 
 eval: setup
 	$(BIN)/python benchmarks/eval_search.py
+
+bench: setup
+	$(BIN)/python benchmarks/bench_backends.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -30,8 +30,23 @@ PROMPT = (
     + "[1] The ending is not sad: Theodore and Amy go up to the roof and watch the dawn together. " * 12
     + "\n\nThe person asks: What did the critics think of the ending?"
 )
-MESSAGES = (Message("system", "You are Samantha, warm and curious."), Message("user", PROMPT))
 TOKENS = 96
+_run = 0
+
+
+def messages() -> tuple[Message, ...]:
+    """Return the prompt with a fresh first line, so no side reuses the other's cached prefix."""
+    global _run
+    _run += 1
+    return (Message("system", f"Run {_run}. You are Samantha, warm and curious."), Message("user", PROMPT))
+
+
+def as_request() -> GenerationRequest:
+    return GenerationRequest(messages=messages(), question="q", max_tokens=TOKENS, temperature=0.0)
+
+
+def as_json() -> list[dict[str, str]]:
+    return [{"role": m.role, "content": m.content} for m in messages()]
 
 
 def timed(stream: Callable[[], Iterator[str]]) -> tuple[float, float, int]:
@@ -67,14 +82,11 @@ def compare(name: str, ours: Callable, raw: Callable, runs: int) -> None:
 def bench_llama(runs: int) -> None:
     backend = create_llama(BackendSpec(name="llama-cpp", type="llama-cpp", n_ctx=2048), load_settings())
     llm = backend.load()
-    request = GenerationRequest(messages=MESSAGES, question="q", max_tokens=TOKENS, temperature=0.0)
-    chat = [{"role": m.role, "content": m.content} for m in MESSAGES]
-
     def raw() -> Iterator[str]:
-        for chunk in llm.create_chat_completion(messages=chat, max_tokens=TOKENS, temperature=0.0, stream=True):
+        for chunk in llm.create_chat_completion(messages=as_json(), max_tokens=TOKENS, temperature=0.0, stream=True):
             yield chunk["choices"][0]["delta"].get("content") or ""
 
-    compare("llama-cpp (in-process SmolLM2-135M)", lambda: backend.stream(request), raw, runs)
+    compare("llama-cpp (in-process SmolLM2-135M)", lambda: backend.stream(as_request()), raw, runs)
 
 
 def free_port() -> int:
@@ -99,18 +111,16 @@ def bench_openai(runs: int) -> None:
             except httpx.HTTPError:
                 time.sleep(0.3)
         backend = OpenAIBackend(BackendSpec(name="llama-server", type="openai", base_url=url))
-        request = GenerationRequest(messages=MESSAGES, question="q", max_tokens=TOKENS, temperature=0.0)
-        body = {"messages": [{"role": m.role, "content": m.content} for m in MESSAGES], "stream": True,
-                "max_tokens": TOKENS, "temperature": 0.0}
         client = httpx.Client(timeout=120)
 
         def raw() -> Iterator[str]:
+            body = {"messages": as_json(), "stream": True, "max_tokens": TOKENS, "temperature": 0.0}
             with client.stream("POST", f"{url}/chat/completions", json=body) as response:
                 for line in response.iter_lines():
                     if line.startswith("data: ") and line != "data: [DONE]":
                         yield json.loads(line[6:])["choices"][0]["delta"].get("content") or ""
 
-        compare("openai backend vs bare httpx, llama_cpp.server on loopback", lambda: backend.stream(request), raw, runs)
+        compare("openai backend vs bare httpx, llama_cpp.server on loopback", lambda: backend.stream(as_request()), raw, runs)
         backend.close()
         client.close()
     finally:

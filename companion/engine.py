@@ -201,7 +201,8 @@ class Engine:
             framing = self.prompts.choose("openers", fold(question))
         pieces.append(framing)
         yield Event("token", text=framing)
-        for paragraph in quote_paragraphs(self.prompts, question, evidence):
+        closer = self.prompts.choose("closers", fold(question))
+        for paragraph in [*quote_paragraphs(self.prompts, question, evidence), closer]:
             pieces.append("\n\n" + paragraph)
             yield Event("token", text="\n\n" + paragraph)
         return error

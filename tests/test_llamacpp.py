@@ -92,8 +92,8 @@ def test_quote_first_replies_quote_verbatim(retrieval, prompts, backend, questio
     assert reply.grounded and reply.complete and reply.model == "SmolLM2-135M-Instruct.Q4_1"
     cited = {c.n: c.passage for c in reply.citations}
     assert markers(reply.answer) and set(markers(reply.answer)) == set(cited)
-    framing, *paragraphs = reply.answer.split("\n\n")
-    assert not markers(framing) and not quotes(framing)
+    framing, *paragraphs, closer = reply.answer.split("\n\n")
+    assert not markers(framing + closer) and not quotes(framing + closer)
     for paragraph in paragraphs:
         (n,) = markers(paragraph)
         assert all(quote_in(q, cited[n]) for q in quotes(paragraph))
