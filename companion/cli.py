@@ -49,6 +49,11 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("ingest", parents=[common], help="read the essays into the index (only what changed)")
 
+    export = sub.add_parser("export", parents=[common], help="write a saved conversation as Markdown with footnotes")
+    export.add_argument("conversation", nargs="?", type=int, help="conversation number (default: the latest)")
+    export.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    export.add_argument("--list", action="store_true", help="list the saved conversations instead")
+
     search = sub.add_parser("search", parents=[common], help="show the passages closest to a query")
     search.add_argument("query", nargs="*", help="the query (or use --stdin)")
     search.add_argument("-k", type=int, default=5, help="how many passages (default 5)")
@@ -235,12 +240,44 @@ def cmd_config(settings: Settings, args: argparse.Namespace, out: TextIO) -> int
     return 0
 
 
+def cmd_export(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    import time
+
+    from companion.export import export_markdown
+    from companion.history import History
+
+    with History(settings.data_dir / "conversations.sqlite3") as history:
+        if history.notice:
+            print(f"companion: {history.notice}", file=sys.stderr)
+        if args.list:
+            for c in history.conversations():
+                when = time.strftime("%Y-%m-%d %H:%M", time.localtime(c.updated_at))
+                print(printable(f"{c.id:>4}  {when}  {c.turn_count:>3} turns  {c.title}"), file=out)
+            return 0
+        conversation = history.conversation(args.conversation) if args.conversation else history.latest()
+        if conversation is None:
+            raise CompanionError("There is no saved conversation yet: chat first (`companion chat`).")
+        text = export_markdown(conversation, history.turns(conversation.id))
+    if args.output:
+        try:
+            args.output.write_text(text, "utf-8")
+        except OSError as exc:
+            raise CompanionError(f"Cannot write {args.output} ({exc.strerror}).") from None
+        print(f"Wrote conversation {conversation.id} to {args.output}.", file=sys.stderr)
+    else:
+        out.write(text)
+    return 0
+
+
 def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     from companion.tui.app import CompanionApp
     from companion.tui.loader import engine_loader
 
+    from companion.history import History
+
     settings.backend_spec()
-    CompanionApp(load_engine=engine_loader(settings), settings=settings).run()
+    with History(settings.data_dir / "conversations.sqlite3") as history:
+        CompanionApp(load_engine=engine_loader(settings), settings=settings, history=history).run()
     return 0
 
 
@@ -259,6 +296,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, stdin: Te
             return cmd_search(settings, args, out, stdin)
         if command == "ask":
             return cmd_ask(settings, args, out, stdin)
+        if command == "export":
+            return cmd_export(settings, args, out)
         if command == "models":
             return cmd_models(settings, args, out)
         if command == "config":

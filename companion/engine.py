@@ -83,6 +83,37 @@ def format_evidence(evidence: Sequence[Evidence]) -> str:
     return "\n\n".join(blocks)
 
 
+class TurnRun:
+    """One turn in progress: an iterator of events that can be stopped, keeping what arrived."""
+
+    def __init__(self, engine: Engine, text: str) -> None:
+        self.engine = engine
+        self.text = text
+        self.question = text.strip()
+        self.grounded = True
+        self.evidence: tuple[Evidence, ...] = ()
+        self.pieces: list[str] = []
+        self.reply: Reply | None = None
+        self._events = engine._run(self)
+
+    def __iter__(self) -> TurnRun:
+        return self
+
+    def __next__(self) -> Event:
+        return next(self._events)
+
+    def close(self) -> None:
+        """Stop the event stream (and the backend's generation with it)."""
+        self._events.close()
+
+    def stop(self, reason: str = "stopped") -> Reply:
+        """End the turn now and return the partial reply, marked incomplete."""
+        if self.reply is None:
+            answer = "".join(self.pieces).strip()
+            self.reply = self.engine.record(self, answer, cite(answer, self.evidence), reason)
+        return self.reply
+
+
 @dataclass
 class Engine:
     """Run turns against one searcher, one backend and one set of prompts."""
@@ -121,37 +152,41 @@ class Engine:
                 break
         return evidence
 
-    def turn(self, text: str) -> Iterator[Event]:
-        """Answer one message, yielding status, tokens, citations and a final done event."""
+    def turn(self, text: str) -> TurnRun:
+        """Start answering one message; iterate the result for status, tokens, citations and done."""
+        return TurnRun(self, text)
+
+    def _run(self, run: TurnRun) -> Iterator[Event]:
         try:
-            question = check_question(text)
+            question = check_question(run.text)
         except InputError as exc:
             yield Event("error", text=str(exc))
             return
+        run.question = question
         yield Event("status", text="looking through the essays…")
         hits = self.searcher.search(question, self.k)
         if not covers(question, hits):
+            run.grounded = False
             answer = self.prompts.choose("no_evidence", fold(question))
+            run.pieces.append(answer)
             yield Event("token", text=answer)
-            yield from self._finish(question, answer, grounded=False, citations=())
+            yield from self._finish(run, answer, citations=())
             return
-        evidence = tuple(Evidence(n, hit.passage) for n, hit in enumerate(select_evidence(hits), start=1))
+        run.evidence = tuple(Evidence(n, hit.passage) for n, hit in enumerate(select_evidence(hits), start=1))
         yield Event("status", text="thinking…")
-        pieces: list[str] = []
         if getattr(self.backend, "quote_first", False):
-            error = yield from self._quote_first(question, evidence, pieces)
+            error = yield from self._quote_first(question, run.evidence, run.pieces)
         else:
-            evidence = self.fit(question, evidence, self.max_tokens)
+            run.evidence = self.fit(question, run.evidence, self.max_tokens)
             request = GenerationRequest(
-                messages=self.messages(question, evidence), question=question, evidence=evidence,
+                messages=self.messages(question, run.evidence), question=question, evidence=run.evidence,
                 max_tokens=self.max_tokens, temperature=self.temperature,
             )
-            error = yield from self._generate(request, pieces)
-        answer = "".join(pieces).strip()
-        citations = cite(answer, evidence)
+            error = yield from self._generate(request, run.pieces)
+        answer = "".join(run.pieces).strip()
         if error:
             yield Event("error", text=error)
-        yield from self._finish(question, answer, grounded=True, citations=citations, error=error)
+        yield from self._finish(run, answer, citations=cite(answer, run.evidence), error=error)
 
     def _generate(self, request: GenerationRequest, pieces: list[str]) -> Iterator[Event]:
         """Stream the backend's reply into pieces; return the error that cut it, if any."""
@@ -208,12 +243,20 @@ class Engine:
         return error
 
     def _finish(
-        self, question: str, answer: str, *, grounded: bool, citations: tuple[Citation, ...], error: str | None = None
+        self, run: TurnRun, answer: str, *, citations: tuple[Citation, ...], error: str | None = None
     ) -> Iterator[Event]:
+        if run.reply is not None:
+            return
+        run.reply = self.record(run, answer, citations, error)
+        yield Event("citations", citations=citations)
+        yield Event("done", reply=run.reply)
+
+    def record(self, run: TurnRun, answer: str, citations: tuple[Citation, ...], error: str | None) -> Reply:
+        """Turn what a run produced into a reply and remember it for the next turns."""
         reply = Reply(
-            question=question,
+            question=run.question,
             answer=answer,
-            grounded=grounded,
+            grounded=run.grounded,
             citations=citations,
             backend=self.backend.name,
             model=self.backend.model,
@@ -221,9 +264,8 @@ class Engine:
             error=error,
         )
         if answer:
-            self.history.append(Exchange(question, answer))
-        yield Event("citations", citations=citations)
-        yield Event("done", reply=reply)
+            self.history.append(Exchange(run.question, answer))
+        return reply
 
     def ask(self, text: str) -> Reply:
         """Run one turn to the end and return its reply; bad input raises InputError."""

@@ -30,6 +30,11 @@ class Citation:
     passage: Passage
     verified: bool
 
+    @property
+    def byline(self) -> str:
+        """Return the cited essay's title and author."""
+        return self.passage.byline
+
 
 def markers(text: str) -> list[int]:
     """Return the citation numbers in a text, in order of first appearance."""

@@ -44,3 +44,27 @@ def content_terms(text: str) -> list[str]:
 def printable(text: str) -> str:
     """Show control characters (terminal escapes included) as visible symbols instead of obeying them."""
     return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def find_span(haystack: str, needle: str) -> tuple[int, int] | None:
+    """Find a quote in a text as a reader would (quotes, dashes, case, spaces folded); return its span."""
+    folded: list[str] = []
+    origin: list[int] = []
+    previous_space = True
+    for index, char in enumerate(haystack):
+        for piece in fold(char) if not char.isspace() else " ":
+            if piece == " ":
+                if previous_space:
+                    continue
+                previous_space = True
+            else:
+                previous_space = False
+            folded.append(piece)
+            origin.append(index)
+    target = fold(needle).strip(" .,;:")
+    if not target:
+        return None
+    at = "".join(folded).find(target)
+    if at < 0:
+        return None
+    return origin[at], origin[at + len(target) - 1] + 1

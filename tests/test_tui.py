@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import threading
 
-from textual.widgets import Input, Markdown, Static
+from textual.widgets import Markdown, Static
 
 from companion.errors import StoreError
 from companion.tui.app import CompanionApp
-from companion.tui.widgets import Reply, UserMessage
+from companion.tui.widgets import Composer, Reply, SourceList, UserMessage
 
 
 def loader_for(engine, gate: threading.Event | None = None):
@@ -32,7 +32,9 @@ def markdown_source(reply: Reply) -> str:
 
 
 async def ask(app, pilot, text: str) -> None:
-    app.query_one("#prompt", Input).value = text
+    composer = app.query_one(Composer)
+    composer.focus()
+    composer.load_text(text)
     await pilot.press("enter")
     await settle(app, pilot)
 
@@ -45,10 +47,10 @@ async def test_a_question_gets_a_cited_reply(engine):
         await ask(app, pilot, "What did the critics think of the ending?")
         (reply,) = app.query(Reply)
         source = markdown_source(reply)
-        assert "[1]" in source and "[2]" in source
-        sources = str(reply.query_one(".sources", Static).render())
-        assert "Sources" in sources and "[1]" in sources
-        assert app.query_one("#prompt", Input).value == ""
+        assert "[\\[1\\]](cite:0:1)" in source and "[\\[2\\]](cite:0:2)" in source
+        sources = reply.query_one(SourceList)
+        assert sources.option_count >= 2 and "[1]" in str(sources.get_option_at_index(0).prompt)
+        assert app.query_one(Composer).text == ""
 
 
 async def test_markup_and_escape_codes_are_shown_literally(engine):
@@ -69,14 +71,14 @@ async def test_a_question_typed_while_loading_is_answered_when_ready(engine):
     app = CompanionApp(loader_for(engine, gate))
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
-        app.query_one("#prompt", Input).value = "Is Samantha rational or emotional?"
+        app.query_one(Composer).load_text("Is Samantha rational or emotional?")
         await pilot.press("enter")
         await pilot.pause()
         assert len(app.query(UserMessage)) == 1 and len(app.query(Reply)) == 0
         gate.set()
         await settle(app, pilot)
         (reply,) = app.query(Reply)
-        assert "[1]" in markdown_source(reply)
+        assert "(cite:0:1)" in markdown_source(reply)
 
 
 async def test_an_uncovered_question_has_no_sources(engine):
@@ -86,7 +88,7 @@ async def test_an_uncovered_question_has_no_sources(engine):
         await ask(app, pilot, "How much money did Her make?")
         (reply,) = app.query(Reply)
         assert "essays" in markdown_source(reply)
-        assert reply.query_one(".sources", Static).display is False
+        assert not reply.query(SourceList)
 
 
 async def test_empty_input_sends_nothing(engine):
@@ -121,3 +123,173 @@ async def test_backends_can_be_switched_from_the_command_palette(engine, shared_
         app.use_backend("extractive")
         await settle(app, pilot)
         assert app.engine.backend.name == "extractive"
+
+
+class SlowBackend:
+    """A scripted backend that writes slowly, or fails midway, like a real server can."""
+
+    name = "scripted"
+    model = "slow-1"
+    context_size = None
+
+    def __init__(self, fail: bool = False) -> None:
+        self.fail = fail
+
+    def check(self):
+        return None
+
+    def stream(self, request):
+        import time as clock
+
+        from companion.errors import BackendError
+
+        yield "Here is what "
+        yield "the critics say: "
+        if self.fail:
+            raise BackendError("the server at http://127.0.0.1:9 went away: start it again")
+        for _ in range(200):
+            clock.sleep(0.05)
+            yield "more "
+
+
+def scripted_engine(retrieval, prompts, backend):
+    from companion.engine import Engine
+
+    return Engine(searcher=retrieval.searcher, backend=backend, prompts=prompts)
+
+
+async def test_esc_stops_a_reply_and_keeps_the_partial_text(retrieval, prompts, tmp_path):
+    from companion.history import History
+
+    history = History(tmp_path / "c.sqlite3")
+    app = CompanionApp(loader_for(scripted_engine(retrieval, prompts, SlowBackend())), history=history)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        composer = app.query_one(Composer)
+        composer.load_text("What did the critics think of the ending?")
+        await pilot.press("enter")
+        await pilot.pause(0.6)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        (reply,) = app.query(Reply)
+        assert markdown_source(reply).startswith("Here is what the critics say:")
+        assert "Stopped" in str(reply.query_one(".note", Static).render())
+        (turn,) = history.turns(history.latest().id)
+        assert not turn.complete and turn.error == "stopped" and turn.answer.startswith("Here is what")
+        composer.load_text("And Amy?")
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert len(app.query(Reply)) == 2 and len(history.turns(history.latest().id)) == 2
+
+
+async def test_a_backend_failure_is_shown_saved_and_survivable(retrieval, prompts, tmp_path):
+    from companion.history import History
+
+    history = History(tmp_path / "c.sqlite3")
+    engine = scripted_engine(retrieval, prompts, SlowBackend(fail=True))
+    app = CompanionApp(loader_for(engine), history=history)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await ask(app, pilot, "What did the critics think of the ending?")
+        (reply,) = app.query(Reply)
+        assert "went away" in str(reply.query_one(".note", Static).render())
+        assert markdown_source(reply).startswith("Here is what the critics say:")
+        (turn,) = history.turns(history.latest().id)
+        assert not turn.complete and "went away" in turn.error
+        await ask(app, pilot, "Is Samantha rational or emotional?")
+        assert len(app.query(Reply)) == 2 and app.query_one(Composer).text == ""
+
+
+async def test_opening_a_source_shows_the_quote_and_the_essay(engine, shared_settings):
+    from companion.tui.sources import EssayScreen, SourceScreen
+
+    app = CompanionApp(loader_for(engine), settings=shared_settings)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await ask(app, pilot, "What did the critics think of the ending?")
+        source_list = app.query_one(SourceList)
+        source_list.focus()
+        source_list.highlighted = 0
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SourceScreen)
+        passage = app.screen.query_one("#passage", Static).render()
+        assert any("bold" in str(span.style) for span in passage.spans)
+        highlighted_text = passage.plain[passage.spans[0].start : passage.spans[0].end]
+        assert highlighted_text in app.shown[0].answer.replace("“", "").replace("”", "") or highlighted_text
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EssayScreen)
+        assert len(app.screen.query(".current")) == 1
+        await pilot.press("escape", "escape")
+        assert not isinstance(app.screen, SourceScreen | EssayScreen)
+        app.open_source(0, 2)
+        await pilot.pause()
+        assert isinstance(app.screen, SourceScreen) and app.screen.source.n == 2
+
+
+async def test_conversations_are_saved_resumed_and_exported(engine, shared_settings, tmp_path):
+    from companion.history import History
+    from companion.tui.conversations import ConversationsScreen
+
+    history = History(tmp_path / "c.sqlite3")
+    settings = shared_settings.with_overrides(data_dir=tmp_path)
+    app = CompanionApp(loader_for(engine), settings=settings, history=history)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await ask(app, pilot, "Is Samantha rational or emotional?")
+        await ask(app, pilot, "What did the critics think of the ending?")
+        first = app.conversation_id
+        await pilot.press("ctrl+s")
+        exported = list((tmp_path / "exports").glob("*.md"))
+        assert len(exported) == 1 and "[^t2-1]:" in exported[0].read_text("utf-8")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert not app.query(Reply) and app.conversation_id is None and not engine.history
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert isinstance(app.screen, ConversationsScreen)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.conversation_id == first and len(app.query(Reply)) == 2
+        assert [e.question for e in engine.history][-1] == "What did the critics think of the ending?"
+        assert app.query(SourceList)
+
+
+async def test_help_lists_every_binding(engine):
+    from companion.tui.help import HelpScreen
+
+    app = CompanionApp(loader_for(engine))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = "\n".join(f"{key} {what}" for key, what in app.screen.rows)
+        for needed in ["Esc", "Stop reply", "F2", "Ctrl+N", "Ctrl+O", "Ctrl+S", "F3", "F1 / ?", "Enter", "Ctrl+J"]:
+            assert needed in text, needed
+
+
+async def test_up_recalls_and_a_huge_paste_is_refused(engine):
+    from textual import events
+
+    app = CompanionApp(loader_for(engine))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await ask(app, pilot, "Is Samantha rational or emotional?")
+        composer = app.query_one(Composer)
+        await pilot.press("h", "i", "ctrl+j", "t", "h", "e", "r", "e")
+        assert composer.text == "hi\nthere"
+        composer.load_text("")
+        await pilot.press("up")
+        assert composer.text == "Is Samantha rational or emotional?"
+        await pilot.press("down")
+        assert composer.text == ""
+        app.post_message(events.Paste("x" * 100_000))
+        await pilot.pause()
+        assert composer.text == ""
+        app.post_message(events.Paste("a short paste"))
+        await pilot.pause()
+        assert composer.text == "a short paste"

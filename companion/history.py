@@ -1,0 +1,339 @@
+"""Keep conversations in a SQLite file so they survive restarts and can be exported."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from companion.errors import CompanionError
+
+if TYPE_CHECKING:
+    from companion.engine import Reply
+
+FILENAME = "conversations.sqlite3"
+SCHEMA_VERSION = 1  # written by _SCHEMA
+TITLE_CHARS = 60
+UNTITLED = "Untitled conversation"
+# SQLITE_CORRUPT and SQLITE_NOTADB: the bytes are not a database, unlike a locked or read-only file.
+_CORRUPT_CODES = {11, 26}
+_MAGIC = b"SQLite format 3\x00"
+
+_SCHEMA = """
+CREATE TABLE conversations (id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT, created_at REAL NOT NULL,
+    updated_at REAL NOT NULL);
+CREATE INDEX conversations_by_update ON conversations (updated_at, id);
+CREATE TABLE turns (id INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE, question TEXT NOT NULL,
+    answer TEXT NOT NULL, grounded INTEGER NOT NULL, backend TEXT NOT NULL, model TEXT, complete INTEGER NOT NULL,
+    error TEXT, created_at REAL NOT NULL);
+CREATE INDEX turns_by_conversation ON turns (conversation_id, id);
+CREATE TABLE citations (turn_id INTEGER NOT NULL REFERENCES turns (id) ON DELETE CASCADE, seq INTEGER NOT NULL,
+    n INTEGER NOT NULL, passage_id TEXT NOT NULL, essay_id TEXT NOT NULL, title TEXT NOT NULL, author TEXT,
+    text TEXT NOT NULL, verified INTEGER NOT NULL, PRIMARY KEY (turn_id, seq));
+PRAGMA user_version = 1;
+"""
+_CONVERSATION_SQL = "SELECT c.*, (SELECT COUNT(*) FROM turns t WHERE t.conversation_id = c.id) FROM conversations c"
+_NEWEST_FIRST = " ORDER BY c.updated_at DESC, c.id DESC"
+
+
+class HistoryError(CompanionError):
+    """The conversation history cannot be opened or used."""
+
+
+class _Unreadable(sqlite3.DatabaseError):
+    """The file is a database, but not a companion history one."""
+
+
+@dataclass(frozen=True)
+class StoredCitation:
+    """A saved citation: the marker number and a copy of the passage it stood for."""
+
+    n: int
+    passage_id: str
+    essay_id: str
+    title: str
+    author: str | None
+    text: str
+    verified: bool
+
+    @property
+    def byline(self) -> str:
+        """Return the essay's title with its author when there is one."""
+        return f"{self.title} — {self.author}" if self.author else self.title
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A saved question and reply."""
+
+    id: int
+    conversation_id: int
+    question: str
+    answer: str
+    grounded: bool
+    citations: tuple[StoredCitation, ...]
+    backend: str
+    model: str | None
+    complete: bool
+    error: str | None
+    created_at: float
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """A saved conversation, without its turns."""
+
+    id: int
+    title: str
+    created_at: float
+    updated_at: float
+    turn_count: int
+
+
+class History:
+    """Save and load conversations; safe to share between threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.notice: str | None = None
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise self._unwritable(exc.strerror or str(exc)) from exc
+        try:
+            self._conn = self._open()
+        except sqlite3.DatabaseError as exc:
+            if not _is_corrupt(exc):
+                raise self._unwritable(str(exc)) from exc
+            moved = self._move_aside()
+            self.notice = f"{self.path.name} was unreadable; it was moved to {moved} and a new one started"
+            try:
+                self._conn = self._open()
+            except sqlite3.Error as again:
+                raise self._unwritable(str(again)) from again
+
+    def new_conversation(self, title: str | None = None) -> int:
+        """Start a conversation and return its id."""
+        with self._transaction(write=True) as conn:
+            now = time.time()
+            cursor = conn.execute(
+                "INSERT INTO conversations (title, created_at, updated_at) VALUES (?, ?, ?)",
+                (_valid(title) if title and title.strip() else None, now, _tick(conn, now)),
+            )
+            return int(cursor.lastrowid)
+
+    def add_turn(self, conversation_id: int, reply: Reply) -> Turn:
+        """Save a reply and its citations as the conversation's next turn."""
+        question, answer, error = _valid(reply.question), _valid(reply.answer), _valid(reply.error)
+        citations = tuple(
+            StoredCitation(c.n, c.passage.id, c.passage.essay_id, _valid(c.passage.title), _valid(c.passage.author),
+                           _valid(c.passage.text), bool(c.verified))
+            for c in reply.citations
+        )
+        with self._transaction(write=True) as conn:
+            row = conn.execute("SELECT title FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+            if row is None:
+                raise _missing(conversation_id)
+            now = _tick(conn, time.time())
+            cursor = conn.execute(
+                "INSERT INTO turns (conversation_id, question, answer, grounded, backend, model, complete, error,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (conversation_id, question, answer, reply.grounded, reply.backend, reply.model, reply.complete,
+                 error, now),
+            )
+            turn_id = int(cursor.lastrowid)
+            conn.executemany(
+                "INSERT INTO citations (turn_id, seq, n, passage_id, essay_id, title, author, text, verified)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(turn_id, seq, c.n, c.passage_id, c.essay_id, c.title, c.author, c.text, c.verified)
+                 for seq, c in enumerate(citations)],
+            )
+            conn.execute(
+                "UPDATE conversations SET updated_at = ?, title = ? WHERE id = ?",
+                (now, row[0] or _title_from(question), conversation_id),
+            )
+        return Turn(turn_id, conversation_id, question, answer, bool(reply.grounded), citations, reply.backend,
+                    reply.model, bool(reply.complete), error, now)
+
+    def conversations(self) -> list[Conversation]:
+        """Return every conversation, most recently active first."""
+        with self._transaction() as conn:
+            return [_conversation(row) for row in conn.execute(_CONVERSATION_SQL + _NEWEST_FIRST)]
+
+    def conversation(self, conversation_id: int) -> Conversation:
+        """Return one conversation, or explain how to find the right id."""
+        with self._transaction() as conn:
+            row = conn.execute(_CONVERSATION_SQL + " WHERE c.id = ?", (conversation_id,)).fetchone()
+        if row is None:
+            raise _missing(conversation_id)
+        return _conversation(row)
+
+    def latest(self) -> Conversation | None:
+        """Return the most recently active conversation, if any."""
+        with self._transaction() as conn:
+            row = conn.execute(_CONVERSATION_SQL + _NEWEST_FIRST + " LIMIT 1").fetchone()
+        return _conversation(row) if row else None
+
+    def turns(self, conversation_id: int) -> list[Turn]:
+        """Return a conversation's turns in the order they were said."""
+        with self._transaction() as conn:
+            if conn.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)).fetchone() is None:
+                raise _missing(conversation_id)
+            rows = conn.execute(
+                "SELECT id, conversation_id, question, answer, grounded, backend, model, complete, error, created_at"
+                " FROM turns WHERE conversation_id = ? ORDER BY id",
+                (conversation_id,),
+            ).fetchall()
+            cited: dict[int, list[StoredCitation]] = {}
+            for turn_id, *fields in conn.execute(
+                "SELECT c.turn_id, c.n, c.passage_id, c.essay_id, c.title, c.author, c.text, c.verified"
+                " FROM citations c JOIN turns t ON t.id = c.turn_id WHERE t.conversation_id = ?"
+                " ORDER BY c.turn_id, c.seq",
+                (conversation_id,),
+            ):
+                cited.setdefault(turn_id, []).append(StoredCitation(*fields[:-1], bool(fields[-1])))
+        return [Turn(*r[:4], bool(r[4]), tuple(cited.get(r[0], ())), *r[5:7], bool(r[7]), *r[8:]) for r in rows]
+
+    def delete(self, conversation_id: int) -> None:
+        """Remove a conversation with all its turns and citations."""
+        with self._transaction(write=True) as conn:
+            if conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,)).rowcount == 0:
+                raise _missing(conversation_id)
+        with self._lock, suppress(sqlite3.Error):
+            # Deleted text would otherwise linger in the write-ahead log until the next checkpoint.
+            if self._conn is not None:
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def close(self) -> None:
+        """Close the database; later calls raise HistoryError."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self, write: bool = False) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            if self._conn is None:
+                raise HistoryError("the conversation history is closed")
+            conn = self._conn
+            try:
+                with conn:
+                    # IMMEDIATE takes the write lock first, so another process cannot write between our read and write.
+                    conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                    yield conn
+            except sqlite3.Error as exc:
+                raise HistoryError(f"cannot use the conversation history at {self.path}: {exc}") from exc
+
+    def _open(self) -> sqlite3.Connection:
+        # SQLite would adopt and then delete a -wal beside a non-database, so garbage is caught before connecting.
+        try:
+            if self.path.is_file() and self.path.stat().st_size:
+                with self.path.open("rb") as file:
+                    if file.read(len(_MAGIC)) != _MAGIC:
+                        raise _Unreadable("not a SQLite file")
+        except OSError as exc:
+            raise self._unwritable(exc.strerror or str(exc)) from exc
+        conn = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False)
+        try:
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA secure_delete = ON")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            if conn.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+                raise _Unreadable("the integrity check failed")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise HistoryError(
+                    f"{self.path} was written by a newer companion (schema {version}); upgrade, "
+                    "or pass --data-dir / set COMPANION_DATA_DIR to use another folder"
+                )
+            if version == 0:
+                if conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
+                    raise _Unreadable("another program's database")
+                with conn:
+                    conn.executescript(f"BEGIN; {_SCHEMA} COMMIT;")
+            return conn
+        except BaseException:
+            conn.close()
+            raise
+
+    def _move_aside(self) -> Path:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        extra = 1
+        while target.exists():
+            extra += 1
+            target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{extra}")
+        try:
+            self.path.rename(target)
+            for suffix in ("-wal", "-shm"):
+                side = self.path.with_name(self.path.name + suffix)
+                if side.exists():
+                    side.rename(target.with_name(target.name + suffix))
+        except OSError as exc:
+            raise self._unwritable(exc.strerror or str(exc)) from exc
+        return target
+
+    def _unwritable(self, reason: str) -> HistoryError:
+        return HistoryError(
+            f"Cannot keep conversations in {self.path.parent} ({reason}): pass --data-dir or set "
+            "COMPANION_DATA_DIR to a folder you can write to"
+        )
+
+
+def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
+    if isinstance(exc, _Unreadable):
+        return True
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in _CORRUPT_CODES
+    return "not a database" in str(exc) or "malformed" in str(exc)
+
+
+def _tick(conn: sqlite3.Connection, now: float) -> float:
+    """Return a time later than every saved one so 'newest first' holds even if the clock steps back."""
+    last = conn.execute("SELECT MAX(updated_at) FROM conversations").fetchone()[0]
+    return now if last is None or now > last else last + 1e-6
+
+
+def _valid(text: str | None) -> str | None:
+    """Replace lone surrogates, the only strings SQLite cannot store as text."""
+    if text is None:
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+def _title_from(question: str) -> str | None:
+    """Return the first non-blank line of a question, shortened to fit a list."""
+    for line in question.splitlines():
+        line = " ".join(line.split())
+        if line:
+            return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1].rstrip() + "…"
+    return None
+
+
+def _conversation(row: tuple) -> Conversation:
+    return Conversation(row[0], row[1] or UNTITLED, row[2], row[3], row[4])
+
+
+def _missing(conversation_id: int) -> HistoryError:
+    return HistoryError(f"no conversation {conversation_id}: `companion export --list` shows them")

@@ -1,0 +1,56 @@
+"""A screen that lists every key the chat understands."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+# Keys the composer handles itself (they are not bindings, so Textual cannot list them).
+COMPOSER_KEYS = [
+    ("Enter", "send the message"),
+    ("Ctrl+J", "new line in the message"),
+    ("Up / Down", "recall earlier messages"),
+]
+
+
+KEY_NAMES = {"escape": "Esc", "question_mark": "?", "delete": "Del", "f1": "F1", "f2": "F2", "f3": "F3"}
+
+
+def key_name(binding: Binding) -> str:
+    """Show a binding's keys the way a person types them."""
+    names = []
+    for key in binding.key.split(","):
+        modifier, _, base = key.rpartition("+")
+        base = KEY_NAMES.get(base, base.upper() if len(base) == 1 else base)
+        names.append(f"{modifier.title()}+{base}" if modifier else base)
+    return " / ".join(names)
+
+
+class HelpScreen(ModalScreen):
+    """Every binding, in one table; any key closes it."""
+
+    CSS_PATH = "help.tcss"
+    BINDINGS = [Binding("escape,f1,q", "app.pop_screen", "Close")]
+
+    def __init__(self, bindings: list[Binding]) -> None:
+        super().__init__()
+        self.rows = [
+            *COMPOSER_KEYS,
+            *((key_name(b), b.description) for b in bindings),
+            ("Ctrl+P", "command palette: switch backend, export, theme…"),
+        ]
+
+    def compose(self) -> ComposeResult:
+        table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2))
+        table.add_column("Key")
+        table.add_column("What it does")
+        for key, what in self.rows:
+            table.add_row(key, what)
+        with VerticalScroll(id="help-box"):
+            yield Static("Keys", id="help-title", markup=False)
+            yield Static(table, id="help-table")
+            yield Static("In a source: E opens the whole essay, Esc goes back.", id="help-foot", markup=False)

@@ -1,0 +1,145 @@
+"""Read a cited passage with its quote highlighted, and the whole essay around it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from companion.corpus import load_corpus
+from companion.errors import CompanionError
+from companion.grounding import markers, quotes
+from companion.passages import split_essay
+from companion.text import find_span, printable
+
+HIGHLIGHT = "bold #2b2220 on #e0a96d"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A citation as the viewers show it, from a live reply or a saved one."""
+
+    n: int
+    passage_id: str
+    essay_id: str
+    byline: str
+    text: str
+    verified: bool
+    quotes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A turn on screen: enough to open its sources again."""
+
+    answer: str
+    citations: tuple
+
+
+def source_of(shown: Shown, citation) -> Source:
+    """Describe a live or saved citation for the viewers."""
+    passage = getattr(citation, "passage", None)
+    return Source(
+        n=citation.n,
+        passage_id=passage.id if passage else citation.passage_id,
+        essay_id=passage.essay_id if passage else citation.essay_id,
+        byline=citation.byline,
+        text=passage.text if passage else citation.text,
+        verified=citation.verified,
+        quotes=quotes_for(shown.answer, citation.n),
+    )
+
+
+def quotes_for(answer: str, n: int) -> tuple[str, ...]:
+    """Return the quotes in the paragraphs of an answer that cite marker n."""
+    found: list[str] = []
+    for paragraph in answer.split("\n"):
+        if n in markers(paragraph):
+            found.extend(quotes(paragraph))
+    return tuple(found)
+
+
+def highlighted(text: str, spans: list[tuple[int, int]]) -> Text:
+    """Return the text with the given spans highlighted, everything shown literally."""
+    shown = Text(printable(text))
+    for start, end in spans:
+        shown.stylize(HIGHLIGHT, start, end)
+    return shown
+
+
+class SourceScreen(Screen):
+    """One cited passage, its quoted words highlighted."""
+
+    CSS_PATH = "sources.tcss"
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("e", "open_essay", "Whole essay"),
+    ]
+
+    def __init__(self, source: Source, corpus_dir: Path | None) -> None:
+        super().__init__()
+        self.source = source
+        self.corpus_dir = corpus_dir
+
+    def compose(self) -> ComposeResult:
+        s = self.source
+        yield Header()
+        with VerticalScroll(id="passage-box"):
+            yield Static(Text(f"[{s.n}] {printable(s.byline)}", style="bold"), id="source-title", markup=False)
+            yield Static(Text(f"passage {s.passage_id}", style="dim"), markup=False)
+            spans = [span for q in s.quotes if (span := find_span(s.text, q))]
+            yield Static(highlighted(s.text, spans), id="passage", markup=False)
+            if not s.verified:
+                yield Static(Text("The reply's quote was not found in this passage.", style="italic"), markup=False)
+        yield Footer()
+
+    def action_open_essay(self) -> None:
+        """Open the whole essay at this passage."""
+        if self.corpus_dir is None:
+            self.notify("No corpus directory is known, so the essay cannot be opened.", markup=False)
+            return
+        try:
+            self.app.push_screen(EssayScreen(self.source, self.corpus_dir))
+        except CompanionError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+
+
+class EssayScreen(Screen):
+    """A whole essay, scrolled to the cited passage, which is highlighted."""
+
+    CSS_PATH = "sources.tcss"
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+
+    def __init__(self, source: Source, corpus_dir: Path) -> None:
+        super().__init__()
+        self.source = source
+        essays = {e.id: e for e in load_corpus(corpus_dir)}
+        if source.essay_id not in essays:
+            raise CompanionError(f"The essay {source.essay_id!r} is no longer in {corpus_dir}.")
+        self.essay = essays[source.essay_id]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="essay-box"):
+            yield Static(Text(printable(self.essay.title), style="bold"), id="essay-title", markup=False)
+            if self.essay.author:
+                yield Static(Text(printable(self.essay.author), style="italic"), markup=False)
+            for passage in split_essay(self.essay):
+                current = passage.id == self.source.passage_id
+                text = Text(printable(self.essay.body[passage.start : passage.end]))
+                yield Static(text, classes="essay-passage current" if current else "essay-passage", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._scroll_to_passage)
+
+    def _scroll_to_passage(self) -> None:
+        current = self.query(".current")
+        if current:
+            self.query_one("#essay-box", VerticalScroll).scroll_to_widget(current.first(), top=True, animate=False)
