@@ -39,6 +39,7 @@ eval: setup
 	$(BIN)/python benchmarks/eval_search.py
 
 bench: setup
+	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_backends.py
 
 clean:

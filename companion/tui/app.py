@@ -46,7 +46,7 @@ class CompanionApp(ConversationActions, App):
     BINDINGS = [
         Binding("escape", "stop", "Stop reply"),
         Binding("f2", "toggle_sources", "Sources"),
-        Binding("ctrl+n", "new_conversation", "New"),
+        Binding("ctrl+n", "new_conversation", "New chat"),
         Binding("ctrl+o", "conversations", "Conversations"),
         Binding("ctrl+s", "export", "Export"),
         Binding("f3", "copy_reply", "Copy reply"),
@@ -219,7 +219,10 @@ class CompanionApp(ConversationActions, App):
         panel = self.query_one("#sources-panel")
         panel.display = not panel.display
         if panel.display:
-            self.query_one("#all-sources", OptionList).focus()
+            sources = self.query_one("#all-sources", OptionList)
+            if sources.highlighted is None and sources.option_count:
+                sources.highlighted = 0
+            sources.focus()
         else:
             self.query_one(Composer).focus()
 

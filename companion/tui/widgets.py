@@ -116,6 +116,10 @@ class SourceList(OptionList):
             label.append("  (quote not found in this passage)", style="italic")
         return Option(label, id=str(citation.n))
 
+    def on_focus(self) -> None:
+        if self.highlighted is None and self.option_count:
+            self.highlighted = 0
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.post_message(self.Picked(self.turn, int(event.option.id or 0)))
