@@ -49,6 +49,14 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("ingest", parents=[common], help="read the essays into the index (only what changed)")
 
+    evaluate = sub.add_parser("eval", parents=[common, model_flags], help="measure retrieval and answers on questions")
+    evaluate.add_argument("questions", type=Path, help="a JSONL file of {\"q\", \"gold\", \"kind\"} questions")
+    evaluate.add_argument("--retriever", action="append", choices=["hybrid", "hybrid-rrf", "dense", "bm25"],
+                          help="retriever to measure (repeat to compare; default: all four side by side)")
+    evaluate.add_argument("--shuffled", action="store_true", help="also measure a shuffled index (negative control)")
+    evaluate.add_argument("--no-answers", action="store_true", help="measure retrieval only, without asking the engine")
+    evaluate.add_argument("--json", action="store_true", help="print JSON")
+
     export = sub.add_parser("export", parents=[common], help="write a saved conversation as Markdown with footnotes")
     export.add_argument("conversation", nargs="?", type=int, help="conversation number (default: the latest)")
     export.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
@@ -57,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     search = sub.add_parser("search", parents=[common], help="show the passages closest to a query")
     search.add_argument("query", nargs="*", help="the query (or use --stdin)")
     search.add_argument("-k", type=int, default=5, help="how many passages (default 5)")
+    search.add_argument("--retriever", choices=["hybrid", "hybrid-rrf", "dense", "bm25"], default="hybrid",
+                        help="hybrid (BM25 and dense, score-fused; the default), hybrid-rrf (rank-fused), dense, bm25")
     search.add_argument("--json", action="store_true", help="print JSON")
     search.add_argument("--stdin", action="store_true", help="read one query per line; print one JSON object per line")
 
@@ -102,12 +112,12 @@ def _ingest_progress() -> tuple[Callable[[int, int, str], None], Callable[[], No
     return update, progress.stop
 
 
-def _open_retrieval(settings: Settings):
+def _open_retrieval(settings: Settings, retriever: str = "hybrid"):
     from companion.retrieval.service import open_retrieval
 
     update, stop = _ingest_progress()
     try:
-        retrieval = open_retrieval(settings, progress=update)
+        retrieval = open_retrieval(settings, progress=update, retriever=retriever)
     finally:
         stop()
     if retrieval.built:
@@ -139,7 +149,8 @@ def reply_json(reply) -> dict:
         for c in reply.citations
     ]
     shaped = {"question": reply.question, "answer": reply.answer, "grounded": reply.grounded,
-              "citations": citations, "backend": reply.backend, "model": reply.model}
+              "citations": citations, "dropped": reply.dropped, "route": reply.route,
+              "backend": reply.backend, "model": reply.model}
     if reply.error:
         shaped["error"] = reply.error
     return shaped
@@ -167,7 +178,7 @@ def cmd_search(settings: Settings, args: argparse.Namespace, out: TextIO, stdin:
         raise CompanionError("Give a query, e.g. companion search \"the ending\", or use --stdin.")
     if args.k < 1:
         raise CompanionError("-k must be at least 1.")
-    retrieval = _open_retrieval(settings)
+    retrieval = _open_retrieval(settings, args.retriever)
     for query in _lines(args.query, args.stdin, stdin):
         hits = retrieval.searcher.search(query, args.k)
         if args.json or args.stdin:
@@ -240,6 +251,26 @@ def cmd_config(settings: Settings, args: argparse.Namespace, out: TextIO) -> int
     return 0
 
 
+def cmd_eval(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    from companion.evaluation import evaluate, format_table, load_questions, open_eval, report_json
+
+    questions = load_questions(args.questions)
+    runs = [(name, False) for name in (args.retriever or ["hybrid", "hybrid-rrf", "dense", "bm25"])]
+    if args.shuffled:
+        runs.append((runs[0][0], True))
+    reports = {}
+    for retriever, shuffled in runs:
+        label = f"{retriever} (shuffled)" if shuffled else retriever
+        print(f"measuring {label}…", file=sys.stderr)
+        searcher, passages, engine = open_eval(settings, retriever, shuffled=shuffled, answers=not args.no_answers)
+        reports[label] = evaluate(questions, searcher, engine, store_passages=passages, name=label)
+    if args.json:
+        _emit({name: report_json(report) for name, report in reports.items()}, out)
+    else:
+        print(format_table(reports), file=out)
+    return 0
+
+
 def cmd_export(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
     import time
 
@@ -296,6 +327,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, stdin: Te
             return cmd_search(settings, args, out, stdin)
         if command == "ask":
             return cmd_ask(settings, args, out, stdin)
+        if command == "eval":
+            return cmd_eval(settings, args, out)
         if command == "export":
             return cmd_export(settings, args, out)
         if command == "models":

@@ -9,10 +9,11 @@ from typing import Literal, Protocol
 
 from companion.backends.base import Backend, Evidence, GenerationRequest, Message
 from companion.errors import CompanionError, InputError
-from companion.grounding import Citation, acceptable_framing, cite, covers, select_evidence
+from companion.grounding import Citation, acceptable_framing, covers, is_opinion, select_evidence, verify
 from companion.prompts import Prompts
 from companion.quoting import quote_paragraphs
 from companion.retrieval.store import Hit
+from companion.routing import route
 from companion.text import fold
 
 MAX_QUESTION_CHARS = 4000
@@ -41,6 +42,8 @@ class Reply:
     model: str | None
     complete: bool = True
     error: str | None = None
+    route: str = "film"
+    dropped: int = 0
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ class TurnRun:
         self.text = text
         self.question = text.strip()
         self.grounded = True
+        self.route = "film"
         self.evidence: tuple[Evidence, ...] = ()
         self.pieces: list[str] = []
         self.reply: Reply | None = None
@@ -109,8 +113,8 @@ class TurnRun:
     def stop(self, reason: str = "stopped") -> Reply:
         """End the turn now and return the partial reply, marked incomplete."""
         if self.reply is None:
-            answer = "".join(self.pieces).strip()
-            self.reply = self.engine.record(self, answer, cite(answer, self.evidence), reason)
+            checked = verify("".join(self.pieces).strip(), self.evidence)
+            self.reply = self.engine.record(self, checked.answer, checked.citations, reason, checked.dropped)
         return self.reply
 
 
@@ -163,16 +167,27 @@ class Engine:
             yield Event("error", text=str(exc))
             return
         run.question = question
+        run.route = route(question)
+        if run.route != "film":
+            run.grounded = False
+            answer = self.prompts.choose(run.route, fold(question))
+            run.pieces.append(answer)
+            yield Event("token", text=answer)
+            yield from self._finish(run, answer, citations=())
+            return
         yield Event("status", text="looking through the essays…")
-        hits = self.searcher.search(question, self.k)
-        if not covers(question, hits):
+        opinion = is_opinion(question)
+        # Opinions look deeper so that every essay with a view can be heard.
+        hits = self.searcher.search(question, max(self.k, 8) if opinion else self.k)
+        if not covers(question, hits, getattr(self.searcher, "idf", None)):
             run.grounded = False
             answer = self.prompts.choose("no_evidence", fold(question))
             run.pieces.append(answer)
             yield Event("token", text=answer)
             yield from self._finish(run, answer, citations=())
             return
-        run.evidence = tuple(Evidence(n, hit.passage) for n, hit in enumerate(select_evidence(hits), start=1))
+        chosen = select_evidence(hits, opinion=opinion)
+        run.evidence = tuple(Evidence(n, hit.passage) for n, hit in enumerate(chosen, start=1))
         yield Event("status", text="thinking…")
         if getattr(self.backend, "quote_first", False):
             error = yield from self._quote_first(question, run.evidence, run.pieces)
@@ -180,13 +195,13 @@ class Engine:
             run.evidence = self.fit(question, run.evidence, self.max_tokens)
             request = GenerationRequest(
                 messages=self.messages(question, run.evidence), question=question, evidence=run.evidence,
-                max_tokens=self.max_tokens, temperature=self.temperature,
+                max_tokens=self.max_tokens, temperature=self.temperature, idf=getattr(self.searcher, "idf", None),
             )
             error = yield from self._generate(request, run.pieces)
-        answer = "".join(run.pieces).strip()
+        checked = verify("".join(run.pieces).strip(), run.evidence)
         if error:
             yield Event("error", text=error)
-        yield from self._finish(run, answer, citations=cite(answer, run.evidence), error=error)
+        yield from self._finish(run, checked.answer, citations=checked.citations, error=error, dropped=checked.dropped)
 
     def _generate(self, request: GenerationRequest, pieces: list[str]) -> Iterator[Event]:
         """Stream the backend's reply into pieces; return the error that cut it, if any."""
@@ -237,21 +252,24 @@ class Engine:
         pieces.append(framing)
         yield Event("token", text=framing)
         closer = self.prompts.choose("closers", fold(question))
-        for paragraph in [*quote_paragraphs(self.prompts, question, evidence), closer]:
+        idf = getattr(self.searcher, "idf", None)
+        for paragraph in [*quote_paragraphs(self.prompts, question, evidence, idf), closer]:
             pieces.append("\n\n" + paragraph)
             yield Event("token", text="\n\n" + paragraph)
         return error
 
     def _finish(
-        self, run: TurnRun, answer: str, *, citations: tuple[Citation, ...], error: str | None = None
+        self, run: TurnRun, answer: str, *, citations: tuple[Citation, ...], error: str | None = None, dropped: int = 0
     ) -> Iterator[Event]:
         if run.reply is not None:
             return
-        run.reply = self.record(run, answer, citations, error)
+        run.reply = self.record(run, answer, citations, error, dropped)
         yield Event("citations", citations=citations)
         yield Event("done", reply=run.reply)
 
-    def record(self, run: TurnRun, answer: str, citations: tuple[Citation, ...], error: str | None) -> Reply:
+    def record(
+        self, run: TurnRun, answer: str, citations: tuple[Citation, ...], error: str | None, dropped: int = 0
+    ) -> Reply:
         """Turn what a run produced into a reply and remember it for the next turns."""
         reply = Reply(
             question=run.question,
@@ -262,6 +280,8 @@ class Engine:
             model=self.backend.model,
             complete=error is None,
             error=error,
+            route=run.route,
+            dropped=dropped,
         )
         if answer:
             self.history.append(Exchange(run.question, answer))

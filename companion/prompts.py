@@ -18,8 +18,15 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "openers": frozenset(),
     "attributions": frozenset({"title", "who"}),
     "closers": frozenset(),
+    "greeting": frozenset(),
+    "thanks": frozenset(),
+    "farewell": frozenset(),
+    "feeling": frozenset(),
+    "acknowledge": frozenset(),
+    "about_her": frozenset(),
+    "contrast": frozenset({"warmer", "cooler"}),
 }
-VARIANT_FILES = frozenset({"no_evidence", "openers", "attributions", "closers"})
+VARIANT_FILES = frozenset(TEMPLATES) - {"persona", "answer", "framing"}
 
 
 def _fields(path: Path, text: str) -> set[str]:
@@ -57,6 +64,12 @@ class Prompts:
     def choose(self, name: str, key: str, **values: str) -> str:
         """Pick one variant of a file for this key and fill it."""
         return pick(self.variants[name], f"{name}:{key}").format(**values)
+
+    def choose_nth(self, name: str, key: str, position: int, **values: str) -> str:
+        """Pick the variant after the one chosen for this key, so items of one list read differently."""
+        variants = self.variants[name]
+        first = variants.index(pick(variants, f"{name}:{key}"))
+        return variants[(first + position) % len(variants)].format(**values)
 
 
 def load_prompts(directory: Path) -> Prompts:

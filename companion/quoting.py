@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from companion.backends.base import Evidence
@@ -67,13 +68,30 @@ def best_quote(evidence: Evidence, question: str, weights: dict[str, float]) -> 
     start, end = spans[best]
     if len(text[start:end].split()) < SHORT_SENTENCE and best + 1 < len(spans):
         end = spans[best + 1][1]
+    start, end = _balanced(text, start, end)
     passage = evidence.passage
     who = _speaker_at(evidence, start) or passage.author or "the writer"
     return Quote(text=text[start:end], who=who)
 
 
-def term_weights(evidence: tuple[Evidence, ...]) -> dict[str, float]:
-    """Weight words by how rare they are among the evidence's sentences."""
+def _balanced(text: str, start: int, end: int) -> tuple[int, int]:
+    """Trim a quotation mark the span opens or closes without its partner, so our own quotes read cleanly."""
+    span = text[start:end]
+    if (span.startswith("“") and span.count("“") > span.count("”")) or (
+        span.startswith('"') and span.count('"') % 2
+    ):
+        start += 1
+    span = text[start:end]
+    if (span.endswith("”") and span.count("”") > span.count("“")) or (span.endswith('"') and span.count('"') % 2):
+        end -= 1
+    return start, end
+
+
+def term_weights(evidence: tuple[Evidence, ...], idf: Callable[[str], float] | None = None) -> dict[str, float]:
+    """Weight words by how rare they are in the corpus, or else among the evidence's sentences."""
+    if idf is not None:
+        words = {t for e in evidence for t in content_terms(e.passage.text)}
+        return {t: idf(t) for t in words}
     sentences = [set(content_terms(e.passage.text[a:b])) for e in evidence for a, b in _spans(e.passage.text)]
     counts: dict[str, int] = {}
     for terms in sentences:
@@ -82,16 +100,57 @@ def term_weights(evidence: tuple[Evidence, ...]) -> dict[str, float]:
     return {t: math.log(1 + len(sentences) / c) for t, c in counts.items()}
 
 
-def quote_paragraphs(prompts: Prompts, question: str, evidence: tuple[Evidence, ...]) -> list[str]:
-    """Return one attributed, verbatim, marked quote per useful passage."""
+# Words that lean a quote warm or cool. Only a clear lean on both sides is called a disagreement.
+WARM = frozenset(content_terms(
+    "love loved lovely beautiful beauty hope hopeful joy joyful euphoria warm perfect brilliant wonderful "
+    "captivating delight delightful peace peaceful exhilarating gentle sincere favourite favorite magic glad "
+    "comfortable tender grace understanding"
+))
+COOL = frozenset(content_terms(
+    "sad sadness lonely loneliness heartbreak heartbreaking heartbroken pain painful despair melancholy dark "
+    "brutal schmaltz fake fakery isolated isolating cruel ache grief hurt hurting depression wound gloom "
+    "disconnected desperate desperation"
+))
+
+
+def lean(text: str) -> int:
+    """Return +1 for a clearly warm quote, -1 for a clearly cool one, 0 otherwise."""
+    terms = content_terms(text)
+    warm = sum(t in WARM for t in terms)
+    cool = sum(t in COOL for t in terms)
+    if warm >= 2 and cool == 0:
+        return 1
+    if cool >= 2 and warm == 0:
+        return -1
+    return 0
+
+
+def quote_paragraphs(
+    prompts: Prompts, question: str, evidence: tuple[Evidence, ...], idf: Callable[[str], float] | None = None
+) -> list[str]:
+    """Return one attributed, verbatim, marked quote per useful passage, and a word on any disagreement."""
     key = fold(question)
-    weights = term_weights(evidence)
+    weights = term_weights(evidence, idf)
     quotes = [(e, best_quote(e, question, weights)) for e in evidence]
     terms = set(content_terms(question))
-    on_topic = [(e, q) for e, q in quotes if terms & set(content_terms(q.text))]
+    total = sum(weights.get(t, 1.0) for t in terms) or 1.0
+
+    def share(quote: Quote) -> float:
+        return sum(weights.get(t, 1.0) for t in terms & set(content_terms(quote.text))) / total
+
+    # A quote that shares only a common word with the question (a name, say) would only pad the reply.
+    strongest = max((share(q) for _, q in quotes), default=0.0)
+    used = [(e, q) for e, q in quotes if share(q) > 0 and share(q) >= 0.34 * strongest] or quotes[:1]
     paragraphs = []
-    # A passage whose best sentence shares no word with the question would only pad the reply.
-    for item, quote in on_topic or quotes[:1]:
-        intro = prompts.choose("attributions", f"{key}:{item.n}", title=item.passage.title, who=quote.who)
+    for position, (item, quote) in enumerate(used):
+        intro = prompts.choose_nth(
+            "attributions", key, position, title=item.passage.title, who=quote.who
+        )
         paragraphs.append(f"{intro[0].upper()}{intro[1:]} “{quote.text}” [{item.n}]")
+    warm = [(e, q) for e, q in used if lean(q.text) > 0]
+    cool = [(e, q) for e, q in used if lean(q.text) < 0]
+    if warm and cool and warm[0][0].passage.essay_id != cool[0][0].passage.essay_id:
+        paragraphs.append(prompts.choose(
+            "contrast", key, warmer=f"{warm[0][1].who} [{warm[0][0].n}]", cooler=f"{cool[0][1].who} [{cool[0][0].n}]"
+        ))
     return paragraphs

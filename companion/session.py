@@ -24,7 +24,9 @@ def open_engine(settings: Settings, progress: IngestProgress | None = None, stat
     say("reading the essays…")
     retrieval = open_retrieval(settings, progress=progress)
     say("waking up…")
-    retrieval.searcher.embedder.load()
+    embedder = getattr(retrieval.searcher, "embedder", None)
+    if embedder is not None:
+        embedder.load()
     warm(backend)
     engine = Engine(searcher=retrieval.searcher, backend=backend, prompts=prompts, k=settings.top_k)
     configure(engine, backend, spec)

@@ -18,10 +18,37 @@ def test_search_finds_the_passage_that_answers(retrieval):
     assert all(hits[i].score >= hits[i + 1].score for i in range(4))
 
 
-def test_search_scores_are_cosine_similarities(retrieval):
-    hits = retrieval.searcher.search("Is Samantha rational or emotional?", 3)
-    assert 0.5 < hits[0].score <= 1.0
+def test_dense_scores_are_cosine_similarities(retrieval):
+    from companion.retrieval.search import DenseSearcher
+
+    dense = DenseSearcher(retrieval.store, retrieval.searcher.embedder)
+    hits = dense.search("Is Samantha rational or emotional?", 3)
+    assert 0.5 < hits[0].score <= 1.0 and hits[0].score == hits[0].dense
     assert "rational" in texts(hits)[0]
+
+
+def test_bm25_finds_rare_words_and_nothing_for_unknown_ones(retrieval):
+    lexical = retrieval.searcher.lexical
+    hits = lexical.search("Theodore's mustache and trousers", 3)
+    assert "hideously trendy mustache" in texts(hits)[0] and hits[0].lexical > 0
+    assert lexical.search("quantum lasagna", 5) == []
+    assert lexical.idf("lasagna") > lexical.idf("theodore")
+
+
+def test_hybrid_fuses_both_and_keeps_both_scores(retrieval):
+    hits = retrieval.searcher.search("What kink does Theodore's phone-sex partner have?", 5)
+    assert any("cat-strangling" in t for t in texts(hits))
+    assert all(h.dense is not None for h in hits)
+    assert any(h.lexical for h in hits)
+    assert hits[0].score >= hits[-1].score
+
+
+def test_an_unknown_retriever_is_a_clear_error(shared_settings):
+    from companion.errors import ConfigError
+    from companion.retrieval.service import open_retrieval
+
+    with pytest.raises(ConfigError, match="choose one of hybrid, hybrid-rrf, dense, bm25"):
+        open_retrieval(shared_settings, retriever="magic")
 
 
 def test_blank_query_finds_nothing(retrieval):

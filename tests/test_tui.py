@@ -293,3 +293,32 @@ async def test_up_recalls_and_a_huge_paste_is_refused(engine):
         app.post_message(events.Paste("a short paste"))
         await pilot.pause()
         assert composer.text == "a short paste"
+
+
+class HostileBackend:
+    """A backend whose text is full of markup, escapes and a bogus marker."""
+
+    name = "hostile"
+    model = None
+    context_size = None
+
+    def check(self):
+        return None
+
+    def stream(self, request):
+        yield "[bold]not bold[/] [/ \x1b[31mred\x1b[0m \x00 [0] "
+        yield f"“{request.evidence[0].passage.text[:30]}” [1]"
+
+
+async def test_model_text_with_markup_and_escapes_is_shown_literally(retrieval, prompts):
+    app = CompanionApp(loader_for(scripted_engine(retrieval, prompts, HostileBackend())))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await ask(app, pilot, "What did the critics think of the ending?")
+        (reply,) = app.query(Reply)
+        source = markdown_source(reply)
+        assert "[bold]not bold[/]" in source and "\\x1b[31mred" in source and "\x1b" not in source
+        assert "\\x00" in source
+        app.open_source(0, 0)
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0]

@@ -40,6 +40,8 @@ class GenerationRequest:
     evidence: tuple[Evidence, ...] = ()
     max_tokens: int = 400
     temperature: float = 0.7
+    # How rare a word is in the whole corpus, for backends that pick quotes themselves.
+    idf: Callable[[str], float] | None = None
 
 
 class Backend(Protocol):

@@ -30,7 +30,7 @@ class ExtractiveBackend:
         """Return the whole reply as Markdown."""
         key = fold(request.question)
         paragraphs = [self.prompts.choose("openers", key)]
-        paragraphs.extend(quote_paragraphs(self.prompts, request.question, request.evidence))
+        paragraphs.extend(quote_paragraphs(self.prompts, request.question, request.evidence, request.idf))
         paragraphs.append(self.prompts.choose("closers", key))
         return "\n\n".join(paragraphs)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from companion.config import Settings
+from companion.errors import ConfigError
 from companion.retrieval.embedder import SentenceTransformerEmbedder
 from companion.retrieval.ingest import IngestProgress, IngestReport, ingest
-from companion.retrieval.search import DenseSearcher
+from companion.retrieval.lexical import LexicalSearcher
+from companion.retrieval.search import DenseSearcher, HybridSearcher, Searcher
 from companion.retrieval.store import PassageStore, open_client
 
 
@@ -16,7 +18,7 @@ class Retrieval:
     """The opened index and the way to search it."""
 
     store: PassageStore
-    searcher: DenseSearcher
+    searcher: Searcher
     built: IngestReport | None
 
 
@@ -32,8 +34,22 @@ def run_ingest(settings: Settings, progress: IngestProgress | None = None) -> In
     return ingest(settings.corpus_dir, store, embedder, progress)
 
 
-def open_retrieval(settings: Settings, progress: IngestProgress | None = None) -> Retrieval:
+RETRIEVERS = ("hybrid", "hybrid-rrf", "dense", "bm25")
+
+
+def open_retrieval(
+    settings: Settings, progress: IngestProgress | None = None, retriever: str = "hybrid"
+) -> Retrieval:
     """Open the index, ingesting the corpus first if the index is empty."""
+    if retriever not in RETRIEVERS:
+        raise ConfigError(f"Unknown retriever {retriever!r}: choose one of {', '.join(RETRIEVERS)}.")
     store, embedder = open_store(settings)
     built = ingest(settings.corpus_dir, store, embedder, progress) if store.count() == 0 else None
-    return Retrieval(store=store, searcher=DenseSearcher(store, embedder), built=built)
+    dense = DenseSearcher(store, embedder)
+    if retriever == "dense":
+        return Retrieval(store=store, searcher=dense, built=built)
+    lexical = LexicalSearcher(store.all_passages())
+    searcher: Searcher = (
+        lexical if retriever == "bm25" else HybridSearcher(dense, lexical, "rrf" if retriever == "hybrid-rrf" else "score")
+    )
+    return Retrieval(store=store, searcher=searcher, built=built)

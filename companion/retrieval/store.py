@@ -16,11 +16,16 @@ _NO_AUTHOR = ""
 
 @dataclass(frozen=True)
 class Hit:
-    """A passage found for a query; score is cosine similarity (higher is closer)."""
+    """A passage found for a query, best first; each retriever says what its score means.
+
+    ``dense`` is the cosine similarity to the query and ``lexical`` the BM25 score, when known.
+    """
 
     rank: int
     passage: Passage
     score: float
+    dense: float | None = None
+    lexical: float | None = None
 
 
 def _metadata(passage: Passage, essay_hash: str) -> dict[str, str | int]:
@@ -144,8 +149,24 @@ class PassageStore:
         for rank, (pid, text, meta, distance) in enumerate(
             zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0]), start=1
         ):
-            hits.append(Hit(rank=rank, passage=_passage(pid, text, meta), score=round(1.0 - float(distance), 6)))
+            similarity = round(1.0 - float(distance), 6)
+            hits.append(Hit(rank=rank, passage=_passage(pid, text, meta), score=similarity, dense=similarity))
         return hits
+
+    def similarities(self, vector: Sequence[float], ids: Sequence[str]) -> dict[str, float]:
+        """Return the cosine similarity of the query vector to each of these passages."""
+        if not ids:
+            return {}
+        import numpy as np
+
+        stored = self._collection.get(ids=list(ids), include=["embeddings"])
+        query = np.asarray(vector, dtype=np.float32)
+        query = query / (np.linalg.norm(query) or 1.0)
+        found = {}
+        for pid, embedding in zip(stored["ids"], stored["embeddings"]):
+            row = np.asarray(embedding, dtype=np.float32)
+            found[pid] = round(float(row @ query / (np.linalg.norm(row) or 1.0)), 6)
+        return found
 
     def all_passages(self) -> list[Passage]:
         """Return every stored passage, ordered by essay and position."""

@@ -1,0 +1,88 @@
+"""Citation verification, the evidence decision, and routing of small talk."""
+
+from __future__ import annotations
+
+import pytest
+
+from companion.backends.base import Evidence
+from companion.grounding import UNVERIFIED_NOTE, covers, is_opinion, select_evidence, verify
+from companion.passages import Passage
+from companion.routing import route
+
+PASSAGE = Passage(
+    id="e:1", essay_id="e", n=1, title="An Essay", author=None, start=0, end=10,
+    text="Theodore writes letters for strangers at BeautifulHandwrittenLetters.com, and he is lonely.",
+)
+OTHER = Passage(
+    id="f:1", essay_id="f", n=1, title="Another", author=None, start=0, end=10,
+    text="The ending is hopeful: Theodore and Amy sit on the roof at dawn.",
+)
+EVIDENCE = (Evidence(1, PASSAGE), Evidence(2, OTHER))
+
+
+def test_a_good_answer_passes_untouched():
+    answer = "He writes “letters for strangers” [1]. The ending is “hopeful” [2]."
+    checked = verify(answer, EVIDENCE)
+    assert checked.answer == answer and checked.dropped == 0
+    assert [(c.n, c.verified) for c in checked.citations] == [(1, True), (2, True)]
+
+
+def test_a_marker_for_a_passage_never_given_is_removed():
+    checked = verify("Samantha leaves in the end [7].", EVIDENCE)
+    assert "[7]" not in checked.answer and checked.dropped == 1 and checked.citations == ()
+
+
+def test_an_off_topic_sentence_loses_its_marker():
+    checked = verify("Her made $1.1 billion at the box office [1].", EVIDENCE)
+    assert "[1]" not in checked.answer and checked.dropped == 1
+
+
+def test_a_misquote_is_flagged_not_shown_as_valid():
+    checked = verify("He writes “love letters for his wife” [1].", EVIDENCE)
+    (citation,) = checked.citations
+    assert not citation.verified
+    assert UNVERIFIED_NOTE in checked.answer
+
+
+def test_quotes_survive_curly_and_straight_quote_differences():
+    checked = verify('The writer says "the ending is hopeful: theodore and amy" [2].', EVIDENCE)
+    assert checked.citations[0].verified
+
+
+def test_small_talk_is_routed_away_from_the_essays():
+    labelled = {
+        "hi": "greeting", "Hello!": "greeting", "How are you?": "greeting", "thank you so much": "thanks",
+        "bye for now": "farewell", "I had a rough day": "feeling", "I just watched it and I'm sad": "feeling",
+        "ok": "acknowledge", "who are you?": "about_her", "Do you have feelings?": "about_her",
+        "What did the critics think of the ending?": "film", "Who is Amy?": "film",
+        "Hi! What do the critics think of Amy?": "film", "How much money did Her make?": "film",
+        "and what about Amy?": "film", "Tell me about the ending": "film",
+    }
+    assert {text: route(text) for text in labelled} == labelled
+
+
+def test_opinion_questions_are_told_from_facts():
+    assert is_opinion("What do the critics think of the ending?")
+    assert is_opinion("How did the writers feel about Amy?")
+    assert not is_opinion("What company does Theodore work for?")
+
+
+OFF_TOPIC = [
+    "How much money did Her make?", "Who won the 2014 World Cup?", "What is the capital of France?",
+    "Who composed the score for Her?", "What did the critics say about the box office?", "What is Python?",
+    "Which studio distributed Her?", "How many Oscars did Her win?", "Explain quantum computing",
+    "What is the weather in Paris today?", "Who directed Blade Runner 2049?", "What is the recipe for lasagna?",
+]
+
+
+@pytest.mark.parametrize("question", OFF_TOPIC)
+def test_off_topic_questions_are_not_covered(retrieval, question):
+    hits = retrieval.searcher.search(question, 5)
+    assert not covers(question, hits, retrieval.searcher.idf)
+
+
+def test_opinion_evidence_spreads_across_essays(retrieval):
+    question = "What did the critics think of the ending?"
+    chosen = select_evidence(retrieval.searcher.search(question, 8), opinion=True)
+    essays = [h.passage.essay_id for h in chosen]
+    assert len(set(essays)) >= 2 and max(essays.count(e) for e in essays) <= 2
