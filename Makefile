@@ -36,7 +36,7 @@ ingest: setup
 	$(BIN)/companion ingest
 
 eval: setup
-	$(BIN)/python benchmarks/eval_search.py
+	$(BIN)/companion eval ../shared/eval/questions.jsonl --shuffled
 
 bench: setup
 	$(BIN)/python benchmarks/bench_startup.py
