@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from companion.backends.base import Backend, Evidence, GenerationRequest, Message
 from companion.errors import CompanionError, InputError
-from companion.grounding import Citation, acceptable_framing, covers, is_opinion, select_evidence, verify
+from companion.grounding import (
+    Citation,
+    acceptable_framing,
+    asks_for_ending,
+    covers,
+    is_opinion,
+    select_evidence,
+    spoils_ending,
+    verify,
+)
 from companion.prompts import Prompts
-from companion.quoting import quote_paragraphs
+from companion.quoting import opener_for, quote_paragraphs
 from companion.retrieval.store import Hit
 from companion.routing import route
 from companion.text import fold
@@ -130,6 +139,8 @@ class Engine:
     max_tokens: int = 400
     temperature: float = 0.7
     history: list[Exchange] = field(default_factory=list)
+    # Returns True while the person has said they have not seen the film.
+    spoiler_care: Callable[[], bool] | None = None
 
     def messages(self, question: str, evidence: Sequence[Evidence]) -> tuple[Message, ...]:
         """Build the chat messages a language model sees for this turn."""
@@ -137,6 +148,9 @@ class Engine:
         for exchange in self.history[-self.history_turns :]:
             messages.append(Message("user", exchange.question))
             messages.append(Message("assistant", exchange.answer))
+        # Small models drift out of character over a long history; a reminder just before the turn helps.
+        if self.history:
+            messages.append(Message("system", self.prompts.render("reminder")))
         user = self.prompts.render("answer", evidence=format_evidence(evidence), question=question)
         messages.append(Message("user", user))
         return tuple(messages)
@@ -167,8 +181,8 @@ class Engine:
             yield Event("error", text=str(exc))
             return
         run.question = question
-        run.route = route(question)
-        if run.route != "film":
+        run.route = route(question, has_history=bool(self.history))
+        if run.route not in ("film", "follow_up"):
             run.grounded = False
             answer = self.prompts.choose(run.route, fold(question))
             run.pieces.append(answer)
@@ -176,10 +190,25 @@ class Engine:
             yield from self._finish(run, answer, citations=())
             return
         yield Event("status", text="looking through the essays…")
-        opinion = is_opinion(question)
+        query = question
+        if run.route == "follow_up":
+            # "And what about Amy?" means little alone: search with the question it follows.
+            query = f"{self.history[-1].question} {question}"
+        opinion = is_opinion(query)
         # Opinions look deeper so that every essay with a view can be heard.
-        hits = self.searcher.search(question, max(self.k, 8) if opinion else self.k)
-        if not covers(question, hits, getattr(self.searcher, "idf", None)):
+        hits = self.searcher.search(query, max(self.k, 8) if opinion else self.k)
+        if self.spoiler_care and self.spoiler_care() and not asks_for_ending(question):
+            safe = [h for h in hits if not spoils_ending(h.passage)]
+            # When the best answer itself gives the ending away, say so rather than answer around it.
+            if hits and spoils_ending(hits[0].passage) and covers(query, hits, getattr(self.searcher, "idf", None)):
+                run.grounded = False
+                answer = self.prompts.choose("spoiler", fold(question))
+                run.pieces.append(answer)
+                yield Event("token", text=answer)
+                yield from self._finish(run, answer, citations=())
+                return
+            hits = safe
+        if not covers(query, hits, getattr(self.searcher, "idf", None)):
             run.grounded = False
             answer = self.prompts.choose("no_evidence", fold(question))
             run.pieces.append(answer)
@@ -189,12 +218,13 @@ class Engine:
         chosen = select_evidence(hits, opinion=opinion)
         run.evidence = tuple(Evidence(n, hit.passage) for n, hit in enumerate(chosen, start=1))
         yield Event("status", text="thinking…")
+        # Quotes are chosen for the query (a follow-up carries its context); the model sees the question as asked.
         if getattr(self.backend, "quote_first", False):
-            error = yield from self._quote_first(question, run.evidence, run.pieces)
+            error = yield from self._quote_first(query, run.evidence, run.pieces)
         else:
             run.evidence = self.fit(question, run.evidence, self.max_tokens)
             request = GenerationRequest(
-                messages=self.messages(question, run.evidence), question=question, evidence=run.evidence,
+                messages=self.messages(question, run.evidence), question=query, evidence=run.evidence,
                 max_tokens=self.max_tokens, temperature=self.temperature, idf=getattr(self.searcher, "idf", None),
             )
             error = yield from self._generate(request, run.pieces)
@@ -248,7 +278,7 @@ class Engine:
         # Only the first sentence, and only if it is a reaction rather than an invented fact.
         framing = " ".join(first.split())
         if not acceptable_framing(framing, question):
-            framing = self.prompts.choose("openers", fold(question))
+            framing = self.prompts.choose(opener_for(question), fold(question))
         pieces.append(framing)
         yield Event("token", text=framing)
         closer = self.prompts.choose("closers", fold(question))

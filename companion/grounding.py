@@ -95,6 +95,28 @@ OPINION = re.compile(
 )
 
 
+# What gives away how Her ends: found by content, since no essay labels its spoilers.
+ENDING = re.compile(
+    r"\b(end of the (film|movie)|the ending|an ending|ending|ends with|at the end|how the story ends|goodbye|"
+    r"farewell|leaves theodore|leaving theodore|transcends?|transcendence|parting|dusk|rooftop|afterlife|641|"
+    r"8,316|last scene|final scene|she leaves|the oss leave|other people|talking (to|with) someone else)\b",
+    re.IGNORECASE,
+)
+ASKS_FOR_ENDING = re.compile(
+    r"\b(ending|endings|end|ends|spoil\w*|last scene|final scene|goodbye|what happens (at|in) the end)\b", re.IGNORECASE
+)
+
+
+def spoils_ending(passage: Passage) -> bool:
+    """Tell whether a passage gives away how the film ends."""
+    return bool(ENDING.search(passage.text))
+
+
+def asks_for_ending(question: str) -> bool:
+    """Tell whether the person asks about the ending outright (then spoilers are wanted)."""
+    return bool(ASKS_FOR_ENDING.search(question))
+
+
 def is_opinion(question: str) -> bool:
     """Tell whether a question asks what the writers think rather than for a fact."""
     return bool(OPINION.search(question))

@@ -16,6 +16,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "framing": frozenset({"question"}),
     "no_evidence": frozenset(),
     "openers": frozenset(),
+    "openers_fact": frozenset(),
     "attributions": frozenset({"title", "who"}),
     "closers": frozenset(),
     "greeting": frozenset(),
@@ -25,8 +26,12 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "acknowledge": frozenset(),
     "about_her": frozenset(),
     "contrast": frozenset({"warmer", "cooler"}),
+    "reminder": frozenset(),
+    "spoiler": frozenset(),
+    "recall": frozenset({"fact"}),
+    "welcome_back": frozenset({"gap", "name"}),
 }
-VARIANT_FILES = frozenset(TEMPLATES) - {"persona", "answer", "framing"}
+VARIANT_FILES = frozenset(TEMPLATES) - {"persona", "answer", "framing", "reminder"}
 
 
 def _fields(path: Path, text: str) -> set[str]:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from companion.backends.base import Evidence
+from companion.grounding import is_opinion
 from companion.passages import SENTENCE_END
 from companion.prompts import Prompts
 from companion.text import content_terms, fold
@@ -123,6 +124,11 @@ def lean(text: str) -> int:
     if cool >= 2 and warm == 0:
         return -1
     return 0
+
+
+def opener_for(question: str) -> str:
+    """Name the prompt file whose openers fit the question: opinions and facts are framed differently."""
+    return "openers" if is_opinion(question) else "openers_fact"
 
 
 def quote_paragraphs(

@@ -7,7 +7,7 @@ from typing import Literal
 
 from companion.text import content_terms, fold
 
-Route = Literal["film", "greeting", "thanks", "farewell", "feeling", "acknowledge", "about_her"]
+Route = Literal["film", "follow_up", "greeting", "thanks", "farewell", "feeling", "acknowledge", "about_her"]
 
 ABOUT_HER = re.compile(
     r"\b(who|what) are you\b|\bare you (real|alive|human|a person|an? (ai|os|bot|computer|program|machine)|samantha|"
@@ -35,12 +35,30 @@ CHATTER = set(content_terms(
 ))
 
 
+FOLLOW_UP_START = re.compile(r"^(and|but|so|also|then|what about|how about|and what|why|why not|really|same for)\b")
+PRONOUN = re.compile(r"\b(he|she|they|him|them|his|hers|their|it|its|that|this|those|these|there)\b")
+
+
+def is_follow_up(text: str) -> bool:
+    """Tell whether a film question leans on the conversation before it ("and what about Amy?")."""
+    folded = fold(text).replace("’", "'")
+    few_words = len(_film_words(folded)) <= 2
+    return bool(FOLLOW_UP_START.match(folded)) and few_words or (few_words and bool(PRONOUN.search(folded)))
+
+
 def _film_words(text: str) -> list[str]:
     return [t for t in content_terms(text) if t not in CHATTER]
 
 
-def route(text: str) -> Route:
+def route(text: str, has_history: bool = False) -> Route:
     """Decide how to answer a message: from the essays, or as a companion making conversation."""
+    kind = _route(text)
+    if kind == "film" and has_history and is_follow_up(text):
+        return "follow_up"
+    return kind
+
+
+def _route(text: str) -> Route:
     folded = fold(text).replace("’", "'")
     asks = "?" in folded
     film_words = _film_words(folded)

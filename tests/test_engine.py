@@ -110,7 +110,8 @@ def test_messages_carry_persona_evidence_and_history(engine):
     engine.ask("Is Samantha rational or emotional?")
     evidence = engine.messages("And Amy?", ())
     assert evidence[0].role == "system" and "Samantha" in evidence[0].content
-    assert [m.role for m in evidence[1:]] == ["user", "assistant", "user"]
+    assert [m.role for m in evidence[1:]] == ["user", "assistant", "system", "user"]
+    assert "Remember: you are Samantha" in evidence[-2].content
     assert "And Amy?" in evidence[-1].content
 
 

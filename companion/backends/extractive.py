@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from companion.backends.base import GenerationRequest
 from companion.config import BackendSpec, Settings
 from companion.prompts import Prompts, load_prompts
-from companion.quoting import quote_paragraphs
+from companion.quoting import opener_for, quote_paragraphs
 from companion.text import fold
 
 
@@ -29,7 +29,7 @@ class ExtractiveBackend:
     def compose(self, request: GenerationRequest) -> str:
         """Return the whole reply as Markdown."""
         key = fold(request.question)
-        paragraphs = [self.prompts.choose("openers", key)]
+        paragraphs = [self.prompts.choose(opener_for(request.question), key)]
         paragraphs.extend(quote_paragraphs(self.prompts, request.question, request.evidence, request.idf))
         paragraphs.append(self.prompts.choose("closers", key))
         return "\n\n".join(paragraphs)

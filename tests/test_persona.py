@@ -1,0 +1,89 @@
+"""Samantha's side: follow-ups, spoiler care, small talk in voice, and prompts from another directory."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from companion.backends.extractive import ExtractiveBackend
+from companion.engine import Engine
+from companion.errors import PromptError
+from companion.grounding import asks_for_ending, spoils_ending
+from companion.prompts import load_prompts
+from companion.text import fold
+from tests.conftest import PROMPTS
+
+
+def make_engine(retrieval, prompts, **kwargs) -> Engine:
+    return Engine(searcher=retrieval.searcher, backend=ExtractiveBackend(prompts), prompts=prompts, **kwargs)
+
+
+def cited_text(reply) -> str:
+    return " ".join(fold(c.passage.text) for c in reply.citations)
+
+
+def test_a_follow_up_is_searched_with_the_turn_before(retrieval, prompts):
+    engine = make_engine(retrieval, prompts)
+    engine.ask("What did the critics think of the ending?")
+    reply = engine.ask("and what about Amy?")
+    assert reply.route == "follow_up" and reply.grounded
+    assert "amy" in cited_text(reply)
+    alone = make_engine(retrieval, prompts).ask("and what about Amy?")
+    assert alone.route == "film"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("hi", "greeting"), ("thank you!", "thanks"), ("I just watched it and I'm sad", "feeling"),
+     ("who are you?", "about_her"), ("bye", "farewell")],
+)
+def test_small_talk_is_warm_and_never_a_refusal(retrieval, prompts, text, kind):
+    reply = make_engine(retrieval, prompts).ask(text)
+    assert reply.route == kind and reply.citations == ()
+    assert "don't cover" not in reply.answer and "none of them speak" not in reply.answer
+    assert reply.answer in prompts.variants[kind]
+
+
+def test_ending_passages_are_found_by_their_content(retrieval):
+    passages = retrieval.store.all_passages()
+    spoilers = [p for p in passages if spoils_ending(p)]
+    assert any("dusk sky" in p.text for p in spoilers)
+    assert any("641" in p.text for p in spoilers)
+    assert 0 < len(spoilers) < len(passages) / 2
+    assert asks_for_ending("How does it end?") and asks_for_ending("Tell me about the ending, spoil it")
+    assert not asks_for_ending("Who is Amy?")
+
+
+def test_spoiler_care_hides_the_ending_until_asked(retrieval, prompts):
+    careful = make_engine(retrieval, prompts, spoiler_care=lambda: True)
+    reply = careful.ask("How many others is Samantha talking to?")
+    assert not any(spoils_ending(c.passage) for c in reply.citations)
+    assert "641" not in reply.answer
+    asked = careful.ask("What did the critics think of the ending?")
+    assert asked.grounded and any(spoils_ending(c.passage) for c in asked.citations)
+    open_book = make_engine(retrieval, prompts).ask("How many others is Samantha talking to?")
+    assert open_book.grounded
+
+
+def test_every_reply_of_the_offline_backend_is_in_voice(retrieval, prompts):
+    engine = make_engine(retrieval, prompts)
+    openers = set(prompts.variants["openers"]) | set(prompts.variants["openers_fact"])
+    seen = set()
+    for question in ["Is Samantha rational or emotional?", "What does Amy work on at her job?",
+                     "What did the critics think of the ending?", "Who wrote Being John Malkovich?"]:
+        engine.history.clear()
+        first = engine.ask(question).answer.split("\n\n")[0]
+        assert first in openers
+        seen.add(first)
+    assert len(seen) > 1
+
+
+def test_prompts_from_another_directory_and_a_broken_one(tmp_path):
+    custom = tmp_path / "prompts"
+    shutil.copytree(PROMPTS, custom)
+    (custom / "greeting.md").write_text("Hey you, it's Sam.\n", "utf-8")
+    assert load_prompts(custom).variants["greeting"] == ("Hey you, it's Sam.",)
+    (custom / "welcome_back.md").write_text("Welcome back, {nme}!\n", "utf-8")
+    with pytest.raises(PromptError, match="welcome_back.md"):
+        load_prompts(custom)
