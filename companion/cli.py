@@ -57,6 +57,10 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--no-answers", action="store_true", help="measure retrieval only, without asking the engine")
     evaluate.add_argument("--json", action="store_true", help="print JSON")
 
+    memory = sub.add_parser("memory", parents=[common], help="show what Samantha remembers about you, or forget it")
+    memory.add_argument("--forget", type=int, metavar="ID", help="forget one remembered item")
+    memory.add_argument("--forget-all", action="store_true", help="forget everything she remembers about you")
+
     export = sub.add_parser("export", parents=[common], help="write a saved conversation as Markdown with footnotes")
     export.add_argument("conversation", nargs="?", type=int, help="conversation number (default: the latest)")
     export.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
@@ -207,6 +211,10 @@ def cmd_ask(settings: Settings, args: argparse.Namespace, out: TextIO, stdin: Te
     if not args.stdin:
         check_question(" ".join(args.question))
     engine = _build_engine(settings)
+    if engine.memory is not None:
+        if engine.memory.notice:
+            print(f"companion: {engine.memory.notice}", file=sys.stderr)
+        engine.memory.touch()
     for question in _lines(args.question, args.stdin, stdin):
         engine.history.clear()
         try:
@@ -271,6 +279,28 @@ def cmd_eval(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_memory(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    from companion.memory import FILENAME, Memory
+
+    with Memory(settings.data_dir / FILENAME) as memory:
+        if memory.notice:
+            print(f"companion: {memory.notice}", file=sys.stderr)
+        if args.forget_all:
+            print(f"Forgot {memory.forget_all()} remembered items; they are gone from disk.", file=out)
+            return 0
+        if args.forget is not None:
+            if not memory.forget(args.forget):
+                raise CompanionError(f"Nothing is remembered under {args.forget}: `companion memory` lists the ids.")
+            print(f"Forgot item {args.forget}; it is gone from disk.", file=out)
+            return 0
+        facts = memory.facts()
+        if not facts:
+            print("I don't remember anything about you yet.", file=out)
+        for fact in facts:
+            print(printable(f"{fact.id:>4}  {fact.kind:<8} {fact.text}"), file=out)
+    return 0
+
+
 def cmd_export(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
     import time
 
@@ -329,6 +359,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, stdin: Te
             return cmd_ask(settings, args, out, stdin)
         if command == "eval":
             return cmd_eval(settings, args, out)
+        if command == "memory":
+            return cmd_memory(settings, args, out)
         if command == "export":
             return cmd_export(settings, args, out)
         if command == "models":

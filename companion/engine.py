@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from companion.backends.base import Backend, Evidence, GenerationRequest, Message
 from companion.errors import CompanionError, InputError
@@ -23,7 +23,7 @@ from companion.prompts import Prompts
 from companion.quoting import opener_for, quote_paragraphs
 from companion.retrieval.store import Hit
 from companion.routing import route
-from companion.text import fold
+from companion.text import content_terms, fold
 
 MAX_QUESTION_CHARS = 4000
 FRAMING_TOKENS = 48
@@ -104,6 +104,7 @@ class TurnRun:
         self.question = text.strip()
         self.grounded = True
         self.route = "film"
+        self.told: set[int] = set()
         self.evidence: tuple[Evidence, ...] = ()
         self.pieces: list[str] = []
         self.reply: Reply | None = None
@@ -141,10 +142,14 @@ class Engine:
     history: list[Exchange] = field(default_factory=list)
     # Returns True while the person has said they have not seen the film.
     spoiler_care: Callable[[], bool] | None = None
+    # What she remembers of the person (companion.memory.Memory); never evidence, never cited.
+    memory: Any = None
 
     def messages(self, question: str, evidence: Sequence[Evidence]) -> tuple[Message, ...]:
         """Build the chat messages a language model sees for this turn."""
-        messages = [Message("system", self.prompts.render("persona"))]
+        persona = self.prompts.render("persona")
+        remembered = self.remembered_summary()
+        messages = [Message("system", f"{persona}\n\n{remembered}" if remembered else persona)]
         for exchange in self.history[-self.history_turns :]:
             messages.append(Message("user", exchange.question))
             messages.append(Message("assistant", exchange.answer))
@@ -154,6 +159,26 @@ class Engine:
         user = self.prompts.render("answer", evidence=format_evidence(evidence), question=question)
         messages.append(Message("user", user))
         return tuple(messages)
+
+    def remembered_summary(self) -> str:
+        """Return what she remembers of the person, for a model's system prompt."""
+        if self.memory is None:
+            return ""
+        from companion.memory import summary_for_prompt
+
+        return summary_for_prompt(self.memory.facts())
+
+    def recall_line(self, question: str, told_now: set[int] | frozenset[int] = frozenset()) -> str | None:
+        """Return a sentence recalling something said in an earlier turn that fits this question, if any."""
+        if self.memory is None:
+            return None
+        from companion.memory_facts import second_person
+
+        terms = set(content_terms(question))
+        for fact in reversed(self.memory.facts()):
+            if fact.id not in told_now and fact.kind in ("feeling", "cares") and terms & set(content_terms(fact.text)):
+                return self.prompts.choose("recall", fold(question), fact=second_person(fact.text))
+        return None
 
     def fit(self, question: str, evidence: tuple[Evidence, ...], max_tokens: int) -> tuple[Evidence, ...]:
         """Drop history, then the weakest evidence, until the prompt fits the model's context."""
@@ -181,6 +206,8 @@ class Engine:
             yield Event("error", text=str(exc))
             return
         run.question = question
+        if self.memory is not None:
+            run.told = {fact.id for fact in self.memory.remember(question)}
         run.route = route(question, has_history=bool(self.history))
         if run.route not in ("film", "follow_up"):
             run.grounded = False
@@ -228,6 +255,11 @@ class Engine:
                 max_tokens=self.max_tokens, temperature=self.temperature, idf=getattr(self.searcher, "idf", None),
             )
             error = yield from self._generate(request, run.pieces)
+        recall = self.recall_line(question, run.told)
+        if recall and (getattr(self.backend, "quote_first", False) or getattr(self.backend, "composes_quotes", False)):
+            # Quote-composing replies have no model to weave the memory in; it goes after the first paragraph.
+            opener, sep, rest = "".join(run.pieces).partition("\n\n")
+            run.pieces[:] = [f"{opener}\n\n{recall}{sep}{rest}"]
         checked = verify("".join(run.pieces).strip(), run.evidence)
         if error:
             yield Event("error", text=error)

@@ -62,15 +62,15 @@ class Prompts:
     texts: dict[str, str]
     variants: dict[str, tuple[str, ...]]
 
-    def render(self, name: str, **values: str) -> str:
+    def render(self, name: str, /, **values: str) -> str:
         """Fill a single template with values."""
         return self.texts[name].format(**values)
 
-    def choose(self, name: str, key: str, **values: str) -> str:
+    def choose(self, name: str, key: str, /, **values: str) -> str:
         """Pick one variant of a file for this key and fill it."""
         return pick(self.variants[name], f"{name}:{key}").format(**values)
 
-    def choose_nth(self, name: str, key: str, position: int, **values: str) -> str:
+    def choose_nth(self, name: str, key: str, position: int, /, **values: str) -> str:
         """Pick the variant after the one chosen for this key, so items of one list read differently."""
         variants = self.variants[name]
         first = variants.index(pick(variants, f"{name}:{key}"))

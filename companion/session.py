@@ -30,7 +30,17 @@ def open_engine(settings: Settings, progress: IngestProgress | None = None, stat
     warm(backend)
     engine = Engine(searcher=retrieval.searcher, backend=backend, prompts=prompts, k=settings.top_k)
     configure(engine, backend, spec)
+    attach_memory(engine, settings)
     return engine
+
+
+def attach_memory(engine: Engine, settings: Settings) -> None:
+    """Give the engine what she remembers of the person, and let it guard the ending for them."""
+    from companion.memory import FILENAME, Memory
+
+    memory = Memory(settings.data_dir / FILENAME)
+    engine.memory = memory
+    engine.spoiler_care = lambda: memory.seen_film() is False
 
 
 def warm(backend: Backend) -> None:

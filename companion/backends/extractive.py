@@ -18,6 +18,7 @@ class ExtractiveBackend:
     name = "extractive"
     model = None
     context_size = None
+    composes_quotes = True
 
     def __init__(self, prompts: Prompts) -> None:
         self.prompts = prompts

@@ -110,8 +110,25 @@ class CompanionApp(ConversationActions, App):
         self.engine = engine
         self.show_backend()
         self.set_status("ready")
+        self.welcome_back()
         if self.pending:
             self.answer(self.pending.pop(0))
+
+    def welcome_back(self) -> None:
+        """Greet a returning person with how long it has been, and note this visit."""
+        memory = self.engine.memory if self.engine else None
+        if memory is None:
+            return
+        from companion.memory import describe_gap
+
+        if memory.notice:
+            self.notify(memory.notice, severity="warning", markup=False, timeout=20)
+        previous = memory.touch()
+        gap = describe_gap(time.time() - previous) if previous else None
+        if gap:
+            name = memory.name()
+            text = self.engine.prompts.choose("welcome_back", gap, gap=gap, name=f", {name}" if name else "")
+            self.query_one("#welcome", Static).update(Text(printable(text)))
 
     def show_backend(self) -> None:
         """Name the active backend and model in the status line."""
@@ -134,12 +151,41 @@ class CompanionApp(ConversationActions, App):
             )
             return
         event.composer.remember(text)
+        if text.strip().startswith("/"):
+            await self.command(text.strip())
+            return
         await self.query_one("#chat", VerticalScroll).mount(UserMessage(text))
         if self.engine is None:
             self.pending.append(text)
             self.notify("I'm still waking up; I'll answer as soon as I'm ready.", markup=False)
             return
         self.answer(text)
+
+    async def command(self, text: str) -> None:
+        """Run a slash command: /memory lists what she remembers, /forget ID or /forget all erases it."""
+        from companion.tui.widgets import Note
+
+        memory = self.engine.memory if self.engine else None
+        chat = self.query_one("#chat", VerticalScroll)
+        name, _, argument = text.partition(" ")
+        if name not in ("/memory", "/forget"):
+            self.notify("Commands: /memory shows what I remember about you; /forget ID or /forget all.", markup=False)
+            return
+        if memory is None:
+            self.notify("I'm still waking up; try again in a moment.", markup=False)
+            return
+        if name == "/memory":
+            facts = memory.facts()
+            lines = [f"{f.id}. {f.kind}: {f.text}" for f in facts] or ["I don't remember anything about you yet."]
+            await chat.mount(Note("What I remember about you (/forget ID or /forget all to erase):\n" + "\n".join(lines)))
+            return
+        argument = argument.strip().lower()
+        if argument == "all":
+            await chat.mount(Note(f"I forgot all {memory.forget_all()} things I remembered. They're gone from disk."))
+        elif argument.isdigit() and memory.forget(int(argument)):
+            await chat.mount(Note(f"I forgot item {argument}. It's gone from disk."))
+        else:
+            self.notify("Say /forget ID (from /memory) or /forget all.", markup=False)
 
     @work(exclusive=True, group="reply")
     async def answer(self, text: str) -> None:

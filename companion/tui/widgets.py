@@ -92,6 +92,13 @@ class UserMessage(Static):
         super().__init__(Text(printable(text)), markup=False)
 
 
+class Note(Static):
+    """A line from the companion that is not a reply: what she remembers, what she forgot."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(Text(printable(text)), markup=False)
+
+
 class SourceList(OptionList):
     """The passages a reply cites; Enter (or a click) opens one."""
 
