@@ -40,6 +40,7 @@ eval: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench_startup.py
+	$(BIN)/python benchmarks/bench_speed.py
 	$(BIN)/python benchmarks/bench_backends.py
 
 clean:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from companion.backends.base import Backend, load_backend
 from companion.config import BackendSpec, Settings
 from companion.engine import Engine
+from companion.errors import BackendError
 from companion.prompts import load_prompts
 from companion.retrieval.ingest import IngestProgress
 
@@ -27,7 +28,6 @@ def open_engine(settings: Settings, progress: IngestProgress | None = None, stat
     embedder = getattr(retrieval.searcher, "embedder", None)
     if embedder is not None:
         embedder.load()
-    warm(backend)
     engine = Engine(searcher=retrieval.searcher, backend=backend, prompts=prompts, k=settings.top_k)
     configure(engine, backend, spec)
     attach_memory(engine, settings)
@@ -43,13 +43,6 @@ def attach_memory(engine: Engine, settings: Settings) -> None:
     engine.spoiler_care = lambda: memory.seen_film() is False
 
 
-def warm(backend: Backend) -> None:
-    """Load a local model now, so the first reply does not pay for it."""
-    load = getattr(backend, "load", None)
-    if load:
-        load()
-
-
 def configure(engine: Engine, backend: Backend, spec: BackendSpec) -> None:
     """Make the engine use a backend with its profile's generation settings."""
     engine.backend = backend
@@ -61,6 +54,8 @@ def switch_backend(engine: Engine, settings: Settings, name: str) -> Backend:
     """Swap the engine's backend for another profile, loading it first."""
     spec = settings.backend_spec(name)
     backend = load_backend(spec, settings)
-    warm(backend)
+    problem = backend.check()
+    if problem:
+        raise BackendError(problem)
     configure(engine, backend, spec)
     return backend

@@ -37,6 +37,15 @@ def run_ingest(settings: Settings, progress: IngestProgress | None = None) -> In
 RETRIEVERS = ("hybrid", "hybrid-rrf", "dense", "bm25")
 
 
+def query_embedder(settings: Settings, reference: SentenceTransformerEmbedder):
+    """Embed questions with the torch-free path when the model allows it, else with the reference model."""
+    from companion.retrieval.light import LightEmbedder
+
+    if LightEmbedder.usable(settings.embedding_model):
+        return LightEmbedder(settings.embedding_model)
+    return reference
+
+
 def open_retrieval(
     settings: Settings, progress: IngestProgress | None = None, retriever: str = "hybrid"
 ) -> Retrieval:
@@ -45,7 +54,7 @@ def open_retrieval(
         raise ConfigError(f"Unknown retriever {retriever!r}: choose one of {', '.join(RETRIEVERS)}.")
     store, embedder = open_store(settings)
     built = ingest(settings.corpus_dir, store, embedder, progress) if store.count() == 0 else None
-    dense = DenseSearcher(store, embedder)
+    dense = DenseSearcher(store, query_embedder(settings, embedder))
     if retriever == "dense":
         return Retrieval(store=store, searcher=dense, built=built)
     lexical = LexicalSearcher(store.all_passages())

@@ -1,0 +1,125 @@
+"""Speed figures, each against a baseline measured in the same run.
+
+- cold `companion ask --backend extractive` (a new process each time, warm disk) vs `python -c pass`;
+- retrieval latency p50/p95 (hybrid, torch-free query embedding, 5 essays) vs a bare Chroma query;
+- ingest of the corpus vs a raw SentenceTransformer.encode of the same passages;
+- peak RSS of a one-shot ask with the local llama-cpp model loaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from companion.config import REPO_ROOT, load_settings
+
+COMPANION = str(Path(sys.executable).parent / "companion")
+QUESTION = "What did the critics think of the ending?"
+QUERIES = [
+    "What did the critics think of the ending?", "Is Samantha rational or emotional?", "What does Amy work on?",
+    "Who wrote Being John Malkovich?", "What shot accompanies Samantha's goodbye?", "the cabin in the rain",
+    "Is the film a love letter to Sofia Coppola?", "What kink does Theodore's phone-sex partner have?",
+]
+
+
+def run_seconds(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    data = Path(tempfile.mkdtemp(prefix="companion-speed-"))
+    rows: list[tuple[str, str, str, str]] = []
+
+    # Ingest vs raw encode (fresh index; the model is loaded before timing either).
+    from companion.corpus import load_corpus
+    from companion.passages import split_essay
+    from companion.retrieval.embedder import SentenceTransformerEmbedder, _load_model, resolve_model
+    from companion.retrieval.ingest import ingest
+    from companion.retrieval.store import PassageStore, open_client
+
+    embedder = SentenceTransformerEmbedder()
+    embedder.load()
+    texts = [p.embedding_text for e in load_corpus(REPO_ROOT / "corpus") for p in split_essay(e)]
+    model = _load_model(resolve_model(None).location)
+    raw, ours = [], []
+    for run in range(args.runs):
+        start = time.perf_counter()
+        model.encode(texts, batch_size=32, normalize_embeddings=True)
+        raw.append(time.perf_counter() - start)
+        target = data / f"ingest-{run}"
+        store = PassageStore(open_client(target), embedder.model_id)
+        start = time.perf_counter()
+        ingest(REPO_ROOT / "corpus", store, embedder)
+        ours.append(time.perf_counter() - start)
+        shutil.rmtree(target, ignore_errors=True)
+    rows.append(("ingest (89 passages)", f"{statistics.median(ours):.2f} s", f"raw encode {statistics.median(raw):.2f} s",
+                 f"{statistics.median(ours) / statistics.median(raw):.2f}x"))
+
+    # Build the index once for the rest.
+    subprocess.run([COMPANION, "ingest", "--data-dir", str(data)], check=True, capture_output=True)
+
+    # Retrieval latency in-process, after one warm-up query.
+    from companion.retrieval.service import open_retrieval
+
+    retrieval = open_retrieval(load_settings(data_dir=data))
+    searcher = retrieval.searcher
+    searcher.search("warm up", 5)
+    hybrid, bare = [], []
+    (vector,) = searcher.embedder.embed(["warm up"])
+    for _ in range(args.runs * 4):
+        for query in QUERIES:
+            start = time.perf_counter()
+            searcher.search(query, 5)
+            hybrid.append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            retrieval.store.query(vector, 5)
+            bare.append((time.perf_counter() - start) * 1000)
+    rows.append(("retrieval p50 (hybrid)", f"{statistics.median(hybrid):.1f} ms",
+                 f"bare Chroma {statistics.median(bare):.1f} ms", f"{statistics.median(hybrid) / statistics.median(bare):.1f}x"))
+    rows.append(("retrieval p95 (hybrid)", f"{percentile(hybrid, 0.95):.1f} ms",
+                 f"bare Chroma {percentile(bare, 0.95):.1f} ms", ""))
+
+    # Cold one-shot ask vs an empty interpreter.
+    ask = [COMPANION, "ask", "--data-dir", str(data), "--backend", "extractive", "--json", QUESTION]
+    empty = [sys.executable, "-c", "pass"]
+    cold, baseline = [], []
+    for _ in range(args.runs):
+        baseline.append(run_seconds(empty))
+        cold.append(run_seconds(ask))
+    rows.append(("cold ask (extractive)", f"{statistics.median(cold):.2f} s",
+                 f"python -c pass {statistics.median(baseline):.2f} s", ""))
+
+    # Peak RSS of an ask with the local model (children's max RSS, so one run at a time).
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run([COMPANION, "ask", "--data-dir", str(data), "--backend", "llama-cpp", QUESTION],
+                   check=False, capture_output=True)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    rows.append(("peak RSS, ask with llama-cpp", f"{max(peak, before) / 1024:.0f} MB", "", ""))
+
+    print(f"median of {args.runs} runs; data dir {data}")
+    print(f"{'figure':30}{'ours':>12}  {'baseline':<28}{'ratio':>8}")
+    for name, value, base, ratio in rows:
+        print(f"{name:30}{value:>12}  {base:<28}{ratio:>8}")
+    shutil.rmtree(data, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

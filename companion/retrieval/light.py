@@ -1,0 +1,123 @@
+"""Embed queries without torch: the same MiniLM weights run as a few numpy matrix products.
+
+Importing torch and sentence-transformers costs seconds; a question needs one short forward
+pass. This reads the packaged model's safetensors and tokenizer and computes the BERT encoder,
+mean pooling and normalisation directly, matching sentence-transformers to float precision.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from companion.errors import ModelError
+from companion.retrieval.embedder import Progress, resolve_model
+
+REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", "1_Pooling/config.json")
+
+
+def _layer_norm(x, weight, bias, eps):
+    import numpy as np
+
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps) * weight + bias
+
+
+def _gelu(x):
+    """Exact (erf) GELU, as BERT uses; erf by Abramowitz and Stegun 7.1.26 (error < 1.5e-7)."""
+    import numpy as np
+
+    z = np.abs(x) / np.sqrt(2.0)
+    t = 1.0 / (1.0 + 0.3275911 * z)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    erf = np.sign(x) * (1.0 - poly * np.exp(-z * z))
+    return 0.5 * x * (1.0 + erf)
+
+
+class LightEmbedder:
+    """A torch-free MiniLM for queries; ``usable(setting)`` says whether a model directory fits it."""
+
+    def __init__(self, setting: str | None = None) -> None:
+        spec = resolve_model(setting)
+        self.model_id = spec.model_id
+        self.location = Path(spec.location)
+        self._lock = threading.Lock()
+        self._loaded = None
+
+    @staticmethod
+    def usable(setting: str | None = None) -> bool:
+        """Tell whether the configured model is a mean-pooled BERT this path can run."""
+        try:
+            location = Path(resolve_model(setting).location)
+            if not all((location / name).is_file() for name in REQUIRED_FILES):
+                return False
+            config = json.loads((location / "config.json").read_text("utf-8"))
+            pooling = json.loads((location / "1_Pooling/config.json").read_text("utf-8"))
+        except (OSError, ValueError, ModelError):
+            return False
+        return config.get("model_type") == "bert" and pooling.get("pooling_mode_mean_tokens") is True
+
+    def load(self) -> None:
+        """Read the weights and tokenizer now (about 0.1 s)."""
+        self._model()
+
+    def _model(self):
+        with self._lock:
+            if self._loaded is None:
+                from safetensors.numpy import load_file
+                from tokenizers import Tokenizer
+
+                config = json.loads((self.location / "config.json").read_text("utf-8"))
+                settings = self.location / "sentence_bert_config.json"
+                max_length = json.loads(settings.read_text("utf-8")).get("max_seq_length", 256) if settings.is_file() else 256
+                tokenizer = Tokenizer.from_file(str(self.location / "tokenizer.json"))
+                tokenizer.enable_truncation(max_length=max_length)
+                tokenizer.no_padding()
+                self._loaded = (config, tokenizer, load_file(str(self.location / "model.safetensors")))
+            return self._loaded
+
+    def _encode(self, text: str):
+        import numpy as np
+
+        config, tokenizer, w = self._model()
+        ids = np.asarray(tokenizer.encode(text).ids)
+        eps = config.get("layer_norm_eps", 1e-12)
+        heads = config["num_attention_heads"]
+        x = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][: len(ids)]
+            + w["embeddings.token_type_embeddings.weight"][0]
+        )
+        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], eps)
+        size = x.shape[1] // heads
+        for i in range(config["num_hidden_layers"]):
+            p = f"encoder.layer.{i}."
+
+            def dense(h, name, p=p):
+                return h @ w[f"{p}{name}.weight"].T + w[f"{p}{name}.bias"]
+
+            q, k, v = (dense(x, f"attention.self.{n}").reshape(len(ids), heads, size).transpose(1, 0, 2)
+                       for n in ("query", "key", "value"))
+            scores = q @ k.transpose(0, 2, 1) / np.sqrt(size)
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            context = (scores / scores.sum(-1, keepdims=True)) @ v
+            context = context.transpose(1, 0, 2).reshape(len(ids), heads * size)
+            x = _layer_norm(x + dense(context, "attention.output.dense"),
+                            w[f"{p}attention.output.LayerNorm.weight"], w[f"{p}attention.output.LayerNorm.bias"], eps)
+            hidden = _gelu(dense(x, "intermediate.dense"))
+            x = _layer_norm(x + dense(hidden, "output.dense"),
+                            w[f"{p}output.LayerNorm.weight"], w[f"{p}output.LayerNorm.bias"], eps)
+        pooled = x.mean(0)
+        return pooled / (np.linalg.norm(pooled) or 1.0)
+
+    def embed(self, texts: Sequence[str], progress: Progress | None = None) -> list[list[float]]:
+        """Return one unit-length vector per text."""
+        vectors = []
+        for done, text in enumerate(texts, start=1):
+            vectors.append(self._encode(text).astype("float32").tolist())
+            if progress:
+                progress(done, len(texts))
+        return vectors
