@@ -8,6 +8,7 @@ mean pooling and normalisation directly, matching sentence-transformers to float
 from __future__ import annotations
 
 import json
+import math
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +19,7 @@ from companion.retrieval.embedder import Progress, resolve_model
 REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", "1_Pooling/config.json")
 
 
-def _layer_norm(x, weight, bias, eps):
+def _layer_norm(x, weight, bias, eps: float):
     import numpy as np
 
     mean = x.mean(-1, keepdims=True)
@@ -30,11 +31,36 @@ def _gelu(x):
     """Exact (erf) GELU, as BERT uses; erf by Abramowitz and Stegun 7.1.26 (error < 1.5e-7)."""
     import numpy as np
 
-    z = np.abs(x) / np.sqrt(2.0)
+    z = np.abs(x) * 0.7071067811865476
     t = 1.0 / (1.0 + 0.3275911 * z)
     poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
     erf = np.sign(x) * (1.0 - poly * np.exp(-z * z))
     return 0.5 * x * (1.0 + erf)
+
+
+def _prepare(w: dict, config: dict):
+    """Lay the weights out for row-vector products once: transposed, contiguous, query/key/value fused."""
+    import numpy as np
+
+    def t(name: str):
+        return np.ascontiguousarray(w[name].T, dtype=np.float32)
+
+    embeddings = tuple(w[f"embeddings.{n}"].astype(np.float32) for n in (
+        "word_embeddings.weight", "position_embeddings.weight", "token_type_embeddings.weight",
+        "LayerNorm.weight", "LayerNorm.bias"))
+    layers = []
+    for i in range(config["num_hidden_layers"]):
+        p = f"encoder.layer.{i}."
+        qkv_w = np.concatenate([t(f"{p}attention.self.{n}.weight") for n in ("query", "key", "value")], axis=1)
+        qkv_b = np.concatenate([w[f"{p}attention.self.{n}.bias"] for n in ("query", "key", "value")])
+        layers.append((
+            qkv_w, qkv_b, t(f"{p}attention.output.dense.weight"), w[f"{p}attention.output.dense.bias"],
+            w[f"{p}attention.output.LayerNorm.weight"], w[f"{p}attention.output.LayerNorm.bias"],
+            t(f"{p}intermediate.dense.weight"), w[f"{p}intermediate.dense.bias"],
+            t(f"{p}output.dense.weight"), w[f"{p}output.dense.bias"],
+            w[f"{p}output.LayerNorm.weight"], w[f"{p}output.LayerNorm.bias"],
+        ))
+    return embeddings, layers
 
 
 class LightEmbedder:
@@ -76,40 +102,28 @@ class LightEmbedder:
                 tokenizer = Tokenizer.from_file(str(self.location / "tokenizer.json"))
                 tokenizer.enable_truncation(max_length=max_length)
                 tokenizer.no_padding()
-                self._loaded = (config, tokenizer, load_file(str(self.location / "model.safetensors")))
+                self._loaded = (config, tokenizer, _prepare(load_file(str(self.location / "model.safetensors")), config))
             return self._loaded
 
     def _encode(self, text: str):
         import numpy as np
 
-        config, tokenizer, w = self._model()
+        config, tokenizer, (embeddings, layers) = self._model()
         ids = np.asarray(tokenizer.encode(text).ids)
-        eps = config.get("layer_norm_eps", 1e-12)
+        eps = float(config.get("layer_norm_eps", 1e-12))
         heads = config["num_attention_heads"]
-        x = (
-            w["embeddings.word_embeddings.weight"][ids]
-            + w["embeddings.position_embeddings.weight"][: len(ids)]
-            + w["embeddings.token_type_embeddings.weight"][0]
-        )
-        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], eps)
-        size = x.shape[1] // heads
-        for i in range(config["num_hidden_layers"]):
-            p = f"encoder.layer.{i}."
-
-            def dense(h, name, p=p):
-                return h @ w[f"{p}{name}.weight"].T + w[f"{p}{name}.bias"]
-
-            q, k, v = (dense(x, f"attention.self.{n}").reshape(len(ids), heads, size).transpose(1, 0, 2)
-                       for n in ("query", "key", "value"))
-            scores = q @ k.transpose(0, 2, 1) / np.sqrt(size)
+        words, positions, types, norm_w, norm_b = embeddings
+        x = _layer_norm(words[ids] + positions[: len(ids)] + types[0], norm_w, norm_b, eps)
+        n, width = x.shape
+        size = width // heads
+        scale = 1.0 / math.sqrt(size)
+        for qkv_w, qkv_b, out_w, out_b, ln1_w, ln1_b, up_w, up_b, down_w, down_b, ln2_w, ln2_b in layers:
+            q, k, v = np.split((x @ qkv_w + qkv_b).reshape(n, 3, heads, size).transpose(1, 2, 0, 3), 3)
+            scores = (q[0] @ k[0].transpose(0, 2, 1)) * scale
             scores = np.exp(scores - scores.max(-1, keepdims=True))
-            context = (scores / scores.sum(-1, keepdims=True)) @ v
-            context = context.transpose(1, 0, 2).reshape(len(ids), heads * size)
-            x = _layer_norm(x + dense(context, "attention.output.dense"),
-                            w[f"{p}attention.output.LayerNorm.weight"], w[f"{p}attention.output.LayerNorm.bias"], eps)
-            hidden = _gelu(dense(x, "intermediate.dense"))
-            x = _layer_norm(x + dense(hidden, "output.dense"),
-                            w[f"{p}output.LayerNorm.weight"], w[f"{p}output.LayerNorm.bias"], eps)
+            context = ((scores / scores.sum(-1, keepdims=True)) @ v[0]).transpose(1, 0, 2).reshape(n, width)
+            x = _layer_norm(x + context @ out_w + out_b, ln1_w, ln1_b, eps)
+            x = _layer_norm(x + _gelu(x @ up_w + up_b) @ down_w + down_b, ln2_w, ln2_b, eps)
         pooled = x.mean(0)
         return pooled / (np.linalg.norm(pooled) or 1.0)
 
