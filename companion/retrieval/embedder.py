@@ -102,12 +102,15 @@ class SentenceTransformerEmbedder:
     def embed(self, texts: Sequence[str], progress: Progress | None = None) -> list[list[float]]:
         """Return one unit-length vector per text, reporting progress per batch."""
         model = _load_model(self._spec.location)
-        vectors: list[list[float]] = []
         total = len(texts)
+        # Batches of similar length waste no work on padding (sentence-transformers does this per call).
+        order = sorted(range(total), key=lambda i: len(texts[i]))
+        vectors: list[list[float] | None] = [None] * total
         for start in range(0, total, self.batch_size):
-            batch = list(texts[start : start + self.batch_size])
-            encoded = model.encode(batch, batch_size=self.batch_size, normalize_embeddings=True)
-            vectors.extend(row.tolist() for row in encoded)
+            chunk = order[start : start + self.batch_size]
+            encoded = model.encode([texts[i] for i in chunk], batch_size=self.batch_size, normalize_embeddings=True)
+            for i, row in zip(chunk, encoded):
+                vectors[i] = row.tolist()
             if progress:
                 progress(min(start + self.batch_size, total), total)
-        return vectors
+        return vectors  # type: ignore[return-value]

@@ -58,18 +58,20 @@ def ingest(
     for essay_id in removed:
         store.delete_essay(essay_id)
     split = {essay.id: split_essay(essay) for essay in to_embed}
-    total = sum(len(passages) for passages in split.values())
-    done = 0
+    texts = [p.embedding_text for essay in to_embed for p in split[essay.id]]
+    titles = ", ".join(essay.title for essay in to_embed)
+
+    def report(done: int, total: int) -> None:
+        if progress:
+            progress(done, total, titles)
+
+    # One call for every changed essay: the embedder batches across essays, as a raw encode would.
+    vectors = embedder.embed(texts, progress=report) if texts else []
+    offset = 0
     for essay in to_embed:
         passages = split[essay.id]
-
-        def report(n: int, _of: int, base: int = done, title: str = essay.title) -> None:
-            if progress:
-                progress(base + n, total, title)
-
-        vectors = embedder.embed([p.embedding_text for p in passages], progress=report)
-        store.put_essay(essay.id, index_hash(essay), passages, vectors)
-        done += len(passages)
+        store.put_essay(essay.id, index_hash(essay), passages, vectors[offset : offset + len(passages)])
+        offset += len(passages)
     return IngestReport(
         embedded=tuple(e.id for e in to_embed),
         unchanged=tuple(e.id for e in current),
