@@ -52,7 +52,8 @@ def main() -> int:
     from companion.passages import split_essay
     from companion.retrieval.embedder import SentenceTransformerEmbedder, _load_model, resolve_model
     from companion.retrieval.ingest import ingest
-    from companion.retrieval.store import PassageStore, open_client
+    from companion.retrieval.connect import open_client
+    from companion.retrieval.store import PassageStore
 
     embedder = SentenceTransformerEmbedder()
     embedder.load()

@@ -25,6 +25,7 @@ def _common(default: object) -> argparse.ArgumentParser:
     common.add_argument(
         "--embedding-model", help="embedding model directory or name (default: the packaged all-MiniLM-L6-v2)"
     )
+    common.add_argument("--chroma-url", help="use a Chroma server (e.g. http://127.0.0.1:8000) instead of the embedded index")
     return common
 
 
@@ -84,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(
         config_file=args.config_file,
+        chroma_url=getattr(args, "chroma_url", None),
         model=getattr(args, "model", None),
         base_url=getattr(args, "base_url", None),
         data_dir=args.data_dir,

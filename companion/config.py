@@ -80,7 +80,9 @@ _SPEC_TYPES: dict[str, tuple[type, ...]] = {
     "n_threads": (int,), "max_tokens": (int,), "temperature": (int, float), "timeout": (int, float),
     "retries": (int,), "quote_first": (bool,),
 }
-_TOP_LEVEL = {"data_dir", "corpus_dir", "prompts_dir", "embedding_model", "backend", "model", "base_url", "backends"}
+_TOP_LEVEL = {
+    "data_dir", "corpus_dir", "prompts_dir", "embedding_model", "backend", "model", "base_url", "chroma_url", "backends",
+}
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ class Settings:
     backend: str | None = None
     model: str | None = None
     base_url: str | None = None
+    chroma_url: str | None = None
     top_k: int = 5
     config_file: Path | None = None
     profiles: dict[str, BackendSpec] = field(default_factory=lambda: dict(PRESETS))
@@ -184,7 +187,7 @@ def read_config(path: Path) -> dict[str, Any]:
     for key in ("data_dir", "corpus_dir", "prompts_dir"):
         if key in data:
             result[key] = Path(_check(path, key, data[key], (str,))).expanduser()
-    for key in ("embedding_model", "backend", "model", "base_url"):
+    for key in ("embedding_model", "backend", "model", "base_url", "chroma_url"):
         if key in data:
             result[key] = _check(path, key, data[key], (str,))
     backends = data.get("backends", {})
@@ -215,6 +218,7 @@ def load_settings(
     backend: str | None = None,
     model: str | None = None,
     base_url: str | None = None,
+    chroma_url: str | None = None,
 ) -> Settings:
     """Resolve settings: defaults, config file, COMPANION_* variables, then flags."""
     path = config_file or _path_from_env("COMPANION_CONFIG") or default_config_file()
@@ -231,10 +235,11 @@ def load_settings(
         backend=os.environ.get("COMPANION_BACKEND") or None,
         model=os.environ.get("COMPANION_MODEL") or None,
         base_url=os.environ.get("COMPANION_BASE_URL") or None,
+        chroma_url=os.environ.get("COMPANION_CHROMA_URL") or None,
     )
     return settings.with_overrides(
         data_dir=data_dir, corpus_dir=corpus_dir, prompts_dir=prompts_dir, embedding_model=embedding_model,
-        backend=backend, model=model, base_url=base_url,
+        backend=backend, model=model, base_url=base_url, chroma_url=chroma_url,
     )
 
 
@@ -246,6 +251,7 @@ def describe(settings: Settings) -> list[tuple[str, str]]:
         ("corpus dir", str(settings.corpus_dir)),
         ("prompts dir", str(settings.prompts_dir)),
         ("embedding model", settings.embedding_model or "all-MiniLM-L6-v2 (packaged)"),
+        ("index", f"Chroma server at {settings.chroma_url}" if settings.chroma_url else "embedded, in the data dir"),
     ]
     spec = settings.backend_spec()
     rows.append(("backend", f"{spec.name} (type {spec.type})"))

@@ -45,7 +45,8 @@ def embedder():
 def index_dir(tmp_path_factory, embedder) -> Path:
     """Build one index of the real corpus that read-only tests share."""
     from companion.retrieval.ingest import ingest
-    from companion.retrieval.store import PassageStore, open_client
+    from companion.retrieval.connect import open_client
+    from companion.retrieval.store import PassageStore
 
     data_dir = tmp_path_factory.mktemp("index")
     store = PassageStore(open_client(data_dir), embedder.model_id)
@@ -99,3 +100,11 @@ def pytest_report_header(config):
 needs_llama = pytest.mark.skipif(
     importlib.util.find_spec("llama_cpp") is None, reason="llama-cpp-python is not installed (make setup installs it)"
 )
+
+
+@pytest.fixture
+def private_index(tmp_path, shared_settings) -> Path:
+    """Copy the shared index for a test that opens it from another process (one owner per index)."""
+    target = tmp_path / "private-index"
+    shutil.copytree(shared_settings.data_dir, target, ignore=shutil.ignore_patterns(".companion.lock"))
+    return target

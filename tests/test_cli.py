@@ -99,9 +99,9 @@ def test_empty_question_and_unknown_backend(at_index, capsys):
     assert "Unknown backend 'nope'" in capsys.readouterr().err
 
 
-def test_python_dash_m_entry_point(shared_settings):
+def test_python_dash_m_entry_point(private_index):
     result = subprocess.run(
-        [sys.executable, "-m", "companion", "search", "--data-dir", str(shared_settings.data_dir), "--json", "rain"],
+        [sys.executable, "-m", "companion", "search", "--data-dir", str(private_index), "--json", "rain"],
         capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr

@@ -29,10 +29,10 @@ def wait_for(session: str, text: str, seconds: float) -> str:
     pytest.fail(f"{text!r} did not appear within {seconds} s; the screen was:\n{shown}")
 
 
-def test_chat_in_a_terminal(shared_settings, tmp_path):
+def test_chat_in_a_terminal(private_index, tmp_path):
     session = f"companion-e2e-{os.getpid()}"
     companion = Path(sys.executable).parent / "companion"
-    env = {"COMPANION_DATA_DIR": str(shared_settings.data_dir), "COMPANION_CONFIG": str(tmp_path / "none.toml")}
+    env = {"COMPANION_DATA_DIR": str(private_index), "COMPANION_CONFIG": str(tmp_path / "none.toml")}
     exports = " ".join(f"{k}={v}" for k, v in env.items())
     subprocess.run(
         ["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "32",

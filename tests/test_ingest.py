@@ -9,7 +9,8 @@ from companion.errors import CorpusError
 from companion.passages import split_essay
 from companion.retrieval.embedder import SentenceTransformerEmbedder
 from companion.retrieval.ingest import ingest
-from companion.retrieval.store import PassageStore, open_client
+from companion.retrieval.connect import open_client
+from companion.retrieval.store import PassageStore
 from tests.conftest import CORPUS
 
 

@@ -25,12 +25,12 @@ def test_matches_the_reference_model_on_the_corpus_and_the_questions(embedder):
     assert cosine.min() >= 0.999, cosine.min()
 
 
-def test_queries_do_not_import_torch(shared_settings):
+def test_queries_do_not_import_torch(private_index):
     code = (
         "import sys\n"
         "from companion.config import load_settings\n"
         "from companion.retrieval.service import open_retrieval\n"
-        f"r = open_retrieval(load_settings(data_dir={str(shared_settings.data_dir)!r}))\n"
+        f"r = open_retrieval(load_settings(data_dir={str(private_index)!r}))\n"
         "assert r.searcher.search('the ending', 3)\n"
         "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)\n"
     )

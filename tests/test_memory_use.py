@@ -86,11 +86,8 @@ def test_cli_memory_lists_and_forgets(tmp_path, capsys):
     assert b"Lisbon" not in (data / "memory.sqlite3").read_bytes()
 
 
-def test_a_one_shot_ask_is_remembered(shared_settings, tmp_path):
-    import shutil
-
-    data = tmp_path / "data"
-    shutil.copytree(shared_settings.data_dir, data)
+def test_a_one_shot_ask_is_remembered(private_index):
+    data = private_index
     out = io.StringIO()
     assert main(["ask", "--data-dir", str(data), "--backend", "extractive", "I'm a photographer."], out=out) == 0
     with Memory(data / "memory.sqlite3") as memory:

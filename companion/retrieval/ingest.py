@@ -35,8 +35,8 @@ class IngestReport:
 
 
 def index_hash(essay: Essay) -> str:
-    """Return the hash stored with an essay's passages: its content and how it was split."""
-    return f"{essay.content_hash}-s{SPLITTER_VERSION}"
+    """Return the hash stored with an essay's passages: its content, how it was split, and into how many."""
+    return f"{essay.content_hash}-s{SPLITTER_VERSION}-n{len(split_essay(essay))}"
 
 
 def plan(essays: list[Essay], stored: dict[str, set[str]]) -> tuple[list[Essay], list[Essay], list[str]]:

@@ -10,7 +10,8 @@ from companion.retrieval.embedder import SentenceTransformerEmbedder
 from companion.retrieval.ingest import IngestProgress, IngestReport, ingest
 from companion.retrieval.lexical import LexicalSearcher
 from companion.retrieval.search import DenseSearcher, HybridSearcher, Searcher
-from companion.retrieval.store import PassageStore, open_client
+from companion.retrieval.connect import open_client
+from companion.retrieval.store import PassageStore
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Retrieval:
 def open_store(settings: Settings) -> tuple[PassageStore, SentenceTransformerEmbedder]:
     """Open the store bound to the configured embedding model."""
     embedder = SentenceTransformerEmbedder(settings.embedding_model)
-    return PassageStore(open_client(settings.data_dir), embedder.model_id), embedder
+    return PassageStore(open_client(settings.data_dir, settings.chroma_url), embedder.model_id), embedder
 
 
 def run_ingest(settings: Settings, progress: IngestProgress | None = None) -> IngestReport:

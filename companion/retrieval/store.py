@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from companion.errors import StoreError
 from companion.passages import Passage
 
 COLLECTION = "passages"
@@ -55,25 +53,6 @@ def _passage(pid: str, text: str, meta: dict) -> Passage:
     )
 
 
-def open_client(data_dir: Path):
-    """Open the embedded ChromaDB store in the data directory, telemetry off."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    path = Path(data_dir) / "chroma"
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
-    except OSError as exc:
-        raise StoreError(
-            f"Cannot create the index at {path} ({exc.strerror}): pass --data-dir or set COMPANION_DATA_DIR "
-            "to a writable directory."
-        ) from None
-    except Exception as exc:
-        raise StoreError(f"Cannot open the index at {path} ({exc}): move that directory aside and run "
-                         "`companion ingest` to rebuild it.") from None
-
-
 class PassageStore:
     """The passage collection, bound to the embedding model that built it."""
 
@@ -106,11 +85,22 @@ class PassageStore:
         return self._collection.count()
 
     def essay_hashes(self) -> dict[str, set[str]]:
-        """Return, per stored essay id, the content hashes its passages were built from."""
+        """Return, per stored essay id, the content hashes its passages were built from.
+
+        A hash records how many passages the essay has; an essay with fewer stored (a run killed
+        mid-write) gets a second marker, so it never looks current.
+        """
         stored = self._collection.get(include=["metadatas"])
         hashes: dict[str, set[str]] = {}
+        counts: dict[str, int] = {}
         for meta in stored["metadatas"] or []:
-            hashes.setdefault(str(meta["essay_id"]), set()).add(str(meta["essay_hash"]))
+            essay_id = str(meta["essay_id"])
+            hashes.setdefault(essay_id, set()).add(str(meta["essay_hash"]))
+            counts[essay_id] = counts.get(essay_id, 0) + 1
+        for essay_id, found in hashes.items():
+            expected = {int(h.rsplit("-n", 1)[1]) for h in found if "-n" in h}
+            if expected != {counts[essay_id]}:
+                found.add("incomplete")
         return hashes
 
     def ids(self) -> list[str]:
