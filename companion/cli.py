@@ -126,6 +126,8 @@ def _open_retrieval(settings: Settings, retriever: str = "hybrid"):
         retrieval = open_retrieval(settings, progress=update, retriever=retriever)
     finally:
         stop()
+    for notice in retrieval.notices:
+        print(f"companion: {notice}", file=sys.stderr)
     if retrieval.built:
         print(f"Built the index: {retrieval.built.summary()}.", file=sys.stderr)
     return retrieval
@@ -202,9 +204,12 @@ def _build_engine(settings: Settings):
 
     update, stop = _ingest_progress()
     try:
-        return open_engine(settings, progress=update)
+        engine = open_engine(settings, progress=update)
     finally:
         stop()
+    for notice in engine.notices:
+        print(f"companion: {notice}", file=sys.stderr)
+    return engine
 
 
 def cmd_ask(settings: Settings, args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:

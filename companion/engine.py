@@ -144,6 +144,8 @@ class Engine:
     spoiler_care: Callable[[], bool] | None = None
     # What she remembers of the person (companion.memory.Memory); never evidence, never cited.
     memory: Any = None
+    # Things a person should hear about once, such as an unreadable index moved aside.
+    notices: tuple[str, ...] = ()
 
     def messages(self, question: str, evidence: Sequence[Evidence]) -> tuple[Message, ...]:
         """Build the chat messages a language model sees for this turn."""

@@ -28,7 +28,9 @@ def open_engine(settings: Settings, progress: IngestProgress | None = None, stat
     embedder = getattr(retrieval.searcher, "embedder", None)
     if embedder is not None:
         embedder.load()
-    engine = Engine(searcher=retrieval.searcher, backend=backend, prompts=prompts, k=settings.top_k)
+    engine = Engine(
+        searcher=retrieval.searcher, backend=backend, prompts=prompts, k=settings.top_k, notices=retrieval.notices
+    )
     configure(engine, backend, spec)
     attach_memory(engine, settings)
     return engine

@@ -125,3 +125,54 @@ def test_a_server_that_is_down_is_a_clear_message(tmp_path):
         open_client(tmp_path, "http://127.0.0.1:9")
     with pytest.raises(StoreError, match="not an http"):
         open_client(tmp_path, "ftp://example")
+
+
+def test_a_server_that_goes_away_mid_session_is_a_message_and_recovers(tmp_path, embedder):
+    chroma = Path(sys.executable).parent / "chroma"
+    if not chroma.exists():
+        pytest.skip("the chroma command is not installed")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+
+    def start():
+        process = subprocess.Popen(
+            [str(chroma), "run", "--path", str(tmp_path / "srv"), "--host", "127.0.0.1", "--port", str(port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        for _ in range(300):
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    return process
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        process.kill()
+        pytest.fail("chroma run did not start")
+
+    server = start()
+    try:
+        retrieval = open_retrieval(load_settings(data_dir=tmp_path, chroma_url=url))
+        assert retrieval.searcher.search("the ending", 3)
+        server.terminate()
+        server.wait(10)
+        with pytest.raises(StoreError, match="did not answer"):
+            retrieval.searcher.search("the ending", 3)
+        server = start()
+        assert retrieval.searcher.search("the ending", 3)
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def test_an_unreadable_index_is_moved_aside_and_rebuilt(tmp_path, capsys):
+    import io
+
+    from companion.cli import main
+
+    data = tmp_path / "data"
+    (data / "chroma").mkdir(parents=True)
+    (data / "chroma" / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
+    assert main(["search", "--data-dir", str(data), "--json", "rain"], out=io.StringIO()) == 0
+    err = capsys.readouterr().err
+    assert "could not be read" in err and "moved to" in err
+    aside = [p for p in data.iterdir() if p.name.startswith("chroma.corrupt-")]
+    assert len(aside) == 1 and (aside[0] / "chroma.sqlite3").read_bytes().startswith(b"this is not")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import importlib.metadata
 import importlib.util
 import os
@@ -34,6 +35,15 @@ def shipped_model_path() -> Path | None:
     return None
 
 
+def _close_all() -> None:
+    """Free loaded models while the interpreter can still run llama.cpp's cleanup."""
+    for model in _models.values():
+        close = getattr(model, "close", None)
+        if close:
+            close()
+    _models.clear()
+
+
 def _load(path: Path, n_ctx: int, n_threads: int):
     """Load a model once per process and keep it for every later turn."""
     key = (str(path), n_ctx, n_threads)
@@ -45,6 +55,8 @@ def _load(path: Path, n_ctx: int, n_threads: int):
                 raise BackendError(
                     "llama-cpp-python is not installed: run `make setup`, or use --backend extractive."
                 ) from None
+            if not _models:
+                atexit.register(_close_all)
             try:
                 _models[key] = Llama(
                     model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads, verbose=False

@@ -35,8 +35,24 @@ def _claim(folder: Path) -> None:
     _held[key] = descriptor
 
 
-def open_client(data_dir: Path, chroma_url: str | None = None):
-    """Open the store: a Chroma server when a URL is given, else the embedded store in the data dir."""
+def _move_aside(path: Path) -> Path:
+    """Rename an unreadable index out of the way, keeping it for a person to inspect."""
+    import time
+
+    aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+    held = _held.pop(str((path / ".companion.lock").resolve()), None)
+    if held is not None:
+        os.close(held)
+    path.rename(aside)
+    return aside
+
+
+def open_client(data_dir: Path, chroma_url: str | None = None, notices: list[str] | None = None):
+    """Open the store: a Chroma server when a URL is given, else the embedded store in the data dir.
+
+    An embedded index that cannot be read is moved aside (never deleted), a fresh one is started,
+    and a line saying so is appended to ``notices``.
+    """
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -47,7 +63,23 @@ def open_client(data_dir: Path, chroma_url: str | None = None):
     try:
         path.mkdir(parents=True, exist_ok=True)
         _claim(path)
-        return chromadb.PersistentClient(path=str(path), settings=settings)
+        try:
+            client = chromadb.PersistentClient(path=str(path), settings=settings)
+            client.list_collections()
+            return client
+        except Exception as exc:
+            aside = _move_aside(path)
+            if notices is not None:
+                notices.append(f"The index at {path} could not be read ({type(exc).__name__}); it was moved to "
+                               f"{aside} and is being rebuilt from the corpus.")
+            path.mkdir(parents=True, exist_ok=True)
+            _claim(path)
+            # Chroma caches one system per path, the failed one included: drop that one, keep the others.
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            SharedSystemClient._identifier_to_system.pop(str(path), None)
+            SharedSystemClient._identifier_to_refcount.pop(str(path), None)
+            return chromadb.PersistentClient(path=str(path), settings=settings)
     except OSError as exc:
         raise StoreError(
             f"Cannot create the index at {path} ({exc.strerror}): pass --data-dir or set COMPANION_DATA_DIR "

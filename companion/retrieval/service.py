@@ -21,12 +21,16 @@ class Retrieval:
     store: PassageStore
     searcher: Searcher
     built: IngestReport | None
+    notices: tuple[str, ...] = ()
 
 
-def open_store(settings: Settings) -> tuple[PassageStore, SentenceTransformerEmbedder]:
+def open_store(
+    settings: Settings, notices: list[str] | None = None
+) -> tuple[PassageStore, SentenceTransformerEmbedder]:
     """Open the store bound to the configured embedding model."""
     embedder = SentenceTransformerEmbedder(settings.embedding_model)
-    return PassageStore(open_client(settings.data_dir, settings.chroma_url), embedder.model_id), embedder
+    client = open_client(settings.data_dir, settings.chroma_url, notices)
+    return PassageStore(client, embedder.model_id), embedder
 
 
 def run_ingest(settings: Settings, progress: IngestProgress | None = None) -> IngestReport:
@@ -53,13 +57,14 @@ def open_retrieval(
     """Open the index, ingesting the corpus first if the index is empty."""
     if retriever not in RETRIEVERS:
         raise ConfigError(f"Unknown retriever {retriever!r}: choose one of {', '.join(RETRIEVERS)}.")
-    store, embedder = open_store(settings)
+    notices: list[str] = []
+    store, embedder = open_store(settings, notices)
     built = ingest(settings.corpus_dir, store, embedder, progress) if store.count() == 0 else None
     dense = DenseSearcher(store, query_embedder(settings, embedder))
     if retriever == "dense":
-        return Retrieval(store=store, searcher=dense, built=built)
+        return Retrieval(store=store, searcher=dense, built=built, notices=tuple(notices))
     lexical = LexicalSearcher(store.all_passages())
     searcher: Searcher = (
         lexical if retriever == "bm25" else HybridSearcher(dense, lexical, "rrf" if retriever == "hybrid-rrf" else "score")
     )
-    return Retrieval(store=store, searcher=searcher, built=built)
+    return Retrieval(store=store, searcher=searcher, built=built, notices=tuple(notices))

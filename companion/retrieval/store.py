@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
+from companion.errors import CompanionError, StoreError
 from companion.passages import Passage
 
 COLLECTION = "passages"
+T = TypeVar("T")
 # Chroma's metadata values cannot be None, so an unknown author is stored as "".
 _NO_AUTHOR = ""
 
@@ -39,6 +43,24 @@ def _metadata(passage: Passage, essay_hash: str) -> dict[str, str | int]:
     }
 
 
+def _reported(method: Callable[..., T]) -> Callable[..., T]:
+    """Turn whatever Chroma raises (a server gone away, a broken file) into a StoreError a person can act on."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except CompanionError:
+            raise
+        except Exception as exc:
+            raise StoreError(
+                f"The passage index did not answer ({type(exc).__name__}: {exc}). If it lives on a Chroma server, "
+                "check that the server is running; the next question will try again."
+            ) from None
+
+    return wrapper
+
+
 def _passage(pid: str, text: str, meta: dict) -> Passage:
     return Passage(
         id=pid,
@@ -62,6 +84,7 @@ class PassageStore:
         self.rebuilt = False
         self._collection = self._open()
 
+    @_reported
     def _open(self):
         collection = self._client.get_or_create_collection(
             COLLECTION,
@@ -80,10 +103,12 @@ class PassageStore:
             )
         return collection
 
+    @_reported
     def count(self) -> int:
         """Return how many passages are stored."""
         return self._collection.count()
 
+    @_reported
     def essay_hashes(self) -> dict[str, set[str]]:
         """Return, per stored essay id, the content hashes its passages were built from.
 
@@ -103,14 +128,17 @@ class PassageStore:
                 found.add("incomplete")
         return hashes
 
+    @_reported
     def ids(self) -> list[str]:
         """Return every stored passage id."""
         return list(self._collection.get(include=[])["ids"])
 
+    @_reported
     def delete_essay(self, essay_id: str) -> None:
         """Remove every passage of one essay."""
         self._collection.delete(where={"essay_id": essay_id})
 
+    @_reported
     def put_essay(
         self, essay_id: str, essay_hash: str, passages: Sequence[Passage], vectors: Sequence[Sequence[float]]
     ) -> None:
@@ -125,6 +153,7 @@ class PassageStore:
             metadatas=[_metadata(p, essay_hash) for p in passages],
         )
 
+    @_reported
     def query(self, vector: Sequence[float], k: int) -> list[Hit]:
         """Return the k passages closest to a query vector, best first."""
         total = self.count()
@@ -143,6 +172,7 @@ class PassageStore:
             hits.append(Hit(rank=rank, passage=_passage(pid, text, meta), score=similarity, dense=similarity))
         return hits
 
+    @_reported
     def similarities(self, vector: Sequence[float], ids: Sequence[str]) -> dict[str, float]:
         """Return the cosine similarity of the query vector to each of these passages."""
         if not ids:
@@ -158,6 +188,7 @@ class PassageStore:
             found[pid] = round(float(row @ query / (np.linalg.norm(row) or 1.0)), 6)
         return found
 
+    @_reported
     def all_passages(self) -> list[Passage]:
         """Return every stored passage, ordered by essay and position."""
         stored = self._collection.get(include=["documents", "metadatas"])

@@ -110,6 +110,8 @@ class CompanionApp(ConversationActions, App):
         self.engine = engine
         self.show_backend()
         self.set_status("ready")
+        for notice in engine.notices:
+            self.notify(notice, severity="warning", markup=False, timeout=20)
         self.welcome_back()
         if self.pending:
             self.answer(self.pending.pop(0))
