@@ -111,8 +111,9 @@ def parse_essay(path: Path) -> Essay:
         raise CorpusError(path, f"form {form!r} is not one of {', '.join(FORMS)}")
     year: int | None = None
     if meta.get("year"):
-        if not meta["year"].strip().isdigit():
-            raise CorpusError(path, f"year {meta['year']!r} must be a number such as 2014")
+        # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+        if not re.fullmatch(r"[0-9]{4}", meta["year"].strip()):
+            raise CorpusError(path, f"year {meta['year'][:20]!r} must be a four-digit year such as 2014")
         year = int(meta["year"])
     body = body.strip("\n")
     if not body.strip():

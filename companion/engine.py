@@ -120,6 +120,14 @@ class TurnRun:
         """Stop the event stream (and the backend's generation with it)."""
         self._events.close()
 
+    def draft(self, reason: str) -> Reply:
+        """Return the reply so far, marked incomplete, without ending the turn (for saving as it streams)."""
+        answer = "".join(self.pieces).strip()
+        return Reply(
+            question=self.question, answer=answer, grounded=self.grounded, citations=(), backend=self.engine.backend.name,
+            model=self.engine.backend.model, complete=False, error=reason, route=self.route,
+        )
+
     def stop(self, reason: str = "stopped") -> Reply:
         """End the turn now and return the partial reply, marked incomplete."""
         if self.reply is None:

@@ -130,8 +130,11 @@ class History:
             )
             return int(cursor.lastrowid)
 
-    def add_turn(self, conversation_id: int, reply: Reply) -> Turn:
-        """Save a reply and its citations as the conversation's next turn."""
+    def add_turn(self, conversation_id: int, reply: Reply, replace: int | None = None) -> Turn:
+        """Save a reply and its citations as the conversation's next turn, or over turn ``replace``.
+
+        Replacing lets a streamed reply be saved as it grows, so a killed process keeps what arrived.
+        """
         question, answer, error = _valid(reply.question), _valid(reply.answer), _valid(reply.error)
         citations = tuple(
             StoredCitation(c.n, c.passage.id, c.passage.essay_id, _valid(c.passage.title), _valid(c.passage.author),
@@ -143,13 +146,22 @@ class History:
             if row is None:
                 raise _missing(conversation_id)
             now = _tick(conn, time.time())
-            cursor = conn.execute(
-                "INSERT INTO turns (conversation_id, question, answer, grounded, backend, model, complete, error,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (conversation_id, question, answer, reply.grounded, reply.backend, reply.model, reply.complete,
-                 error, now),
-            )
-            turn_id = int(cursor.lastrowid)
+            values = (question, answer, reply.grounded, reply.backend, reply.model, reply.complete, error)
+            if replace is None:
+                cursor = conn.execute(
+                    "INSERT INTO turns (conversation_id, question, answer, grounded, backend, model, complete, error,"
+                    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (conversation_id, *values, now),
+                )
+                turn_id = int(cursor.lastrowid)
+            else:
+                turn_id = replace
+                conn.execute(
+                    "UPDATE turns SET question = ?, answer = ?, grounded = ?, backend = ?, model = ?, complete = ?,"
+                    " error = ? WHERE id = ? AND conversation_id = ?",
+                    (*values, turn_id, conversation_id),
+                )
+                conn.execute("DELETE FROM citations WHERE turn_id = ?", (turn_id,))
             conn.executemany(
                 "INSERT INTO citations (turn_id, seq, n, passage_id, essay_id, title, author, text, verified)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

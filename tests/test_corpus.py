@@ -73,7 +73,7 @@ def test_good_file_parses(tmp_path):
         ("---\nid: Not A Slug\ntitle: T\n---\nBody.\n", "must be a slug"),
         ("---\nid: x1\ntitle: T\nrating: 5\n---\nBody.\n", "unknown front matter key 'rating'"),
         ("---\nid: x1\ntitle: T\ntitle: U\n---\nBody.\n", "given twice"),
-        ("---\nid: x1\ntitle: T\nyear: soon\n---\nBody.\n", "must be a number"),
+        ("---\nid: x1\ntitle: T\nyear: soon\n---\nBody.\n", "must be a four-digit year"),
         ('---\nid: x1\ntitle: "unclosed\n---\nBody.\n', "badly quoted"),
         ("---\nid: x1\ntitle: T\nform: poem\n---\nBody.\n", "form 'poem'"),
         ("---\nid: x1\njust words\n---\nBody.\n", "not 'key: value'"),

@@ -48,3 +48,36 @@ def test_chat_in_a_terminal(private_index, tmp_path):
         subprocess.run(["tmux", "send-keys", "-t", session, "C-q"], check=True)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_a_reply_killed_midway_keeps_what_arrived(private_index, tmp_path):
+    from companion.history import History
+
+    site = tmp_path / "site"
+    site.mkdir()
+    plugin = Path(__file__).parent / "fixtures" / "plugin" / "companion_slow_backend.py"
+    shutil.copy(plugin, site / plugin.name)
+    info = site / "companion_slow_backend-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: companion-slow-backend\nVersion: 1.0\n", "utf-8")
+    (info / "entry_points.txt").write_text("[companion.backends]\nslow = companion_slow_backend:create\n", "utf-8")
+
+    session = f"companion-kill-{os.getpid()}"
+    companion = Path(sys.executable).parent / "companion"
+    env = f"COMPANION_DATA_DIR={private_index} COMPANION_CONFIG={tmp_path / 'none.toml'} PYTHONPATH={site}"
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "32",
+                    f"env TERM=xterm-256color {env} {companion} chat --backend slow"], check=True)
+    try:
+        wait_for(session, "ready · slow", 120)
+        subprocess.run(["tmux", "send-keys", "-t", session, "What did the critics think of the ending?", "Enter"],
+                       check=True)
+        wait_for(session, "word12", 60)
+        subprocess.run(["pkill", "-KILL", "-f", f"{companion} chat --backend slow"], check=True)
+        time.sleep(0.5)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    with History(private_index / "conversations.sqlite3") as history:
+        (turn,) = history.turns(history.latest().id)
+    assert turn.question == "What did the critics think of the ending?"
+    assert turn.answer.startswith("The slow plugin says word0 word1") and not turn.complete
+    assert "interrupted" in turn.error

@@ -51,6 +51,7 @@ def logged(caplog) -> str:
 
 
 def run(argv: list[str]) -> tuple[int, str]:
+    """Run the command line in-process; return its exit code and standard output."""
     out = io.StringIO()
     code = main(argv, out=out, stdin=io.StringIO(""))
     return code, out.getvalue()
@@ -85,6 +86,7 @@ def data_copy(tmp_path_factory, shared_settings) -> Path:
 
 
 def files_under(directory: Path) -> list[Path]:
+    """Return every file below a directory."""
     return [p for p in directory.rglob("*") if p.is_file()]
 
 
@@ -147,6 +149,8 @@ def test_saved_and_exported_conversation_keeps_the_key_out(remote, capsys, captu
         reply = engine.ask(QUESTION)
     finally:
         engine.backend.close()
+        if engine.memory is not None:
+            engine.memory.close()
     assert reply.error and URL in reply.error
     with History(data_copy / "conversations.sqlite3") as history:
         history.add_turn(history.new_conversation(), reply)
@@ -161,6 +165,7 @@ def test_saved_and_exported_conversation_keeps_the_key_out(remote, capsys, captu
 
 
 def backend(**fields) -> OpenAIBackend:
+    """Return the remote profile's backend, with waits between retries skipped."""
     spec = BackendSpec(**{"name": "remote", "type": "openai", "base_url": URL, "model": "m", "api_key_env": KEY_VAR,
                           "retries": 1, **fields})
     return OpenAIBackend(spec, config_file=Path("/tmp/companion/config.toml"), sleep=lambda _seconds: None)

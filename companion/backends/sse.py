@@ -78,7 +78,7 @@ def parse_json(payload: str) -> Any:
     """Decode one payload, raising BackendError that quotes it when it is not JSON."""
     try:
         return json.loads(payload)
-    except ValueError:
+    except (ValueError, RecursionError):
         shown = payload if len(payload) <= QUOTE_CHARS else payload[:QUOTE_CHARS] + "…"
         raise BackendError(
             f"The server sent a malformed stream event that is not JSON ({shown!r}): "

@@ -27,6 +27,9 @@ from companion.tui.loader import EngineLoader
 from companion.tui.sources import Shown, SourceScreen, source_of
 from companion.tui.widgets import Composer, Reply, SourceList, StatusBar, UserMessage
 
+# Seconds between saves of a reply that is still streaming.
+DRAFT_EVERY = 0.5
+
 WELCOME = (
     "Hi, I'm Samantha. I've been reading what critics wrote about Her, and I'd love to talk about it with you. "
     "Ask me anything: what they thought of the ending, who Amy is, why it made you feel the way it did."
@@ -201,6 +204,8 @@ class CompanionApp(ConversationActions, App):
         started, first, count = time.perf_counter(), 0.0, 0
         final: EngineReply | None = None
         note: str | None = None
+        draft: int | None = None
+        saved_at = 0.0
         try:
             while final is None:
                 pending = asyncio.ensure_future(asyncio.to_thread(_next, run))
@@ -221,6 +226,10 @@ class CompanionApp(ConversationActions, App):
                     count += 1
                     first = first or time.perf_counter()
                     await stream.write(printable(event.text))
+                    if time.perf_counter() - saved_at > DRAFT_EVERY:
+                        # Saved as it grows: if the process dies now, what arrived is kept.
+                        draft = self.save(run.draft("interrupted: the app closed during this reply"), draft)
+                        saved_at = time.perf_counter()
                 elif event.kind == "error":
                     self.notify(event.text, severity="error", markup=False, timeout=15)
                     note = f"This reply was cut short: {event.text}"
@@ -236,14 +245,16 @@ class CompanionApp(ConversationActions, App):
         finally:
             await stream.stop()
             if final is not None:
-                await self.finish(reply, final, note, started, first, count)
+                await self.finish(reply, final, note, started, first, count, draft)
 
-    async def finish(self, reply: Reply, final: EngineReply, note, started: float, first: float, count: int) -> None:
-        """Show the final reply once, remember it, save it, and report its speed."""
+    async def finish(
+        self, reply: Reply, final: EngineReply, note, started: float, first: float, count: int, draft: int | None
+    ) -> None:
+        """Show the final reply once, remember it, save it over its draft, and report its speed."""
         await reply.finish(final.answer, final.citations, note)
         self.shown.append(Shown(final.answer, final.citations))
         self.add_to_sources_panel(len(self.shown) - 1)
-        self.save(final)
+        self.save(final, draft)
         elapsed = time.perf_counter() - started
         rate = f" · {(count - 1) / (time.perf_counter() - first):.0f} tok/s" if count > 1 and first else ""
         self.query_one(StatusBar).show(state="ready", speed=f"{elapsed:.1f} s{rate}")

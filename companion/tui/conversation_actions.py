@@ -18,16 +18,17 @@ from companion.tui.widgets import Reply, UserMessage
 class ConversationActions:
     """The chat app's conversation commands; mixed into CompanionApp, which provides the state."""
 
-    def save(self, reply: EngineReply) -> None:
-        """Save a finished (or stopped) turn at once, so nothing is lost if the app dies."""
+    def save(self, reply: EngineReply, draft: int | None = None) -> int | None:
+        """Save a turn (over its draft, if one was saved while it streamed); return the turn's id."""
         if self.history is None:
-            return
+            return None
         try:
             if self.conversation_id is None:
                 self.conversation_id = self.history.new_conversation()
-            self.history.add_turn(self.conversation_id, reply)
+            return self.history.add_turn(self.conversation_id, reply, replace=draft).id
         except CompanionError as exc:
             self.notify(f"This turn could not be saved: {exc}", severity="error", markup=False)
+            return None
 
     async def action_new_conversation(self) -> None:
         """Start a fresh conversation; the current one stays saved."""
