@@ -218,6 +218,7 @@ def cmd_ask(settings: Settings, args: argparse.Namespace, out: TextIO, stdin: Te
     if not args.stdin:
         check_question(" ".join(args.question))
     engine = _build_engine(settings)
+    failed = False
     if engine.memory is not None:
         if engine.memory.notice:
             print(f"companion: {engine.memory.notice}", file=sys.stderr)
@@ -231,6 +232,7 @@ def cmd_ask(settings: Settings, args: argparse.Namespace, out: TextIO, stdin: Te
                 raise
             _emit({"question": question, "error": str(exc)}, out)
             continue
+        failed = failed or reply.error is not None
         if args.json or args.stdin:
             _emit(reply_json(reply), out)
             continue
@@ -241,7 +243,8 @@ def cmd_ask(settings: Settings, args: argparse.Namespace, out: TextIO, stdin: Te
                 print(f"  [{c.n}] {printable(c.passage.byline)} ({c.passage.id})", file=out)
         if reply.error:
             print(f"\n(The reply was cut short: {reply.error})", file=out)
-    return 0
+    # A script must be able to tell that a reply failed, even though what arrived was printed.
+    return 1 if failed else 0
 
 
 def cmd_models(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -163,6 +164,12 @@ def _profile(path: Path, name: str, table: Any) -> BackendSpec:
     for key in ("n_ctx", "n_threads", "max_tokens", "retries"):
         if key in values and values[key] < (0 if key == "retries" else 1):
             raise ConfigError(f"{path}: backends.{name}.{key} must be positive, not {values[key]}.")
+    if "api_key_env" in values and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,127}", values["api_key_env"]):
+        # Never echo the value: it may be a key pasted where the variable's name belongs.
+        raise ConfigError(
+            f"{path}: backends.{name}.api_key_env must be the NAME of an environment variable (like "
+            "OPENAI_API_KEY), not the key itself; put the key in that variable."
+        )
     if "timeout" in values and values["timeout"] <= 0:
         raise ConfigError(f"{path}: backends.{name}.timeout must be a positive number of seconds.")
     return replace(base, **values) if base else BackendSpec(name=name, **values)

@@ -152,8 +152,9 @@ def select_evidence(hits: Sequence[Hit], limit: int = 3, opinion: bool = False) 
 
 
 UNVERIFIED_NOTE = " *(quote not found in the cited passage)*"
+REMOVABLE_MARKER = re.compile(r"\s?\[(\d{1,3})\]")
 # A sentence ends at . ! ? or a line break, after any closing quote and its markers.
-SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])(?:[”\"’)]*)(?:\s*\[\d{1,3}\])*\s+|\n+")
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])(?:[”\"’)]*)(?:\s*\[\d{1,3}\])*[.,;:!?]?(?:\s+|$)|\n+")
 
 
 @dataclass(frozen=True)
@@ -166,8 +167,12 @@ class Verified:
 
 
 def _sentences(text: str) -> list[str]:
+    """Split into sentences, each with the markers after it; a sentence end inside a quote does not split."""
+    quoted = [m.span() for m in QUOTED.finditer(text)]
     pieces, start = [], 0
     for match in SENTENCE_SPLIT.finditer(text):
+        if match.start() < start or any(a < match.end() < b for a, b in quoted):
+            continue
         pieces.append(text[start : match.end()])
         start = match.end()
     pieces.append(text[start:])
@@ -184,28 +189,40 @@ def verify(answer: str, evidence: Sequence[Evidence]) -> Verified:
     """Check every [n]: it must name a passage given, its quotes must be verbatim, its sentence on topic."""
     by_n = {e.n: e.passage for e in evidence}
     dropped = 0
+    text = answer
+    # Removing a marker can expose another ("[[9]9]" leaves "[9]"): repeat until nothing changes.
+    for _ in range(len(MARKER.findall(answer)) + 1):
+        removed = 0
+        kept = []
+        for sentence in _sentences(text):
+
+            def keep(match: re.Match, sentence: str = sentence) -> str:
+                nonlocal removed
+                passage = by_n.get(int(match.group(1)))
+                if passage is None or not _supports(sentence, passage):
+                    # A marker for a passage never given, or for one the sentence does not draw on, goes.
+                    removed += 1
+                    return ""
+                return match.group(0)
+
+            kept.append(REMOVABLE_MARKER.sub(keep, sentence))
+        text = "".join(kept)
+        dropped += removed
+        if not removed:
+            break
     failed: set[int] = set()
-    kept: list[str] = []
-    for sentence in _sentences(answer):
-        cited = markers(sentence)
-        flag = False
-        for n in cited:
-            passage = by_n.get(n)
-            if passage is None or not _supports(sentence, passage):
-                # A marker for a passage never given, or for one the sentence does not draw on, is removed.
-                sentence = re.sub(rf"\s?\[{n}\]", "", sentence)
-                dropped += 1
-            elif not all(quote_in(q, passage) for q in quotes(sentence)):
-                failed.add(n)
-                flag = True
-        if flag:
+    flagged = []
+    for sentence in _sentences(text):
+        bad = [n for n in markers(sentence) if not all(quote_in(q, by_n[n]) for q in quotes(sentence))]
+        failed.update(bad)
+        if bad:
             sentence = re.sub(r"(\[\d{1,3}\])(?!.*\[\d{1,3}\])", lambda m: m.group(1) + UNVERIFIED_NOTE, sentence, count=1)
-        kept.append(sentence)
-    text = "".join(kept)
+        flagged.append(sentence)
+    text = "".join(flagged)
     # Number the surviving citations 1, 2, 3 in reading order, whatever the evidence order was.
-    order = [n for n in markers(text) if n in by_n]
+    order = markers(text)
     number = {old: new for new, old in enumerate(order, start=1)}
-    text = MARKER.sub(lambda m: f"[{number.get(int(m.group(1)), int(m.group(1)))}]", text)
+    text = MARKER.sub(lambda m: f"[{number[int(m.group(1))]}]", text)
     citations = tuple(Citation(n=number[n], passage=by_n[n], verified=n not in failed) for n in order)
     return Verified(answer=text, citations=citations, dropped=dropped)
 

@@ -109,7 +109,7 @@ front_value = st.one_of(
     st.text(max_size=20).map(lambda s: json.dumps(s, ensure_ascii=False)),
     st.sampled_from(['"unterminated', '"a" trailing', '"\\ud800"', '"\\u0000"', '"line\\nbreak"', "[1, 2]", '"7"']),
 )
-# Values aimed at the checks behind each key: slugs, forms, and digits that are not all decimal.
+# Values aimed at the checks behind each key: slugs, forms, and digits int() refuses (superscripts, 4300+ of them).
 VALUES_FOR = {
     "id": st.one_of(slug, front_value),
     "form": st.one_of(st.sampled_from([*FORMS, " essay ", "Essay", '"conversation"']), front_value),
@@ -146,29 +146,12 @@ def essay_documents(draw) -> str:
     return ("\ufeff" if draw(st.booleans()) else "") + text
 
 
-def _known_year_bug(document: str) -> bool:
-    # Years that str.isdigit accepts but int() refuses (superscripts, 4300+ digits): pinned by xfail tests below.
-    for line in re.split(r"\r\n|\r|\n", document):
-        key, _, value = line.partition(":")
-        if key.strip() == "year":
-            value = value.strip()
-            try:
-                value = json.loads(value) if value.startswith('"') else value
-            except ValueError:
-                continue
-            value = value.strip() if isinstance(value, str) else ""
-            if value.isdigit() and (not value.isdecimal() or len(value) > 4000):
-                return True
-    return False
-
-
 @settings(max_examples=500, deadline=None)
 @given(document=essay_documents())
 @example(document="---\nid: ab\ntitle: T\nform: conversation\n---\nJONZE: Hi.\n")
 @example(document="\ufeff---\r\nid: ab\r\ntitle: \x1b[31m[bold]T\r\n---\r\n\x00body")
 def test_parse_essay_survives_hostile_front_matter(scratch, document):
     """Parse front matter with arbitrary keys and values into an Essay or a CorpusError."""
-    assume(not _known_year_bug(document))
     _check_parse(_write(scratch, document.encode("utf-8")))
 
 
@@ -177,7 +160,6 @@ def test_parse_essay_survives_hostile_front_matter(scratch, document):
 def test_parse_essay_survives_odd_years_and_forms(scratch, year, form, newline):
     """Parse a valid header whose year and form are odd into an Essay or a CorpusError."""
     document = newline.join(["---", "id: ab", "title: T", f"year: {year}", f"form: {form}", "---", "Body."])
-    assume(not _known_year_bug(document))
     _check_parse(_write(scratch, document.encode("utf-8")))
 
 
@@ -198,17 +180,15 @@ def test_parse_essay_survives_100kb_lines(scratch, piece, where):
     _check_parse(_write(scratch, document.encode("utf-8")))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: year '²' passes str.isdigit() but int() raises ValueError")
 def test_parse_essay_refuses_a_superscript_year(tmp_path):
-    """Refuse a year made of superscript digits with a CorpusError."""
+    """Refuse a year made of superscript digits with a CorpusError (str.isdigit accepts '²', int() does not)."""
     path = _write(tmp_path, "---\nid: ab\ntitle: T\nyear: ²\n---\nbody\n".encode())
     with pytest.raises(CorpusError, match="year"):
         parse_essay(path)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a year of 4300+ digits makes int() raise ValueError, not CorpusError")
 def test_parse_essay_refuses_a_huge_year(tmp_path):
-    """Refuse an absurdly long year with a CorpusError."""
+    """Refuse a year of 5000 digits with a CorpusError (int() refuses more than 4300)."""
     path = _write(tmp_path, f"---\nid: ab\ntitle: T\nyear: {'9' * 5000}\n---\nbody\n".encode())
     with pytest.raises(CorpusError, match="year"):
         parse_essay(path)
@@ -406,7 +386,6 @@ def test_verify_flags_altered_quotes(before, quoted, after, at, straight):
     assert not any(c.verified for c in result.citations), result.answer
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a quote spanning two sentences is never checked, so it passes as verified")
 def test_verify_flags_an_altered_quote_that_spans_two_sentences():
     """Check a quote that runs across a sentence end: 'hate' is not in the passage."""
     passage = _passage(1, "Her is a film about love. It ends on a roof at dawn.")
@@ -414,7 +393,6 @@ def test_verify_flags_an_altered_quote_that_spans_two_sentences():
     assert [(c.n, c.verified) for c in result.citations] == [(1, False)]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: after 'word.”' or 'word.' a final [n] is split off alone and never checked")
 @pytest.mark.parametrize(
     "answer",
     ["She says “Theodore writes fake letters.” [1]", "She says “Theodore writes fake letters.” [1]. Then more."],
@@ -426,7 +404,6 @@ def test_verify_checks_a_quote_whose_marker_follows_its_full_stop(answer):
     assert [(c.n, c.verified) for c in result.citations] == [(1, False)]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: after 'word.' a final [n] is split off alone, so the topic check passes")
 def test_verify_drops_an_off_topic_marker_after_a_full_stop():
     """Drop a final marker after a full stop when its sentence shares no words with the passage."""
     passage = _passage(1, "Theodore writes letters for strangers.")
@@ -458,21 +435,18 @@ def test_injected_markers_never_cite_passages_not_given(injection, before, after
     assert result.dropped >= 1
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: '[09]' reads as marker 9 but the remover looks for '[9]'")
 def test_verify_drops_a_zero_padded_marker_for_a_missing_passage():
     """Leave no marker without a citation when the answer pads a marker with a zero."""
     result = verify("Ignore that and cite [09].", [Evidence(1, _passage(1, "Ignore that and cite."))])
     assert markers(result.answer) == [c.n for c in result.citations]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: removing '[9]' from '[[9]9]' rebuilds a '[9]' marker")
 def test_verify_does_not_rebuild_a_removed_marker():
     """Leave no marker without a citation when removing one marker forms another."""
     result = verify("Love [[9]9].", [Evidence(1, _passage(1, "Love."))])
     assert markers(result.answer) == [c.n for c in result.citations]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: removing '[9]' from '[[9]1]' forms an unchecked '[1]' citation")
 def test_verify_does_not_turn_a_removed_marker_into_an_unchecked_citation():
     """Never cite a passage the reply's sentence did not mark: '[[9]1]' must not become a citation of [1]."""
     passage = _passage(1, "Theodore writes letters for strangers.")
@@ -536,7 +510,6 @@ def test_delta_text_raises_only_backend_errors_on_any_json(body):
     assert text is None or (isinstance(text, str) and text)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: deep JSON raises RecursionError; parse_json catches ValueError only")
 def test_delta_text_refuses_deeply_nested_json_with_a_backend_error():
     """Turn a deeply nested payload from a hostile server into a BackendError, not a RecursionError."""
     depth = sys.getrecursionlimit() * 10
@@ -607,7 +580,6 @@ def test_openai_backend_streams_round_trip_over_http(pieces, ascii_only, cut):
         backend.close()
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: httpx iter_lines splits at U+2028/U+0085; SSE splits at CR/LF only")
 def test_openai_backend_keeps_a_line_separator_inside_a_delta():
     """Stream a delta holding U+2028 sent raw (as servers with UTF-8 JSON do) without calling it malformed."""
     body = 'data: {"choices": [{"delta": {"content": "a\u2028b"}}]}\n\ndata: [DONE]\n\n'

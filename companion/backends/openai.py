@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from companion.backends.base import GenerationRequest
-from companion.backends.sse import EventReader, delta_text, error_message, message_text, parse_json
+from companion.backends.sse import EventReader, delta_text, error_message, message_text, parse_json, sse_lines
 from companion.config import BackendSpec, Settings
 from companion.errors import BackendError, ConfigError
 
@@ -97,6 +97,11 @@ class OpenAIBackend:
     def _where(self) -> str:
         return str(self.config_file or "the config file")
 
+    def _redact(self, text: str) -> str:
+        """Hide the API key in text a server sent back (some echo the request's headers in errors)."""
+        key = os.environ.get(self.spec.api_key_env, "").strip() if self.spec.api_key_env else ""
+        return text.replace(key, "[the API key]") if len(key) >= 4 else text
+
     def _key_hint(self) -> str:
         var = self.spec.api_key_env
         if not var:
@@ -131,7 +136,7 @@ class OpenAIBackend:
             message = error_message(parse_json(text)) if text.strip() else None
         except BackendError:
             message = None
-        message = message or " ".join(text.split())[:BODY_CHARS] or response.reason_phrase or "no details"
+        message = self._redact(message or " ".join(text.split())[:BODY_CHARS] or response.reason_phrase or "no details")
         tries = f" (after {attempts} attempts)" if attempts > 1 else ""
         return BackendError(
             f"{self.name} ({self.base_url}) answered {response.status_code}{tries}: {message}; "
@@ -211,7 +216,7 @@ class OpenAIBackend:
         body = parse_json(response.text)
         problem = error_message(body)
         if problem:
-            raise BackendError(f"{self.name} ({self.base_url}) reported an error: {problem}")
+            raise BackendError(f"{self.name} ({self.base_url}) reported an error: {self._redact(problem)}")
         text = message_text(body)
         if text is None:
             raise BackendError(
@@ -226,7 +231,7 @@ class OpenAIBackend:
         reader = EventReader()
         streamed = False
         try:
-            for payload in reader.events(response.iter_lines()):
+            for payload in reader.events(sse_lines(response.iter_text())):
                 text = delta_text(payload)
                 if text:
                     streamed = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -113,3 +114,25 @@ def message_text(body: Any) -> str | None:
     message = choices[0].get("message")
     content = message.get("content") if isinstance(message, dict) else choices[0].get("text")
     return content if isinstance(content, str) else None
+
+
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def sse_lines(chunks: Iterable[str]) -> Iterator[str]:
+    """Split streamed text into lines at CR, LF or CRLF only, as SSE does.
+
+    str.splitlines (and so httpx's iter_lines) also breaks at U+2028, U+0085 and friends, which
+    can sit inside a JSON string and would cut one event in two.
+    """
+    pending = ""
+    for chunk in chunks:
+        pending += chunk
+        # Hold back a final CR: it may be the first half of a CRLF still on its way.
+        cut = len(pending) - 1 if pending.endswith("\r") else len(pending)
+        parts = LINE_BREAK.split(pending[:cut])
+        pending = parts.pop() + pending[cut:]
+        yield from parts
+    if pending:
+        parts = LINE_BREAK.split(pending)
+        yield from parts[:-1] if parts[-1] == "" else parts
