@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from companion.errors import CompanionError
+from companion.sqlite_store import SQLiteStore, valid
 
 if TYPE_CHECKING:
     from companion.engine import Reply
@@ -20,10 +17,6 @@ FILENAME = "conversations.sqlite3"
 SCHEMA_VERSION = 1  # written by _SCHEMA
 TITLE_CHARS = 60
 UNTITLED = "Untitled conversation"
-# SQLITE_CORRUPT and SQLITE_NOTADB: the bytes are not a database, unlike a locked or read-only file.
-_CORRUPT_CODES = {11, 26}
-_MAGIC = b"SQLite format 3\x00"
-
 _SCHEMA = """
 CREATE TABLE conversations (id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT, created_at REAL NOT NULL,
     updated_at REAL NOT NULL);
@@ -44,10 +37,6 @@ _NEWEST_FIRST = " ORDER BY c.updated_at DESC, c.id DESC"
 
 class HistoryError(CompanionError):
     """The conversation history cannot be opened or used."""
-
-
-class _Unreadable(sqlite3.DatabaseError):
-    """The file is a database, but not a companion history one."""
 
 
 @dataclass(frozen=True)
@@ -96,29 +85,15 @@ class Conversation:
     turn_count: int
 
 
-class History:
+class History(SQLiteStore):
     """Save and load conversations; safe to share between threads."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.notice: str | None = None
-        self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise self._unwritable(exc.strerror or str(exc)) from exc
-        try:
-            self._conn = self._open()
-        except sqlite3.DatabaseError as exc:
-            if not _is_corrupt(exc):
-                raise self._unwritable(str(exc)) from exc
-            moved = self._move_aside()
-            self.notice = f"{self.path.name} was unreadable; it was moved to {moved} and a new one started"
-            try:
-                self._conn = self._open()
-            except sqlite3.Error as again:
-                raise self._unwritable(str(again)) from again
+    SCHEMA = _SCHEMA
+    SCHEMA_VERSION = SCHEMA_VERSION
+    ERROR = HistoryError
+    WHAT = "the conversation history"
+    KEEPS = "conversations"
+    FOREIGN_KEYS = True
 
     def new_conversation(self, title: str | None = None) -> int:
         """Start a conversation and return its id."""
@@ -126,7 +101,7 @@ class History:
             now = time.time()
             cursor = conn.execute(
                 "INSERT INTO conversations (title, created_at, updated_at) VALUES (?, ?, ?)",
-                (_valid(title) if title and title.strip() else None, now, _tick(conn, now)),
+                (valid(title) if title and title.strip() else None, now, _tick(conn, now)),
             )
             return int(cursor.lastrowid)
 
@@ -135,10 +110,10 @@ class History:
 
         Replacing lets a streamed reply be saved as it grows, so a killed process keeps what arrived.
         """
-        question, answer, error = _valid(reply.question), _valid(reply.answer), _valid(reply.error)
+        question, answer, error = valid(reply.question), valid(reply.answer), valid(reply.error)
         citations = tuple(
-            StoredCitation(c.n, c.passage.id, c.passage.essay_id, _valid(c.passage.title), _valid(c.passage.author),
-                           _valid(c.passage.text), bool(c.verified))
+            StoredCitation(c.n, c.passage.id, c.passage.essay_id, valid(c.passage.title), valid(c.passage.author),
+                           valid(c.passage.text), bool(c.verified))
             for c in reply.citations
         )
         with self._transaction(write=True) as conn:
@@ -219,119 +194,21 @@ class History:
         with self._transaction(write=True) as conn:
             if conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,)).rowcount == 0:
                 raise _missing(conversation_id)
-        with self._lock, suppress(sqlite3.Error):
-            # Deleted text would otherwise linger in the write-ahead log until the next checkpoint.
-            if self._conn is not None:
-                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-
-    def close(self) -> None:
-        """Close the database; later calls raise HistoryError."""
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
-
-    def __enter__(self) -> History:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    @contextmanager
-    def _transaction(self, write: bool = False) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            if self._conn is None:
-                raise HistoryError("the conversation history is closed")
-            conn = self._conn
-            try:
-                with conn:
-                    # IMMEDIATE takes the write lock first, so another process cannot write between our read and write.
-                    conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-                    yield conn
-            except sqlite3.Error as exc:
-                raise HistoryError(f"cannot use the conversation history at {self.path}: {exc}") from exc
-
-    def _open(self) -> sqlite3.Connection:
-        # SQLite would adopt and then delete a -wal beside a non-database, so garbage is caught before connecting.
-        try:
-            if self.path.is_file() and self.path.stat().st_size:
-                with self.path.open("rb") as file:
-                    if file.read(len(_MAGIC)) != _MAGIC:
-                        raise _Unreadable("not a SQLite file")
-        except OSError as exc:
-            raise self._unwritable(exc.strerror or str(exc)) from exc
-        conn = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False)
-        try:
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA secure_delete = ON")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            if conn.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
-                raise _Unreadable("the integrity check failed")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise HistoryError(
-                    f"{self.path} was written by a newer companion (schema {version}); upgrade, "
-                    "or pass --data-dir / set COMPANION_DATA_DIR to use another folder"
-                )
-            if version == 0:
-                if conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
-                    raise _Unreadable("another program's database")
-                with conn:
-                    conn.executescript(f"BEGIN; {_SCHEMA} COMMIT;")
-            return conn
-        except BaseException:
-            conn.close()
-            raise
-
-    def _move_aside(self) -> Path:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        extra = 1
-        while target.exists():
-            extra += 1
-            target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{extra}")
-        try:
-            self.path.rename(target)
-            for suffix in ("-wal", "-shm"):
-                side = self.path.with_name(self.path.name + suffix)
-                if side.exists():
-                    side.rename(target.with_name(target.name + suffix))
-        except OSError as exc:
-            raise self._unwritable(exc.strerror or str(exc)) from exc
-        return target
-
-    def _unwritable(self, reason: str) -> HistoryError:
-        return HistoryError(
-            f"Cannot keep conversations in {self.path.parent} ({reason}): pass --data-dir or set "
-            "COMPANION_DATA_DIR to a folder you can write to"
-        )
+        self._scrub()
 
 
-def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
-    if isinstance(exc, _Unreadable):
-        return True
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None:
-        return code & 0xFF in _CORRUPT_CODES
-    return "not a database" in str(exc) or "malformed" in str(exc)
+
+
+
+
+
+
 
 
 def _tick(conn: sqlite3.Connection, now: float) -> float:
     """Return a time later than every saved one so 'newest first' holds even if the clock steps back."""
     last = conn.execute("SELECT MAX(updated_at) FROM conversations").fetchone()[0]
     return now if last is None or now > last else last + 1e-6
-
-
-def _valid(text: str | None) -> str | None:
-    """Replace lone surrogates, the only strings SQLite cannot store as text."""
-    if text is None:
-        return None
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "replace").decode("utf-8")
-    return text
 
 
 def _title_from(question: str) -> str | None:

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import math
 import re
-import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from companion.errors import CompanionError
-from companion.history import _MAGIC, _is_corrupt, _Unreadable, _valid
+from companion.sqlite_store import SQLiteStore, valid
 from companion.memory_facts import PLURAL, SEEN, extract_facts
 from companion.text import printable
 
@@ -51,36 +48,24 @@ class MemoryStoreError(CompanionError):
     """What Samantha remembers cannot be opened or used."""
 
 
-class Memory:
+class Memory(SQLiteStore):
     """Keep facts about the person in SQLite; safe to share between threads."""
 
+    SCHEMA = _SCHEMA
+    SCHEMA_VERSION = SCHEMA_VERSION
+    ERROR = MemoryStoreError
+    WHAT = "what Samantha remembers"
+    KEEPS = "what Samantha remembers"
+
     def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
-        self.path = Path(path)
-        self.notice: str | None = None
         self._clock = clock
-        self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = None
         self._touched = False
         self._previous: float | None = None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise self._unwritable(exc.strerror or str(exc)) from exc
-        try:
-            self._conn = self._open()
-        except sqlite3.DatabaseError as exc:
-            if not _is_corrupt(exc):
-                raise self._unwritable(str(exc)) from exc
-            moved = self._move_aside()
-            self.notice = f"{self.path.name} was unreadable; it was moved to {moved} and a new one started"
-            try:
-                self._conn = self._open()
-            except sqlite3.Error as again:
-                raise self._unwritable(str(again)) from again
+        super().__init__(path)
 
     def remember(self, message: str) -> list[Fact]:
         """Store the facts a message tells about the person and return the ones that are new."""
-        message = _valid(message) or ""
+        message = valid(message) or ""
         found = extract_facts(message)
         stored: list[Fact] = []
         if not found:
@@ -162,93 +147,19 @@ class Memory:
         """Return the name they gave, if any."""
         return self._single("name")
 
-    def close(self) -> None:
-        """Close the database; later calls raise MemoryStoreError."""
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
 
-    def __enter__(self) -> Memory:
-        return self
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def _single(self, kind: str) -> str | None:
         with self._transaction() as conn:
             row = conn.execute("SELECT text FROM facts WHERE kind = ? ORDER BY id DESC LIMIT 1", (kind,)).fetchone()
         return row[0] if row else None
 
-    def _scrub(self) -> None:
-        with self._lock, suppress(sqlite3.Error):
-            # secure_delete zeroes the main file; forgotten text would otherwise linger in the write-ahead log.
-            if self._conn is not None:
-                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
-    @contextmanager
-    def _transaction(self, write: bool = False) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            if self._conn is None:
-                raise MemoryStoreError("what Samantha remembers is closed")
-            conn = self._conn
-            try:
-                with conn:
-                    conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-                    yield conn
-            except sqlite3.Error as exc:
-                raise MemoryStoreError(f"cannot use what Samantha remembers at {self.path}: {exc}") from exc
 
-    def _open(self) -> sqlite3.Connection:
-        # SQLite would adopt and then delete a -wal beside a non-database, so garbage is caught before connecting.
-        try:
-            if self.path.is_file() and self.path.stat().st_size:
-                with self.path.open("rb") as file:
-                    if file.read(len(_MAGIC)) != _MAGIC:
-                        raise _Unreadable("not a SQLite file")
-        except OSError as exc:
-            raise self._unwritable(exc.strerror or str(exc)) from exc
-        conn = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False)
-        try:
-            conn.execute("PRAGMA secure_delete = ON")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            if conn.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
-                raise _Unreadable("the integrity check failed")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise MemoryStoreError(f"{self.path} was written by a newer companion (schema {version}); upgrade, "
-                                       "or pass --data-dir / set COMPANION_DATA_DIR to use another folder")
-            if version == 0:
-                if conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
-                    raise _Unreadable("another program's database")
-                with conn:
-                    conn.executescript(f"BEGIN; {_SCHEMA} COMMIT;")
-            return conn
-        except BaseException:
-            conn.close()
-            raise
 
-    def _move_aside(self) -> Path:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        extra = 1
-        while target.exists():
-            extra += 1
-            target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{extra}")
-        try:
-            self.path.rename(target)
-            for suffix in ("-wal", "-shm"):
-                side = self.path.with_name(self.path.name + suffix)
-                if side.exists():
-                    side.rename(target.with_name(target.name + suffix))
-        except OSError as exc:
-            raise self._unwritable(exc.strerror or str(exc)) from exc
-        return target
 
-    def _unwritable(self, reason: str) -> MemoryStoreError:
-        return MemoryStoreError(f"Cannot keep what Samantha remembers in {self.path.parent} ({reason}): pass "
-                                "--data-dir or set COMPANION_DATA_DIR to a folder you can write to")
+
 
 
 def describe_gap(seconds: float | None) -> str | None:
