@@ -220,11 +220,7 @@ class Engine:
             run.told = {fact.id for fact in self.memory.remember(question)}
         run.route = route(question, has_history=bool(self.history))
         if run.route not in ("film", "follow_up"):
-            run.grounded = False
-            answer = self.prompts.choose(run.route, fold(question))
-            run.pieces.append(answer)
-            yield Event("token", text=answer)
-            yield from self._finish(run, answer, citations=())
+            yield from self._say(run, run.route, question)
             return
         yield Event("status", text="looking through the essays…")
         query = question
@@ -234,23 +230,15 @@ class Engine:
         opinion = is_opinion(query)
         # Opinions look deeper so that every essay with a view can be heard.
         hits = self.searcher.search(query, max(self.k, 8) if opinion else self.k)
+        idf = getattr(self.searcher, "idf", None)
         if self.spoiler_care and self.spoiler_care() and not asks_for_ending(question):
-            safe = [h for h in hits if not spoils_ending(h.passage)]
             # When the best answer itself gives the ending away, say so rather than answer around it.
-            if hits and spoils_ending(hits[0].passage) and covers(query, hits, getattr(self.searcher, "idf", None)):
-                run.grounded = False
-                answer = self.prompts.choose("spoiler", fold(question))
-                run.pieces.append(answer)
-                yield Event("token", text=answer)
-                yield from self._finish(run, answer, citations=())
+            if hits and spoils_ending(hits[0].passage) and covers(query, hits, idf):
+                yield from self._say(run, "spoiler", question)
                 return
-            hits = safe
-        if not covers(query, hits, getattr(self.searcher, "idf", None)):
-            run.grounded = False
-            answer = self.prompts.choose("no_evidence", fold(question))
-            run.pieces.append(answer)
-            yield Event("token", text=answer)
-            yield from self._finish(run, answer, citations=())
+            hits = [h for h in hits if not spoils_ending(h.passage)]
+        if not covers(query, hits, idf):
+            yield from self._say(run, "no_evidence", question)
             return
         chosen = select_evidence(hits, opinion=opinion)
         run.evidence = tuple(Evidence(n, hit.passage) for n, hit in enumerate(chosen, start=1))
@@ -274,6 +262,14 @@ class Engine:
         if error:
             yield Event("error", text=error)
         yield from self._finish(run, checked.answer, citations=checked.citations, error=error, dropped=checked.dropped)
+
+    def _say(self, run: TurnRun, prompt: str, question: str) -> Iterator[Event]:
+        """Answer with one of a prompt file's replies, citing nothing."""
+        run.grounded = False
+        answer = self.prompts.choose(prompt, fold(question))
+        run.pieces.append(answer)
+        yield Event("token", text=answer)
+        yield from self._finish(run, answer, citations=())
 
     def _generate(self, request: GenerationRequest, pieces: list[str]) -> Iterator[Event]:
         """Stream the backend's reply into pieces; return the error that cut it, if any."""
