@@ -244,8 +244,12 @@ def load_settings(
         base_url=os.environ.get("COMPANION_BASE_URL") or None,
         chroma_url=os.environ.get("COMPANION_CHROMA_URL") or None,
     )
+    def as_path(value: Path | str | None) -> Path | None:
+        return Path(value).expanduser() if value is not None else None
+
     return settings.with_overrides(
-        data_dir=data_dir, corpus_dir=corpus_dir, prompts_dir=prompts_dir, embedding_model=embedding_model,
+        data_dir=as_path(data_dir), corpus_dir=as_path(corpus_dir), prompts_dir=as_path(prompts_dir),
+        embedding_model=embedding_model,
         backend=backend, model=model, base_url=base_url, chroma_url=chroma_url,
     )
 

@@ -83,3 +83,25 @@ def test_stored_passages_round_trip(retrieval):
     for essay in load_corpus(CORPUS):
         for passage in split_essay(essay):
             assert stored[passage.id] == passage
+
+
+def test_bm25_is_saved_and_rebuilt_when_the_corpus_changes(tmp_path, corpus_copy, embedder, monkeypatch):
+    from companion.config import load_settings
+    from companion.retrieval.lexical import LexicalSearcher
+    from companion.retrieval.service import open_retrieval
+
+    settings = load_settings(data_dir=tmp_path, corpus_dir=corpus_copy)
+    first = open_retrieval(settings)
+    assert (tmp_path / "bm25" / "manifest.json").is_file()
+    built = []
+    original = LexicalSearcher.from_passages.__func__
+    monkeypatch.setattr(LexicalSearcher, "from_passages",
+                        classmethod(lambda cls, *a, **k: built.append(1) or original(cls, *a, **k)))
+    again = open_retrieval(settings)
+    assert built == [] and again.searcher.search("mustache trousers", 1)[0].passage.essay_id == "techno-lonely"
+    assert len(again.searcher.lexical.ids) == first.store.count()
+    essay = corpus_copy / "her-2013.md"
+    essay.write_text(essay.read_text("utf-8") + "\nA new paragraph about a zeppelin.\n", "utf-8")
+    ingest(corpus_copy, first.store, embedder)
+    changed = open_retrieval(settings)
+    assert built == [1] and changed.searcher.lexical.search("zeppelin", 1)

@@ -1,13 +1,22 @@
-"""BM25 over the stored passages, with the same word folding as grounding."""
+"""BM25 over the stored passages, with the same word folding as grounding; saved beside the index."""
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Sequence
+import shutil
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from companion.passages import Passage
 from companion.retrieval.store import Hit
 from companion.text import content_terms
+
+# Bump when passage_terms changes: a saved index built the old way must not be reused.
+TERMS_VERSION = 1
+MANIFEST = "manifest.json"
+
+Fetch = Callable[[list[str]], list[Passage]]
 
 
 def passage_terms(passage: Passage) -> list[str]:
@@ -20,32 +29,71 @@ class LexicalSearcher:
 
     name = "bm25"
 
-    def __init__(self, passages: Sequence[Passage]) -> None:
+    def __init__(self, ids: list[str], index, document_frequency: dict[str, int], fetch: Fetch) -> None:
+        self.ids = ids
+        self.document_frequency = document_frequency
+        self._index = index
+        self._fetch = fetch
+
+    @classmethod
+    def from_passages(cls, passages: Sequence[Passage], fetch: Fetch | None = None) -> LexicalSearcher:
+        """Build the index in memory from passages."""
         import bm25s
 
-        self.passages = list(passages)
-        self._index = bm25s.BM25()
-        if self.passages:
-            self._index.index([passage_terms(p) or ["\u2205"] for p in self.passages], show_progress=False)
-        self.document_frequency: dict[str, int] = {}
-        for passage in self.passages:
-            for term in set(passage_terms(passage)):
-                self.document_frequency[term] = self.document_frequency.get(term, 0) + 1
+        passages = list(passages)
+        terms = [passage_terms(p) or ["\u2205"] for p in passages]
+        index = bm25s.BM25()
+        if passages:
+            index.index(terms, show_progress=False)
+        frequency: dict[str, int] = {}
+        for words in terms:
+            for term in set(words):
+                frequency[term] = frequency.get(term, 0) + 1
+        by_id = {p.id: p for p in passages}
+        return cls([p.id for p in passages], index, frequency, fetch or (lambda ids: [by_id[i] for i in ids]))
+
+    def save(self, folder: Path, fingerprint: str) -> None:
+        """Write the index, its ids and word counts, so the next start loads instead of rebuilding."""
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+        if self.ids:
+            self._index.save(str(folder / "bm25"), show_progress=False)
+        (folder / "ids.json").write_text(json.dumps(self.ids), "utf-8")
+        (folder / "frequency.json").write_text(json.dumps(self.document_frequency), "utf-8")
+        # Written last: a folder without it (a run killed while saving) is rebuilt.
+        (folder / MANIFEST).write_text(json.dumps({"fingerprint": fingerprint, "terms": TERMS_VERSION}), "utf-8")
+
+    @classmethod
+    def load(cls, folder: Path, fingerprint: str, fetch: Fetch) -> LexicalSearcher | None:
+        """Load a saved index if it was built from the same passages the same way; else None."""
+        import bm25s
+
+        try:
+            manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
+            if manifest != {"fingerprint": fingerprint, "terms": TERMS_VERSION}:
+                return None
+            ids = json.loads((folder / "ids.json").read_text("utf-8"))
+            frequency = json.loads((folder / "frequency.json").read_text("utf-8"))
+            index = bm25s.BM25.load(str(folder / "bm25"), mmap=True, show_progress=False) if ids else bm25s.BM25()
+        except (OSError, ValueError):
+            return None
+        return cls(ids, index, frequency, fetch)
 
     def idf(self, term: str) -> float:
         """Return how rare a (folded, stemmed) word is among the passages; unseen words weigh most."""
-        return math.log(1 + len(self.passages) / (self.document_frequency.get(term, 0) + 0.5))
+        return math.log(1 + len(self.ids) / (self.document_frequency.get(term, 0) + 0.5))
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
         """Return up to k passages sharing words with the query, best first; none share, none return."""
         terms = content_terms(query)
-        if not terms or not self.passages:
+        if not terms or not self.ids:
             return []
-        ids, scores = self._index.retrieve([terms], k=min(k, len(self.passages)), show_progress=False)
-        hits = []
-        for index, score in zip(ids[0], scores[0]):
-            if score <= 0:
-                break
-            passage = self.passages[int(index)]
-            hits.append(Hit(rank=len(hits) + 1, passage=passage, score=round(float(score), 6), lexical=float(score)))
-        return hits
+        rows, scores = self._index.retrieve([terms], k=min(k, len(self.ids)), show_progress=False)
+        found = [(self.ids[int(row)], float(score)) for row, score in zip(rows[0], scores[0]) if score > 0]
+        passages = {p.id: p for p in self._fetch([pid for pid, _ in found])}
+        return [
+            Hit(rank=rank, passage=passages[pid], score=round(score, 6), lexical=score)
+            for rank, (pid, score) in enumerate(found, start=1)
+            if pid in passages
+        ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 
 from companion.config import Settings
@@ -51,6 +53,23 @@ def query_embedder(settings: Settings, reference: SentenceTransformerEmbedder):
     return reference
 
 
+def open_lexical(settings: Settings, store: PassageStore, rebuild: bool = False) -> LexicalSearcher:
+    """Load the saved BM25 index when it matches the store, else build it from the stored passages and save it."""
+    folder = settings.data_dir / "bm25"
+    # Ingest rewrites essays' hashes, so the set of hashes (with the count) names the passages exactly.
+    fingerprint = json.dumps([store.count(), sorted((k, sorted(v)) for k, v in store.essay_hashes().items())])
+    digest = hashlib.sha256(fingerprint.encode("utf-8")).hexdigest()
+    loaded = None if rebuild else LexicalSearcher.load(folder, digest, store.passages)
+    if loaded is not None:
+        return loaded
+    built = LexicalSearcher.from_passages(store.all_passages(), store.passages)
+    try:
+        built.save(folder, digest)
+    except OSError:
+        pass  # A read-only data dir only costs the rebuild next time.
+    return built
+
+
 def open_retrieval(
     settings: Settings, progress: IngestProgress | None = None, retriever: str = "hybrid"
 ) -> Retrieval:
@@ -60,10 +79,16 @@ def open_retrieval(
     notices: list[str] = []
     store, embedder = open_store(settings, notices)
     built = ingest(settings.corpus_dir, store, embedder, progress) if store.count() == 0 else None
-    dense = DenseSearcher(store, query_embedder(settings, embedder))
+    questions = query_embedder(settings, embedder)
+    if questions is embedder:
+        notices.append(
+            "Questions are embedded with the full model (a slower start): the quick torch-free path runs "
+            "mean-pooled BERT models such as all-MiniLM-L6-v2 only."
+        )
+    dense = DenseSearcher(store, questions)
     if retriever == "dense":
         return Retrieval(store=store, searcher=dense, built=built, notices=tuple(notices))
-    lexical = LexicalSearcher(store.all_passages())
+    lexical = open_lexical(settings, store, rebuild=built is not None)
     searcher: Searcher = (
         lexical if retriever == "bm25" else HybridSearcher(dense, lexical, "rrf" if retriever == "hybrid-rrf" else "score")
     )

@@ -189,6 +189,14 @@ class PassageStore:
         return found
 
     @_reported
+    def passages(self, ids: list[str]) -> list[Passage]:
+        """Return the stored passages with these ids (any order; unknown ids are skipped)."""
+        if not ids:
+            return []
+        stored = self._collection.get(ids=list(ids), include=["documents", "metadatas"])
+        return [_passage(i, d, m) for i, d, m in zip(stored["ids"], stored["documents"], stored["metadatas"])]
+
+    @_reported
     def all_passages(self) -> list[Passage]:
         """Return every stored passage, ordered by essay and position."""
         stored = self._collection.get(include=["documents", "metadatas"])
