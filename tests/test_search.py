@@ -65,3 +65,13 @@ def test_a_model_that_is_not_on_disk_is_a_clear_error():
 
     with pytest.raises(ModelError, match="Nothing is downloaded"):
         SentenceTransformerEmbedder("no-such-org/no-such-model").load()
+
+
+def test_the_whole_collection_is_read_in_pages(retrieval, monkeypatch):
+    import companion.retrieval.store as store_module
+
+    everything = retrieval.store.all_passages()
+    monkeypatch.setattr(store_module, "PAGE", 7)
+    assert retrieval.store.all_passages() == everything
+    assert sorted(retrieval.store.ids()) == sorted(p.id for p in everything)
+    assert sum(1 for _ in retrieval.store.essay_hashes()) == 5

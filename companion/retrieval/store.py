@@ -11,6 +11,7 @@ from companion.errors import CompanionError, StoreError
 from companion.passages import Passage
 
 COLLECTION = "passages"
+PAGE = 5000
 T = TypeVar("T")
 # Chroma's metadata values cannot be None, so an unknown author is stored as "".
 _NO_AUTHOR = ""
@@ -103,6 +104,18 @@ class PassageStore:
             )
         return collection
 
+    def _everything(self, include: list[str]) -> dict[str, list]:
+        """Read the whole collection in pages: one request for 100k rows exceeds SQLite's variable limit."""
+        merged: dict[str, list] = {"ids": [], **{field: [] for field in include}}
+        offset = 0
+        while True:
+            page = self._collection.get(include=include, limit=PAGE, offset=offset)
+            for field in merged:
+                merged[field].extend(page[field] or [])
+            if len(page["ids"]) < PAGE:
+                return merged
+            offset += PAGE
+
     @_reported
     def count(self) -> int:
         """Return how many passages are stored."""
@@ -115,7 +128,7 @@ class PassageStore:
         A hash records how many passages the essay has; an essay with fewer stored (a run killed
         mid-write) gets a second marker, so it never looks current.
         """
-        stored = self._collection.get(include=["metadatas"])
+        stored = self._everything(["metadatas"])
         hashes: dict[str, set[str]] = {}
         counts: dict[str, int] = {}
         for meta in stored["metadatas"] or []:
@@ -131,7 +144,7 @@ class PassageStore:
     @_reported
     def ids(self) -> list[str]:
         """Return every stored passage id."""
-        return list(self._collection.get(include=[])["ids"])
+        return list(self._everything([])["ids"])
 
     @_reported
     def delete_essay(self, essay_id: str) -> None:
@@ -199,6 +212,6 @@ class PassageStore:
     @_reported
     def all_passages(self) -> list[Passage]:
         """Return every stored passage, ordered by essay and position."""
-        stored = self._collection.get(include=["documents", "metadatas"])
+        stored = self._everything(["documents", "metadatas"])
         passages = [_passage(i, d, m) for i, d, m in zip(stored["ids"], stored["documents"], stored["metadatas"])]
         return sorted(passages, key=lambda p: (p.essay_id, p.n))
