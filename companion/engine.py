@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from companion.backends.base import Backend, Evidence, GenerationRequest, Message
 from companion.errors import CompanionError, InputError
@@ -21,7 +21,7 @@ from companion.grounding import (
 )
 from companion.prompts import Prompts
 from companion.quoting import opener_for, quote_paragraphs
-from companion.retrieval.store import Hit
+from companion.retrieval.search import Searcher
 from companion.routing import route
 from companion.text import content_terms, fold
 
@@ -29,14 +29,6 @@ MAX_QUESTION_CHARS = 4000
 FRAMING_TOKENS = 48
 SENTENCE = re.compile(r"\s*[^.!?]+[.!?]+(?=\s)")
 EventKind = Literal["status", "token", "citations", "done", "error"]
-
-
-class Searcher(Protocol):
-    """What the engine needs from retrieval."""
-
-    def search(self, query: str, k: int = 5) -> list[Hit]:
-        """Return up to k passages for the query, best first."""
-        ...
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import install_plugin
+
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 
@@ -55,14 +57,7 @@ def test_chat_in_a_terminal(private_index, tmp_path):
 def test_a_reply_killed_midway_keeps_what_arrived(private_index, tmp_path):
     from companion.history import History
 
-    site = tmp_path / "site"
-    site.mkdir()
-    plugin = Path(__file__).parent / "fixtures" / "plugin" / "companion_slow_backend.py"
-    shutil.copy(plugin, site / plugin.name)
-    info = site / "companion_slow_backend-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: companion-slow-backend\nVersion: 1.0\n", "utf-8")
-    (info / "entry_points.txt").write_text("[companion.backends]\nslow = companion_slow_backend:create\n", "utf-8")
+    site = install_plugin(tmp_path / "site", "companion_slow_backend", "slow")
 
     session = f"companion-kill-{os.getpid()}"
     companion = Path(sys.executable).parent / "companion"

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
-import socket
 import subprocess
 import sys
-import time
 
-import httpx
 import pytest
 
 from companion.backends.llamacpp import shipped_model_path
@@ -16,17 +13,12 @@ from companion.backends.openai import OpenAIBackend
 from companion.config import BackendSpec
 from companion.engine import Engine
 from companion.grounding import markers
+from tests.helpers import free_port, wait_until_up
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("llama_cpp.server") is None or importlib.util.find_spec("uvicorn") is None,
     reason="llama-cpp-python[server] is not installed (make setup installs it)",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -42,16 +34,7 @@ def server_url(tmp_path_factory):
         )
     url = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited: {log.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{url}/models", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
+        if not wait_until_up(f"{url}/models", 120, process):
             pytest.fail(f"llama_cpp.server did not start: {log.read_text()[-2000:]}")
         yield url
     finally:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,22 +12,14 @@ from pathlib import Path
 import pytest
 
 from companion.cli import main
+from tests.helpers import install_plugin
 
-PLUGIN = Path(__file__).parent / "fixtures" / "plugin" / "companion_echo_backend.py"
 
 
 @pytest.fixture
 def installed_plugin(tmp_path, monkeypatch) -> Path:
     """Install the echo plugin as a distribution on sys.path, the way pip lays one out."""
-    site = tmp_path / "site"
-    site.mkdir()
-    shutil.copy(PLUGIN, site / PLUGIN.name)
-    info = site / "companion_echo_backend-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: companion-echo-backend\nVersion: 1.0\n", "utf-8")
-    (info / "entry_points.txt").write_text(
-        "[companion.backends]\necho = companion_echo_backend:create\n", "utf-8"
-    )
+    site = install_plugin(tmp_path / "site", "companion_echo_backend", "echo")
     monkeypatch.syspath_prepend(str(site))
     return site
 

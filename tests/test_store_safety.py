@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from companion.config import load_settings
@@ -20,6 +18,7 @@ from companion.retrieval.ingest import ingest
 from companion.retrieval.service import open_retrieval
 from companion.retrieval.store import PassageStore
 from tests.conftest import EVAL
+from tests.helpers import free_port, wait_until_up
 
 OPEN_SAME_DIR = (
     "import sys, time\n"
@@ -75,12 +74,6 @@ def test_an_essay_with_missing_passages_is_re_embedded(tmp_path, corpus_copy, em
     assert report.embedded == ("her-2013",) and store.count() == total
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
     """Start a real `chroma run` on loopback."""
@@ -93,13 +86,7 @@ def chroma_server(tmp_path_factory):
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
+        if not wait_until_up(f"{url}/api/v2/heartbeat", 60, process):
             pytest.fail("chroma run did not start")
         yield url
     finally:
@@ -139,12 +126,8 @@ def test_a_server_that_goes_away_mid_session_is_a_message_and_recovers(tmp_path,
             [str(chroma), "run", "--path", str(tmp_path / "srv"), "--host", "127.0.0.1", "--port", str(port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        for _ in range(300):
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    return process
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        if wait_until_up(f"{url}/api/v2/heartbeat", 60, process):
+            return process
         process.kill()
         pytest.fail("chroma run did not start")
 
