@@ -2,7 +2,8 @@
 
 Each run starts the program in a fresh tmux session, polls the screen until the input's
 placeholder is drawn, then types a character and waits until it shows. The baseline is a
-minimal Textual app with one TextArea, measured the same way in the same run.
+minimal Textual app with one TextArea, measured the same way in the same run. Last, the chat's
+peak RSS (VmHWM) after one reply from the local llama-cpp model.
 """
 
 from __future__ import annotations
@@ -54,6 +55,30 @@ def measure(command: str, label: str) -> tuple[float, float]:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
 
 
+def chat_peak_rss(data: Path, companion: Path) -> float:
+    """Return the chat's peak RSS in MB after one reply from the local model."""
+    subprocess.run([str(companion), "ingest", "--data-dir", str(data)], check=True, capture_output=True)
+    session = f"bench-rss-{time.monotonic_ns()}"
+    command = f"exec env COMPANION_DATA_DIR={data} {companion} chat --backend llama-cpp"
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", command], check=True)
+    try:
+        pid = subprocess.run(["tmux", "display", "-p", "-t", session, "#{pane_pid}"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        deadline = time.perf_counter() + 120
+        while "Ask about Her" not in screen(session) and time.perf_counter() < deadline:
+            time.sleep(0.1)
+        subprocess.run(["tmux", "send-keys", "-t", session, "What did the critics think of the ending?", "Enter"],
+                       check=True)
+        while "tok/s" not in screen(session) and time.perf_counter() < deadline:
+            time.sleep(0.1)
+        if "tok/s" not in screen(session):
+            raise SystemExit(f"the chat never finished a reply; screen:\n{screen(session)}")
+        status = Path(f"/proc/{pid}/status").read_text("utf-8")
+        return int(status.split("VmHWM:")[1].split()[0]) / 1024
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
@@ -78,6 +103,7 @@ def main() -> int:
         print(f"{label:16}{medians[label][0]:10.3f}{medians[label][1]:14.3f}")
     ratio = medians["companion chat"][1] / medians["bare textual"][1]
     print(f"ratio companion/bare (key shown): {ratio:.2f}")
+    print(f"peak RSS of the chat after one llama-cpp reply: {chat_peak_rss(data / 'rss', companion):.0f} MB")
     return 0
 
 

@@ -62,6 +62,8 @@ class BackendSpec:
     timeout: float | None = None
     retries: int = 3
     quote_first: bool | None = None
+    quantize: str | None = None
+    flash_attn: bool = True
 
 
 # Profiles every install has; a [backends.NAME] table with the same name overrides them.
@@ -79,8 +81,10 @@ PRESETS: dict[str, BackendSpec] = {
 _SPEC_TYPES: dict[str, tuple[type, ...]] = {
     "type": (str,), "model": (str,), "base_url": (str,), "api_key_env": (str,), "n_ctx": (int,),
     "n_threads": (int,), "max_tokens": (int,), "temperature": (int, float), "timeout": (int, float),
-    "retries": (int,), "quote_first": (bool,),
+    "retries": (int,), "quote_first": (bool,), "quantize": (str,), "flash_attn": (bool,),
 }
+# llama.cpp weight types a local model can be converted to once (see backends/quantize.py).
+QUANTIZE_CHOICES = ("as-is", "f16", "bf16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0")
 _TOP_LEVEL = {
     "data_dir", "corpus_dir", "prompts_dir", "embedding_model", "backend", "model", "base_url", "chroma_url", "backends",
 }
@@ -169,6 +173,10 @@ def _profile(path: Path, name: str, table: Any) -> BackendSpec:
         raise ConfigError(
             f"{path}: backends.{name}.api_key_env must be the NAME of an environment variable (like "
             "OPENAI_API_KEY), not the key itself; put the key in that variable."
+        )
+    if "quantize" in values and values["quantize"] not in QUANTIZE_CHOICES:
+        raise ConfigError(
+            f"{path}: backends.{name}.quantize must be one of {', '.join(QUANTIZE_CHOICES)}, not {values['quantize']!r}."
         )
     if "timeout" in values and values["timeout"] <= 0:
         raise ConfigError(f"{path}: backends.{name}.timeout must be a positive number of seconds.")

@@ -69,6 +69,8 @@ def test_missing_file_means_defaults(tmp_path):
         ("[backends.x]\ntype = 'openai'\nretries = true", "backends.x.retries must be"),
         ("[backends.x]\ntype = 'openai'\napi_key = 'sk-123'", "api_key is not allowed"),
         ("[backends.x]\ntype = 'openai'\nflavour = 1", "unknown key backends.x.flavour"),
+        ("[backends.x]\ntype = 'llama-cpp'\nquantize = 'q3'", "backends.x.quantize must be one of as-is, f16"),
+        ("[backends.x]\ntype = 'llama-cpp'\nflash_attn = 'yes'", "backends.x.flash_attn must be"),
         ("backends = 1", "backends must be a set of tables"),
         ("this is = not toml [", "not valid TOML"),
     ],

@@ -22,8 +22,8 @@ REQUEST = GenerationRequest(
 
 
 @pytest.fixture(scope="module")
-def backend() -> LlamaCppBackend:
-    made = create(SPEC, load_settings())
+def backend(tmp_path_factory) -> LlamaCppBackend:
+    made = create(SPEC, load_settings(data_dir=tmp_path_factory.mktemp("data")))
     made.load()
     return made
 
@@ -75,7 +75,7 @@ def test_the_engine_fits_evidence_into_a_small_context(retrieval, prompts, backe
 
     hits = retrieval.searcher.search("the ending", 5)
     many = tuple(Evidence(n, h.passage) for n, h in enumerate(hits, start=1))
-    tight = LlamaCppBackend(SPEC, backend.path, True)
+    tight = LlamaCppBackend(SPEC, backend.path, True, backend.cache_dir)
     tight.n_ctx = backend.count_tokens(engine.messages("the ending", many[:2])) + 200
     engine.backend = tight
     fitted = engine.fit("the ending", many, 200)
