@@ -35,28 +35,31 @@ _run = 0
 _prompt = ""
 
 
-def messages() -> tuple[Message, ...]:
+def messages(run: int | None = None) -> tuple[Message, ...]:
     """Return the prompt with a fresh first line, so no side reuses the other's cached prefix."""
     global _run
     _run += 1
-    return (Message("system", f"Run {_run:03d}. You are Samantha, warm and curious."), Message("user", _prompt))
+    system = f"Run {_run if run is None else run:03d}. You are Samantha, warm and curious."
+    return (Message("system", system), Message("user", _prompt))
 
 
 def fit_prompt(backend) -> int:
     """Fill the user message with essay text until the whole prompt is PROMPT_TOKENS tokens."""
-    global _prompt
     words = (REPO_ROOT / "corpus" / "her-2013.md").read_text("utf-8").split("---", 2)[-1].split()
+
+    def fill(count: int) -> int:
+        global _prompt
+        _prompt = "Passages from the critics' essays:\n\n[1] " + " ".join(words[:count]) + QUESTION
+        return backend.count_tokens(messages(run=0))
+
     low, high = 1, len(words)
     while low < high:
         mid = (low + high + 1) // 2
-        _prompt = "Passages from the critics' essays:\n\n[1] " + " ".join(words[:mid]) + QUESTION
-        if backend.count_tokens((Message("system", "Run 000. You are Samantha, warm and curious."),
-                                 Message("user", _prompt))) <= PROMPT_TOKENS:
+        if fill(mid) <= PROMPT_TOKENS:
             low = mid
         else:
             high = mid - 1
-    _prompt = "Passages from the critics' essays:\n\n[1] " + " ".join(words[:low]) + QUESTION
-    return backend.count_tokens(messages())
+    return fill(low)
 
 
 def as_request() -> GenerationRequest:
