@@ -23,7 +23,7 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 def fold(text: str) -> str:
     """Normalise quotes, dashes, case and whitespace so texts compare as a reader would."""
-    text = unicodedata.normalize("NFKC", text).translate(QUOTE_MAP).lower()
+    text = unicodedata.normalize("NFKC", text).translate(QUOTE_MAP).casefold()
     return " ".join(text.split())
 
 
@@ -48,23 +48,35 @@ def printable(text: str) -> str:
 
 def find_span(haystack: str, needle: str) -> tuple[int, int] | None:
     """Find a quote in a text as a reader would (quotes, dashes, case, spaces folded); return its span."""
-    folded: list[str] = []
-    origin: list[int] = []
-    previous_space = True
-    for index, char in enumerate(haystack):
-        for piece in fold(char) if not char.isspace() else " ":
-            if piece == " ":
-                if previous_space:
-                    continue
-                previous_space = True
-            else:
-                previous_space = False
-            folded.append(piece)
-            origin.append(index)
     target = fold(needle).strip(" .,;:")
     if not target:
         return None
-    at = "".join(folded).find(target)
+    # Folding the whole text, as citation checks do, keeps NFKC expansions and compositions intact; the
+    # folded length of a prefix only grows with the prefix, so a bisection maps folded offsets back.
+    at = fold(haystack).find(target)
     if at < 0:
         return None
-    return origin[at], origin[at + len(target) - 1] + 1
+    start = _first_prefix(haystack, lambda length: length > at) - 1
+    end = _first_prefix(haystack, lambda length: length >= at + len(target))
+    # Marks that compose into the last character add no length, yet belong to the quote.
+    while end < len(haystack) and _composes(haystack[:end], haystack[end]):
+        end += 1
+    return start, end
+
+
+def _composes(before: str, char: str) -> bool:
+    """Say whether a character changes the folded text's last character instead of adding one."""
+    old, new = fold(before), fold(before + char)
+    return len(new) == len(old) and new != old
+
+
+def _first_prefix(text: str, reached) -> int:
+    """Return the shortest prefix length whose folded length satisfies the test."""
+    low, high = 1, len(text)
+    while low < high:
+        middle = (low + high) // 2
+        if reached(len(fold(text[:middle]))):
+            high = middle
+        else:
+            low = middle + 1
+    return low

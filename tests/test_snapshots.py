@@ -13,6 +13,8 @@ SIZE = (100, 32)
 
 
 async def settled(pilot) -> None:
+    # A blinking cursor is drawn or not depending on when the screen is taken; keep it drawn.
+    pilot.app.query_one("#composer").cursor_blink = False
     for _ in range(3):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
