@@ -78,6 +78,23 @@ def test_a_bad_file_stops_ingest_before_anything_changes(tmp_path, corpus_copy, 
     assert sorted(store_at(tmp_path, embedder.model_id).ids()) == before
 
 
+def test_every_write_renews_the_revision_and_keeps_cosine_space(tmp_path, corpus_copy, embedder):
+    store = store_at(tmp_path, embedder.model_id)
+    assert store.revision() is None
+    ingest(corpus_copy, store, embedder)
+    first = store.revision()
+    assert first
+    ingest(corpus_copy, store, embedder)
+    assert store.revision() == first  # nothing changed, nothing written
+    (corpus_copy / "her-2013.md").unlink()
+    ingest(corpus_copy, store, embedder)
+    assert store.revision() not in (None, first)
+    assert store_at(tmp_path, embedder.model_id).revision() == store.revision()
+    (vector,) = embedder.embed(["Theodore on the roof at dawn"])
+    (hit,) = store.query([2 * x for x in vector], 1)
+    assert hit.score == pytest.approx(store.query(vector, 1)[0].score)  # cosine ignores length; L2 would not
+
+
 def test_stored_passages_round_trip(retrieval):
     stored = {p.id: p for p in retrieval.store.all_passages()}
     for essay in load_corpus(CORPUS):
@@ -97,7 +114,10 @@ def test_bm25_is_saved_and_rebuilt_when_the_corpus_changes(tmp_path, corpus_copy
     original = LexicalSearcher.from_passages.__func__
     monkeypatch.setattr(LexicalSearcher, "from_passages",
                         classmethod(lambda cls, *a, **k: built.append(1) or original(cls, *a, **k)))
-    again = open_retrieval(settings)
+    # The revision names the stored passages, so a matching BM25 index loads without reading them all.
+    with monkeypatch.context() as patch:
+        patch.setattr(PassageStore, "essay_hashes", lambda self: pytest.fail("read every passage's metadata"))
+        again = open_retrieval(settings)
     assert built == [] and again.searcher.search("mustache trousers", 1)[0].passage.essay_id == "techno-lonely"
     assert len(again.searcher.lexical.ids) == first.store.count()
     essay = corpus_copy / "her-2013.md"

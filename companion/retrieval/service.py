@@ -53,12 +53,18 @@ def query_embedder(settings: Settings, reference: SentenceTransformerEmbedder):
     return reference
 
 
+def index_fingerprint(store: PassageStore) -> str:
+    """Return a digest that changes whenever the stored passages do."""
+    # Every write renews the store's revision; an index built before revisions is named by its essays'
+    # hashes, which means reading every passage's metadata (seconds at 100k passages).
+    named = store.revision() or sorted((k, sorted(v)) for k, v in store.essay_hashes().items())
+    return hashlib.sha256(json.dumps([store.count(), named]).encode("utf-8")).hexdigest()
+
+
 def open_lexical(settings: Settings, store: PassageStore, rebuild: bool = False) -> LexicalSearcher:
     """Load the saved BM25 index when it matches the store, else build it from the stored passages and save it."""
     folder = settings.data_dir / "bm25"
-    # Ingest rewrites essays' hashes, so the set of hashes (with the count) names the passages exactly.
-    fingerprint = json.dumps([store.count(), sorted((k, sorted(v)) for k, v in store.essay_hashes().items())])
-    digest = hashlib.sha256(fingerprint.encode("utf-8")).hexdigest()
+    digest = index_fingerprint(store)
     loaded = None if rebuild else LexicalSearcher.load(folder, digest, store.passages)
     if loaded is not None:
         return loaded

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -12,6 +13,8 @@ from companion.passages import Passage
 
 COLLECTION = "passages"
 PAGE = 5000
+# Collection metadata key for a token every write renews, so readers can tell the passages changed.
+REVISION = "revision"
 T = TypeVar("T")
 # Chroma's metadata values cannot be None, so an unknown author is stored as "".
 _NO_AUTHOR = ""
@@ -146,25 +149,39 @@ class PassageStore:
         """Return every stored passage id."""
         return list(self._everything([])["ids"])
 
+    def revision(self) -> str | None:
+        """Return a token that changes whenever the stored passages do; None for an index older than tokens."""
+        value = (self._collection.metadata or {}).get(REVISION)
+        return str(value) if value else None
+
+    def _bump(self) -> None:
+        # Chroma refuses to see hnsw settings again in a modify, and keeps them without the keys.
+        kept = {k: v for k, v in (self._collection.metadata or {}).items() if not k.startswith("hnsw:")}
+        self._collection.modify(metadata={**kept, REVISION: uuid.uuid4().hex})
+
     @_reported
     def delete_essay(self, essay_id: str) -> None:
         """Remove every passage of one essay."""
+        self._bump()
         self._collection.delete(where={"essay_id": essay_id})
+        self._bump()
 
     @_reported
     def put_essay(
         self, essay_id: str, essay_hash: str, passages: Sequence[Passage], vectors: Sequence[Sequence[float]]
     ) -> None:
         """Replace one essay's passages with these."""
-        self.delete_essay(essay_id)
-        if not passages:
-            return
-        self._collection.upsert(
-            ids=[p.id for p in passages],
-            embeddings=[list(v) for v in vectors],
-            documents=[p.text for p in passages],
-            metadatas=[_metadata(p, essay_hash) for p in passages],
-        )
+        # A reader that saw the token before a write, or a write killed midway, must not match afterwards.
+        self._bump()
+        self._collection.delete(where={"essay_id": essay_id})
+        if passages:
+            self._collection.upsert(
+                ids=[p.id for p in passages],
+                embeddings=[list(v) for v in vectors],
+                documents=[p.text for p in passages],
+                metadatas=[_metadata(p, essay_hash) for p in passages],
+            )
+        self._bump()
 
     @_reported
     def query(self, vector: Sequence[float], k: int) -> list[Hit]:
