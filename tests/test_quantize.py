@@ -8,8 +8,8 @@ import shutil
 import pytest
 
 from companion.backends.llamacpp import SHIPPED_QUANTIZE, create, shipped_model_path
-from companion.backends.quantize import AS_IS, converted_path, ensure_converted
-from companion.config import BackendSpec, load_settings
+from companion.backends.quantize import AS_IS, TYPES, converted_path, ensure_converted
+from companion.config import QUANTIZE_CHOICES, BackendSpec, load_settings
 from companion.errors import BackendError
 from tests.conftest import CORPUS, needs_llama
 
@@ -48,6 +48,10 @@ def test_a_damaged_stamp_means_converting_again(source, tmp_path):
     target.write_bytes(b"half a file")
     assert ensure_converted(source, "q8_0", cache) == target
     assert target.stat().st_size > 1000
+
+
+def test_every_type_the_config_accepts_can_be_converted_to():
+    assert set(QUANTIZE_CHOICES) == set(TYPES) | {AS_IS}
 
 
 def test_as_is_uses_the_file_unchanged(source, tmp_path):
