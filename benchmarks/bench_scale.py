@@ -48,6 +48,12 @@ def synthetic(count: int, seed: int = 7) -> list[Passage]:
     return passages
 
 
+def unit(rng: random.Random, dims: int = 384) -> list[float]:
+    vector = [rng.gauss(0, 1) for _ in range(dims)]
+    norm = sum(x * x for x in vector) ** 0.5
+    return [x / norm for x in vector]
+
+
 def size_of(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20
 
@@ -57,13 +63,17 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--dir", type=Path, default=Path.home() / ".cache" / "companion-bench-scale")
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--random-vectors", action="store_true",
+                        help="store random unit vectors instead of embeddings: quick, for the store's own costs "
+                             "(index check, size); query latency is then not meaningful")
     args = parser.parse_args()
     embedder = SentenceTransformerEmbedder()
     light = LightEmbedder()
     print(f"{'passages':>9}{'ingest s':>10}{'index MB':>10}{'p50 ms':>9}{'p95 ms':>9}{'bm25 build s':>14}"
           f"{'bm25 load s':>13}{'check s':>9}{'scan s':>8}")
     for count in args.sizes:
-        folder = args.dir / str(count)
+        # Random vectors never stand in for embeddings in a later run, so they get a folder of their own.
+        folder = args.dir / (f"{count}-random" if args.random_vectors else str(count))
         store = PassageStore(open_client(folder), embedder.model_id)
         passages = synthetic(count)
         ingest_s = float("nan")
@@ -72,8 +82,11 @@ def main() -> int:
             essays: dict[str, list[Passage]] = {}
             for passage in passages:
                 essays.setdefault(passage.essay_id, []).append(passage)
+            rng = random.Random(count)
             for essay_id, batch in essays.items():
-                store.put_essay(essay_id, "synthetic", batch, embedder.embed([p.text for p in batch]))
+                vectors = ([unit(rng) for _ in batch] if args.random_vectors
+                           else embedder.embed([p.text for p in batch]))
+                store.put_essay(essay_id, "synthetic", batch, vectors)
             ingest_s = time.perf_counter() - start
         start = time.perf_counter()
         index_fingerprint(store)
