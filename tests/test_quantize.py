@@ -38,7 +38,19 @@ def test_a_model_is_converted_once_and_again_only_when_it_changes(source, tmp_pa
     os.utime(source, ns=(made + 10**9, made + 10**9))
     assert ensure_converted(source, "q8_0", cache) == first
     assert first.stat().st_mtime_ns != made
-    assert sorted(p.name for p in cache.iterdir()) == ["tiny.q8_0.gguf", "tiny.q8_0.json"]
+    assert sorted(p.name for p in cache.iterdir()) == [first.name, first.with_suffix(".json").name]
+    assert first.name.startswith("tiny-") and first.name.endswith(".q8_0.gguf")
+
+
+def test_two_models_with_one_file_name_get_a_copy_each(source, tmp_path):
+    twin = tmp_path / "elsewhere" / source.name
+    twin.parent.mkdir()
+    shutil.copy2(source, twin)
+    cache = tmp_path / "models"
+    mine, theirs = ensure_converted(source, "q8_0", cache), ensure_converted(twin, "q8_0", cache)
+    assert mine != theirs
+    made = mine.stat().st_mtime_ns
+    assert ensure_converted(source, "q8_0", cache) == mine and mine.stat().st_mtime_ns == made
 
 
 def test_a_damaged_stamp_means_converting_again(source, tmp_path):
@@ -79,7 +91,8 @@ def test_the_shipped_model_runs_converted_and_a_users_model_as_is(tmp_path):
     settings = load_settings(data_dir=tmp_path / "data")
     shipped = create(BackendSpec(name="llama-cpp", type="llama-cpp"), settings)
     assert shipped.quantize == SHIPPED_QUANTIZE and shipped.flash_attn is True
-    assert shipped.weights() == tmp_path / "data" / "models" / f"{shipped_model_path().stem}.q8_0.gguf"
+    assert shipped.weights() == converted_path(shipped_model_path(), "q8_0", tmp_path / "data" / "models")
+    assert shipped.weights().is_file()
     assert shipped.model == "SmolLM2-135M-Instruct.Q4_1"
 
     mine = create(BackendSpec(name="mine", type="llama-cpp", model=str(shipped_model_path())), settings)
@@ -89,7 +102,7 @@ def test_the_shipped_model_runs_converted_and_a_users_model_as_is(tmp_path):
     theirs = create(BackendSpec(name="theirs", type="llama-cpp", model=str(other)), settings)
     assert theirs.quantize == AS_IS and theirs.weights() == other
     chosen = create(BackendSpec(name="theirs", type="llama-cpp", model=str(other), quantize="q8_0"), settings)
-    assert chosen.weights().name == "other.q8_0.gguf"
+    assert chosen.weights().name.startswith("other-") and chosen.weights().name.endswith(".q8_0.gguf")
 
 
 def test_the_converted_model_predicts_the_same_next_tokens(tmp_path):

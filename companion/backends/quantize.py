@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -28,7 +29,9 @@ def _fingerprint(source: Path, kind: str) -> dict[str, object]:
 
 def converted_path(source: Path, kind: str, cache_dir: Path) -> Path:
     """Return where the converted copy of a model lives."""
-    return cache_dir / f"{source.stem}.{kind}.gguf"
+    # Two models may share a file name; a copy each keeps them from converting over one another.
+    where = hashlib.sha256(str(source).encode("utf-8")).hexdigest()[:8]
+    return cache_dir / f"{source.stem}-{where}.{kind}.gguf"
 
 
 def ensure_converted(source: Path, kind: str, cache_dir: Path) -> Path:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -159,29 +160,33 @@ class PassageStore:
         kept = {k: v for k, v in (self._collection.metadata or {}).items() if not k.startswith("hnsw:")}
         self._collection.modify(metadata={**kept, REVISION: uuid.uuid4().hex})
 
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        # A reader that saw the token before a write, or a write killed midway, must not match afterwards.
+        self._bump()
+        yield
+        self._bump()
+
     @_reported
     def delete_essay(self, essay_id: str) -> None:
         """Remove every passage of one essay."""
-        self._bump()
-        self._collection.delete(where={"essay_id": essay_id})
-        self._bump()
+        with self._writing():
+            self._collection.delete(where={"essay_id": essay_id})
 
     @_reported
     def put_essay(
         self, essay_id: str, essay_hash: str, passages: Sequence[Passage], vectors: Sequence[Sequence[float]]
     ) -> None:
         """Replace one essay's passages with these."""
-        # A reader that saw the token before a write, or a write killed midway, must not match afterwards.
-        self._bump()
-        self._collection.delete(where={"essay_id": essay_id})
-        if passages:
-            self._collection.upsert(
-                ids=[p.id for p in passages],
-                embeddings=[list(v) for v in vectors],
-                documents=[p.text for p in passages],
-                metadatas=[_metadata(p, essay_hash) for p in passages],
-            )
-        self._bump()
+        with self._writing():
+            self._collection.delete(where={"essay_id": essay_id})
+            if passages:
+                self._collection.upsert(
+                    ids=[p.id for p in passages],
+                    embeddings=[list(v) for v in vectors],
+                    documents=[p.text for p in passages],
+                    metadatas=[_metadata(p, essay_hash) for p in passages],
+                )
 
     @_reported
     def query(self, vector: Sequence[float], k: int) -> list[Hit]:
