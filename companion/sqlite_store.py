@@ -56,12 +56,20 @@ class SQLiteStore:
         self.notice: str | None = None
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
+        self._started = False
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            # SQLite takes an empty file for a new database; a person who had one deserves to hear it is gone.
+            was_empty = self.path.is_file() and self.path.stat().st_size == 0
         except OSError as exc:
             raise self._unwritable(exc.strerror or str(exc)) from exc
         try:
             self._conn = self._open()
+            if was_empty and self._started:
+                self.notice = (
+                    f"{self.path.name} was empty (0 bytes), so {self.WHAT} starts afresh; anything saved in it "
+                    "before is gone (restore the file from a backup if you have one)"
+                )
         except sqlite3.DatabaseError as exc:
             if not is_corrupt(exc):
                 raise self._unwritable(str(exc)) from exc
@@ -134,6 +142,7 @@ class SQLiteStore:
                     raise Unreadable("another program's database")
                 with conn:
                     conn.executescript(f"BEGIN; {self.SCHEMA} COMMIT;")
+                self._started = True
             return conn
         except BaseException:
             conn.close()

@@ -216,6 +216,21 @@ def test_a_foreign_database_is_moved_aside(db_path):
         history.add_turn(history.new_conversation(), reply())
 
 
+def test_an_empty_file_is_said_once_and_then_used(db_path):
+    # A 0-byte file is a valid new database to SQLite; the person who had conversations in it must hear so.
+    db_path.parent.mkdir(parents=True)
+    db_path.write_bytes(b"")
+    with History(db_path) as history:
+        assert history.notice == (
+            f"{FILENAME} was empty (0 bytes), so the conversation history starts afresh; anything saved in it "
+            "before is gone (restore the file from a backup if you have one)"
+        )
+        history.add_turn(history.new_conversation(), reply())
+    with History(db_path) as again:
+        assert again.notice is None and len(again.conversations()) == 1
+    assert not list(db_path.parent.glob(FILENAME + ".corrupt-*"))
+
+
 def test_an_unusable_directory_says_how_to_fix_it(tmp_path):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the data dir should be")

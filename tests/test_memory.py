@@ -347,3 +347,17 @@ def test_remembered_text_round_trips_through_the_summary(db_path):
         assert summary_for_prompt(memory.facts()) == "\n".join([
             HEADER, "- Their name is Ana.", "- They have not seen Her yet.", "- They care about loneliness.",
         ])
+
+
+def test_an_empty_file_is_said_once_by_the_command(tmp_path, capsys):
+    import io
+
+    from companion.cli import main
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / FILENAME).write_bytes(b"")
+    assert main(["memory", "--data-dir", str(data)], out=io.StringIO()) == 0
+    assert f"companion: {FILENAME} was empty (0 bytes), so what Samantha remembers starts afresh" in capsys.readouterr().err
+    assert main(["memory", "--data-dir", str(data)], out=io.StringIO()) == 0
+    assert capsys.readouterr().err == ""
