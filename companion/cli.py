@@ -291,23 +291,17 @@ def cmd_eval(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_memory(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
     from companion.memory import FILENAME, Memory
+    from companion.memory_commands import CLI, forget, show_memory
 
     with Memory(settings.data_dir / FILENAME) as memory:
         if memory.notice:
             print(f"companion: {memory.notice}", file=sys.stderr)
         if args.forget_all:
-            print(f"Forgot {memory.forget_all()} remembered items; they are gone from disk.", file=out)
-            return 0
-        if args.forget is not None:
-            if not memory.forget(args.forget):
-                raise CompanionError(f"Nothing is remembered under {args.forget}: `companion memory` lists the ids.")
-            print(f"Forgot item {args.forget}; it is gone from disk.", file=out)
-            return 0
-        facts = memory.facts()
-        if not facts:
-            print("I don't remember anything about you yet.", file=out)
-        for fact in facts:
-            print(printable(f"{fact.id:>4}  {fact.kind:<8} {fact.text}"), file=out)
+            print(forget(memory, "all", CLI), file=out)
+        elif args.forget is not None:
+            print(forget(memory, str(args.forget), CLI), file=out)
+        else:
+            print(show_memory(memory, CLI), file=out)
     return 0
 
 

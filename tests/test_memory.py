@@ -349,6 +349,44 @@ def test_remembered_text_round_trips_through_the_summary(db_path):
         ])
 
 
+def test_memory_commands_list_and_forget_in_each_surfaces_words(db_path):
+    from companion.errors import InputError
+    from companion.memory_commands import CHAT, CLI, forget, show_memory
+
+    with Memory(db_path) as memory:
+        assert show_memory(memory, CHAT) == "I don't remember anything about you yet."
+        assert forget(memory, "all", CHAT) == "I didn't remember anything about you, so there was nothing to forget."
+        [name] = memory.remember("My name is Ana")
+        assert show_memory(memory, CHAT).splitlines() == [
+            f"{name.id:>4}  name: Ana", "Forget one with /forget ID, or everything with /forget all.",
+        ]
+        assert show_memory(memory, CLI).splitlines()[-1] == (
+            "Forget one with `companion memory --forget ID`, or everything with `--forget-all`."
+        )
+        with pytest.raises(InputError, match="^Nothing is remembered under 99: /memory lists the ids.$"):
+            forget(memory, "99", CHAT)
+        with pytest.raises(InputError, match="under 99: `companion memory` lists the ids"):
+            forget(memory, "99", CLI)
+        with pytest.raises(InputError, match="^Say /forget ID \\(the ids are in /memory\\) or /forget all.$"):
+            forget(memory, "Ana", CHAT)
+        assert forget(memory, " ALL ", CHAT) == "I forgot the one thing I remembered. It's gone from disk."
+        home, job = memory.remember("I live in Lisbon. I work as a nurse.")
+        assert forget(memory, str(home.id), CLI) == f"I forgot item {home.id}. It's gone from disk."
+        assert [f.id for f in memory.facts()] == [job.id]
+        memory.remember("I'm Ana")
+        assert forget(memory, "all", CLI) == "I forgot all 2 things I remembered. They're gone from disk."
+        assert memory.facts() == []
+
+
+def test_memory_listing_shows_control_characters_escaped(db_path):
+    from companion.memory_commands import CHAT, show_memory
+
+    with Memory(db_path) as memory:
+        memory.remember("I live in Lis\x1b[31mbon")
+        shown = show_memory(memory, CHAT)
+    assert "\x1b" not in shown and "\\x1b[31m" in shown
+
+
 def test_an_empty_file_is_said_once_by_the_command(tmp_path, capsys):
     import io
 
