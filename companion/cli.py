@@ -15,17 +15,29 @@ from companion.errors import CompanionError
 from companion.text import printable
 
 
+def _path_arg(value: str) -> Path:
+    """Refuse an empty path, which would silently mean the current directory."""
+    return Path(_text_arg(value))
+
+
+def _text_arg(value: str) -> str:
+    """Refuse an empty value, which would silently mean the default."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("is empty: give a value, or leave the option out to use the default")
+    return value
+
+
 def _common(default: object) -> argparse.ArgumentParser:
     """Options every command takes, before or after its name."""
     common = argparse.ArgumentParser(add_help=False, argument_default=default)
-    common.add_argument("--config", type=Path, dest="config_file", help="config file (default: see `companion config`)")
-    common.add_argument("--data-dir", type=Path, help="where the index lives (default: your user data dir; env COMPANION_DATA_DIR)")
-    common.add_argument("--corpus", type=Path, dest="corpus_dir", help="directory of essay files (default: corpus/)")
-    common.add_argument("--prompts", type=Path, dest="prompts_dir", help="directory of prompt files (default: prompts/)")
+    common.add_argument("--config", type=_path_arg, dest="config_file", help="config file (default: see `companion config`)")
+    common.add_argument("--data-dir", type=_path_arg, help="where the index lives (default: your user data dir; env COMPANION_DATA_DIR)")
+    common.add_argument("--corpus", type=_path_arg, dest="corpus_dir", help="directory of essay files (default: corpus/)")
+    common.add_argument("--prompts", type=_path_arg, dest="prompts_dir", help="directory of prompt files (default: prompts/)")
     common.add_argument(
-        "--embedding-model", help="embedding model directory or name (default: the packaged all-MiniLM-L6-v2)"
+        "--embedding-model", type=_text_arg, help="embedding model directory or name (default: the packaged all-MiniLM-L6-v2)"
     )
-    common.add_argument("--chroma-url", help="use a Chroma server (e.g. http://127.0.0.1:8000) instead of the embedded index")
+    common.add_argument("--chroma-url", type=_text_arg, help="use a Chroma server (e.g. http://127.0.0.1:8000) instead of the embedded index")
     return common
 
 
@@ -40,9 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     model_flags = argparse.ArgumentParser(add_help=False)
-    model_flags.add_argument("--backend", help="backend or profile name (see `companion models`)")
-    model_flags.add_argument("--model", help="model name, or a .gguf path for llama-cpp")
-    model_flags.add_argument("--base-url", help="server URL for an OpenAI-compatible backend, e.g. http://127.0.0.1:11434/v1")
+    model_flags.add_argument("--backend", type=_text_arg, help="backend or profile name (see `companion models`)")
+    model_flags.add_argument("--model", type=_text_arg, help="model name, or a .gguf path for llama-cpp")
+    model_flags.add_argument("--base-url", type=_text_arg, help="server URL for an OpenAI-compatible backend, e.g. http://127.0.0.1:11434/v1")
 
     sub.add_parser("chat", parents=[common, model_flags], help="open the chat window (the default)")
     sub.add_parser("models", parents=[common, model_flags], help="list the backends and whether each is ready")
@@ -64,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", parents=[common], help="write a saved conversation as Markdown with footnotes")
     export.add_argument("conversation", nargs="?", type=int, help="conversation number (default: the latest)")
-    export.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    export.add_argument("-o", "--output", type=_path_arg, help="file to write (default: standard output)")
     export.add_argument("--list", action="store_true", help="list the saved conversations instead")
 
     search = sub.add_parser("search", parents=[common], help="show the passages closest to a query")

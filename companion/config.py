@@ -149,6 +149,14 @@ def _check(path: Path, key: str, value: Any, types: tuple[type, ...]) -> Any:
     return value
 
 
+def _filled(path: Path, key: str, value: Any) -> str:
+    """Return a text setting, refusing an empty one."""
+    # An empty path would silently mean the current directory, and an empty name the default.
+    if not _check(path, key, value, (str,)).strip():
+        raise ConfigError(f"{path}: {key} is empty: give it a value, or remove the line to use the default.")
+    return value
+
+
 def _profile(path: Path, name: str, table: Any) -> BackendSpec:
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: backends.{name} must be a table like [backends.{name}].")
@@ -201,10 +209,10 @@ def read_config(path: Path) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key in ("data_dir", "corpus_dir", "prompts_dir"):
         if key in data:
-            result[key] = Path(_check(path, key, data[key], (str,))).expanduser()
+            result[key] = Path(_filled(path, key, data[key])).expanduser()
     for key in ("embedding_model", "backend", "model", "base_url", "chroma_url"):
         if key in data:
-            result[key] = _check(path, key, data[key], (str,))
+            result[key] = _filled(path, key, data[key])
     backends = data.get("backends", {})
     if not isinstance(backends, dict):
         raise ConfigError(f"{path}: backends must be a set of tables like [backends.NAME].")

@@ -73,6 +73,11 @@ def test_missing_file_means_defaults(tmp_path):
         ("[backends.x]\ntype = 'llama-cpp'\nflash_attn = 'yes'", "backends.x.flash_attn must be"),
         ("backends = 1", "backends must be a set of tables"),
         ("this is = not toml [", "not valid TOML"),
+        ('data_dir = ""', "data_dir is empty"),
+        ("corpus_dir = '   '", "corpus_dir is empty"),
+        ('prompts_dir = ""', "prompts_dir is empty"),
+        ('chroma_url = ""', "chroma_url is empty"),
+        ('backend = ""', "backend is empty"),
     ],
 )
 def test_invalid_config_names_the_key_and_file(tmp_path, text, problem):
@@ -103,3 +108,20 @@ def test_a_bad_config_is_a_message_for_every_command(tmp_path, capsys):
     assert main(["--config", str(path), "config"], out=io.StringIO()) == 1
     err = capsys.readouterr().err
     assert "not valid TOML" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("flag", ["--data-dir", "--corpus", "--prompts", "--config", "--chroma-url", "--backend"])
+def test_an_empty_flag_is_refused_not_read_as_the_current_directory(flag, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as caught:
+        main(["config", flag, ""], out=io.StringIO())
+    err = capsys.readouterr().err
+    assert caught.value.code == 2 and f"argument {flag}: is empty" in err and "Traceback" not in err
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("name", ["COMPANION_DATA_DIR", "COMPANION_CORPUS_DIR", "COMPANION_PROMPTS_DIR"])
+def test_an_empty_path_variable_is_refused(name, monkeypatch):
+    monkeypatch.setenv(name, "")
+    with pytest.raises(ConfigError, match=f"{name} is set but empty"):
+        load_settings()
