@@ -108,8 +108,25 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
+def _progress_lines() -> tuple[Callable[[int, int, str], None], Callable[[], None]]:
+    """Return a progress callback that prints a line at the start, each tenth and the end, for a log or a pipe."""
+    last = -1
+
+    def update(done: int, total: int, title: str) -> None:
+        nonlocal last
+        tenth = 10 * done // total if total else 10
+        if tenth > last:
+            last = tenth
+            names = title if len(title) <= 60 else title[:59] + "…"
+            print(printable(f"companion: embedding {done}/{total} passages ({names})"), file=sys.stderr, flush=True)
+
+    return update, lambda: None
+
+
 def _ingest_progress() -> tuple[Callable[[int, int, str], None], Callable[[], None]]:
-    """Return a progress callback that draws a bar on stderr, and a function that ends it."""
+    """Return a progress callback that draws a bar on stderr (or prints lines when it is no terminal), and an end."""
+    if not sys.stderr.isatty():
+        return _progress_lines()
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 

@@ -17,6 +17,9 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
 # Only essays count; READMEs and drafts beside them do not.
 ESSAY_GLOB = "*.md"
 SKIPPED_NAMES = {"README.md"}
+# Sixty times the longest essay here (16 KB); a larger file is a dump or a mistake, and would take
+# minutes and hundreds of MB to embed before anyone learnt so.
+MAX_ESSAY_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -84,10 +87,19 @@ def _split_front_matter(path: Path, text: str) -> tuple[dict[str, str], str]:
 def parse_essay(path: Path) -> Essay:
     """Read one essay file, or raise CorpusError naming the file and the problem."""
     path = Path(path)
+    # A FIFO or a device named *.md would block or never end, so only regular files are read.
+    if path.exists() and not path.is_file():
+        raise CorpusError(path, "is not a regular file: keep only essay files (*.md) in the corpus directory")
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_ESSAY_BYTES + 1)
     except OSError as exc:
         raise CorpusError(path, f"cannot be read ({exc.strerror})") from None
+    if len(data) > MAX_ESSAY_BYTES:
+        raise CorpusError(
+            path, f"is larger than {MAX_ESSAY_BYTES // 1_000_000} MB, the limit for one essay: keep only the essay's "
+            "text, or split it into several files"
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import shutil
 import subprocess
 import sys
 
@@ -126,3 +128,24 @@ def test_models_lists_every_backend_with_its_state(at_index):
     assert "extractive (extractive): ready" in out
     assert "ollama (openai, model llama3.2): not ready: no server at http://127.0.0.1:9/v1" in out
     assert "openai (openai, model gpt-4o-mini): not ready" in out and "OPENAI_API_KEY" in out
+
+
+def companion(args, stdin: bytes = b"", **env: str) -> subprocess.CompletedProcess:
+    """Run the command in its own process, stdout and stderr both pipes."""
+    return subprocess.run(
+        [sys.executable, "-m", "companion", *args], input=stdin, capture_output=True, timeout=300,
+        env={**os.environ, **env},
+    )
+
+
+def test_ingest_prints_progress_lines_when_stderr_is_a_pipe(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / "her-2013.md", corpus)
+    result = companion(["ingest", "--data-dir", str(tmp_path / "d"), "--corpus", str(corpus)])
+    err = result.stderr.decode("utf-8")
+    assert result.returncode == 0, err
+    lines = [line for line in err.splitlines() if line.startswith("companion: embedding ")]
+    total = int(lines[0].split("/")[1].split()[0])
+    assert lines[0] == f"companion: embedding 0/{total} passages (Her (2013))"
+    assert lines[-1] == f"companion: embedding {total}/{total} passages (Her (2013))" and len(lines) <= 11

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import tracemalloc
 from pathlib import Path
 
 import pytest
 
-from companion.corpus import load_corpus, parse_essay
+from companion.corpus import MAX_ESSAY_BYTES, load_corpus, parse_essay
 from companion.errors import CorpusError
 from tests.conftest import CORPUS, SEEDS
 
@@ -113,3 +116,47 @@ def test_content_hash_follows_the_text(tmp_path):
     same = parse_essay(write(tmp_path, GOOD, "same.md"))
     changed = parse_essay(write(tmp_path, GOOD.replace("Some", "Other"), "changed.md"))
     assert one.content_hash == same.content_hash != changed.content_hash
+
+
+def test_an_oversized_essay_is_refused_before_it_is_read_whole(tmp_path):
+    # A well-formed 20 MB essay: without a limit it parses, then takes minutes and ~750 MB to embed.
+    path = write(tmp_path, GOOD + "She laughs at the ceiling. " * 800_000, "huge.md")
+    assert path.stat().st_size > 20 * MAX_ESSAY_BYTES
+    tracemalloc.start()
+    try:
+        with pytest.raises(CorpusError) as caught:
+            load_corpus(tmp_path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "huge.md: is larger than 1 MB, the limit for one essay" in str(caught.value)
+    assert peak < 3 * MAX_ESSAY_BYTES
+
+
+def test_the_limit_admits_an_essay_of_exactly_that_size_and_every_real_essay(tmp_path):
+    padding = MAX_ESSAY_BYTES - len(GOOD.encode("utf-8"))
+    essay = parse_essay(write(tmp_path, GOOD + "x" * (padding - 1) + "\n"))
+    assert essay.path.stat().st_size == MAX_ESSAY_BYTES
+    assert max(path.stat().st_size for path in CORPUS.glob("*.md")) * 20 < MAX_ESSAY_BYTES
+
+
+def test_a_fifo_named_like_an_essay_is_refused_without_blocking(tmp_path):
+    write(tmp_path, GOOD, "a.md")
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    caught: list[BaseException] = []
+    reader = threading.Thread(target=lambda: _record(caught, load_corpus, tmp_path), daemon=True)
+    reader.start()
+    reader.join(10)
+    if reader.is_alive():
+        # Let the blocked reader go (opening the write end ends its wait) before failing.
+        os.close(os.open(fifo, os.O_WRONLY))
+        pytest.fail("reading the corpus blocked on a FIFO")
+    assert len(caught) == 1 and "pipe.md: is not a regular file" in str(caught[0])
+
+
+def _record(caught: list[BaseException], function, *args) -> None:
+    try:
+        function(*args)
+    except BaseException as exc:  # the test thread reports whatever ended the call
+        caught.append(exc)

@@ -78,6 +78,28 @@ def test_a_bad_file_stops_ingest_before_anything_changes(tmp_path, corpus_copy, 
     assert sorted(store_at(tmp_path, embedder.model_id).ids()) == before
 
 
+def test_an_oversized_essay_stops_ingest_before_anything_is_embedded(tmp_path, corpus_copy, embedder):
+    with (corpus_copy / "dump.md").open("wb") as dump:
+        dump.truncate(20_000_000)
+    counting = Counting(embedder)
+    with pytest.raises(CorpusError, match="dump.md: is larger than 1 MB, the limit for one essay"):
+        ingest(corpus_copy, store_at(tmp_path, embedder.model_id), counting)
+    assert counting.texts == 0 and store_at(tmp_path, embedder.model_id).count() == 0
+
+
+def test_progress_is_told_before_the_first_batch_is_embedded(tmp_path, corpus_copy, embedder):
+    for path in corpus_copy.glob("*.md"):
+        if path.name not in ("README.md", "her-2013.md", "sad-in-the-best-way.md"):
+            path.unlink()
+    counting = Counting(embedder)
+    seen = []
+    ingest(corpus_copy, store_at(tmp_path, embedder.model_id), counting,
+           lambda done, total, _: seen.append((done, total, counting.texts)))
+    total = seen[-1][1]
+    assert seen[0] == (0, total, 0) and seen[-1][0] == total
+    assert [done for done, _, _ in seen] == sorted(done for done, _, _ in seen)
+
+
 def test_every_write_renews_the_revision_and_keeps_cosine_space(tmp_path, corpus_copy, embedder):
     store = store_at(tmp_path, embedder.model_id)
     assert store.revision() is None

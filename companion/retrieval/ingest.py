@@ -65,6 +65,9 @@ def ingest(
         if progress:
             progress(done, total, titles)
 
+    if texts:
+        # Said at once: loading the model and embedding the first batch can take seconds.
+        report(0, len(texts))
     # One call for every changed essay: the embedder batches across essays, as a raw encode would.
     vectors = embedder.embed(texts, progress=report) if texts else []
     offset = 0
