@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -13,6 +14,8 @@ from companion import __version__
 from companion.config import Settings, go_offline, load_settings
 from companion.errors import CompanionError
 from companion.text import printable
+
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _path_arg(value: str) -> Path:
@@ -162,13 +165,32 @@ def _open_retrieval(settings: Settings, retriever: str = "hybrid"):
     return retrieval
 
 
-def _lines(args_text: Sequence[str], use_stdin: bool, stdin: TextIO) -> Iterable[str]:
-    if use_stdin:
-        for line in stdin:
-            if line.strip():
-                yield line.rstrip("\n")
-    else:
-        yield " ".join(args_text)
+def _readable(text: str, where: str) -> str:
+    """Show bytes that were not UTF-8 as U+FFFD, saying so once on stderr."""
+    # Python hands undecodable argv and stdin bytes on as lone surrogates, which no model or encoder accepts.
+    text, bad = SURROGATE.subn("\ufffd", text)
+    if bad:
+        print(f"companion: {where} is not valid UTF-8; {bad} unreadable byte(s) are read as \ufffd.", file=sys.stderr)
+    return text
+
+
+def _let_bad_bytes_through(stream: TextIO | None) -> None:
+    """Make a strict locale's stdin hand on bad bytes as surrogates too, instead of raising mid-loop."""
+    try:
+        stream.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
+    except (AttributeError, OSError, ValueError):
+        pass  # not a real text stream (None, or one a caller built): it decodes its own way
+
+
+def _lines(args_text: Sequence[str], use_stdin: bool, stdin: TextIO) -> Iterable[tuple[str, str]]:
+    """Yield (where, text) for each non-blank input line, or for the arguments joined."""
+    if not use_stdin:
+        yield "the argument", _readable(" ".join(args_text), "the argument")
+        return
+    for number, line in enumerate(stdin, start=1):
+        if line.strip():
+            where = f"line {number}"
+            yield where, _readable(line.rstrip("\n"), where)
 
 
 def hit_json(hit) -> dict:
@@ -216,7 +238,7 @@ def cmd_search(settings: Settings, args: argparse.Namespace, out: TextIO, stdin:
     if args.k < 1:
         raise CompanionError("-k must be at least 1.")
     retrieval = _open_retrieval(settings, args.retriever)
-    for query in _lines(args.query, args.stdin, stdin):
+    for _, query in _lines(args.query, args.stdin, stdin):
         hits = retrieval.searcher.search(query, args.k)
         if args.json or args.stdin:
             _emit({"query": query, "results": [hit_json(h) for h in hits]}, out)
@@ -244,35 +266,43 @@ def _build_engine(settings: Settings):
 def cmd_ask(settings: Settings, args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     from companion.engine import check_question
 
+    questions = _lines(args.question, args.stdin, stdin)
     if not args.stdin:
-        check_question(" ".join(args.question))
+        # A bad question is refused before the index and the model are loaded.
+        questions = [next(iter(questions))]
+        check_question(questions[0][1])
     engine = _build_engine(settings)
     failed = False
     if engine.memory is not None:
         if engine.memory.notice:
             print(f"companion: {engine.memory.notice}", file=sys.stderr)
         engine.memory.touch()
-    for question in _lines(args.question, args.stdin, stdin):
+    for where, question in questions:
         engine.history.clear()
+        # Standard output carries replies only (one JSON object per --stdin line, so lines stay aligned);
+        # every failure is also told on stderr, and the exit status says whether any line failed.
         try:
             reply = engine.ask(question)
         except CompanionError as exc:
             if not args.stdin:
                 raise
+            failed = True
+            print(f"companion: {where}: {printable(str(exc))}", file=sys.stderr)
             _emit({"question": question, "error": str(exc)}, out)
             continue
-        failed = failed or reply.error is not None
+        if reply.error:
+            failed = True
+            told = "the reply was cut short" if reply.answer else "no reply"
+            print(f"companion: {where + ': ' if args.stdin else ''}{told}: {printable(reply.error)}", file=sys.stderr)
         if args.json or args.stdin:
             _emit(reply_json(reply), out)
             continue
-        print(printable(reply.answer), file=out)
+        if reply.answer:
+            print(printable(reply.answer), file=out)
         if reply.citations:
             print("\nSources:", file=out)
             for c in reply.citations:
                 print(f"  [{c.n}] {printable(c.passage.byline)} ({c.passage.id})", file=out)
-        if reply.error:
-            print(f"\n(The reply was cut short: {reply.error})", file=out)
-    # A script must be able to tell that a reply failed, even though what arrived was printed.
     return 1 if failed else 0
 
 
@@ -378,7 +408,9 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, stdin: TextIO | None = None) -> int:
     """Run the command line; errors a person can fix are printed without a traceback."""
     out = out or sys.stdout
-    stdin = stdin or sys.stdin
+    if stdin is None:
+        stdin = sys.stdin
+        _let_bad_bytes_through(stdin)
     go_offline()
     args = _parser().parse_args(argv)
     command = args.command or "chat"

@@ -8,12 +8,14 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 
 import pytest
 
 from companion.cli import main
 from companion.grounding import markers
 from tests.conftest import CORPUS
+from tests.scripted_server import ScriptedServer, json_reply
 
 
 def run(args, stdin: str = "") -> tuple[int, str]:
@@ -130,12 +132,73 @@ def test_models_lists_every_backend_with_its_state(at_index):
     assert "openai (openai, model gpt-4o-mini): not ready" in out and "OPENAI_API_KEY" in out
 
 
+@pytest.fixture
+def server():
+    """Run a scripted model server for one test."""
+    srv = ScriptedServer()
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield srv
+    srv.stopping.set()
+    srv.shutdown()
+    srv.server_close()
+
+
 def companion(args, stdin: bytes = b"", **env: str) -> subprocess.CompletedProcess:
     """Run the command in its own process, stdout and stderr both pipes."""
     return subprocess.run(
         [sys.executable, "-m", "companion", *args], input=stdin, capture_output=True, timeout=300,
         env={**os.environ, **env},
     )
+
+
+@pytest.mark.parametrize(
+    ("command", "errors"),
+    [(["ask", "--backend", "extractive"], "surrogateescape"), (["ask", "--backend", "extractive"], "strict"),
+     (["search", "-k", "2"], "surrogateescape")],
+)
+def test_bytes_that_are_not_utf8_on_stdin_are_read_as_replacement_characters(private_index, command, errors):
+    # PYTHONIOENCODING=utf-8:strict stands for a UTF-8 locale; the C.UTF-8 default passes bad bytes as surrogates.
+    result = companion([*command, "--data-dir", str(private_index), "--stdin"], b"the \xff\xfe ending?\n",
+                       PYTHONIOENCODING=f"utf-8:{errors}")
+    err = result.stderr.decode("utf-8", "replace")
+    assert result.returncode == 0, err
+    (line,) = [json.loads(text) for text in result.stdout.decode("utf-8").splitlines()]
+    assert line.get("question", line.get("query")) == "the \ufffd\ufffd ending?"
+    assert "companion: line 1 is not valid UTF-8; 2 unreadable byte(s)" in err and "Traceback" not in err
+
+
+def test_a_question_argument_with_undecodable_bytes_is_answered(at_index, capsys):
+    # Python passes argv bytes that are not UTF-8 on as lone surrogates, as here.
+    code, out = run(["ask", *at_index, "--backend", "extractive", "--json", "the \udcff\udcfe ending?"])
+    assert code == 0 and json.loads(out)["question"] == "the \ufffd\ufffd ending?"
+    assert "the argument is not valid UTF-8" in capsys.readouterr().err
+    code, out = run(["search", *at_index, "--json", "the \udcff ending"])
+    assert code == 0 and json.loads(out)["query"] == "the \ufffd ending"
+
+
+def test_ask_stdin_exits_1_when_any_line_fails_and_says_which_on_stderr(at_index, capsys):
+    too_long = "why " * 1200
+    code, out = run(["ask", *at_index, "--backend", "extractive", "--stdin"], f"{too_long}\n\n{too_long}\n")
+    assert code == 1 and [("error" in json.loads(line)) for line in out.splitlines()] == [True, True]
+    err = capsys.readouterr().err
+    assert "companion: line 1: That message is 4,799 characters" in err and "companion: line 3: " in err
+    code, out = run(["ask", *at_index, "--backend", "extractive", "--stdin"], f"Who is Theodore?\n{too_long}\n")
+    assert code == 1 and [("error" in json.loads(line)) for line in out.splitlines()] == [False, True]
+
+
+def test_a_failed_reply_goes_to_stderr_and_exits_1(at_index, server, capsys):
+    server.script = [json_reply(400, {"error": {"message": "no such model: tiny"}}) for _ in range(3)]
+    model = ["--backend", "llama-server", "--base-url", server.url + "/v1", "--model", "tiny"]
+    code, out = run(["ask", *at_index, *model, "What did the critics think of the ending?"])
+    err = capsys.readouterr().err
+    assert code == 1 and "no such model: tiny" not in out
+    assert "companion: no reply: " in err and "no such model: tiny" in err
+    code, out = run(["ask", *at_index, *model, "--stdin"], "What did the critics think of the ending?\nIs Samantha rational?\n")
+    replies = [json.loads(line) for line in out.splitlines()]
+    assert code == 1 and [r["answer"] for r in replies] == ["", ""] and all("no such model" in r["error"] for r in replies)
+    err = capsys.readouterr().err
+    assert "companion: line 1: no reply: " in err and "companion: line 2: no reply: " in err
 
 
 def test_ingest_prints_progress_lines_when_stderr_is_a_pipe(tmp_path):
