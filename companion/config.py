@@ -60,6 +60,7 @@ class BackendSpec:
     max_tokens: int = 400
     temperature: float = 0.7
     timeout: float | None = None
+    deadline: float | None = None
     retries: int = 3
     quote_first: bool | None = None
     quantize: str | None = None
@@ -81,6 +82,7 @@ PRESETS: dict[str, BackendSpec] = {
 _SPEC_TYPES: dict[str, tuple[type, ...]] = {
     "type": (str,), "model": (str,), "base_url": (str,), "api_key_env": (str,), "n_ctx": (int,),
     "n_threads": (int,), "max_tokens": (int,), "temperature": (int, float), "timeout": (int, float),
+    "deadline": (int, float),
     "retries": (int,), "quote_first": (bool,), "quantize": (str,), "flash_attn": (bool,),
 }
 # llama.cpp weight types a local model can be converted to once (see backends/quantize.py).
@@ -186,8 +188,9 @@ def _profile(path: Path, name: str, table: Any) -> BackendSpec:
         raise ConfigError(
             f"{path}: backends.{name}.quantize must be one of {', '.join(QUANTIZE_CHOICES)}, not {values['quantize']!r}."
         )
-    if "timeout" in values and values["timeout"] <= 0:
-        raise ConfigError(f"{path}: backends.{name}.timeout must be a positive number of seconds.")
+    for key in ("timeout", "deadline"):
+        if key in values and values[key] <= 0:
+            raise ConfigError(f"{path}: backends.{name}.{key} must be a positive number of seconds.")
     return replace(base, **values) if base else BackendSpec(name=name, **values)
 
 

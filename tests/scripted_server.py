@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import socket
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import pytest
 
 
 @dataclass
@@ -22,6 +25,9 @@ class Reply:
     header_delay: float = 0.0  # seconds before the status line
     chunked: bool = True  # chunked transfer encoding; False sends the body until the connection closes
     cut: bool = False  # drop the connection after the chunks instead of ending the body
+    # Build the chunks from the request instead (to echo a header back, as some servers do in errors).
+    chunks_for: Callable[[Seen], list[str | bytes]] | None = None
+    forever: str | bytes | None = None  # after the chunks, send this one again and again until the client leaves
 
 
 @dataclass
@@ -32,6 +38,10 @@ class Seen:
     path: str
     headers: dict[str, str]
     body: Any
+
+    def header(self, name: str) -> str:
+        """Return a request header's value, whatever the case of its name."""
+        return next((v for k, v in self.headers.items() if k.lower() == name.lower()), "")
 
 
 def sse_reply(*pieces: str, done: bool = True, **kwargs: Any) -> Reply:
@@ -81,7 +91,8 @@ class ScriptedServer(ThreadingHTTPServer):
             self.seen.append(seen)
             if self.script:
                 return self.script.pop(0)
-        return json_reply(500, {"error": {"message": "the test script has no reply for this request"}})
+        # 501, not 500: a client retries 500, and a missing reply should fail at once.
+        return json_reply(501, {"error": {"message": "the test script has no reply for this request"}})
 
     def handle_error(self, request, client_address) -> None:
         """Stay quiet: the client hanging up early is what several tests do on purpose."""
@@ -101,7 +112,8 @@ class _Handler(BaseHTTPRequestHandler):
             body: Any = json.loads(raw) if raw else None
         except ValueError:
             body = raw
-        reply = self.server.next_reply(Seen(self.command, self.path, dict(self.headers.items()), body))
+        seen = Seen(self.command, self.path, dict(self.headers.items()), body)
+        reply = self.server.next_reply(seen)
         stop = self.server.stopping
         # Any early return leaves a half-sent answer, so the connection cannot be reused.
         self.close_connection = True
@@ -119,8 +131,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             if reply.delay and stop.wait(reply.delay):
                 return
-            for i, chunk in enumerate(reply.chunks):
+            for i, chunk in enumerate(_chunks(reply, seen)):
                 if i and reply.chunk_delay and stop.wait(reply.chunk_delay):
+                    return
+                if stop.is_set():
                     return
                 data = chunk.encode() if isinstance(chunk, str) else chunk
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data) if reply.chunked else data)
@@ -137,3 +151,21 @@ class _Handler(BaseHTTPRequestHandler):
                 self.server.disconnects += 1
 
     do_GET = do_POST = _answer
+
+
+def _chunks(reply: Reply, seen: Seen) -> Iterator[str | bytes]:
+    yield from reply.chunks_for(seen) if reply.chunks_for else reply.chunks
+    while reply.forever is not None:
+        yield reply.forever
+
+
+@pytest.fixture
+def server() -> Iterator[ScriptedServer]:
+    """Run a scripted server for one test."""
+    srv = ScriptedServer()
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield srv
+    srv.stopping.set()
+    srv.shutdown()
+    srv.server_close()

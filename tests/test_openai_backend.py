@@ -1,10 +1,9 @@
-"""The OpenAI-compatible backend against a real scripted HTTP server, and its SSE parser."""
+"""The OpenAI-compatible backend against a real scripted HTTP server."""
 
 from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 from pathlib import Path
 
@@ -12,10 +11,9 @@ import pytest
 
 from companion.backends.base import GenerationRequest, Message, load_backend
 from companion.backends.openai import OpenAIBackend, backoff, create, retry_after
-from companion.backends.sse import EventReader, delta_text, iter_events
 from companion.config import BackendSpec, Settings
 from companion.errors import BackendError, ConfigError
-from tests.scripted_server import Reply, ScriptedServer, event, json_reply, sse_reply
+from tests.scripted_server import Reply, event, json_reply, server, sse_reply  # noqa: F401 (a fixture)
 
 KEY_VAR = "COMPANION_TEST_KEY"
 SECRET = "sk-test-secret-4242"
@@ -24,18 +22,6 @@ REQUEST = GenerationRequest(
     messages=(Message("system", "You are Samantha."), Message("user", "Who is Theodore?")),
     question="Who is Theodore?", max_tokens=50, temperature=0.2,
 )
-
-
-@pytest.fixture
-def server():
-    """Run a scripted server for one test."""
-    srv = ScriptedServer()
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield srv
-    srv.stopping.set()
-    srv.shutdown()
-    srv.server_close()
 
 
 @pytest.fixture
@@ -140,11 +126,23 @@ def test_backoff_doubles_up_to_a_cap():
     assert [backoff(n) for n in range(6)] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
 
 
+def test_a_500_is_retried_as_the_readme_says(server, sleeps, make):
+    server.script = [json_reply(500, {"error": {"message": "model failed to load: out of memory"}}), sse_reply("fine")]
+    assert list(make(server.url).stream(REQUEST)) == ["fine"]
+    assert sleeps == [0.5] and len(server.seen) == 2
+
+
 def test_server_error_message_is_shown(server, sleeps, make):
-    server.script = [json_reply(500, {"error": {"message": "model failed to load: out of memory"}})]
-    pieces, error = collect(make(server.url))
-    assert pieces == [] and sleeps == []
-    assert "answered 500" in str(error) and "model failed to load: out of memory" in str(error)
+    server.script = [json_reply(500, {"error": {"message": "model failed to load: out of memory"}}) for _ in range(2)]
+    pieces, error = collect(make(server.url, retries=1))
+    assert pieces == [] and sleeps == [0.5]
+    assert "answered 500 (after 2 attempts)" in str(error) and "model failed to load: out of memory" in str(error)
+
+
+def test_a_501_is_not_retried(server, sleeps, make):
+    server.script = [json_reply(501, {"error": "chat completions are not implemented"})]
+    _, error = collect(make(server.url))
+    assert "answered 501" in str(error) and sleeps == [] and len(server.seen) == 1
 
 
 def test_a_plain_text_404_hints_at_base_url(server, make):
@@ -327,52 +325,3 @@ def test_check_asks_nothing_when_the_key_variable_is_unset(server, make, monkeyp
     backend = make(server.url, api_key_env="NO_SUCH_KEY_VAR")
     assert "NO_SUCH_KEY_VAR" in backend.check()
     assert server.seen == []
-
-
-# --- the SSE parser -------------------------------------------------------------------------------
-
-
-def test_sse_joins_multiline_data_and_stops_at_done():
-    lines = ["data: first", "data: second", "", "data: third", "", "data: [DONE]", "", "data: after"]
-    assert list(iter_events(lines)) == ["first\nsecond", "third"]
-
-
-def test_sse_ignores_comments_and_other_fields():
-    lines = [": ping", "event: delta", "id: 3", "retry: 1000", "data:no-space", "", "", ":", "data: x", ""]
-    reader = EventReader()
-    assert list(reader.events(lines)) == ["no-space", "x"]
-    assert not reader.done and reader.stray is None
-
-
-def test_sse_done_is_seen_without_a_trailing_blank_line():
-    reader = EventReader()
-    assert list(reader.events(["data: a", "", "data: [DONE]"])) == ["a"]
-    assert reader.done
-
-
-def test_sse_drops_an_event_cut_before_its_blank_line():
-    reader = EventReader()
-    assert list(reader.events(["data: a", "", 'data: {"choi'])) == ["a"]
-    assert not reader.done
-
-
-def test_sse_tolerates_crlf_endings():
-    assert list(iter_events(["data: a\r\n", "\r\n"])) == ["a"]
-
-
-def test_delta_text_reads_content_and_skips_empty_chunks():
-    assert delta_text('{"choices": [{"delta": {"content": "hi"}}]}') == "hi"
-    assert delta_text('{"choices": [{"delta": {"content": null}}]}') is None
-    assert delta_text('{"choices": [{"delta": {}}]}') is None
-    assert delta_text('{"choices": []}') is None
-
-
-@pytest.mark.parametrize(("payload", "words"), [
-    ("{not json", "not JSON"),
-    ('{"error": {"message": "boom"}}', "boom"),
-    ('{"error": "flat boom"}', "flat boom"),
-    ("[1, 2]", "not a JSON object"),
-])
-def test_delta_text_raises_clear_errors(payload, words):
-    with pytest.raises(BackendError, match=words):
-        delta_text(payload)

@@ -16,6 +16,8 @@ from companion.backends.openai import OpenAIBackend
 from companion.cli import main
 from companion.config import BackendSpec
 from companion.errors import BackendError
+from companion.redaction import MASK
+from tests.scripted_server import Reply, Seen, event, server  # noqa: F401 (a fixture)
 
 KEY_VAR = "COMPANION_TEST_KEY"
 KEY = "sk-test-SECRET-123456"
@@ -267,3 +269,75 @@ def test_a_key_pasted_into_api_key_env_is_not_printed(tmp_path, monkeypatch, cap
     _, out = run(["config", "--backend", "remote"])
     _, models_out = run(["models", "--data-dir", str(tmp_path / "data")])
     assert_no_key(out, models_out, capsys.readouterr().err)
+
+
+# --- a server that echoes the Authorization header back ------------------------------------------
+
+SSE = {"Content-Type": "text/event-stream"}
+JSON = {"Content-Type": "application/json"}
+
+
+def auth(seen: Seen) -> str:
+    """Return the Authorization header a request carried, as an echoing server would repeat it."""
+    return seen.header("Authorization")
+
+
+def split_delta_then_error_event(seen: Seen) -> list[str]:
+    """Echo the key across two deltas, then in an error event."""
+    error = "data: " + json.dumps({"error": {"message": f"quota exceeded for {auth(seen)}"}}) + "\n\n"
+    return [event("The critics were moved. You sent "), event(auth(seen)[:17]), event(auth(seen)[17:] + ". "), error]
+
+
+def split_inside_one_event(seen: Seen) -> list[str]:
+    """Echo the key in a delta whose bytes arrive in two reads, split inside the key."""
+    whole = event(f"I heard {auth(seen)} clearly. ")
+    cut = whole.index("SECRET")
+    return [whole[:cut], whole[cut:], "data: [DONE]\n\n"]
+
+
+ECHOES = {
+    "content split over two deltas, then an error event": Reply(headers=SSE, chunks_for=split_delta_then_error_event),
+    "content split inside one event": Reply(headers=SSE, chunk_delay=0.05, chunks_for=split_inside_one_event),
+    "a stray line that is not SSE": Reply(headers=SSE, chunked=False,
+                                          chunks_for=lambda s: [f"upstream refused {auth(s)}\n"]),
+    "a malformed event": Reply(headers=SSE, chunks_for=lambda s: [f"data: {{broken {auth(s)}\n\n"]),
+    "an HTTP error body": Reply(400, JSON, chunked=False,
+                                chunks_for=lambda s: [json.dumps({"error": {"message": f"bad header {auth(s)}"}})]),
+    "a whole JSON reply": Reply(200, JSON, chunked=False, chunks_for=lambda s: [
+        json.dumps({"choices": [{"message": {"content": f"You sent {auth(s)}."}}]})]),
+}
+
+
+def test_a_server_echoing_the_key_every_way_never_gets_it_on_screen_or_disk(
+    remote, server, capsys, capture_all_logs, data_copy, tmp_path
+):
+    """Mask the echoed key in replies and errors, so history and exports never hold it (real engine, real files)."""
+    from companion.config import load_settings
+    from companion.history import History
+    from companion.session import open_engine
+
+    remote.write_text(PROFILE.replace(URL, f"{server.url}/v1").replace("retries = 1", "retries = 0"), "utf-8")
+    server.script = list(ECHOES.values())
+    engine = open_engine(load_settings(data_dir=data_copy, backend="remote"))
+    try:
+        replies = {name: engine.ask(QUESTION) for name in ECHOES}
+    finally:
+        engine.backend.close()
+        if engine.memory is not None:
+            engine.memory.close()
+    assert [auth(seen) for seen in server.seen] == [f"Bearer {KEY}"] * len(ECHOES)
+    for name, reply in replies.items():
+        said = f"{reply.answer}\n{reply.error}"
+        assert_no_key(said, where=f"the reply to {name}")
+        assert MASK in said, f"{name}: the echo never reached the reply: {said!r}"
+    with History(data_copy / "conversations.sqlite3") as history:
+        conversation = history.new_conversation()
+        for reply in replies.values():
+            history.add_turn(conversation, reply)
+    exported = tmp_path / "export.md"
+    code, out = run(["export", "--data-dir", str(data_copy), "-o", str(exported)])
+    assert code == 0, out
+    assert exported.read_text("utf-8").count("redacted") >= len(ECHOES)
+    assert_no_key(out, capsys.readouterr().err, exported.read_bytes(), logged(capture_all_logs))
+    for path in files_under(data_copy):
+        assert_no_key(path.read_bytes(), where=str(path))

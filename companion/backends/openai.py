@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import os
 import time
@@ -12,44 +11,39 @@ from typing import Any
 
 import httpx
 
-from companion.backends.base import GenerationRequest
-from companion.backends.sse import EventReader, delta_text, error_message, message_text, parse_json, sse_lines
+from companion.backends.base import BaseBackend, Capabilities, GenerationRequest, writes_for
+from companion.backends.limits import (
+    DEFAULT_DEADLINE,
+    MAX_RETRY_AFTER,
+    RETRY_STATUSES,
+    backoff,
+    char_budget,
+    overrun,
+    retry_after,
+)
+from companion.backends.sse import (
+    EventReader,
+    completion_tokens,
+    error_message,
+    message_text,
+    parse_json,
+    read_chunk,
+    sse_lines,
+)
 from companion.config import BackendSpec, Settings
 from companion.errors import BackendError, ConfigError
+from companion.redaction import redact, redact_stream
 
 log = logging.getLogger(__name__)
 
 DEFAULT_READ_TIMEOUT = 120.0
 CHECK_TIMEOUT = 2.0
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
-BACKOFF_START = 0.5
-BACKOFF_CAP = 8.0
-# Longer waits than this are better left to the person than spent frozen in a chat turn.
-MAX_RETRY_AFTER = 30.0
 BODY_CHARS = 200
+# An error body is read this far at most: enough for any message, and a body that never ends cannot hang us.
+ERROR_BODY_CHARS = 65_536
 
 
-def backoff(attempt: int) -> float:
-    """Return the wait before retry number ``attempt + 1``: 0.5 s doubling up to 8 s."""
-    return min(BACKOFF_START * 2**attempt, BACKOFF_CAP)
-
-
-def retry_after(value: str | None) -> float | None:
-    """Return the seconds a Retry-After header asks for, or None when absent or unreadable."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-class OpenAIBackend:
+class OpenAIBackend(BaseBackend):
     """A chat model behind an OpenAI-compatible HTTP API (OpenAI, Ollama, llama-server, vLLM...)."""
 
     def __init__(
@@ -66,6 +60,7 @@ class OpenAIBackend:
         self._sleep = sleep
         self._client: httpx.Client | None = None
         self._timeout = httpx.Timeout(connect=5.0, read=spec.timeout or DEFAULT_READ_TIMEOUT, write=30.0, pool=5.0)
+        self.deadline = spec.deadline or DEFAULT_DEADLINE
 
     @property
     def model(self) -> str | None:
@@ -76,6 +71,11 @@ class OpenAIBackend:
     def context_size(self) -> int | None:
         """Return the configured context window, or None when the server alone knows it."""
         return self.spec.n_ctx
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """Declare that the model writes freely (frames only with quote_first = true) and its context, if set."""
+        return Capabilities(writes=writes_for(self.spec.quote_first, "freely"), context_size=self.spec.n_ctx)
 
     def client(self) -> httpx.Client:
         """Return the shared HTTP client, creating it on first use."""
@@ -89,18 +89,20 @@ class OpenAIBackend:
             self._client.close()
             self._client = None
 
+    def _key(self) -> str:
+        # Read the key at each use and never store it, so no repr or log can show it.
+        return os.environ.get(self.spec.api_key_env, "").strip() if self.spec.api_key_env else ""
+
     def _headers(self) -> dict[str, str]:
-        # Read the key at each request and never store it, so no repr or log can show it.
-        key = os.environ.get(self.spec.api_key_env, "").strip() if self.spec.api_key_env else ""
+        key = self._key()
         return {"Authorization": f"Bearer {key}"} if key else {}
 
     def _where(self) -> str:
         return str(self.config_file or "the config file")
 
     def _redact(self, text: str) -> str:
-        """Hide the API key in text a server sent back (some echo the request's headers in errors)."""
-        key = os.environ.get(self.spec.api_key_env, "").strip() if self.spec.api_key_env else ""
-        return text.replace(key, "[the API key]") if len(key) >= 4 else text
+        """Hide the API key in text from the server (some echo the request's headers back)."""
+        return redact(text, [self._key()])
 
     def _key_hint(self) -> str:
         var = self.spec.api_key_env
@@ -126,17 +128,27 @@ class OpenAIBackend:
             return "the server failed; its log says why"
         return f"check the model name ({self.model}) and the settings of backend {self.name!r} in {self._where()}"
 
-    def _status_error(self, response: httpx.Response, attempts: int = 1) -> BackendError:
+    def _error_body(self, response: httpx.Response) -> str:
+        """Return the start of an error answer's body, keys masked; what a cut or endless body gave."""
+        parts: list[str] = []
+        size = 0
         try:
-            response.read()
-            text = response.text
-        except httpx.HTTPError:
-            text = ""
+            for part in self._body(response):
+                parts.append(part)
+                size += len(part)
+                if size >= ERROR_BODY_CHARS:
+                    break
+        except (httpx.HTTPError, BackendError):
+            pass
+        return "".join(parts)
+
+    def _status_error(self, response: httpx.Response, attempts: int = 1) -> BackendError:
+        text = self._error_body(response)
         try:
             message = error_message(parse_json(text)) if text.strip() else None
         except BackendError:
             message = None
-        message = self._redact(message or " ".join(text.split())[:BODY_CHARS] or response.reason_phrase or "no details")
+        message = message or " ".join(text.split())[:BODY_CHARS] or response.reason_phrase or "no details"
         tries = f" (after {attempts} attempts)" if attempts > 1 else ""
         return BackendError(
             f"{self.name} ({self.base_url}) answered {response.status_code}{tries}: {message}; "
@@ -158,6 +170,19 @@ class OpenAIBackend:
 
     def _cut(self, why: str) -> BackendError:
         return BackendError(f"The stream was cut ({why}); the reply so far is kept. Ask again to get the rest.")
+
+    def _overdue(self) -> BackendError:
+        return BackendError(
+            f"The reply from {self.base_url} was still streaming after the {self.deadline:g} s deadline, so it was "
+            f"cut short there and what arrived is kept; raise deadline under [backends.{self.name}] in "
+            f"{self._where()} for longer replies."
+        )
+
+    def _overran(self, max_tokens: int, how: str) -> BackendError:
+        return BackendError(
+            f"{self.name} ({self.base_url}) kept streaming past the {max_tokens}-token limit ({how}), so the reply "
+            "was cut short there and what arrived is kept; the server seems to ignore max_tokens."
+        )
 
     def _wait_for_retry(self, response: httpx.Response, attempt: int) -> float:
         asked = retry_after(response.headers.get("retry-after")) if response.status_code == 429 else None
@@ -205,18 +230,37 @@ class OpenAIBackend:
             self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _whole(self, response: httpx.Response) -> Iterator[str]:
+    def _body(self, response: httpx.Response) -> Iterator[str]:
+        """Yield a response's text with keys masked, raising once the reply's deadline has passed."""
+        ends = time.monotonic() + self.deadline
+
+        def timed() -> Iterator[str]:
+            for part in response.iter_text():
+                yield part
+                if time.monotonic() > ends:
+                    raise self._overdue()
+
+        return redact_stream(timed(), [self._key()])
+
+    def _whole(self, response: httpx.Response, max_tokens: int) -> Iterator[str]:
         """Yield the reply of a server that answered with one JSON completion despite stream=true."""
+        limit = 4 * char_budget(max_tokens) + ERROR_BODY_CHARS
+        parts: list[str] = []
+        size = 0
         try:
-            response.read()
+            for part in self._body(response):
+                parts.append(part)
+                size += len(part)
+                if size > limit:
+                    raise self._overran(max_tokens, f"a body of over {limit:,} characters")
         except httpx.TimeoutException:
             raise self._slow(streamed=False) from None
         except httpx.HTTPError as exc:
             raise BackendError(f"The answer from {self.base_url} was cut ({type(exc).__name__}): ask again.") from None
-        body = parse_json(response.text)
+        body = parse_json("".join(parts))
         problem = error_message(body)
         if problem:
-            raise BackendError(f"{self.name} ({self.base_url}) reported an error: {self._redact(problem)}")
+            raise BackendError(f"{self.name} ({self.base_url}) reported an error: {problem}")
         text = message_text(body)
         if text is None:
             raise BackendError(
@@ -224,18 +268,28 @@ class OpenAIBackend:
                 "check that base_url points at an OpenAI-compatible chat completions API."
             )
         if text:
-            yield text
+            yield text[: char_budget(max_tokens)]
+        how = overrun(max_tokens, len(text), completion_tokens(body))
+        if how:
+            raise self._overran(max_tokens, how)
 
-    def _events(self, response: httpx.Response) -> Iterator[str]:
-        """Yield the text deltas of a streamed answer, raising when the stream ends early."""
+    def _events(self, response: httpx.Response, max_tokens: int) -> Iterator[str]:
+        """Yield the text deltas of a streamed answer, raising when it ends early or runs past its budget."""
         reader = EventReader()
         streamed = False
+        chars, tokens = 0, None
         try:
-            for payload in reader.events(sse_lines(response.iter_text())):
-                text = delta_text(payload)
-                if text:
+            for payload in reader.events(sse_lines(self._body(response))):
+                chunk = read_chunk(payload)
+                tokens = chunk.tokens if chunk.tokens is not None else tokens
+                if chunk.text:
                     streamed = True
-                    yield text
+                    chars += len(chunk.text)
+                    yield chunk.text
+                    # Checked only after text: a closing usage chunk past the limit still ends a finished reply.
+                    how = overrun(max_tokens, chars, tokens)
+                    if how:
+                        raise self._overran(max_tokens, how)
         except httpx.TimeoutException:
             raise self._slow(streamed) from None
         except httpx.HTTPError as exc:
@@ -256,7 +310,7 @@ class OpenAIBackend:
         )
 
     def stream(self, request: GenerationRequest) -> Iterator[str]:
-        """Yield the model's reply as the server streams it."""
+        """Yield the model's reply as the server streams it, every piece and error with the API key masked."""
         payload = {
             "messages": [{"role": m.role, "content": m.content} for m in request.messages],
             "stream": True,
@@ -266,36 +320,52 @@ class OpenAIBackend:
         # Single-model servers (llama-server, llama_cpp.server) need no model name.
         if self.model:
             payload["model"] = self.model
-        response = self._open(payload)
+        failure: str | None = None
         try:
-            kind = response.headers.get("content-type", "").lower()
-            if "json" in kind and "event-stream" not in kind:
-                yield from self._whole(response)
-            else:
-                yield from self._events(response)
-        finally:
-            # Runs on GeneratorExit too, so an abandoned reply stops the server's generation.
-            response.close()
+            response = self._open(payload)
+            try:
+                kind = response.headers.get("content-type", "").lower()
+                if "json" in kind and "event-stream" not in kind:
+                    pieces = self._whole(response, request.max_tokens)
+                else:
+                    pieces = self._events(response, request.max_tokens)
+                # Deltas too: a key split over two of them is whole only once they are joined.
+                yield from redact_stream(pieces, [self._key()])
+            finally:
+                # Runs on GeneratorExit too, so an abandoned reply stops the server's generation.
+                response.close()
+        except BackendError as exc:
+            failure = self._redact(str(exc))
+        if failure is not None:
+            # Raised outside the except block, so no traceback context keeps the unmasked message.
+            raise BackendError(failure)
 
     def check(self) -> str | None:
         """Say why the server cannot answer, or None when it can."""
+        reason = self._readiness()
+        return self._redact(reason) if reason else None
+
+    def _readiness(self) -> str | None:
         if self.spec.api_key_env and not self._headers():
             # No request without the key: it would only be refused, and the hosted APIs are far away.
             return self._key_hint()
+        url = f"{self.base_url}/models"
         try:
-            response = self.client().get(f"{self.base_url}/models", headers=self._headers(), timeout=CHECK_TIMEOUT)
+            # Streamed and closed unread: only the status matters, and a body that never ends must not hang a check.
+            with self.client().stream("GET", url, headers=self._headers(), timeout=CHECK_TIMEOUT) as response:
+                status = response.status_code
         except (httpx.ConnectError, httpx.ConnectTimeout):
             return f"no server at {self.base_url}: start it, or set base_url for backend {self.name!r} in {self._where()}"
         except httpx.TimeoutException:
             return f"the server at {self.base_url} did not answer within {CHECK_TIMEOUT:g} s: check that it is running"
         except httpx.HTTPError as exc:
             return f"cannot talk to {self.base_url} ({type(exc).__name__}): check base_url in {self._where()}"
-        if response.status_code in (401, 403):
-            return f"{self.base_url} refused the request ({response.status_code}): {self._key_hint()}"
-        if response.status_code == 404:
-            return f"{self.base_url}/models was not found: check base_url (it usually ends in /v1)"
-        if not response.is_success:
-            return f"{self.base_url} answered {response.status_code} to a readiness check: see the server's log"
+        if status in (401, 403):
+            return f"{self.base_url} refused the request ({status}): {self._key_hint()}"
+        if status == 404:
+            return f"{url} was not found: check base_url (it usually ends in /v1)"
+        if not 200 <= status < 300:
+            return f"{self.base_url} answered {status} to a readiness check: see the server's log"
         return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from companion.errors import BackendError
@@ -12,6 +13,8 @@ from companion.errors import BackendError
 DONE = "[DONE]"
 # How much of a bad payload to quote back: enough to recognise it, not a wall of text.
 QUOTE_CHARS = 120
+# A line or an event this long is no chat delta: a broken or hostile server, not to be held in memory.
+MAX_LINE_CHARS = 1_000_000
 
 
 class EventReader:
@@ -24,12 +27,13 @@ class EventReader:
     def events(self, lines: Iterable[str]) -> Iterator[str]:
         """Yield the data payload of each event until ``data: [DONE]`` or the end of the lines."""
         data: list[str] = []
+        size = 0
         for raw in lines:
             line = raw.rstrip("\r\n").removeprefix("\ufeff")
             if not line:
                 if data:
                     payload = "\n".join(data)
-                    data = []
+                    data, size = [], 0
                     if payload == DONE:
                         self.done = True
                         return
@@ -49,6 +53,12 @@ class EventReader:
                 self.done = True
                 return
             data.append(value)
+            size += len(value)
+            if size > MAX_LINE_CHARS:
+                raise BackendError(
+                    f"The server sent an event of over {MAX_LINE_CHARS:,} characters without the blank line that ends "
+                    "it: check that base_url points at an OpenAI-compatible server."
+                )
         # An event without its closing blank line was cut off, unless it is the end marker itself.
         if "\n".join(data) == DONE:
             self.done = True
@@ -87,14 +97,31 @@ def parse_json(payload: str) -> Any:
         ) from None
 
 
-def delta_text(payload: str) -> str | None:
-    """Return the text a streamed chunk adds, or None when it adds none."""
+@dataclass(frozen=True)
+class Chunk:
+    """What one streamed event adds: text, and the server's running count of reply tokens if it sends one."""
+
+    text: str | None
+    tokens: int | None = None
+
+
+def read_chunk(payload: str) -> Chunk:
+    """Decode one streamed event, raising BackendError when it carries an error or is not a JSON object."""
     body = parse_json(payload)
     problem = error_message(body)
     if problem:
         raise BackendError(f"The server reported an error mid-reply: {problem}")
     if not isinstance(body, dict):
         raise BackendError(f"The server sent a stream event that is not a JSON object ({payload[:QUOTE_CHARS]!r}).")
+    return Chunk(_delta(body), completion_tokens(body))
+
+
+def delta_text(payload: str) -> str | None:
+    """Return the text a streamed chunk adds, or None when it adds none."""
+    return read_chunk(payload).text
+
+
+def _delta(body: dict[str, Any]) -> str | None:
     choices = body.get("choices")
     # A final usage chunk has no choices; it carries no text.
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
@@ -102,6 +129,13 @@ def delta_text(payload: str) -> str | None:
     delta = choices[0].get("delta")
     content = delta.get("content") if isinstance(delta, dict) else choices[0].get("text")
     return content if isinstance(content, str) and content else None
+
+
+def completion_tokens(body: Any) -> int | None:
+    """Return the reply tokens a body's usage counts, or None when it reports none."""
+    usage = body.get("usage") if isinstance(body, dict) else None
+    count = usage.get("completion_tokens") if isinstance(usage, dict) else None
+    return count if isinstance(count, int) and not isinstance(count, bool) and count >= 0 else None
 
 
 def message_text(body: Any) -> str | None:
@@ -128,6 +162,11 @@ def sse_lines(chunks: Iterable[str]) -> Iterator[str]:
     pending = ""
     for chunk in chunks:
         pending += chunk
+        if len(pending) > MAX_LINE_CHARS and not LINE_BREAK.search(pending):
+            raise BackendError(
+                f"The server sent over {MAX_LINE_CHARS:,} characters without a line break: check that base_url "
+                "points at an OpenAI-compatible server."
+            )
         # Hold back a final CR: it may be the first half of a CRLF still on its way.
         cut = len(pending) - 1 if pending.endswith("\r") else len(pending)
         parts = LINE_BREAK.split(pending[:cut])
