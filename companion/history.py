@@ -11,7 +11,7 @@ from companion.errors import CompanionError
 from companion.sqlite_store import SQLiteStore, valid
 
 if TYPE_CHECKING:
-    from companion.engine import Reply
+    from companion.types import Reply
 
 FILENAME = "conversations.sqlite3"
 SCHEMA_VERSION = 1  # written by _SCHEMA

@@ -7,42 +7,13 @@ import re
 from dataclasses import dataclass
 
 from companion.corpus import Essay
+from companion.text import SENTENCE_END, SPEAKER_LABEL
+from companion.types import Passage
 
 # Part of every essay's index hash: changing how we split must re-split everything.
 SPLITTER_VERSION = "1"
 MIN_WORDS = 40
 MAX_WORDS = 200
-
-# A speaker label as printed in interviews: "STEVEN BOONE: ..." or "JONZE: ...".
-SPEAKER_LABEL = re.compile(r"^\s*(?P<name>[A-Z][A-Z.'’ -]{0,40}[A-Z])\s?:\s")
-SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A retrievable piece of an essay, with where it sits in the essay's body."""
-
-    id: str
-    essay_id: str
-    n: int
-    title: str
-    author: str | None
-    text: str
-    start: int
-    end: int
-    speaker: str | None = None
-
-    @property
-    def byline(self) -> str:
-        """Return the essay's title with its author when the text names one."""
-        return f"{self.title} — {self.author}" if self.author else self.title
-
-    @property
-    def embedding_text(self) -> str:
-        """Return the text to embed: a continued turn keeps its speaker's name."""
-        if self.speaker and not SPEAKER_LABEL.match(self.text):
-            return f"{self.speaker}: {self.text}"
-        return self.text
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Load the persona and reply templates from plain-text files in prompts/."""
+"""Load the persona, the reply templates and the word lists from plain-text files in prompts/."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from companion.errors import PromptError
+from companion.words import Words, load_words
 
 # name -> placeholders every text in that file must use (and no others)
 TEMPLATES: dict[str, frozenset[str]] = {
@@ -56,11 +57,12 @@ def pick(variants: tuple[str, ...], key: str) -> str:
 
 @dataclass(frozen=True)
 class Prompts:
-    """The loaded prompt texts: single templates and lists of variants."""
+    """The loaded prompt texts (single templates and lists of variants) and the word lists."""
 
     directory: Path
     texts: dict[str, str]
     variants: dict[str, tuple[str, ...]]
+    words: Words
 
     def render(self, name: str, /, **values: str) -> str:
         """Fill a single template with values."""
@@ -78,7 +80,7 @@ class Prompts:
 
 
 def load_prompts(directory: Path) -> Prompts:
-    """Read every prompt file, or raise PromptError naming the file at fault."""
+    """Read every prompt file and the word lists, or raise PromptError naming the file at fault."""
     directory = Path(directory)
     if not directory.is_dir():
         raise PromptError(f"{directory} is not a directory of prompts: pass --prompts DIR or restore prompts/.")
@@ -102,4 +104,4 @@ def load_prompts(directory: Path) -> Prompts:
                 raise PromptError(f"{path}: each text must use {need}; found {sorted(found) or 'none'} in {piece[:60]!r}.")
         texts[name] = pieces[0] if name not in VARIANT_FILES else ""
         variants[name] = pieces
-    return Prompts(directory=directory, texts=texts, variants=variants)
+    return Prompts(directory=directory, texts=texts, variants=variants, words=load_words(directory))

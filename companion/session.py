@@ -25,9 +25,7 @@ def open_engine(settings: Settings, progress: IngestProgress | None = None, stat
     say("reading the essays…")
     retrieval = open_retrieval(settings, progress=progress)
     say("waking up…")
-    embedder = getattr(retrieval.searcher, "embedder", None)
-    if embedder is not None:
-        embedder.load()
+    retrieval.searcher.warm()
     engine = Engine(
         searcher=retrieval.searcher, backend=backend, prompts=prompts, k=settings.top_k, notices=retrieval.notices
     )

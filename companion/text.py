@@ -1,4 +1,4 @@
-"""Small text helpers shared by grounding and the extractive composer."""
+"""Text helpers every layer shares: folding, content words, sentences, citation markers and quotes."""
 
 from __future__ import annotations
 
@@ -19,6 +19,21 @@ STOPWORDS = frozenset(
 WORD = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
 QUOTE_MAP = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'", "–": "-", "—": "-", "…": "..."})
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+# A citation marker "[n]": the one pattern every reader and writer of markers builds on.
+MARKER_PATTERN = r"\[(\d{1,3})\]"
+MARKER = re.compile(MARKER_PATTERN)
+# A span in double quotes, long enough to be a quotation rather than a scare-quoted word.
+QUOTED = re.compile(r"[“\"]([^“”\"]{8,}?)[”\"]")
+# A speaker label as printed in interviews: "STEVEN BOONE: ..." or "JONZE: ...".
+SPEAKER_LABEL = re.compile(r"^\s*(?P<name>[A-Z][A-Z.'’ -]{0,40}[A-Z])\s?:\s")
+# Where one sentence of an essay ends and the next begins: the next one starts with a capital or a digit.
+# Part of the passage splitter (SPLITTER_VERSION): changing it re-splits every essay.
+SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+# Where a sentence of a reply ends: at . ! ? … or a line break, after any closing quote and its markers.
+REPLY_SENTENCE_END = re.compile(
+    r"(?<=[.!?…])(?:[”\"’)]*)(?:\s*" + MARKER_PATTERN.replace("(", "(?:") + r")*[.,;:!?]?(?:\s+|$)|\n+"
+)
 
 
 def fold(text: str) -> str:
@@ -80,3 +95,41 @@ def _first_prefix(text: str, reached) -> int:
         else:
             low = middle + 1
     return low
+
+
+def markers(text: str) -> list[int]:
+    """Return the citation numbers in a text, in order of first appearance."""
+    seen: list[int] = []
+    for match in MARKER.finditer(text):
+        n = int(match.group(1))
+        if n not in seen:
+            seen.append(n)
+    return seen
+
+
+def quotes(text: str) -> list[str]:
+    """Return the spans a text puts in double quotes."""
+    return [m.group(1) for m in QUOTED.finditer(text)]
+
+
+def reply_sentences(text: str) -> list[str]:
+    """Split a reply into sentences, each with the markers after it; an end inside a quote does not split."""
+    quoted = [m.span() for m in QUOTED.finditer(text)]
+    pieces, start = [], 0
+    for match in REPLY_SENTENCE_END.finditer(text):
+        if match.start() < start or any(a < match.end() < b for a, b in quoted):
+            continue
+        pieces.append(text[start : match.end()])
+        start = match.end()
+    pieces.append(text[start:])
+    return [p for p in pieces if p]
+
+
+def first_sentence(text: str) -> str | None:
+    """Return the first sentence of a growing text once whitespace follows it, else None."""
+    for piece in reply_sentences(text):
+        if piece == piece.rstrip():
+            return None
+        if piece.strip():
+            return piece
+    return None

@@ -82,7 +82,7 @@ def engine(retrieval, prompts):
     from companion.backends.extractive import ExtractiveBackend
     from companion.engine import Engine
 
-    return Engine(searcher=retrieval.searcher, backend=ExtractiveBackend(prompts=prompts), prompts=prompts)
+    return Engine(searcher=retrieval.searcher, backend=ExtractiveBackend(), prompts=prompts)
 
 
 @pytest.fixture

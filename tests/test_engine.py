@@ -7,10 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from companion.backends.base import GenerationRequest
+from companion.backends.base import BaseBackend, GenerationRequest
 from companion.engine import MAX_QUESTION_CHARS, Engine
 from companion.errors import BackendError, InputError
-from companion.grounding import markers, quote_in, quotes
+from companion.engine.verify import quote_in
+from companion.text import markers, quotes
 from tests.conftest import EVAL
 
 
@@ -82,7 +83,7 @@ def test_enormous_input_is_refused_clearly(engine):
         engine.ask("love " * MAX_QUESTION_CHARS)
 
 
-class CutBackend:
+class CutBackend(BaseBackend):
     """A backend whose stream breaks after two pieces, like a dropped connection."""
 
     name = "cut"
@@ -128,7 +129,7 @@ def test_messages_carry_persona_evidence_and_history(engine):
         ("Samantha: I love this question.", False),
     ],
 )
-def test_only_a_personal_factless_framing_is_shown(sentence, ok):
-    from companion.grounding import acceptable_framing
+def test_only_a_personal_factless_framing_is_shown(prompts, sentence, ok):
+    from companion.engine.compose import acceptable_framing
 
-    assert acceptable_framing(sentence, "What did the critics think of the ending?") is ok
+    assert acceptable_framing(sentence, "What did the critics think of the ending?", prompts.words) is ok

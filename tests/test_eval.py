@@ -35,7 +35,7 @@ def reports(retrieval, shared_settings, prompts, questions, passages):
     from companion.retrieval.service import open_retrieval
 
     def engine_over(searcher):
-        return Engine(searcher=searcher, backend=ExtractiveBackend(prompts=prompts), prompts=prompts)
+        return Engine(searcher=searcher, backend=ExtractiveBackend(), prompts=prompts)
 
     shuffled = ShuffledSearcher(retrieval.searcher, passages)
     found = {"hybrid": evaluate(questions, retrieval.searcher, engine_over(retrieval.searcher),

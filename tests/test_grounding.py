@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from companion.backends.base import Evidence
-from companion.grounding import UNVERIFIED_NOTE, covers, is_opinion, select_evidence, verify
-from companion.passages import Passage
-from companion.routing import route
+from companion.engine.decide import covers, select_evidence
+from companion.engine.route import is_opinion, route
+from companion.engine.verify import UNVERIFIED_NOTE, verify
+from companion.types import Evidence, Passage
 
 PASSAGE = Passage(
     id="e:1", essay_id="e", n=1, title="An Essay", author=None, start=0, end=10,
@@ -49,7 +49,7 @@ def test_quotes_survive_curly_and_straight_quote_differences():
     assert checked.citations[0].verified
 
 
-def test_small_talk_is_routed_away_from_the_essays():
+def test_small_talk_is_routed_away_from_the_essays(prompts):
     labelled = {
         "hi": "greeting", "Hello!": "greeting", "How are you?": "greeting", "thank you so much": "thanks",
         "bye for now": "farewell", "I had a rough day": "feeling", "I just watched it and I'm sad": "feeling",
@@ -58,13 +58,13 @@ def test_small_talk_is_routed_away_from_the_essays():
         "Hi! What do the critics think of Amy?": "film", "How much money did Her make?": "film",
         "and what about Amy?": "film", "Tell me about the ending": "film",
     }
-    assert {text: route(text) for text in labelled} == labelled
+    assert {text: route(text, prompts.words) for text in labelled} == labelled
 
 
-def test_opinion_questions_are_told_from_facts():
-    assert is_opinion("What do the critics think of the ending?")
-    assert is_opinion("How did the writers feel about Amy?")
-    assert not is_opinion("What company does Theodore work for?")
+def test_opinion_questions_are_told_from_facts(prompts):
+    assert is_opinion("What do the critics think of the ending?", prompts.words)
+    assert is_opinion("How did the writers feel about Amy?", prompts.words)
+    assert not is_opinion("What company does Theodore work for?", prompts.words)
 
 
 OFF_TOPIC = [

@@ -9,7 +9,8 @@ from companion.backends.llamacpp import LlamaCppBackend, create, shipped_model_p
 from companion.config import BackendSpec, load_settings
 from companion.engine import Engine
 from companion.errors import BackendError, ConfigError
-from companion.grounding import markers, quote_in, quotes
+from companion.engine.verify import quote_in
+from companion.text import markers, quotes
 from tests.conftest import needs_llama
 
 pytestmark = needs_llama
@@ -40,7 +41,7 @@ def test_it_generates_a_stream(backend):
     pieces = list(backend.stream(REQUEST))
     assert len(pieces) > 1 and "".join(pieces).strip()
     assert backend.model == "SmolLM2-135M-Instruct.Q4_1"
-    assert backend.context_size == 2048 and backend.quote_first is True
+    assert backend.capabilities.context_size == 2048 and backend.capabilities.writes == "frames"
     assert backend.check() is None
 
 
@@ -69,16 +70,15 @@ def test_a_missing_model_file_is_explained(tmp_path):
 
 def test_the_engine_fits_evidence_into_a_small_context(retrieval, prompts, backend):
     engine = Engine(searcher=retrieval.searcher, backend=backend, prompts=prompts, max_tokens=200)
-    evidence = engine.fit("What did the critics think of the ending?", tuple(), 200)
-    assert evidence == ()
-    from companion.backends.base import Evidence
+    assert engine.fit("What did the critics think of the ending?", (), 200).evidence == ()
+    from companion.types import Evidence
 
     hits = retrieval.searcher.search("the ending", 5)
     many = tuple(Evidence(n, h.passage) for n, h in enumerate(hits, start=1))
     tight = LlamaCppBackend(SPEC, backend.path, True, backend.cache_dir)
     tight.n_ctx = backend.count_tokens(engine.messages("the ending", many[:2])) + 200
     engine.backend = tight
-    fitted = engine.fit("the ending", many, 200)
+    fitted = engine.fit("the ending", many, 200).evidence
     assert 1 <= len(fitted) <= 2 and fitted == many[: len(fitted)]
 
 

@@ -17,7 +17,7 @@ from tests.test_tui import loader_for, settle
 
 
 def engine_with_memory(retrieval, prompts, path) -> Engine:
-    engine = Engine(searcher=retrieval.searcher, backend=ExtractiveBackend(prompts), prompts=prompts)
+    engine = Engine(searcher=retrieval.searcher, backend=ExtractiveBackend(), prompts=prompts)
     engine.memory = Memory(path)
     engine.spoiler_care = lambda: engine.memory.seen_film() is False
     return engine

@@ -9,14 +9,14 @@ import pytest
 from companion.backends.extractive import ExtractiveBackend
 from companion.engine import Engine
 from companion.errors import PromptError
-from companion.grounding import asks_for_ending, spoils_ending
+from companion.engine.decide import asks_for_ending, spoils_ending
 from companion.prompts import load_prompts
 from companion.text import fold
 from tests.conftest import PROMPTS
 
 
 def make_engine(retrieval, prompts, **kwargs) -> Engine:
-    return Engine(searcher=retrieval.searcher, backend=ExtractiveBackend(prompts), prompts=prompts, **kwargs)
+    return Engine(searcher=retrieval.searcher, backend=ExtractiveBackend(), prompts=prompts, **kwargs)
 
 
 def cited_text(reply) -> str:
@@ -45,23 +45,24 @@ def test_small_talk_is_warm_and_never_a_refusal(retrieval, prompts, text, kind):
     assert reply.answer in prompts.variants[kind]
 
 
-def test_ending_passages_are_found_by_their_content(retrieval):
+def test_ending_passages_are_found_by_their_content(retrieval, prompts):
     passages = retrieval.store.all_passages()
-    spoilers = [p for p in passages if spoils_ending(p)]
+    words = prompts.words
+    spoilers = [p for p in passages if spoils_ending(p, words)]
     assert any("dusk sky" in p.text for p in spoilers)
     assert any("641" in p.text for p in spoilers)
     assert 0 < len(spoilers) < len(passages) / 2
-    assert asks_for_ending("How does it end?") and asks_for_ending("Tell me about the ending, spoil it")
-    assert not asks_for_ending("Who is Amy?")
+    assert asks_for_ending("How does it end?", words) and asks_for_ending("Tell me about the ending, spoil it", words)
+    assert not asks_for_ending("Who is Amy?", words)
 
 
 def test_spoiler_care_hides_the_ending_until_asked(retrieval, prompts):
     careful = make_engine(retrieval, prompts, spoiler_care=lambda: True)
     reply = careful.ask("How many others is Samantha talking to?")
-    assert not any(spoils_ending(c.passage) for c in reply.citations)
+    assert not any(spoils_ending(c.passage, prompts.words) for c in reply.citations)
     assert "641" not in reply.answer
     asked = careful.ask("What did the critics think of the ending?")
-    assert asked.grounded and any(spoils_ending(c.passage) for c in asked.citations)
+    assert asked.grounded and any(spoils_ending(c.passage, prompts.words) for c in asked.citations)
     open_book = make_engine(retrieval, prompts).ask("How many others is Samantha talking to?")
     assert open_book.grounded
 

@@ -44,3 +44,13 @@ def test_the_plugin_answers(installed_plugin, shared_settings):
     assert (data["backend"], data["model"]) == ("echo", "echo-1")
     assert data["answer"].startswith("The plugin says: “") and data["answer"].endswith("[1]")
     assert data["citations"][0]["n"] == 1 and data["citations"][0]["verified"]
+
+
+def test_a_plugin_without_the_contract_is_refused_by_name(tmp_path, monkeypatch, shared_settings):
+    from companion.backends.base import load_backend
+    from companion.config import BackendSpec
+    from companion.errors import ConfigError
+
+    monkeypatch.syspath_prepend(str(install_plugin(tmp_path / "site", "companion_bare_backend", "bare")))
+    with pytest.raises(ConfigError, match=r"'bare' \(companion_bare_backend:create\).*capabilities.*count_tokens"):
+        load_backend(BackendSpec(name="bare", type="bare"), shared_settings)

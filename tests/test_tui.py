@@ -6,6 +6,7 @@ import threading
 
 from textual.widgets import Markdown, Static
 
+from companion.backends.base import BaseBackend
 from companion.errors import StoreError
 from companion.tui.app import CompanionApp
 from companion.tui.widgets import Composer, Reply, SourceList, UserMessage
@@ -125,7 +126,7 @@ async def test_backends_can_be_switched_from_the_command_palette(engine, shared_
         assert app.engine.backend.name == "extractive"
 
 
-class SlowBackend:
+class SlowBackend(BaseBackend):
     """A scripted backend that writes slowly, or fails midway, like a real server can."""
 
     name = "scripted"
@@ -295,7 +296,7 @@ async def test_up_recalls_and_a_huge_paste_is_refused(engine):
         assert composer.text == "a short paste"
 
 
-class HostileBackend:
+class HostileBackend(BaseBackend):
     """A backend whose text is full of markup, escapes and a bogus marker."""
 
     name = "hostile"

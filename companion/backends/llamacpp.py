@@ -10,7 +10,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from companion.backends.base import GenerationRequest, Message
+from companion.backends.base import BaseBackend, Capabilities, GenerationRequest, Message, writes_for
 from companion.backends.quantize import AS_IS, ensure_converted
 from companion.config import BackendSpec, Settings
 from companion.errors import BackendError, ConfigError
@@ -71,7 +71,7 @@ def _load(path: Path, n_ctx: int, n_threads: int, flash_attn: bool):
         return _models[key]
 
 
-class LlamaCppBackend:
+class LlamaCppBackend(BaseBackend):
     """A local GGUF model: the shipped SmolLM2-135M-Instruct unless a path is configured."""
 
     def __init__(self, spec: BackendSpec, path: Path, shipped: bool, cache_dir: Path) -> None:
@@ -87,7 +87,7 @@ class LlamaCppBackend:
         self.max_tokens = spec.max_tokens
         self.temperature = spec.temperature
         # A 135M model garbles quotes: let the engine place them and have the model only frame them.
-        self.quote_first = spec.quote_first if spec.quote_first is not None else shipped
+        self.writes = writes_for(spec.quote_first, "frames" if shipped else "freely")
 
     @property
     def model(self) -> str:
@@ -95,9 +95,9 @@ class LlamaCppBackend:
         return self.path.name.removesuffix(".gguf")
 
     @property
-    def context_size(self) -> int:
-        """Return the context window the model is loaded with."""
-        return self.n_ctx
+    def capabilities(self) -> Capabilities:
+        """Declare what the model may write, and the context window it is loaded with."""
+        return Capabilities(writes=self.writes, context_size=self.n_ctx)
 
     def check(self) -> str | None:
         """Say why the model cannot run, or None."""

@@ -28,6 +28,10 @@ class Embedder(Protocol):
         """Return one unit-length vector per text."""
         ...
 
+    def load(self) -> None:
+        """Load the model now rather than at the first text."""
+        ...
+
 
 @dataclass(frozen=True)
 class ModelSpec:

@@ -8,8 +8,7 @@ import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from companion.passages import Passage
-from companion.retrieval.store import Hit
+from companion.types import Hit, Passage
 from companion.text import content_terms
 
 # Bump when passage_terms changes: a saved index built the old way must not be reused.
@@ -83,6 +82,9 @@ class LexicalSearcher:
     def idf(self, term: str) -> float:
         """Return how rare a (folded, stemmed) word is among the passages; unseen words weigh most."""
         return math.log(1 + len(self.ids) / (self.document_frequency.get(term, 0) + 0.5))
+
+    def warm(self) -> None:
+        """Load nothing: the index is already in memory."""
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
         """Return up to k passages sharing words with the query, best first; none share, none return."""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from collections.abc import Callable
 from typing import Protocol
 
 from companion.retrieval.embedder import Embedder
 from companion.retrieval.lexical import LexicalSearcher
-from companion.retrieval.store import Hit, PassageStore
+from companion.retrieval.store import PassageStore
+from companion.types import Hit
 
 # Reciprocal rank fusion's damping constant (Cormack et al.); 60 is the usual choice.
 RRF_K = 60
@@ -17,12 +19,19 @@ FUSIONS = ("score", "rrf")
 
 
 class Searcher(Protocol):
-    """Anything that finds passages for a query."""
+    """Anything that finds passages for a query, and what the engine asks of it besides."""
 
     name: str
+    # How rare a word is among the passages (for the evidence decision and quote choice), or None
+    # when the searcher has no word statistics (dense search alone).
+    idf: Callable[[str], float] | None
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
         """Return up to k passages, best first."""
+        ...
+
+    def warm(self) -> None:
+        """Load what the first search would otherwise wait for (the query embedder)."""
         ...
 
 
@@ -30,10 +39,15 @@ class DenseSearcher:
     """Embed the query and ask the store for its nearest passages."""
 
     name = "dense"
+    idf = None
 
     def __init__(self, store: PassageStore, embedder: Embedder) -> None:
         self.store = store
         self.embedder = embedder
+
+    def warm(self) -> None:
+        """Load the query embedder now rather than at the first question."""
+        self.embedder.load()
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
         """Return up to k passages for the query, best first."""
@@ -83,6 +97,10 @@ class HybridSearcher:
     def idf(self, term: str) -> float:
         """Return how rare a word is among the passages."""
         return self.lexical.idf(term)
+
+    def warm(self) -> None:
+        """Load the query embedder now rather than at the first question."""
+        self.embedder.load()
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
         """Return up to k passages ranked by fused rank, best first."""

@@ -6,11 +6,10 @@ import functools
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import TypeVar
 
 from companion.errors import CompanionError, StoreError
-from companion.passages import Passage
+from companion.types import Hit, Passage
 
 COLLECTION = "passages"
 PAGE = 5000
@@ -19,20 +18,6 @@ REVISION = "revision"
 T = TypeVar("T")
 # Chroma's metadata values cannot be None, so an unknown author is stored as "".
 _NO_AUTHOR = ""
-
-
-@dataclass(frozen=True)
-class Hit:
-    """A passage found for a query, best first; each retriever says what its score means.
-
-    ``dense`` is the cosine similarity to the query and ``lexical`` the BM25 score, when known.
-    """
-
-    rank: int
-    passage: Passage
-    score: float
-    dense: float | None = None
-    lexical: float | None = None
 
 
 def _metadata(passage: Passage, essay_hash: str) -> dict[str, str | int]:

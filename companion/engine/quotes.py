@@ -1,4 +1,4 @@
-"""Pick the sentence of each passage that speaks to a question, and lay out quotes."""
+"""Compose, quotes: pick the sentence of each passage that speaks to a question, and lay the quotes out."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from companion.backends.base import Evidence
-from companion.grounding import is_opinion
-from companion.passages import SENTENCE_END
+from companion.engine.route import is_opinion
+from companion.policy import POLICY, Policy
 from companion.prompts import Prompts
-from companion.text import content_terms, fold
+from companion.text import SENTENCE_END, content_terms, fold
+from companion.types import Evidence
+from companion.words import Words
 
-SHORT_SENTENCE = 8
-COMFORTABLE = range(8, 46)
+Idf = Callable[[str], float]
 # A speaker label inside a passage ("BOONE: ..."), matched at any position.
 LABEL = re.compile(r"\s*([A-Z][A-Z.'’ -]{0,40}[A-Z]):\s")
 
@@ -52,22 +52,23 @@ def _speaker_at(evidence: Evidence, position: int) -> str | None:
     return evidence.passage.speaker
 
 
-def best_quote(evidence: Evidence, question: str, weights: dict[str, float]) -> Quote:
+def best_quote(evidence: Evidence, question: str, weights: dict[str, float], policy: Policy = POLICY) -> Quote:
     """Choose the sentence of a passage that speaks most to the question."""
     text = evidence.passage.text
     spans = _spans(text) or [(0, len(text))]
     terms = set(content_terms(question))
+    shortest, longest = policy.comfortable_words
 
     def score(index: int) -> tuple[float, int]:
         a, b = spans[index]
         sentence_terms = set(content_terms(text[a:b]))
         overlap = sum(weights.get(t, 1.0) for t in terms & sentence_terms)
-        comfortable = 1 if len(text[a:b].split()) in COMFORTABLE else 0
-        return (overlap + 0.5 * comfortable, -index)
+        comfortable = 1 if shortest <= len(text[a:b].split()) <= longest else 0
+        return (overlap + policy.comfortable_bonus * comfortable, -index)
 
     best = max(range(len(spans)), key=score)
     start, end = spans[best]
-    if len(text[start:end].split()) < SHORT_SENTENCE and best + 1 < len(spans):
+    if len(text[start:end].split()) < policy.short_sentence and best + 1 < len(spans):
         end = spans[best + 1][1]
     start, end = _balanced(text, start, end)
     passage = evidence.passage
@@ -88,7 +89,7 @@ def _balanced(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def term_weights(evidence: tuple[Evidence, ...], idf: Callable[[str], float] | None = None) -> dict[str, float]:
+def term_weights(evidence: tuple[Evidence, ...], idf: Idf | None = None) -> dict[str, float]:
     """Weight words by how rare they are in the corpus, or else among the evidence's sentences."""
     if idf is not None:
         words = {t for e in evidence for t in content_terms(e.passage.text)}
@@ -101,43 +102,30 @@ def term_weights(evidence: tuple[Evidence, ...], idf: Callable[[str], float] | N
     return {t: math.log(1 + len(sentences) / c) for t, c in counts.items()}
 
 
-# Words that lean a quote warm or cool. Only a clear lean on both sides is called a disagreement.
-WARM = frozenset(content_terms(
-    "love loved lovely beautiful beauty hope hopeful joy joyful euphoria warm perfect brilliant wonderful "
-    "captivating delight delightful peace peaceful exhilarating gentle sincere favourite favorite magic glad "
-    "comfortable tender grace understanding"
-))
-COOL = frozenset(content_terms(
-    "sad sadness lonely loneliness heartbreak heartbreaking heartbroken pain painful despair melancholy dark "
-    "brutal schmaltz fake fakery isolated isolating cruel ache grief hurt hurting depression wound gloom "
-    "disconnected desperate desperation"
-))
-
-
-def lean(text: str) -> int:
+def lean(text: str, words: Words, policy: Policy = POLICY) -> int:
     """Return +1 for a clearly warm quote, -1 for a clearly cool one, 0 otherwise."""
     terms = content_terms(text)
-    warm = sum(t in WARM for t in terms)
-    cool = sum(t in COOL for t in terms)
-    if warm >= 2 and cool == 0:
+    warm = sum(t in words.warm for t in terms)
+    cool = sum(t in words.cool for t in terms)
+    if warm >= policy.lean_words and cool == 0:
         return 1
-    if cool >= 2 and warm == 0:
+    if cool >= policy.lean_words and warm == 0:
         return -1
     return 0
 
 
-def opener_for(question: str) -> str:
+def opener_for(question: str, words: Words) -> str:
     """Name the prompt file whose openers fit the question: opinions and facts are framed differently."""
-    return "openers" if is_opinion(question) else "openers_fact"
+    return "openers" if is_opinion(question, words) else "openers_fact"
 
 
 def quote_paragraphs(
-    prompts: Prompts, question: str, evidence: tuple[Evidence, ...], idf: Callable[[str], float] | None = None
+    prompts: Prompts, question: str, evidence: tuple[Evidence, ...], idf: Idf | None = None, policy: Policy = POLICY
 ) -> list[str]:
     """Return one attributed, verbatim, marked quote per useful passage, and a word on any disagreement."""
     key = fold(question)
     weights = term_weights(evidence, idf)
-    quotes = [(e, best_quote(e, question, weights)) for e in evidence]
+    quotes = [(e, best_quote(e, question, weights, policy)) for e in evidence]
     terms = set(content_terms(question))
     total = sum(weights.get(t, 1.0) for t in terms) or 1.0
 
@@ -146,15 +134,15 @@ def quote_paragraphs(
 
     # A quote that shares only a common word with the question (a name, say) would only pad the reply.
     strongest = max((share(q) for _, q in quotes), default=0.0)
-    used = [(e, q) for e, q in quotes if share(q) > 0 and share(q) >= 0.34 * strongest] or quotes[:1]
+    used = [(e, q) for e, q in quotes if share(q) > 0 and share(q) >= policy.quote_share * strongest] or quotes[:1]
     paragraphs = []
     for position, (item, quote) in enumerate(used):
         intro = prompts.choose_nth(
             "attributions", key, position, title=item.passage.title, who=quote.who
         )
         paragraphs.append(f"{intro[0].upper()}{intro[1:]} “{quote.text}” [{item.n}]")
-    warm = [(e, q) for e, q in used if lean(q.text) > 0]
-    cool = [(e, q) for e, q in used if lean(q.text) < 0]
+    warm = [(e, q) for e, q in used if lean(q.text, prompts.words, policy) > 0]
+    cool = [(e, q) for e, q in used if lean(q.text, prompts.words, policy) < 0]
     if warm and cool and warm[0][0].passage.essay_id != cool[0][0].passage.essay_id:
         paragraphs.append(prompts.choose(
             "contrast", key, warmer=f"{warm[0][1].who} [{warm[0][0].n}]", cooler=f"{cool[0][1].who} [{cool[0][0].n}]"

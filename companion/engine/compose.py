@@ -1,0 +1,162 @@
+"""Compose: the reply's words, by the strategy the backend's declared capabilities call for.
+
+- writes "freely":  the model writes the whole reply from the evidence, persona, memory and history;
+                    verify checks every citation afterwards.
+- writes "frames":  the model may add one personal sentence; code lays out the answering quotes.
+- writes "nothing": code alone, in her voice from prompts/ (the extractive composer).
+
+Each strategy is a generator of text pieces that returns a ``Composed``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Generator
+from contextlib import closing
+from dataclasses import dataclass
+
+from companion.backends.base import Backend, GenerationRequest, Message, Writes
+from companion.engine.prompting import fit
+from companion.engine.quotes import opener_for, quote_paragraphs
+from companion.engine.recall import Remembered, recall_line
+from companion.errors import CompanionError
+from companion.policy import POLICY, Policy
+from companion.prompts import Prompts
+from companion.text import first_sentence, fold
+from companion.types import Evidence, Exchange
+from companion.words import Words
+
+Idf = Callable[[str], float]
+# A framing sentence from an untrusted model must be a reaction, not a claim about the film.
+_PERSONAL = re.compile(r"\b(i|i'm|i've|i'd|me|my|you|you're|your|let's|let me|we)\b")
+_FACTUAL = re.compile(r"[\d\[\]:\"“”]")
+_NOT_A_NAME = ("I", "I'm", "I’m")
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a composer works from."""
+
+    question: str  # as asked: what a model that writes is shown
+    query: str  # what quotes are chosen for: a follow-up carries the question before it
+    evidence: tuple[Evidence, ...]
+    remembered: Remembered
+    window: tuple[Exchange, ...]  # the recent exchanges a model that writes may see
+    idf: Idf | None
+    max_tokens: int
+    temperature: float
+    policy: Policy = POLICY
+
+
+@dataclass(frozen=True)
+class Composed:
+    """How composing ended: the evidence the reply may cite, and the error that cut it, if any."""
+
+    evidence: tuple[Evidence, ...]
+    error: str | None = None
+
+
+Composition = Generator[str, None, Composed]
+
+
+def compose(job: Job, backend: Backend, prompts: Prompts) -> Composition:
+    """Start the strategy the backend's capabilities call for."""
+    return COMPOSERS[backend.capabilities.writes](job, backend, prompts)
+
+
+def written(job: Job, backend: Backend, prompts: Prompts) -> Composition:
+    """Let the model write the reply; the prompt is trimmed to its context on a copy of the history."""
+    prompt = fit(backend, prompts, job.question, job.evidence, job.window, job.remembered.summary, job.max_tokens)
+    request = GenerationRequest(
+        messages=prompt.messages, question=job.query, evidence=prompt.evidence, max_tokens=job.max_tokens,
+        temperature=job.temperature,
+    )
+    error = None
+    with closing(_generate(backend, request)) as pieces:
+        try:
+            for piece in pieces:
+                yield piece
+        except CompanionError as exc:
+            error = str(exc)
+    return Composed(evidence=prompt.evidence, error=error)
+
+
+def framed(job: Job, backend: Backend, prompts: Prompts) -> Composition:
+    """Let the model write only a framing sentence; the quotes and markers are placed by code."""
+    messages = (
+        Message("system", prompts.render("persona")),
+        Message("user", prompts.render("framing", question=job.query)),
+    )
+    request = GenerationRequest(
+        messages=messages, question=job.query, max_tokens=job.policy.framing_tokens, temperature=job.temperature
+    )
+    error = None
+    first = ""
+    with closing(_generate(backend, request)) as pieces:
+        try:
+            buffer = ""
+            for piece in pieces:
+                buffer += piece
+                sentence = first_sentence(buffer)
+                if sentence is not None:
+                    first = sentence
+                    break
+            else:
+                first = buffer
+        except CompanionError as exc:
+            error = str(exc)
+    # Only the first sentence, and only if it is a reaction rather than an invented fact.
+    framing = " ".join(first.split())
+    if not acceptable_framing(framing, job.query, prompts.words, job.policy):
+        framing = ""
+    paragraphs = quote_reply(job, prompts, framing)
+    yield paragraphs[0]
+    for paragraph in paragraphs[1:]:
+        yield "\n\n" + paragraph
+    return Composed(evidence=job.evidence, error=error)
+
+
+def extractive(job: Job, backend: Backend, prompts: Prompts) -> Composition:
+    """Compose from the quotes alone, a few words at a time as a model would stream."""
+    reply = "\n\n".join(quote_reply(job, prompts))
+    for match in re.finditer(r"\S+\s*", reply):
+        yield match.group()
+    return Composed(evidence=job.evidence)
+
+
+COMPOSERS: dict[Writes, Callable[[Job, Backend, Prompts], Composition]] = {
+    "freely": written, "frames": framed, "nothing": extractive,
+}
+
+
+def quote_reply(job: Job, prompts: Prompts, first_line: str = "") -> list[str]:
+    """Lay out a quote-first reply: a first line, what she recalls of them, one quote per critic, a closer."""
+    key = fold(job.query)
+    paragraphs = [first_line or prompts.choose(opener_for(job.query, prompts.words), key)]
+    # Nothing else weaves memory into a reply made of quotes, so it goes right after the first line.
+    recall = recall_line(prompts, job.question, job.remembered)
+    if recall:
+        paragraphs.append(recall)
+    paragraphs.extend(quote_paragraphs(prompts, job.query, job.evidence, job.idf, job.policy))
+    paragraphs.append(prompts.choose("closers", key))
+    return paragraphs
+
+
+def acceptable_framing(sentence: str, question: str, words: Words, policy: Policy = POLICY) -> bool:
+    """Tell whether a model's framing sentence is safe to show: personal, short, and free of facts."""
+    text = sentence.strip()
+    tokens = text.split()
+    fewest, most = policy.framing_words
+    if not fewest <= len(tokens) <= most or _FACTUAL.search(text):
+        return False
+    folded = fold(text)
+    if not _PERSONAL.search(folded) or words.framing_claims.search(folded):
+        return False
+    asked = set(fold(question).split())
+    names = [w.strip(".,!?;'’") for w in tokens[1:] if w[:1].isupper() and w.strip(".,!?;'’") not in _NOT_A_NAME]
+    return all(fold(name) in asked for name in names)
+
+
+def _generate(backend: Backend, request: GenerationRequest) -> Generator[str, None, None]:
+    """Stream from the backend inside a generator, so closing it also closes the backend's stream."""
+    yield from backend.stream(request)

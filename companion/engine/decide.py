@@ -1,0 +1,110 @@
+"""Decide: do the passages found speak to the question, may they be told, and which become evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from companion.engine.retrieve import Retrieved
+from companion.policy import POLICY, Policy
+from companion.text import content_terms
+from companion.types import Evidence, Hit, Passage
+from companion.words import Words
+
+Idf = Callable[[str], float]
+Verdict = Literal["answer", "no_evidence", "spoiler"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the essays allow: an answer from this evidence, or a reply in voice that cites nothing."""
+
+    verdict: Verdict
+    evidence: tuple[Evidence, ...] = ()
+
+
+def spoils_ending(passage: Passage, words: Words) -> bool:
+    """Tell whether a passage gives away how the film ends."""
+    return bool(words.ending.search(passage.text))
+
+
+def asks_for_ending(question: str, words: Words) -> bool:
+    """Tell whether the person asks about the ending outright (then spoilers are wanted)."""
+    return bool(words.asks_for_ending.search(question))
+
+
+def coverage(question: str, hits: Sequence[Hit], idf: Idf) -> float:
+    """Return the largest idf-weighted share of the question's words that one passage holds."""
+    terms = set(content_terms(question))
+    if not terms:
+        return 0.0
+    weights = {t: idf(t) for t in terms}
+    total = sum(weights.values())
+    best = 0.0
+    for hit in hits:
+        found = terms & set(content_terms(f"{hit.passage.title} {hit.passage.text}"))
+        best = max(best, sum(weights[t] for t in found) / total)
+    return best
+
+
+def covers(question: str, hits: Sequence[Hit], idf: Idf | None = None, policy: Policy = POLICY) -> bool:
+    """Decide whether the passages found speak to the question at all."""
+    if not hits:
+        return False
+    dense = max((h.dense or 0.0) for h in hits)
+    if idf is None:
+        return dense >= policy.strong_score
+    if not any((h.lexical or 0.0) > 0 for h in hits):
+        return False
+    if all(h.dense is None for h in hits):
+        return coverage(question, hits, idf) >= policy.lexical_only_coverage
+    return dense >= policy.strong_score or (
+        dense >= policy.min_score and coverage(question, hits, idf) >= policy.min_coverage
+    )
+
+
+def select_evidence(hits: Sequence[Hit], opinion: bool = False, policy: Policy = POLICY) -> list[Hit]:
+    """Pick the strongest passages; for opinions, one per essay first so every critic with a view speaks."""
+    if not hits:
+        return []
+    limit = policy.evidence_limit
+    if opinion:
+        limit = max(limit, len({h.passage.essay_id for h in hits}))
+    best_dense = max((h.dense or 0.0) for h in hits)
+    best_lexical = max((h.lexical or 0.0) for h in hits)
+    candidates = [
+        h for h in hits
+        if (h.dense is not None and h.dense >= best_dense - policy.relative_margin)
+        or (best_lexical > 0 and (h.lexical or 0.0) >= policy.lexical_share * best_lexical)
+        or h.rank == 1
+    ]
+    if not opinion:
+        return candidates[:limit]
+    chosen: list[Hit] = []
+    for hit in candidates:
+        if hit.passage.essay_id not in {c.passage.essay_id for c in chosen}:
+            chosen.append(hit)
+    for hit in candidates:
+        if len(chosen) >= limit:
+            break
+        same_essay = sum(c.passage.essay_id == hit.passage.essay_id for c in chosen)
+        if hit not in chosen and (same_essay < policy.per_essay or len({c.passage.essay_id for c in candidates}) == 1):
+            chosen.append(hit)
+    return sorted(chosen[:limit], key=lambda h: h.rank)
+
+
+def decide(
+    found: Retrieved, question: str, careful: bool, idf: Idf | None, words: Words, policy: Policy = POLICY
+) -> Decision:
+    """Decide from the hits whether to answer, and from which passages; careful keeps the ending back."""
+    hits = list(found.hits)
+    if careful and not asks_for_ending(question, words):
+        # When the best answer itself gives the ending away, say so rather than answer around it.
+        if hits and spoils_ending(hits[0].passage, words) and covers(found.query, hits, idf, policy):
+            return Decision("spoiler")
+        hits = [h for h in hits if not spoils_ending(h.passage, words)]
+    if not covers(found.query, hits, idf, policy):
+        return Decision("no_evidence")
+    chosen = select_evidence(hits, opinion=found.opinion, policy=policy)
+    return Decision("answer", tuple(Evidence(n, hit.passage) for n, hit in enumerate(chosen, start=1)))

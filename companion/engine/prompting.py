@@ -1,0 +1,65 @@
+"""The messages a model that writes freely sees, trimmed to its context without touching the history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from companion.backends.base import Backend, Message
+from companion.prompts import Prompts
+from companion.types import Evidence, Exchange
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """The messages for one turn and the evidence they carry (trimming may carry less than was chosen)."""
+
+    messages: tuple[Message, ...]
+    evidence: tuple[Evidence, ...]
+
+
+def format_evidence(evidence: Sequence[Evidence]) -> str:
+    """Lay out the evidence for a prompt, one marked passage each."""
+    blocks = []
+    for item in evidence:
+        who = f" by {item.passage.author}" if item.passage.author else ""
+        blocks.append(f"[{item.n}] From \"{item.passage.title}\"{who}:\n{item.passage.text}")
+    return "\n\n".join(blocks)
+
+
+def build_messages(
+    prompts: Prompts, question: str, evidence: Sequence[Evidence], window: Sequence[Exchange], remembered: str = ""
+) -> tuple[Message, ...]:
+    """Build the chat messages: persona and memory, the recent exchanges, a reminder, then the question."""
+    persona = prompts.render("persona")
+    messages = [Message("system", f"{persona}\n\n{remembered}" if remembered else persona)]
+    for exchange in window:
+        messages.append(Message("user", exchange.question))
+        messages.append(Message("assistant", exchange.answer))
+    # Small models drift out of character over a long history; a reminder just before the turn helps.
+    if window:
+        messages.append(Message("system", prompts.render("reminder")))
+    user = prompts.render("answer", evidence=format_evidence(evidence), question=question)
+    messages.append(Message("user", user))
+    return tuple(messages)
+
+
+def fit(
+    backend: Backend, prompts: Prompts, question: str, evidence: tuple[Evidence, ...], window: Sequence[Exchange],
+    remembered: str, max_tokens: int,
+) -> Prompt:
+    """Drop the oldest exchanges of a copy of the window, then the weakest evidence, until the prompt fits."""
+    kept = list(window)
+    messages = build_messages(prompts, question, evidence, kept, remembered)
+    size = backend.capabilities.context_size
+    used = backend.count_tokens(messages) if size else None
+    while size and used is not None and used + max_tokens > size:
+        if kept:
+            kept.pop(0)
+        elif len(evidence) > 1:
+            evidence = evidence[:-1]
+        else:
+            break
+        messages = build_messages(prompts, question, evidence, kept, remembered)
+        used = backend.count_tokens(messages)
+    return Prompt(messages=messages, evidence=evidence)

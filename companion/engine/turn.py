@@ -1,0 +1,220 @@
+"""One conversational turn as a pipeline of stages, told as a stream of events.
+
+check -> read memory -> route -> retrieve -> decide -> compose -> verify -> record. Each stage is a
+function that takes what it needs and returns what it made; the engine only orchestrates them,
+reads memory once at the start, writes history once at the end, and emits events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import closing
+from dataclasses import dataclass, field
+from typing import Literal
+
+from companion.backends.base import Backend, Message
+from companion.engine.compose import Composed, Composition, Job, compose
+from companion.engine.decide import decide
+from companion.engine.prompting import Prompt, build_messages, fit
+from companion.engine.recall import Remembered, read_memory
+from companion.engine.retrieve import retrieve
+from companion.engine.route import FILM_ROUTES, route_turn
+from companion.engine.verify import Verified, verify
+from companion.errors import InputError
+from companion.memory import Memory
+from companion.policy import POLICY, Policy
+from companion.prompts import Prompts
+from companion.retrieval.search import Searcher
+from companion.text import fold
+from companion.types import Citation, Evidence, Exchange, Reply
+
+MAX_QUESTION_CHARS = 4000
+EventKind = Literal["status", "token", "citations", "done", "error"]
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened during a turn, for a surface to render."""
+
+    kind: EventKind
+    text: str = ""
+    citations: tuple[Citation, ...] = ()
+    reply: Reply | None = None
+
+
+def check_question(text: str) -> str:
+    """Return the question stripped, or raise InputError saying what is wrong."""
+    question = text.strip()
+    if not question:
+        raise InputError("Type a question or a thought first: the message is empty.")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InputError(
+            f"That message is {len(question):,} characters; I can take up to {MAX_QUESTION_CHARS:,}. "
+            "Try asking about one part of it."
+        )
+    return question
+
+
+class TurnRun:
+    """One turn in progress: an iterator of events that can be stopped, keeping what arrived."""
+
+    def __init__(self, engine: Engine, text: str) -> None:
+        self.engine = engine
+        self.text = text
+        self.question = text.strip()
+        self.grounded = True
+        self.route = "film"
+        self.evidence: tuple[Evidence, ...] = ()
+        self.pieces: list[str] = []
+        self.reply: Reply | None = None
+        self._events = engine._run(self)
+
+    def __iter__(self) -> TurnRun:
+        return self
+
+    def __next__(self) -> Event:
+        return next(self._events)
+
+    def close(self) -> None:
+        """Stop the event stream (and the backend's generation with it)."""
+        self._events.close()
+
+    def draft(self, reason: str) -> Reply:
+        """Return the reply so far, marked incomplete, without ending the turn (for saving as it streams)."""
+        answer = "".join(self.pieces).strip()
+        return Reply(
+            question=self.question, answer=answer, grounded=self.grounded and bool(answer), citations=(),
+            backend=self.engine.backend.name, model=self.engine.backend.model, complete=False, error=reason,
+            route=self.route,
+        )
+
+    def stop(self, reason: str = "stopped") -> Reply:
+        """End the turn now and return the partial reply, marked incomplete."""
+        if self.reply is None:
+            self.reply = self.engine.record(self, verify("".join(self.pieces).strip(), self.evidence), reason)
+        return self.reply
+
+
+@dataclass
+class Engine:
+    """Run turns against one searcher, one backend and one set of prompts."""
+
+    searcher: Searcher
+    backend: Backend
+    prompts: Prompts
+    k: int = 5
+    history_turns: int = 3
+    max_tokens: int = 400
+    temperature: float = 0.7
+    history: list[Exchange] = field(default_factory=list)
+    # Returns True while the person has said they have not seen the film.
+    spoiler_care: Callable[[], bool] | None = None
+    # What she remembers of the person; never evidence, never cited.
+    memory: Memory | None = None
+    # Things a person should hear about once, such as an unreadable index moved aside.
+    notices: tuple[str, ...] = ()
+    policy: Policy = POLICY
+
+    def turn(self, text: str) -> TurnRun:
+        """Start answering one message; iterate the result for status, tokens, citations and done."""
+        return TurnRun(self, text)
+
+    def ask(self, text: str) -> Reply:
+        """Run one turn to the end and return its reply; bad input raises InputError."""
+        check_question(text)
+        replies = [event.reply for event in self.turn(text) if event.kind == "done"]
+        return replies[-1]
+
+    def window(self) -> tuple[Exchange, ...]:
+        """Return the recent exchanges a model that writes is shown."""
+        return tuple(self.history[-self.history_turns :]) if self.history_turns > 0 else ()
+
+    def remembered_summary(self) -> str:
+        """Return what she remembers of the person, for a model's system prompt."""
+        return Remembered(facts=tuple(self.memory.facts())).summary if self.memory is not None else ""
+
+    def messages(self, question: str, evidence: Sequence[Evidence]) -> tuple[Message, ...]:
+        """Build the chat messages a model that writes would see for this question now."""
+        return build_messages(self.prompts, question, evidence, self.window(), self.remembered_summary())
+
+    def fit(self, question: str, evidence: tuple[Evidence, ...], max_tokens: int) -> Prompt:
+        """Trim a prompt to the backend's context; the history itself is never changed."""
+        return fit(self.backend, self.prompts, question, evidence, self.window(), self.remembered_summary(), max_tokens)
+
+    def _run(self, run: TurnRun) -> Iterator[Event]:
+        try:
+            question = check_question(run.text)
+        except InputError as exc:
+            yield Event("error", text=str(exc))
+            return
+        run.question = question
+        remembered = read_memory(self.memory, question, self.spoiler_care)
+        routed = route_turn(question, self.history, self.prompts.words, self.policy)
+        run.route = routed.route
+        if routed.route not in FILM_ROUTES:
+            yield from self._say(run, routed.route)
+            return
+        yield Event("status", text="looking through the essays…")
+        found = retrieve(self.searcher, routed, self.k, self.prompts.words, self.policy)
+        decision = decide(found, question, remembered.careful, self.searcher.idf, self.prompts.words, self.policy)
+        if decision.verdict != "answer":
+            yield from self._say(run, decision.verdict)
+            return
+        run.evidence = decision.evidence
+        yield Event("status", text="thinking…")
+        job = Job(
+            question=question, query=routed.query, evidence=decision.evidence, remembered=remembered,
+            window=self.window(), idf=self.searcher.idf, max_tokens=self.max_tokens, temperature=self.temperature,
+            policy=self.policy,
+        )
+        composed = yield from self._tokens(compose(job, self.backend, self.prompts), run)
+        run.evidence = composed.evidence
+        checked = verify("".join(run.pieces).strip(), run.evidence)
+        if composed.error:
+            yield Event("error", text=composed.error)
+        yield from self._finish(run, checked, composed.error)
+
+    def _say(self, run: TurnRun, prompt: str) -> Iterator[Event]:
+        """Answer with one of a prompt file's replies, citing nothing."""
+        run.grounded = False
+        answer = self.prompts.choose(prompt, fold(run.question))
+        run.pieces.append(answer)
+        yield Event("token", text=answer)
+        yield from self._finish(run, Verified(answer=answer, citations=(), dropped=0), None)
+
+    def _tokens(self, composition: Composition, run: TurnRun) -> Generator[Event, None, Composed]:
+        """Pass a composer's pieces on as token events, keeping them in the run; return how it ended."""
+        with closing(composition):
+            while True:
+                try:
+                    piece = next(composition)
+                except StopIteration as end:
+                    return end.value
+                run.pieces.append(piece)
+                yield Event("token", text=piece)
+
+    def _finish(self, run: TurnRun, checked: Verified, error: str | None) -> Iterator[Event]:
+        if run.reply is not None:
+            return
+        run.reply = self.record(run, checked, error)
+        yield Event("citations", citations=run.reply.citations)
+        yield Event("done", reply=run.reply)
+
+    def record(self, run: TurnRun, checked: Verified, error: str | None) -> Reply:
+        """Turn what a run produced into a reply, and write it to the history for the next turns."""
+        reply = Reply(
+            question=run.question,
+            answer=checked.answer,
+            # Nothing said is nothing grounded, even when the evidence was there (a failure before any words).
+            grounded=run.grounded and bool(checked.answer),
+            citations=checked.citations,
+            backend=self.backend.name,
+            model=self.backend.model,
+            complete=error is None,
+            error=error,
+            route=run.route,
+            dropped=checked.dropped,
+        )
+        if checked.answer:
+            self.history.append(Exchange(run.question, checked.answer))
+        return reply

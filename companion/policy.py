@@ -1,0 +1,69 @@
+"""Every threshold a turn decides by, in one place, each with what it trades and where its value came from.
+
+"Fit on the 22" means calibrated on the 22 original public questions (../shared/eval/questions.jsonl as
+it was then) together with the off-topic questions in tests/test_grounding.py; "by hand" means chosen
+while reading replies to those questions, never measured. All are to be recalibrated on the dev split
+of the evaluation questions (issue H). Change them here, never inline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The numbers behind routing, the evidence decision, quote choice and framing."""
+
+    # --- decide: do the essays speak to the question at all?
+    # Cosine of the closest passage that alone counts as evidence; higher refuses more real questions. Fit on the 22.
+    strong_score: float = 0.45
+    # Cosine below which no amount of shared words makes evidence; lower answers more off-topic ones. Fit on the 22.
+    min_score: float = 0.25
+    # Idf-weighted share of the question's rarer words a passage must hold at a middling cosine. Fit on the 22.
+    min_coverage: float = 0.40
+    # The same share when no cosine is known (BM25 alone): stricter, since shared words alone mislead more. By hand.
+    lexical_only_coverage: float = 0.50
+
+    # --- decide: which of the passages found become evidence
+    # A passage this far below the best cosine is about something else; smaller keeps fewer. By hand.
+    relative_margin: float = 0.12
+    # ...unless its BM25 score reaches this share of the best one (an exact-word match the embedding blurs). By hand.
+    lexical_share: float = 0.6
+    # Passages a factual question is answered from; more dilutes the reply and a small model's prompt. By hand.
+    evidence_limit: int = 3
+    # Passages one essay may give an opinion question, so several critics speak rather than one at length. By hand.
+    per_essay: int = 2
+    # Hits an opinion question searches (at least), so every essay with a view is heard; deeper is slower. By hand.
+    opinion_depth: int = 8
+
+    # --- compose: which sentence of a passage is quoted, and which quotes are kept
+    # A best sentence shorter than this many words takes the next one along, so a quote can stand alone. By hand.
+    short_sentence: int = 8
+    # Sentence lengths (words, inclusive) that read well as a quote and earn the bonus below. By hand.
+    comfortable_words: tuple[int, int] = (8, 45)
+    # How much a comfortable length weighs against the question's words in choosing a sentence. By hand.
+    comfortable_bonus: float = 0.5
+    # A quote sharing less than this fraction of the best quote's share of the question only pads the reply. By hand.
+    quote_share: float = 0.34
+    # Warm (or cool) words a quote needs, with none of the other kind, to count as leaning that way. By hand.
+    lean_words: int = 2
+
+    # --- compose: the one framing sentence a small model may add
+    # Tokens the model may spend on it; one sentence rarely needs more, and a small model rambles. By hand.
+    framing_tokens: int = 48
+    # Words it may have (inclusive): shorter is a fragment, longer starts making claims. By hand.
+    framing_words: tuple[int, int] = (3, 22)
+
+    # --- route: small talk or a question about the film?
+    # Film words a question about her may carry and still be about her ("are you like Samantha?"). By hand.
+    about_her_film_words: int = 3
+    # Film words thanks, a goodbye, a feeling or a greeting may carry and still be small talk. By hand.
+    small_talk_film_words: int = 2
+    # Film words a follow-up may have; more and it stands on its own. By hand.
+    follow_up_film_words: int = 2
+    # A message this short without film words or a question mark is a greeting; longer, a feeling. By hand.
+    greeting_words: int = 3
+
+
+POLICY = Policy()

@@ -1,0 +1,94 @@
+"""The values every layer passes around: passages, hits, evidence, citations, replies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from companion.text import SPEAKER_LABEL
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrievable piece of an essay, with where it sits in the essay's body."""
+
+    id: str
+    essay_id: str
+    n: int
+    title: str
+    author: str | None
+    text: str
+    start: int
+    end: int
+    speaker: str | None = None
+
+    @property
+    def byline(self) -> str:
+        """Return the essay's title with its author when the text names one."""
+        return f"{self.title} — {self.author}" if self.author else self.title
+
+    @property
+    def embedding_text(self) -> str:
+        """Return the text to embed: a continued turn keeps its speaker's name."""
+        if self.speaker and not SPEAKER_LABEL.match(self.text):
+            return f"{self.speaker}: {self.text}"
+        return self.text
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A passage found for a query, best first; each retriever says what its score means.
+
+    ``dense`` is the cosine similarity to the query and ``lexical`` the BM25 score, when known.
+    """
+
+    rank: int
+    passage: Passage
+    score: float
+    dense: float | None = None
+    lexical: float | None = None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A passage handed to the composer under its citation marker ``[n]``."""
+
+    n: int
+    passage: Passage
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A marker in a reply and the passage it stands for."""
+
+    n: int
+    passage: Passage
+    verified: bool
+
+    @property
+    def byline(self) -> str:
+        """Return the cited essay's title and author."""
+        return self.passage.byline
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A finished turn: what was said, what backs it, and how it ended."""
+
+    question: str
+    answer: str
+    grounded: bool
+    citations: tuple[Citation, ...]
+    backend: str
+    model: str | None
+    complete: bool = True
+    error: str | None = None
+    route: str = "film"
+    dropped: int = 0
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One earlier question and answer, for the model's context."""
+
+    question: str
+    answer: str

@@ -1,0 +1,76 @@
+"""Load the film-specific word lists from prompts/words.toml, checked the way the prompts are."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from companion.errors import PromptError
+from companion.text import content_terms
+
+FILENAME = "words.toml"
+# list name -> used as a pattern (matched in text) or as a set of content words (compared after stemming)
+PATTERNS = ("ending", "asks_for_ending", "opinion", "framing_claims")
+LEXICONS = ("warm", "cool", "chatter")
+
+
+@dataclass(frozen=True)
+class Words:
+    """The word lists, ready to match: phrases as patterns, lexicons as sets of stemmed words."""
+
+    ending: re.Pattern[str]
+    asks_for_ending: re.Pattern[str]
+    opinion: re.Pattern[str]
+    framing_claims: re.Pattern[str]
+    warm: frozenset[str]
+    cool: frozenset[str]
+    chatter: frozenset[str]
+
+
+def _phrase(entry: str) -> str:
+    """Turn one listed phrase into a pattern: literal words, a trailing * for any ending."""
+    stem = entry.removesuffix("*")
+    return re.escape(stem.casefold()) + (r"\w*" if entry.endswith("*") else "")
+
+
+def phrases_pattern(entries: list[str]) -> re.Pattern[str]:
+    """Return a pattern matching any of the phrases as whole words, ignoring case."""
+    return re.compile(r"\b(?:" + "|".join(_phrase(e) for e in entries) + r")\b", re.IGNORECASE)
+
+
+def _entries(path: Path, data: dict, name: str) -> list[str]:
+    table = data.get(name)
+    if not isinstance(table, dict) or "words" not in table:
+        raise PromptError(f"{path}: the [{name}] table with a `words = [...]` list is missing; copy it from prompts/.")
+    entries = table["words"]
+    if not isinstance(entries, list) or not entries:
+        raise PromptError(f"{path}: [{name}] words must be a non-empty list of quoted words or phrases.")
+    for entry in entries:
+        if not isinstance(entry, str) or not entry.strip() or "*" in entry.rstrip("*") or entry.count("*") > 1:
+            raise PromptError(
+                f"{path}: [{name}] has {entry!r}; each entry must be a word or phrase in quotes, "
+                "with at most one * at its end."
+            )
+    return entries
+
+
+def load_words(directory: Path) -> Words:
+    """Read prompts/words.toml, or raise PromptError naming the file and what is wrong in it."""
+    path = Path(directory) / FILENAME
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise PromptError(f"{path} is missing: copy it from the project's prompts/ directory.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PromptError(f"{path} cannot be read as UTF-8 text ({exc}).") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PromptError(f"{path} is not valid TOML ({exc}): check the quotes and brackets there.") from None
+    unknown = sorted(set(data) - set(PATTERNS) - set(LEXICONS))
+    if unknown:
+        known = ", ".join(PATTERNS + LEXICONS)
+        raise PromptError(f"{path}: unknown list [{unknown[0]}]; the lists are {known}.")
+    patterns = {name: phrases_pattern(_entries(path, data, name)) for name in PATTERNS}
+    lexicons = {name: frozenset(content_terms(" ".join(_entries(path, data, name)))) for name in LEXICONS}
+    return Words(**patterns, **lexicons)

@@ -1,0 +1,82 @@
+"""Stand-ins for a model and an index, for testing the engine's policy in milliseconds.
+
+``ScriptedBackend`` streams what a test enqueued (like llm's MockModel) and declares whatever
+capabilities the test gives it; ``FakeSearcher`` returns the hits it was given. Real-component tests
+(the real index, the real model) stay in their own files.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+
+from companion.backends.base import BaseBackend, Capabilities, GenerationRequest, Message, Writes
+from companion.types import Hit, Passage
+
+Piece = str | Exception
+
+
+def passage(essay: str, n: int, text: str, title: str = "", author: str | None = "A. Critic") -> Passage:
+    """Make a passage of an essay."""
+    return Passage(id=f"{essay}:{n}", essay_id=essay, n=n, title=title or essay.title(), author=author,
+                   text=text, start=0, end=len(text))
+
+
+def hit(rank: int, item: Passage, dense: float | None = 0.8, lexical: float | None = 5.0) -> Hit:
+    """Make a search hit; the defaults are a strong match by meaning and by words."""
+    return Hit(rank=rank, passage=item, score=1.0 / rank, dense=dense, lexical=lexical)
+
+
+class ScriptedBackend(BaseBackend):
+    """Stream enqueued pieces, one script per request; an Exception in a script is raised at that point."""
+
+    def __init__(self, writes: Writes = "freely", context_size: int | None = None, counts_tokens: bool = False) -> None:
+        self.name = "scripted"
+        self.model = "scripted-1"
+        self.capabilities = Capabilities(writes=writes, context_size=context_size)
+        self.counts_tokens = counts_tokens
+        self.requests: list[GenerationRequest] = []
+        self.abandoned = 0
+        self._scripts: deque[list[Piece]] = deque()
+
+    def enqueue(self, *pieces: Piece) -> ScriptedBackend:
+        """Add the script the next request streams."""
+        self._scripts.append(list(pieces))
+        return self
+
+    def stream(self, request: GenerationRequest) -> Iterator[str]:
+        """Yield the next script's pieces; a request with no script left fails the test."""
+        self.requests.append(request)
+        assert self._scripts, f"the backend was asked to write, but no script was enqueued: {request.question!r}"
+        script = self._scripts.popleft()
+        try:
+            for piece in script:
+                if isinstance(piece, Exception):
+                    raise piece
+                yield piece
+        except GeneratorExit:
+            self.abandoned += 1
+            raise
+
+    def count_tokens(self, messages: Sequence[Message]) -> int | None:
+        """Count one token per word plus one per message, when asked to count at all."""
+        return sum(len(m.content.split()) + 1 for m in messages) if self.counts_tokens else None
+
+
+class FakeSearcher:
+    """Return the given hits for every query, and remember the queries."""
+
+    name = "fake"
+
+    def __init__(self, hits: Sequence[Hit] = (), idf: Callable[[str], float] | None = lambda term: 1.0) -> None:
+        self.hits = list(hits)
+        self.idf = idf
+        self.queries: list[tuple[str, int]] = []
+
+    def search(self, query: str, k: int = 5) -> list[Hit]:
+        """Return up to k of the given hits."""
+        self.queries.append((query, k))
+        return self.hits[:k]
+
+    def warm(self) -> None:
+        """Load nothing: the hits are in memory."""
