@@ -323,3 +323,26 @@ async def test_model_text_with_markup_and_escapes_is_shown_literally(retrieval, 
         app.open_source(0, 0)
         await pilot.pause()
         assert app.screen is app.screen_stack[0]
+
+
+async def test_memory_commands_in_the_chat_say_what_happened(engine, tmp_path):
+    from companion.memory import Memory
+    from companion.tui.widgets import Note
+
+    engine.memory = Memory(tmp_path / "memory.sqlite3")
+    [name] = engine.memory.remember("My name is Ana")
+    app = CompanionApp(loader_for(engine))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        for typed in ("/forget 99", "/forget Ana"):
+            app.clear_notifications()
+            await ask(app, pilot, typed)
+            [said] = [n.message for n in app._notifications]
+            assert said == {"/forget 99": "Nothing is remembered under 99: /memory lists the ids.",
+                            "/forget Ana": "Say /forget ID (the ids are in /memory) or /forget all."}[typed]
+        await ask(app, pilot, "/memory")
+        assert str(app.query(Note).last().render()).startswith(f"{name.id:>4}  name: Ana")
+        await ask(app, pilot, "/forget all")
+        assert str(app.query(Note).last().render()) == "I forgot the one thing I remembered. It's gone from disk."
+        assert engine.memory.facts() == [] and not app.query(Reply)
+    engine.memory.close()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Iterable
+from contextlib import suppress
 from functools import partial
 
 from rich.text import Text
@@ -12,23 +14,29 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from companion.config import Settings
-from companion.engine import MAX_QUESTION_CHARS, Engine, Event, TurnRun
-from companion.engine import Reply as EngineReply
-from companion.errors import CompanionError
+from companion.engine import Engine, check_question
+from companion.errors import CompanionError, InputError
+from companion.memory_commands import CHAT, forget, show_memory
 from companion.text import printable
 from companion.tui.conversation_actions import ConversationActions
+from companion.tui.executor import LeavableExecutor
 from companion.tui.help import HelpScreen
 from companion.tui.loader import EngineLoader
 from companion.tui.sources import Shown, SourceScreen, source_of
-from companion.tui.widgets import Composer, Reply, SourceList, StatusBar, UserMessage
+from companion.tui.streaming import (
+    CLOSED, ENGINE_WAIT, INTERRUPTED, STOPPED, Drafted, Ended, Streamed, Turn, run_turn,
+)
+from companion.tui.widgets import Composer, Note, Reply, SourceList, StatusBar, UserMessage
 
-# Seconds between saves of a reply that is still streaming.
-DRAFT_EVERY = 0.5
+# Seconds quitting waits for a reply to stop and be saved; a backend hung longer keeps only its last draft.
+QUIT_WAIT = 2.0
 
 WELCOME = (
     "Hi, I'm Samantha. I've been reading what critics wrote about Her, and I'd love to talk about it with you. "
@@ -66,7 +74,9 @@ class CompanionApp(ConversationActions, App):
         self.pending: list[str] = []
         self.conversation_id: int | None = None
         self.shown: list[Shown] = []
-        self._stop = asyncio.Event()
+        self._turn: Turn | None = None
+        # Held by whichever thread is using the engine, so one turn never overlaps another or a backend switch.
+        self._engine_lock = threading.Lock()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -81,6 +91,8 @@ class CompanionApp(ConversationActions, App):
         yield Footer()
 
     def on_mount(self) -> None:
+        # Before any worker starts: quitting must not wait on a worker stuck in a hung backend or index.
+        asyncio.get_running_loop().set_default_executor(LeavableExecutor())
         self.query_one("#chat", VerticalScroll).anchor()
         self.query_one("#sources-panel").display = False
         self.query_one(Composer).focus()
@@ -109,7 +121,7 @@ class CompanionApp(ConversationActions, App):
         self.query_one("#chat", VerticalScroll).mount(Static(Text(printable(message)), classes="error", markup=False))
         self.notify(message, severity="error", markup=False, timeout=30)
 
-    def engine_ready(self, engine: Engine) -> None:
+    async def engine_ready(self, engine: Engine) -> None:
         self.engine = engine
         self.show_backend()
         self.set_status("ready")
@@ -117,7 +129,7 @@ class CompanionApp(ConversationActions, App):
             self.notify(notice, severity="warning", markup=False, timeout=20)
         self.welcome_back()
         if self.pending:
-            self.answer(self.pending.pop(0))
+            await self.start_reply(self.pending.pop(0))
 
     def welcome_back(self) -> None:
         """Greet a returning person with how long it has been, and note this visit."""
@@ -145,124 +157,116 @@ class CompanionApp(ConversationActions, App):
 
     @on(Composer.Submitted)
     async def send(self, event: Composer.Submitted) -> None:
-        text = event.text
-        if not text.strip():
-            self.notify("Type a question or a thought first.", markup=False)
+        try:
+            text = check_question(event.text)
+        except InputError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
             return
-        if len(text.strip()) > MAX_QUESTION_CHARS:
-            self.notify(
-                f"That message is {len(text.strip()):,} characters; I can take up to {MAX_QUESTION_CHARS:,}. "
-                "Try asking about one part of it.", severity="warning", markup=False,
-            )
+        event.composer.remember(event.text)
+        if text.startswith("/"):
+            await self.command(text)
             return
-        event.composer.remember(text)
-        if text.strip().startswith("/"):
-            await self.command(text.strip())
-            return
-        await self.query_one("#chat", VerticalScroll).mount(UserMessage(text))
+        await self.query_one("#chat", VerticalScroll).mount(UserMessage(event.text))
         if self.engine is None:
-            self.pending.append(text)
+            self.pending.append(event.text)
             self.notify("I'm still waking up; I'll answer as soon as I'm ready.", markup=False)
             return
-        self.answer(text)
+        await self.start_reply(event.text)
 
     async def command(self, text: str) -> None:
         """Run a slash command: /memory lists what she remembers, /forget ID or /forget all erases it."""
-        from companion.tui.widgets import Note
-
-        memory = self.engine.memory if self.engine else None
-        chat = self.query_one("#chat", VerticalScroll)
         name, _, argument = text.partition(" ")
         if name not in ("/memory", "/forget"):
             self.notify("Commands: /memory shows what I remember about you; /forget ID or /forget all.", markup=False)
             return
+        memory = self.engine.memory if self.engine else None
         if memory is None:
             self.notify("I'm still waking up; try again in a moment.", markup=False)
             return
-        if name == "/memory":
-            facts = memory.facts()
-            lines = [f"{f.id}. {f.kind}: {f.text}" for f in facts] or ["I don't remember anything about you yet."]
-            await chat.mount(Note("What I remember about you (/forget ID or /forget all to erase):\n" + "\n".join(lines)))
-            return
-        argument = argument.strip().lower()
-        if argument == "all":
-            await chat.mount(Note(f"I forgot all {memory.forget_all()} things I remembered. They're gone from disk."))
-        elif argument.isdigit() and memory.forget(int(argument)):
-            await chat.mount(Note(f"I forgot item {argument}. It's gone from disk."))
-        else:
-            self.notify("Say /forget ID (from /memory) or /forget all.", markup=False)
-
-    @work(exclusive=True, group="reply")
-    async def answer(self, text: str) -> None:
-        """Stream one reply into the chat, then list its sources and save the turn."""
-        assert self.engine is not None
-        self._stop.clear()
-        reply = Reply(len(self.shown))
-        await self.query_one("#chat", VerticalScroll).mount(reply)
-        stream = Markdown.get_stream(reply.body)
-        run = self.engine.turn(text)
-        started, first, count = time.perf_counter(), 0.0, 0
-        final: EngineReply | None = None
-        note: str | None = None
-        draft: int | None = None
-        saved_at = 0.0
         try:
-            while final is None:
-                pending = asyncio.ensure_future(asyncio.to_thread(_next, run))
-                stopper = asyncio.ensure_future(self._stop.wait())
-                done, _ = await asyncio.wait({pending, stopper}, return_when=asyncio.FIRST_COMPLETED)
-                stopper.cancel()
-                if pending not in done:
-                    # The backend is mid-token: end the turn now and close it once that token arrives.
-                    pending.add_done_callback(lambda _: asyncio.get_running_loop().run_in_executor(None, run.close))
-                    final, note = run.stop("stopped"), "Stopped — what arrived is kept above."
-                    break
-                event = pending.result()
-                if event is None:
-                    break
-                if event.kind == "status":
-                    self.set_status(event.text)
-                elif event.kind == "token":
-                    count += 1
-                    first = first or time.perf_counter()
-                    await stream.write(printable(event.text))
-                    if time.perf_counter() - saved_at > DRAFT_EVERY:
-                        # Saved as it grows: if the process dies now, what arrived is kept.
-                        draft = self.save(run.draft("interrupted: the app closed during this reply"), draft)
-                        saved_at = time.perf_counter()
-                elif event.kind == "error":
-                    self.notify(event.text, severity="error", markup=False, timeout=15)
-                    note = f"This reply was cut short: {event.text}"
-                elif event.kind == "done":
-                    final = event.reply
-        except asyncio.CancelledError:
-            run.close()
-            final, note = run.stop("interrupted"), "Interrupted — what arrived is kept above."
-            raise
+            shown = show_memory(memory, CHAT) if name == "/memory" else forget(memory, argument, CHAT)
         except CompanionError as exc:
-            self.notify(str(exc), severity="error", markup=False, timeout=15)
-            final, note = run.stop(str(exc)), f"This reply was cut short: {exc}"
-        finally:
-            await stream.stop()
-            if final is not None:
-                await self.finish(reply, final, note, started, first, count, draft)
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        await self.query_one("#chat", VerticalScroll).mount(Note(shown))
 
-    async def finish(
-        self, reply: Reply, final: EngineReply, note, started: float, first: float, count: int, draft: int | None
-    ) -> None:
-        """Show the final reply once, remember it, save it over its draft, and report its speed."""
-        await reply.finish(final.answer, final.citations, note)
-        self.shown.append(Shown(final.answer, final.citations))
-        self.add_to_sources_panel(len(self.shown) - 1)
-        self.save(final, draft)
-        elapsed = time.perf_counter() - started
-        rate = f" · {(count - 1) / (time.perf_counter() - first):.0f} tok/s" if count > 1 and first else ""
-        self.query_one(StatusBar).show(state="ready", speed=f"{elapsed:.1f} s{rate}")
+    async def start_reply(self, text: str) -> None:
+        """Stop any reply still being written, then stream a new one below the question."""
+        await self.stop_reply(INTERRUPTED)
+        assert self.engine is not None
+        widget = Reply(len(self.shown))
+        # The slot is taken now: a reply that ends after a newer one started still links to its own sources.
+        self.shown.append(Shown("", ()))
+        await self.query_one("#chat", VerticalScroll).mount(widget)
+        self._turn = Turn(text, widget, Markdown.get_stream(widget.body), self.open_conversation())
+        self.answer(self._turn)
 
-    def action_stop(self) -> None:
+    @work(thread=True, exclusive=True, group="reply")
+    def answer(self, turn: Turn) -> None:
+        """Run one turn in this thread, the only one that touches it; the window hears of it through messages."""
+        assert self.engine is not None
+        worker = get_current_worker()
+        run_turn(self.engine, turn, self._engine_lock, lambda: worker.is_cancelled, self._post)
+
+    def _post(self, message: Message) -> None:
+        # A worker that outlives the app (a backend hung past quitting) has no one left to tell.
+        with suppress(RuntimeError):
+            self.post_message(message)
+
+    async def stop_reply(self, reason: str, wait: float = 0.0) -> None:
+        """Ask the reply being written to stop for reason, waiting up to wait seconds for it to end."""
+        turn = self._turn
+        if turn is None or turn.ended:
+            return
+        if not turn.stopping:
+            # The first reason stands: Esc then Ctrl+Q is a reply that was stopped.
+            turn.stop_reason, turn.stopping = reason, True
+            self.workers.cancel_group(self, "reply")
+            self.set_status("stopping…")
+        if wait > 0:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(turn.outcome)), wait)
+
+    @on(Streamed)
+    async def streamed(self, message: Streamed) -> None:
+        turn, event = message.turn, message.event
+        if event.kind == "error":
+            self.notify(event.text, severity="error", markup=False, timeout=15)
+        elif event.kind == "status" and turn is self._turn and not turn.stopping:
+            self.set_status(event.text)
+        elif event.kind == "token" and turn.widget.is_attached:
+            turn.tokens += 1
+            turn.first = turn.first or time.perf_counter()
+            await turn.stream.write(printable(event.text))
+
+    @on(Drafted)
+    def drafted(self, message: Drafted) -> None:
+        self.save(message.turn, message.draft)
+
+    @on(Ended)
+    async def ended(self, message: Ended) -> None:
+        """Show the final reply once, save it over its draft, list its sources and report its speed."""
+        turn, final = message.turn, message.reply
+        await turn.stream.stop()
+        self.save(turn, final)
+        if not turn.widget.is_attached:
+            return  # the chat was cleared while this reply was stopping; it is saved in its own conversation
+        await turn.widget.finish(final.answer, final.citations, message.note)
+        self.shown[turn.index] = Shown(final.answer, final.citations)
+        self.add_to_sources_panel(turn.index)
+        if turn is self._turn:
+            elapsed = time.perf_counter() - turn.started
+            rate = f" · {(turn.tokens - 1) / (time.perf_counter() - turn.first):.0f} tok/s" if turn.tokens > 1 else ""
+            self.query_one(StatusBar).show(state="ready", speed=f"{elapsed:.1f} s{rate}")
+
+    async def action_stop(self) -> None:
         """Stop the reply being written, keeping what has arrived."""
-        if any(w.group == "reply" and w.is_running for w in self.workers):
-            self._stop.set()
+        await self.stop_reply(STOPPED)
+
+    async def action_quit(self) -> None:
+        """Quit, letting a reply being written stop and be saved, but never waiting on a hung backend."""
+        await self.stop_reply(CLOSED, wait=QUIT_WAIT)
+        self.exit()
 
     # -- sources -------------------------------------------------------------------------------
 
@@ -351,9 +355,14 @@ class CompanionApp(ConversationActions, App):
             self.call_from_thread(self.notify, "Still waking up; try again in a moment.", markup=False)
             return
         self.call_from_thread(self.set_status, f"switching to {name}…")
-        try:
-            switch_backend(self.engine, self.settings, name)
-        except CompanionError as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error", markup=False, timeout=15)
+        if self._engine_lock.acquire(timeout=ENGINE_WAIT):
+            try:
+                switch_backend(self.engine, self.settings, name)
+            except CompanionError as exc:
+                self.call_from_thread(self.notify, str(exc), severity="error", markup=False, timeout=15)
+            finally:
+                self._engine_lock.release()
+        else:
+            self.call_from_thread(self.notify, "A reply is still being written; switch when it ends.", markup=False)
         self.call_from_thread(self.show_backend)
         self.call_from_thread(self.set_status, "ready")

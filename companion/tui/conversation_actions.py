@@ -12,23 +12,39 @@ from companion.engine import Reply as EngineReply
 from companion.errors import CompanionError
 from companion.tui.conversations import ConversationsScreen
 from companion.tui.sources import Shown
+from companion.tui.streaming import INTERRUPTED, Turn
 from companion.tui.widgets import Reply, UserMessage
+
+# Seconds a new or resumed conversation waits for the reply being written to stop.
+STOP_WAIT = 2.0
 
 
 class ConversationActions:
     """The chat app's conversation commands; mixed into CompanionApp, which provides the state."""
 
-    def save(self, reply: EngineReply, draft: int | None = None) -> int | None:
-        """Save a turn (over its draft, if one was saved while it streamed); return the turn's id."""
+    def open_conversation(self) -> int | None:
+        """Return the conversation new turns are saved in, starting one if needed; None when nothing is saved."""
         if self.history is None:
             return None
-        try:
-            if self.conversation_id is None:
+        if self.conversation_id is None:
+            try:
                 self.conversation_id = self.history.new_conversation()
-            return self.history.add_turn(self.conversation_id, reply, replace=draft).id
+            except CompanionError as exc:
+                self.notify(f"This conversation cannot be saved: {exc}", severity="error", markup=False)
+        return self.conversation_id
+
+    def save(self, turn: Turn, reply: EngineReply) -> None:
+        """Save a reply in its turn's conversation, over the draft saved while it streamed."""
+        if self.history is None:
+            return
+        if turn.conversation_id is None:
+            turn.conversation_id = self.open_conversation()
+            if turn.conversation_id is None:
+                return
+        try:
+            turn.draft_id = self.history.add_turn(turn.conversation_id, reply, replace=turn.draft_id).id
         except CompanionError as exc:
             self.notify(f"This turn could not be saved: {exc}", severity="error", markup=False)
-            return None
 
     async def action_new_conversation(self) -> None:
         """Start a fresh conversation; the current one stays saved."""
@@ -39,9 +55,10 @@ class ConversationActions:
         self.notify("A new conversation. The last one is saved (Ctrl+O).", markup=False)
 
     async def clear_chat(self) -> None:
-        self.action_stop()
+        # Waited for so that the stopped turn records its exchange before the engine's history is replaced.
+        await self.stop_reply(INTERRUPTED, wait=STOP_WAIT)
         chat = self.query_one("#chat", VerticalScroll)
-        await chat.query("UserMessage, Reply, .error").remove()
+        await chat.query("UserMessage, Reply, Note, .error").remove()
         self.query_one("#all-sources", OptionList).clear_options()
         self.shown = []
 
