@@ -36,7 +36,9 @@ ingest: setup
 	$(BIN)/companion ingest
 
 eval: setup
-	$(BIN)/companion eval ../shared/eval/questions.jsonl --shuffled
+	@if [ -f ../shared/eval/questions.jsonl ] && ! cmp -s eval/questions.jsonl ../shared/eval/questions.jsonl; then \
+		echo "warning: eval/questions.jsonl differs from ../shared/eval/questions.jsonl (copy it over)" >&2; fi
+	$(BIN)/companion eval eval/questions.jsonl --split test --shuffled
 
 bench: setup
 	$(BIN)/python benchmarks/bench_startup.py

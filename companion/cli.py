@@ -66,7 +66,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("ingest", parents=[common], help="read the essays into the index (only what changed)")
 
     evaluate = sub.add_parser("eval", parents=[common, model_flags], help="measure retrieval and answers on questions")
-    evaluate.add_argument("questions", type=Path, help="a JSONL file of {\"q\", \"gold\", \"kind\"} questions")
+    evaluate.add_argument("questions", nargs="?", type=Path,
+                          help="a JSONL file of {\"q\", \"gold\", \"kind\"} questions (default: eval/questions.jsonl)")
+    evaluate.add_argument("--split", choices=["dev", "test", "all"], default="all",
+                          help="dev to tune on, test to report (see eval/README.md); default all")
     evaluate.add_argument("--retriever", action="append", choices=["hybrid", "hybrid-rrf", "dense", "bm25"],
                           help="retriever to measure (repeat to compare; default: all four side by side)")
     evaluate.add_argument("--shuffled", action="store_true", help="also measure a shuffled index (negative control)")
@@ -329,9 +332,17 @@ def cmd_config(settings: Settings, args: argparse.Namespace, out: TextIO) -> int
 
 
 def cmd_eval(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
-    from companion.evaluation import evaluate, format_table, load_questions, open_eval, report_json
+    from companion.evaluation import QUESTIONS, evaluate, in_split, load_questions, open_eval
+    from companion.evaluation_report import format_table, report_json
 
-    questions = load_questions(args.questions)
+    path = args.questions or QUESTIONS
+    every = load_questions(path)
+    questions = in_split(every, args.split)
+    none = sum(not q.answerable for q in questions)
+    print(f"{path}: split {args.split}, {len(questions)} of {len(every)} questions "
+          f"({len(questions) - none} answerable, {none} not covered)", file=sys.stderr)
+    if not questions:
+        raise CompanionError(f"No question of {path} falls in the {args.split} split: use --split all.")
     runs = [(name, False) for name in (args.retriever or ["hybrid", "hybrid-rrf", "dense", "bm25"])]
     if args.shuffled:
         runs.append((runs[0][0], True))
@@ -340,7 +351,7 @@ def cmd_eval(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
         label = f"{retriever} (shuffled)" if shuffled else retriever
         print(f"measuring {label}…", file=sys.stderr)
         searcher, passages, engine = open_eval(settings, retriever, shuffled=shuffled, answers=not args.no_answers)
-        reports[label] = evaluate(questions, searcher, engine, store_passages=passages, name=label)
+        reports[label] = evaluate(questions, searcher, engine, store_passages=passages, name=label, split=args.split)
     if args.json:
         _emit({name: report_json(report) for name, report in reports.items()}, out)
     else:

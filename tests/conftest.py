@@ -16,7 +16,7 @@ go_offline()
 CORPUS = REPO_ROOT / "corpus"
 PROMPTS = REPO_ROOT / "prompts"
 SEEDS = REPO_ROOT.parent / "shared" / "seeds"
-EVAL = REPO_ROOT.parent / "shared" / "eval" / "questions.jsonl"
+EVAL = REPO_ROOT / "eval" / "questions.jsonl"
 
 
 @pytest.fixture(autouse=True)
