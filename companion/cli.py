@@ -4,43 +4,30 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
 from companion import __version__
+from companion.cli_io import (
+    hit_json, ingest_progress, input_lines, let_bad_bytes_through, path_arg, reply_json, text_arg,
+)
 from companion.config import Settings, go_offline, load_settings
 from companion.errors import CompanionError
 from companion.text import printable
 
-SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _path_arg(value: str) -> Path:
-    """Refuse an empty path, which would silently mean the current directory."""
-    return Path(_text_arg(value))
-
-
-def _text_arg(value: str) -> str:
-    """Refuse an empty value, which would silently mean the default."""
-    if not value.strip():
-        raise argparse.ArgumentTypeError("is empty: give a value, or leave the option out to use the default")
-    return value
-
-
 def _common(default: object) -> argparse.ArgumentParser:
     """Options every command takes, before or after its name."""
     common = argparse.ArgumentParser(add_help=False, argument_default=default)
-    common.add_argument("--config", type=_path_arg, dest="config_file", help="config file (default: see `companion config`)")
-    common.add_argument("--data-dir", type=_path_arg, help="where the index lives (default: your user data dir; env COMPANION_DATA_DIR)")
-    common.add_argument("--corpus", type=_path_arg, dest="corpus_dir", help="directory of essay files (default: corpus/)")
-    common.add_argument("--prompts", type=_path_arg, dest="prompts_dir", help="directory of prompt files (default: prompts/)")
+    common.add_argument("--config", type=path_arg, dest="config_file", help="config file (default: see `companion config`)")
+    common.add_argument("--data-dir", type=path_arg, help="where the index lives (default: your user data dir; env COMPANION_DATA_DIR)")
+    common.add_argument("--corpus", type=path_arg, dest="corpus_dir", help="directory of essay files (default: corpus/)")
+    common.add_argument("--prompts", type=path_arg, dest="prompts_dir", help="directory of prompt files (default: prompts/)")
     common.add_argument(
-        "--embedding-model", type=_text_arg, help="embedding model directory or name (default: the packaged all-MiniLM-L6-v2)"
+        "--embedding-model", type=text_arg, help="embedding model directory or name (default: the packaged all-MiniLM-L6-v2)"
     )
-    common.add_argument("--chroma-url", type=_text_arg, help="use a Chroma server (e.g. http://127.0.0.1:8000) instead of the embedded index")
+    common.add_argument("--chroma-url", type=text_arg, help="use a Chroma server (e.g. http://127.0.0.1:8000) instead of the embedded index")
     return common
 
 
@@ -55,9 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     model_flags = argparse.ArgumentParser(add_help=False)
-    model_flags.add_argument("--backend", type=_text_arg, help="backend or profile name (see `companion models`)")
-    model_flags.add_argument("--model", type=_text_arg, help="model name, or a .gguf path for llama-cpp")
-    model_flags.add_argument("--base-url", type=_text_arg, help="server URL for an OpenAI-compatible backend, e.g. http://127.0.0.1:11434/v1")
+    model_flags.add_argument("--backend", type=text_arg, help="backend or profile name (see `companion models`)")
+    model_flags.add_argument("--model", type=text_arg, help="model name, or a .gguf path for llama-cpp")
+    model_flags.add_argument("--base-url", type=text_arg, help="server URL for an OpenAI-compatible backend, e.g. http://127.0.0.1:11434/v1")
 
     sub.add_parser("chat", parents=[common, model_flags], help="open the chat window (the default)")
     sub.add_parser("models", parents=[common, model_flags], help="list the backends and whether each is ready")
@@ -82,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", parents=[common], help="write a saved conversation as Markdown with footnotes")
     export.add_argument("conversation", nargs="?", type=int, help="conversation number (default: the latest)")
-    export.add_argument("-o", "--output", type=_path_arg, help="file to write (default: standard output)")
+    export.add_argument("-o", "--output", type=path_arg, help="file to write (default: standard output)")
     export.add_argument("--list", action="store_true", help="list the saved conversations instead")
 
     search = sub.add_parser("search", parents=[common], help="show the passages closest to a query")
@@ -114,49 +101,10 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
-def _progress_lines() -> tuple[Callable[[int, int, str], None], Callable[[], None]]:
-    """Return a progress callback that prints a line at the start, each tenth and the end, for a log or a pipe."""
-    last = -1
-
-    def update(done: int, total: int, title: str) -> None:
-        nonlocal last
-        tenth = 10 * done // total if total else 10
-        if tenth > last:
-            last = tenth
-            names = title if len(title) <= 60 else title[:59] + "…"
-            print(printable(f"companion: embedding {done}/{total} passages ({names})"), file=sys.stderr, flush=True)
-
-    return update, lambda: None
-
-
-def _ingest_progress() -> tuple[Callable[[int, int, str], None], Callable[[], None]]:
-    """Return a progress callback that draws a bar on stderr (or prints lines when it is no terminal), and an end."""
-    if not sys.stderr.isatty():
-        return _progress_lines()
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    progress = Progress(
-        TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TextColumn("{task.description}", markup=False),
-        console=Console(stderr=True), transient=True,
-    )
-    task = None
-
-    def update(done: int, total: int, title: str) -> None:
-        nonlocal task
-        if task is None:
-            progress.start()
-            task = progress.add_task(title, total=total)
-        progress.update(task, completed=done, description=title[:40])
-
-    return update, progress.stop
-
-
 def _open_retrieval(settings: Settings, retriever: str = "hybrid"):
     from companion.retrieval.service import open_retrieval
 
-    update, stop = _ingest_progress()
+    update, stop = ingest_progress()
     try:
         retrieval = open_retrieval(settings, progress=update, retriever=retriever)
     finally:
@@ -168,56 +116,6 @@ def _open_retrieval(settings: Settings, retriever: str = "hybrid"):
     return retrieval
 
 
-def _readable(text: str, where: str) -> str:
-    """Show bytes that were not UTF-8 as U+FFFD, saying so once on stderr."""
-    # Python hands undecodable argv and stdin bytes on as lone surrogates, which no model or encoder accepts.
-    text, bad = SURROGATE.subn("\ufffd", text)
-    if bad:
-        print(f"companion: {where} is not valid UTF-8; {bad} unreadable byte(s) are read as \ufffd.", file=sys.stderr)
-    return text
-
-
-def _let_bad_bytes_through(stream: TextIO | None) -> None:
-    """Make a strict locale's stdin hand on bad bytes as surrogates too, instead of raising mid-loop."""
-    try:
-        stream.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
-    except (AttributeError, OSError, ValueError):
-        pass  # not a real text stream (None, or one a caller built): it decodes its own way
-
-
-def _lines(args_text: Sequence[str], use_stdin: bool, stdin: TextIO) -> Iterable[tuple[str, str]]:
-    """Yield (where, text) for each non-blank input line, or for the arguments joined."""
-    if not use_stdin:
-        yield "the argument", _readable(" ".join(args_text), "the argument")
-        return
-    for number, line in enumerate(stdin, start=1):
-        if line.strip():
-            where = f"line {number}"
-            yield where, _readable(line.rstrip("\n"), where)
-
-
-def hit_json(hit) -> dict:
-    """Shape one search hit for --json output."""
-    p = hit.passage
-    return {"rank": hit.rank, "id": p.id, "essay_id": p.essay_id, "title": p.title, "author": p.author,
-            "text": p.text, "score": hit.score}
-
-
-def reply_json(reply) -> dict:
-    """Shape one reply for --json output."""
-    citations = [
-        {"n": c.n, "id": c.passage.id, "essay_id": c.passage.essay_id, "title": c.passage.title,
-         "author": c.passage.author, "text": c.passage.text, "verified": c.verified}
-        for c in reply.citations
-    ]
-    shaped = {"question": reply.question, "answer": reply.answer, "grounded": reply.grounded,
-              "citations": citations, "dropped": reply.dropped, "route": reply.route,
-              "backend": reply.backend, "model": reply.model}
-    if reply.error:
-        shaped["error"] = reply.error
-    return shaped
-
-
 def _emit(obj: dict, out: TextIO) -> None:
     out.write(json.dumps(obj, ensure_ascii=False) + "\n")
     out.flush()
@@ -226,7 +124,7 @@ def _emit(obj: dict, out: TextIO) -> None:
 def cmd_ingest(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
     from companion.retrieval.service import run_ingest
 
-    update, stop = _ingest_progress()
+    update, stop = ingest_progress()
     try:
         report = run_ingest(settings, progress=update)
     finally:
@@ -241,7 +139,7 @@ def cmd_search(settings: Settings, args: argparse.Namespace, out: TextIO, stdin:
     if args.k < 1:
         raise CompanionError("-k must be at least 1.")
     retrieval = _open_retrieval(settings, args.retriever)
-    for _, query in _lines(args.query, args.stdin, stdin):
+    for _, query in input_lines(args.query, args.stdin, stdin):
         hits = retrieval.searcher.search(query, args.k)
         if args.json or args.stdin:
             _emit({"query": query, "results": [hit_json(h) for h in hits]}, out)
@@ -256,7 +154,7 @@ def cmd_search(settings: Settings, args: argparse.Namespace, out: TextIO, stdin:
 def _build_engine(settings: Settings):
     from companion.session import open_engine
 
-    update, stop = _ingest_progress()
+    update, stop = ingest_progress()
     try:
         engine = open_engine(settings, progress=update)
     finally:
@@ -269,7 +167,7 @@ def _build_engine(settings: Settings):
 def cmd_ask(settings: Settings, args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     from companion.engine import check_question
 
-    questions = _lines(args.question, args.stdin, stdin)
+    questions = input_lines(args.question, args.stdin, stdin)
     if not args.stdin:
         # A bad question is refused before the index and the model are loaded.
         questions = [next(iter(questions))]
@@ -421,7 +319,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, stdin: Te
     out = out or sys.stdout
     if stdin is None:
         stdin = sys.stdin
-        _let_bad_bytes_through(stdin)
+        let_bad_bytes_through(stdin)
     go_offline()
     args = _parser().parse_args(argv)
     command = args.command or "chat"
