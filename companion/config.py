@@ -12,7 +12,10 @@ from typing import Any
 from companion.errors import ConfigError
 
 APP_NAME = "companion"
-REPO_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_DIR.parent
+# A wheel carries the repo's top-level prompts/ and corpus/ inside the package (package-dir in pyproject.toml).
+BUNDLED_DIR = PACKAGE_DIR / "bundled"
 
 # Libraries below us must never reach for a model hub: weights ship in packages.
 OFFLINE_ENV = {
@@ -30,6 +33,14 @@ def go_offline() -> None:
     """Keep model libraries from touching the network or printing download bars."""
     for key, value in OFFLINE_ENV.items():
         os.environ.setdefault(key, value)
+
+
+def shipped_dir(name: str) -> Path:
+    """Return the project's prompts/ or corpus/: a checkout's own folder, else the copy inside the wheel."""
+    # pyproject.toml marks a checkout, so an unrelated prompts/ beside an installed package is never taken.
+    if (REPO_ROOT / "pyproject.toml").is_file() and (REPO_ROOT / name).is_dir():
+        return REPO_ROOT / name
+    return BUNDLED_DIR / name
 
 
 def default_data_dir() -> Path:
@@ -249,7 +260,7 @@ def load_settings(
     """Resolve settings: defaults, config file, COMPANION_* variables, then flags."""
     path = config_file or _path_from_env("COMPANION_CONFIG") or default_config_file()
     settings = Settings(
-        data_dir=default_data_dir(), corpus_dir=REPO_ROOT / "corpus", prompts_dir=REPO_ROOT / "prompts",
+        data_dir=default_data_dir(), corpus_dir=shipped_dir("corpus"), prompts_dir=shipped_dir("prompts"),
         config_file=path,
     )
     settings = replace(settings, **read_config(path))
