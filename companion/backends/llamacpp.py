@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from companion.backends.base import BaseBackend, Capabilities, GenerationRequest, Message, writes_for
+from companion.backends.native_log import LOG_NAME, details, route_to
 from companion.backends.quantize import AS_IS, ensure_converted
 from companion.config import BackendSpec, Settings
 from companion.errors import BackendError, ConfigError
@@ -67,7 +68,7 @@ def _load(path: Path, n_ctx: int, n_threads: int, flash_attn: bool):
                     flash_attn=flash_attn, verbose=False,
                 )
             except (ValueError, RuntimeError) as exc:
-                raise BackendError(f"Cannot load the model {path} ({exc}): is it a GGUF file?") from None
+                raise BackendError(f"Cannot load the model {path} ({exc}{details()}): is it a GGUF file?") from None
         return _models[key]
 
 
@@ -112,11 +113,14 @@ class LlamaCppBackend(BaseBackend):
         problem = self.check()
         if problem:
             raise BackendError(problem)
+        route_to(self.cache_dir / LOG_NAME)
         return _load(self.weights(), self.n_ctx, self.n_threads, self.flash_attn)
 
     def weights(self) -> Path:
         """Return the GGUF file the model runs from: the configured one, or its converted copy."""
         if self._weights is None:
+            if self.quantize != AS_IS:
+                route_to(self.cache_dir / LOG_NAME)
             self._weights = ensure_converted(self.path, self.quantize, self.cache_dir)
         return self._weights
 

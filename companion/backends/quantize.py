@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import threading
 from pathlib import Path
 
+from companion.backends.native_log import details
 from companion.errors import BackendError
 
 # llama.cpp's llama_ftype values for the types worth converting to.
@@ -47,6 +49,8 @@ def ensure_converted(source: Path, kind: str, cache_dir: Path) -> Path:
                 return target
         except (OSError, ValueError):
             pass
+        # The one line a person sees; llama.cpp's hundreds go to the log (see native_log).
+        print("companion: preparing the local model, once…", file=sys.stderr, flush=True)
         _convert(source, target, kind)
         try:
             stamp.write_text(json.dumps(wanted), encoding="utf-8")
@@ -75,7 +79,7 @@ def _convert(source: Path, target: Path, kind: str) -> None:
         code = llama_cpp.llama_model_quantize(str(source).encode(), str(partial).encode(), params)
         if code != 0 or not partial.is_file():
             raise BackendError(
-                f"Cannot convert {source.name} to {kind} (llama.cpp returned {code}): "
+                f"Cannot convert {source.name} to {kind} (llama.cpp returned {code}{details()}): "
                 "set quantize = \"as-is\" for this backend in the config file to use the file unchanged."
             )
         partial.replace(target)
