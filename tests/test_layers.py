@@ -30,14 +30,13 @@ def module_name(path: Path) -> str:
 
 
 def layer(name: str) -> int | None:
-    """Return the layer of a companion module: its own entry, else its package's, else its prefix's."""
-    while name:
-        if name in LAYERS:
-            return LAYERS[name]
-        if name.startswith("companion.evaluation"):
-            return LAYERS["companion.evaluation"]
-        name = name.rpartition(".")[0]
-    return None
+    """Return a module's layer: its own entry, else its subpackage's; a new top-level module has none."""
+    if name in LAYERS:
+        return LAYERS[name]
+    if name.startswith("companion.evaluation"):
+        return LAYERS["companion.evaluation"]
+    package = ".".join(name.split(".")[:2])
+    return LAYERS.get(package) if package not in (name, "companion") else None
 
 
 def imports(path: Path) -> list[str]:
