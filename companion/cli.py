@@ -125,10 +125,13 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace, out: TextIO) -> int
     from companion.retrieval.service import run_ingest
 
     update, stop = ingest_progress()
+    notices: list[str] = []
     try:
-        report = run_ingest(settings, progress=update)
+        report = run_ingest(settings, progress=update, notices=notices)
     finally:
         stop()
+    for notice in notices:
+        print(f"companion: {notice}", file=sys.stderr)
     print(f"Index at {settings.data_dir}: {report.summary()}.", file=out)
     return 0
 

@@ -40,3 +40,7 @@ class PromptError(CompanionError):
 
 class InputError(CompanionError):
     """A message a person typed cannot be answered as it is."""
+
+
+class StoreTimeout(StoreError):
+    """A Chroma server accepted the connection but did not answer in time."""

@@ -23,6 +23,22 @@ def passage_terms(passage: Passage) -> list[str]:
     return content_terms(f"{passage.title} {passage.speaker or ''} {passage.text}")
 
 
+def _whole(index, documents: int) -> bool:
+    """Tell whether a loaded index's arrays fit together, so a search cannot read past them."""
+    import numpy as np
+
+    scores = index.scores
+    data, indices, indptr = scores["data"], scores["indices"], scores["indptr"]
+    if scores["num_docs"] != documents or len(indptr) != len(index.vocab_dict) or not len(indptr):
+        return False
+    if indptr[0] != 0 or int(indptr[-1]) != len(data) or len(data) != len(indices):
+        return False
+    if len(indices) and (int(indices.min()) < 0 or int(indices.max()) >= documents):
+        return False
+    # About 10 ms at 100k passages: the price of never scoring from a half-overwritten file.
+    return bool(np.all(np.diff(indptr) >= 0)) and bool(np.isfinite(data).all())
+
+
 class LexicalSearcher:
     """Exact-word search: finds names and rare words that embeddings blur."""
 
@@ -65,7 +81,7 @@ class LexicalSearcher:
 
     @classmethod
     def load(cls, folder: Path, fingerprint: str, fetch: Fetch) -> LexicalSearcher | None:
-        """Load a saved index if it was built from the same passages the same way; else None."""
+        """Load a saved index if it was built from the same passages the same way and reads back whole; else None."""
         import bm25s
 
         try:
@@ -74,8 +90,14 @@ class LexicalSearcher:
                 return None
             ids = json.loads((folder / "ids.json").read_text("utf-8"))
             frequency = json.loads((folder / "frequency.json").read_text("utf-8"))
+            if not isinstance(ids, list) or not isinstance(frequency, dict):
+                return None
             index = bm25s.BM25.load(str(folder / "bm25"), mmap=True, show_progress=False) if ids else bm25s.BM25()
-        except (OSError, ValueError):
+            if ids and not _whole(index, len(ids)):
+                return None
+        # A file cut short or overwritten fails in json, numpy or bm25s, each in its own way (EOFError,
+        # ValueError, KeyError...): whatever it is, the saved index is derived data, so it is rebuilt.
+        except Exception:
             return None
         return cls(ids, index, frequency, fetch)
 

@@ -35,10 +35,15 @@ def open_store(
     return PassageStore(client, embedder.model_id), embedder
 
 
-def run_ingest(settings: Settings, progress: IngestProgress | None = None) -> IngestReport:
-    """Bring the index in line with the corpus."""
-    store, embedder = open_store(settings)
-    return ingest(settings.corpus_dir, store, embedder, progress)
+def run_ingest(
+    settings: Settings, progress: IngestProgress | None = None, notices: list[str] | None = None
+) -> IngestReport:
+    """Bring the index, and the saved BM25 index beside it, in line with the corpus."""
+    store, embedder = open_store(settings, notices)
+    report = ingest(settings.corpus_dir, store, embedder, progress)
+    # Loading checks the saved BM25 files, so an ingest also repairs one that was damaged.
+    open_lexical(settings, store)
+    return report
 
 
 RETRIEVERS = ("hybrid", "hybrid-rrf", "dense", "bm25")

@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
 
-from companion.errors import CompanionError, StoreError
+from companion.errors import CompanionError
+from companion.retrieval.connect import index_failure
 from companion.types import Hit, Passage
 
 COLLECTION = "passages"
@@ -33,7 +34,7 @@ def _metadata(passage: Passage, essay_hash: str) -> dict[str, str | int]:
     }
 
 
-def _reported(method: Callable[..., T]) -> Callable[..., T]:
+def _reported(method: Callable[..., T], writing: bool = False) -> Callable[..., T]:
     """Turn whatever Chroma raises (a server gone away, a broken file) into a StoreError a person can act on."""
 
     @functools.wraps(method)
@@ -43,12 +44,14 @@ def _reported(method: Callable[..., T]) -> Callable[..., T]:
         except CompanionError:
             raise
         except Exception as exc:
-            raise StoreError(
-                f"The passage index did not answer ({type(exc).__name__}: {exc}). If it lives on a Chroma server, "
-                "check that the server is running; the next question will try again."
-            ) from None
+            raise index_failure(self._client, exc, writing) from None
 
     return wrapper
+
+
+def _reported_write(method: Callable[..., T]) -> Callable[..., T]:
+    """Like _reported, for a write: a failed write says what to check rather than marking the index unreadable."""
+    return _reported(method, writing=True)
 
 
 def _passage(pid: str, text: str, meta: dict) -> Passage:
@@ -152,13 +155,13 @@ class PassageStore:
         yield
         self._bump()
 
-    @_reported
+    @_reported_write
     def delete_essay(self, essay_id: str) -> None:
         """Remove every passage of one essay."""
         with self._writing():
             self._collection.delete(where={"essay_id": essay_id})
 
-    @_reported
+    @_reported_write
     def put_essay(
         self, essay_id: str, essay_hash: str, passages: Sequence[Passage], vectors: Sequence[Sequence[float]]
     ) -> None:
