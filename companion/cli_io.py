@@ -110,7 +110,7 @@ def reply_json(reply) -> dict:
         for c in reply.citations
     ]
     shaped = {"question": reply.question, "answer": reply.answer, "grounded": reply.grounded,
-              "citations": citations, "dropped": reply.dropped, "route": reply.route,
+              "citations": citations, "dropped": reply.dropped, "uncited": list(reply.uncited), "route": reply.route,
               "backend": reply.backend, "model": reply.model}
     if reply.error:
         shaped["error"] = reply.error

@@ -65,5 +65,11 @@ class Policy:
     # A message this short without film words or a question mark is a greeting; longer, a feeling. By hand.
     greeting_words: int = 3
 
+    # --- verify: which sentences a model wrote state something about the film (and so need a marker)
+    # Idf a word of the essays must reach to count as film vocabulary: higher flags fewer uncited claims.
+    # By hand on the 89 passages: 3.0 keeps words in at most 3 passages (loneliness 3.6, strangers 4.1) and
+    # leaves everyday ones out (question 2.84, day 2.84, love 1.18); names and numbers count whatever this is.
+    claim_idf: float = 3.0
+
 
 POLICY = Policy()

@@ -26,13 +26,22 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "feeling": frozenset(),
     "acknowledge": frozenset(),
     "about_her": frozenset(),
+    "about_person": frozenset(),
     "contrast": frozenset({"warmer", "cooler"}),
     "reminder": frozenset(),
     "spoiler": frozenset(),
     "recall": frozenset({"fact"}),
     "welcome_back": frozenset({"gap", "name"}),
+    "chat": frozenset({"message"}),
+    "person": frozenset({"facts", "message"}),
+    "person_known": frozenset({"facts"}),
+    "her_feelings": frozenset(),
+    "met": frozenset({"name"}),
+    "no_spoilers": frozenset(),
+    "held_back": frozenset(),
+    "spoilers_released": frozenset(),
 }
-VARIANT_FILES = frozenset(TEMPLATES) - {"persona", "answer", "framing", "reminder"}
+VARIANT_FILES = frozenset(TEMPLATES) - {"persona", "answer", "framing", "reminder", "chat", "person"}
 
 
 def _fields(path: Path, text: str) -> set[str]:

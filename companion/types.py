@@ -84,6 +84,8 @@ class Reply:
     error: str | None = None
     route: str = "film"
     dropped: int = 0
+    # Sentences a model wrote that state something about the film with no verified marker (shown marked).
+    uncited: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,3 +94,5 @@ class Exchange:
 
     question: str
     answer: str
+    # How it was answered: a follow-up to small talk is searched without the small talk.
+    route: str = "film"

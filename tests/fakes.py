@@ -80,3 +80,17 @@ class FakeSearcher:
 
     def warm(self) -> None:
         """Load nothing: the hits are in memory."""
+
+
+class ForcedRouter:
+    """Route each message as a test says (by its exact text), anything else to the essays."""
+
+    def __init__(self, routes: dict[str, str] | None = None) -> None:
+        self.routes = dict(routes or {})
+
+    def route(self, text: str) -> str:
+        """Return the route the test gave for this message, or "film"."""
+        return self.routes.get(text, "film")
+
+    def warm(self) -> None:
+        """Embed nothing: the routes are given."""

@@ -34,8 +34,8 @@ def make(prompts, backend, hits=(hit(1, LETTERS),), **kwargs) -> tuple[Engine, F
 # Route
 
 
-def test_small_talk_never_searches_and_never_asks_the_model(prompts):
-    engine, searcher = make(prompts, ScriptedBackend())
+def test_small_talk_never_searches_and_never_asks_a_model_that_only_frames(prompts):
+    engine, searcher = make(prompts, ScriptedBackend("frames"))
     reply = engine.ask("thank you so much")
     assert reply.route == "thanks" and not reply.grounded and reply.answer in prompts.variants["thanks"]
     assert searcher.queries == [] and engine.backend.requests == []

@@ -22,6 +22,8 @@ class Decision:
 
     verdict: Verdict
     evidence: tuple[Evidence, ...] = ()
+    # Passages that would have answered were kept back because they give the ending away (she says so).
+    held: bool = False
 
 
 def spoils_ending(passage: Passage, words: Words) -> bool:
@@ -99,12 +101,15 @@ def decide(
 ) -> Decision:
     """Decide from the hits whether to answer, and from which passages; careful keeps the ending back."""
     hits = list(found.hits)
+    held = False
     if careful and not asks_for_ending(question, words):
         # When the best answer itself gives the ending away, say so rather than answer around it.
         if hits and spoils_ending(hits[0].passage, words) and covers(found.query, hits, idf, policy):
             return Decision("spoiler")
+        # Held back only if a spoiling passage would have been chosen, not merely found further down.
+        held = any(spoils_ending(h.passage, words) for h in select_evidence(hits, found.opinion, policy))
         hits = [h for h in hits if not spoils_ending(h.passage, words)]
     if not covers(found.query, hits, idf, policy):
         return Decision("no_evidence")
     chosen = select_evidence(hits, opinion=found.opinion, policy=policy)
-    return Decision("answer", tuple(Evidence(n, hit.passage) for n, hit in enumerate(chosen, start=1)))
+    return Decision("answer", tuple(Evidence(n, hit.passage) for n, hit in enumerate(chosen, start=1)), held)

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from companion.backends.base import Backend, Message
 from companion.engine.compose import Composed, Composition, Job, compose
+from companion.engine.converse import ABOUT_PERSON, canned, facts_about, releases_spoilers, search_query, talk, talk_messages
 from companion.engine.decide import decide
 from companion.engine.prompting import Prompt, build_messages, fit
 from companion.engine.recall import Remembered, read_memory
 from companion.engine.retrieve import retrieve
-from companion.engine.route import FILM_ROUTES, route_turn
-from companion.engine.verify import Verified, verify
+from companion.engine.route import FILM_ROUTES, Routed, route_turn
+from companion.engine.verify import Verified, mark_uncited, uncited, verify
 from companion.errors import InputError
 from companion.memory import Memory
 from companion.policy import POLICY, Policy
@@ -91,7 +92,7 @@ class TurnRun:
     def stop(self, reason: str = "stopped") -> Reply:
         """End the turn now and return the partial reply, marked incomplete."""
         if self.reply is None:
-            self.reply = self.engine.record(self, verify("".join(self.pieces).strip(), self.evidence), reason)
+            self.reply = self.engine.record(self, self.engine.check(self), reason)
         return self.reply
 
 
@@ -114,6 +115,9 @@ class Engine:
     # Things a person should hear about once, such as an unreadable index moved aside.
     notices: tuple[str, ...] = ()
     policy: Policy = POLICY
+    # The person let her tell the ending ("spoilers are fine"): kept for the rest of this conversation,
+    # not in memory, so a later session asks again while they still haven't seen it.
+    spoilers_released: bool = False
 
     def turn(self, text: str) -> TurnRun:
         """Start answering one message; iterate the result for status, tokens, citations and done."""
@@ -149,16 +153,30 @@ class Engine:
             return
         run.question = question
         remembered = read_memory(self.memory, question, self.spoiler_care)
+        released = releases_spoilers(question, self.prompts.words)
+        self.spoilers_released = self.spoilers_released or released
+        if self.spoilers_released:
+            remembered = replace(remembered, careful=False)
         routed = route_turn(question, self.history, self.prompts.words, self.policy)
         run.route = routed.route
-        if routed.route not in FILM_ROUTES:
-            yield from self._say(run, routed.route)
+        if released and routed.route not in FILM_ROUTES:
+            yield from self._say(run, "spoilers_released")
             return
+        if routed.route not in FILM_ROUTES:
+            yield from self._converse(run, routed.route, remembered)
+            return
+        routed = Routed(routed.route, search_query(question, routed.query, self.history, self.prompts.words))
         yield Event("status", text="looking through the essays…")
         found = retrieve(self.searcher, routed, self.k, self.prompts.words, self.policy)
         decision = decide(found, question, remembered.careful, self.searcher.idf, self.prompts.words, self.policy)
         if decision.verdict != "answer":
-            yield from self._say(run, decision.verdict)
+            if released:
+                yield from self._say(run, "spoilers_released")
+            elif remembered.told and "?" not in question:
+                # "Hi! I'm Sam and I haven't seen Her yet" tells about them and asks the essays nothing.
+                yield from self._converse(run, "greeting", remembered)
+            else:
+                yield from self._say(run, decision.verdict)
             return
         run.evidence = decision.evidence
         yield Event("status", text="thinking…")
@@ -169,15 +187,49 @@ class Engine:
         )
         composed = yield from self._tokens(compose(job, self.backend, self.prompts), run)
         run.evidence = composed.evidence
-        checked = verify("".join(run.pieces).strip(), run.evidence)
+        checked = self.check(run)
+        if decision.held and checked.answer and not composed.error:
+            note = "\n\n" + self.prompts.choose("held_back", fold(question))
+            run.pieces.append(note)
+            yield Event("token", text=note)
+            checked = replace(checked, answer=checked.answer + note)
         if composed.error:
             yield Event("error", text=composed.error)
         yield from self._finish(run, checked, composed.error)
 
-    def _say(self, run: TurnRun, prompt: str) -> Iterator[Event]:
-        """Answer with one of a prompt file's replies, citing nothing."""
+    def check(self, run: TurnRun) -> Verified:
+        """Verify what a run said against its evidence; a model that wrote freely has its uncited claims marked."""
+        checked = verify("".join(run.pieces).strip(), run.evidence)
+        if self.backend.capabilities.writes != "freely":
+            return checked
+        claims = uncited(checked.answer, checked.citations, run.evidence, self.searcher.idf, self.policy)
+        return replace(checked, answer=mark_uncited(checked.answer, claims), uncited=claims)
+
+    def _converse(self, run: TurnRun, route: str, remembered: Remembered) -> Iterator[Event]:
+        """Answer small talk or a question about the person: the model if it writes freely, else prompts/."""
         run.grounded = False
-        answer = self.prompts.choose(prompt, fold(run.question))
+        run.route = route
+        unknown = route == ABOUT_PERSON and not facts_about(run.question, remembered.facts)
+        if self.backend.capabilities.writes != "freely" or unknown:
+            yield from self._say(run, None, remembered)
+            return
+        yield Event("status", text="thinking…")
+        messages = talk_messages(self.prompts, route, run.question, self.window(), remembered)
+        composed = yield from self._tokens(
+            talk(self.backend, messages, run.question, self.max_tokens, self.temperature), run
+        )
+        checked = self.check(run)
+        if composed.error:
+            yield Event("error", text=composed.error)
+        yield from self._finish(run, checked, composed.error)
+
+    def _say(self, run: TurnRun, prompt: str | None, remembered: Remembered | None = None) -> Iterator[Event]:
+        """Answer with one of a prompt file's replies (None: the lines for the run's route), citing nothing."""
+        run.grounded = False
+        if prompt is None:
+            answer = canned(self.prompts, run.route, run.question, remembered or Remembered(), self.prompts.words)
+        else:
+            answer = self.prompts.choose(prompt, fold(run.question))
         run.pieces.append(answer)
         yield Event("token", text=answer)
         yield from self._finish(run, Verified(answer=answer, citations=(), dropped=0), None)
@@ -205,8 +257,9 @@ class Engine:
         reply = Reply(
             question=run.question,
             answer=checked.answer,
-            # Nothing said is nothing grounded, even when the evidence was there (a failure before any words).
-            grounded=run.grounded and bool(checked.answer),
+            # Nothing said is nothing grounded, even when the evidence was there (a failure before any words);
+            # nor is a film reply without one verified citation, whatever it claims.
+            grounded=run.grounded and bool(checked.answer) and any(c.verified for c in checked.citations),
             citations=checked.citations,
             backend=self.backend.name,
             model=self.backend.model,
@@ -214,7 +267,8 @@ class Engine:
             error=error,
             route=run.route,
             dropped=checked.dropped,
+            uncited=checked.uncited,
         )
         if checked.answer:
-            self.history.append(Exchange(run.question, checked.answer))
+            self.history.append(Exchange(run.question, checked.answer, run.route))
         return reply

@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from companion.policy import POLICY, Policy
 from companion.text import MARKER, MARKER_PATTERN, content_terms, fold, markers, quotes, reply_sentences
 from companion.types import Citation, Evidence, Passage
 
+Idf = Callable[[str], float]
 UNVERIFIED_NOTE = " *(quote not found in the cited passage)*"
+UNCITED_NOTE = " *(uncited)*"
+# A sentence opening on the person or on her is warmth or a reaction ("I love that", "You asked..."), not a claim.
+_PERSONAL_OPENER = frozenset(
+    "i i'm i've i'd i'll me my you you're you've you'd you'll your we we're we've let's let thank thanks".split()
+)
+_LEAD_IN = frozenset("oh ooh ah aw mm mmm hmm well honestly and so yes yeah".split())
+_NUMBER = re.compile(
+    r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?"
+    r"|thousands?|millions?|billions?|dozens?)\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_NOT_NAMES = frozenset({"I", "I'm", "I've", "I'd", "I'll", "I’m", "I’ve", "I’d", "I’ll"})
+# Never seen in any passage: the term idf gives the most weight, and the one that is no film vocabulary.
+_UNSEEN = "\x00unseen"
 # A marker with the space before it, so removing it leaves no double space.
 REMOVABLE_MARKER = re.compile(r"\s?" + MARKER_PATTERN)
 # The last marker on a line, where a failed quote's note goes.
@@ -24,6 +41,8 @@ class Verified:
     answer: str
     citations: tuple[Citation, ...]
     dropped: int
+    # Sentences that state something about the film with no verified marker (a model that writes freely).
+    uncited: tuple[str, ...] = ()
 
 
 def quote_in(quote: str, passage: Passage) -> bool:
@@ -77,3 +96,68 @@ def verify(answer: str, evidence: Sequence[Evidence]) -> Verified:
     text = MARKER.sub(lambda m: f"[{number[int(m.group(1))]}]", text)
     citations = tuple(Citation(n=number[n], passage=by_n[n], verified=n not in failed) for n in order)
     return Verified(answer=text, citations=citations, dropped=dropped)
+
+
+def names_in(text: str, starts: bool = False) -> set[str]:
+    """Return the capitalised words a text uses inside its sentences (starts: at their start too, if not stopwords)."""
+    found = set()
+    for sentence in reply_sentences(text):
+        words = _WORD.findall(MARKER.sub("", sentence))
+        if starts and words and content_terms(words[0]):
+            found.add(words[0].strip("'’-"))
+        found.update(w.strip("'’-") for w in words[1:] if w[:1].isupper() and w not in _NOT_NAMES)
+    return found
+
+
+def is_claim(sentence: str, names: set[str], idf: Idf | None, policy: Policy = POLICY) -> bool:
+    """Tell whether a sentence states something about the film: a name, a number or its rarer words.
+
+    Questions back, and warmth or reactions that open on the person or on her, are not claims
+    unless they carry a number (an invented figure is a claim however it is put).
+    """
+    text = MARKER.sub("", sentence).replace(UNVERIFIED_NOTE, "").strip().rstrip("\"'”’)*_ ")
+    words = _WORD.findall(text)
+    if not words or text.endswith("?"):
+        return False
+    if _NUMBER.search(text):
+        return True
+    opener = next((w for w in (fold(w).replace("’", "'") for w in words) if w not in _LEAD_IN), "")
+    if opener in _PERSONAL_OPENER:
+        return False
+    if any(w.strip("'’-") in names for w in words) or any(w[:1].isupper() and w not in _NOT_NAMES for w in words[1:]):
+        return True
+    if idf is None:
+        return False
+    unseen = idf(_UNSEEN)
+    return any(policy.claim_idf <= idf(t) < unseen for t in content_terms(text))
+
+
+def uncited(
+    answer: str, citations: Sequence[Citation], evidence: Sequence[Evidence], idf: Idf | None, policy: Policy = POLICY
+) -> tuple[str, ...]:
+    """Return the sentences of a written reply that state something about the film with no verified marker."""
+    good = {c.n for c in citations if c.verified}
+    # A name the essays use is a name even where the reply starts a sentence with it ("Theodore writes...").
+    names = names_in(answer) | {n for e in evidence for n in names_in(e.passage.text, starts=True)}
+    return tuple(
+        _plain(sentence)
+        for sentence in reply_sentences(answer)
+        if not set(markers(sentence)) & good and is_claim(sentence, names, idf, policy)
+    )
+
+
+def mark_uncited(answer: str, claims: Sequence[str]) -> str:
+    """Put a visible "(uncited)" after each uncited sentence (one already flagged as misquoted keeps its note)."""
+    wanted = set(claims)
+    out = []
+    for sentence in reply_sentences(answer):
+        if _plain(sentence) in wanted and UNVERIFIED_NOTE not in sentence:
+            body = sentence.rstrip()
+            sentence = body + UNCITED_NOTE + sentence[len(body):]
+        out.append(sentence)
+    return "".join(out)
+
+
+def _plain(sentence: str) -> str:
+    """Return a sentence as listed among the uncited: no markers, no notes, single spaces."""
+    return " ".join(REMOVABLE_MARKER.sub("", sentence.replace(UNVERIFIED_NOTE, "")).split())

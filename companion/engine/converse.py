@@ -1,0 +1,139 @@
+"""Converse: small talk and questions about the person, answered by who can write, never from the essays.
+
+A backend that writes freely gets the conversation (persona, what she remembers, the recent exchanges)
+and answers in its own words; the others answer from the lines in prompts/. Questions about the person
+("what's my name?") are answered from memory alone, for every backend, and cite nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from contextlib import closing
+
+from companion.backends.base import Backend, GenerationRequest, Message
+from companion.engine.compose import Composed, Composition
+from companion.engine.recall import Remembered
+from companion.errors import CompanionError
+from companion.memory import Fact
+from companion.memory_facts import NOT_SEEN, SEEN, second_person
+from companion.prompts import Prompts
+from companion.text import content_terms, fold, reply_sentences
+from companion.types import Exchange
+from companion.words import Words
+
+ABOUT_PERSON = "about_person"
+# What a question about the person must mention to be about one of the single facts.
+_ASKS_NAME = frozenset({"name", "call", "called", "who"})
+_ASKS_SEEN = frozenset({"seen", "see", "saw", "watch", "watched"})
+
+
+def releases_spoilers(message: str, words: Words) -> bool:
+    """Tell whether the person lets her tell the ending ("spoilers are fine", "tell me how it ends")."""
+    return bool(words.releases_spoilers.search(fold(message).replace("’", "'")))
+
+
+def asks_about_her_feelings(message: str, words: Words) -> bool:
+    """Tell whether a question about her asks how she feels ("do you ever feel lonely?")."""
+    return bool(set(content_terms(message)) & words.chatter - {"you", "good", "right", "just", "so", "again"})
+
+
+def facts_about(question: str, facts: Sequence[Fact]) -> list[Fact]:
+    """Return the remembered facts a question about the person asks for; all of them when it asks broadly."""
+    asked = {w.strip("?!.,'’") for w in fold(question).split()}
+    terms = set(content_terms(question)) - {"name", "call", "seen", "see", "saw", "watch", "know", "remember", "said",
+                                            "say", "told", "tell"}
+    chosen = []
+    for fact in facts:
+        if fact.kind == "name":
+            wanted = bool(asked & _ASKS_NAME)
+        elif fact.kind == "seen":
+            wanted = bool(asked & _ASKS_SEEN)
+        else:
+            wanted = bool(terms & set(content_terms(fact.text)))
+        if wanted:
+            chosen.append(fact)
+    broad = not chosen and not terms and not asked & (_ASKS_NAME | _ASKS_SEEN)
+    return list(facts) if broad else chosen
+
+
+def said_to_them(fact: Fact) -> str:
+    """Say a remembered fact to the person ("your name is Sam", "you haven't seen Her yet")."""
+    if fact.kind == "name":
+        return f"your name is {fact.text}"
+    if fact.kind == "seen":
+        return "you've seen Her" if fact.text == SEEN else "you haven't seen Her yet"
+    text = second_person(fact.text)
+    return text if text.startswith(("you ", "your ", "Her ")) else f"you {text}"
+
+
+def canned(prompts: Prompts, route: str, message: str, remembered: Remembered, words: Words) -> str:
+    """Answer from prompts/: about the person from memory, a greeting that met them, or the route's lines."""
+    key = fold(message)
+    if route == ABOUT_PERSON:
+        known = facts_about(message, remembered.facts)
+        if not known:
+            return prompts.choose("about_person", key)
+        return prompts.choose("person_known", key, facts="; ".join(said_to_them(f) for f in known))
+    told = [f for f in remembered.facts if f.id in remembered.told]
+    name = next((f.text for f in told if f.kind == "name"), None)
+    if name is not None:
+        line = prompts.choose("met", key, name=name)
+    elif route == "about_her" and asks_about_her_feelings(message, words):
+        line = prompts.choose("her_feelings", key)
+    else:
+        line = prompts.choose(route, key)
+    if any(f.kind == "seen" and f.text == NOT_SEEN for f in told):
+        line = f"{line}\n\n{prompts.choose('no_spoilers', key)}"
+    return line
+
+
+def talk_messages(
+    prompts: Prompts, route: str, message: str, window: Sequence[Exchange], remembered: Remembered
+) -> tuple[Message, ...]:
+    """Build what a model that writes sees for small talk: persona, memory, recent exchanges, the message."""
+    persona = prompts.render("persona")
+    summary = remembered.summary
+    messages = [Message("system", f"{persona}\n\n{summary}" if summary and route != ABOUT_PERSON else persona)]
+    for exchange in window:
+        messages.append(Message("user", exchange.question))
+        messages.append(Message("assistant", exchange.answer))
+    if route == ABOUT_PERSON:
+        known = facts_about(message, remembered.facts) or list(remembered.facts)
+        facts = "\n".join(f"- {said_to_them(f)}" for f in known) or "- nothing yet"
+        messages.append(Message("user", prompts.render("person", facts=facts, message=message)))
+    else:
+        messages.append(Message("user", prompts.render("chat", message=message)))
+    return tuple(messages)
+
+
+def talk(backend: Backend, messages: tuple[Message, ...], message: str, max_tokens: int,
+         temperature: float) -> Composition:
+    """Let the model answer small talk, with no evidence; an error keeps what arrived."""
+    request = GenerationRequest(messages=messages, question=message, max_tokens=max_tokens, temperature=temperature)
+    error = None
+    with closing(_generate(backend, request)) as pieces:
+        try:
+            for piece in pieces:
+                yield piece
+        except CompanionError as exc:
+            error = str(exc)
+    return Composed(evidence=(), error=error)
+
+
+def search_query(question: str, query: str, history: Sequence[Exchange], words: Words) -> str:
+    """Return what to search a follow-up with: after small talk, the question itself, or what she offered.
+
+    "ok, what do they say about loneliness?" after she offered to talk about loneliness means that
+    topic, not the small talk before it; a bare "ok, tell me" means her offer.
+    """
+    if query == question or not history or history[-1].route in ("film", "follow_up"):
+        return query
+    if [t for t in content_terms(question) if t not in words.chatter]:
+        return question
+    offer = [s.strip() for s in reply_sentences(history[-1].answer) if s.strip()]
+    return f"{question} {offer[-1]}" if offer else question
+
+
+def _generate(backend: Backend, request: GenerationRequest) -> Generator:
+    """Stream from the backend inside a generator, so closing it also closes the backend's stream."""
+    yield from backend.stream(request)
