@@ -114,4 +114,7 @@ def reply_json(reply) -> dict:
               "backend": reply.backend, "model": reply.model}
     if reply.error:
         shaped["error"] = reply.error
+    # Present only when the profile shows thinking (the engine keeps it only then), and never inside "answer".
+    if reply.thinking:
+        shaped["thinking"] = reply.thinking
     return shaped

@@ -76,6 +76,8 @@ class BackendSpec:
     quote_first: bool | None = None
     quantize: str | None = None
     flash_attn: bool = True
+    # Show a thinking model's reasoning, folded above the reply (and as "thinking" in ask --json).
+    show_thinking: bool = False
 
 
 # Profiles every install has; a [backends.NAME] table with the same name overrides them.
@@ -95,6 +97,7 @@ _SPEC_TYPES: dict[str, tuple[type, ...]] = {
     "n_threads": (int,), "max_tokens": (int,), "temperature": (int, float), "timeout": (int, float),
     "deadline": (int, float),
     "retries": (int,), "quote_first": (bool,), "quantize": (str,), "flash_attn": (bool,),
+    "show_thinking": (bool,),
 }
 # llama.cpp weight types a local model can be converted to once (see backends/quantize.py).
 QUANTIZE_CHOICES = ("as-is", "f16", "bf16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0")

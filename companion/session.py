@@ -48,6 +48,7 @@ def configure(engine: Engine, backend: Backend, spec: BackendSpec) -> None:
     engine.backend = backend
     engine.max_tokens = spec.max_tokens
     engine.temperature = spec.temperature
+    engine.show_thinking = spec.show_thinking
 
 
 def switch_backend(engine: Engine, settings: Settings, name: str) -> Backend:

@@ -84,8 +84,17 @@ class Reply:
     error: str | None = None
     route: str = "film"
     dropped: int = 0
+    # The model's reasoning, kept only when the profile shows it (show_thinking); never part of the answer.
+    thinking: str = ""
     # Sentences a model wrote that state something about the film with no verified marker (shown marked).
     uncited: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reasoning:
+    """A piece of a thinking model's reasoning: streamed beside the answer, never part of it."""
+
+    text: str
 
 
 @dataclass(frozen=True)

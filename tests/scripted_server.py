@@ -57,6 +57,19 @@ def event(piece: str) -> str:
     return "data: " + json.dumps({"choices": [{"index": 0, "delta": {"content": piece}}]}) + "\n\n"
 
 
+def delta_event(**delta: str) -> str:
+    """Return one SSE event holding a chat delta with the given fields (content, reasoning_content, reasoning...)."""
+    return "data: " + json.dumps({"choices": [{"index": 0, "delta": delta}]}) + "\n\n"
+
+
+def deltas_reply(*deltas: dict[str, str], done: bool = True, **kwargs: Any) -> Reply:
+    """Return a 200 event stream of chat deltas, as a thinking model's server sends reasoning beside content."""
+    chunks: list[str | bytes] = [delta_event(**delta) for delta in deltas]
+    if done:
+        chunks.append("data: [DONE]\n\n")
+    return Reply(headers={"Content-Type": "text/event-stream"}, chunks=chunks, **kwargs)
+
+
 def json_reply(status: int, body: Any, **headers: str) -> Reply:
     """Return a whole JSON answer."""
     data = json.dumps(body).encode()

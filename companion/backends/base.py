@@ -9,7 +9,7 @@ from typing import Literal, Protocol
 
 from companion.config import BackendSpec, Settings
 from companion.errors import CompanionError, ConfigError
-from companion.types import Evidence
+from companion.types import Evidence, Reasoning
 
 ENTRY_POINT_GROUP = "companion.backends"
 Role = Literal["system", "user", "assistant"]
@@ -78,9 +78,13 @@ class Backend(Protocol):
         """Return what the model may write and how large its context is."""
         ...
 
-    def stream(self, request: GenerationRequest) -> Iterator[str]:
+    def stream(self, request: GenerationRequest) -> Iterator[str | Reasoning]:
         """Yield the reply in pieces as they are produced.
 
+        A ``str`` is answer text. A thinking model's reasoning is yielded as ``Reasoning(text)``, never as
+        a ``str``: the engine shows it only as "thinking", never verifies or saves it as the answer. A model
+        that writes it inline in ``<think>`` blocks gets this from
+        ``companion.backends.thinking.split_thinking(pieces)``, which also catches tags split across pieces.
         Closing the returned generator (or abandoning it) must stop generation. Raise a
         ``CompanionError`` (e.g. ``BackendError``) whose message says the fix when generation fails;
         the text already yielded is kept. Never called when ``capabilities.writes`` is "nothing".

@@ -13,6 +13,7 @@ from pathlib import Path
 from companion.backends.base import BaseBackend, Capabilities, GenerationRequest, Message, writes_for
 from companion.backends.native_log import LOG_NAME, details, route_to
 from companion.backends.quantize import AS_IS, ensure_converted
+from companion.backends.thinking import Piece, split_thinking
 from companion.config import BackendSpec, Settings
 from companion.errors import BackendError, ConfigError
 
@@ -132,8 +133,8 @@ class LlamaCppBackend(BaseBackend):
             for m in messages
         )
 
-    def stream(self, request: GenerationRequest) -> Iterator[str]:
-        """Yield the model's reply as it is generated."""
+    def stream(self, request: GenerationRequest) -> Iterator[Piece]:
+        """Yield the model's reply as it is generated; a thinking model's <think> blocks come as Reasoning."""
         llm = self.load()
         used = self.count_tokens(request.messages)
         room = self.n_ctx - used
@@ -149,13 +150,18 @@ class LlamaCppBackend(BaseBackend):
             stream=True,
         )
         try:
-            for chunk in chunks:
-                text = chunk["choices"][0]["delta"].get("content")
-                if text:
-                    yield text
+            yield from split_thinking(_deltas(chunks))
         finally:
             # Stops generation when the caller closes us early (Esc, a new question).
             chunks.close()
+
+
+def _deltas(chunks) -> Iterator[str]:
+    """Yield the text of llama-cpp-python's streamed chat chunks."""
+    for chunk in chunks:
+        text = chunk["choices"][0]["delta"].get("content")
+        if text:
+            yield text
 
 
 def create(spec: BackendSpec, settings: Settings) -> LlamaCppBackend:

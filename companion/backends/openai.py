@@ -25,14 +25,17 @@ from companion.backends.sse import (
     EventReader,
     completion_tokens,
     error_message,
+    message_reasoning,
     message_text,
     parse_json,
     read_chunk,
     sse_lines,
 )
+from companion.backends.thinking import Piece, map_text, split_thinking
 from companion.config import BackendSpec, Settings
 from companion.errors import BackendError, ConfigError
 from companion.redaction import redact, redact_stream
+from companion.types import Reasoning
 
 log = logging.getLogger(__name__)
 
@@ -242,7 +245,7 @@ class OpenAIBackend(BaseBackend):
 
         return redact_stream(timed(), [self._key()])
 
-    def _whole(self, response: httpx.Response, max_tokens: int) -> Iterator[str]:
+    def _whole(self, response: httpx.Response, max_tokens: int) -> Iterator[Piece]:
         """Yield the reply of a server that answered with one JSON completion despite stream=true."""
         limit = 4 * char_budget(max_tokens) + ERROR_BODY_CHARS
         parts: list[str] = []
@@ -267,14 +270,17 @@ class OpenAIBackend(BaseBackend):
                 f"{self.name} ({self.base_url}) answered JSON without choices[0].message.content: "
                 "check that base_url points at an OpenAI-compatible chat completions API."
             )
+        thought = message_reasoning(body) or ""
+        if thought:
+            yield Reasoning(thought[: char_budget(max_tokens)])
         if text:
             yield text[: char_budget(max_tokens)]
-        how = overrun(max_tokens, len(text), completion_tokens(body))
+        how = overrun(max_tokens, len(thought) + len(text), completion_tokens(body))
         if how:
             raise self._overran(max_tokens, how)
 
-    def _events(self, response: httpx.Response, max_tokens: int) -> Iterator[str]:
-        """Yield the text deltas of a streamed answer, raising when it ends early or runs past its budget."""
+    def _events(self, response: httpx.Response, max_tokens: int) -> Iterator[Piece]:
+        """Yield the text and reasoning deltas of a streamed answer, raising when it ends early or runs past its budget."""
         reader = EventReader()
         streamed = False
         chars, tokens = 0, None
@@ -282,10 +288,16 @@ class OpenAIBackend(BaseBackend):
             for payload in reader.events(sse_lines(self._body(response))):
                 chunk = read_chunk(payload)
                 tokens = chunk.tokens if chunk.tokens is not None else tokens
+                if chunk.reasoning:
+                    streamed = True
+                    # Reasoning is generated under the same max_tokens, so it counts toward the budget too.
+                    chars += len(chunk.reasoning)
+                    yield Reasoning(chunk.reasoning)
                 if chunk.text:
                     streamed = True
                     chars += len(chunk.text)
                     yield chunk.text
+                if chunk.text or chunk.reasoning:
                     # Checked only after text: a closing usage chunk past the limit still ends a finished reply.
                     how = overrun(max_tokens, chars, tokens)
                     if how:
@@ -309,8 +321,8 @@ class OpenAIBackend(BaseBackend):
             "and that base_url points at an OpenAI-compatible server."
         )
 
-    def stream(self, request: GenerationRequest) -> Iterator[str]:
-        """Yield the model's reply as the server streams it, every piece and error with the API key masked."""
+    def stream(self, request: GenerationRequest) -> Iterator[Piece]:
+        """Yield the model's reply as the server streams it, reasoning as Reasoning, keys masked in every piece and error."""
         payload = {
             "messages": [{"role": m.role, "content": m.content} for m in request.messages],
             "stream": True,
@@ -330,7 +342,8 @@ class OpenAIBackend(BaseBackend):
                 else:
                     pieces = self._events(response, request.max_tokens)
                 # Deltas too: a key split over two of them is whole only once they are joined.
-                yield from redact_stream(pieces, [self._key()])
+                masked = map_text(pieces, lambda run: redact_stream(run, [self._key()]))
+                yield from split_thinking(masked)
             finally:
                 # Runs on GeneratorExit too, so an abandoned reply stops the server's generation.
                 response.close()

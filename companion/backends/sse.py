@@ -1,4 +1,4 @@
-"""Parse OpenAI-style server-sent events into the text deltas they carry."""
+"""Parse OpenAI-style server-sent events into the text (and reasoning) deltas they carry."""
 
 from __future__ import annotations
 
@@ -103,6 +103,8 @@ class Chunk:
 
     text: str | None
     tokens: int | None = None
+    # A thinking model's reasoning, when the server sends it in a field of its own (vLLM and newer servers).
+    reasoning: str | None = None
 
 
 def read_chunk(payload: str) -> Chunk:
@@ -113,7 +115,7 @@ def read_chunk(payload: str) -> Chunk:
         raise BackendError(f"The server reported an error mid-reply: {problem}")
     if not isinstance(body, dict):
         raise BackendError(f"The server sent a stream event that is not a JSON object ({payload[:QUOTE_CHARS]!r}).")
-    return Chunk(_delta(body), completion_tokens(body))
+    return Chunk(_delta(body), completion_tokens(body), _reasoning(body))
 
 
 def delta_text(payload: str) -> str | None:
@@ -129,6 +131,34 @@ def _delta(body: dict[str, Any]) -> str | None:
     delta = choices[0].get("delta")
     content = delta.get("content") if isinstance(delta, dict) else choices[0].get("text")
     return content if isinstance(content, str) and content else None
+
+
+# Where servers put a thinking model's reasoning: vLLM and DeepSeek's API say reasoning_content, newer
+# vLLM, Ollama and OpenRouter say reasoning.
+REASONING_FIELDS = ("reasoning_content", "reasoning")
+
+
+def _reasoning_of(message: Any) -> str | None:
+    if not isinstance(message, dict):
+        return None
+    # The first that is set: some servers fill both with the same text, for clients of either name.
+    parts = [message.get(name) for name in REASONING_FIELDS]
+    return next((part for part in parts if isinstance(part, str) and part), None)
+
+
+def _reasoning(body: dict[str, Any]) -> str | None:
+    choices = body.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        return None
+    return _reasoning_of(choices[0].get("delta"))
+
+
+def message_reasoning(body: Any) -> str | None:
+    """Return the reasoning field of a whole (non-streamed) chat completion, or None when it has none."""
+    choices = body.get("choices") if isinstance(body, dict) else None
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        return None
+    return _reasoning_of(choices[0].get("message"))
 
 
 def completion_tokens(body: Any) -> int | None:

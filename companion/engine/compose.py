@@ -23,7 +23,7 @@ from companion.errors import CompanionError
 from companion.policy import POLICY, Policy
 from companion.prompts import Prompts
 from companion.text import first_sentence, fold
-from companion.types import Evidence, Exchange
+from companion.types import Evidence, Exchange, Reasoning
 from companion.words import Words
 
 Idf = Callable[[str], float]
@@ -56,7 +56,7 @@ class Composed:
     error: str | None = None
 
 
-Composition = Generator[str, None, Composed]
+Composition = Generator[str | Reasoning, None, Composed]
 
 
 def compose(job: Job, backend: Backend, prompts: Prompts) -> Composition:
@@ -96,6 +96,10 @@ def framed(job: Job, backend: Backend, prompts: Prompts) -> Composition:
         try:
             buffer = ""
             for piece in pieces:
+                # Reasoning is passed on to be shown as thinking; the framing sentence is sought in the answer alone.
+                if isinstance(piece, Reasoning):
+                    yield piece
+                    continue
                 buffer += piece
                 sentence = first_sentence(buffer)
                 if sentence is not None:
@@ -157,6 +161,6 @@ def acceptable_framing(sentence: str, question: str, words: Words, policy: Polic
     return all(fold(name) in asked for name in names)
 
 
-def _generate(backend: Backend, request: GenerationRequest) -> Generator[str, None, None]:
+def _generate(backend: Backend, request: GenerationRequest) -> Generator[str | Reasoning, None, None]:
     """Stream from the backend inside a generator, so closing it also closes the backend's stream."""
     yield from backend.stream(request)

@@ -27,10 +27,11 @@ from companion.policy import POLICY, Policy
 from companion.prompts import Prompts
 from companion.retrieval.search import Searcher
 from companion.text import fold
-from companion.types import Citation, Evidence, Exchange, Reply
+from companion.types import Citation, Evidence, Exchange, Reasoning, Reply
 
 MAX_QUESTION_CHARS = 4000
-EventKind = Literal["status", "token", "citations", "done", "error"]
+# "thinking" carries a piece of a thinking model's reasoning: shown as such, never a token of the answer.
+EventKind = Literal["status", "thinking", "token", "citations", "done", "error"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class TurnRun:
         self.route = "film"
         self.evidence: tuple[Evidence, ...] = ()
         self.pieces: list[str] = []
+        self.thinking: list[str] = []
         self.reply: Reply | None = None
         self._events = engine._run(self)
 
@@ -118,6 +120,8 @@ class Engine:
     # The person let her tell the ending ("spoilers are fine"): kept for the rest of this conversation,
     # not in memory, so a later session asks again while they still haven't seen it.
     spoilers_released: bool = False
+    # Keep a thinking model's reasoning on the reply (the profile's show_thinking); it is never the answer.
+    show_thinking: bool = False
 
     def turn(self, text: str) -> TurnRun:
         """Start answering one message; iterate the result for status, tokens, citations and done."""
@@ -235,13 +239,17 @@ class Engine:
         yield from self._finish(run, Verified(answer=answer, citations=(), dropped=0), None)
 
     def _tokens(self, composition: Composition, run: TurnRun) -> Generator[Event, None, Composed]:
-        """Pass a composer's pieces on as token events, keeping them in the run; return how it ended."""
+        """Pass a composer's pieces on as token events (reasoning as thinking events), keeping them in the run."""
         with closing(composition):
             while True:
                 try:
                     piece = next(composition)
                 except StopIteration as end:
                     return end.value
+                if isinstance(piece, Reasoning):
+                    run.thinking.append(piece.text)
+                    yield Event("thinking", text=piece.text)
+                    continue
                 run.pieces.append(piece)
                 yield Event("token", text=piece)
 
@@ -268,6 +276,7 @@ class Engine:
             route=run.route,
             dropped=checked.dropped,
             uncited=checked.uncited,
+            thinking="".join(run.thinking) if self.show_thinking else "",
         )
         if checked.answer:
             self.history.append(Exchange(run.question, checked.answer, run.route))

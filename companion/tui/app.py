@@ -234,10 +234,39 @@ class CompanionApp(ConversationActions, App):
             self.notify(event.text, severity="error", markup=False, timeout=15)
         elif event.kind == "status" and turn is self._turn and not turn.stopping:
             self.set_status(event.text)
+        elif event.kind == "thinking":
+            self.thinking(turn)
         elif event.kind == "token" and turn.widget.is_attached:
+            self.done_thinking(turn)
             turn.tokens += 1
             turn.first = turn.first or time.perf_counter()
             await turn.stream.write(printable(event.text))
+
+    def thinking(self, turn: Turn) -> None:
+        """Say she is thinking, with the time it has taken, while a thinking model's reasoning streams."""
+        if turn.thinking_since is None:
+            turn.thinking_since = time.monotonic()
+            # Reasoning can pause between pieces, so the seconds also tick on their own.
+            turn.thinking_timer = self.set_interval(1.0, partial(self.show_thinking, turn))
+        self.show_thinking(turn)
+
+    def show_thinking(self, turn: Turn) -> None:
+        """Show how long she has been thinking, if this reply is still the one thinking."""
+        if turn.thinking_since is None or turn.ended or turn.stopping or turn is not self._turn:
+            if turn.thinking_timer is not None:
+                turn.thinking_timer.stop()
+            return
+        self.set_status(f"thinking… {time.monotonic() - turn.thinking_since:.0f} s")
+
+    def done_thinking(self, turn: Turn) -> None:
+        """Stop the thinking clock at the first word of the answer, saying how long she thought."""
+        if turn.thinking_since is None:
+            return
+        if turn.thinking_timer is not None:
+            turn.thinking_timer.stop()
+        if turn is self._turn and not turn.stopping:
+            self.set_status(f"thought for {time.monotonic() - turn.thinking_since:.0f} s")
+        turn.thinking_since = None
 
     @on(Drafted)
     def drafted(self, message: Drafted) -> None:
@@ -247,11 +276,13 @@ class CompanionApp(ConversationActions, App):
     async def ended(self, message: Ended) -> None:
         """Show the final reply once, save it over its draft, list its sources and report its speed."""
         turn, final = message.turn, message.reply
+        if turn.thinking_timer is not None:
+            turn.thinking_timer.stop()
         await turn.stream.stop()
         self.save(turn, final)
         if not turn.widget.is_attached:
             return  # the chat was cleared while this reply was stopping; it is saved in its own conversation
-        await turn.widget.finish(final.answer, final.citations, message.note)
+        await turn.widget.finish(final.answer, final.citations, message.note, thinking=final.thinking)
         self.shown[turn.index] = Shown(final.answer, final.citations)
         self.add_to_sources_panel(turn.index)
         if turn is self._turn:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets.markdown import MarkdownStream
 
 from companion.engine import Engine, Event
@@ -48,6 +49,9 @@ class Turn:
         self.started = time.perf_counter()
         self.first = 0.0
         self.tokens = 0
+        # When a thinking model began reasoning, for the status line's "thinking… N s"; None once it answers.
+        self.thinking_since: float | None = None
+        self.thinking_timer: Timer | None = None
 
     @property
     def index(self) -> int:
@@ -61,7 +65,7 @@ class Turn:
 
 
 class Streamed(Message):
-    """A status line, a token or an error arrived for a reply."""
+    """A status line, a piece of reasoning, a token or an error arrived for a reply."""
 
     def __init__(self, turn: Turn, event: Event) -> None:
         super().__init__()
@@ -128,7 +132,7 @@ def _iterate(run, turn: Turn, cancelled: Callable[[], bool], post) -> tuple[Engi
                 return run.stop(turn.stop_reason), NOTES.get(turn.stop_reason)
             if event.kind == "error":
                 error = event.text
-            if event.kind in ("status", "token", "error"):
+            if event.kind in ("status", "thinking", "token", "error"):
                 post(Streamed(turn, event))
             if event.kind == "token" and time.monotonic() - saved_at > DRAFT_EVERY:
                 post(Drafted(turn, run.draft(CLOSED)))

@@ -9,7 +9,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Markdown, OptionList, Static, TextArea
+from textual.widgets import Collapsible, Markdown, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from companion.grounding import Citation
@@ -148,8 +148,13 @@ class Reply(Vertical):
         """Return the Markdown widget the reply streams into."""
         return self.query_one(Markdown)
 
-    async def finish(self, answer: str, citations, note: str | None = None) -> None:
-        """Show the final text with linked markers, any note, and the list of sources."""
+    async def finish(self, answer: str, citations, note: str | None = None, thinking: str = "") -> None:
+        """Show the final text with linked markers, any note, the list of sources, and her thinking folded above."""
+        if thinking:
+            # Folded: it is how she got there, not what she says, and it can run far longer than the reply.
+            text = Static(Text(printable(thinking.strip())), markup=False, classes="thinking-text")
+            folded = Collapsible(text, title="her thinking", collapsed=True, classes="thinking")
+            await self.mount(folded, before=self.body)
         await self.body.update(linked_markers(printable(answer), self.turn))
         if note:
             await self.mount(Static(Text(printable(note)), classes="note", markup=False))
