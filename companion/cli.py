@@ -313,8 +313,10 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
 
     settings.backend_spec()
     with History(settings.data_dir / "conversations.sqlite3") as history:
-        CompanionApp(load_engine=engine_loader(settings), settings=settings, history=history).run()
-    return 0
+        app = CompanionApp(load_engine=engine_loader(settings), settings=settings, history=history)
+        app.run()
+    # Textual sets a non-zero code when the window closed on an error; a script must see that it failed.
+    return app.return_code or 0
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, stdin: TextIO | None = None) -> int:

@@ -8,9 +8,11 @@ from datetime import datetime
 
 from companion.grounding import MARKER
 from companion.history import Conversation, StoredCitation, Turn
-from companion.text import printable
+from companion.text import SENTENCE_END, find_span, markers, printable, quotes
 
 QUOTE_CHARS = 300
+# A quoted sentence longer than this is shown as the quote with an ellipsis on each side.
+SENTENCE_CHARS = 600
 SLUG_CHARS = 40
 _SPECIAL = re.compile(r"([\\`*_\[\]#<>|~&])")
 # These only start a block (list item, setext underline, ordered list) at the beginning of a line.
@@ -35,7 +37,7 @@ def export_markdown(conversation: Conversation, turns: list[Turn]) -> str:
         parts.append(f"**Samantha:** {_answer(turn.answer, index, set(cited))}".rstrip())
         if not turn.complete:
             parts.append(f"*(reply cut short: {_inline(turn.error) if turn.error else 'stopped'})*")
-        footnotes.extend(_footnote(f"t{index}-{n}", c) for n, c in sorted(cited.items()))
+        footnotes.extend(_footnote(f"t{index}-{n}", c, _quoted_in(turn.answer, n)) for n, c in sorted(cited.items()))
     if footnotes:
         parts.append("\n".join(footnotes))
     return "\n\n".join(parts) + "\n"
@@ -74,11 +76,30 @@ def _inline(text: str) -> str:
     return printable(escape_markdown(_SPACE.sub(" ", text).strip()))
 
 
-def _footnote(key: str, citation: StoredCitation) -> str:
-    """Return the footnote definition that names and quotes a cited passage."""
-    quote = _SPACE.sub(" ", citation.text).strip()
-    if len(quote) > QUOTE_CHARS:
-        quote = quote[: QUOTE_CHARS - 1].rstrip() + "…"
+def _quoted_in(answer: str, n: int) -> list[str]:
+    """Return the quotes in the paragraphs of an answer that cite marker n."""
+    return [q for paragraph in answer.split("\n") if n in markers(paragraph) for q in quotes(paragraph)]
+
+
+def _quoted_sentence(text: str, said: list[str]) -> str:
+    """Return the passage's sentence that holds the reply's quote from it, else the passage's opening."""
+    flat = _SPACE.sub(" ", text).strip()
+    for quote in said:
+        span = find_span(flat, quote)
+        if span is None:
+            continue
+        ends = [m.start() for m in SENTENCE_END.finditer(flat)]
+        start = max([0, *(m.end() for m in SENTENCE_END.finditer(flat) if m.end() <= span[0])])
+        end = min([len(flat), *(e for e in ends if e >= span[1])])
+        if end - start <= SENTENCE_CHARS:
+            return flat[start:end]
+        return ("…" if span[0] > start else "") + flat[span[0] : span[1]] + ("…" if span[1] < end else "")
+    return flat if len(flat) <= QUOTE_CHARS else flat[: QUOTE_CHARS - 1].rstrip() + "…"
+
+
+def _footnote(key: str, citation: StoredCitation, said: list[str] = ()) -> str:
+    """Return the footnote definition that names a cited passage and gives the sentence the reply quoted."""
+    quote = _quoted_sentence(citation.text, list(said))
     author = f", {_inline(citation.author)}" if citation.author else ""
     line = f'[^{key}]: *{_inline(citation.title)}*{author} ({_inline(citation.passage_id)}): "{_inline(quote)}"'
     return line if citation.verified else line + " (quote not verified)"

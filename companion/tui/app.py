@@ -10,7 +10,7 @@ from contextlib import suppress
 from functools import partial
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -29,7 +29,8 @@ from companion.tui.conversation_actions import ConversationActions
 from companion.tui.executor import LeavableExecutor
 from companion.tui.help import HelpScreen
 from companion.tui.loader import EngineLoader
-from companion.tui.sources import Shown, SourceScreen, source_of
+from companion.tui.paste import install as install_paste_parser
+from companion.tui.sources import Shown, SourceScreen, excerpt, source_of
 from companion.tui.streaming import (
     CLOSED, ENGINE_WAIT, INTERRUPTED, STOPPED, Drafted, Ended, Streamed, Turn, run_turn,
 )
@@ -48,25 +49,35 @@ def _next(run: TurnRun) -> Event | None:
     return next(run, None)
 
 
+class ChatScreen(Screen):
+    """The chat's own screen: whenever it is shown again, typing goes to the composer."""
+
+    def on_screen_resume(self) -> None:
+        # After Textual restores the focus it remembers, which may be a list that is no longer there.
+        self.app.call_after_refresh(self.app.focus_composer)
+
+
 class CompanionApp(ConversationActions, App):
     """Chat with Samantha about the film, grounded in critics' essays."""
 
     CSS_PATH = "app.tcss"
     TITLE = "companion"
     SUB_TITLE = "talking about Her (2013)"
+    # Help first: a narrow footer cuts off the last bindings, and Help is the one that explains the others.
     BINDINGS = [
+        Binding("f1,question_mark", "help", "Help"),
         Binding("escape", "stop", "Stop reply"),
         Binding("f2", "toggle_sources", "Sources"),
         Binding("ctrl+n", "new_conversation", "New chat"),
         Binding("ctrl+o", "conversations", "Conversations"),
         Binding("ctrl+s", "export", "Export"),
         Binding("f3", "copy_reply", "Copy reply"),
-        Binding("f1,question_mark", "help", "Help"),
         Binding("ctrl+q", "quit", "Quit"),
     ]
 
     def __init__(self, load_engine: EngineLoader, settings: Settings | None = None, history=None) -> None:
         super().__init__()
+        install_paste_parser()
         self._load_engine = load_engine
         self.settings = settings
         self.history = history
@@ -78,6 +89,9 @@ class CompanionApp(ConversationActions, App):
         # Held by whichever thread is using the engine, so one turn never overlaps another or a backend switch.
         self._engine_lock = threading.Lock()
 
+    def get_default_screen(self) -> Screen:
+        return ChatScreen(id="_default")
+
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="main"):
@@ -87,7 +101,8 @@ class CompanionApp(ConversationActions, App):
                 yield Static("Sources", id="sources-title", markup=False)
                 yield OptionList(id="all-sources")
         yield StatusBar()
-        yield Composer(id="composer", placeholder="Ask about Her…  (Enter sends · Ctrl+J new line · F1 help)")
+        with Horizontal(id="composer-row"):
+            yield Composer(id="composer", placeholder="Ask about Her…  (Enter sends · Ctrl+J new line · F1 help)")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -95,7 +110,8 @@ class CompanionApp(ConversationActions, App):
         asyncio.get_running_loop().set_default_executor(LeavableExecutor())
         self.query_one("#chat", VerticalScroll).anchor()
         self.query_one("#sources-panel").display = False
-        self.query_one(Composer).focus()
+        self.query_one("#chat", VerticalScroll).can_focus = False
+        self.focus_composer()
         if self.history is not None and self.history.notice:
             self.notify(self.history.notice, severity="warning", markup=False, timeout=20)
         self.load()
@@ -151,7 +167,8 @@ class CompanionApp(ConversationActions, App):
         """Name the active backend and model in the status line."""
         assert self.engine is not None
         model = f" · {self.engine.backend.model}" if self.engine.backend.model else ""
-        self.query_one(StatusBar).show(backend=f"{self.engine.backend.name}{model}")
+        # The last reply's speed belonged to the backend that wrote it.
+        self.query_one(StatusBar).show(backend=f"{self.engine.backend.name}{model}", speed="")
 
     # -- asking --------------------------------------------------------------------------------
 
@@ -166,7 +183,10 @@ class CompanionApp(ConversationActions, App):
         if text.startswith("/"):
             await self.command(text)
             return
-        await self.query_one("#chat", VerticalScroll).mount(UserMessage(event.text))
+        chat = self.query_one("#chat", VerticalScroll)
+        await chat.mount(UserMessage(event.text))
+        # Scrolling to the end re-anchors the chat, so the reply is followed as it streams even after reading back.
+        chat.scroll_end(animate=False)
         if self.engine is None:
             self.pending.append(event.text)
             self.notify("I'm still waking up; I'll answer as soon as I'm ready.", markup=False)
@@ -188,7 +208,9 @@ class CompanionApp(ConversationActions, App):
         except CompanionError as exc:
             self.notify(str(exc), severity="warning", markup=False)
             return
-        await self.query_one("#chat", VerticalScroll).mount(Note(shown))
+        chat = self.query_one("#chat", VerticalScroll)
+        await chat.mount(Note(shown))
+        chat.scroll_end(animate=False)
 
     async def start_reply(self, text: str) -> None:
         """Stop any reply still being written, then stream a new one below the question."""
@@ -197,7 +219,9 @@ class CompanionApp(ConversationActions, App):
         widget = Reply(len(self.shown))
         # The slot is taken now: a reply that ends after a newer one started still links to its own sources.
         self.shown.append(Shown("", ()))
-        await self.query_one("#chat", VerticalScroll).mount(widget)
+        chat = self.query_one("#chat", VerticalScroll)
+        await chat.mount(widget)
+        chat.scroll_end(animate=False)
         self._turn = Turn(text, widget, Markdown.get_stream(widget.body), self.open_conversation())
         self.answer(self._turn)
 
@@ -285,14 +309,54 @@ class CompanionApp(ConversationActions, App):
         await turn.widget.finish(final.answer, final.citations, message.note, thinking=final.thinking)
         self.shown[turn.index] = Shown(final.answer, final.citations)
         self.add_to_sources_panel(turn.index)
+        self.tab_to_newest_sources()
         if turn is self._turn:
             elapsed = time.perf_counter() - turn.started
             rate = f" · {(turn.tokens - 1) / (time.perf_counter() - turn.first):.0f} tok/s" if turn.tokens > 1 else ""
             self.query_one(StatusBar).show(state="ready", speed=f"{elapsed:.1f} s{rate}")
 
     async def action_stop(self) -> None:
-        """Stop the reply being written, keeping what has arrived."""
+        """Stop the reply being written, keeping what has arrived, and go back to the composer."""
         await self.stop_reply(STOPPED)
+        self.focus_composer()
+
+    # -- focus ---------------------------------------------------------------------------------
+
+    def focus_composer(self) -> None:
+        """Put the cursor back where the person types."""
+        if self.screen is self.screen_stack[0]:
+            self.query_one(Composer).focus()
+
+    def tab_to_newest_sources(self) -> None:
+        """Keep only the newest reply's sources in the Tab order, so Tab never wanders through old replies."""
+        lists = list(self.query_one("#chat", VerticalScroll).query(SourceList))
+        for source_list in lists:
+            source_list.can_focus = source_list is lists[-1]
+
+    def on_key(self, event: events.Key) -> None:
+        # A typed message must never vanish: keys that only the composer would take go there from anywhere in
+        # the chat. "?" stays Help while something else has focus.
+        composer = self.query_one(Composer) if self.screen is self.screen_stack[0] else None
+        if composer is None or composer.has_focus or not event.is_printable or event.character == "?":
+            return
+        event.stop()
+        event.prevent_default()
+        composer.focus()
+        composer.replace(event.character, *composer.selection)
+
+    def on_paste(self, event: events.Paste) -> None:
+        composer = self.query_one(Composer) if self.screen is self.screen_stack[0] else None
+        if composer is not None and not composer.has_focus:
+            event.stop()
+            composer.take_paste(event.text)
+
+    def action_scroll_chat(self, pages: int) -> None:
+        """Scroll the conversation by pages while the cursor stays in the composer."""
+        chat = self.query_one("#chat", VerticalScroll)
+        if pages < 0:
+            chat.scroll_page_up()
+        else:
+            chat.scroll_page_down()
 
     async def action_quit(self) -> None:
         """Quit, letting a reply being written stop and be saved, but never waiting on a hung backend."""
@@ -305,7 +369,7 @@ class CompanionApp(ConversationActions, App):
         panel = self.query_one("#all-sources", OptionList)
         for citation in self.shown[turn].citations:
             label = Text(f"reply {turn + 1} · [{citation.n}] ", style="bold")
-            label.append(printable(citation.byline))
+            label.append(printable(excerpt(citation, self.shown[turn].answer)))
             panel.add_option(Option(label, id=f"{turn}:{citation.n}"))
 
     def action_toggle_sources(self) -> None:
@@ -318,7 +382,7 @@ class CompanionApp(ConversationActions, App):
                 sources.highlighted = 0
             sources.focus()
         else:
-            self.query_one(Composer).focus()
+            self.focus_composer()
 
     @on(OptionList.OptionSelected, "#all-sources")
     def panel_picked(self, event: OptionList.OptionSelected) -> None:

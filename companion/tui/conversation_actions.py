@@ -37,22 +37,39 @@ class ConversationActions:
         """Save a reply in its turn's conversation, over the draft saved while it streamed."""
         if self.history is None:
             return
-        if turn.conversation_id is None:
-            turn.conversation_id = self.open_conversation()
+        for attempt in (1, 2):
             if turn.conversation_id is None:
+                turn.conversation_id = self.open_conversation()
+                if turn.conversation_id is None:
+                    return
+            try:
+                turn.draft_id = self.history.add_turn(turn.conversation_id, reply, replace=turn.draft_id).id
                 return
-        try:
-            turn.draft_id = self.history.add_turn(turn.conversation_id, reply, replace=turn.draft_id).id
-        except CompanionError as exc:
-            self.notify(f"This turn could not be saved: {exc}", severity="error", markup=False)
+            except CompanionError as exc:
+                if attempt == 2 or not self.was_deleted(turn.conversation_id):
+                    self.notify(f"This turn could not be saved: {exc}", severity="error", markup=False)
+                    return
+            # Its conversation was deleted while it was open: carry on in a new one rather than lose the turn.
+            if turn.conversation_id == self.conversation_id:
+                self.conversation_id = None
+                self.notify("This conversation was deleted; from here on it is saved as a new one.", markup=False)
+            turn.conversation_id = turn.draft_id = None
 
-    async def action_new_conversation(self) -> None:
+    def was_deleted(self, conversation_id: int) -> bool:
+        """Say whether a conversation is no longer saved (deleted here or by another window)."""
+        try:
+            return all(c.id != conversation_id for c in self.history.conversations())
+        except CompanionError:
+            return False
+
+    async def action_new_conversation(self, said: str = "A new conversation. The last one is saved (Ctrl+O).") -> None:
         """Start a fresh conversation; the current one stays saved."""
         await self.clear_chat()
         self.conversation_id = None
         if self.engine is not None:
             self.engine.history.clear()
-        self.notify("A new conversation. The last one is saved (Ctrl+O).", markup=False)
+        self.focus_composer()
+        self.notify(said, markup=False)
 
     async def clear_chat(self) -> None:
         # Waited for so that the stopped turn records its exchange before the engine's history is replaced.
@@ -67,12 +84,15 @@ class ConversationActions:
         if self.history is None:
             self.notify("Conversations are not being saved in this session.", markup=False)
             return
-        self.push_screen(ConversationsScreen(self.history), self.conversation_chosen)
+        self.push_screen(ConversationsScreen(self.history, self.conversation_id), self.conversation_chosen)
 
     async def conversation_chosen(self, choice: tuple[str, int | None] | None) -> None:
         if choice is None:
             return
         action, conversation_id = choice
+        if action == "deleted":
+            await self.action_new_conversation("You deleted the open conversation; this is a new one.")
+            return
         if action == "new" or conversation_id is None:
             await self.action_new_conversation()
             return
@@ -98,7 +118,9 @@ class ConversationActions:
             self.add_to_sources_panel(len(self.shown) - 1)
         if self.engine is not None:
             self.engine.history[:] = [Exchange(t.question, t.answer) for t in turns if t.answer]
+        self.tab_to_newest_sources()
         chat.scroll_end(animate=False)
+        self.focus_composer()
 
     def action_export(self) -> None:
         """Write this conversation to a Markdown file with its citations as footnotes."""
@@ -107,12 +129,16 @@ class ConversationActions:
             return
         from companion.export import export_markdown, suggested_filename
 
-        conversation = self.history.conversation(self.conversation_id)
         folder = (self.settings.data_dir if self.settings else Path.cwd()) / "exports"
         try:
+            conversation = self.history.conversation(self.conversation_id)
+            turns = self.history.turns(self.conversation_id)
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / suggested_filename(conversation)
-            path.write_text(export_markdown(conversation, self.history.turns(self.conversation_id)), "utf-8")
+            path.write_text(export_markdown(conversation, turns), "utf-8")
+        except CompanionError as exc:
+            self.notify(f"Cannot export this conversation: {exc}", severity="error", markup=False)
+            return
         except OSError as exc:
             self.notify(f"Cannot write the export ({exc.strerror}).", severity="error", markup=False)
             return

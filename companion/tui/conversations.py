@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from companion.errors import CompanionError
 from companion.text import printable
 
 
@@ -23,7 +24,10 @@ def _label(conversation) -> Text:
 
 
 class ConversationsScreen(Screen[tuple[str, int | None] | None]):
-    """Pick a saved conversation; dismisses with ("resume", id), ("new", None) or None."""
+    """Pick a saved conversation; dismisses with ("resume", id), ("new", None), ("deleted", None) or None.
+
+    ("deleted", None) means the conversation open in the chat was deleted here, so the chat must start anew.
+    """
 
     CSS_PATH = "conversations.tcss"
     BINDINGS = [
@@ -32,13 +36,17 @@ class ConversationsScreen(Screen[tuple[str, int | None] | None]):
         Binding("n", "new", "New conversation"),
     ]
 
-    def __init__(self, history) -> None:
+    def __init__(self, history, current: int | None = None) -> None:
         super().__init__()
         self.history = history
+        self.current = current
+        self.deleted_current = False
+        # The conversation a first d asked about; a second d on it deletes it.
+        self.armed: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Saved conversations · Enter resumes", id="conversations-title", markup=False)
+        yield Static("Saved conversations · Enter resumes · d twice deletes", id="conversations-title", markup=False)
         yield OptionList(id="conversations")
         yield Footer()
 
@@ -61,16 +69,35 @@ class ConversationsScreen(Screen[tuple[str, int | None] | None]):
         if event.option.id:
             self.dismiss(("resume", int(event.option.id)))
 
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id != (str(self.armed) if self.armed is not None else None):
+            self.armed = None
+
     def action_delete(self) -> None:
-        """Delete the highlighted conversation for good."""
+        """Ask to delete the highlighted conversation; asked again, delete it for good."""
         options = self.query_one(OptionList)
         if options.highlighted is None:
             return
         option = options.get_option_at_index(options.highlighted)
         if not option.id:
             return
-        self.history.delete(int(option.id))
-        self.notify("Conversation deleted.", markup=False)
+        chosen = int(option.id)
+        if self.armed != chosen:
+            self.armed = chosen
+            which = "the conversation open in the chat" if chosen == self.current else "this conversation"
+            self.notify(f"Delete {which} for good? Press d again to delete it.", markup=False, timeout=8)
+            return
+        self.armed = None
+        try:
+            self.history.delete(chosen)
+        except CompanionError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        if chosen == self.current:
+            self.deleted_current = True
+            self.notify("Deleted. It was open in the chat, so a new conversation starts there.", markup=False)
+        else:
+            self.notify("Conversation deleted.", markup=False)
         self.refresh_list()
 
     def action_new(self) -> None:
@@ -78,5 +105,5 @@ class ConversationsScreen(Screen[tuple[str, int | None] | None]):
         self.dismiss(("new", None))
 
     def action_dismiss_none(self) -> None:
-        """Go back without changing anything."""
-        self.dismiss(None)
+        """Go back, to a new conversation if the open one was deleted."""
+        self.dismiss(("deleted", None) if self.deleted_current else None)

@@ -14,10 +14,21 @@ COMPOSER_KEYS = [
     ("Enter", "send the message"),
     ("Ctrl+J", "new line in the message"),
     ("Up / Down", "recall earlier messages"),
+    ("Ctrl+A", "select the whole message (Delete then clears it)"),
+    ("PgUp / PgDn", "scroll the conversation"),
+    ("Tab / Shift+Tab", "move between the message and the newest reply's sources"),
+]
+# What the person can type instead of a question.
+COMMANDS = [
+    ("/memory", "list what I remember about you"),
+    ("/forget ID", "forget one thing (the ids are in /memory)"),
+    ("/forget all", "forget everything I remember"),
 ]
 
 
-KEY_NAMES = {"escape": "Esc", "question_mark": "?", "delete": "Del", "f1": "F1", "f2": "F2", "f3": "F3"}
+KEY_NAMES = {
+    "escape": "Esc", "question_mark": "? (outside the message)", "delete": "Del", "f1": "F1", "f2": "F2", "f3": "F3",
+}
 
 
 def key_name(binding: Binding) -> str:
@@ -42,6 +53,7 @@ class HelpScreen(ModalScreen):
             *COMPOSER_KEYS,
             *((key_name(b), b.description) for b in bindings),
             ("Ctrl+P", "command palette: switch backend, export, theme…"),
+            *COMMANDS,
         ]
 
     def compose(self) -> ComposeResult:

@@ -19,6 +19,8 @@ from companion.passages import split_essay
 from companion.text import find_span, printable
 
 HIGHLIGHT = "bold #2b2220 on #e0a96d"
+# How much of a quote (or of a passage's opening) a source's label shows: enough to tell passages apart.
+EXCERPT_CHARS = 90
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,27 @@ def quotes_for(answer: str, n: int) -> tuple[str, ...]:
         if n in markers(paragraph):
             found.extend(quotes(paragraph))
     return tuple(found)
+
+
+def excerpt(citation, answer: str) -> str:
+    """Return what a source's label shows: the words the reply quotes from it, else the passage's opening."""
+    found = quotes_for(answer, citation.n)
+    if found:
+        return f"“{_shortened(found[0])}”"
+    passage = getattr(citation, "passage", None)
+    return _shortened(passage.text if passage else citation.text)
+
+
+def author_and_title(citation) -> str:
+    """Return who wrote the cited essay, then its title."""
+    passage = getattr(citation, "passage", None)
+    author, title = (passage.author, passage.title) if passage else (citation.author, citation.title)
+    return f"{author}, {title}" if author else title
+
+
+def _shortened(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1].rstrip() + "…"
 
 
 def highlighted(text: str, spans: list[tuple[int, int]]) -> Text:

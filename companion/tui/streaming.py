@@ -30,6 +30,12 @@ NOTES = {
     INTERRUPTED: "Interrupted by your next message — what arrived is kept above.",
     CLOSED: "Interrupted when the app closed — what arrived is kept above.",
 }
+# The same, for a reply stopped before its first word: there is nothing above to keep.
+EMPTY_NOTES = {
+    STOPPED: "Stopped before any words arrived.",
+    INTERRUPTED: "Interrupted by your next message before any words arrived.",
+    CLOSED: "Interrupted when the app closed, before any words arrived.",
+}
 
 
 class Turn:
@@ -100,7 +106,7 @@ def run_turn(
     run = engine.turn(turn.text)
     if not _acquire(engine_lock, cancelled):
         reason = turn.stop_reason if cancelled() else "the previous reply did not stop in time"
-        note = NOTES.get(reason, "I couldn't start this reply: the previous one has not stopped. Send it again.")
+        note = EMPTY_NOTES.get(reason, "I couldn't start this reply: the previous one has not stopped. Send it again.")
         _end(turn, run.draft(reason), note, post)
         return
     try:
@@ -124,26 +130,33 @@ def _iterate(run, turn: Turn, cancelled: Callable[[], bool], post) -> tuple[Engi
     post(Drafted(turn, run.draft(CLOSED)))
     saved_at = time.monotonic()
     error: str | None = None
+    arrived = False
     try:
         for event in run:
             if event.kind == "done" and event.reply is not None:
                 return event.reply, _cut_short(error)
             if cancelled():
-                return run.stop(turn.stop_reason), NOTES.get(turn.stop_reason)
+                return run.stop(turn.stop_reason), stop_note(turn.stop_reason, arrived)
             if event.kind == "error":
                 error = event.text
             if event.kind in ("status", "thinking", "token", "error"):
                 post(Streamed(turn, event))
+            arrived = arrived or (event.kind == "token" and bool(event.text))
             if event.kind == "token" and time.monotonic() - saved_at > DRAFT_EVERY:
                 post(Drafted(turn, run.draft(CLOSED)))
                 saved_at = time.monotonic()
         # A turn that ends without a reply (refused input) still ends with one, so the window is never left waiting.
-        return run.stop(error or STOPPED), _cut_short(error) or NOTES[STOPPED]
+        return run.stop(error or STOPPED), _cut_short(error) or stop_note(STOPPED, arrived)
     except CompanionError as exc:
         post(Streamed(turn, Event("error", text=str(exc))))
         return run.stop(str(exc)), _cut_short(str(exc))
     finally:
         run.close()
+
+
+def stop_note(reason: str, arrived: bool) -> str | None:
+    """Return the note under a reply that ended early, saying whether any of it arrived."""
+    return (NOTES if arrived else EMPTY_NOTES).get(reason)
 
 
 def _cut_short(error: str | None) -> str | None:

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Collapsible, Markdown, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from companion.engine import MAX_QUESTION_CHARS
 from companion.grounding import Citation
 from companion.text import printable
+from companion.tui.sources import author_and_title, excerpt
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
-# A paste larger than this would only be refused at send time; refuse it at once instead.
-MAX_PASTE_CHARS = 20_000
+# The composer shows how long the message is from this share of the engine's one limit on.
+COUNT_FROM = 0.75
 
 
 def linked_markers(answer: str, turn: int) -> str:
@@ -27,6 +31,13 @@ def linked_markers(answer: str, turn: int) -> str:
 
 class Composer(TextArea):
     """Where the person writes: Enter sends, Ctrl+J adds a line, Up and Down recall earlier messages."""
+
+    BINDINGS = [
+        Binding("ctrl+a", "select_all", "Select all", show=False),
+        # A few lines of message have no pages to move through; the conversation above does.
+        Binding("pageup", "app.scroll_chat(-1)", "Scroll up", show=False),
+        Binding("pagedown", "app.scroll_chat(1)", "Scroll down", show=False),
+    ]
 
     class Submitted(Message):
         """The person sent a message."""
@@ -65,17 +76,43 @@ class Composer(TextArea):
             self.load_text(self.sent[self._recall] if self._recall < len(self.sent) else "")
             if self._recall >= len(self.sent):
                 self._recall = None
+        if event.character and len(event.character) == 1 and unicodedata.category(event.character) == "Cf":
+            # Joiners and other format characters are not "printable" to TextArea, which would drop them,
+            # breaking 👨‍👩‍👧 into three faces and Persian words at their ZWNJ.
+            event.stop()
+            event.prevent_default()
+            self.replace(event.character, *self.selection)
         # Other keys fall through to TextArea's own handler: Textual calls each class's in turn.
 
     async def _on_paste(self, event: events.Paste) -> None:
-        if len(event.text) > MAX_PASTE_CHARS:
-            event.stop()
-            event.prevent_default()
+        event.stop()
+        event.prevent_default()
+        self.take_paste(event.text)
+
+    def take_paste(self, pasted: str) -> None:
+        """Insert pasted text as it was, control characters shown as visible escapes; refuse it past the limit."""
+        text = printable(pasted.replace("\r\n", "\n").replace("\r", "\n"))
+        start, end = sorted(self.selection)
+        kept = len(self.text) - len(self.get_text_range(start, end))
+        if kept + len(text) > MAX_QUESTION_CHARS:
             self.app.notify(
-                f"That paste is {len(event.text):,} characters; I can read up to {MAX_PASTE_CHARS:,} at once. "
+                f"That paste is {len(text):,} characters; a message can be up to {MAX_QUESTION_CHARS:,}. "
                 "Paste the part you want to talk about.",
                 severity="warning", markup=False,
             )
+            return
+        self.move_cursor(self.replace(text, start, end).end_location)
+        self.focus()
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        size = len(self.text)
+        if size > MAX_QUESTION_CHARS:
+            self.border_subtitle = f"{size:,} / {MAX_QUESTION_CHARS:,}: too long to send · Ctrl+A selects all"
+        elif size >= COUNT_FROM * MAX_QUESTION_CHARS:
+            self.border_subtitle = f"{size:,} / {MAX_QUESTION_CHARS:,}"
+        else:
+            self.border_subtitle = ""
+        self.set_class(size > MAX_QUESTION_CHARS, "too-long")
 
     def remember(self, text: str) -> None:
         """Keep a sent message for Up/Down recall and clear the box."""
@@ -110,15 +147,17 @@ class SourceList(OptionList):
             self.turn = turn
             self.n = n
 
-    def __init__(self, turn: int, citations: tuple[Citation, ...] | list) -> None:
-        super().__init__(*[self._option(c) for c in citations])
+    def __init__(self, turn: int, citations: tuple[Citation, ...] | list, answer: str = "") -> None:
+        super().__init__(*[self._option(c, answer) for c in citations])
         self.turn = turn
 
     @staticmethod
-    def _option(citation) -> Option:
+    def _option(citation, answer: str = "") -> Option:
         label = Text()
         label.append(f"[{citation.n}] ", style="bold")
-        label.append(printable(citation.byline))
+        # The quoted words tell three passages of one essay apart; the byline alone cannot.
+        label.append(printable(excerpt(citation, answer)))
+        label.append(f"\n    — {printable(author_and_title(citation))}", style="italic")
         if not citation.verified:
             label.append("  (quote not found in this passage)", style="italic")
         return Option(label, id=str(citation.n))
@@ -160,7 +199,7 @@ class Reply(Vertical):
             await self.mount(Static(Text(printable(note)), classes="note", markup=False))
         if citations:
             await self.mount(Static(Text("Sources", style="bold"), classes="sources-title", markup=False))
-            await self.mount(SourceList(self.turn, citations))
+            await self.mount(SourceList(self.turn, citations, answer))
 
     def mark(self, note: str) -> None:
         """Add a visible note under the reply, such as an error."""
