@@ -69,7 +69,9 @@ def test_a_grounded_reply_streams_from_the_server(remote, retrieval, prompts):
     events = list(engine.turn("What did the critics think of the ending?"))
     reply = events[-1].reply
     assert sum(e.kind == "token" for e in events) > 1
-    assert reply.grounded and reply.complete and reply.answer and reply.backend == "llama-server"
+    assert reply.complete and reply.answer and reply.backend == "llama-server"
+    # Grounded only with a verified citation: a small model writing freely often cites nothing.
+    assert reply.grounded == any(c.verified for c in reply.citations)
     # A small model writing freely may cite or not; whatever it cites must be one of the passages given.
     assert {c.n for c in reply.citations} <= set(range(1, 4))
     assert all(n in {c.n for c in reply.citations} or n > 3 for n in markers(reply.answer))
