@@ -214,6 +214,15 @@ def test_a_reply_cut_mid_thought_saves_no_reasoning(server, retrieval, prompts, 
     assert saved == "" and "passage one" not in exported
 
 
+def test_small_talk_answered_by_a_thinking_model_hides_its_reasoning_too(server, retrieval, prompts):
+    server.script.append(sse_reply("<think>They greet me; be war", "m.</think>", "I'm well, thank you for asking!"))
+    engine = engine_for(retrieval, prompts, remote(server))
+    events = list(engine.turn("hi, how are you?"))
+    reply = events[-1].reply
+    assert reply.route != "film" and reply.answer == "I'm well, thank you for asking!"
+    assert "".join(e.text for e in events if e.kind == "thinking") == "They greet me; be warm."
+
+
 def test_show_thinking_keeps_it_beside_the_answer_never_in_it(server, retrieval, prompts):
     server.script.append(SCRIPTS["split tags"]())
     spec = BackendSpec(name="qwen3-server", type="openai", base_url=server.url, retries=0, show_thinking=True)
