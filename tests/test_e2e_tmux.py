@@ -78,3 +78,32 @@ def test_a_reply_killed_midway_keeps_what_arrived(private_index, tmp_path):
     assert turn.question == "What did the critics think of the ending?"
     assert turn.answer.startswith("The slow plugin says word0 word1") and not turn.complete
     assert "interrupted" in turn.error
+
+
+def test_a_paste_with_an_escape_and_typed_joiners_arrive_whole(private_index, tmp_path):
+    from companion.history import History
+
+    session = f"companion-paste-{os.getpid()}"
+    companion = Path(sys.executable).parent / "companion"
+    env = f"COMPANION_DATA_DIR={private_index} COMPANION_CONFIG={tmp_path / 'none.toml'}"
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "32",
+                    f"env TERM=xterm-256color {env} {companion} chat --backend extractive"], check=True)
+    family, persian = "👨\u200d👩\u200d👧", "می\u200cخواهم"
+    try:
+        wait_for(session, "ready · extractive", 120)
+        # A bracketed paste (-p), as a terminal sends one, holding an escape sequence.
+        subprocess.run(["tmux", "set-buffer", "-b", session, "one \x1b[31mtwo three"], check=True)
+        subprocess.run(["tmux", "paste-buffer", "-p", "-d", "-b", session, "-t", session], check=True)
+        wait_for(session, "one \\x1b[31mtwo three", 10)
+        # Typed, not pasted: each character is a key, the joiners among them.
+        subprocess.run(["tmux", "send-keys", "-t", session, "-l", f" {family} {persian}"], check=True)
+        time.sleep(0.5)
+        subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
+        wait_for(session, "Samantha", 60)
+        subprocess.run(["tmux", "send-keys", "-t", session, "C-q"], check=True)
+        time.sleep(1)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    with History(private_index / "conversations.sqlite3") as history:
+        (turn,) = history.turns(history.latest().id)
+    assert turn.question == f"one \\x1b[31mtwo three {family} {persian}"

@@ -81,3 +81,7 @@ def test_help_screen(snap_compare, engine):
         await pilot.pause()
 
     assert snap_compare(CompanionApp(loader_for(engine)), terminal_size=SIZE, run_before=open_help)
+
+
+def test_narrow_screen_keeps_help_in_the_footer(snap_compare, engine):
+    assert snap_compare(CompanionApp(loader_for(engine)), terminal_size=(60, 15), run_before=settled)

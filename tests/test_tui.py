@@ -269,7 +269,8 @@ async def test_help_lists_every_binding(engine):
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         text = "\n".join(f"{key} {what}" for key, what in app.screen.rows)
-        for needed in ["Esc", "Stop reply", "F2", "Ctrl+N", "Ctrl+O", "Ctrl+S", "F3", "F1 / ?", "Enter", "Ctrl+J"]:
+        for needed in ["Esc", "Stop reply", "F2", "Ctrl+N", "Ctrl+O", "Ctrl+S", "F3", "F1 / ?", "Enter", "Ctrl+J",
+                       "Shift+Tab", "Ctrl+A", "PgUp", "/memory", "/forget ID", "/forget all"]:
             assert needed in text, needed
 
 

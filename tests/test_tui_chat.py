@@ -89,6 +89,7 @@ async def test_typing_after_new_chat_and_after_screens_reaches_the_composer(engi
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(app, pilot)
         await ask(app, pilot, ENDING)
+        app.query_one(SourceList).focus()  # as after reading the sources, the list goes with the old chat
         await pilot.press("ctrl+n")
         await settle(app, pilot)
         await pilot.press(*"why? hello there", "enter")

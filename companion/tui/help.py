@@ -26,8 +26,11 @@ COMMANDS = [
 ]
 
 
+# While the message box has focus, ? is a character of the message.
+QUESTION_MARK = " (? when the message box is not focused)"
+
 KEY_NAMES = {
-    "escape": "Esc", "question_mark": "? (outside the message)", "delete": "Del", "f1": "F1", "f2": "F2", "f3": "F3",
+    "escape": "Esc", "question_mark": "?", "delete": "Del", "f1": "F1", "f2": "F2", "f3": "F3",
 }
 
 
@@ -51,7 +54,7 @@ class HelpScreen(ModalScreen):
         super().__init__()
         self.rows = [
             *COMPOSER_KEYS,
-            *((key_name(b), b.description) for b in bindings),
+            *((key_name(b), b.description + (QUESTION_MARK if "question_mark" in b.key else "")) for b in bindings),
             ("Ctrl+P", "command palette: switch backend, export, theme…"),
             *COMMANDS,
         ]
