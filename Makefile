@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export CMAKE_ARGS := -DGGML_NATIVE=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
 	-DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_CURL=OFF
 
-.PHONY: setup chat test ingest eval bench clean
+.PHONY: setup chat test ingest eval bench clean chromium
 
 setup: $(STAMP)
 
@@ -27,8 +27,17 @@ $(STAMP): pyproject.toml
 chat: setup
 	$(BIN)/companion chat
 
-test: setup
+test: setup chromium
 	$(BIN)/python -m pytest
+
+# The browser test (tests/test_serve.py) drives Debian's chromium through Playwright; nothing downloads a browser.
+chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's chromium for the browser test (tests/test_serve.py)..."; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1 || \
+			echo "could not install chromium: the browser test will be skipped"; \
+	else echo "not installing chromium (needs root and apt-get): the browser test will be skipped"; fi
 
 ingest: setup
 	$(BIN)/companion ingest

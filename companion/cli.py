@@ -15,6 +15,7 @@ from companion.cli_io import (
 )
 from companion.config import Settings, go_offline, load_settings
 from companion.errors import CompanionError
+from companion.serve import add_parser as add_serve_parser
 from companion.text import printable
 
 def _common(default: object) -> argparse.ArgumentParser:
@@ -47,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     model_flags.add_argument("--base-url", type=text_arg, help="server URL for an OpenAI-compatible backend, e.g. http://127.0.0.1:11434/v1")
 
     sub.add_parser("chat", parents=[common, model_flags], help="open the chat window (the default)")
+    add_serve_parser(sub, [common, model_flags])
     sub.add_parser("models", parents=[common, model_flags], help="list the backends and whether each is ready")
     sub.add_parser("config", parents=[common, model_flags], help="show the config file path and the effective settings")
 
@@ -346,6 +348,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, stdin: Te
             return cmd_models(settings, args, out)
         if command == "config":
             return cmd_config(settings, args, out)
+        if command == "serve":
+            from companion.serve import serve
+
+            return serve(settings, args, out)
         return cmd_chat(settings, args)
     except CompanionError as exc:
         print(f"companion: {printable(str(exc))}", file=sys.stderr)
