@@ -1,0 +1,239 @@
+"""Rank the sentences of retrieved passages for a question: the evidence a person actually reads.
+
+A passage holds several sentences and usually only one answers. Each sentence is scored by its
+own MiniLM similarity to the question, by how much of the question's rarer vocabulary it holds,
+and by how well its passage was retrieved. A sentence that leans on the one before it (it opens
+with a pronoun or a connective such as "But" or "This", or is a fragment) is read, embedded and
+quoted together with that neighbour, so the quote makes sense alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from companion.retrieval.embedder import Embedder
+from companion.text import SENTENCE_END, WORD, content_terms, fold
+from companion.types import Hit, Passage
+
+# A speaker label inside a passage ("BOONE: ..."), matched where a sentence starts.
+LABEL = re.compile(r"\s*([A-Z][A-Z.'’ -]{0,40}[A-Z]):\s")
+# Words that, opening a sentence, point back at the one before: English pronouns, demonstratives and
+# connectives, not words taken from any question.
+LEANING = frozenset(
+    """he she it they him them his its their theirs this that these those such there here then
+    but and so yet or nor also still however instead otherwise thus hence therefore which both""".split()
+)
+# A sentence this short ("Exactly.", "Why?") cannot stand as a quote on its own.
+FRAGMENT_WORDS = 5
+# Bump when units or their embedding text change: saved vectors built the old way must not be reused.
+UNITS_VERSION = 1
+MANIFEST = "manifest.json"
+
+Idf = Callable[[str], float]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence of a passage, and where its quotable span starts when it leans on the sentence before."""
+
+    passage_id: str
+    start: int
+    end: int
+    lead: int
+
+    def text(self, passage: Passage) -> str:
+        """Return the quotable span: the sentence, preceded by its neighbour when it leans on it."""
+        return passage.text[self.lead : self.end]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence offered as evidence: verbatim text, its span in the passage, and how well it answers."""
+
+    passage_id: str
+    text: str
+    start: int
+    end: int
+    sentence_start: int
+    score: float
+    dense: float
+    lexical: float
+    hit_rank: int
+
+    @property
+    def leans(self) -> bool:
+        """Tell whether the span includes the neighbour the sentence leans on."""
+        return self.sentence_start != self.start
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How the three signals add up, each beside the sentence's cosine to the question.
+
+    Tuned on the dev questions by benchmarks/retrieval_experiments.py (passage in 0..0.8, lexical in
+    0..1.2, depth 3/5/8).
+    """
+
+    # The passage's fused retrieval score, scaled to the best passage's.
+    passage: float = 0.15
+    # The idf-weighted share of the question's words the sentence holds.
+    lexical: float = 0.8
+
+
+# Passages whose sentences compete: deeper finds more answers and more distractors (tuned with Weights).
+DEPTH = 5
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int, bool]]:
+    """Cut a passage into sentences; each is (start, end, opens a speaker's turn), labels left out."""
+    cuts = [0] + [m.end() for m in SENTENCE_END.finditer(text)] + [len(text)]
+    spans = []
+    for a, b in zip(cuts, cuts[1:]):
+        label = LABEL.match(text, a)
+        start = label.end() if label else a
+        end = a + len(text[a:b].rstrip())
+        if end > start:
+            spans.append((start, end, label is not None))
+    return spans
+
+
+def leans(sentence: str) -> bool:
+    """Tell whether a sentence needs the one before it to be understood."""
+    words = WORD.findall(fold(sentence))
+    # "It's" and "That's" lean as "It" and "That" do.
+    return not words or words[0].split("'")[0] in LEANING or len(sentence.split()) < FRAGMENT_WORDS
+
+
+def units(passage: Passage) -> list[Unit]:
+    """Return a passage's sentences; one that leans on its neighbour (in the same turn) takes it along."""
+    spans = _sentence_spans(passage.text)
+    found = []
+    for i, (start, end, opens_turn) in enumerate(spans):
+        lead = start
+        if i > 0 and not opens_turn and leans(passage.text[start:end]):
+            lead = spans[i - 1][0]
+        found.append(Unit(passage.id, start, end, lead))
+    return found
+
+
+def embedding_text(passage: Passage, unit: Unit) -> str:
+    """Return the text embedded for a unit: its quotable span."""
+    return unit.text(passage)
+
+
+class SentenceVectors:
+    """Unit vectors by text, built once at ingest and saved beside the index; misses are embedded on demand."""
+
+    def __init__(self, vectors: dict[str, Sequence[float]] | None = None) -> None:
+        self._vectors: dict[str, Sequence[float]] = dict(vectors or {})
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    @classmethod
+    def build(cls, passages: Sequence[Passage], embedder: Embedder) -> SentenceVectors:
+        """Embed every unit of every passage in one batched call."""
+        texts = sorted({embedding_text(p, u) for p in passages for u in units(p)})
+        return cls(dict(zip(texts, embedder.embed(texts)))) if texts else cls()
+
+    def lookup(self, texts: Sequence[str], embedder: Embedder):
+        """Return one unit-length row per text as a matrix, embedding (and keeping) those not built."""
+        import numpy as np
+
+        missing = sorted({t for t in texts if t not in self._vectors})
+        if missing:
+            self._vectors.update(zip(missing, embedder.embed(missing)))
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.asarray([self._vectors[t] for t in texts], dtype=np.float32)
+
+    def save(self, folder: Path, fingerprint: str) -> None:
+        """Write the vectors, their texts and a manifest naming the passages and models they were built from."""
+        import numpy as np
+
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+        texts = sorted(self._vectors)
+        np.save(folder / "vectors.npy", np.asarray([self._vectors[t] for t in texts], dtype=np.float32))
+        (folder / "texts.json").write_text(json.dumps(texts, ensure_ascii=False), "utf-8")
+        # Written last: a folder without it (a run killed while saving) is rebuilt.
+        (folder / MANIFEST).write_text(json.dumps({"fingerprint": fingerprint, "units": UNITS_VERSION}), "utf-8")
+
+    @classmethod
+    def load(cls, folder: Path, fingerprint: str) -> SentenceVectors | None:
+        """Load saved vectors if they were built for the same passages the same way; else None."""
+        import numpy as np
+
+        try:
+            manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
+            if manifest != {"fingerprint": fingerprint, "units": UNITS_VERSION}:
+                return None
+            texts = json.loads((folder / "texts.json").read_text("utf-8"))
+            matrix = np.load(folder / "vectors.npy")
+        except (OSError, ValueError):
+            return None
+        if len(texts) != len(matrix):
+            return None
+        return cls(dict(zip(texts, matrix)))
+
+
+def fingerprint(passages: Sequence[Passage], model_id: str) -> str:
+    """Return a digest of the passages' texts and the embedding model, to key saved vectors."""
+    digest = hashlib.sha256(model_id.encode("utf-8"))
+    for passage in sorted(passages, key=lambda p: p.id):
+        digest.update(f"\0{passage.id}\0{passage.text}".encode("utf-8"))
+    return digest.hexdigest()
+
+
+def lexical_share(question_terms: set[str], text: str, idf: Idf | None) -> float:
+    """Return the idf-weighted share of the question's words that a text holds."""
+    if not question_terms:
+        return 0.0
+    weight = (lambda t: idf(t)) if idf else (lambda t: 1.0)
+    total = sum(weight(t) for t in question_terms) or 1.0
+    return sum(weight(t) for t in question_terms & set(content_terms(text))) / total
+
+
+def rank_sentences(
+    question: str,
+    hits: Sequence[Hit],
+    embedder: Embedder,
+    vectors: SentenceVectors | None = None,
+    idf: Idf | None = None,
+    weights: Weights = Weights(),
+    query_vector: Sequence[float] | None = None,
+    depth: int = DEPTH,
+) -> list[Candidate]:
+    """Return the sentences of the best `depth` retrieved passages, best answer first."""
+    import numpy as np
+
+    hits = list(hits[:depth])
+    if not hits or not question.strip():
+        return []
+    vectors = vectors if vectors is not None else SentenceVectors()
+    pool = [(hit, unit) for hit in hits for unit in units(hit.passage)]
+    if not pool:
+        return []
+    texts = [embedding_text(hit.passage, unit) for hit, unit in pool]
+    matrix = vectors.lookup(texts, embedder)
+    query = np.asarray(query_vector if query_vector is not None else embedder.embed([question])[0], dtype=np.float32)
+    dense = matrix @ (query / (np.linalg.norm(query) or 1.0))
+    best_passage = max(h.score for h in hits) or 1.0
+    terms = set(content_terms(question))
+    ranked = []
+    for (hit, unit), similarity in zip(pool, dense):
+        text = unit.text(hit.passage)
+        share = lexical_share(terms, text, idf)
+        score = float(similarity) + weights.passage * hit.score / best_passage + weights.lexical * share
+        ranked.append(Candidate(
+            passage_id=hit.passage.id, text=text, start=unit.lead, end=unit.end, sentence_start=unit.start,
+            score=round(score, 6), dense=round(float(similarity), 6), lexical=round(share, 6), hit_rank=hit.rank,
+        ))
+    return sorted(ranked, key=lambda c: (-c.score, c.hit_rank, c.start))
