@@ -55,15 +55,21 @@ class Policy:
     # Words it may have (inclusive): shorter is a fragment, longer starts making claims. By hand.
     framing_words: tuple[int, int] = (3, 22)
 
-    # --- route: small talk or a question about the film?
-    # Film words a question about her may carry and still be about her ("are you like Samantha?"). By hand.
-    about_her_film_words: int = 3
-    # Film words thanks, a goodbye, a feeling or a greeting may carry and still be small talk. By hand.
-    small_talk_film_words: int = 2
+    # --- route: small talk or a question about the film? (companion/engine/router.py, prompts/routes/)
+    # Examples per route whose mean cosine scores a message; 1 trusts one lucky example, more blurs
+    # small routes. Fit on the dev half of eval/routing.jsonl (benchmarks/routing_eval.py).
+    route_neighbours: int = 3
+    # A message goes to the essays when its film score is within this of the best route: wider sends
+    # more small talk to the essays (which then say they have nothing), narrower risks a film question
+    # answered with small talk. Fit on dev, erring wide.
+    film_margin: float = 0.05
+    # A clause of a small-talk message this close to the film examples (and closer to them than to any
+    # other route) makes the whole message film ("hi! who plays amy?"). Fit on dev.
+    film_clause_score: float = 0.45
+    # Words a clause needs before it can carry a film question; shorter ones are "hi" and "lol". By hand.
+    film_clause_words: int = 3
     # Film words a follow-up may have; more and it stands on its own. By hand.
     follow_up_film_words: int = 2
-    # A message this short without film words or a question mark is a greeting; longer, a feeling. By hand.
-    greeting_words: int = 3
 
     # --- verify: which sentences a model wrote state something about the film (and so need a marker)
     # Idf a word of the essays must reach to count as film vocabulary: higher flags fewer uncited claims.

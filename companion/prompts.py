@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from companion.errors import PromptError
@@ -42,6 +42,9 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "spoilers_released": frozenset(),
 }
 VARIANT_FILES = frozenset(TEMPLATES) - {"persona", "answer", "framing", "reminder", "chat", "person"}
+# Routes told apart by example utterances in prompts/routes/<route>.txt (a follow-up is a film question
+# read with the one before, so it has none of its own).
+ROUTE_EXAMPLES = ("film", "greeting", "thanks", "farewell", "feeling", "acknowledge", "about_her", "about_person")
 
 
 def _fields(path: Path, text: str) -> set[str]:
@@ -72,6 +75,8 @@ class Prompts:
     texts: dict[str, str]
     variants: dict[str, tuple[str, ...]]
     words: Words
+    # route -> example utterances, read from prompts/routes/
+    routes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def render(self, name: str, /, **values: str) -> str:
         """Fill a single template with values."""
@@ -113,4 +118,24 @@ def load_prompts(directory: Path) -> Prompts:
                 raise PromptError(f"{path}: each text must use {need}; found {sorted(found) or 'none'} in {piece[:60]!r}.")
         texts[name] = pieces[0] if name not in VARIANT_FILES else ""
         variants[name] = pieces
-    return Prompts(directory=directory, texts=texts, variants=variants, words=load_words(directory))
+    return Prompts(
+        directory=directory, texts=texts, variants=variants, words=load_words(directory), routes=load_routes(directory)
+    )
+
+
+def load_routes(directory: Path) -> dict[str, tuple[str, ...]]:
+    """Read each route's example utterances, one a line, or raise PromptError naming the file at fault."""
+    routes: dict[str, tuple[str, ...]] = {}
+    for name in ROUTE_EXAMPLES:
+        path = directory / "routes" / f"{name}.txt"
+        try:
+            text = path.read_text("utf-8")
+        except FileNotFoundError:
+            raise PromptError(f"{path} is missing: copy it from the project's prompts/routes/ directory.") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PromptError(f"{path} cannot be read as UTF-8 text ({exc}).") from None
+        lines = tuple(" ".join(line.split()) for line in text.splitlines() if line.strip() and not line.startswith("#"))
+        if not lines:
+            raise PromptError(f"{path} has no examples: write at least one utterance of this kind, one a line.")
+        routes[name] = lines
+    return routes

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from companion.backends.base import Backend, load_backend
 from companion.config import BackendSpec, Settings
 from companion.engine import Engine
+from companion.engine.router import Router
 from companion.errors import BackendError
 from companion.prompts import load_prompts
 from companion.retrieval.ingest import IngestProgress
@@ -26,8 +27,11 @@ def open_engine(settings: Settings, progress: IngestProgress | None = None, stat
     retrieval = open_retrieval(settings, progress=progress)
     say("waking up…")
     retrieval.searcher.warm()
+    router = Router(prompts.routes, retrieval.searcher.embedder, cache_dir=settings.data_dir / "routes")
+    router.warm()
     engine = Engine(
-        searcher=retrieval.searcher, backend=backend, prompts=prompts, k=settings.top_k, notices=retrieval.notices
+        searcher=retrieval.searcher, backend=backend, prompts=prompts, k=settings.top_k, notices=retrieval.notices,
+        router=router,
     )
     configure(engine, backend, spec)
     attach_memory(engine, settings)

@@ -1,12 +1,16 @@
 """Stand-ins for a model and an index, for testing the engine's policy in milliseconds.
 
 ``ScriptedBackend`` streams what a test enqueued (like llm's MockModel) and declares whatever
-capabilities the test gives it; ``FakeSearcher`` returns the hits it was given. Real-component tests
-(the real index, the real model) stay in their own files.
+capabilities the test gives it; ``FakeSearcher`` returns the hits it was given and embeds by bag of
+words, so the engine's router works without MiniLM. Real-component tests (the real index, the real
+model, routing by MiniLM) stay in their own files.
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
+import re
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 
@@ -63,6 +67,27 @@ class ScriptedBackend(BaseBackend):
         return sum(len(m.content.split()) + 1 for m in messages) if self.counts_tokens else None
 
 
+class BagOfWords:
+    """Embed a text as its hashed words: texts sharing words are close, and nothing is loaded."""
+
+    model_id = "bag-of-words"
+    size = 512
+
+    def embed(self, texts: Sequence[str], progress=None) -> list[list[float]]:
+        """Return one unit-length vector per text."""
+        vectors = []
+        for text in texts:
+            vector = [0.0] * self.size
+            for word in re.findall(r"[a-z']+", text.lower()):
+                vector[int(hashlib.md5(word.encode()).hexdigest(), 16) % self.size] += 1.0
+            norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+            vectors.append([v / norm for v in vector])
+        return vectors
+
+    def load(self) -> None:
+        """Load nothing."""
+
+
 class FakeSearcher:
     """Return the given hits for every query, and remember the queries."""
 
@@ -71,6 +96,7 @@ class FakeSearcher:
     def __init__(self, hits: Sequence[Hit] = (), idf: Callable[[str], float] | None = lambda term: 1.0) -> None:
         self.hits = list(hits)
         self.idf = idf
+        self.embedder = BagOfWords()
         self.queries: list[tuple[str, int]] = []
 
     def search(self, query: str, k: int = 5) -> list[Hit]:

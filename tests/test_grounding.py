@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from companion.engine.decide import covers, select_evidence
-from companion.engine.route import is_opinion, route
+from companion.engine.route import is_opinion
 from companion.engine.verify import UNVERIFIED_NOTE, verify
 from companion.types import Evidence, Passage
 
@@ -47,18 +47,6 @@ def test_a_misquote_is_flagged_not_shown_as_valid():
 def test_quotes_survive_curly_and_straight_quote_differences():
     checked = verify('The writer says "the ending is hopeful: theodore and amy" [2].', EVIDENCE)
     assert checked.citations[0].verified
-
-
-def test_small_talk_is_routed_away_from_the_essays(prompts):
-    labelled = {
-        "hi": "greeting", "Hello!": "greeting", "How are you?": "greeting", "thank you so much": "thanks",
-        "bye for now": "farewell", "I had a rough day": "feeling", "I just watched it and I'm sad": "feeling",
-        "ok": "acknowledge", "who are you?": "about_her", "Do you have feelings?": "about_her",
-        "What did the critics think of the ending?": "film", "Who is Amy?": "film",
-        "Hi! What do the critics think of Amy?": "film", "How much money did Her make?": "film",
-        "and what about Amy?": "film", "Tell me about the ending": "film",
-    }
-    assert {text: route(text, prompts.words) for text in labelled} == labelled
 
 
 def test_opinion_questions_are_told_from_facts(prompts):

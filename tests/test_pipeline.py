@@ -41,6 +41,20 @@ def test_small_talk_never_searches_and_never_asks_a_model_that_only_frames(promp
     assert searcher.queries == [] and engine.backend.requests == []
 
 
+def test_a_question_about_the_person_is_routed_to_them_and_never_searched(prompts):
+    engine, searcher = make(prompts, ScriptedBackend("nothing"))
+    reply = engine.ask("what's my name?")
+    assert reply.route == "about_person" and reply.citations == () and searcher.queries == []
+
+
+def test_the_engine_routes_with_the_router_it_is_given(prompts):
+    from companion.engine.router import Router
+
+    router = Router({"film": ["who is amy"], "feeling": ["i am blue today"]}, FakeSearcher().embedder)
+    engine, searcher = make(prompts, ScriptedBackend("nothing"), router=router)
+    assert engine.ask("i am so blue today").route == "feeling" and searcher.queries == []
+
+
 def test_a_follow_up_is_searched_with_the_question_before(prompts):
     engine, searcher = make(prompts, ScriptedBackend("nothing"), hits=(hit(1, AMY),))
     engine.ask("What does Amy make?")

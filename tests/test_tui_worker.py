@@ -186,6 +186,8 @@ from companion.tui.app import CompanionApp
 
 
 class Hanging:
+    embedder = None
+
     def search(self, query, k):
         time.sleep(30)
         return []

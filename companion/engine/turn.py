@@ -20,6 +20,7 @@ from companion.engine.prompting import Prompt, build_messages, fit
 from companion.engine.recall import Remembered, read_memory
 from companion.engine.retrieve import retrieve
 from companion.engine.route import FILM_ROUTES, Routed, route_turn
+from companion.engine.router import Router
 from companion.engine.verify import Verified, mark_uncited, uncited, verify
 from companion.errors import InputError
 from companion.memory import Memory
@@ -120,8 +121,17 @@ class Engine:
     # The person let her tell the ending ("spoilers are fine"): kept for the rest of this conversation,
     # not in memory, so a later session asks again while they still haven't seen it.
     spoilers_released: bool = False
+    # Tells a film question from small talk by meaning; when none is given, one is made on first use
+    # from the searcher's query embedder (session.open_engine gives one that caches its examples).
+    router: Router | None = None
     # Keep a thinking model's reasoning on the reply (the profile's show_thinking); it is never the answer.
     show_thinking: bool = False
+
+    def routing(self) -> Router:
+        """Return the router, making it from the prompts' examples and the searcher's embedder at first use."""
+        if self.router is None:
+            self.router = Router(self.prompts.routes, self.searcher.embedder, self.policy)
+        return self.router
 
     def turn(self, text: str) -> TurnRun:
         """Start answering one message; iterate the result for status, tokens, citations and done."""
@@ -161,7 +171,7 @@ class Engine:
         self.spoilers_released = self.spoilers_released or released
         if self.spoilers_released:
             remembered = replace(remembered, careful=False)
-        routed = route_turn(question, self.history, self.prompts.words, self.policy)
+        routed = route_turn(question, self.history, self.routing(), self.prompts.words, self.policy)
         run.route = routed.route
         if released and routed.route not in FILM_ROUTES:
             yield from self._say(run, "spoilers_released")

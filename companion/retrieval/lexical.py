@@ -43,6 +43,7 @@ class LexicalSearcher:
     """Exact-word search: finds names and rare words that embeddings blur."""
 
     name = "bm25"
+    embedder = None
 
     def __init__(self, ids: list[str], index, document_frequency: dict[str, int], fetch: Fetch) -> None:
         self.ids = ids

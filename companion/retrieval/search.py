@@ -25,6 +25,9 @@ class Searcher(Protocol):
     # How rare a word is among the passages (for the evidence decision and quote choice), or None
     # when the searcher has no word statistics (dense search alone).
     idf: Callable[[str], float] | None
+    # The query embedder, which the engine's router shares to route messages by meaning, or None when
+    # the searcher goes by words alone (BM25): then only messages matching a route's example are small talk.
+    embedder: Embedder | None
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
         """Return up to k passages, best first."""

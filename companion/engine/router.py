@@ -1,0 +1,142 @@
+"""Route a message by meaning: how close it is to the example utterances of each route in prompts/routes/.
+
+An exact match of an example (after folding case and punctuation) is taken at once; anything else is
+embedded with the searcher's query embedder and scored against every route's examples. The scoring
+leans hard toward the film: a message that is, or holds, something close to a film question goes to
+the essays, because a film question answered with small talk is worse than a greeting answered from
+the essays (which then say they have nothing).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from companion.policy import POLICY, Policy
+from companion.retrieval.embedder import Embedder
+from companion.text import fold
+
+FILM = "film"
+# Clauses split at sentence ends and commas, so "hi! what did critics think of the ending?" is looked at
+# as "hi" and "what did critics think of the ending".
+CLAUSE = re.compile(r"[.!?;,:\n]+|\s+-+\s+|\s+but\s+")
+NOT_WORD = re.compile(r"[^\w' ]+")
+# Who a message is about, by grammar rather than by film: a question about the person names them
+# ("what's my name?") and one about her addresses her ("are you real?"). English, not this film, so
+# here rather than in prompts/words.toml.
+FIRST_PERSON = frozenset({"i", "i'm", "i've", "i'd", "i'll", "im", "ive", "me", "my", "mine", "myself", "we", "us", "our"})
+SECOND_PERSON = frozenset({"you", "you're", "youre", "your", "yours", "yourself", "u", "ur", "ya"})
+# Example matrices by digest, so every engine in a process (tests make many) embeds the examples once.
+_EMBEDDED: dict[str, object] = {}
+
+
+def key(text: str) -> str:
+    """Fold a message to compare it with the examples: lowercase, no punctuation or emoji, single spaces."""
+    return " ".join(NOT_WORD.sub(" ", fold(text).replace("’", "'")).split())
+
+
+def clauses(text: str) -> list[str]:
+    """Split a message into the clauses a film question may hide in."""
+    return [c for c in (key(part) for part in CLAUSE.split(fold(text))) if c]
+
+
+class Router:
+    """Score messages against each route's examples; built once, the example matrix cached on disk."""
+
+    def __init__(
+        self,
+        examples: Mapping[str, Sequence[str]],
+        embedder: Embedder | None,
+        policy: Policy = POLICY,
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.policy = policy
+        self.embedder = embedder
+        self.cache_dir = cache_dir
+        self.labels = [name for name, texts in examples.items() for _ in texts]
+        self.texts = [text for texts in examples.values() for text in texts]
+        self.exact = {key(text): name for name, texts in examples.items() for text in texts}
+        self.routes = tuple(examples)
+        model = embedder.model_id if embedder is not None else ""
+        self.digest = hashlib.sha256(json.dumps([model, self.labels, self.texts]).encode("utf-8")).hexdigest()
+        self._lock = threading.Lock()
+        self._matrix = None
+
+    def warm(self) -> None:
+        """Embed the examples now (or read them from the cache) rather than at the first message."""
+        self._examples()
+
+    def route(self, text: str) -> str:
+        """Return the route a message is closest to in meaning; anything holding a film question is film."""
+        exact = self.exact.get(key(text))
+        if exact is not None or self.embedder is None:
+            return exact or FILM
+        whole = _addressed(self._scores(text), set(key(text).split()))
+        best = max(whole, key=whole.get)
+        if best == FILM or whole[FILM] >= whole[best] - self.policy.film_margin:
+            return FILM
+        parts = clauses(text)
+        if len(parts) > 1 and any(self._holds_film(part) for part in parts):
+            return FILM
+        return best
+
+    def _holds_film(self, clause: str) -> bool:
+        if self.exact.get(clause, FILM) != FILM or len(clause.split()) < self.policy.film_clause_words:
+            return False
+        scores = self._scores(clause)
+        return scores[FILM] >= max(scores.values()) and scores[FILM] >= self.policy.film_clause_score
+
+    def _scores(self, text: str) -> dict[str, float]:
+        """Return each route's score: the mean cosine of its nearest examples to the text."""
+        import numpy as np
+
+        matrix = self._examples()
+        (vector,) = self.embedder.embed([key(text) or text])
+        sims = matrix @ np.asarray(vector, dtype=np.float32)
+        labels = np.asarray(self.labels)
+        k = self.policy.route_neighbours
+        return {name: float(np.sort(sims[labels == name])[-k:].mean()) for name in self.routes}
+
+    def _examples(self):
+        import numpy as np
+
+        with self._lock:
+            if self._matrix is None and self.embedder is not None:
+                self._matrix = _EMBEDDED.get(self.digest)
+            if self._matrix is None and self.embedder is not None:
+                cached = self.cache_dir / f"routes-{self.digest[:16]}.npy" if self.cache_dir else None
+                if cached is not None and cached.is_file():
+                    try:
+                        matrix = np.load(cached)
+                        if matrix.shape[0] == len(self.texts):
+                            self._matrix = matrix
+                    except (OSError, ValueError):
+                        pass  # A damaged cache is only re-embedded.
+                if self._matrix is None:
+                    self._matrix = np.asarray(self.embedder.embed([key(t) for t in self.texts]), dtype=np.float32)
+                    if cached is not None:
+                        _save(cached, self._matrix)
+                _EMBEDDED[self.digest] = self._matrix
+            return self._matrix
+
+
+def _addressed(scores: dict[str, float], words: set[str]) -> dict[str, float]:
+    """Drop the route about the person from a message that never names them, and the one about her likewise."""
+    needs = {"about_person": FIRST_PERSON, "about_her": SECOND_PERSON}
+    return {name: value for name, value in scores.items() if name not in needs or needs[name] & words}
+
+
+def _save(path: Path, matrix) -> None:
+    import numpy as np
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial.npy")
+        np.save(partial, matrix)
+        partial.replace(path)
+    except OSError:
+        pass  # A read-only data dir only costs embedding the examples at the next start.

@@ -1,0 +1,120 @@
+"""Routing by meaning: the routing set, its split, the real MiniLM router's score on test, and the fast paths."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from companion.config import REPO_ROOT, load_settings
+from companion.engine.router import Router, clauses, key
+from companion.errors import PromptError
+from companion.evaluation import split_of
+from companion.prompts import load_prompts
+from companion.routing_set import load_routing_set, score
+from tests.conftest import PROMPTS
+from tests.fakes import BagOfWords
+
+SET = REPO_ROOT / "eval" / "routing.jsonl"
+
+
+class Refusing:
+    """An embedder that fails the test if it is ever asked: the fast path must not embed."""
+
+    model_id = "refusing"
+
+    def embed(self, texts, progress=None):
+        raise AssertionError(f"embedded {texts!r}")
+
+    def load(self) -> None:
+        """Load nothing."""
+
+
+@pytest.fixture(scope="module")
+def real_router():
+    from companion.retrieval.light import LightEmbedder
+
+    settings = load_settings()
+    return Router(load_prompts(PROMPTS).routes, LightEmbedder(settings.embedding_model))
+
+
+def test_the_set_is_large_and_split_by_the_questions_rule():
+    items = load_routing_set(SET)
+    assert len(items) >= 200
+    assert all(item.split == split_of(item.text) for item in items)
+    for split in ("dev", "test"):
+        routes = {item.route for item in items if item.split == split}
+        assert routes == {"film", "follow_up", "greeting", "thanks", "farewell", "feeling", "acknowledge",
+                          "about_her", "about_person"}, split
+
+
+def test_no_route_example_copies_a_test_utterance(prompts):
+    examples = {key(text) for texts in prompts.routes.values() for text in texts}
+    copied = [item.text for item in load_routing_set(SET) if item.split == "test" and key(item.text) in examples]
+    assert copied == []
+
+
+@pytest.mark.xfail(strict=True, reason="test accuracy is 0.904 (141/156), below the 0.95 goal (issue 16)")
+def test_the_real_router_reaches_the_goal_on_test(real_router, prompts):
+    items = [item for item in load_routing_set(SET) if item.split == "test"]
+    result = score(items, real_router, prompts.words)
+    assert result.accuracy >= 0.95, result.misses
+
+
+def test_few_film_questions_are_routed_away_on_test(real_router, prompts):
+    items = [item for item in load_routing_set(SET) if item.split == "test"]
+    result = score(items, real_router, prompts.words)
+    # Measured 1 of 91 ("say more about that" after a film question reads as a goodbye); the goal is 0.
+    assert result.film_away <= 1, result.misses
+
+
+@pytest.mark.parametrize("text", [
+    "hi! what did critics think of the ending?", "I cried at the end, why does she leave?",
+    "thanks! and who is catherine?", "rough day... do the reviewers think theodore is lonely?",
+])
+def test_a_film_question_inside_small_talk_goes_to_the_essays(real_router, text):
+    assert real_router.route(text) == "film"
+
+
+def test_an_exact_example_is_routed_without_embedding(prompts):
+    router = Router(prompts.routes, Refusing())
+    assert [router.route(t) for t in ("OK!", "thanks 🙏", "Bye", "hi", "who are you?")] == [
+        "acknowledge", "thanks", "farewell", "greeting", "about_her"]
+
+
+def test_without_an_embedder_only_exact_examples_are_small_talk(prompts):
+    router = Router(prompts.routes, None)
+    assert router.route("ok") == "acknowledge"
+    assert router.route("hey there, lovely weather") == "film"
+
+
+def test_the_person_is_named_before_a_question_is_about_them(prompts):
+    router = Router({"about_person": ["what did i say"], "about_her": ["what did you say"], "film": ["who is amy"]},
+                    BagOfWords())
+    assert router.route("what did i say about it") == "about_person"
+    assert router.route("what did you say about it") == "about_her"
+
+
+def test_clauses_split_a_greeting_from_its_question():
+    assert clauses("Hi! What did critics think of the ending?") == ["hi", "what did critics think of the ending"]
+
+
+def test_the_example_matrix_is_cached_by_the_examples(prompts, tmp_path):
+    Router(prompts.routes, BagOfWords(), cache_dir=tmp_path).warm()
+    (cached,) = tmp_path.glob("routes-*.npy")
+    edited = {**prompts.routes, "thanks": prompts.routes["thanks"] + ("ta very much",)}
+    Router(edited, BagOfWords(), cache_dir=tmp_path).warm()
+    assert len(list(tmp_path.glob("routes-*.npy"))) == 2 and cached.exists()
+
+
+@pytest.mark.parametrize("damage", ["missing", "empty"])
+def test_a_missing_or_empty_route_file_is_named(tmp_path, damage):
+    target = tmp_path / "prompts"
+    shutil.copytree(PROMPTS, target)
+    path = target / "routes" / "about_person.txt"
+    if damage == "missing":
+        path.unlink()
+    else:
+        path.write_text("# only a comment\n\n", encoding="utf-8")
+    with pytest.raises(PromptError, match="about_person.txt"):
+        load_prompts(target)
