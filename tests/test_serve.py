@@ -17,7 +17,7 @@ import pytest
 
 from companion.cli import _parser, _settings, main
 from companion.config import REPO_ROOT
-from companion.serve import chat_command, is_loopback
+from companion.serve import chat_command, check_host, is_loopback
 from tests.conftest import CORPUS, PROMPTS
 from tests.helpers import free_port
 
@@ -69,6 +69,12 @@ def test_a_reachable_host_is_refused_without_allow_remote(capsys):
 
     err = capsys.readouterr().err
     assert "no login" in err and "--allow-remote" in err
+
+
+def test_allow_remote_serves_a_reachable_host_with_a_warning():
+    assert check_host("127.0.0.1", allow_remote=False) is None
+    warning = check_host("0.0.0.0", allow_remote=True)
+    assert warning.startswith("warning: serving on 0.0.0.0") and "no login" in warning
 
 
 def _serve(data_dir: Path, port: int, *extra: str) -> subprocess.Popen:
