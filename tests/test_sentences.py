@@ -9,7 +9,9 @@ from companion.corpus import load_corpus
 from companion.passages import split_essay
 from companion.retrieval.sentences import (
     LABEL,
+    Candidate,
     SentenceVectors,
+    distinct,
     fingerprint,
     leans,
     rank_sentences,
@@ -90,7 +92,8 @@ def test_saved_vectors_load_only_for_the_same_passages_and_are_not_embedded_agai
     built = SentenceVectors.build(passages, counting)
     key = fingerprint(passages, counting.model_id)
     built.save(tmp_path / "sentences", key)
-    assert SentenceVectors.load(tmp_path / "sentences", fingerprint([_passage("Other text.")], counting.model_id)) is None
+    other = fingerprint([_passage("Other text.")], counting.model_id)
+    assert SentenceVectors.load(tmp_path / "sentences", other) is None
     loaded = SentenceVectors.load(tmp_path / "sentences", key)
     assert loaded is not None and len(loaded) == len(built) == 2
     counting.texts.clear()
@@ -101,6 +104,18 @@ def test_saved_vectors_load_only_for_the_same_passages_and_are_not_embedded_agai
     assert ranked[0].text == "Theodore writes letters. But he cannot write his own."
     (tmp_path / "sentences" / "manifest.json").unlink()
     assert SentenceVectors.load(tmp_path / "sentences", key) is None
+
+
+def test_a_quote_overlapping_a_better_one_is_left_out():
+    def candidate(pid: str, start: int, end: int, score: float) -> Candidate:
+        return Candidate(passage_id=pid, text="x" * (end - start), start=start, end=end, sentence_start=start,
+                         score=score, dense=score, lexical=0.0, hit_rank=1)
+
+    best = candidate("a:1", 40, 90, 0.9)
+    leaning = candidate("a:1", 0, 60, 0.8)  # the sentence before, led into the best one
+    after = candidate("a:1", 90, 120, 0.7)
+    elsewhere = candidate("b:1", 40, 90, 0.6)
+    assert distinct([best, leaning, after, elsewhere]) == [best, after, elsewhere]
 
 
 def test_nothing_retrieved_ranks_nothing(retrieval):
@@ -120,7 +135,8 @@ def _top(retrieval, question: str, k: int = 5):
 @pytest.mark.parametrize("question", [
     "What is the name of the operating system Theodore buys?",
     "Does Samantha wish she were a real human being?",
-    "is it antisocial that everyone in the movie is plugged into their earpiece all the time? what do the writers think",
+    "is it antisocial that everyone in the movie is plugged into their earpiece all the time? "
+    "what do the writers think",
 ])
 def test_the_sentence_that_answers_ranks_first(retrieval, question):
     from companion.evaluation import QUESTIONS, load_questions

@@ -237,3 +237,13 @@ def rank_sentences(
             score=round(score, 6), dense=round(float(similarity), 6), lexical=round(share, 6), hit_rank=hit.rank,
         ))
     return sorted(ranked, key=lambda c: (-c.score, c.hit_rank, c.start))
+
+
+def distinct(candidates: Sequence[Candidate]) -> list[Candidate]:
+    """Keep each candidate only if it shares no text with a better one: a sentence and its leaning neighbour overlap."""
+    kept: list[Candidate] = []
+    for candidate in candidates:
+        if not any(k.passage_id == candidate.passage_id and k.start < candidate.end and candidate.start < k.end
+                   for k in kept):
+            kept.append(candidate)
+    return kept
