@@ -176,7 +176,8 @@ class SentenceVectors:
             if manifest != {"fingerprint": fingerprint, "units": UNITS_VERSION}:
                 return None
             texts = json.loads((folder / "texts.json").read_text("utf-8"))
-            matrix = np.load(folder / "vectors.npy")
+            # Mapped, not read: a question touches only the units of the few passages it retrieved.
+            matrix = np.load(folder / "vectors.npy", mmap_mode="r")
         except (OSError, ValueError):
             return None
         if len(texts) != len(matrix):
