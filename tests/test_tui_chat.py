@@ -18,8 +18,21 @@ from tests.test_tui import ask, loader_for, settle
 ENDING = "What did the critics think of the ending?"
 
 
+def watched(app: CompanionApp) -> CompanionApp:
+    """Keep every notification the app shows, however soon it times out on a slow machine."""
+    app.seen = []
+    notify = app.notify
+
+    def keep(message, *args, **kwargs):
+        app.seen.append(message)
+        return notify(message, *args, **kwargs)
+
+    app.notify = keep
+    return app
+
+
 def said(app) -> list[str]:
-    return [n.message for n in app._notifications]
+    return app.seen
 
 
 def status(app) -> str:
@@ -28,7 +41,8 @@ def status(app) -> str:
 
 async def test_deleting_the_open_conversation_asks_first_and_the_chat_keeps_saving(engine, shared_settings, tmp_path):
     history = History(tmp_path / "c.sqlite3")
-    app = CompanionApp(loader_for(engine), settings=shared_settings.with_overrides(data_dir=tmp_path), history=history)
+    settings = shared_settings.with_overrides(data_dir=tmp_path)
+    app = watched(CompanionApp(loader_for(engine), settings=settings, history=history))
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(app, pilot)
         await ask(app, pilot, ENDING)
@@ -46,7 +60,7 @@ async def test_deleting_the_open_conversation_asks_first_and_the_chat_keeps_savi
         assert app.conversation_id is None and not app.query(Reply)
         assert "deleted the open conversation" in said(app)[-1]
         assert app.query_one(Composer).has_focus
-        app.clear_notifications()
+        app.seen.clear()
         await ask(app, pilot, "Is Samantha rational or emotional?")
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -59,7 +73,7 @@ async def test_deleting_the_open_conversation_asks_first_and_the_chat_keeps_savi
 
 async def test_a_conversation_deleted_elsewhere_is_saved_anew_and_export_says_why(engine, tmp_path):
     history = History(tmp_path / "c.sqlite3")
-    app = CompanionApp(loader_for(engine), history=history)
+    app = watched(CompanionApp(loader_for(engine), history=history))
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(app, pilot)
         await ask(app, pilot, ENDING)
@@ -85,7 +99,7 @@ def test_chat_exits_non_zero_when_the_window_closed_on_an_error(monkeypatch, tmp
 
 
 async def test_typing_after_new_chat_and_after_screens_reaches_the_composer(engine, shared_settings):
-    app = CompanionApp(loader_for(engine), settings=shared_settings)
+    app = watched(CompanionApp(loader_for(engine), settings=shared_settings))
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(app, pilot)
         await ask(app, pilot, ENDING)
@@ -114,7 +128,7 @@ async def test_typing_after_new_chat_and_after_screens_reaches_the_composer(engi
 
 
 async def test_tab_has_two_stops_and_esc_or_typing_in_a_list_returns_to_the_composer(engine):
-    app = CompanionApp(loader_for(engine))
+    app = watched(CompanionApp(loader_for(engine)))
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(app, pilot)
         for question in (ENDING, "Is Samantha rational or emotional?", "Who is Amy?"):
@@ -136,7 +150,7 @@ async def test_tab_has_two_stops_and_esc_or_typing_in_a_list_returns_to_the_comp
 
 
 async def test_sending_after_scrolling_up_brings_the_new_turn_into_view(engine):
-    app = CompanionApp(loader_for(engine))
+    app = watched(CompanionApp(loader_for(engine)))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         for question in (ENDING, "Is Samantha rational or emotional?"):
@@ -153,7 +167,7 @@ async def test_sending_after_scrolling_up_brings_the_new_turn_into_view(engine):
 
 
 async def test_sources_show_the_quoted_words_and_the_author(engine):
-    app = CompanionApp(loader_for(engine))
+    app = watched(CompanionApp(loader_for(engine)))
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(app, pilot)
         await ask(app, pilot, ENDING)
@@ -171,7 +185,7 @@ async def test_sources_show_the_quoted_words_and_the_author(engine):
 
 
 async def test_pastes_keep_their_order_and_joiners_and_show_controls(engine):
-    app = CompanionApp(loader_for(engine))
+    app = watched(CompanionApp(loader_for(engine)))
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(app, pilot)
         composer = app.query_one(Composer)
@@ -190,7 +204,7 @@ async def test_pastes_keep_their_order_and_joiners_and_show_controls(engine):
 
 
 async def test_one_limit_is_stated_where_the_person_types_and_select_all_clears(engine):
-    app = CompanionApp(loader_for(engine))
+    app = watched(CompanionApp(loader_for(engine)))
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(app, pilot)
         composer = app.query_one(Composer)
@@ -213,7 +227,7 @@ async def test_new_chat_clears_memory_notes(engine, tmp_path):
 
     engine.memory = Memory(tmp_path / "memory.sqlite3")
     engine.memory.remember("My name is Dana")
-    app = CompanionApp(loader_for(engine))
+    app = watched(CompanionApp(loader_for(engine)))
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(app, pilot)
         await ask(app, pilot, "/memory")
@@ -225,7 +239,7 @@ async def test_new_chat_clears_memory_notes(engine, tmp_path):
 
 
 async def test_switching_backend_clears_the_old_speed(engine, shared_settings):
-    app = CompanionApp(loader_for(engine), settings=shared_settings)
+    app = watched(CompanionApp(loader_for(engine), settings=shared_settings))
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(app, pilot)
         await ask(app, pilot, ENDING)
@@ -236,7 +250,7 @@ async def test_switching_backend_clears_the_old_speed(engine, shared_settings):
 
 
 async def test_a_wide_terminal_keeps_a_readable_column(engine):
-    app = CompanionApp(loader_for(engine))
+    app = watched(CompanionApp(loader_for(engine)))
     async with app.run_test(size=(250, 60)) as pilot:
         await settle(app, pilot)
         await ask(app, pilot, ENDING)
@@ -248,8 +262,43 @@ async def test_a_wide_terminal_keeps_a_readable_column(engine):
 
 
 async def test_a_narrow_footer_still_shows_help(engine):
-    app = CompanionApp(loader_for(engine))
+    app = watched(CompanionApp(loader_for(engine)))
     async with app.run_test(size=(60, 15)) as pilot:
         await settle(app, pilot)
         keys = [k for k in app.screen.query("FooterKey") if k.key == "f1"]
         assert keys and keys[0].region.right <= 60 and keys[0].region.width > 0
+
+
+async def test_a_fast_burst_typed_in_a_list_all_reaches_the_composer(engine):
+    app = watched(CompanionApp(loader_for(engine)))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await ask(app, pilot, ENDING)
+        app.query_one(SourceList).focus()
+        await pilot.pause()
+        typed = "Is she rational? yes"
+        for character in typed:  # no pause between keys, as tmux send-keys or a fast typist delivers them
+            app.post_message(events.Key(character if character.isalnum() else _character_to_key(character), character))
+        await pilot.pause()
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+        assert app.query_one(Composer).text == typed
+
+
+async def test_a_reply_still_streaming_into_a_deleted_conversation_is_not_saved_anew(retrieval, prompts, tmp_path):
+    from tests.test_tui import SlowBackend, scripted_engine
+
+    history = History(tmp_path / "c.sqlite3")
+    app = watched(CompanionApp(loader_for(scripted_engine(retrieval, prompts, SlowBackend())), history=history))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        app.query_one(Composer).load_text(ENDING)
+        await pilot.press("enter")
+        await pilot.pause(0.8)
+        await pilot.press("ctrl+o", "d", "d")
+        await pilot.pause()
+        assert history.conversations() == []
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert history.conversations() == [] and app.conversation_id is None
+        assert not any("saved as a new one" in s for s in said(app))

@@ -86,6 +86,8 @@ class CompanionApp(ConversationActions, App):
         self.conversation_id: int | None = None
         self.shown: list[Shown] = []
         self._turn: Turn | None = None
+        # Conversations deleted from this window: their late replies are let go, not saved anew.
+        self.deleted_here: set[int] = set()
         # Held by whichever thread is using the engine, so one turn never overlaps another or a backend switch.
         self._engine_lock = threading.Lock()
 
@@ -335,13 +337,17 @@ class CompanionApp(ConversationActions, App):
 
     def on_key(self, event: events.Key) -> None:
         # A typed message must never vanish: keys that only the composer would take go there from anywhere in
-        # the chat. "?" stays Help while something else has focus.
+        # the chat. "?" stays Help while something else has focus. A key that reaches here while the composer
+        # has focus was typed in the same burst as one that moved the focus there, so it is text too.
         composer = self.query_one(Composer) if self.screen is self.screen_stack[0] else None
-        if composer is None or composer.has_focus or not event.is_printable or event.character == "?":
+        # self.focused, not has_focus: the latter only follows once the Focus event has been handled.
+        if composer is None or not event.is_printable or (event.character == "?" and self.focused is not composer):
             return
         event.stop()
         event.prevent_default()
-        composer.focus()
+        if self.focused is not composer:
+            # At once, not after a refresh: the rest of a fast burst must find the composer focused.
+            self.screen.set_focus(composer)
         composer.replace(event.character, *composer.selection)
 
     def on_paste(self, event: events.Paste) -> None:

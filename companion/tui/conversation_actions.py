@@ -46,10 +46,12 @@ class ConversationActions:
                 turn.draft_id = self.history.add_turn(turn.conversation_id, reply, replace=turn.draft_id).id
                 return
             except CompanionError as exc:
+                if turn.conversation_id in self.deleted_here:
+                    return  # the person deleted it, this reply with it
                 if attempt == 2 or not self.was_deleted(turn.conversation_id):
                     self.notify(f"This turn could not be saved: {exc}", severity="error", markup=False)
                     return
-            # Its conversation was deleted while it was open: carry on in a new one rather than lose the turn.
+            # Its conversation was deleted elsewhere while it was open: carry on in a new one, never lose a turn.
             if turn.conversation_id == self.conversation_id:
                 self.conversation_id = None
                 self.notify("This conversation was deleted; from here on it is saved as a new one.", markup=False)
@@ -84,7 +86,8 @@ class ConversationActions:
         if self.history is None:
             self.notify("Conversations are not being saved in this session.", markup=False)
             return
-        self.push_screen(ConversationsScreen(self.history, self.conversation_id), self.conversation_chosen)
+        screen = ConversationsScreen(self.history, self.conversation_id, self.deleted_here.add)
+        self.push_screen(screen, self.conversation_chosen)
 
     async def conversation_chosen(self, choice: tuple[str, int | None] | None) -> None:
         if choice is None:

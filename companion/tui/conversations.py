@@ -36,10 +36,12 @@ class ConversationsScreen(Screen[tuple[str, int | None] | None]):
         Binding("n", "new", "New conversation"),
     ]
 
-    def __init__(self, history, current: int | None = None) -> None:
+    def __init__(self, history, current: int | None = None, deleted=lambda conversation_id: None) -> None:
         super().__init__()
         self.history = history
         self.current = current
+        # Told at once, so a reply still being written to a deleted conversation is not saved anew.
+        self.deleted = deleted
         self.deleted_current = False
         # The conversation a first d asked about; a second d on it deletes it.
         self.armed: int | None = None
@@ -93,6 +95,7 @@ class ConversationsScreen(Screen[tuple[str, int | None] | None]):
         except CompanionError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
+        self.deleted(chosen)
         if chosen == self.current:
             self.deleted_current = True
             self.notify("Deleted. It was open in the chat, so a new conversation starts there.", markup=False)
