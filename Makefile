@@ -28,6 +28,7 @@ chat: setup
 	$(BIN)/companion chat
 
 test: setup chromium
+	$(BIN)/ruff check companion tests benchmarks
 	$(BIN)/python -m pytest
 
 # The browser test (tests/test_serve.py) drives Debian's chromium through Playwright; nothing downloads a browser.

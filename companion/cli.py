@@ -28,7 +28,9 @@ def _common(default: object) -> argparse.ArgumentParser:
     common.add_argument(
         "--embedding-model", type=text_arg, help="embedding model directory or name (default: the packaged all-MiniLM-L6-v2)"
     )
-    common.add_argument("--chroma-url", type=text_arg, help="use a Chroma server (e.g. http://127.0.0.1:8000) instead of the embedded index")
+    common.add_argument(
+        "--chroma-url", type=text_arg, help="use a Chroma server (e.g. http://127.0.0.1:8000) instead of the embedded index"
+    )
     return common
 
 

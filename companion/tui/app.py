@@ -45,10 +45,6 @@ WELCOME = (
 )
 
 
-def _next(run: TurnRun) -> Event | None:
-    return next(run, None)
-
-
 class ChatScreen(Screen):
     """The chat's own screen: whenever it is shown again, typing goes to the composer."""
 
