@@ -48,6 +48,17 @@ class Policy:
     quote_share: float = 0.34
     # Warm (or cool) words a quote needs, with none of the other kind, to count as leaning that way. By hand.
     lean_words: int = 2
+    # Sentences are ranked across the evidence (companion/retrieval/sentences.py); the best is quoted first.
+    # A further quote must score at least this share of the best one's: higher shows fewer, surer quotes.
+    # Tuned on the dev split (49 questions), 2026-11-30.
+    fact_quote_ratio: float = 0.85
+    # The same for opinion and compare questions, where another critic's view is worth a slightly weaker
+    # match. Tuned on the dev split (49 questions), 2026-11-30.
+    opinion_quote_ratio: float = 0.75
+    # Most quotes a factual reply shows (one good quote beats three weak ones), and an opinion reply
+    # (one per essay at most). Tuned on the dev split (49 questions), 2026-11-30.
+    fact_quotes: int = 2
+    opinion_quotes: int = 5
 
     # --- compose: the one framing sentence a small model may add
     # Tokens the model may spend on it; one sentence rarely needs more, and a small model rambles. By hand.

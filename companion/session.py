@@ -33,6 +33,8 @@ def open_engine(settings: Settings, progress: IngestProgress | None = None, stat
         searcher=retrieval.searcher, backend=backend, prompts=prompts, k=settings.top_k, notices=retrieval.notices,
         router=router,
     )
+    if retrieval.sentences is not None:
+        engine.sentences = retrieval.sentences
     configure(engine, backend, spec)
     attach_memory(engine, settings)
     return engine

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from companion.engine.route import is_opinion
 from companion.policy import POLICY, Policy
@@ -13,6 +14,9 @@ from companion.prompts import Prompts
 from companion.text import SENTENCE_END, content_terms, fold
 from companion.types import Evidence
 from companion.words import Words
+
+if TYPE_CHECKING:
+    from companion.engine.picks import Pick
 
 Idf = Callable[[str], float]
 # A speaker label inside a passage ("BOONE: ..."), matched at any position.
@@ -39,7 +43,7 @@ def _spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _speaker_at(evidence: Evidence, position: int) -> str | None:
+def speaker_at(evidence: Evidence, position: int) -> str | None:
     text = evidence.passage.text
     labels = [m for m in LABEL.finditer(text) if m.end() <= position and (m.start() == 0 or text[m.start()] == " ")]
     if labels:
@@ -70,13 +74,13 @@ def best_quote(evidence: Evidence, question: str, weights: dict[str, float], pol
     start, end = spans[best]
     if len(text[start:end].split()) < policy.short_sentence and best + 1 < len(spans):
         end = spans[best + 1][1]
-    start, end = _balanced(text, start, end)
+    start, end = balanced(text, start, end)
     passage = evidence.passage
-    who = _speaker_at(evidence, start) or passage.author or "the writer"
+    who = speaker_at(evidence, start) or passage.author or "the writer"
     return Quote(text=text[start:end], who=who)
 
 
-def _balanced(text: str, start: int, end: int) -> tuple[int, int]:
+def balanced(text: str, start: int, end: int) -> tuple[int, int]:
     """Trim a quotation mark the span opens or closes without its partner, so our own quotes read cleanly."""
     span = text[start:end]
     if (span.startswith("“") and span.count("“") > span.count("”")) or (
@@ -119,32 +123,20 @@ def opener_for(question: str, words: Words) -> str:
     return "openers" if is_opinion(question, words) else "openers_fact"
 
 
-def quote_paragraphs(
-    prompts: Prompts, question: str, evidence: tuple[Evidence, ...], idf: Idf | None = None, policy: Policy = POLICY
-) -> list[str]:
-    """Return one attributed, verbatim, marked quote per useful passage, and a word on any disagreement."""
+def quote_paragraphs(prompts: Prompts, question: str, picks: Sequence[Pick], policy: Policy = POLICY) -> list[str]:
+    """Return each pick as an attributed, verbatim, marked quote, and a word on any disagreement."""
     key = fold(question)
-    weights = term_weights(evidence, idf)
-    quotes = [(e, best_quote(e, question, weights, policy)) for e in evidence]
-    terms = set(content_terms(question))
-    total = sum(weights.get(t, 1.0) for t in terms) or 1.0
-
-    def share(quote: Quote) -> float:
-        return sum(weights.get(t, 1.0) for t in terms & set(content_terms(quote.text))) / total
-
-    # A quote that shares only a common word with the question (a name, say) would only pad the reply.
-    strongest = max((share(q) for _, q in quotes), default=0.0)
-    used = [(e, q) for e, q in quotes if share(q) > 0 and share(q) >= policy.quote_share * strongest] or quotes[:1]
     paragraphs = []
-    for position, (item, quote) in enumerate(used):
+    for position, pick in enumerate(picks):
         intro = prompts.choose_nth(
-            "attributions", key, position, title=item.passage.title, who=quote.who
+            "attributions", key, position, title=pick.evidence.passage.title, who=pick.quote.who
         )
-        paragraphs.append(f"{intro[0].upper()}{intro[1:]} “{quote.text}” [{item.n}]")
-    warm = [(e, q) for e, q in used if lean(q.text, prompts.words, policy) > 0]
-    cool = [(e, q) for e, q in used if lean(q.text, prompts.words, policy) < 0]
-    if warm and cool and warm[0][0].passage.essay_id != cool[0][0].passage.essay_id:
+        paragraphs.append(f"{intro[0].upper()}{intro[1:]} “{pick.quote.text}” [{pick.evidence.n}]")
+    warm = [p for p in picks if lean(p.quote.text, prompts.words, policy) > 0]
+    cool = [p for p in picks if lean(p.quote.text, prompts.words, policy) < 0]
+    if warm and cool and warm[0].evidence.passage.essay_id != cool[0].evidence.passage.essay_id:
         paragraphs.append(prompts.choose(
-            "contrast", key, warmer=f"{warm[0][1].who} [{warm[0][0].n}]", cooler=f"{cool[0][1].who} [{cool[0][0].n}]"
+            "contrast", key, warmer=f"{warm[0].quote.who} [{warm[0].evidence.n}]",
+            cooler=f"{cool[0].quote.who} [{cool[0].evidence.n}]",
         ))
     return paragraphs

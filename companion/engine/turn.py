@@ -27,6 +27,7 @@ from companion.memory import Memory
 from companion.policy import POLICY, Policy
 from companion.prompts import Prompts
 from companion.retrieval.search import Searcher
+from companion.retrieval.sentences import SentenceVectors
 from companion.text import fold
 from companion.types import Citation, Evidence, Exchange, Reasoning, Reply
 
@@ -126,6 +127,9 @@ class Engine:
     router: Router | None = None
     # Keep a thinking model's reasoning on the reply (the profile's show_thinking); it is never the answer.
     show_thinking: bool = False
+    # The essays' sentences embedded for choosing quotes: loaded from the index by session.open_engine, else
+    # filled as questions need them and kept for the engine's life.
+    sentences: SentenceVectors = field(default_factory=SentenceVectors)
 
     def routing(self) -> Router:
         """Return the router, making it from the prompts' examples and the searcher's embedder at first use."""
@@ -197,7 +201,7 @@ class Engine:
         job = Job(
             question=question, query=routed.query, evidence=decision.evidence, remembered=remembered,
             window=self.window(), idf=self.searcher.idf, max_tokens=self.max_tokens, temperature=self.temperature,
-            policy=self.policy,
+            policy=self.policy, hits=found.hits, embedder=self.searcher.embedder, sentences=self.sentences,
         )
         composed = yield from self._tokens(compose(job, self.backend, self.prompts), run)
         run.evidence = composed.evidence

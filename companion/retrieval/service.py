@@ -12,6 +12,7 @@ from companion.retrieval.embedder import SentenceTransformerEmbedder
 from companion.retrieval.ingest import IngestProgress, IngestReport, ingest
 from companion.retrieval.lexical import LexicalSearcher
 from companion.retrieval.search import DenseSearcher, HybridSearcher, Searcher
+from companion.retrieval.sentences import SentenceVectors
 from companion.retrieval.connect import open_client
 from companion.retrieval.store import PassageStore
 
@@ -24,6 +25,8 @@ class Retrieval:
     searcher: Searcher
     built: IngestReport | None
     notices: tuple[str, ...] = ()
+    # The passages' sentences embedded once for choosing quotes, saved beside the index.
+    sentences: SentenceVectors | None = None
 
 
 def open_store(
@@ -43,6 +46,7 @@ def run_ingest(
     report = ingest(settings.corpus_dir, store, embedder, progress)
     # Loading checks the saved BM25 files, so an ingest also repairs one that was damaged.
     open_lexical(settings, store)
+    open_sentences(settings, store, embedder)
     return report
 
 
@@ -81,6 +85,22 @@ def open_lexical(settings: Settings, store: PassageStore, rebuild: bool = False)
     return built
 
 
+def open_sentences(settings: Settings, store: PassageStore, embedder: SentenceTransformerEmbedder) -> SentenceVectors:
+    """Load the saved sentence vectors when they match the store and model, else embed every sentence and save them."""
+    folder = settings.data_dir / "sentences"
+    digest = hashlib.sha256(f"{index_fingerprint(store)}\0{embedder.model_id}".encode("utf-8")).hexdigest()
+    loaded = SentenceVectors.load(folder, digest)
+    if loaded is not None:
+        return loaded
+    # Batched through the reference model: a few seconds once, where a question would embed them one by one.
+    built = SentenceVectors.build(store.all_passages(), embedder)
+    try:
+        built.save(folder, digest)
+    except OSError:
+        pass  # A read-only data dir only costs the rebuild next time.
+    return built
+
+
 def open_retrieval(
     settings: Settings, progress: IngestProgress | None = None, retriever: str = "hybrid"
 ) -> Retrieval:
@@ -97,10 +117,11 @@ def open_retrieval(
             "mean-pooled BERT models such as all-MiniLM-L6-v2 only."
         )
     dense = DenseSearcher(store, questions)
+    sentences = open_sentences(settings, store, embedder)
     if retriever == "dense":
-        return Retrieval(store=store, searcher=dense, built=built, notices=tuple(notices))
+        return Retrieval(store=store, searcher=dense, built=built, notices=tuple(notices), sentences=sentences)
     lexical = open_lexical(settings, store, rebuild=built is not None)
     searcher: Searcher = (
         lexical if retriever == "bm25" else HybridSearcher(dense, lexical, "rrf" if retriever == "hybrid-rrf" else "score")
     )
-    return Retrieval(store=store, searcher=searcher, built=built, notices=tuple(notices))
+    return Retrieval(store=store, searcher=searcher, built=built, notices=tuple(notices), sentences=sentences)
