@@ -16,13 +16,23 @@ class Policy:
     """The numbers behind routing, the evidence decision, quote choice and framing."""
 
     # --- decide: do the essays speak to the question at all?
-    # Cosine of the closest passage that alone counts as evidence; higher refuses more real questions. Fit on the 22.
+    # A logistic model (companion/engine/decide.py answer_probability) weighs (bias, cosine, coverage, unseen):
+    # the best cosine to the question (a passage's, or a closer sentence's), the idf-weighted share of the
+    # question's words the best passage holds, and the share of its words no passage holds (words about the
+    # essays, prompts/words.toml [about_the_essays], left out). Higher cosine and coverage answer more.
+    # Logistic fit (sklearn, C=10) on dev 49 + eval/extra_dev.jsonl 81, 2026-11-30: benchmarks/decision_fit.py.
+    sentence_model: tuple[float, float, float, float] = (-2.985, 5.967, 0.844, -1.613)
+    # The same model fitted with the best passage's cosine, for a searcher without a query embedder. Same fit.
+    passage_model: tuple[float, float, float, float] = (-2.408, 5.093, 1.326, -1.629)
+    # The chance of an answer below which she says the essays don't cover it: higher refuses more of both.
+    # Chosen on leave-one-out predictions over the same 130 questions to refuse at most 5% of answerable ones:
+    # sentence model 2/66 answerable and 30/64 not-covered refused (0.30: 4/66 and 34/64); passage model 1/66, 26/64.
+    answer_probability: float = 0.25
+    # Cosine of the closest passage that alone counts as evidence when no word statistics are known (dense
+    # search alone). Fit on the 22.
     strong_score: float = 0.45
-    # Cosine below which no amount of shared words makes evidence; lower answers more off-topic ones. Fit on the 22.
-    min_score: float = 0.25
-    # Idf-weighted share of the question's rarer words a passage must hold at a middling cosine. Fit on the 22.
-    min_coverage: float = 0.40
-    # The same share when no cosine is known (BM25 alone): stricter, since shared words alone mislead more. By hand.
+    # The idf-weighted share of the question's words a passage must hold when no cosine is known (BM25
+    # alone): shared words alone mislead. By hand.
     lexical_only_coverage: float = 0.50
 
     # --- decide: which of the passages found become evidence

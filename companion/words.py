@@ -13,7 +13,7 @@ from companion.text import content_terms
 FILENAME = "words.toml"
 # list name -> used as a pattern (matched in text) or as a set of content words (compared after stemming)
 PATTERNS = ("ending", "asks_for_ending", "opinion", "framing_claims", "releases_spoilers")
-LEXICONS = ("warm", "cool", "chatter")
+LEXICONS = ("warm", "cool", "chatter", "about_the_essays")
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class Words:
     warm: frozenset[str]
     cool: frozenset[str]
     chatter: frozenset[str]
+    about_the_essays: frozenset[str]
 
 
 def _phrase(entry: str) -> str:

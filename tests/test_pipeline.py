@@ -83,7 +83,7 @@ def test_weak_hits_are_refused_in_voice_and_the_model_is_never_asked(prompts):
 def test_the_decision_follows_the_policy_object(prompts):
     middling = (hit(1, LETTERS, dense=0.5, lexical=1.0),)
     assert make(prompts, ScriptedBackend("nothing"), hits=middling)[0].ask(JOB).grounded
-    strict = Policy(strong_score=0.6, min_score=0.55)
+    strict = Policy(strong_score=0.6, answer_probability=0.999)
     assert not make(prompts, ScriptedBackend("nothing"), hits=middling, policy=strict)[0].ask(JOB).grounded
 
 

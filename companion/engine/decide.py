@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from companion.engine.retrieve import Retrieved
 from companion.policy import POLICY, Policy
+from companion.retrieval.embedder import Embedder
+from companion.retrieval.sentences import SentenceVectors, rank_sentences
 from companion.text import content_terms
 from companion.types import Evidence, Hit, Passage
 from companion.words import Words
 
 Idf = Callable[[str], float]
+# Sentence vectors embedded as questions need them, when the caller keeps none of its own; keyed by text,
+# so one cache serves any corpus.
+_VECTORS = SentenceVectors()
+UNSEEN = "\0"
 Verdict = Literal["answer", "no_evidence", "spoiler"]
 
 
@@ -50,7 +57,58 @@ def coverage(question: str, hits: Sequence[Hit], idf: Idf) -> float:
     return best
 
 
-def covers(question: str, hits: Sequence[Hit], idf: Idf | None = None, policy: Policy = POLICY) -> bool:
+def unseen_share(question: str, hits: Sequence[Hit], idf: Idf, meta: Collection[str] = frozenset()) -> float:
+    """Return the idf-weighted share of the question's words that no passage holds at all.
+
+    Words about the essays themselves ("critics", "review") are left out: a question may use them
+    whether or not the essays answer it.
+    """
+    terms = set(content_terms(question)) - set(meta)
+    if not terms:
+        return 0.0
+    weights = {t: idf(t) for t in terms}
+    # A word no passage holds has the largest idf there is (that of a word no text can contain), and is
+    # in none of the hits; the second test keeps an idf that ranks no word above another from counting all.
+    ceiling = idf(UNSEEN)
+    found = {t for hit in hits for t in content_terms(f"{hit.passage.title} {hit.passage.text}")}
+    unseen = [t for t, w in weights.items() if math.isclose(w, ceiling) and t not in found]
+    return sum(weights[t] for t in unseen) / sum(weights.values())
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the evidence decision weighs: how close the best match is and how much of the question it holds."""
+
+    cosine: float  # the best passage's cosine, or a sentence's when sentences were ranked and one is closer
+    coverage: float  # idf-weighted share of the question's words the best passage holds
+    unseen: float  # idf-weighted share of the question's words found in no passage at all
+    sentences: bool  # whether cosine is a sentence's (the model fitted with sentence scores applies)
+
+
+def signals(
+    question: str, hits: Sequence[Hit], idf: Idf, meta: Collection[str] = frozenset(),
+    embedder: Embedder | None = None, vectors: SentenceVectors | None = None,
+) -> Signals:
+    """Measure the hits against the question; with an embedder, a sentence closer than any passage counts."""
+    cosine = max((h.dense or 0.0) for h in hits) if hits else 0.0
+    ranked = bool(embedder is not None and hits)
+    if ranked:
+        candidates = rank_sentences(question, hits, embedder, vectors if vectors is not None else _VECTORS, idf)
+        cosine = max([cosine, *(c.dense for c in candidates)])
+    return Signals(cosine, coverage(question, hits, idf), unseen_share(question, hits, idf, meta), ranked)
+
+
+def answer_probability(found: Signals, policy: Policy = POLICY) -> float:
+    """Return the fitted chance that the essays answer the question (a logistic model over the signals)."""
+    bias, cosine, cover, unseen = policy.sentence_model if found.sentences else policy.passage_model
+    z = bias + cosine * found.cosine + cover * found.coverage + unseen * found.unseen
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def covers(
+    question: str, hits: Sequence[Hit], idf: Idf | None = None, policy: Policy = POLICY,
+    meta: Collection[str] = frozenset(), embedder: Embedder | None = None, vectors: SentenceVectors | None = None,
+) -> bool:
     """Decide whether the passages found speak to the question at all."""
     if not hits:
         return False
@@ -61,9 +119,8 @@ def covers(question: str, hits: Sequence[Hit], idf: Idf | None = None, policy: P
         return False
     if all(h.dense is None for h in hits):
         return coverage(question, hits, idf) >= policy.lexical_only_coverage
-    return dense >= policy.strong_score or (
-        dense >= policy.min_score and coverage(question, hits, idf) >= policy.min_coverage
-    )
+    found = signals(question, hits, idf, meta, embedder, vectors)
+    return answer_probability(found, policy) >= policy.answer_probability
 
 
 def select_evidence(hits: Sequence[Hit], opinion: bool = False, policy: Policy = POLICY) -> list[Hit]:
@@ -97,19 +154,25 @@ def select_evidence(hits: Sequence[Hit], opinion: bool = False, policy: Policy =
 
 
 def decide(
-    found: Retrieved, question: str, careful: bool, idf: Idf | None, words: Words, policy: Policy = POLICY
+    found: Retrieved, question: str, careful: bool, idf: Idf | None, words: Words, policy: Policy = POLICY,
+    embedder: Embedder | None = None, vectors: SentenceVectors | None = None,
 ) -> Decision:
     """Decide from the hits whether to answer, and from which passages; careful keeps the ending back."""
     hits = list(found.hits)
+    meta = words.about_the_essays
+
+    def speaks(chosen: Sequence[Hit]) -> bool:
+        return covers(found.query, chosen, idf, policy, meta, embedder, vectors)
+
     held = False
     if careful and not asks_for_ending(question, words):
         # When the best answer itself gives the ending away, say so rather than answer around it.
-        if hits and spoils_ending(hits[0].passage, words) and covers(found.query, hits, idf, policy):
+        if hits and spoils_ending(hits[0].passage, words) and speaks(hits):
             return Decision("spoiler")
         # Held back only if a spoiling passage would have been chosen, not merely found further down.
         held = any(spoils_ending(h.passage, words) for h in select_evidence(hits, found.opinion, policy))
         hits = [h for h in hits if not spoils_ending(h.passage, words)]
-    if not covers(found.query, hits, idf, policy):
+    if not speaks(hits):
         return Decision("no_evidence")
     chosen = select_evidence(hits, opinion=found.opinion, policy=policy)
     return Decision("answer", tuple(Evidence(n, hit.passage) for n, hit in enumerate(chosen, start=1)), held)

@@ -186,7 +186,10 @@ class Engine:
         routed = Routed(routed.route, search_query(question, routed.query, self.history, self.prompts.words))
         yield Event("status", text="looking through the essays…")
         found = retrieve(self.searcher, routed, self.k, self.prompts.words, self.policy)
-        decision = decide(found, question, remembered.careful, self.searcher.idf, self.prompts.words, self.policy)
+        decision = decide(
+            found, question, remembered.careful, self.searcher.idf, self.prompts.words, self.policy,
+            self.searcher.embedder, self.sentences,
+        )
         if decision.verdict != "answer":
             if released:
                 yield from self._say(run, "spoilers_released")
