@@ -45,8 +45,8 @@ def test_ask_json_shape(at_index):
     code, out = run(["ask", *at_index, "--backend", "extractive", "--json", "What did the critics think of the ending?"])
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"question", "answer", "grounded", "citations", "dropped", "route", "backend", "model"}
-    assert data["grounded"] and data["backend"] == "extractive" and data["model"] is None
+    assert set(data) == {"question", "answer", "grounded", "citations", "dropped", "route", "backend", "model", "uncited"}
+    assert data["grounded"] and data["uncited"] == [] and data["backend"] == "extractive" and data["model"] is None
     assert {c["n"] for c in data["citations"]} == set(markers(data["answer"]))
     for c in data["citations"]:
         assert {"n", "id", "essay_id", "title", "author", "text"} <= set(c)

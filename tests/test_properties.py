@@ -548,14 +548,17 @@ def _backend_over(body: bytes, cut: list[int]) -> OpenAIBackend:
     cut=st.lists(st.integers(0, 10_000), max_size=6),
 )
 def test_openai_backend_streams_round_trip_over_http(pieces, ascii_only, cut):
-    """Stream exactly the deltas a well-formed SSE body carries, however the bytes are chunked."""
+    """Stream exactly the text a well-formed SSE body carries, however the bytes are chunked."""
+    # A think tag is reasoning, not answer (tests/test_thinking.py); the filter may also regroup pieces
+    # while it holds back what could begin a tag, so the text is compared whole.
+    assume(not any(tag in "".join(pieces) for tag in ("<think>", "</think>")))
     body = "".join(
         f"data: {json.dumps({'choices': [{'delta': {'content': p}}]}, ensure_ascii=ascii_only)}\n\n" for p in pieces
     ) + "data: [DONE]\n\n"
     backend = _backend_over(body.encode("utf-8"), cut)
     request = GenerationRequest(messages=(Message("user", "hi"),), question="hi")
     try:
-        assert list(backend.stream(request)) == pieces
+        assert "".join(backend.stream(request)) == "".join(pieces)
     finally:
         backend.close()
 
