@@ -12,7 +12,7 @@ from companion.text import content_terms
 
 FILENAME = "words.toml"
 # list name -> used as a pattern (matched in text) or as a set of content words (compared after stemming)
-PATTERNS = ("ending", "asks_for_ending", "opinion", "framing_claims", "releases_spoilers")
+PATTERNS = ("ending", "asks_for_ending", "opinion", "framing_claims", "releases_spoilers", "framing_shapes")
 LEXICONS = ("warm", "cool", "chatter", "about_the_essays")
 
 
@@ -24,6 +24,7 @@ class Words:
     asks_for_ending: re.Pattern[str]
     opinion: re.Pattern[str]
     framing_claims: re.Pattern[str]
+    framing_shapes: re.Pattern[str]
     releases_spoilers: re.Pattern[str]
     warm: frozenset[str]
     cool: frozenset[str]

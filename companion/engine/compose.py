@@ -161,14 +161,14 @@ def quote_reply(job: Job, prompts: Prompts, first_line: str = "") -> tuple[list[
 
 
 def acceptable_framing(sentence: str, question: str, words: Words, policy: Policy = POLICY) -> bool:
-    """Tell whether a model's framing sentence is safe to show: personal, short, and free of facts."""
+    """Tell whether a model's framing sentence is safe to show: personal, short, a hand-over to the quotes, free of facts."""
     text = sentence.strip()
     tokens = text.split()
     fewest, most = policy.framing_words
     if not fewest <= len(tokens) <= most or _FACTUAL.search(text):
         return False
     folded = fold(text)
-    if not _PERSONAL.search(folded) or words.framing_claims.search(folded):
+    if not _PERSONAL.search(folded) or words.framing_claims.search(folded) or not words.framing_shapes.search(folded):
         return False
     asked = set(fold(question).split())
     names = [w.strip(".,!?;'’") for w in tokens[1:] if w[:1].isupper() and w.strip(".,!?;'’") not in _NOT_A_NAME]

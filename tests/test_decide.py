@@ -1,0 +1,71 @@
+"""The evidence decision on dev questions, off-topic ones refused, and the framing filter on real framings."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from companion.config import REPO_ROOT
+from companion.engine.compose import acceptable_framing
+from companion.engine.decide import covers, unseen_share
+from companion.types import Hit, Passage
+
+FRAMINGS = REPO_ROOT / "eval" / "framings.jsonl"
+PASSAGE = Passage(id="e:1", essay_id="e", n=1, title="An Essay", author=None, start=0, end=10,
+                  text="Theodore writes letters for strangers.")
+
+# Dev questions (eval/questions.jsonl dev half and eval/extra_dev.jsonl): never from the test half.
+ANSWERABLE = [
+    "What company does Theodore work for?", "What is the name of the operating system Theodore buys?",
+    "who voices samantha?", "Why does Samantha wake Theodore up in the middle of the night?",
+    "Are the characters in Her empaths?", "what does samantha say when theodore wants to touch her",
+]
+NOT_COVERED = [
+    "how high did the Her soundtrack get on the charts?", "what is her rated? R or PG-13?",
+    "Did Her win any Oscars?", "who directed ex machina", "Who composed the music for Blade Runner?",
+    "how many golden globes did her win",
+]
+
+
+@pytest.mark.parametrize("question", ANSWERABLE)
+def test_dev_questions_the_essays_answer_are_covered(retrieval, question):
+    searcher = retrieval.searcher
+    hits = searcher.search(question, 5)
+    assert covers(question, hits, searcher.idf, embedder=searcher.embedder)
+
+
+@pytest.mark.parametrize("question", NOT_COVERED)
+def test_dev_questions_the_essays_do_not_answer_are_refused(retrieval, prompts, question):
+    searcher = retrieval.searcher
+    hits = searcher.search(question, 5)
+    assert not covers(question, hits, searcher.idf, meta=prompts.words.about_the_essays, embedder=searcher.embedder)
+
+
+def test_only_words_no_passage_holds_count_as_unseen():
+    idf = {"theodore": 1.0, "box": 5.0, "\0": 5.0}.get
+    hits = [Hit(rank=1, passage=PASSAGE, score=1.0, dense=0.5, lexical=1.0)]
+    assert unseen_share("Theodore box", hits, lambda t: idf(t, 5.0)) == pytest.approx(5.0 / 6.0)
+    # An idf that ranks no word above another cannot tell unseen words; words in the hits are seen.
+    assert unseen_share("Theodore letters", hits, lambda t: 1.0) == 0.0
+    assert unseen_share("Theodore box", hits, lambda t: idf(t, 5.0), meta={"box"}) == 0.0
+
+
+def framings():
+    return [json.loads(line) for line in FRAMINGS.read_text("utf-8").splitlines() if line.strip()]
+
+
+def test_no_framing_labelled_unfit_passes(prompts):
+    passed = [f["framing"] for f in framings() if not f["acceptable"] and acceptable_framing(f["framing"], f["q"], prompts.words)]
+    assert passed == []
+
+
+@pytest.mark.parametrize("framing", ["I'm so sorry for your loss.", "The critic is a friend who has praised me."])
+def test_a_condolence_or_an_invented_relationship_is_rejected(prompts, framing):
+    assert not acceptable_framing(framing, "What did the critics think of the ending?", prompts.words)
+
+
+def test_most_fit_framings_pass(prompts):
+    fit = [f for f in framings() if f["acceptable"]]
+    passed = [f for f in fit if acceptable_framing(f["framing"], f["q"], prompts.words)]
+    assert len(fit) >= 5 and len(passed) >= len(fit) // 2
