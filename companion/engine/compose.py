@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from companion.backends.base import Backend, GenerationRequest, Message, Writes
 from companion.engine.prompting import fit
 from companion.engine.picks import pick_quotes, renumbered
-from companion.engine.quotes import opener_for, quote_paragraphs
+from companion.engine.answer import answer_span
+from companion.engine.quotes import opener_for, quote_paragraphs, view_line
 from companion.engine.route import is_opinion
 from companion.engine.recall import Remembered, recall_line
 from companion.errors import CompanionError
@@ -143,18 +144,32 @@ COMPOSERS: dict[Writes, Callable[[Job, Backend, Prompts], Composition]] = {
 
 
 def quote_reply(job: Job, prompts: Prompts, first_line: str = "") -> tuple[list[str], tuple[Evidence, ...]]:
-    """Lay out a quote-first reply (a first line, what she recalls of them, the quotes, a closer) and what it cites."""
+    """Lay out a quote-first reply (the answer or the critics' views first, the quotes, a closer) and what it cites.
+
+    A factual reply opens on the answer when the first quote holds it word for word; an opinion reply that
+    quotes several essays opens on where they agree or differ. Otherwise the opener (or the model's
+    framing sentence) comes first, as before.
+    """
     key = fold(job.query)
     opinion = is_opinion(job.query, prompts.words)
     picks = renumbered(pick_quotes(
-        job.query, job.evidence, job.hits, job.embedder, job.sentences, job.idf, opinion, job.policy
+        job.query, job.evidence, job.hits, job.embedder, job.sentences, job.idf, opinion, job.policy, prompts.words
     ))
-    paragraphs = [first_line or prompts.choose(opener_for(job.query, prompts.words), key)]
+    opening = first_line or prompts.choose(opener_for(job.query, prompts.words), key)
+    lead = None
+    if picks and not opinion:
+        span = answer_span(job.query, picks[0].quote.text, prompts.words)
+        lead = prompts.choose("answer_line", key, answer=span, n=str(picks[0].evidence.n)) if span else None
+    elif picks:
+        lead = view_line(prompts, job.query, picks, job.policy)
+    paragraphs = [f"{lead} {first_line}".strip() if lead and not opinion else opening]
+    if lead and opinion:
+        paragraphs.append(lead)
     # Nothing else weaves memory into a reply made of quotes, so it goes right after the first line.
     recall = recall_line(prompts, job.question, job.remembered)
     if recall:
         paragraphs.append(recall)
-    paragraphs.extend(quote_paragraphs(prompts, job.query, picks, job.policy))
+    paragraphs.extend(quote_paragraphs(prompts, job.query, picks))
     paragraphs.append(prompts.choose("closers", key))
     cited = {p.evidence.passage.id: p.evidence for p in picks}
     return paragraphs, tuple(cited.values())

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from companion.engine.answer import answer_kind, answer_span
 from companion.engine.quotes import Quote, balanced, best_quote, speaker_at, term_weights
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
@@ -14,6 +15,7 @@ from companion.retrieval.sentences import (
 )
 from companion.text import content_terms
 from companion.types import Evidence, Hit
+from companion.words import Words
 
 Idf = Callable[[str], float]
 # Double quotation marks inside a passage: a quote shown in ours must not contain them.
@@ -29,6 +31,9 @@ class Pick:
     evidence: Evidence
     quote: Quote
     score: float
+    # Where the quote sits in its passage's text.
+    start: int = 0
+    end: int = 0
 
 
 def pick_quotes(
@@ -40,8 +45,56 @@ def pick_quotes(
     idf: Idf | None = None,
     opinion: bool = False,
     policy: Policy = POLICY,
+    words: Words | None = None,
 ) -> list[Pick]:
     """Return the quotes to show, best first: the answering sentence, then others only when close and new."""
+    picks = ranked_picks(question, evidence, hits, embedder, vectors, idf, opinion, policy, words)
+    if not picks:
+        return []
+    best = picks[0].score
+    ratio = policy.opinion_quote_ratio if opinion else policy.fact_quote_ratio
+    most = policy.opinion_quotes if opinion else policy.fact_quotes
+    chosen = [_joined(picks[0], picks[1:], best, policy)]
+    for pick in picks[1:]:
+        if len(chosen) >= most or pick.score < ratio * best:
+            break
+        # A further quote must add a view: another critic's, never a weaker line from the same essay.
+        if pick.evidence.passage.essay_id not in {c.evidence.passage.essay_id for c in chosen}:
+            chosen.append(pick)
+    return chosen
+
+
+def _joined(first: Pick, others: Sequence[Pick], best: float, policy: Policy) -> Pick:
+    """Quote the best sentence together with the one right beside it when that one answers nearly as well.
+
+    The sentence that names the question's subject is often followed (or preceded) by the one holding the
+    answer: "Spike Jonze is a high-brow nut ... ." then what he made and with whom.
+    """
+    text = first.evidence.passage.text
+    for other in others:
+        if other.score < policy.neighbour_ratio * best:
+            break
+        if other.evidence.passage.id != first.evidence.passage.id:
+            continue
+        a, b = (first, other) if first.start < other.start else (other, first)
+        if text[a.end : b.start].strip() or len(text[a.start : b.end].split()) > policy.joined_words:
+            continue
+        return replace(first, quote=replace(first.quote, text=text[a.start : b.end]), start=a.start, end=b.end)
+    return first
+
+
+def ranked_picks(
+    question: str,
+    evidence: Sequence[Evidence],
+    hits: Sequence[Hit] = (),
+    embedder: Embedder | None = None,
+    vectors: SentenceVectors | None = None,
+    idf: Idf | None = None,
+    opinion: bool = False,
+    policy: Policy = POLICY,
+    words: Words | None = None,
+) -> list[Pick]:
+    """Return every quotable sentence of the evidence as a pick, best answer first."""
     if not evidence:
         return []
     if embedder is None:
@@ -62,17 +115,14 @@ def pick_quotes(
     ]
     if not picks:
         return _by_words(question, evidence, idf, policy)
-    best = picks[0].score
-    ratio = policy.opinion_quote_ratio if opinion else policy.fact_quote_ratio
-    most = policy.opinion_quotes if opinion else policy.fact_quotes
-    chosen = [picks[0]]
-    for pick in picks[1:]:
-        if len(chosen) >= most or pick.score < ratio * best:
-            break
-        # A further quote must add a view: another critic's, never a weaker line from the same essay.
-        if pick.evidence.passage.essay_id not in {c.evidence.passage.essay_id for c in chosen}:
-            chosen.append(pick)
-    return chosen
+    if words is not None and not opinion and answer_kind(question, words):
+        # A who, when or where question is answered by a sentence holding a name, a number or a place.
+        picks = sorted(
+            (replace(p, score=p.score + policy.answer_bonus) if answer_span(question, p.quote.text, words) else p
+             for p in picks),
+            key=lambda p: -p.score,
+        )
+    return picks
 
 
 def _pick(item: Evidence, candidate: Candidate, terms: set[str], idf: Idf | None, policy: Policy) -> Pick | None:
@@ -83,7 +133,7 @@ def _pick(item: Evidence, candidate: Candidate, terms: set[str], idf: Idf | None
         return None
     start, end = balanced(text, *span)
     who = speaker_at(item, start) or item.passage.author or "the writer"
-    return Pick(item, Quote(text=text[start:end], who=who), candidate.score)
+    return Pick(item, Quote(text=text[start:end], who=who), candidate.score, start, end)
 
 
 def _extended(item: Evidence, candidate: Candidate, policy: Policy) -> int:
@@ -137,5 +187,5 @@ def renumbered(picks: Sequence[Pick]) -> list[Pick]:
     result = []
     for pick in picks:
         n = numbers.setdefault(pick.evidence.passage.id, len(numbers) + 1)
-        result.append(Pick(Evidence(n, pick.evidence.passage), pick.quote, pick.score))
+        result.append(replace(pick, evidence=Evidence(n, pick.evidence.passage)))
     return result

@@ -123,8 +123,8 @@ def opener_for(question: str, words: Words) -> str:
     return "openers" if is_opinion(question, words) else "openers_fact"
 
 
-def quote_paragraphs(prompts: Prompts, question: str, picks: Sequence[Pick], policy: Policy = POLICY) -> list[str]:
-    """Return each pick as an attributed, verbatim, marked quote, and a word on any disagreement."""
+def quote_paragraphs(prompts: Prompts, question: str, picks: Sequence[Pick]) -> list[str]:
+    """Return each pick as an attributed, verbatim, marked quote."""
     key = fold(question)
     paragraphs = []
     for position, pick in enumerate(picks):
@@ -132,11 +132,32 @@ def quote_paragraphs(prompts: Prompts, question: str, picks: Sequence[Pick], pol
             "attributions", key, position, title=pick.evidence.passage.title, who=pick.quote.who
         )
         paragraphs.append(f"{intro[0].upper()}{intro[1:]} “{pick.quote.text}” [{pick.evidence.n}]")
-    warm = [p for p in picks if lean(p.quote.text, prompts.words, policy) > 0]
-    cool = [p for p in picks if lean(p.quote.text, prompts.words, policy) < 0]
-    if warm and cool and warm[0].evidence.passage.essay_id != cool[0].evidence.passage.essay_id:
-        paragraphs.append(prompts.choose(
-            "contrast", key, warmer=f"{warm[0].quote.who} [{warm[0].evidence.n}]",
-            cooler=f"{cool[0].quote.who} [{cool[0].evidence.n}]",
-        ))
     return paragraphs
+
+
+def view_line(prompts: Prompts, question: str, picks: Sequence[Pick], policy: Policy = POLICY) -> str | None:
+    """Say in one line where the critics quoted agree or differ, or None when only one essay speaks."""
+    key = fold(question)
+    first = {}
+    for pick in picks:
+        first.setdefault(pick.evidence.passage.essay_id, pick)
+    if len(first) < 2:
+        return None
+    leaning = {essay: lean(pick.quote.text, prompts.words, policy) for essay, pick in first.items()}
+    warm = [first[e] for e, side in leaning.items() if side > 0]
+    cool = [first[e] for e, side in leaning.items() if side < 0]
+    if warm and cool:
+        return prompts.choose("contrast", key, warmer=_named(warm[0]), cooler=_named(cool[0]))
+    critics = _listed([_named(p) for p in first.values()])
+    if len(warm) + len(cool) >= 2:
+        return prompts.choose("agree", key, critics=critics)
+    return prompts.choose("each", key, critics=critics)
+
+
+def _named(pick: Pick) -> str:
+    """Name a critic: the writer when known, else their essay (their quote below carries the marker)."""
+    return pick.quote.who if pick.quote.who != "the writer" else f"*{pick.evidence.passage.title}*"
+
+
+def _listed(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
