@@ -122,7 +122,7 @@ async def test_quit_while_the_index_hangs_exits_promptly_and_keeps_the_question(
         async with app.run_test(size=(100, 40)) as pilot:
             await settle(app, pilot)
             await send(app, pilot, QUESTION)
-            assert await asyncio.to_thread(searcher.entered.wait, 10)
+            assert await asyncio.to_thread(searcher.entered.wait, 90)  # the first turn embeds the route examples
             await pilot.pause(0.2)
             await pilot.press("ctrl+q")
             took = await exited(app, 10)
@@ -142,7 +142,7 @@ async def test_esc_while_the_index_hangs_stops_once_it_answers(retrieval, prompt
         async with app.run_test(size=(100, 40)) as pilot:
             await settle(app, pilot)
             await send(app, pilot, QUESTION)
-            assert await asyncio.to_thread(searcher.entered.wait, 10)
+            assert await asyncio.to_thread(searcher.entered.wait, 90)  # the first turn embeds the route examples
             await pilot.press("escape")
             await pilot.pause(0.2)
             assert "stopping" in str(app.query_one("#status", Static).render())
