@@ -58,26 +58,6 @@ class Policy:
     quote_share: float = 0.34
     # Warm (or cool) words a quote needs, with none of the other kind, to count as leaning that way. By hand.
     lean_words: int = 2
-    # Sentences are ranked across the evidence (companion/retrieval/sentences.py); the best is quoted first.
-    # A further quote must score at least this share of the best one's: higher shows fewer, surer quotes.
-    # Tuned on the dev split (49 questions), 2026-11-30.
-    fact_quote_ratio: float = 0.9
-    # The same for opinion and compare questions, where another critic's view is worth a slightly weaker
-    # match. Tuned on the dev split (49 questions), 2026-11-30.
-    opinion_quote_ratio: float = 0.9
-    # Most quotes a factual reply shows (one good quote beats three weak ones), and an opinion reply
-    # (one per essay at most). Tuned on the dev split (49 questions), 2026-11-30.
-    fact_quotes: int = 2
-    opinion_quotes: int = 5
-    # Added to the score of a sentence that holds the kind of span a who/when/where question wants (a name,
-    # a number, a place; companion/engine/answer.py), so the first quote can carry the answer line. On the
-    # dev split (49 questions, few who/when/where) 0 to 0.4 changed quote answers by none, 2026-11-30; by hand.
-    answer_bonus: float = 0.2
-    # The best sentence takes the sentence right beside it along when that one scores at least this share of
-    # the best (the answer often follows the sentence naming what was asked about), up to joined_words words.
-    # Tuned on the dev split (49 questions), 2026-11-30.
-    neighbour_ratio: float = 0.25
-    joined_words: int = 90
 
     # --- compose: the one framing sentence a small model may add
     # Tokens the model may spend on it; one sentence rarely needs more, and a small model rambles. By hand.

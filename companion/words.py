@@ -12,10 +12,7 @@ from companion.text import content_terms
 
 FILENAME = "words.toml"
 # list name -> used as a pattern (matched in text) or as a set of content words (compared after stemming)
-PATTERNS = (
-    "ending", "asks_for_ending", "opinion", "framing_claims", "releases_spoilers", "asks_who", "asks_number",
-    "asks_where", "number_words", "place_words", "framing_shapes",
-)
+PATTERNS = ("ending", "asks_for_ending", "opinion", "framing_claims", "releases_spoilers", "framing_shapes")
 LEXICONS = ("warm", "cool", "chatter", "about_the_essays")
 
 
@@ -29,11 +26,6 @@ class Words:
     framing_claims: re.Pattern[str]
     framing_shapes: re.Pattern[str]
     releases_spoilers: re.Pattern[str]
-    asks_who: re.Pattern[str]
-    asks_number: re.Pattern[str]
-    asks_where: re.Pattern[str]
-    number_words: re.Pattern[str]
-    place_words: re.Pattern[str]
     warm: frozenset[str]
     cool: frozenset[str]
     chatter: frozenset[str]

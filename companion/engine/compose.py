@@ -17,18 +17,13 @@ from dataclasses import dataclass
 
 from companion.backends.base import Backend, GenerationRequest, Message, Writes
 from companion.engine.prompting import fit
-from companion.engine.picks import pick_quotes, renumbered
-from companion.engine.answer import answer_span
-from companion.engine.quotes import opener_for, quote_paragraphs, view_line
-from companion.engine.route import is_opinion
+from companion.engine.quotes import opener_for, quote_paragraphs
 from companion.engine.recall import Remembered, recall_line
 from companion.errors import CompanionError
 from companion.policy import POLICY, Policy
 from companion.prompts import Prompts
-from companion.retrieval.embedder import Embedder
-from companion.retrieval.sentences import SentenceVectors
 from companion.text import first_sentence, fold
-from companion.types import Evidence, Exchange, Hit, Reasoning
+from companion.types import Evidence, Exchange, Reasoning
 from companion.words import Words
 
 Idf = Callable[[str], float]
@@ -51,11 +46,6 @@ class Job:
     max_tokens: int
     temperature: float
     policy: Policy = POLICY
-    # What quote-first replies rank sentences with: the hits' retrieval scores, the searcher's query
-    # embedder (None for words alone) and the sentence vectors built at ingest (None: embedded as needed).
-    hits: tuple[Hit, ...] = ()
-    embedder: Embedder | None = None
-    sentences: SentenceVectors | None = None
 
 
 @dataclass(frozen=True)
@@ -123,19 +113,19 @@ def framed(job: Job, backend: Backend, prompts: Prompts) -> Composition:
     framing = " ".join(first.split())
     if not acceptable_framing(framing, job.query, prompts.words, job.policy):
         framing = ""
-    paragraphs, cited = quote_reply(job, prompts, framing)
+    paragraphs = quote_reply(job, prompts, framing)
     yield paragraphs[0]
     for paragraph in paragraphs[1:]:
         yield "\n\n" + paragraph
-    return Composed(evidence=cited, error=error)
+    return Composed(evidence=job.evidence, error=error)
 
 
 def extractive(job: Job, backend: Backend, prompts: Prompts) -> Composition:
     """Compose from the quotes alone, a few words at a time as a model would stream."""
-    paragraphs, cited = quote_reply(job, prompts)
-    for match in re.finditer(r"\S+\s*", "\n\n".join(paragraphs)):
+    reply = "\n\n".join(quote_reply(job, prompts))
+    for match in re.finditer(r"\S+\s*", reply):
         yield match.group()
-    return Composed(evidence=cited)
+    return Composed(evidence=job.evidence)
 
 
 COMPOSERS: dict[Writes, Callable[[Job, Backend, Prompts], Composition]] = {
@@ -143,36 +133,17 @@ COMPOSERS: dict[Writes, Callable[[Job, Backend, Prompts], Composition]] = {
 }
 
 
-def quote_reply(job: Job, prompts: Prompts, first_line: str = "") -> tuple[list[str], tuple[Evidence, ...]]:
-    """Lay out a quote-first reply (the answer or the critics' views first, the quotes, a closer) and what it cites.
-
-    A factual reply opens on the answer when the first quote holds it word for word; an opinion reply that
-    quotes several essays opens on where they agree or differ. Otherwise the opener (or the model's
-    framing sentence) comes first, as before.
-    """
+def quote_reply(job: Job, prompts: Prompts, first_line: str = "") -> list[str]:
+    """Lay out a quote-first reply: a first line, what she recalls of them, one quote per critic, a closer."""
     key = fold(job.query)
-    opinion = is_opinion(job.query, prompts.words)
-    picks = renumbered(pick_quotes(
-        job.query, job.evidence, job.hits, job.embedder, job.sentences, job.idf, opinion, job.policy, prompts.words
-    ))
-    opening = first_line or prompts.choose(opener_for(job.query, prompts.words), key)
-    lead = None
-    if picks and not opinion:
-        span = answer_span(job.query, picks[0].quote.text, prompts.words)
-        lead = prompts.choose("answer_line", key, answer=span, n=str(picks[0].evidence.n)) if span else None
-    elif picks:
-        lead = view_line(prompts, job.query, picks, job.policy)
-    paragraphs = [f"{lead} {first_line}".strip() if lead and not opinion else opening]
-    if lead and opinion:
-        paragraphs.append(lead)
+    paragraphs = [first_line or prompts.choose(opener_for(job.query, prompts.words), key)]
     # Nothing else weaves memory into a reply made of quotes, so it goes right after the first line.
     recall = recall_line(prompts, job.question, job.remembered)
     if recall:
         paragraphs.append(recall)
-    paragraphs.extend(quote_paragraphs(prompts, job.query, picks))
+    paragraphs.extend(quote_paragraphs(prompts, job.query, job.evidence, job.idf, job.policy))
     paragraphs.append(prompts.choose("closers", key))
-    cited = {p.evidence.passage.id: p.evidence for p in picks}
-    return paragraphs, tuple(cited.values())
+    return paragraphs
 
 
 def acceptable_framing(sentence: str, question: str, words: Words, policy: Policy = POLICY) -> bool:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from companion.engine.route import is_opinion
 from companion.policy import POLICY, Policy
@@ -14,9 +13,6 @@ from companion.prompts import Prompts
 from companion.text import SENTENCE_END, content_terms, fold
 from companion.types import Evidence
 from companion.words import Words
-
-if TYPE_CHECKING:
-    from companion.engine.picks import Pick
 
 Idf = Callable[[str], float]
 # A speaker label inside a passage ("BOONE: ..."), matched at any position.
@@ -43,7 +39,7 @@ def _spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def speaker_at(evidence: Evidence, position: int) -> str | None:
+def _speaker_at(evidence: Evidence, position: int) -> str | None:
     text = evidence.passage.text
     labels = [m for m in LABEL.finditer(text) if m.end() <= position and (m.start() == 0 or text[m.start()] == " ")]
     if labels:
@@ -74,13 +70,13 @@ def best_quote(evidence: Evidence, question: str, weights: dict[str, float], pol
     start, end = spans[best]
     if len(text[start:end].split()) < policy.short_sentence and best + 1 < len(spans):
         end = spans[best + 1][1]
-    start, end = balanced(text, start, end)
+    start, end = _balanced(text, start, end)
     passage = evidence.passage
-    who = speaker_at(evidence, start) or passage.author or "the writer"
+    who = _speaker_at(evidence, start) or passage.author or "the writer"
     return Quote(text=text[start:end], who=who)
 
 
-def balanced(text: str, start: int, end: int) -> tuple[int, int]:
+def _balanced(text: str, start: int, end: int) -> tuple[int, int]:
     """Trim a quotation mark the span opens or closes without its partner, so our own quotes read cleanly."""
     span = text[start:end]
     if (span.startswith("“") and span.count("“") > span.count("”")) or (
@@ -123,41 +119,32 @@ def opener_for(question: str, words: Words) -> str:
     return "openers" if is_opinion(question, words) else "openers_fact"
 
 
-def quote_paragraphs(prompts: Prompts, question: str, picks: Sequence[Pick]) -> list[str]:
-    """Return each pick as an attributed, verbatim, marked quote."""
+def quote_paragraphs(
+    prompts: Prompts, question: str, evidence: tuple[Evidence, ...], idf: Idf | None = None, policy: Policy = POLICY
+) -> list[str]:
+    """Return one attributed, verbatim, marked quote per useful passage, and a word on any disagreement."""
     key = fold(question)
+    weights = term_weights(evidence, idf)
+    quotes = [(e, best_quote(e, question, weights, policy)) for e in evidence]
+    terms = set(content_terms(question))
+    total = sum(weights.get(t, 1.0) for t in terms) or 1.0
+
+    def share(quote: Quote) -> float:
+        return sum(weights.get(t, 1.0) for t in terms & set(content_terms(quote.text))) / total
+
+    # A quote that shares only a common word with the question (a name, say) would only pad the reply.
+    strongest = max((share(q) for _, q in quotes), default=0.0)
+    used = [(e, q) for e, q in quotes if share(q) > 0 and share(q) >= policy.quote_share * strongest] or quotes[:1]
     paragraphs = []
-    for position, pick in enumerate(picks):
+    for position, (item, quote) in enumerate(used):
         intro = prompts.choose_nth(
-            "attributions", key, position, title=pick.evidence.passage.title, who=pick.quote.who
+            "attributions", key, position, title=item.passage.title, who=quote.who
         )
-        paragraphs.append(f"{intro[0].upper()}{intro[1:]} “{pick.quote.text}” [{pick.evidence.n}]")
+        paragraphs.append(f"{intro[0].upper()}{intro[1:]} “{quote.text}” [{item.n}]")
+    warm = [(e, q) for e, q in used if lean(q.text, prompts.words, policy) > 0]
+    cool = [(e, q) for e, q in used if lean(q.text, prompts.words, policy) < 0]
+    if warm and cool and warm[0][0].passage.essay_id != cool[0][0].passage.essay_id:
+        paragraphs.append(prompts.choose(
+            "contrast", key, warmer=f"{warm[0][1].who} [{warm[0][0].n}]", cooler=f"{cool[0][1].who} [{cool[0][0].n}]"
+        ))
     return paragraphs
-
-
-def view_line(prompts: Prompts, question: str, picks: Sequence[Pick], policy: Policy = POLICY) -> str | None:
-    """Say in one line where the critics quoted agree or differ, or None when only one essay speaks."""
-    key = fold(question)
-    first = {}
-    for pick in picks:
-        first.setdefault(pick.evidence.passage.essay_id, pick)
-    if len(first) < 2:
-        return None
-    leaning = {essay: lean(pick.quote.text, prompts.words, policy) for essay, pick in first.items()}
-    warm = [first[e] for e, side in leaning.items() if side > 0]
-    cool = [first[e] for e, side in leaning.items() if side < 0]
-    if warm and cool:
-        return prompts.choose("contrast", key, warmer=_named(warm[0]), cooler=_named(cool[0]))
-    critics = _listed([_named(p) for p in first.values()])
-    if len(warm) + len(cool) >= 2:
-        return prompts.choose("agree", key, critics=critics)
-    return prompts.choose("each", key, critics=critics)
-
-
-def _named(pick: Pick) -> str:
-    """Name a critic: the writer when known, else their essay (their quote below carries the marker)."""
-    return pick.quote.who if pick.quote.who != "the writer" else f"*{pick.evidence.passage.title}*"
-
-
-def _listed(names: Sequence[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

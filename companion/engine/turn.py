@@ -127,8 +127,8 @@ class Engine:
     router: Router | None = None
     # Keep a thinking model's reasoning on the reply (the profile's show_thinking); it is never the answer.
     show_thinking: bool = False
-    # The essays' sentences embedded for choosing quotes: loaded from the index by session.open_engine, else
-    # filled as questions need them and kept for the engine's life.
+    # The essays' sentences embedded once, for the evidence decision's closest-sentence cosine: loaded from the
+    # index by session.open_engine, else filled as questions need them and kept for the engine's life.
     sentences: SentenceVectors = field(default_factory=SentenceVectors)
 
     def routing(self) -> Router:
@@ -204,7 +204,7 @@ class Engine:
         job = Job(
             question=question, query=routed.query, evidence=decision.evidence, remembered=remembered,
             window=self.window(), idf=self.searcher.idf, max_tokens=self.max_tokens, temperature=self.temperature,
-            policy=self.policy, hits=found.hits, embedder=self.searcher.embedder, sentences=self.sentences,
+            policy=self.policy,
         )
         composed = yield from self._tokens(compose(job, self.backend, self.prompts), run)
         run.evidence = composed.evidence
