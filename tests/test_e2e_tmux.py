@@ -46,8 +46,9 @@ def test_chat_in_a_terminal(private_index, tmp_path):
     try:
         wait_for(session, "ready · extractive", 120)
         subprocess.run(["tmux", "send-keys", "-t", session, "Is Samantha rational or emotional?", "Enter"], check=True)
-        shown = wait_for(session, "[1] What HER Tells Us About Ourselves", 60)
-        assert "“" in shown and "” [1]" in shown
+        # A source reads as its quoted words, then who wrote them and where.
+        shown = wait_for(session, "Jennifer Anise, What HER Tells Us About Ourselves", 60)
+        assert "[1] “" in shown and "” [1]" in shown
         assert "rational" in shown
         subprocess.run(["tmux", "send-keys", "-t", session, "C-q"], check=True)
     finally:
