@@ -92,12 +92,14 @@ def serve(settings: Settings, args: argparse.Namespace, out) -> int:
     """Serve the chat until Ctrl+C."""
     warning = check_host(args.host, args.allow_remote)
     settings.backend_spec()
+    import textual_serve.server
     from textual_serve.server import Server
 
     command = chat_command(settings)
     url = args.public_url or f"http://{'[' + args.host + ']' if ':' in args.host else args.host}:{args.port}"
 
     tabs: set[asyncio.Task] = set()
+    chats: set[asyncio.subprocess.Process] = set()
 
     class ChatServer(Server):
         def initialize_logging(self) -> None:
@@ -119,6 +121,8 @@ def serve(settings: Settings, args: argparse.Namespace, out) -> int:
                 tab.cancel()
             if tabs:
                 await asyncio.wait(set(tabs), timeout=STOP_WAIT)
+            for chat in chats:
+                await _reap(chat)
 
         async def on_startup(self, app) -> None:
             if warning:
@@ -129,9 +133,34 @@ def serve(settings: Settings, args: argparse.Namespace, out) -> int:
                   "Ctrl+C stops.", file=out, flush=True)
 
     server = ChatServer(command, host=args.host, port=args.port, title=TITLE, public_url=url)
+    # textual-serve never waits for a tab's process to end, so one still quitting when the loop closes left
+    # an orphaned chat holding the index and a traceback on stderr: every chat process is recorded to reap it.
+    textual_serve.server.AppService = _reaped_service(chats)
     try:
         server.serve()
     except OSError as exc:
         raise CompanionError(f"Cannot listen on {args.host}:{args.port} ({exc.strerror or exc}): "
                              "choose another --port, or stop what is using it.") from None
     return 0
+
+
+def _reaped_service(chats: set[asyncio.subprocess.Process]):
+    """Return textual-serve's AppService, recording each chat process it starts in ``chats``."""
+    from textual_serve.app_service import AppService
+
+    class ReapedService(AppService):
+        async def _open_app_process(self, width: int = 80, height: int = 24):
+            process = await super()._open_app_process(width, height)
+            chats.add(process)
+            return process
+
+    return ReapedService
+
+
+async def _reap(chat: asyncio.subprocess.Process) -> None:
+    """Wait a bounded time for a chat process to end, then kill it, so none outlives the server."""
+    try:
+        await asyncio.wait_for(chat.wait(), timeout=STOP_WAIT)
+    except TimeoutError:
+        chat.kill()
+        await chat.wait()
