@@ -71,13 +71,7 @@ def written(job: Job, backend: Backend, prompts: Prompts) -> Composition:
         messages=prompt.messages, question=job.query, evidence=prompt.evidence, max_tokens=job.max_tokens,
         temperature=job.temperature,
     )
-    error = None
-    with closing(_generate(backend, request)) as pieces:
-        try:
-            for piece in pieces:
-                yield piece
-        except CompanionError as exc:
-            error = str(exc)
+    error = yield from streamed(backend, request)
     return Composed(evidence=prompt.evidence, error=error)
 
 
@@ -159,6 +153,17 @@ def acceptable_framing(sentence: str, question: str, words: Words, policy: Polic
     asked = set(fold(question).split())
     names = [w.strip(".,!?;'’") for w in tokens[1:] if w[:1].isupper() and w.strip(".,!?;'’") not in _NOT_A_NAME]
     return all(fold(name) in asked for name in names)
+
+
+def streamed(backend: Backend, request: GenerationRequest) -> Generator[str | Reasoning, None, str | None]:
+    """Pass a backend's pieces on; return the error that cut its stream, if any (what arrived is kept)."""
+    with closing(_generate(backend, request)) as pieces:
+        try:
+            for piece in pieces:
+                yield piece
+        except CompanionError as exc:
+            return str(exc)
+    return None
 
 
 def _generate(backend: Backend, request: GenerationRequest) -> Generator[str | Reasoning, None, None]:

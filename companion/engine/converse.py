@@ -7,13 +7,11 @@ and answers in its own words; the others answer from the lines in prompts/. Ques
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
-from contextlib import closing
+from collections.abc import Sequence
 
 from companion.backends.base import Backend, GenerationRequest, Message
-from companion.engine.compose import Composed, Composition
+from companion.engine.compose import Composed, Composition, streamed
 from companion.engine.recall import Remembered
-from companion.errors import CompanionError
 from companion.memory import Fact
 from companion.memory_facts import NOT_SEEN, SEEN, second_person
 from companion.prompts import Prompts
@@ -110,13 +108,7 @@ def talk(backend: Backend, messages: tuple[Message, ...], message: str, max_toke
          temperature: float) -> Composition:
     """Let the model answer small talk, with no evidence; an error keeps what arrived."""
     request = GenerationRequest(messages=messages, question=message, max_tokens=max_tokens, temperature=temperature)
-    error = None
-    with closing(_generate(backend, request)) as pieces:
-        try:
-            for piece in pieces:
-                yield piece
-        except CompanionError as exc:
-            error = str(exc)
+    error = yield from streamed(backend, request)
     return Composed(evidence=(), error=error)
 
 
@@ -133,7 +125,3 @@ def search_query(question: str, query: str, history: Sequence[Exchange], words: 
     offer = [s.strip() for s in reply_sentences(history[-1].answer) if s.strip()]
     return f"{question} {offer[-1]}" if offer else question
 
-
-def _generate(backend: Backend, request: GenerationRequest) -> Generator:
-    """Stream from the backend inside a generator, so closing it also closes the backend's stream."""
-    yield from backend.stream(request)

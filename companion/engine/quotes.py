@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from companion.engine.route import is_opinion
 from companion.policy import POLICY, Policy
 from companion.prompts import Prompts
-from companion.text import SENTENCE_END, content_terms, fold
+from companion.retrieval.sentences import LABEL, sentence_spans
+from companion.text import content_terms, fold
 from companion.types import Evidence
 from companion.words import Words
 
 Idf = Callable[[str], float]
 # A speaker label inside a passage ("BOONE: ..."), matched at any position.
-LABEL = re.compile(r"\s*([A-Z][A-Z.'’ -]{0,40}[A-Z]):\s")
 
 
 @dataclass(frozen=True)
@@ -28,15 +27,7 @@ class Quote:
 
 
 def _spans(text: str) -> list[tuple[int, int]]:
-    cuts = [0] + [m.end() for m in SENTENCE_END.finditer(text)] + [len(text)]
-    spans = []
-    for a, b in zip(cuts, cuts[1:]):
-        label = LABEL.match(text, a)
-        start = label.end() if label else a
-        end = a + len(text[a:b].rstrip())
-        if end > start:
-            spans.append((start, end))
-    return spans
+    return [(start, end) for start, end, _turn in sentence_spans(text)]
 
 
 def _speaker_at(evidence: Evidence, position: int) -> str | None:

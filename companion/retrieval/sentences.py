@@ -90,7 +90,7 @@ class Weights:
 DEPTH = 5
 
 
-def _sentence_spans(text: str) -> list[tuple[int, int, bool]]:
+def sentence_spans(text: str) -> list[tuple[int, int, bool]]:
     """Cut a passage into sentences; each is (start, end, opens a speaker's turn), labels left out."""
     cuts = [0] + [m.end() for m in SENTENCE_END.finditer(text)] + [len(text)]
     spans = []
@@ -112,7 +112,7 @@ def leans(sentence: str) -> bool:
 
 def units(passage: Passage) -> list[Unit]:
     """Return a passage's sentences; one that leans on its neighbour (in the same turn) takes it along."""
-    spans = _sentence_spans(passage.text)
+    spans = sentence_spans(passage.text)
     found = []
     for i, (start, end, opens_turn) in enumerate(spans):
         lead = start
