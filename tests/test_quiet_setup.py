@@ -24,6 +24,8 @@ SHIPPED = BackendSpec(name="llama-cpp", type="llama-cpp")
 
 
 def test_a_first_ask_with_the_local_model_shows_one_line(private_index, tmp_path):
+    # A first ask: a model another test converted into the shared index must not be found already converted.
+    shutil.rmtree(private_index / "models", ignore_errors=True)
     env = {**os.environ, "COMPANION_DATA_DIR": str(private_index), "COMPANION_CONFIG": str(tmp_path / "none.toml")}
     done = subprocess.run(
         [sys.executable, "-m", "companion", "ask", "--backend", "llama-cpp", "What did the critics think of the ending?"],

@@ -57,6 +57,7 @@ class Router:
         self.policy = policy
         self.embedder = embedder
         self.cache_dir = cache_dir
+        self._on_disk = False
         self.labels = [name for name, texts in examples.items() for _ in texts]
         self.texts = [text for texts in examples.values() for text in texts]
         self.exact = {key(text): name for name, texts in examples.items() for text in texts}
@@ -118,9 +119,13 @@ class Router:
                         pass  # A damaged cache is only re-embedded.
                 if self._matrix is None:
                     self._matrix = np.asarray(self.embedder.embed([key(t) for t in self.texts]), dtype=np.float32)
-                    if cached is not None:
-                        _save(cached, self._matrix)
                 _EMBEDDED[self.digest] = self._matrix
+            # Also when this process had them in memory already: the next process to open this data dir reads them.
+            cached = self.cache_dir / f"routes-{self.digest[:16]}.npy" if self.cache_dir else None
+            if not self._on_disk and self._matrix is not None and cached is not None:
+                if not cached.is_file():
+                    _save(cached, self._matrix)
+                self._on_disk = True
             return self._matrix
 
 
