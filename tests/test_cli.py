@@ -8,14 +8,13 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 
 import pytest
 
 from companion.cli import main
 from companion.grounding import markers
 from tests.conftest import CORPUS
-from tests.scripted_server import ScriptedServer, json_reply
+from tests.scripted_server import json_reply, server  # noqa: F401 (a fixture)
 
 
 def run(args, stdin: str = "") -> tuple[int, str]:
@@ -130,18 +129,6 @@ def test_models_lists_every_backend_with_its_state(at_index):
     assert "extractive (extractive): ready" in out
     assert "ollama (openai, model llama3.2): not ready: no server at http://127.0.0.1:9/v1" in out
     assert "openai (openai, model gpt-4o-mini): not ready" in out and "OPENAI_API_KEY" in out
-
-
-@pytest.fixture
-def server():
-    """Run a scripted model server for one test."""
-    srv = ScriptedServer()
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield srv
-    srv.stopping.set()
-    srv.shutdown()
-    srv.server_close()
 
 
 def companion(args, stdin: bytes = b"", **env: str) -> subprocess.CompletedProcess:
