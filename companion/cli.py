@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -361,3 +362,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, stdin: Te
     except KeyboardInterrupt:
         print("companion: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`companion config | head -1`): stop quietly, as other Unix tools do, and keep
+        # the interpreter's last flush of stdout from raising again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141

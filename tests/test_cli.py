@@ -199,3 +199,14 @@ def test_ingest_prints_progress_lines_when_stderr_is_a_pipe(tmp_path):
     total = int(lines[0].split("/")[1].split()[0])
     assert lines[0] == f"companion: embedding 0/{total} passages (Her (2013))"
     assert lines[-1] == f"companion: embedding {total}/{total} passages (Her (2013))" and len(lines) <= 11
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run([sys.executable, "-m", "companion", "config"], stdout=write, stderr=subprocess.PIPE,
+                              env={**os.environ, "COMPANION_DATA_DIR": str(tmp_path / "data")}, timeout=60)
+    finally:
+        os.close(write)
+    assert done.returncode == 141 and b"Traceback" not in done.stderr, done.stderr.decode()
