@@ -243,3 +243,18 @@ def test_small_talk_reaches_smollm2_behind_llama_cpp_server(server_url, prompts)
 
 
 from tests.test_openai_server import server_url  # noqa: E402,F401  (starts llama_cpp.server once per module)
+
+
+def test_an_uncited_note_is_never_doubled_nor_shown_to_the_model(prompts):
+    from companion.engine.prompting import build_messages
+    from companion.engine.verify import mark_uncited
+
+    claim = "Her earned $312 million worldwide."
+    # A model that copied the note from the history it saw: the sentence keeps exactly one.
+    copied = f"{claim}{UNCITED_NOTE} Anyway, how are you?"
+    assert mark_uncited(copied, [claim]).count("(uncited)") == 1
+    assert mark_uncited(f"{claim} Anyway, how are you?", [claim]).count("(uncited)") == 1
+    window = (Exchange("how did it do?", f"{claim}{UNCITED_NOTE}"),)
+    messages = build_messages(prompts, "and the Oscars?", (), window)
+    assert not any("(uncited)" in m.content for m in messages)
+    assert any(claim in m.content for m in messages if m.role == "assistant")

@@ -16,6 +16,7 @@ from companion.memory import Fact
 from companion.memory_facts import NOT_SEEN, SEEN, second_person
 from companion.prompts import Prompts
 from companion.text import content_terms, fold, reply_sentences
+from companion.engine.verify import unmarked
 from companion.types import Exchange
 from companion.words import Words
 
@@ -94,7 +95,7 @@ def talk_messages(
     messages = [Message("system", f"{persona}\n\n{summary}" if summary and route != ABOUT_PERSON else persona)]
     for exchange in window:
         messages.append(Message("user", exchange.question))
-        messages.append(Message("assistant", exchange.answer))
+        messages.append(Message("assistant", unmarked(exchange.answer)))
     if route == ABOUT_PERSON:
         known = facts_about(message, remembered.facts) or list(remembered.facts)
         facts = "\n".join(f"- {said_to_them(f)}" for f in known) or "- nothing yet"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from companion.backends.base import Backend, Message
 from companion.prompts import Prompts
+from companion.engine.verify import unmarked
 from companion.types import Evidence, Exchange
 
 
@@ -35,7 +36,7 @@ def build_messages(
     messages = [Message("system", f"{persona}\n\n{remembered}" if remembered else persona)]
     for exchange in window:
         messages.append(Message("user", exchange.question))
-        messages.append(Message("assistant", exchange.answer))
+        messages.append(Message("assistant", unmarked(exchange.answer)))
     # Small models drift out of character over a long history; a reminder just before the turn helps.
     if window:
         messages.append(Message("system", prompts.render("reminder")))

@@ -149,15 +149,25 @@ def uncited(
 def mark_uncited(answer: str, claims: Sequence[str]) -> str:
     """Put a visible "(uncited)" after each uncited sentence (one already flagged as misquoted keeps its note)."""
     wanted = set(claims)
+    note = UNCITED_NOTE.strip()
+    sentences = reply_sentences(answer)
     out = []
-    for sentence in reply_sentences(answer):
-        if _plain(sentence) in wanted and UNVERIFIED_NOTE not in sentence:
+    for i, sentence in enumerate(sentences):
+        # A note already there (a model copying one from the history it saw) is not added twice; the splitter
+        # may have put it at the start of the next sentence.
+        noted = note in sentence or (i + 1 < len(sentences) and sentences[i + 1].lstrip().startswith(note))
+        if _plain(sentence) in wanted and UNVERIFIED_NOTE not in sentence and not noted:
             body = sentence.rstrip()
             sentence = body + UNCITED_NOTE + sentence[len(body):]
         out.append(sentence)
     return "".join(out)
 
 
+def unmarked(answer: str) -> str:
+    """Return a reply without the "(uncited)" notes verify added, as a model should see its own earlier words."""
+    return answer.replace(UNCITED_NOTE, "").replace(UNCITED_NOTE.strip(), "")
+
+
 def _plain(sentence: str) -> str:
     """Return a sentence as listed among the uncited: no markers, no notes, single spaces."""
-    return " ".join(REMOVABLE_MARKER.sub("", sentence.replace(UNVERIFIED_NOTE, "")).split())
+    return " ".join(REMOVABLE_MARKER.sub("", unmarked(sentence).replace(UNVERIFIED_NOTE, "")).split())
