@@ -59,7 +59,6 @@ class OpenAIBackend(BaseBackend):
         self.spec = spec
         self.base_url = spec.base_url.rstrip("/")
         self.config_file = config_file
-        self.quote_first = bool(spec.quote_first)
         self._sleep = sleep
         self._client: httpx.Client | None = None
         self._timeout = httpx.Timeout(connect=5.0, read=spec.timeout or DEFAULT_READ_TIMEOUT, write=30.0, pool=5.0)
