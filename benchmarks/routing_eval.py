@@ -1,8 +1,10 @@
 """Route eval/routing.jsonl with the real MiniLM router and print accuracy per split, the misses, and film routed away.
 
-    .venv/bin/python benchmarks/routing_eval.py [--split dev|test|all] [--set FILE]
+    .venv/bin/python benchmarks/routing_eval.py [--split dev|test|all|both] [--set FILE] [--more FILE] [--holdout FILE]
 
-Tune prompts/routes/ and the route thresholds in companion/policy.py on dev; report test.
+Tune prompts/routes/ and the route thresholds in companion/policy.py on dev (the dev split of --set and all of
+--more, eval/routing_dev_more.jsonl); report test and the holdout (eval/routing_holdout.jsonl, written before
+the router was last tuned and never tuned on). `--split both` (the default) reports all four.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=("dev", "test", "all", "both"), default="both")
     parser.add_argument("--set", type=Path, default=REPO_ROOT / "eval" / "routing.jsonl")
+    parser.add_argument("--more", type=Path, default=REPO_ROOT / "eval" / "routing_dev_more.jsonl",
+                        help="dev-only utterances, reported whole with --split both")
+    parser.add_argument("--holdout", type=Path, default=REPO_ROOT / "eval" / "routing_holdout.jsonl",
+                        help="held-out utterances, reported whole with --split both")
     args = parser.parse_args()
     settings = load_settings()
     prompts = load_prompts(settings.prompts_dir)
@@ -31,8 +37,10 @@ def main() -> None:
     print(f"examples embedded: {len(router.texts)} in {time.perf_counter() - started:.2f} s")
     items = load_routing_set(args.set)
     splits = ("dev", "test") if args.split == "both" else (args.split,)
-    for split in splits:
-        chosen = [item for item in items if split == "all" or item.split == split]
+    sets = [(split, [item for item in items if split == "all" or item.split == split]) for split in splits]
+    if args.split == "both":
+        sets += [("dev (more)", load_routing_set(args.more)), ("holdout", load_routing_set(args.holdout))]
+    for split, chosen in sets:
         started = time.perf_counter()
         result = score(chosen, router, prompts.words)
         per = (time.perf_counter() - started) / max(len(chosen), 1) * 1000

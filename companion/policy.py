@@ -73,6 +73,10 @@ class Policy:
     # more small talk to the essays (which then say they have nothing), narrower risks a film question
     # answered with small talk. Fit on dev, erring wide.
     film_margin: float = 0.05
+    # How far the film must lead every other route when her name starts or ends the message ("later
+    # samantha" vs "who plays samantha"): the name lifts all routes' scores, the film's most. Fit on dev:
+    # vocatives there lead by at most 0.06, film questions ending in her name by 0.15 or more.
+    name_film_lead: float = 0.08
     # A clause of a small-talk message this close to the film examples (and closer to them than to any
     # other route) makes the whole message film ("hi! who plays amy?"). Fit on dev.
     film_clause_score: float = 0.45

@@ -7,7 +7,8 @@ import shutil
 import pytest
 
 from companion.config import REPO_ROOT, load_settings
-from companion.engine.router import Router, clauses, key
+from companion.engine.route import route
+from companion.engine.router import Router, clauses, key, unnamed
 from companion.errors import PromptError
 from companion.evaluation import split_of
 from companion.prompts import load_prompts
@@ -16,6 +17,9 @@ from tests.conftest import PROMPTS
 from tests.fakes import BagOfWords
 
 SET = REPO_ROOT / "eval" / "routing.jsonl"
+# Written before the router was last tuned and never tuned on (issue 16); dev-only additions live in MORE.
+HOLDOUT = REPO_ROOT / "eval" / "routing_holdout.jsonl"
+MORE = REPO_ROOT / "eval" / "routing_dev_more.jsonl"
 
 
 class Refusing:
@@ -54,18 +58,70 @@ def test_no_route_example_copies_a_test_utterance(prompts):
     assert copied == []
 
 
-@pytest.mark.xfail(strict=True, reason="test accuracy is 0.904 (141/156), below the 0.95 goal (issue 16)")
+def test_no_holdout_utterance_became_a_route_example(prompts):
+    examples = {key(text) for texts in prompts.routes.values() for text in texts}
+    copied = [item.text for item in load_routing_set(HOLDOUT) if key(item.text) in examples]
+    # 15 were examples word for word before the holdout was written ("howdy", "i see"); none may be added.
+    assert len(copied) <= 15, copied
+
+
+def test_the_holdout_and_the_dev_additions_are_new_utterances():
+    def lines(path):
+        return [item.text.strip().lower() for item in load_routing_set(path)]
+
+    seen, holdout, more = lines(SET), lines(HOLDOUT), lines(MORE)
+    assert len(holdout) >= 160 and len(set(holdout)) == len(holdout) and len(set(more)) == len(more)
+    assert not set(holdout) & set(seen) and not set(more) & (set(seen) | set(holdout))
+
+
+@pytest.mark.xfail(strict=True, reason="test accuracy is 0.936 (146/156), below the 0.95 goal (issue 16)")
 def test_the_real_router_reaches_the_goal_on_test(real_router, prompts):
     items = [item for item in load_routing_set(SET) if item.split == "test"]
     result = score(items, real_router, prompts.words)
     assert result.accuracy >= 0.95, result.misses
 
 
-def test_few_film_questions_are_routed_away_on_test(real_router, prompts):
+def test_no_film_question_is_routed_away_on_test(real_router, prompts):
     items = [item for item in load_routing_set(SET) if item.split == "test"]
     result = score(items, real_router, prompts.words)
-    # Measured 1 of 91 ("say more about that" after a film question reads as a goodbye); the goal is 0.
-    assert result.film_away <= 1, result.misses
+    assert result.film_away == 0, result.misses
+
+
+def test_no_film_question_in_the_holdout_is_routed_away(real_router, prompts):
+    items = [item for item in load_routing_set(HOLDOUT) if item.route == "film"]
+    result = score(items, real_router, prompts.words)
+    assert result.film_total == 90 and result.film_away == 0, result.misses
+
+
+@pytest.mark.xfail(strict=True, reason="4 of the holdout's 13 follow-ups go to small talk ('go on', 'how come?')")
+def test_no_follow_up_in_the_holdout_is_routed_away(real_router, prompts):
+    items = [item for item in load_routing_set(HOLDOUT) if item.route == "follow_up"]
+    result = score(items, real_router, prompts.words)
+    assert result.film_away == 0, result.misses
+
+
+@pytest.mark.xfail(strict=True, reason="holdout accuracy is 0.928 (168/181), below the 0.95 goal (issue 16)")
+def test_the_real_router_reaches_the_goal_on_the_holdout(real_router, prompts):
+    result = score(load_routing_set(HOLDOUT), real_router, prompts.words)
+    assert result.accuracy >= 0.95, result.misses
+
+
+def test_her_name_at_an_edge_may_only_be_calling_her():
+    assert [unnamed(t) for t in ("later samantha", "samantha are you real", "samantha", "is samantha real")] == [
+        "later", "are you real", "samantha", "is samantha real"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("later samantha", "farewell"), ("sup samantha", "greeting"), ("thanks for that samantha", "thanks"),
+    ("who voices samantha", "film"), ("what happens to samantha", "film"), ("why did theodore leave samantha", "film"),
+])
+def test_her_name_is_read_as_calling_her_unless_the_film_leads_clearly(real_router, text, expected):
+    assert real_router.route(text) == expected
+
+
+@pytest.mark.parametrize("text", ["keep going", "explain more", "how so?", "more please"])
+def test_asking_the_last_answer_to_go_on_is_a_follow_up(real_router, prompts, text):
+    assert route(text, real_router, prompts.words, has_history=True) == "follow_up"
 
 
 @pytest.mark.parametrize("text", [

@@ -19,6 +19,8 @@ Route = Literal[
 
 FOLLOW_UP_START = re.compile(r"^(and|but|so|also|then|what about|how about|and what|why|why not|really|same for)\b")
 PRONOUN = re.compile(r"\b(he|she|they|him|them|his|hers|their|it|its|that|this|those|these|there|others)\b")
+# Asking the last answer to go on ("keep going", "explain more", "how so?") names nothing of its own.
+CONTINUE = re.compile(r"^(keep going|keep on|continue|carry on|explain|more|how so|what else)\b|\b(say|explain) more\b")
 
 
 # Routes answered from the essays; every other one is answered in her voice from prompts/.
@@ -42,7 +44,8 @@ def is_follow_up(text: str, words: Words, policy: Policy = POLICY) -> bool:
     """Tell whether a film question leans on the conversation before it ("and what about Amy?")."""
     folded = fold(text).replace("’", "'")
     few_words = len(_film_words(folded, words)) <= policy.follow_up_film_words
-    return bool(FOLLOW_UP_START.match(folded)) and few_words or (few_words and bool(PRONOUN.search(folded)))
+    leans = FOLLOW_UP_START.match(folded) or PRONOUN.search(folded) or CONTINUE.search(folded)
+    return few_words and bool(leans)
 
 
 def _film_words(text: str, words: Words) -> list[str]:
@@ -54,7 +57,7 @@ def route(text: str, router: Router, words: Words, has_history: bool = False, po
     kind = router.route(text)
     # A short question leaning on the last answer ("why?") may read as a reaction alone; after a turn it
     # goes back to the essays unless it is about her or the person.
-    asks = kind == "film" or "?" in text and kind not in ("about_her", "about_person")
+    asks = kind == "film" or ("?" in text or CONTINUE.search(fold(text))) and kind not in ("about_her", "about_person")
     if asks and has_history and is_follow_up(text, words, policy):
         return "follow_up"
     return kind  # type: ignore[return-value]

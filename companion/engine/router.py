@@ -4,7 +4,8 @@ An exact match of an example (after folding case and punctuation) is taken at on
 embedded with the searcher's query embedder and scored against every route's examples. The scoring
 leans hard toward the film: a message that is, or holds, something close to a film question goes to
 the essays, because a film question answered with small talk is worse than a greeting answered from
-the essays (which then say they have nothing).
+the essays (which then say they have nothing). Her name at the start or end of a message may only be calling
+her ("thanks samantha"), so small talk is also scored without it, and the film must then lead clearly.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ NOT_WORD = re.compile(r"[^\w' ]+")
 # here rather than in prompts/words.toml.
 FIRST_PERSON = frozenset({"i", "i'm", "i've", "i'd", "i'll", "im", "ive", "me", "my", "mine", "myself", "we", "us", "our"})
 SECOND_PERSON = frozenset({"you", "you're", "youre", "your", "yours", "yourself", "u", "ur", "ya"})
+# Her name. At the start or end of a message it mostly calls her ("later samantha", "samantha, are you
+# real?"), but it is also the film's Samantha ("who plays samantha"), so such a message is read both ways.
+NAME = "samantha"
 # Example matrices by digest, so every engine in a process (tests make many) embeds the examples once.
 _EMBEDDED: dict[str, object] = {}
 
@@ -73,12 +77,23 @@ class Router:
 
     def route(self, text: str) -> str:
         """Return the route a message is closest to in meaning; anything holding a film question is film."""
-        exact = self.exact.get(key(text))
+        folded = key(text)
+        bare = unnamed(folded)
+        exact = self.exact.get(folded) or _small_talk(self.exact.get(bare))
         if exact is not None or self.embedder is None:
             return exact or FILM
-        whole = _addressed(self._scores(text), set(key(text).split()))
-        best = max(whole, key=whole.get)
-        if best == FILM or whole[FILM] >= whole[best] - self.policy.film_margin:
+        whole = self._scores(text)
+        if bare != folded:
+            # Small talk may be scored without her name; the film keeps the score it had with it.
+            plain = self._scores(bare)
+            whole = {name: score if name == FILM else max(score, plain[name]) for name, score in whole.items()}
+        # Calling her by name addresses her, as "you" does.
+        whole = _addressed(whole, set(folded.split()) | ({"you"} if bare != folded else set()))
+        best = max((name for name in whole if name != FILM), key=whole.get)
+        # Her name is in many film examples, so it lifts the film score of "later samantha" too; with the
+        # name at an edge the film has to win outright, by more than the name adds.
+        lead = self.policy.name_film_lead if bare != folded else -self.policy.film_margin
+        if whole[FILM] >= whole[best] + lead:
             return FILM
         parts = clauses(text)
         if len(parts) > 1 and any(self._holds_film(part) for part in parts):
@@ -127,6 +142,20 @@ class Router:
                     _save(cached, self._matrix)
                 self._on_disk = True
             return self._matrix
+
+
+def unnamed(folded: str) -> str:
+    """Drop her name from the start or end of a folded message, when something is left."""
+    words = folded.split()
+    if len(words) > 1 and words[-1] == NAME:
+        words = words[:-1]
+    if len(words) > 1 and words[0] == NAME:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _small_talk(route: str | None) -> str | None:
+    return None if route == FILM else route
 
 
 def _addressed(scores: dict[str, float], words: set[str]) -> dict[str, float]:
