@@ -34,7 +34,7 @@ from retrieval_lab import (
     embed_corpus,
     fine_tune,
 )
-from retrieval_methods import Methods, drop_chatter, drop_unknown
+from retrieval_methods import DEPTH, Methods, Weights, drop_chatter, drop_unknown, rank_sentences
 
 from companion.config import REPO_ROOT, go_offline
 from companion.corpus import load_corpus
@@ -42,13 +42,7 @@ from companion.evaluation import QUESTIONS, Question, in_split, load_questions
 from companion.evaluation_metrics import fold_gold, groups_hit
 from companion.passages import split_essay
 from companion.retrieval.search import CANDIDATES, DenseSearcher, HybridSearcher
-from companion.retrieval.sentences import (
-    DEPTH,
-    SentenceVectors,
-    Weights,
-    distinct,
-    rank_sentences,
-)
+from companion.retrieval.sentences import SentenceVectors, distinct
 from companion.text import content_terms, fold
 from companion.types import Passage
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from retrieval_lab import Lab, Method, Models, Ranked
@@ -18,13 +18,41 @@ from companion.evaluation import Question
 from companion.retrieval.search import CANDIDATES
 from companion.retrieval.sentences import (
     Candidate,
-    Weights,
     lexical_share,
-    rank_sentences,
+    sentence_features,
     units,
 )
 from companion.text import WORD, content_terms, fold
 from companion.types import Hit
+
+# ----------------------------------------------------------------------------- hand-weighted sentence ranking
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The sentence score before the fitted ranker: cosine + passage * fused score + lexical * word share."""
+
+    passage: float = 0.15
+    lexical: float = 0.8
+
+
+# Passages whose sentences competed under the hand weights (tuned with them on dev).
+DEPTH = 5
+
+
+def rank_sentences(question: str, hits: Sequence[Hit], embedder, vectors, idf, weights: Weights = Weights(),
+                   query_vector=None, depth: int = DEPTH) -> list[Candidate]:
+    """Rank the units of the top `depth` hits by the hand weights (the method companion used before its fitted ranker)."""
+    pool, features = sentence_features(question, list(hits[:depth]), embedder, vectors, idf, query_vector)
+    scores = features[:, 0] + weights.passage * features[:, 2] + weights.lexical * features[:, 5] if pool else []
+    ranked = [
+        Candidate(passage_id=hit.passage.id, text=unit.text(hit.passage), start=unit.lead, end=unit.end,
+                  sentence_start=unit.start, score=round(float(score), 6), dense=round(float(row[0]), 6),
+                  lexical=round(float(row[5]), 6), hit_rank=hit.rank)
+        for (hit, unit), row, score in zip(pool, features, scores)
+    ]
+    return sorted(ranked, key=lambda c: (-c.score, c.hit_rank, c.start))
+
 
 # ----------------------------------------------------------------------------- query rewriting
 

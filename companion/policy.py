@@ -47,6 +47,27 @@ class Policy:
     # Hits an opinion question searches (at least), so every essay with a view is heard; deeper is slower. By hand.
     opinion_depth: int = 8
 
+    # --- decide: which sentences are quoted (companion/engine/pick.py), when the searcher embeds queries
+    # Passages whose sentences compete to be quoted: deeper reaches more answers and more distractors. The ranker
+    # below was fit at this depth (the fused ranking's 30 candidates). Fit on dev: benchmarks/sentence_fit.py.
+    sentence_depth: int = 30
+    # A logistic model of the chance that a sentence holds the answer: (bias, one weight per feature in
+    # companion.retrieval.sentences.FEATURES). Fit (sklearn, C=1, standardisation folded in) on the answerable
+    # questions of the dev split + eval/extra_dev.jsonl + eval/more_dev.jsonl: benchmarks/sentence_fit.py.
+    # 2026-11-30, 146 questions (a sentence holding the answer within reach for 142).
+    sentence_ranker: tuple[float, ...] = (
+        -9.3975, 4.8167, -2.1323, 2.2110, 1.7611, 0.5068, 2.8683, -0.5676, 0.6175, -0.0164,
+    )
+    # A quote after the first shows only when its chance reaches this: lower shows more answers and more
+    # beside-the-point quotes. Chosen on held-out chances (10 folds by question) in benchmarks/sentence_fit.py,
+    # 146 dev questions: 0.08 -> quote answers 0.548 (80/146), precision 0.400 (84/210), 1.44 quotes per reply;
+    # 0.05 -> 0.575, 0.353, 1.71; 0.15 -> 0.514, 0.453, 1.16.
+    quote_chance: float = 0.08
+    # Quotes a factual reply (and an opinion reply) shows at most: one good quote beats three weak ones; an
+    # opinion question hears one critic per quote. Same fit.
+    fact_quotes: int = 2
+    opinion_quotes: int = 3
+
     # --- compose: which sentence of a passage is quoted, and which quotes are kept
     # A best sentence shorter than this many words takes the next one along, so a quote can stand alone. By hand.
     short_sentence: int = 8

@@ -107,14 +107,47 @@ def markers(text: str) -> list[int]:
     return seen
 
 
+_CURLY = re.compile("[“”]")
+_STRAIGHT = re.compile(r'"([^“”"]{8,}?)"')
+# Shortest quotation: anything shorter is a scare-quoted word rather than a quotation.
+_SHORTEST_QUOTE = 8
+
+
+def _curly_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """Return the outermost “…” spans (inside the marks), nested pairs kept inside; an unclosed “ is read as text."""
+    spans: list[tuple[int, int]] = []
+    opened: list[int] = []
+    for mark in _CURLY.finditer(text):
+        if mark.group() == "“":
+            opened.append(mark.end())
+        elif opened:
+            start = opened.pop()
+            if not opened:
+                spans.append((offset + start, offset + mark.start()))
+    if opened:
+        # The earliest mark never closed: what follows it is read again without it.
+        spans.extend(_curly_spans(text[opened[0]:], offset + opened[0]))
+    return spans
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """Return where a text's quotations lie (inside the marks): curly quotes may nest, straight ones do not."""
+    curly = _curly_spans(text)
+    masked = list(text)
+    for start, end in curly:
+        masked[start - 1 : end + 1] = " " * (end - start + 2)
+    straight = [m.span(1) for m in _STRAIGHT.finditer("".join(masked))]
+    return sorted(span for span in curly + straight if span[1] - span[0] >= _SHORTEST_QUOTE)
+
+
 def quotes(text: str) -> list[str]:
-    """Return the spans a text puts in double quotes."""
-    return [m.group(1) for m in QUOTED.finditer(text)]
+    """Return the spans a text puts in double quotes; a quotation quoting someone else is one span."""
+    return [text[start:end] for start, end in quote_spans(text)]
 
 
 def reply_sentences(text: str) -> list[str]:
     """Split a reply into sentences, each with the markers after it; an end inside a quote does not split."""
-    quoted = [m.span() for m in QUOTED.finditer(text)]
+    quoted = [(start - 1, end + 1) for start, end in quote_spans(text)]
     pieces, start = [], 0
     for match in REPLY_SENTENCE_END.finditer(text):
         if match.start() < start or any(a < match.end() < b for a, b in quoted):

@@ -50,10 +50,12 @@ class Hit:
 
 @dataclass(frozen=True)
 class Evidence:
-    """A passage handed to the composer under its citation marker ``[n]``."""
+    """A passage handed to the composer under its citation marker ``[n]``, and the span chosen to quote, if any."""
 
     n: int
     passage: Passage
+    # (start, end) in passage.text: the sentence picked as the answer; None lets the composer choose.
+    span: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)

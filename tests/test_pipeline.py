@@ -63,11 +63,17 @@ def test_a_follow_up_is_searched_with_the_question_before(prompts):
     assert searcher.queries[-1][0] == "What does Amy make? and what about Theodore?"
 
 
-def test_opinion_questions_search_deeper(prompts):
-    engine, searcher = make(prompts, ScriptedBackend("nothing"), hits=(hit(1, AMY),))
-    engine.ask("What does Amy make?")
-    engine.ask("What do the critics think of Amy?")
-    assert [k for _, k in searcher.queries] == [5, POLICY.opinion_depth]
+def test_one_search_serves_the_decision_and_the_quotes_and_opinions_weigh_more_of_it(prompts):
+    from companion.engine.retrieve import retrieve
+    from companion.engine.route import Routed
+
+    many = tuple(hit(r, passage("amy", r, f"Amy makes a documentary about her mother, part {r}.")) for r in range(1, 41))
+    searcher = FakeSearcher(many)
+    fact = retrieve(searcher, Routed("film", "What does Amy make?"), 5, prompts.words)
+    opinion = retrieve(searcher, Routed("film", "What do the critics think of Amy?"), 5, prompts.words)
+    assert [k for _, k in searcher.queries] == [POLICY.sentence_depth, POLICY.sentence_depth]
+    assert len(fact.hits) == 5 and len(opinion.hits) == POLICY.opinion_depth
+    assert fact.pool[: len(fact.hits)] == fact.hits and len(fact.pool) == POLICY.sentence_depth
 
 
 # Decide

@@ -7,10 +7,11 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from companion.engine.pick import pick_quotes
 from companion.engine.retrieve import Retrieved
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
-from companion.retrieval.sentences import SentenceVectors, rank_sentences
+from companion.retrieval.sentences import SentenceVectors, sentence_features
 from companion.text import content_terms
 from companion.types import Evidence, Hit, Passage
 from companion.words import Words
@@ -19,6 +20,8 @@ Idf = Callable[[str], float]
 # Sentence vectors embedded as questions need them, when the caller keeps none of its own; keyed by text,
 # so one cache serves any corpus.
 _VECTORS = SentenceVectors()
+# The decision was fit with the closest sentence of the best 5 passages: measure it the same way.
+SIGNAL_DEPTH = 5
 UNSEEN = "\0"
 Verdict = Literal["answer", "no_evidence", "spoiler"]
 
@@ -93,8 +96,8 @@ def signals(
     cosine = max((h.dense or 0.0) for h in hits) if hits else 0.0
     ranked = bool(embedder is not None and hits)
     if ranked:
-        candidates = rank_sentences(question, hits, embedder, vectors if vectors is not None else _VECTORS, idf)
-        cosine = max([cosine, *(c.dense for c in candidates)])
+        _, features = sentence_features(question, hits[:SIGNAL_DEPTH], embedder, vectors if vectors is not None else _VECTORS, idf)
+        cosine = max([cosine, *(round(float(c), 6) for c in features[:, 0])])
     return Signals(cosine, coverage(question, hits, idf), unseen_share(question, hits, idf, meta), ranked)
 
 
@@ -165,7 +168,8 @@ def decide(
         return covers(found.query, chosen, idf, policy, meta, embedder, vectors)
 
     held = False
-    if careful and not asks_for_ending(question, words):
+    careful = careful and not asks_for_ending(question, words)
+    if careful:
         # When the best answer itself gives the ending away, say so rather than answer around it.
         if hits and spoils_ending(hits[0].passage, words) and speaks(hits):
             return Decision("spoiler")
@@ -174,5 +178,11 @@ def decide(
         hits = [h for h in hits if not spoils_ending(h.passage, words)]
     if not speaks(hits):
         return Decision("no_evidence")
+    if embedder is not None and found.pool:
+        pool = [h for h in found.pool if not (careful and spoils_ending(h.passage, words))]
+        picked = pick_quotes(found.query, pool, found.opinion, embedder,
+                             vectors if vectors is not None else _VECTORS, idf, policy)
+        if picked:
+            return Decision("answer", picked, held)
     chosen = select_evidence(hits, opinion=found.opinion, policy=policy)
     return Decision("answer", tuple(Evidence(n, hit.passage) for n, hit in enumerate(chosen, start=1)), held)

@@ -67,6 +67,13 @@ def best_quote(evidence: Evidence, question: str, weights: dict[str, float], pol
     return Quote(text=text[start:end], who=who)
 
 
+def picked_quote(evidence: Evidence, span: tuple[int, int]) -> Quote:
+    """Return a span picked from this evidence as a quote, with who says it."""
+    start, end = _balanced(evidence.passage.text, *span)
+    who = _speaker_at(evidence, start) or evidence.passage.author or "the writer"
+    return Quote(text=evidence.passage.text[start:end], who=who)
+
+
 def _balanced(text: str, start: int, end: int) -> tuple[int, int]:
     """Trim a quotation mark the span opens or closes without its partner, so our own quotes read cleanly."""
     span = text[start:end]
@@ -115,17 +122,12 @@ def quote_paragraphs(
 ) -> list[str]:
     """Return one attributed, verbatim, marked quote per useful passage, and a word on any disagreement."""
     key = fold(question)
-    weights = term_weights(evidence, idf)
-    quotes = [(e, best_quote(e, question, weights, policy)) for e in evidence]
-    terms = set(content_terms(question))
-    total = sum(weights.get(t, 1.0) for t in terms) or 1.0
-
-    def share(quote: Quote) -> float:
-        return sum(weights.get(t, 1.0) for t in terms & set(content_terms(quote.text))) / total
-
-    # A quote that shares only a common word with the question (a name, say) would only pad the reply.
-    strongest = max((share(q) for _, q in quotes), default=0.0)
-    used = [(e, q) for e, q in quotes if share(q) > 0 and share(q) >= policy.quote_share * strongest] or quotes[:1]
+    spans = [e.span for e in evidence if e.span is not None]
+    if evidence and len(spans) == len(evidence):
+        # Picked by their chance of answering (engine/pick.py): every one is meant to be shown.
+        used = [(e, picked_quote(e, span)) for e, span in zip(evidence, spans)]
+    else:
+        used = _chosen_by_words(question, evidence, idf, policy)
     paragraphs = []
     for position, (item, quote) in enumerate(used):
         intro = prompts.choose_nth(
@@ -139,3 +141,20 @@ def quote_paragraphs(
             "contrast", key, warmer=f"{warm[0][1].who} [{warm[0][0].n}]", cooler=f"{cool[0][1].who} [{cool[0][0].n}]"
         ))
     return paragraphs
+
+
+def _chosen_by_words(
+    question: str, evidence: tuple[Evidence, ...], idf: Idf | None, policy: Policy
+) -> list[tuple[Evidence, Quote]]:
+    """Quote each passage's sentence richest in the question's words, dropping those that only pad."""
+    weights = term_weights(evidence, idf)
+    quotes = [(e, best_quote(e, question, weights, policy)) for e in evidence]
+    terms = set(content_terms(question))
+    total = sum(weights.get(t, 1.0) for t in terms) or 1.0
+
+    def share(quote: Quote) -> float:
+        return sum(weights.get(t, 1.0) for t in terms & set(content_terms(quote.text))) / total
+
+    # A quote that shares only a common word with the question (a name, say) would only pad the reply.
+    strongest = max((share(q) for _, q in quotes), default=0.0)
+    return [(e, q) for e, q in quotes if share(q) > 0 and share(q) >= policy.quote_share * strongest] or quotes[:1]

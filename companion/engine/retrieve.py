@@ -18,10 +18,16 @@ class Retrieved:
     query: str
     opinion: bool
     hits: tuple[Hit, ...]
+    # The same ranking further down, whose sentences compete to be quoted (hits is its head).
+    pool: tuple[Hit, ...] = ()
 
 
 def retrieve(searcher: Searcher, routed: Routed, k: int, words: Words, policy: Policy = POLICY) -> Retrieved:
-    """Search with the routed query; opinions look deeper so that every essay with a view can be heard."""
+    """Search with the routed query; opinions look deeper so that every essay with a view can be heard.
+
+    One search serves both: the decision weighs the head of the ranking, quotes are picked from all of it.
+    """
     opinion = is_opinion(routed.query, words)
-    hits = searcher.search(routed.query, max(k, policy.opinion_depth) if opinion else k)
-    return Retrieved(query=routed.query, opinion=opinion, hits=tuple(hits))
+    depth = max(k, policy.opinion_depth) if opinion else k
+    pool = searcher.search(routed.query, max(depth, policy.sentence_depth))
+    return Retrieved(query=routed.query, opinion=opinion, hits=tuple(pool[:depth]), pool=tuple(pool))

@@ -1,8 +1,9 @@
 """Rank the sentences of retrieved passages for a question: the evidence a person actually reads.
 
-A passage holds several sentences and usually only one answers. Each sentence is scored by its
-own MiniLM similarity to the question, by how much of the question's rarer vocabulary it holds,
-and by how well its passage was retrieved. A sentence that leans on the one before it (it opens
+A passage holds several sentences and usually only one answers. Each sentence gets a fitted chance
+of holding the answer (a logistic model, benchmarks/sentence_fit.py) from its own MiniLM similarity
+to the question, its neighbours', how much of the question's rarer vocabulary it holds and how well
+its passage was retrieved. A sentence that leans on the one before it (it opens
 with a pronoun or a connective such as "But" or "This", or is a fragment) is read, embedded and
 quoted together with that neighbour, so the quote makes sense alone.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import shutil
 from collections.abc import Callable, Sequence
@@ -72,22 +74,12 @@ class Candidate:
         return self.sentence_start != self.start
 
 
-@dataclass(frozen=True)
-class Weights:
-    """How the three signals add up, each beside the sentence's cosine to the question.
-
-    Tuned on the dev questions by benchmarks/retrieval_experiments.py (passage in 0..0.8, lexical in
-    0..1.2, depth 3/5/8).
-    """
-
-    # The passage's fused retrieval score, scaled to the best passage's.
-    passage: float = 0.15
-    # The idf-weighted share of the question's words the sentence holds.
-    lexical: float = 0.8
-
-
-# Passages whose sentences compete: deeper finds more answers and more distractors (tuned with Weights).
-DEPTH = 5
+# What rank_sentences weighs for each sentence, in this order (a learned logistic model's inputs):
+# its cosine to the question; its passage's cosine; its passage's fused retrieval score, scaled to the best
+# passage's; 1 / its passage's rank; its passage's BM25 score, scaled to the best; the idf-weighted share
+# of the question's words it holds; the closer of its neighbours' cosines; log(1 + its words); whether it
+# takes the sentence before along.
+FEATURES = ("cosine", "passage_cosine", "fused", "reciprocal_rank", "bm25", "words", "neighbour", "length", "leans")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int, bool]]:
@@ -202,41 +194,70 @@ def lexical_share(question_terms: set[str], text: str, idf: Idf | None) -> float
     return sum(weight(t) for t in question_terms & set(content_terms(text))) / total
 
 
-def rank_sentences(
+def sentence_features(
     question: str,
     hits: Sequence[Hit],
     embedder: Embedder,
     vectors: SentenceVectors | None = None,
     idf: Idf | None = None,
-    weights: Weights = Weights(),
     query_vector: Sequence[float] | None = None,
-    depth: int = DEPTH,
-) -> list[Candidate]:
-    """Return the sentences of the best `depth` retrieved passages, best answer first."""
+):
+    """Return every sentence unit of the hits, each with its hit, and one row of FEATURES per unit."""
     import numpy as np
 
-    hits = list(hits[:depth])
-    if not hits or not question.strip():
-        return []
-    vectors = vectors if vectors is not None else SentenceVectors()
     pool = [(hit, unit) for hit in hits for unit in units(hit.passage)]
-    if not pool:
-        return []
-    texts = [embedding_text(hit.passage, unit) for hit, unit in pool]
-    matrix = vectors.lookup(texts, embedder)
+    if not pool or not question.strip():
+        return [], np.zeros((0, len(FEATURES)))
+    vectors = vectors if vectors is not None else SentenceVectors()
+    matrix = vectors.lookup([embedding_text(hit.passage, unit) for hit, unit in pool], embedder)
     query = np.asarray(query_vector if query_vector is not None else embedder.embed([question])[0], dtype=np.float32)
     dense = matrix @ (query / (np.linalg.norm(query) or 1.0))
-    best_passage = max(h.score for h in hits) or 1.0
+    best_fused = max(h.score for h in hits) or 1.0
+    best_lexical = max((h.lexical or 0.0) for h in hits) or 1.0
     terms = set(content_terms(question))
-    ranked = []
-    for (hit, unit), similarity in zip(pool, dense):
+    rows = []
+    for i, ((hit, unit), similarity) in enumerate(zip(pool, dense)):
+        same = [j for j in (i - 1, i + 1) if 0 <= j < len(pool) and pool[j][0] is hit]
+        neighbour = max((float(dense[j]) for j in same), default=float(similarity))
         text = unit.text(hit.passage)
-        share = lexical_share(terms, text, idf)
-        score = float(similarity) + weights.passage * hit.score / best_passage + weights.lexical * share
-        ranked.append(Candidate(
-            passage_id=hit.passage.id, text=text, start=unit.lead, end=unit.end, sentence_start=unit.start,
-            score=round(score, 6), dense=round(float(similarity), 6), lexical=round(share, 6), hit_rank=hit.rank,
+        rows.append((
+            float(similarity), hit.dense or 0.0, hit.score / best_fused, 1.0 / hit.rank,
+            (hit.lexical or 0.0) / best_lexical, lexical_share(terms, text, idf), neighbour,
+            math.log(1 + len(text.split())), float(unit.lead != unit.start),
         ))
+    return pool, np.asarray(rows, dtype=np.float64)
+
+
+def answer_chances(features, model: Sequence[float]):
+    """Return each row's fitted chance of holding the answer; model is (bias, one weight per feature)."""
+    import numpy as np
+
+    bias, *weights = model
+    return 1.0 / (1.0 + np.exp(-(bias + features @ np.asarray(weights, dtype=np.float64))))
+
+
+def rank_sentences(
+    question: str,
+    hits: Sequence[Hit],
+    embedder: Embedder,
+    model: Sequence[float],
+    vectors: SentenceVectors | None = None,
+    idf: Idf | None = None,
+    query_vector: Sequence[float] | None = None,
+) -> list[Candidate]:
+    """Return the sentences of the hits, likeliest answer first; a candidate's score is its fitted chance."""
+    pool, features = sentence_features(question, hits, embedder, vectors, idf, query_vector)
+    if not pool:
+        return []
+    chances = answer_chances(features, model)
+    ranked = [
+        Candidate(
+            passage_id=hit.passage.id, text=unit.text(hit.passage), start=unit.lead, end=unit.end,
+            sentence_start=unit.start, score=round(float(chance), 6), dense=round(float(row[0]), 6),
+            lexical=round(float(row[5]), 6), hit_rank=hit.rank,
+        )
+        for (hit, unit), row, chance in zip(pool, features, chances)
+    ]
     return sorted(ranked, key=lambda c: (-c.score, c.hit_rank, c.start))
 
 

@@ -1,0 +1,132 @@
+"""Fit the sentence ranker (companion/retrieval/sentences.py) on dev questions and choose how many quotes to show.
+
+    .venv/bin/python benchmarks/sentence_fit.py [--C 1] [--folds 10]
+
+Dev only: the dev half of eval/questions.jsonl plus the dev-only questions in eval/extra_dev.jsonl and
+eval/more_dev.jsonl (answerable ones; a sentence holding a gold phrase is a positive). Each question is
+searched as the engine searches (Policy.sentence_depth passages), every sentence unit of those passages
+gets companion.retrieval.sentences.sentence_features, and a logistic model is fit on them. Prints the
+model to copy into companion/policy.py (standardisation folded in) and, from held-out predictions
+(folds by question), what a reader would see for each way of choosing quotes: the best sentence first,
+then others whose chance clears a floor, from other passages (other essays for opinion questions), up to
+a cap. Every rate comes with its count.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from companion.config import REPO_ROOT, load_settings
+from companion.engine.route import is_opinion
+from companion.evaluation import QUESTIONS, Question, in_split, load_questions
+from companion.evaluation_metrics import fold_gold, groups_hit
+from companion.policy import POLICY
+from companion.prompts import load_prompts
+from companion.retrieval.sentences import FEATURES, SentenceVectors, sentence_features
+from companion.retrieval.service import open_retrieval
+from companion.text import fold
+
+EXTRA = (REPO_ROOT / "eval" / "extra_dev.jsonl", REPO_ROOT / "eval" / "more_dev.jsonl")
+FLOORS = (0.03, 0.05, 0.08, 0.1, 0.15, 0.2)
+CAPS = ((1, 2), (1, 3), (2, 2), (2, 3))
+
+
+def dev_questions(extra: tuple[Path, ...]) -> list[Question]:
+    """Return the answerable dev questions: the dev split of the public set and every dev-only file."""
+    found = in_split(load_questions(QUESTIONS), "dev")
+    for path in extra:
+        found += load_questions(path)
+    return [q for q in found if q.answerable]
+
+
+def fit(X, y, C: float):
+    """Fit a standardised logistic model; return (bias, weights...) on the raw features."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(X)
+    model = LogisticRegression(C=C, max_iter=5000).fit(scaler.transform(X), y)
+    weights = model.coef_[0] / scaler.scale_
+    bias = float(model.intercept_[0] - np.sum(model.coef_[0] * scaler.mean_ / scaler.scale_))
+    return (bias, *(float(w) for w in weights))
+
+
+def chances(X, model):
+    """Return the model's chance for each row."""
+    import numpy as np
+
+    bias, *weights = model
+    return 1.0 / (1.0 + np.exp(-(bias + X @ np.asarray(weights))))
+
+
+def shown(pool, chance, opinion: bool, floor: float, cap: int):
+    """Pick rows as the engine's pick_quotes does: the best, then others over the floor, one per passage/essay."""
+    import numpy as np
+
+    order = np.argsort(-chance, kind="stable")
+    chosen = [int(order[0])]
+    for j in order[1:]:
+        if len(chosen) >= cap or chance[j] < floor:
+            break
+        passages = {pool[c][0].passage.id for c in chosen}
+        essays = {pool[c][0].passage.essay_id for c in chosen}
+        if pool[j][0].passage.id in passages or (opinion and pool[j][0].passage.essay_id in essays):
+            continue
+        chosen.append(int(j))
+    return chosen
+
+
+def main() -> None:
+    import numpy as np
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
+    parser.add_argument("--folds", type=int, default=10)
+    parser.add_argument("--extra", type=Path, nargs="*", default=list(EXTRA))
+    args = parser.parse_args()
+    settings = load_settings()
+    words = load_prompts(settings.prompts_dir).words
+    retrieval = open_retrieval(settings)
+    searcher = retrieval.searcher
+    vectors = getattr(retrieval, "sentences", None) or SentenceVectors()
+    questions = dev_questions(tuple(args.extra))
+    data = []
+    for question in questions:
+        hits = searcher.search(question.q, POLICY.sentence_depth)
+        pool, X = sentence_features(question.q, hits, searcher.embedder, vectors, searcher.idf)
+        gold = fold_gold(question.gold)
+        y = np.asarray([1 if groups_hit(fold(unit.text(hit.passage)), gold) else 0 for hit, unit in pool])
+        data.append((pool, X, y, is_opinion(question.q, words)))
+    reachable = sum(bool(y.any()) for _, _, y, _ in data)
+    print(f"{len(questions)} answerable dev questions ({sum(o for *_, o in data)} read as opinion); "
+          f"a sentence holding the answer among the top {POLICY.sentence_depth} passages' for {reachable}")
+    held = [None] * len(data)
+    for fold_no in range(args.folds):
+        train = [i for i in range(len(data)) if i % args.folds != fold_no]
+        model = fit(np.vstack([data[i][1] for i in train]), np.concatenate([data[i][2] for i in train]), args.C)
+        for i in range(fold_no, len(data), args.folds):
+            held[i] = chances(data[i][1], model)
+    n = len(data)
+    print(f"\nheld-out ({args.folds} folds by question): what a reader is shown")
+    for floor in FLOORS:
+        for cap, opinion_cap in CAPS:
+            answers = count = good = 0
+            for (pool, _, y, opinion), chance in zip(data, held):
+                if not pool:
+                    continue
+                picked = shown(pool, chance, opinion, floor, opinion_cap if opinion else cap)
+                answers += bool(any(y[j] for j in picked))
+                count += len(picked)
+                good += int(sum(y[j] for j in picked))
+            print(f"  floor {floor:.2f}, cap {cap} (opinion {opinion_cap}): quote answers {answers / n:.3f} "
+                  f"({answers}/{n}), quote precision {good / count:.3f} ({good}/{count}), "
+                  f"quotes per reply {count / n:.2f}")
+    model = fit(np.vstack([d[1] for d in data]), np.concatenate([d[2] for d in data]), args.C)
+    print(f"\nsentence_ranker = ({', '.join(f'{c:.4f}' for c in model)})")
+    print(f"  # bias, then {', '.join(FEATURES)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""Picking quotes: the likeliest answer first, more only when likely enough, one per passage (per essay for opinions)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from companion.engine import Engine
+from companion.engine.pick import pick_quotes
+from companion.engine.quotes import quote_paragraphs
+from companion.policy import POLICY
+from companion.retrieval.sentences import FEATURES, SentenceVectors
+from companion.text import quotes, reply_sentences
+from companion.types import Evidence
+from tests.fakes import BagOfWords, FakeSearcher, ScriptedBackend, hit, passage
+
+# A ranker that goes by the sentence's cosine alone (chance 0.5 at cosine 0.5), so tests can reason about it.
+BY_COSINE = (-20.0, 40.0, *([0.0] * (len(FEATURES) - 1)))
+
+ANSWER = passage("her", 1, "Theodore Twombly is played by Joaquin Phoenix. The city is a warm haze of pastels.")
+ECHO = passage("her", 2, "Joaquin Phoenix plays Theodore with a moustache. Nobody else is in this passage.")
+OTHER = passage("sad", 1, "Joaquin Phoenix gives a great performance as Theodore. The ending made me cry.")
+FAR = passage("lonely", 1, "Technology makes us lonely. We are never really there.")
+
+
+def _pick(question: str, hits, opinion: bool = False, **policy):
+    chosen = replace(POLICY, sentence_ranker=BY_COSINE, **policy)
+    return pick_quotes(question, hits, opinion, BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen)
+
+
+def _spans(evidence):
+    return [e.passage.text[e.span[0] : e.span[1]] for e in evidence]
+
+
+def test_the_likeliest_sentence_is_first_and_nothing_unlikely_follows():
+    hits = [hit(1, ECHO), hit(2, ANSWER), hit(3, FAR)]
+    picked = _pick("who played theodore twombly? joaquin phoenix", hits, quote_chance=0.99)
+    assert _spans(picked) == ["Theodore Twombly is played by Joaquin Phoenix."]
+    assert [e.n for e in picked] == [1]
+
+
+def test_a_fact_shows_at_most_fact_quotes_one_per_passage():
+    hits = [hit(1, ANSWER), hit(2, ECHO), hit(3, OTHER)]
+    picked = _pick("joaquin phoenix theodore", hits, quote_chance=0.0, fact_quotes=2)
+    assert len(picked) == 2
+    assert len({e.passage.id for e in picked}) == 2
+    assert [e.n for e in picked] == [1, 2]
+
+
+def test_an_opinion_hears_each_essay_once():
+    hits = [hit(1, ANSWER), hit(2, ECHO), hit(3, OTHER), hit(4, FAR)]
+    picked = _pick("joaquin phoenix theodore", hits, opinion=True, quote_chance=0.0, opinion_quotes=3)
+    essays = [e.passage.essay_id for e in picked]
+    assert len(essays) == len(set(essays)) == 3
+
+
+def test_nothing_to_rank_picks_nothing():
+    assert _pick("who plays theodore?", []) == ()
+
+
+def test_the_picked_span_is_what_the_reply_quotes(prompts):
+    evidence = (Evidence(1, ANSWER, span=(0, ANSWER.text.index(".") + 1)),)
+    (paragraph, *_) = quote_paragraphs(prompts, "who plays theodore?", evidence)
+    assert quotes(paragraph) == ["Theodore Twombly is played by Joaquin Phoenix."]
+    assert paragraph.endswith("[1]")
+
+
+def test_a_reply_shows_only_the_quotes_picked(prompts):
+    searcher = FakeSearcher([hit(1, ECHO), hit(2, ANSWER), hit(3, FAR)])
+    engine = Engine(searcher=searcher, backend=ScriptedBackend("nothing"), prompts=prompts,
+                    policy=replace(POLICY, sentence_ranker=BY_COSINE, quote_chance=0.99))
+    reply = engine.ask("who played theodore twombly? joaquin phoenix")
+    assert quotes(reply.answer) == ["Theodore Twombly is played by Joaquin Phoenix."]
+    assert [c.passage.id for c in reply.citations] == [ANSWER.id]
+
+
+def test_a_quotation_inside_a_quote_keeps_the_quote_whole():
+    text = "Boone says “Some critics want “real problems,” but this is a love story.” [1] Then “short” ends."
+    assert quotes(text) == ["Some critics want “real problems,” but this is a love story."]
+    assert len(reply_sentences(text)) == 2
+
+
+def test_an_unclosed_quotation_mark_does_not_hide_the_quotes_after_it():
+    text = "She said “well and then “the city is a warm haze” and “we are never there at all” [2]"
+    assert quotes(text) == ["the city is a warm haze", "we are never there at all"]
+
+
+def test_straight_quotes_still_count_outside_curly_ones():
+    assert quotes('He wrote "a love letter to love" and “a peaceful world, isolating”.') == [
+        "a love letter to love", "a peaceful world, isolating",
+    ]
