@@ -1,9 +1,10 @@
 """Fit the evidence decision (companion/engine/decide.py) on the dev questions and print leave-one-out figures.
 
-    .venv/bin/python benchmarks/decision_fit.py [--extra eval/extra_dev.jsonl] [--C 10] [--most-refused 0.05]
+    .venv/bin/python benchmarks/decision_fit.py [--extra eval/extra_dev.jsonl eval/more_dev.jsonl] [--C 10]
+                                                [--most-refused 0.05]
 
-Dev only: the dev half of eval/questions.jsonl plus the dev-only calibration questions in
-eval/extra_dev.jsonl. Prints, for the sentence-cosine model and the passage-cosine model, the
+Dev only: the dev half of eval/questions.jsonl plus the dev-only questions in eval/extra_dev.jsonl
+(calibration questions, most not covered) and eval/more_dev.jsonl. Prints, for the sentence-cosine model and the passage-cosine model, the
 coefficients to copy into companion/policy.py and the leave-one-out refusals at each threshold.
 """
 
@@ -39,7 +40,8 @@ def rows(features, answerable, C: float):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--extra", type=Path, default=REPO_ROOT / "eval" / "extra_dev.jsonl")
+    parser.add_argument("--extra", type=Path, nargs="*",
+                        default=[REPO_ROOT / "eval" / "extra_dev.jsonl", REPO_ROOT / "eval" / "more_dev.jsonl"])
     parser.add_argument("--C", type=float, default=10.0, help="inverse regularisation strength")
     parser.add_argument("--most-refused", type=float, default=0.05, help="answerable refusals allowed (LOO)")
     args = parser.parse_args()
@@ -48,7 +50,9 @@ def main() -> None:
     retrieval = open_retrieval(settings)
     searcher = retrieval.searcher
     vectors = getattr(retrieval, "sentences", None) or SentenceVectors()
-    questions = in_split(load_questions(QUESTIONS), "dev") + load_questions(args.extra)
+    questions = in_split(load_questions(QUESTIONS), "dev")
+    for path in args.extra:
+        questions += load_questions(path)
     by_sentence, by_passage, answerable = [], [], []
     for question in questions:
         found = retrieve(searcher, Routed("film", question.q), settings.top_k, prompts.words)
