@@ -77,7 +77,7 @@ def test_streams_deltas_and_sends_an_openai_request(server, make):
     assert seen.body == {
         "model": "tiny",
         "messages": [{"role": "system", "content": "You are Samantha."}, {"role": "user", "content": "Who is Theodore?"}],
-        "stream": True, "max_tokens": 50, "temperature": 0.2,
+        "stream": True, "max_tokens": 50, "temperature": 0.2, "frequency_penalty": 0.5, "presence_penalty": 0.5,
     }
     assert "Authorization" not in seen.headers
 

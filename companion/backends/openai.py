@@ -44,6 +44,9 @@ CHECK_TIMEOUT = 2.0
 BODY_CHARS = 200
 # An error body is read this far at most: enough for any message, and a body that never ends cannot hang us.
 ERROR_BODY_CHARS = 65_536
+# Mild penalties on words the reply already used: a small model otherwise loops on a phrase (SmolLM2-135M said one
+# sentence three times in a reply without them); kept mild because a quote must still be copied word for word.
+PENALTIES = {"frequency_penalty": 0.5, "presence_penalty": 0.5}
 
 
 class OpenAIBackend(BaseBackend):
@@ -327,6 +330,7 @@ class OpenAIBackend(BaseBackend):
             "stream": True,
             "max_tokens": request.max_tokens,
             "temperature": request.temperature,
+            **PENALTIES,
         }
         # Single-model servers (llama-server, llama_cpp.server) need no model name.
         if self.model:

@@ -10,6 +10,9 @@ from companion.prompts import Prompts
 from companion.engine.verify import unmarked
 from companion.types import Evidence, Exchange
 
+# Opens what she remembers in the system message: a plain sentence, not a label line a model could copy.
+KNOWN = "You know a little about the person you are talking with."
+
 
 @dataclass(frozen=True)
 class Prompt:
@@ -28,15 +31,28 @@ def format_evidence(evidence: Sequence[Evidence]) -> str:
     return "\n\n".join(blocks)
 
 
+def remembered_prose(summary: str) -> str:
+    """Say memory's summary as plain sentences for a system message: no header, no bullets, or '' when empty."""
+    facts = [line[2:].strip() for line in summary.splitlines() if line.startswith("- ")]
+    return " ".join([KNOWN, *facts]) if facts else ""
+
+
+def system_message(prompts: Prompts, remembered: str, *more: str) -> Message:
+    """Return the system message: the persona, then what she remembers and any further sentences, as prose."""
+    parts = [prompts.render("persona"), " ".join(p for p in (remembered_prose(remembered), *more) if p)]
+    return Message("system", "\n\n".join(p for p in parts if p))
+
+
+def turns(window: Sequence[Exchange]) -> list[Message]:
+    """Return the recent exchanges as real user and assistant turns, without the notes verify added."""
+    return [m for e in window for m in (Message("user", e.question), Message("assistant", unmarked(e.answer)))]
+
+
 def build_messages(
     prompts: Prompts, question: str, evidence: Sequence[Evidence], window: Sequence[Exchange], remembered: str = ""
 ) -> tuple[Message, ...]:
     """Build the chat messages: persona and memory, the recent exchanges, a reminder, then the question."""
-    persona = prompts.render("persona")
-    messages = [Message("system", f"{persona}\n\n{remembered}" if remembered else persona)]
-    for exchange in window:
-        messages.append(Message("user", exchange.question))
-        messages.append(Message("assistant", unmarked(exchange.answer)))
+    messages = [system_message(prompts, remembered), *turns(window)]
     # Small models drift out of character over a long history; a reminder just before the turn helps.
     if window:
         messages.append(Message("system", prompts.render("reminder")))

@@ -113,11 +113,12 @@ def is_claim(sentence: str, names: set[str], idf: Idf | None, policy: Policy = P
     """Tell whether a sentence states something about the film: a name, a number or its rarer words.
 
     Questions back, and warmth or reactions that open on the person or on her, are not claims
-    unless they carry a number (an invented figure is a claim however it is put).
+    unless they carry a number (an invented figure is a claim however it is put); nor is a line ending in a
+    colon, a label that states nothing (a prompt's scaffolding echoed: "What you remember is:").
     """
     text = MARKER.sub("", sentence).replace(UNVERIFIED_NOTE, "").strip().rstrip("\"'”’)*_ ")
     words = _WORD.findall(text)
-    if not words or text.endswith("?"):
+    if not words or text.endswith(("?", ":")):
         return False
     if _NUMBER.search(text):
         return True

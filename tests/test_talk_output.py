@@ -1,0 +1,100 @@
+"""What a writing model is sent for small talk, and what of its reply is shown, over a scripted loopback server."""
+
+from __future__ import annotations
+
+import pytest
+
+from companion.backends.openai import OpenAIBackend
+from companion.config import BackendSpec
+from companion.memory import Memory
+from companion.types import Exchange
+from tests.scripted_server import event, server, sse_reply  # noqa: F401  (the server fixture)
+from tests.test_converse import careful, make
+
+EARLIER = "Hi! I'm so glad you're here. Is there something about Her you've been thinking about?"
+
+
+@pytest.fixture
+def writer(server):  # noqa: F811  (the fixture above)
+    backend = OpenAIBackend(BackendSpec(name="scripted", type="openai", base_url=server.url + "/v1", retries=0))
+    yield backend
+    backend.close()
+
+
+@pytest.fixture
+def memory(tmp_path):
+    with Memory(tmp_path / "memory.sqlite3") as store:
+        store.remember("My name is Sam. I haven't seen Her yet.")
+        yield store
+
+
+def test_the_history_goes_as_real_turns_and_memory_as_prose(prompts, server, writer, memory):  # noqa: F811
+    server.script = [sse_reply("Oh, I'm doing well, thank you for asking! What has your day been like so far?")]
+    engine = careful(make(prompts, writer), memory)
+    engine.history += [Exchange("hello", EARLIER, "greeting"), Exchange("tell me about Amy", "Amy is [1]. *(uncited)*")]
+    engine.ask("hi, how are you?")
+    messages = server.seen[0].body["messages"]
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user", "assistant", "user"]
+    assert [m["content"] for m in messages[1:]] == ["hello", EARLIER, "tell me about Amy", "Amy is [1].", "hi, how are you?"]
+    system = messages[0]["content"]
+    assert "Their name is Sam. They have not seen Her yet." in system and "keep the ending to yourself" in system
+    # Nothing a model could copy as a label: every line of every message is prose, none ends on a colon.
+    lines = [line for m in messages for line in m["content"].splitlines() if line.strip()]
+    assert not [line for line in lines if line.rstrip().endswith(":") or line.lstrip().startswith("- ")]
+
+
+def test_an_echo_of_the_prompt_is_dropped_before_anything_is_shown(prompts, server, writer, memory):  # noqa: F811
+    server.script = [sse_reply(
+        "What you remember", " is:\n", "- The person says, \"hi, how are you?\"\n", "Samantha: ",
+        "I'm well, Sam, and happier now you're here. ", "What has your day been like?",
+    )]
+    engine = make(prompts, writer, memory=memory)
+    events = list(engine.turn("hi, how are you?"))
+    reply = events[-1].reply
+    assert reply.answer == "I'm well, Sam, and happier now you're here. What has your day been like?"
+    shown = "".join(e.text for e in events if e.kind == "token")
+    assert shown == reply.answer and reply.uncited == ()
+
+
+def test_a_reply_said_before_word_for_word_falls_back_to_her_lines(prompts, server, writer):  # noqa: F811
+    nearly = EARLIER.replace("thinking about", "wondering about")
+    moved_on = "Hi! I'm so glad you're here. Tell me, how was your day, and what is on your mind tonight?"
+    server.script = [sse_reply(*EARLIER.partition("here")), sse_reply(*nearly.partition("here")),
+                     sse_reply(*moved_on.partition("here"))]
+    engine = make(prompts, writer)
+    engine.history.append(Exchange("hello", EARLIER, "greeting"))
+    for said in (EARLIER, nearly):
+        events = list(engine.turn("hi, how are you?"))
+        answer = events[-1].reply.answer
+        assert answer != said and answer in prompts.variants["greeting"], "a word changed is the same reply"
+        assert [e.text for e in events if e.kind == "token"] == [answer], "the repeat is never shown"
+    # Repeating only its start is a new reply, shown once it has moved on, less the sentence said before.
+    assert engine.ask("hi, how are you?").answer == moved_on.replace("I'm so glad you're here. ", "")
+
+
+def test_a_reply_that_loops_ends_where_it_starts_saying_itself_again(prompts, server, writer):  # noqa: F811
+    loop = "I'm here for you, always, whatever the day brought. "
+    server.script = [sse_reply("Oh no, I'm sorry. ", loop, "Do you want to tell me about it? ", loop,
+                               "Do you want to tell me about it? ", forever=event(loop))]
+    engine = make(prompts, writer)
+    reply = engine.ask("I had a rough day at work.")
+    assert reply.answer == "Oh no, I'm sorry. " + loop + "Do you want to tell me about it?"
+    # Read on, the endless loop would run past the token budget and end the reply with an error.
+    assert reply.complete and reply.error is None
+
+
+@pytest.mark.parametrize("said", ["I'm Sam, the warm and curious one.", "My name is Sam...", "You're Emily!"])
+def test_a_name_given_wrong_is_answered_from_memory(prompts, server, writer, memory, said):  # noqa: F811
+    server.script = [sse_reply(said)]
+    engine = make(prompts, writer, memory=memory)
+    reply = engine.ask("what's my name?")
+    assert reply.route == "about_person" and "your name is Sam" in reply.answer and said not in reply.answer
+    known = [v.format(facts="your name is Sam").split("your name is Sam")[0] for v in prompts.variants["person_known"]]
+    assert reply.answer.startswith(tuple(known)), "her line for what she remembers"
+
+
+def test_a_label_line_echoed_from_the_prompt_is_not_flagged_as_a_claim():
+    from companion.engine.verify import is_claim
+
+    assert not is_claim('[2] From "What HER Tells Us About Ourselves" by Steven Boone:', set(), None)
+    assert is_claim("Steven Boone calls it a soufflé.", set(), None)
