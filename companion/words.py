@@ -12,7 +12,9 @@ from companion.text import content_terms
 
 FILENAME = "words.toml"
 # list name -> used as a pattern (matched in text) or as a set of content words (compared after stemming)
-PATTERNS = ("ending", "asks_for_ending", "opinion", "framing_claims", "releases_spoilers", "framing_shapes")
+PATTERNS = (
+    "ending", "asks_for_ending", "opinion", "framing_claims", "releases_spoilers", "framing_shapes", "asks_for_cast",
+)
 LEXICONS = ("warm", "cool", "chatter", "about_the_essays")
 
 
@@ -26,6 +28,7 @@ class Words:
     framing_claims: re.Pattern[str]
     framing_shapes: re.Pattern[str]
     releases_spoilers: re.Pattern[str]
+    asks_for_cast: re.Pattern[str]
     warm: frozenset[str]
     cool: frozenset[str]
     chatter: frozenset[str]

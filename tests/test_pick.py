@@ -88,3 +88,32 @@ def test_straight_quotes_still_count_outside_curly_ones():
     assert quotes('He wrote "a love letter to love" and “a peaceful world, isolating”.') == [
         "a love letter to love", "a peaceful world, isolating",
     ]
+
+
+CAST = passage("her", 3, "Theodore Twombly (Joaquin Phoenix) has been separated from his wife (Rooney Mara). He writes letters.")
+PLAY = passage("sad", 2, "The movie lingers long enough to let Theodore's pain play out on his face, and who plays it better?")
+
+
+def test_who_plays_a_character_quotes_the_sentence_crediting_the_actor_first(prompts):
+    hits = [hit(1, PLAY), hit(2, CAST)]
+    chosen = replace(POLICY, sentence_ranker=BY_COSINE)
+    picked = pick_quotes("who plays theodore?", hits, False, BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen,
+                         prompts.words)
+    assert picked[0].passage.id == CAST.id and "Joaquin Phoenix" in _spans(picked)[0]
+    wife = pick_quotes("who played his ex wife?", hits, False, BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen,
+                       prompts.words)
+    assert "Rooney Mara" in _spans(wife)[0]
+    # Without a question about the cast, the credit is not promoted over the likelier sentence.
+    plain = pick_quotes("does the movie let his pain play out?", hits, False, BagOfWords(), SentenceVectors(),
+                        lambda t: 1.0, chosen, prompts.words)
+    assert plain[0].passage.id == PLAY.id
+
+
+def test_a_question_about_the_film_as_a_whole_is_not_refused_for_sharing_no_rare_word(prompts):
+    from companion.engine.decide import covers, overview
+
+    meta = prompts.words.about_the_essays
+    assert overview("what is the movie about?", meta) and not overview("what is amy's job?", meta)
+    hits = [hit(1, CAST, dense=0.6, lexical=None)]
+    assert covers("what is the movie about?", hits, lambda t: 1.0, POLICY, meta)
+    assert not covers("what is amy's job?", hits, lambda t: 1.0, POLICY, meta)

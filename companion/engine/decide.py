@@ -108,6 +108,11 @@ def answer_probability(found: Signals, policy: Policy = POLICY) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
+def overview(question: str, meta: Collection[str]) -> bool:
+    """Tell whether a question asks about the film as a whole: it has no word but words about the essays and film."""
+    return not set(content_terms(question)) - set(meta)
+
+
 def covers(
     question: str, hits: Sequence[Hit], idf: Idf | None = None, policy: Policy = POLICY,
     meta: Collection[str] = frozenset(), embedder: Embedder | None = None, vectors: SentenceVectors | None = None,
@@ -118,7 +123,9 @@ def covers(
     dense = max((h.dense or 0.0) for h in hits)
     if idf is None:
         return dense >= policy.strong_score
-    if not any((h.lexical or 0.0) > 0 for h in hits):
+    # A question whose only words are about the film as a whole ("what is the movie about?") can share no
+    # rarer word with a passage: its meaning alone decides.
+    if not any((h.lexical or 0.0) > 0 for h in hits) and not overview(question, meta):
         return False
     if all(h.dense is None for h in hits):
         return coverage(question, hits, idf) >= policy.lexical_only_coverage
@@ -180,8 +187,9 @@ def decide(
         return Decision("no_evidence")
     if embedder is not None and found.pool:
         pool = [h for h in found.pool if not (careful and spoils_ending(h.passage, words))]
-        picked = pick_quotes(found.query, pool, found.opinion, embedder,
-                             vectors if vectors is not None else _VECTORS, idf, policy)
+        # A question about the film as a whole is answered as opinions are: one critic's view per essay.
+        picked = pick_quotes(found.query, pool, found.opinion or overview(found.query, meta), embedder,
+                             vectors if vectors is not None else _VECTORS, idf, policy, words)
         if picked:
             return Decision("answer", picked, held)
     chosen = select_evidence(hits, opinion=found.opinion, policy=policy)

@@ -2,25 +2,51 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
 from companion.retrieval.sentences import Candidate, SentenceVectors, rank_sentences
+from companion.text import content_terms
 from companion.types import Evidence, Hit
+from companion.words import Words
 
 Idf = Callable[[str], float]
+# A character named with the actor in parentheses, as film writing credits a cast: "Theodore Twombly (Joaquin
+# Phoenix)", "his wife (Rooney Mara)".
+_NAME = r"[A-Z][\w’'.-]+"
+_WORD = r"[\w’'-]+"
+CREDIT = re.compile(rf"({_WORD}(?:\s+{_WORD})?)\s*\(({_NAME}(?:\s+{_NAME})+)\)")
+
+
+def credits(text: str) -> list[tuple[str, str]]:
+    """Return the (character, actor) pairs a sentence credits."""
+    return [(m.group(1), m.group(2)) for m in CREDIT.finditer(text)]
+
+
+def _credit_first(question: str, ranked: list[Candidate], words: Words | None) -> list[Candidate]:
+    """Move first the likeliest sentence crediting the actor of a character the question names, when it asks who plays."""
+    if words is None or not words.asks_for_cast.search(question):
+        return ranked
+    asked = set(content_terms(question))
+    for index, candidate in enumerate(ranked):
+        if any(set(content_terms(character)) & asked for character, _ in credits(candidate.text)):
+            return [candidate, *ranked[:index], *ranked[index + 1 :]]
+    return ranked
 
 
 def pick_quotes(
     question: str, pool: Sequence[Hit], opinion: bool, embedder: Embedder, vectors: SentenceVectors,
-    idf: Idf | None, policy: Policy = POLICY,
+    idf: Idf | None, policy: Policy = POLICY, words: Words | None = None,
 ) -> tuple[Evidence, ...]:
     """Return the evidence to quote: the likeliest answer first, then others likely enough, one per passage.
 
-    An opinion question hears one sentence per essay, so each critic with a view speaks once.
+    An opinion question hears one sentence per essay, so each critic with a view speaks once. A question
+    asking who plays a character (words.asks_for_cast) quotes first the sentence crediting that character's actor.
     """
-    ranked = rank_sentences(question, pool, embedder, policy.sentence_ranker, vectors, idf)
+    ranked = _credit_first(question, rank_sentences(question, pool, embedder, policy.sentence_ranker, vectors, idf),
+                           words)
     if not ranked:
         return ()
     cap = policy.opinion_quotes if opinion else policy.fact_quotes
