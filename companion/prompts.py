@@ -33,7 +33,6 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "recall": frozenset({"fact"}),
     "welcome_back": frozenset({"gap", "name"}),
     "chat": frozenset({"message"}),
-    "person": frozenset({"facts", "message"}),
     "person_known": frozenset({"facts"}),
     "her_feelings": frozenset(),
     "met": frozenset({"name"}),
@@ -41,7 +40,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "held_back": frozenset(),
     "spoilers_released": frozenset(),
 }
-VARIANT_FILES = frozenset(TEMPLATES) - {"persona", "answer", "framing", "reminder", "chat", "person"}
+VARIANT_FILES = frozenset(TEMPLATES) - {"persona", "answer", "framing", "reminder", "chat"}
 # Routes told apart by example utterances in prompts/routes/<route>.txt (a follow-up is a film question
 # read with the one before, so it has none of its own).
 ROUTE_EXAMPLES = ("film", "greeting", "thanks", "farewell", "feeling", "acknowledge", "about_her", "about_person")

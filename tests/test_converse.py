@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+from dataclasses import replace
 
 import pytest
 
@@ -224,6 +225,33 @@ def test_a_well_cited_reply_is_grounded_with_nothing_uncited(server, prompts):
     assert reply_json(reply)["uncited"] == []
 
 
+def test_a_film_reply_that_calls_the_person_by_name_claims_nothing_by_it(prompts, memory):
+    memory.remember("My name is Sam.")
+    said = "It's always a special day, Sam. He writes “letters for strangers” [1]."
+    engine = make(prompts, ScriptedBackend("freely").enqueue(said), memory=memory)
+    reply = engine.ask("What is Theodore's job?")
+    assert reply.route == "film" and reply.grounded and reply.answer == said and reply.uncited == ()
+    assert make(prompts, ScriptedBackend("freely").enqueue(said)).ask("What is Theodore's job?").uncited == (
+        "It's always a special day, Sam.",
+    ), "a name she does not know as theirs is a name in the film"
+
+
+def test_answers_from_memory_and_small_talk_are_never_checked_for_film_claims(prompts, memory):
+    memory.remember("My name is Sam.")
+    # The line the transcript showed marked: her memory answer, opening on neither "I" nor "you".
+    known = {**prompts.variants, "person_known": ("Here's what I remember: {facts}. Did I get that right?",)}
+    backend = ScriptedBackend("freely").enqueue("You're Emily!")
+    engine = make(prompts, backend, memory=memory)
+    engine.prompts = replace(prompts, variants=known)
+    reply = engine.ask("what's my name?")
+    assert reply.answer == "Here's what I remember: your name is Sam. Did I get that right?"
+    chat = "It's always a special day, Sam. Theodore would say so too, and Amy would laugh at him for it."
+    backend.enqueue(chat)
+    small = engine.ask("hi, how are you?")
+    assert small.answer == chat
+    assert UNCITED_NOTE not in reply.answer + small.answer and reply.uncited == small.uncited == ()
+
+
 # 4. The real llama.cpp server with SmolLM2 on loopback, for one free-writing path
 
 needs_server = pytest.mark.skipif(
@@ -263,3 +291,13 @@ def test_an_uncited_note_is_never_doubled_nor_shown_to_the_model(prompts):
     messages = build_messages(prompts, "and the Oscars?", (), window)
     assert not any("(uncited)" in m.content for m in messages)
     assert any(claim in m.content for m in messages if m.role == "assistant")
+
+
+def test_prompts_load_without_the_unused_person_template(prompts, tmp_path):
+    import shutil
+
+    from companion.prompts import load_prompts
+
+    copy = shutil.copytree(prompts.directory, tmp_path / "prompts")
+    (copy / "person.md").unlink(missing_ok=True)
+    assert load_prompts(copy).variants.keys() == prompts.variants.keys()

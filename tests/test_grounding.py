@@ -74,3 +74,25 @@ def test_opinion_evidence_spreads_across_essays(retrieval):
     chosen = select_evidence(retrieval.searcher.search(question, 8), opinion=True)
     essays = [h.passage.essay_id for h in chosen]
     assert len(set(essays)) >= 2 and max(essays.count(e) for e in essays) <= 2
+
+
+# The person's remembered name in a film reply a model wrote (issue 16 J)
+
+FILLER = [Passage(id=f"g:{i}", essay_id="g", n=i, title="Filler", author=None, start=0, end=10,
+                  text="The critics write about the film and its warmth.") for i in range(30)]
+CREW = Passage(id="c:1", essay_id="c", n=1, title="Crew", author=None, start=0, end=10, text="Sam Jones held the boom.")
+
+
+def test_the_persons_name_is_no_film_claim_unless_the_essays_given_name_them():
+    from companion.engine.verify import is_claim, uncited
+    from companion.retrieval.lexical import LexicalSearcher
+
+    # The BM25 index's own idf over 31 passages, one of them naming a Sam: "sam" is a rarer word there.
+    idf = LexicalSearcher.from_passages([*FILLER, CREW]).idf
+    for said in ("It's always a special day, Sam.", "Sam, what a day for it."):
+        assert is_claim(said, set(), idf), "a name, or a rarer word of the essays"
+        assert not is_claim(said, set(), idf, person=["Sam"]), "unless it is the person's own name"
+    assert is_claim("Sam, the boom was held by a gaffer.", set(), idf, person=["Sam"]), "other rarer words still count"
+    amy = "It's lovely, Amy."
+    assert uncited(amy, (), EVIDENCE, None, person=["Amy"]) == (amy,), "the essays given name an Amy"
+    assert uncited(amy, (), (Evidence(1, PASSAGE),), None, person=["Amy"]) == ()

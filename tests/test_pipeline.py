@@ -227,7 +227,9 @@ def test_a_failure_before_any_words_is_not_grounded_and_not_recorded(prompts):
 
 
 def test_a_stopped_turn_closes_the_model_and_keeps_what_arrived(prompts):
-    backend = ScriptedBackend("freely").enqueue("He writes ", "“letters for strangers” [1]", " and", " more")
+    # A written reply is shown a sentence at a time (engine/cleanup.py), each once the next one starts.
+    said = "He writes “letters for strangers” [1], every one for somebody else. It's such a tender job."
+    backend = ScriptedBackend("freely").enqueue(said[:68], said[68:], " And", " more")
     engine, _ = make(prompts, backend)
     run = engine.turn(JOB)
     tokens = 0
@@ -235,11 +237,11 @@ def test_a_stopped_turn_closes_the_model_and_keeps_what_arrived(prompts):
         tokens += event.kind == "token"
         if tokens == 2:
             break
-    assert run.draft("streaming").answer == "He writes “letters for strangers” [1]"
+    assert run.draft("streaming").answer == said
     run.close()
     reply = run.stop("stopped")
     assert backend.abandoned == 1 and reply.error == "stopped" and not reply.complete
-    assert reply.answer == "He writes “letters for strangers” [1]" and reply.citations[0].verified
+    assert reply.answer == said and reply.citations[0].verified
     assert run.stop("again") is reply and engine.history == [Exchange(JOB, reply.answer)]
 
 

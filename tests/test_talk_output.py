@@ -98,3 +98,37 @@ def test_a_label_line_echoed_from_the_prompt_is_not_flagged_as_a_claim():
 
     assert not is_claim('[2] From "What HER Tells Us About Ourselves" by Steven Boone:', set(), None)
     assert is_claim("Steven Boone calls it a soufflé.", set(), None)
+
+
+# A film answer a model writes freely passes the same cleanup (engine/cleanup.py)
+
+JOB = "What is Theodore's job?"
+
+
+def test_a_film_prompt_has_no_label_line_and_numbers_each_passage_with_its_essay(prompts, server, writer):  # noqa: F811
+    server.script = [sse_reply("He writes “letters for strangers” [1], and I find that so tender. What do you think?")]
+    make(prompts, writer).ask(JOB)
+    messages = server.seen[0].body["messages"]
+    user = messages[-1]["content"]
+    assert '[1] From "Ebert" by A. Critic: Theodore writes letters for strangers' in user
+    assert user.rstrip().endswith(JOB), "the question as the person wrote it, last"
+    lines = [line for m in messages for line in m["content"].splitlines() if line.strip()]
+    assert not [line for line in lines if line.rstrip().endswith(":") or line.lstrip().startswith("- ")]
+
+
+def test_a_film_reply_that_only_parrots_the_prompt_gives_way_to_the_quotes(prompts, server, writer):  # noqa: F811
+    server.script = [sse_reply("The person asks: ", JOB)]
+    events = list(make(prompts, writer).turn(JOB))
+    reply = events[-1].reply
+    assert JOB not in reply.answer and "“" in reply.answer and "[1]" in reply.answer
+    assert reply.grounded and [c.verified for c in reply.citations] == [True] and reply.uncited == ()
+    assert "".join(e.text for e in events if e.kind == "token") == reply.answer, "the parrot is never shown"
+
+
+def test_a_film_reply_loses_its_echoed_labels_and_ends_where_it_loops(prompts, server, writer):  # noqa: F811
+    loop = "He writes “letters for strangers” [1], every one of them for somebody else. "
+    server.script = [sse_reply("Passages from the critics' essays:\n\n", "Samantha: ", loop, "Isn't that tender? ", loop,
+                               forever=event(loop))]
+    reply = make(prompts, writer).ask(JOB)
+    assert reply.answer == loop + "Isn't that tender?"
+    assert reply.grounded and reply.complete and reply.error is None

@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Generator
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from companion.backends.base import Backend, GenerationRequest, Message, Writes
+from companion.engine.cleanup import cleaned, expected
 from companion.engine.prompting import fit
 from companion.engine.quotes import opener_for, quote_paragraphs
 from companion.engine.recall import Remembered, recall_line
@@ -50,10 +51,12 @@ class Job:
 
 @dataclass(frozen=True)
 class Composed:
-    """How composing ended: the evidence the reply may cite, and the error that cut it, if any."""
+    """How composing ended: the evidence the reply may cite, the error that cut it, if any, and whether it fell back."""
 
     evidence: tuple[Evidence, ...]
     error: str | None = None
+    # The model's reply was unusable and gave way to words that need no model (her lines, or quotes laid out by code).
+    fell_back: bool = False
 
 
 Composition = Generator[str | Reasoning, None, Composed]
@@ -65,14 +68,17 @@ def compose(job: Job, backend: Backend, prompts: Prompts) -> Composition:
 
 
 def written(job: Job, backend: Backend, prompts: Prompts) -> Composition:
-    """Let the model write the reply; the prompt is trimmed to its context on a copy of the history."""
+    """Let the model write the reply, cleaned as small talk is; the prompt is trimmed to its context on a copy of the history."""
     prompt = fit(backend, prompts, job.question, job.evidence, job.window, job.remembered.summary, job.max_tokens)
     request = GenerationRequest(
         messages=prompt.messages, question=job.query, evidence=prompt.evidence, max_tokens=job.max_tokens,
         temperature=job.temperature,
     )
-    error = yield from streamed(backend, request)
-    return Composed(evidence=prompt.evidence, error=error)
+    # A reply that is no answer (nothing but the prompt echoed, or an earlier reply again) gives way to the
+    # quotes laid out by code, from the evidence the model was given.
+    fallback = "\n\n".join(quote_reply(replace(job, evidence=prompt.evidence), prompts))
+    ending = yield from cleaned(streamed(backend, request), expected(job.question, fallback, job.window))
+    return Composed(evidence=prompt.evidence, error=ending.error, fell_back=ending.fell_back)
 
 
 def framed(job: Job, backend: Backend, prompts: Prompts) -> Composition:

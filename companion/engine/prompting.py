@@ -23,11 +23,12 @@ class Prompt:
 
 
 def format_evidence(evidence: Sequence[Evidence]) -> str:
-    """Lay out the evidence for a prompt, one marked passage each."""
+    """Lay out the evidence for a prompt, one marked passage a paragraph, its essay on the same line as its text."""
     blocks = []
     for item in evidence:
         who = f" by {item.passage.author}" if item.passage.author else ""
-        blocks.append(f"[{item.n}] From \"{item.passage.title}\"{who}:\n{item.passage.text}")
+        # One line each: a line of its own naming the essay would end on a colon, a label a model copies.
+        blocks.append(f"[{item.n}] From \"{item.passage.title}\"{who}: {' '.join(item.passage.text.split())}")
     return "\n\n".join(blocks)
 
 

@@ -69,6 +69,10 @@ class TurnRun:
         self.grounded = True
         self.route = "film"
         self.evidence: tuple[Evidence, ...] = ()
+        # The person as known at the turn's start: their remembered name is no film claim in a reply.
+        self.remembered = Remembered()
+        # The model's reply gave way to words that need no model: there is no claim of a model's to check.
+        self.fell_back = False
         self.pieces: list[str] = []
         self.thinking: list[str] = []
         self.reply: Reply | None = None
@@ -170,7 +174,7 @@ class Engine:
             yield Event("error", text=str(exc))
             return
         run.question = question
-        remembered = read_memory(self.memory, question, self.spoiler_care)
+        remembered = run.remembered = read_memory(self.memory, question, self.spoiler_care)
         released = releases_spoilers(question, self.prompts.words)
         self.spoilers_released = self.spoilers_released or released
         if self.spoilers_released:
@@ -207,7 +211,7 @@ class Engine:
             policy=self.policy,
         )
         composed = yield from self._tokens(compose(job, self.backend, self.prompts), run)
-        run.evidence = composed.evidence
+        run.evidence, run.fell_back = composed.evidence, composed.fell_back
         checked = self.check(run)
         if decision.held and checked.answer and not composed.error:
             note = "\n\n" + self.prompts.choose("held_back", fold(question))
@@ -219,11 +223,15 @@ class Engine:
         yield from self._finish(run, checked, composed.error)
 
     def check(self, run: TurnRun) -> Verified:
-        """Verify what a run said against its evidence; a model that wrote freely has its uncited claims marked."""
+        """Verify what a run said against its evidence; a film answer a model wrote freely has its uncited claims marked."""
         checked = verify("".join(run.pieces).strip(), run.evidence)
-        if self.backend.capabilities.writes != "freely":
+        # Only a film reply a model wrote can make a claim the essays should back: small talk, answers from memory
+        # and her lines from prompts/ (all of which set grounded False) speak of the person or of her.
+        writer = self.backend.capabilities.writes == "freely" and not run.fell_back
+        if not writer or not run.grounded or run.route not in FILM_ROUTES:
             return checked
-        claims = uncited(checked.answer, checked.citations, run.evidence, self.searcher.idf, self.policy)
+        person = [fact.text for fact in run.remembered.facts if fact.kind == "name"]
+        claims = uncited(checked.answer, checked.citations, run.evidence, self.searcher.idf, self.policy, person)
         return replace(checked, answer=mark_uncited(checked.answer, claims), uncited=claims)
 
     def _converse(self, run: TurnRun, route: str, remembered: Remembered) -> Iterator[Event]:

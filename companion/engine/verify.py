@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from companion.policy import POLICY, Policy
@@ -109,12 +109,15 @@ def names_in(text: str, starts: bool = False) -> set[str]:
     return found
 
 
-def is_claim(sentence: str, names: set[str], idf: Idf | None, policy: Policy = POLICY) -> bool:
+def is_claim(
+    sentence: str, names: set[str], idf: Idf | None, policy: Policy = POLICY, person: Collection[str] = ()
+) -> bool:
     """Tell whether a sentence states something about the film: a name, a number or its rarer words.
 
     Questions back, and warmth or reactions that open on the person or on her, are not claims
     unless they carry a number (an invented figure is a claim however it is put); nor is a line ending in a
-    colon, a label that states nothing (a prompt's scaffolding echoed: "What you remember is:").
+    colon, a label that states nothing (a prompt's scaffolding echoed: "What you remember is:"). The person's
+    own name ("It's a special day, Sam.") names nobody in the film unless it is among the names.
     """
     text = MARKER.sub("", sentence).replace(UNVERIFIED_NOTE, "").strip().rstrip("\"'”’)*_ ")
     words = _WORD.findall(text)
@@ -125,25 +128,35 @@ def is_claim(sentence: str, names: set[str], idf: Idf | None, policy: Policy = P
     opener = next((w for w in (fold(w).replace("’", "'") for w in words) if w not in _LEAD_IN), "")
     if opener in _PERSONAL_OPENER:
         return False
-    if any(w.strip("'’-") in names for w in words) or any(w[:1].isupper() and w not in _NOT_NAMES for w in words[1:]):
+    theirs = {fold(w) for name in person for w in _WORD.findall(name)} - {fold(n) for n in names}
+    capitalised = [w for w in words[1:] if w[:1].isupper() and w not in _NOT_NAMES and fold(w.strip("'’-")) not in theirs]
+    if any(w.strip("'’-") in names for w in words) or capitalised:
         return True
     if idf is None:
         return False
     unseen = idf(_UNSEEN)
-    return any(policy.claim_idf <= idf(t) < unseen for t in content_terms(text))
+    own = {t for w in theirs for t in content_terms(w)}
+    return any(policy.claim_idf <= idf(t) < unseen for t in content_terms(text) if t not in own)
 
 
 def uncited(
-    answer: str, citations: Sequence[Citation], evidence: Sequence[Evidence], idf: Idf | None, policy: Policy = POLICY
+    answer: str, citations: Sequence[Citation], evidence: Sequence[Evidence], idf: Idf | None, policy: Policy = POLICY,
+    person: Collection[str] = (),
 ) -> tuple[str, ...]:
-    """Return the sentences of a written reply that state something about the film with no verified marker."""
+    """Return the sentences of a written film reply that state something about the film with no verified marker.
+
+    person: the name she remembers for the person, which the reply may call them by without claiming anything.
+    """
     good = {c.n for c in citations if c.verified}
-    # A name the essays use is a name even where the reply starts a sentence with it ("Theodore writes...").
-    names = names_in(answer) | {n for e in evidence for n in names_in(e.passage.text, starts=True)}
+    # A name the essays use is a name even where the reply starts a sentence with it ("Theodore writes...");
+    # the person's own name is one only when the essays given use it too.
+    theirs = {fold(w) for name in person for w in _WORD.findall(name)}
+    given = {n for e in evidence for n in names_in(e.passage.text, starts=True)}
+    names = {n for n in names_in(answer) if fold(n) not in theirs} | given
     return tuple(
         _plain(sentence)
         for sentence in reply_sentences(answer)
-        if not set(markers(sentence)) & good and is_claim(sentence, names, idf, policy)
+        if not set(markers(sentence)) & good and is_claim(sentence, names, idf, policy, person)
     )
 
 
