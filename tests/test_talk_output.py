@@ -132,3 +132,23 @@ def test_a_film_reply_loses_its_echoed_labels_and_ends_where_it_loops(prompts, s
     reply = make(prompts, writer).ask(JOB)
     assert reply.answer == loop + "Isn't that tender?"
     assert reply.grounded and reply.complete and reply.error is None
+
+
+def test_a_reply_without_full_stops_is_shown_before_it_ends():
+    from companion.engine.cleanup import cleaned, expected
+
+    words = [f"word{i} " for i in range(80)]
+    seen_before_end: list[str] = []
+
+    def stream():
+        for piece in words:
+            yield piece
+        seen_before_end.extend(shown)
+        return None
+
+    shown: list[str] = []
+    for piece in cleaned(stream(), expected("hi there", "fallback", ())):
+        shown.append(piece)
+    # A model writing with no sentence end must still reach the reader while it writes.
+    assert seen_before_end and "".join(seen_before_end).startswith("word0 word1")
+    assert "".join(shown).split() == [w.strip() for w in words]

@@ -33,6 +33,9 @@ _SAME = 0.9
 _LOOP_WORDS = 4
 # A first line shorter than this, not yet ended, may still turn out to be a label.
 _SHORT_LINE = 60
+# An unfinished sentence longer than this is passed on as it stands: a reader must not wait on a model that
+# writes without full stops, and what a stopped or killed reply had shown is kept.
+_LONG_TAIL = 160
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,8 @@ def cleaned(pieces: Generator[Piece, None, str | None], want: Expected) -> Gener
                     continue
                 held, flowing = text, True
             *complete, held = reply_sentences(held) or [""]
+            if len(held) > _LONG_TAIL:
+                complete, held = [*complete, held], ""
             passed = yield from _sentences(complete, shown, earlier)
             if not passed:
                 held = ""
