@@ -148,9 +148,11 @@ class SlowBackend(BaseBackend):
         yield "the critics say: "
         if self.fail:
             raise BackendError("the server at http://127.0.0.1:9 went away: start it again")
+        yield "they loved it. "
+        # Short sentences, so the one-place cleanup of a written reply passes them on as they come.
         for _ in range(200):
             clock.sleep(0.05)
-            yield "more "
+            yield "More. "
 
 
 def scripted_engine(retrieval, prompts, backend):

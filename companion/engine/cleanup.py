@@ -105,8 +105,9 @@ def cleaned(pieces: Generator[Piece, None, str | None], want: Expected) -> Gener
         if not shown and error is None:
             yield want.fallback
         return Ending(error, fell_back=not shown and error is None)
-    # The last line is whole now, so a label the reply ended on is seen as one.
-    text = without_echo(held + "\n", want.message).strip()
+    # The last line is whole now, so a label the reply ended on is seen as one; a reply an error cut keeps
+    # its last line as it arrived (it may have been cut off before its end).
+    text = without_echo(held + ("\n" if error is None else ""), want.message).strip()
     fell_back = error is None and not usable(text, want)
     if fell_back:
         text = want.fallback
