@@ -117,3 +117,19 @@ def test_a_question_about_the_film_as_a_whole_is_not_refused_for_sharing_no_rare
     hits = [hit(1, CAST, dense=0.6, lexical=None)]
     assert covers("what is the movie about?", hits, lambda t: 1.0, POLICY, meta)
     assert not covers("what is amy's job?", hits, lambda t: 1.0, POLICY, meta)
+
+
+def test_a_cast_question_is_answered_in_the_first_line_from_the_quote(prompts):
+    from companion.engine.compose import Job, quote_reply
+    from companion.engine.recall import Remembered
+
+    span = (0, CAST.text.index(".") + 1)
+
+    def job(question: str) -> Job:
+        return Job(question=question, query=question, evidence=(Evidence(1, CAST, span=span),),
+                   remembered=Remembered(facts=()), window=(), idf=None, max_tokens=100, temperature=0.0)
+
+    first = quote_reply(job("who plays theodore?"), prompts, "I love this question!")[0]
+    assert "Joaquin Phoenix" in first and "Theodore Twombly" in first and "[" not in first
+    plain = quote_reply(job("what happens to theodore's marriage?"), prompts)[0]
+    assert "Joaquin Phoenix" not in plain

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from companion.backends.base import Backend, GenerationRequest, Message, Writes
 from companion.engine.cleanup import cleaned, expected
+from companion.engine.pick import credited
 from companion.engine.prompting import fit
 from companion.engine.quotes import opener_for, quote_paragraphs
 from companion.engine.recall import Remembered, recall_line
@@ -136,7 +137,8 @@ COMPOSERS: dict[Writes, Callable[[Job, Backend, Prompts], Composition]] = {
 def quote_reply(job: Job, prompts: Prompts, first_line: str = "") -> list[str]:
     """Lay out a quote-first reply: a first line, what she recalls of them, one quote per critic, a closer."""
     key = fold(job.query)
-    paragraphs = [first_line or prompts.choose(opener_for(job.query, prompts.words), key)]
+    # An answer found word for word in the first quote leads, before any framing a small model wrote.
+    paragraphs = [answer_line(job, prompts) or first_line or prompts.choose(opener_for(job.query, prompts.words), key)]
     # Nothing else weaves memory into a reply made of quotes, so it goes right after the first line.
     recall = recall_line(prompts, job.question, job.remembered)
     if recall:
@@ -144,6 +146,18 @@ def quote_reply(job: Job, prompts: Prompts, first_line: str = "") -> list[str]:
     paragraphs.extend(quote_paragraphs(prompts, job.query, job.evidence, job.idf, job.policy))
     paragraphs.append(prompts.choose("closers", key))
     return paragraphs
+
+
+def answer_line(job: Job, prompts: Prompts) -> str | None:
+    """Lead with the answer when the first quote holds it word for word: the actor a cast question asks for."""
+    first = job.evidence[0] if job.evidence else None
+    if first is None or first.span is None:
+        return None
+    found = credited(job.query, first.passage.text[first.span[0] : first.span[1]], prompts.words)
+    if found is None:
+        return None
+    character, actor = found
+    return prompts.choose("answer_cast", fold(job.query), actor=actor, character=character)
 
 
 def acceptable_framing(sentence: str, question: str, words: Words, policy: Policy = POLICY) -> bool:

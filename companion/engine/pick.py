@@ -25,13 +25,20 @@ def credits(text: str) -> list[tuple[str, str]]:
     return [(m.group(1), m.group(2)) for m in CREDIT.finditer(text)]
 
 
+def credited(question: str, text: str, words: Words) -> tuple[str, str] | None:
+    """Return the (character, actor) a quote credits for a question asking who plays that character, if any."""
+    if not words.asks_for_cast.search(question):
+        return None
+    asked = set(content_terms(question))
+    return next(((c, a) for c, a in credits(text) if set(content_terms(c)) & asked), None)
+
+
 def _credit_first(question: str, ranked: list[Candidate], words: Words | None) -> list[Candidate]:
     """Move first the likeliest sentence crediting the actor of a character the question names, when it asks who plays."""
-    if words is None or not words.asks_for_cast.search(question):
+    if words is None:
         return ranked
-    asked = set(content_terms(question))
     for index, candidate in enumerate(ranked):
-        if any(set(content_terms(character)) & asked for character, _ in credits(candidate.text)):
+        if credited(question, candidate.text, words):
             return [candidate, *ranked[:index], *ranked[index + 1 :]]
     return ranked
 
