@@ -100,6 +100,9 @@ def test_who_plays_a_character_quotes_the_sentence_crediting_the_actor_first(pro
     picked = pick_quotes("who plays theodore?", hits, False, BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen,
                          prompts.words)
     assert picked[0].passage.id == CAST.id and "Joaquin Phoenix" in _spans(picked)[0]
+    # The credit answers it: no second quote pads the reply, however likely.
+    assert len(pick_quotes("who plays theodore?", hits, False, BagOfWords(), SentenceVectors(), lambda t: 1.0,
+                           replace(chosen, quote_chance=0.0), prompts.words)) == 1
     wife = pick_quotes("who played his ex wife?", hits, False, BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen,
                        prompts.words)
     assert "Rooney Mara" in _spans(wife)[0]

@@ -57,6 +57,9 @@ def pick_quotes(
     if not ranked:
         return ()
     cap = policy.opinion_quotes if opinion else policy.fact_quotes
+    if words is not None and credited(question, ranked[0].text, words):
+        # The credit is the answer; any other quote would only pad it.
+        cap = 1
     by_id = {hit.passage.id: hit.passage for hit in pool}
     chosen: list[Candidate] = [ranked[0]]
     for candidate in ranked[1:]:
