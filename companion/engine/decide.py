@@ -17,9 +17,6 @@ from companion.types import Evidence, Hit, Passage
 from companion.words import Words
 
 Idf = Callable[[str], float]
-# Sentence vectors embedded as questions need them, when the caller keeps none of its own; keyed by text,
-# so one cache serves any corpus.
-_VECTORS = SentenceVectors()
 # The decision was fit with the closest sentence of the best 5 passages: measure it the same way.
 SIGNAL_DEPTH = 5
 UNSEEN = "\0"
@@ -96,7 +93,8 @@ def signals(
     cosine = max((h.dense or 0.0) for h in hits) if hits else 0.0
     ranked = bool(embedder is not None and hits)
     if ranked:
-        _, features = sentence_features(question, hits[:SIGNAL_DEPTH], embedder, vectors if vectors is not None else _VECTORS, idf)
+        # A caller keeping no sentence vectors (the engine keeps the index's) has them embedded for this call alone.
+        _, features = sentence_features(question, hits[:SIGNAL_DEPTH], embedder, vectors if vectors is not None else SentenceVectors(), idf)
         cosine = max([cosine, *(round(float(c), 6) for c in features[:, 0])])
     return Signals(cosine, coverage(question, hits, idf), unseen_share(question, hits, idf, meta), ranked)
 
@@ -170,6 +168,8 @@ def decide(
     """Decide from the hits whether to answer, and from which passages; careful keeps the ending back."""
     hits = list(found.hits)
     meta = words.about_the_essays
+    # One cache for the turn when the caller keeps no sentence vectors: the decision and the picking share it.
+    vectors = vectors if vectors is not None else SentenceVectors()
 
     def speaks(chosen: Sequence[Hit]) -> bool:
         return covers(found.query, chosen, idf, policy, meta, embedder, vectors)
@@ -189,7 +189,7 @@ def decide(
         pool = [h for h in found.pool if not (careful and spoils_ending(h.passage, words))]
         # A question about the film as a whole is answered as opinions are: one critic's view per essay.
         picked = pick_quotes(found.query, pool, found.opinion or overview(found.query, meta), embedder,
-                             vectors if vectors is not None else _VECTORS, idf, policy, words)
+                             vectors, idf, policy, words)
         if picked:
             return Decision("answer", picked, held)
     chosen = select_evidence(hits, opinion=found.opinion, policy=policy)
