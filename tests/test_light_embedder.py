@@ -50,3 +50,19 @@ def test_a_model_it_cannot_run_falls_back_to_the_reference(tmp_path, embedder):
     settings = load_settings(embedding_model=str(tmp_path / "model"))
     reference = SentenceTransformerEmbedder(str(tmp_path / "model"))
     assert query_embedder(settings, reference) is reference
+
+
+def test_a_message_embedded_again_in_the_same_turn_is_not_encoded_again(monkeypatch):
+    from companion.retrieval import light
+
+    model = LightEmbedder()
+    first = model.embed(["who plays theodore?"])
+    encoded: list[str] = []
+    original = model._encode
+    monkeypatch.setattr(model, "_encode", lambda text: encoded.append(text) or original(text))
+    again = model.embed(["who plays theodore?", "who plays amy?"])
+    assert again[0] == first[0] and encoded == ["who plays amy?"]
+    again[0][0] = 99.0  # a caller changing its copy changes nothing kept
+    assert model.embed(["who plays theodore?"])[0] == first[0]
+    model.embed([f"message {i}" for i in range(2 * light.RECENT)])
+    assert len(model._recent) == light.RECENT

@@ -63,6 +63,10 @@ def _prepare(w: dict, config: dict):
     return embeddings, layers
 
 
+# Texts whose vectors are kept: a turn's message and a few before it, not a corpus.
+RECENT = 32
+
+
 class LightEmbedder:
     """A torch-free MiniLM for queries; ``usable(setting)`` says whether a model directory fits it."""
 
@@ -72,6 +76,8 @@ class LightEmbedder:
         self.location = Path(spec.location)
         self._lock = threading.Lock()
         self._loaded = None
+        # One turn embeds its message several times (routing, search, the decision, the quote picking).
+        self._recent: dict[str, list[float]] = {}
 
     @staticmethod
     def usable(setting: str | None = None) -> bool:
@@ -131,7 +137,15 @@ class LightEmbedder:
         """Return one unit-length vector per text."""
         vectors = []
         for done, text in enumerate(texts, start=1):
-            vectors.append(self._encode(text).astype("float32").tolist())
+            with self._lock:
+                known = self._recent.get(text)
+            if known is None:
+                known = self._encode(text).astype("float32").tolist()
+                with self._lock:
+                    if len(self._recent) >= RECENT:
+                        del self._recent[next(iter(self._recent))]
+                    self._recent[text] = known
+            vectors.append(list(known))
             if progress:
                 progress(done, len(texts))
         return vectors
