@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from companion.errors import PromptError
-from companion.words import Words, load_words
+from companion.words import Words, load_words, read_prompt_file
 
 # name -> placeholders every text in that file must use (and no others)
 TEMPLATES: dict[str, frozenset[str]] = {
@@ -102,12 +102,7 @@ def load_prompts(directory: Path) -> Prompts:
     variants: dict[str, tuple[str, ...]] = {}
     for name, wanted in TEMPLATES.items():
         path = directory / f"{name}.md"
-        try:
-            text = path.read_text("utf-8")
-        except FileNotFoundError:
-            raise PromptError(f"{path} is missing: copy it from the project's prompts/ directory.") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise PromptError(f"{path} cannot be read as UTF-8 text ({exc}).") from None
+        text = read_prompt_file(path)
         pieces = _variants(text) if name in VARIANT_FILES else (text.strip(),)
         if not pieces or not pieces[0]:
             raise PromptError(f"{path} is empty: it needs at least one paragraph of text.")
@@ -128,12 +123,7 @@ def load_routes(directory: Path) -> dict[str, tuple[str, ...]]:
     routes: dict[str, tuple[str, ...]] = {}
     for name in ROUTE_EXAMPLES:
         path = directory / "routes" / f"{name}.txt"
-        try:
-            text = path.read_text("utf-8")
-        except FileNotFoundError:
-            raise PromptError(f"{path} is missing: copy it from the project's prompts/routes/ directory.") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise PromptError(f"{path} cannot be read as UTF-8 text ({exc}).") from None
+        text = read_prompt_file(path, "prompts/routes/")
         lines = tuple(" ".join(line.split()) for line in text.splitlines() if line.strip() and not line.startswith("#"))
         if not lines:
             raise PromptError(f"{path} has no examples: write at least one utterance of this kind, one a line.")

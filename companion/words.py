@@ -62,15 +62,22 @@ def _entries(path: Path, data: dict, name: str) -> list[str]:
     return entries
 
 
+def read_prompt_file(path: Path, folder: str = "prompts/") -> str:
+    """Read one prompt file as UTF-8, or raise PromptError naming it and where to restore it from."""
+    try:
+        return path.read_text("utf-8")
+    except FileNotFoundError:
+        raise PromptError(f"{path} is missing: copy it from the project's {folder} directory.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PromptError(f"{path} cannot be read as UTF-8 text ({exc}).") from None
+
+
 def load_words(directory: Path) -> Words:
     """Read prompts/words.toml, or raise PromptError naming the file and what is wrong in it."""
     path = Path(directory) / FILENAME
+    text = read_prompt_file(path)
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise PromptError(f"{path} is missing: copy it from the project's prompts/ directory.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PromptError(f"{path} cannot be read as UTF-8 text ({exc}).") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PromptError(f"{path} is not valid TOML ({exc}): check the quotes and brackets there.") from None
     unknown = sorted(set(data) - set(PATTERNS) - set(LEXICONS))
