@@ -33,14 +33,14 @@ def credited(question: str, text: str, words: Words) -> tuple[str, str] | None:
     return next(((c, a) for c, a in credits(text) if set(content_terms(c)) & asked), None)
 
 
-def _credit_first(question: str, ranked: list[Candidate], words: Words | None) -> list[Candidate]:
-    """Move first the likeliest sentence crediting the actor of a character the question names, when it asks who plays."""
+def _credit_first(question: str, ranked: list[Candidate], words: Words | None) -> tuple[list[Candidate], bool]:
+    """Move first the likeliest sentence crediting the actor a who-plays question asks for; say whether one did."""
     if words is None:
-        return ranked
+        return ranked, False
     for index, candidate in enumerate(ranked):
         if credited(question, candidate.text, words):
-            return [candidate, *ranked[:index], *ranked[index + 1 :]]
-    return ranked
+            return [candidate, *ranked[:index], *ranked[index + 1 :]], True
+    return ranked, False
 
 
 def pick_quotes(
@@ -52,14 +52,13 @@ def pick_quotes(
     An opinion question hears one sentence per essay, so each critic with a view speaks once. A question
     asking who plays a character (words.asks_for_cast) quotes first the sentence crediting that character's actor.
     """
-    ranked = _credit_first(question, rank_sentences(question, pool, embedder, policy.sentence_ranker, vectors, idf),
-                           words)
+    ranked, credit = _credit_first(
+        question, rank_sentences(question, pool, embedder, policy.sentence_ranker, vectors, idf), words
+    )
     if not ranked:
         return ()
-    cap = policy.opinion_quotes if opinion else policy.fact_quotes
-    if words is not None and credited(question, ranked[0].text, words):
-        # The credit is the answer; any other quote would only pad it.
-        cap = 1
+    # A credit is the answer: any other quote would only pad it.
+    cap = 1 if credit else policy.opinion_quotes if opinion else policy.fact_quotes
     by_id = {hit.passage.id: hit.passage for hit in pool}
     chosen: list[Candidate] = [ranked[0]]
     for candidate in ranked[1:]:

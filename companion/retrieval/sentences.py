@@ -68,11 +68,6 @@ class Candidate:
     lexical: float
     hit_rank: int
 
-    @property
-    def leans(self) -> bool:
-        """Tell whether the span includes the neighbour the sentence leans on."""
-        return self.sentence_start != self.start
-
 
 # What rank_sentences weighs for each sentence, in this order (a learned logistic model's inputs):
 # its cosine to the question; its passage's cosine; its passage's fused retrieval score, scaled to the best
