@@ -42,12 +42,19 @@ def fold(text: str) -> str:
     return " ".join(text.split())
 
 
+AGENT_ENDINGS = ("ctor", "ator", "itor")
+
+
 def stem(word: str) -> str:
     """Strip common English endings so 'ending', 'ends' and 'ended' meet."""
     word = word.replace("’", "'").split("'")[0]
     for suffix in ("ingly", "ings", "ing", "edly", "ed", "ies", "es", "s", "ly"):
         if len(word) > len(suffix) + 2 and word.endswith(suffix):
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            break
+    # Who does a thing meets the doing: "director" and "directed", "narrator" and "narrates".
+    if len(word) >= 5 and word.endswith(AGENT_ENDINGS):
+        return word[:-2]
     return word
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from companion.text import fold
+from companion.text import content_terms, fold
 
 
 def texts(hits):
@@ -33,6 +33,18 @@ def test_bm25_finds_rare_words_and_nothing_for_unknown_ones(retrieval):
     assert "hideously trendy mustache" in texts(hits)[0] and hits[0].lexical > 0
     assert lexical.search("quantum lasagna", 5) == []
     assert lexical.idf("lasagna") > lexical.idf("theodore")
+
+
+def test_who_does_a_thing_meets_the_doing():
+    assert content_terms("directed") == content_terms("Director") == content_terms("directors") == ["direct"]
+    assert content_terms("narrator narrates") == ["narrat", "narrat"]
+    # Short words that merely end like an agent noun keep their shape.
+    assert content_terms("ator") == ["ator"]
+
+
+def test_a_verb_finds_the_credit_its_agent_noun_gives(retrieval):
+    hits = retrieval.searcher.lexical.search("who directed it", 3)
+    assert hits and "writer/director spike jonze" in texts(hits)[0]
 
 
 def test_hybrid_fuses_both_and_keeps_both_scores(retrieval):
