@@ -42,9 +42,10 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "spoilers_released": frozenset(),
 }
 VARIANT_FILES = frozenset(TEMPLATES) - {"persona", "answer", "framing", "reminder", "chat"}
-# Routes told apart by example utterances in prompts/routes/<route>.txt (a follow-up is a film question
-# read with the one before, so it has none of its own).
-ROUTE_EXAMPLES = ("film", "greeting", "thanks", "farewell", "feeling", "acknowledge", "about_her", "about_person")
+# Routes told apart by example utterances in prompts/routes/<route>.txt.
+ROUTE_EXAMPLES = (
+    "film", "follow_up", "greeting", "thanks", "farewell", "feeling", "acknowledge", "about_her", "about_person",
+)
 
 
 def _fields(path: Path, text: str) -> set[str]:

@@ -114,7 +114,7 @@ class ForcedRouter:
     def __init__(self, routes: dict[str, str] | None = None) -> None:
         self.routes = dict(routes or {})
 
-    def route(self, text: str) -> str:
+    def route(self, text: str, follow_up: bool = True) -> str:
         """Return the route the test gave for this message, or "film"."""
         return self.routes.get(text, "film")
 

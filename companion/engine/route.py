@@ -54,7 +54,10 @@ def _film_words(text: str, words: Words) -> list[str]:
 
 def route(text: str, router: Router, words: Words, has_history: bool = False, policy: Policy = POLICY) -> Route:
     """Decide how to answer a message: from the essays, or as a companion making conversation."""
-    kind = router.route(text)
+    # Asking for more or why is a follow-up only when something was answered before it.
+    kind = router.route(text, follow_up=has_history)
+    if kind == "follow_up":
+        return "follow_up"
     # A short question leaning on the last answer ("why?") may read as a reaction alone; after a turn it
     # goes back to the essays unless it is about her or the person.
     asks = kind == "film" or ("?" in text or CONTINUE.search(fold(text))) and kind not in ("about_her", "about_person")

@@ -22,6 +22,7 @@ from companion.retrieval.embedder import Embedder
 from companion.text import fold
 
 FILM = "film"
+FOLLOW_UP = "follow_up"
 # Clauses split at sentence ends and commas, so "hi! what did critics think of the ending?" is looked at
 # as "hi" and "what did critics think of the ending".
 CLAUSE = re.compile(r"[.!?;,:\n]+|\s+-+\s+|\s+but\s+")
@@ -75,11 +76,16 @@ class Router:
         """Embed the examples now (or read them from the cache) rather than at the first message."""
         self._examples()
 
-    def route(self, text: str) -> str:
-        """Return the route a message is closest to in meaning; anything holding a film question is film."""
+    def route(self, text: str, follow_up: bool = True) -> str:
+        """Return the route a message is closest to in meaning; anything holding a film question is film.
+
+        Without follow_up (nothing was answered before it) the follow-up route is not a candidate.
+        """
         folded = key(text)
         bare = unnamed(folded)
         exact = self.exact.get(folded) or _small_talk(self.exact.get(bare))
+        if exact == FOLLOW_UP and not follow_up:
+            exact = None
         if exact is not None or self.embedder is None:
             return exact or FILM
         whole = self._scores(text)
@@ -87,6 +93,8 @@ class Router:
             # Small talk may be scored without her name; the film keeps the score it had with it.
             plain = self._scores(bare)
             whole = {name: score if name == FILM else max(score, plain[name]) for name, score in whole.items()}
+        if not follow_up:
+            whole.pop(FOLLOW_UP, None)
         # Calling her by name addresses her, as "you" does.
         whole = _addressed(whole, set(folded.split()) | ({"you"} if bare != folded else set()))
         best = max((name for name in whole if name != FILM), key=whole.get)
