@@ -22,9 +22,9 @@ OTHER = passage("sad", 1, "Joaquin Phoenix gives a great performance as Theodore
 FAR = passage("lonely", 1, "Technology makes us lonely. We are never really there.")
 
 
-def _pick(question: str, hits, opinion: bool = False, **policy):
+def _pick(question: str, hits, opinion: bool = False, shown: str = "", **policy):
     chosen = replace(POLICY, sentence_ranker=BY_COSINE, **policy)
-    return pick_quotes(question, hits, opinion, BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen)
+    return pick_quotes(question, hits, opinion, BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen, shown=shown)
 
 
 def _spans(evidence):
@@ -51,6 +51,15 @@ def test_an_opinion_hears_each_essay_once():
     picked = _pick("joaquin phoenix theodore", hits, opinion=True, quote_chance=0.0, opinion_quotes=3)
     essays = [e.passage.essay_id for e in picked]
     assert len(essays) == len(set(essays)) == 3
+
+
+def test_going_on_quotes_what_was_not_quoted_yet():
+    hits = [hit(1, ECHO), hit(2, ANSWER), hit(3, FAR)]
+    first = _pick("who played theodore twombly? joaquin phoenix", hits, quote_chance=0.99)
+    shown = f"Here it is: “{_spans(first)[0]}” [1]"
+    again = _pick("who played theodore twombly? joaquin phoenix", hits, quote_chance=0.99, shown=shown)
+    assert again and _spans(again)[0] != _spans(first)[0]
+    assert all(span not in shown for span in _spans(again))
 
 
 def test_nothing_to_rank_picks_nothing():

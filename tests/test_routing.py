@@ -7,12 +7,13 @@ import shutil
 import pytest
 
 from companion.config import REPO_ROOT, load_settings
-from companion.engine.route import route
+from companion.engine.route import route, route_turn
 from companion.engine.router import Router, clauses, key, unnamed
 from companion.errors import PromptError
 from companion.evaluation import split_of
 from companion.prompts import load_prompts
 from companion.routing_set import load_routing_set, score
+from companion.types import Exchange
 from tests.conftest import PROMPTS
 from tests.fakes import BagOfWords
 
@@ -121,6 +122,17 @@ def test_her_name_is_read_as_calling_her_unless_the_film_leads_clearly(real_rout
 @pytest.mark.parametrize("text", ["keep going", "explain more", "how so?", "more please", "could you say a bit more?"])
 def test_asking_the_last_answer_to_go_on_is_a_follow_up(real_router, prompts, text):
     assert route(text, real_router, prompts.words, has_history=True) == "follow_up"
+
+
+def test_going_on_searches_the_film_question_again_with_what_was_shown(real_router, prompts):
+    asked = Exchange("what did the critics think of the ending?", "“It ends at dawn.” [1]", "film")
+    more = Exchange("keep going", "“Everything transmutes.” [1]", "follow_up")
+    routed = route_turn("more please", [asked, more], real_router, prompts.words)
+    assert (routed.route, routed.query) == ("follow_up", asked.question)
+    assert "It ends at dawn." in routed.shown and "Everything transmutes." in routed.shown
+    # After small talk there is no answer to go on from: nothing is held back.
+    hello = Exchange("hi there", "Hello! What would you like to talk about?", "greeting")
+    assert route_turn("more please", [hello], real_router, prompts.words).shown == ""
 
 
 @pytest.mark.parametrize("text", ["keep going", "why is that?", "more please"])

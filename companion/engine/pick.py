@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
 from companion.retrieval.sentences import Candidate, SentenceVectors, rank_sentences
-from companion.text import content_terms
+from companion.text import content_terms, fold
 from companion.types import Evidence, Hit
 from companion.words import Words
 
@@ -45,21 +45,28 @@ def _credit_first(question: str, ranked: list[Candidate], words: Words | None) -
 
 def pick_quotes(
     question: str, pool: Sequence[Hit], opinion: bool, embedder: Embedder, vectors: SentenceVectors,
-    idf: Idf | None, policy: Policy = POLICY, words: Words | None = None,
+    idf: Idf | None, policy: Policy = POLICY, words: Words | None = None, shown: str = "",
 ) -> tuple[Evidence, ...]:
     """Return the evidence to quote: the likeliest answer first, then others likely enough, one per passage.
 
     An opinion question hears one sentence per essay, so each critic with a view speaks once. A question
     asking who plays a character (words.asks_for_cast) quotes first the sentence crediting that character's actor.
+    A sentence already quoted in shown (the answers a "keep going" goes on from) is not quoted again.
     """
-    ranked, credit = _credit_first(
-        question, rank_sentences(question, pool, embedder, policy.sentence_ranker, vectors, idf), words
-    )
+    by_id = {hit.passage.id: hit.passage for hit in pool}
+    told = fold(shown)
+
+    def new(c: Candidate) -> bool:
+        # The sentence and the neighbour it leans on are each looked for: either may have been quoted.
+        text = by_id[c.passage_id].text
+        return all(fold(part) not in told for part in (text[c.start : c.sentence_start], text[c.sentence_start : c.end]) if part.strip())
+
+    ranked = [c for c in rank_sentences(question, pool, embedder, policy.sentence_ranker, vectors, idf) if not told or new(c)]
+    ranked, credit = _credit_first(question, ranked, words)
     if not ranked:
         return ()
     # A credit is the answer: any other quote would only pad it.
     cap = 1 if credit else policy.opinion_quotes if opinion else policy.fact_quotes
-    by_id = {hit.passage.id: hit.passage for hit in pool}
     chosen: list[Candidate] = [ranked[0]]
     for candidate in ranked[1:]:
         if len(chosen) >= cap or candidate.score < policy.quote_chance:

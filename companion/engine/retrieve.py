@@ -20,6 +20,8 @@ class Retrieved:
     hits: tuple[Hit, ...]
     # The same ranking further down, whose sentences compete to be quoted (hits is its head).
     pool: tuple[Hit, ...] = ()
+    # Answers already given on this question ("keep going"): their quotes are not quoted again.
+    shown: str = ""
 
 
 def retrieve(searcher: Searcher, routed: Routed, k: int, words: Words, policy: Policy = POLICY) -> Retrieved:
@@ -30,4 +32,4 @@ def retrieve(searcher: Searcher, routed: Routed, k: int, words: Words, policy: P
     opinion = is_opinion(routed.query, words)
     depth = max(k, policy.opinion_depth) if opinion else k
     pool = searcher.search(routed.query, max(depth, policy.sentence_depth))
-    return Retrieved(query=routed.query, opinion=opinion, hits=tuple(pool[:depth]), pool=tuple(pool))
+    return Retrieved(routed.query, opinion, tuple(pool[:depth]), tuple(pool), routed.shown)

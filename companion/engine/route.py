@@ -33,6 +33,8 @@ class Routed:
 
     route: Route
     query: str
+    # The answer a message asking for more ("keep going") goes on from: what it quoted is not quoted again.
+    shown: str = ""
 
 
 def is_opinion(question: str, words: Words) -> bool:
@@ -55,7 +57,11 @@ def _film_words(text: str, words: Words) -> list[str]:
 def route(text: str, router: Router, words: Words, has_history: bool = False, policy: Policy = POLICY) -> Route:
     """Decide how to answer a message: from the essays, or as a companion making conversation."""
     # Asking for more or why is a follow-up only when something was answered before it.
-    kind = router.route(text, follow_up=has_history)
+    return _settle(router.route(text, follow_up=has_history), text, words, has_history, policy)
+
+
+def _settle(kind: str, text: str, words: Words, has_history: bool, policy: Policy) -> Route:
+    """Turn the router's reading of a message into its route, given whether anything came before it."""
     if kind == "follow_up":
         return "follow_up"
     # A short question leaning on the last answer ("why?") may read as a reaction alone; after a turn it
@@ -70,7 +76,24 @@ def route_turn(
     question: str, history: Sequence[Exchange], router: Router, words: Words, policy: Policy = POLICY
 ) -> Routed:
     """Route a checked question; a follow-up is searched together with the question before it."""
-    kind = route(question, router, words, has_history=bool(history), policy=policy)
+    kind = router.route(question, follow_up=bool(history))
+    if kind == "follow_up":
+        # "Keep going", "how so?": the film question it goes on from, for what has not been quoted yet.
+        question_before, shown = _going_on_from(history)
+        return Routed("follow_up", question_before, shown)
+    kind = _settle(kind, question, words, bool(history), policy)
     # "And what about Amy?" means little alone: search with the question it follows.
     query = f"{history[-1].question} {question}" if kind == "follow_up" else question
     return Routed(route=kind, query=query)
+
+
+def _going_on_from(history: Sequence[Exchange]) -> tuple[str, str]:
+    """Return the last film question and every answer since it; after small talk, its message and nothing shown."""
+    shown: list[str] = []
+    for exchange in reversed(history):
+        if exchange.route not in FILM_ROUTES:
+            break
+        shown.append(exchange.answer)
+        if exchange.route == "film":
+            return exchange.question, "\n".join(reversed(shown))
+    return history[-1].question, ""

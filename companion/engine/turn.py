@@ -19,7 +19,7 @@ from companion.engine.decide import decide
 from companion.engine.prompting import Prompt, build_messages, fit
 from companion.engine.recall import Remembered, read_memory
 from companion.engine.retrieve import retrieve
-from companion.engine.route import FILM_ROUTES, Routed, route_turn
+from companion.engine.route import FILM_ROUTES, route_turn
 from companion.engine.router import Router
 from companion.engine.verify import Verified, mark_uncited, uncited, verify
 from companion.errors import InputError
@@ -187,7 +187,7 @@ class Engine:
         if routed.route not in FILM_ROUTES:
             yield from self._converse(run, routed.route, remembered)
             return
-        routed = Routed(routed.route, search_query(question, routed.query, self.history, self.prompts.words))
+        routed = replace(routed, query=search_query(question, routed.query, self.history, self.prompts.words))
         yield Event("status", text="looking through the essays…")
         found = retrieve(self.searcher, routed, self.k, self.prompts.words, self.policy)
         decision = decide(
