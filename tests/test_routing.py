@@ -170,6 +170,8 @@ def test_the_person_is_named_before_a_question_is_about_them(prompts):
 
 def test_clauses_split_a_greeting_from_its_question():
     assert clauses("Hi! What did critics think of the ending?") == ["hi", "what did critics think of the ending"]
+    assert clauses("good morning 🌞 who wrote the score") == ["good morning", "who wrote the score"]
+    assert clauses("it's theodore's ex-wife") == ["it's theodore's ex wife"]
 
 
 def test_the_example_matrix_is_cached_by_the_examples(prompts, tmp_path):

@@ -23,9 +23,9 @@ from companion.text import fold
 
 FILM = "film"
 FOLLOW_UP = "follow_up"
-# Clauses split at sentence ends and commas, so "hi! what did critics think of the ending?" is looked at
-# as "hi" and "what did critics think of the ending".
-CLAUSE = re.compile(r"[.!?;,:\n]+|\s+-+\s+|\s+but\s+")
+# Clauses split at punctuation and emoji, so "hi! what did critics think of the ending?" and
+# "morning 🌞 who wrote the score?" are looked at clause by clause.
+CLAUSE = re.compile(r"[^\w\s'’-]+|\s+-+\s+|\s+but\s+")
 NOT_WORD = re.compile(r"[^\w' ]+")
 # Who a message is about, by grammar rather than by film: a question about the person names them
 # ("what's my name?") and one about her addresses her ("are you real?"). English, not this film, so
