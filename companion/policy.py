@@ -54,6 +54,10 @@ class Policy:
     # Passages whose sentences compete to be quoted: deeper reaches more answers and more distractors. The ranker
     # below was fit at this depth (the fused ranking's 30 candidates). Fit on dev: benchmarks/sentence_fit.py.
     sentence_depth: int = 30
+    # Passages searched for a question about the film as a whole, whose answer may sit in any of them: the
+    # critics' statements of what the film is (prompts/words.toml [says_what_the_film_is]). By hand: every
+    # passage of the five essays (89), bounded for a larger corpus.
+    whole_depth: int = 200
     # A logistic model of the chance that a sentence holds the answer: (bias, one weight per feature in
     # companion.retrieval.sentences.FEATURES). Fit (sklearn, C=1, standardisation folded in) on the answerable
     # questions of the dev split + eval/extra_dev.jsonl + eval/more_dev.jsonl: benchmarks/sentence_fit.py.

@@ -14,8 +14,9 @@ FILENAME = "words.toml"
 # list name -> used as a pattern (matched in text) or as a set of content words (compared after stemming)
 PATTERNS = (
     "ending", "asks_for_ending", "opinion", "framing_claims", "releases_spoilers", "framing_shapes", "asks_for_cast",
+    "says_what_the_film_is",
 )
-LEXICONS = ("warm", "cool", "chatter", "about_the_essays")
+LEXICONS = ("warm", "cool", "chatter", "about_the_essays", "film_as_a_whole")
 
 
 @dataclass(frozen=True)
@@ -29,10 +30,12 @@ class Words:
     framing_shapes: re.Pattern[str]
     releases_spoilers: re.Pattern[str]
     asks_for_cast: re.Pattern[str]
+    says_what_the_film_is: re.Pattern[str]
     warm: frozenset[str]
     cool: frozenset[str]
     chatter: frozenset[str]
     about_the_essays: frozenset[str]
+    film_as_a_whole: frozenset[str]
 
 
 def _phrase(entry: str) -> str:

@@ -9,7 +9,7 @@ from companion.engine.pick import pick_quotes
 from companion.engine.quotes import quote_paragraphs
 from companion.policy import POLICY
 from companion.retrieval.sentences import FEATURES, SentenceVectors
-from companion.text import quotes, reply_sentences
+from companion.text import fold, quotes, reply_sentences
 from companion.types import Evidence
 from tests.fakes import BagOfWords, FakeSearcher, ScriptedBackend, hit, passage
 
@@ -129,6 +129,36 @@ def test_a_question_about_the_film_as_a_whole_is_not_refused_for_sharing_no_rare
     hits = [hit(1, CAST, dense=0.6, lexical=None)]
     assert covers("what is the movie about?", hits, lambda t: 1.0, POLICY, meta)
     assert not covers("what is amy's job?", hits, lambda t: 1.0, POLICY, meta)
+
+
+THESIS = passage("lonely", 2, "The city glows at night. Her is about a man rediscovering the simple pleasure of living.")
+NOT_A = passage("sad", 3, "Her is not a film about technology. I cried all the way home.")
+
+
+def test_a_question_about_the_whole_film_quotes_what_each_critic_says_it_is(prompts):
+    from companion.engine.route import asks_about_the_whole
+
+    words = prompts.words
+    assert all(asks_about_the_whole(q, words) for q in (
+        "what is the movie about?", "what are the main themes?", "what's the message of her?"))
+    assert not any(asks_about_the_whole(q, words) for q in ("what is amy's job?", "who is she?", "why does she leave?"))
+    hits = [hit(1, ANSWER), hit(2, THESIS), hit(3, NOT_A), hit(4, FAR)]
+    chosen = replace(POLICY, sentence_ranker=BY_COSINE)
+    picked = pick_quotes("what is the movie about?", hits, True, BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen,
+                         words, whole=True)
+    assert sorted(_spans(picked)) == ["Her is about a man rediscovering the simple pleasure of living.",
+                                      "Her is not a film about technology."]
+    # No critic saying what the film is: the likeliest sentences as for any question.
+    fallback = pick_quotes("what is the movie about?", [hit(1, ANSWER), hit(2, FAR)], True, BagOfWords(),
+                           SentenceVectors(), lambda t: 1.0, chosen, words, whole=True)
+    assert fallback
+
+
+def test_the_essays_answer_what_the_film_is_about(engine):
+    reply = engine.ask("what are the main themes?")
+    assert reply.grounded and len({c.passage.essay_id for c in reply.citations}) >= 2
+    says = engine.prompts.words.says_what_the_film_is
+    assert all(says.search(fold(q)) for q in quotes(reply.answer))
 
 
 def test_a_cast_question_is_answered_in_the_first_line_from_the_quote(prompts):

@@ -114,10 +114,15 @@ def overview(question: str, meta: Collection[str]) -> bool:
 def covers(
     question: str, hits: Sequence[Hit], idf: Idf | None = None, policy: Policy = POLICY,
     meta: Collection[str] = frozenset(), embedder: Embedder | None = None, vectors: SentenceVectors | None = None,
+    whole: Collection[str] = frozenset(),
 ) -> bool:
     """Decide whether the passages found speak to the question at all."""
     if not hits:
         return False
+    # Every essay is about the film as a whole, so a question asking about it in so many words ("what are the
+    # main themes?") is theirs to answer, though it may share no rarer word with them.
+    if overview(question, {*meta, *whole}) and not overview(question, meta):
+        return True
     dense = max((h.dense or 0.0) for h in hits)
     if idf is None:
         return dense >= policy.strong_score
@@ -172,7 +177,7 @@ def decide(
     vectors = vectors if vectors is not None else SentenceVectors()
 
     def speaks(chosen: Sequence[Hit]) -> bool:
-        return covers(found.query, chosen, idf, policy, meta, embedder, vectors)
+        return covers(found.query, chosen, idf, policy, meta, embedder, vectors, words.film_as_a_whole)
 
     held = False
     careful = careful and not asks_for_ending(question, words)
@@ -188,8 +193,8 @@ def decide(
     if embedder is not None and found.pool:
         pool = [h for h in found.pool if not (careful and spoils_ending(h.passage, words))]
         # A question about the film as a whole is answered as opinions are: one critic's view per essay.
-        picked = pick_quotes(found.query, pool, found.opinion or overview(found.query, meta), embedder,
-                             vectors, idf, policy, words, found.shown)
+        picked = pick_quotes(found.query, pool, found.opinion or found.whole or overview(found.query, meta), embedder,
+                             vectors, idf, policy, words, found.shown, found.whole)
         if picked:
             return Decision("answer", picked, held)
     chosen = select_evidence(hits, opinion=found.opinion, policy=policy)

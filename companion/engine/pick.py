@@ -45,13 +45,14 @@ def _credit_first(question: str, ranked: list[Candidate], words: Words | None) -
 
 def pick_quotes(
     question: str, pool: Sequence[Hit], opinion: bool, embedder: Embedder, vectors: SentenceVectors,
-    idf: Idf | None, policy: Policy = POLICY, words: Words | None = None, shown: str = "",
+    idf: Idf | None, policy: Policy = POLICY, words: Words | None = None, shown: str = "", whole: bool = False,
 ) -> tuple[Evidence, ...]:
     """Return the evidence to quote: the likeliest answer first, then others likely enough, one per passage.
 
     An opinion question hears one sentence per essay, so each critic with a view speaks once. A question
     asking who plays a character (words.asks_for_cast) quotes first the sentence crediting that character's actor.
-    A sentence already quoted in shown (the answers a "keep going" goes on from) is not quoted again.
+    A sentence already quoted in shown (the answers a "keep going" goes on from) is not quoted again. A question
+    about the film as a whole (whole) quotes the critics' sentences saying what the film is, when there are any.
     """
     by_id = {hit.passage.id: hit.passage for hit in pool}
     told = fold(shown)
@@ -63,13 +64,17 @@ def pick_quotes(
 
     ranked = [c for c in rank_sentences(question, pool, embedder, policy.sentence_ranker, vectors, idf) if not told or new(c)]
     ranked, credit = _credit_first(question, ranked, words)
+    says = words.says_what_the_film_is if whole and words else None
+    thesis = [c for c in ranked if says and says.search(fold(by_id[c.passage_id].text[c.sentence_start : c.end]))]
+    ranked = thesis or ranked
     if not ranked:
         return ()
     # A credit is the answer: any other quote would only pad it.
     cap = 1 if credit else policy.opinion_quotes if opinion else policy.fact_quotes
     chosen: list[Candidate] = [ranked[0]]
     for candidate in ranked[1:]:
-        if len(chosen) >= cap or candidate.score < policy.quote_chance:
+        # Each critic's statement of what the film is answers the question, however its words score.
+        if len(chosen) >= cap or (candidate.score < policy.quote_chance and not thesis):
             break
         if candidate.passage_id in {c.passage_id for c in chosen}:
             continue

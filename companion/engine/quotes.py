@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from companion.engine.route import is_opinion
+from companion.engine.route import asks_about_the_whole, is_opinion
 from companion.policy import POLICY, Policy
 from companion.prompts import Prompts
 from companion.retrieval.sentences import LABEL, sentence_spans
@@ -114,7 +114,8 @@ def lean(text: str, words: Words, policy: Policy = POLICY) -> int:
 
 def opener_for(question: str, words: Words) -> str:
     """Name the prompt file whose openers fit the question: opinions and facts are framed differently."""
-    return "openers" if is_opinion(question, words) else "openers_fact"
+    # What the film is about is a matter of each critic's view, framed as opinions are.
+    return "openers" if is_opinion(question, words) or asks_about_the_whole(question, words) else "openers_fact"
 
 
 def quote_paragraphs(

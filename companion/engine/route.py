@@ -9,7 +9,7 @@ from typing import Literal
 
 from companion.engine.router import Router
 from companion.policy import POLICY, Policy
-from companion.text import content_terms, fold
+from companion.text import STOPWORDS, WORD, content_terms, fold
 from companion.types import Exchange
 from companion.words import Words
 
@@ -40,6 +40,16 @@ class Routed:
 def is_opinion(question: str, words: Words) -> bool:
     """Tell whether a question asks what the writers think rather than for a fact."""
     return bool(words.opinion.search(question))
+
+
+def asks_about_the_whole(question: str, words: Words) -> bool:
+    """Tell whether a question asks about the film as a whole ("what is it about?", "what are the main themes?")."""
+    # "What's" leaves "what", a stopword all the same.
+    terms = set(content_terms(question)) - STOPWORDS
+    if terms - words.about_the_essays - words.film_as_a_whole:
+        return False
+    # With no word of weight at all it must say what it asks after: "what is it about?", not "who is she?".
+    return bool(terms) or "about" in WORD.findall(fold(question))
 
 
 def is_follow_up(text: str, words: Words, policy: Policy = POLICY) -> bool:
