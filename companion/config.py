@@ -78,6 +78,10 @@ class BackendSpec:
     flash_attn: bool = True
     # Show a thinking model's reasoning, folded above the reply (and as "thinking" in ask --json).
     show_thinking: bool = False
+    # How much a model is kept from repeating words it already wrote (-2 to 2, as OpenAI's API takes them);
+    # None leaves the backend's own default (openai: 0.5 each; llama-cpp: none).
+    frequency_penalty: float | None = None
+    presence_penalty: float | None = None
 
 
 # Profiles every install has; a [backends.NAME] table with the same name overrides them.
@@ -97,7 +101,7 @@ _SPEC_TYPES: dict[str, tuple[type, ...]] = {
     "n_threads": (int,), "max_tokens": (int,), "temperature": (int, float), "timeout": (int, float),
     "deadline": (int, float),
     "retries": (int,), "quote_first": (bool,), "quantize": (str,), "flash_attn": (bool,),
-    "show_thinking": (bool,),
+    "show_thinking": (bool,), "frequency_penalty": (int, float), "presence_penalty": (int, float),
 }
 # llama.cpp weight types a local model can be converted to once (see backends/quantize.py).
 QUANTIZE_CHOICES = ("as-is", "f16", "bf16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0")
@@ -205,6 +209,9 @@ def _profile(path: Path, name: str, table: Any) -> BackendSpec:
     for key in ("timeout", "deadline"):
         if key in values and values[key] <= 0:
             raise ConfigError(f"{path}: backends.{name}.{key} must be a positive number of seconds.")
+    for key in ("frequency_penalty", "presence_penalty"):
+        if key in values and not -2.0 <= values[key] <= 2.0:
+            raise ConfigError(f"{path}: backends.{name}.{key} must be between -2 and 2, not {values[key]}.")
     return replace(base, **values) if base else BackendSpec(name=name, **values)
 
 

@@ -71,6 +71,8 @@ def test_missing_file_means_defaults(tmp_path):
         ("[backends.x]\ntype = 'openai'\nflavour = 1", "unknown key backends.x.flavour"),
         ("[backends.x]\ntype = 'llama-cpp'\nquantize = 'q3'", "backends.x.quantize must be one of as-is, f16"),
         ("[backends.x]\ntype = 'llama-cpp'\nflash_attn = 'yes'", "backends.x.flash_attn must be"),
+        ("[backends.x]\ntype = 'openai'\npresence_penalty = 3", "backends.x.presence_penalty must be between -2 and 2"),
+        ("[backends.x]\ntype = 'openai'\nfrequency_penalty = 'some'", "backends.x.frequency_penalty must be"),
         ("backends = 1", "backends must be a set of tables"),
         ("this is = not toml [", "not valid TOML"),
         ('data_dir = ""', "data_dir is empty"),

@@ -82,6 +82,14 @@ def test_streams_deltas_and_sends_an_openai_request(server, make):
     assert "Authorization" not in seen.headers
 
 
+def test_a_profile_sets_its_own_repetition_penalties(server, make):
+    server.script = [sse_reply("ok.")]
+    backend = make(server.url + "/", frequency_penalty=0.0, presence_penalty=1.2)
+    assert list(backend.stream(REQUEST)) == ["ok."]
+    body = server.seen[0].body
+    assert (body["frequency_penalty"], body["presence_penalty"]) == (0.0, 1.2)
+
+
 def test_keepalive_comments_blank_lines_and_empty_deltas_are_ignored(server, make):
     role_only = "data: " + json.dumps({"choices": [{"delta": {"role": "assistant"}}]}) + "\n\n"
     null_content = "data: " + json.dumps({"choices": [{"delta": {"content": None}}]}) + "\n\n"
@@ -325,3 +333,11 @@ def test_check_asks_nothing_when_the_key_variable_is_unset(server, make, monkeyp
     backend = make(server.url, api_key_env="NO_SUCH_KEY_VAR")
     assert "NO_SUCH_KEY_VAR" in backend.check()
     assert server.seen == []
+
+
+def test_penalties_unset_leave_the_backends_default():
+    from companion.backends.base import penalties
+
+    assert penalties(BackendSpec(name="x", type="llama-cpp")) == {}
+    assert penalties(BackendSpec(name="x", type="openai"), 0.5) == {"frequency_penalty": 0.5, "presence_penalty": 0.5}
+    assert penalties(BackendSpec(name="x", type="llama-cpp", presence_penalty=1)) == {"presence_penalty": 1.0}

@@ -57,6 +57,13 @@ def writes_for(quote_first: bool | None, default: Writes) -> Writes:
     return "frames" if quote_first else "freely"
 
 
+def penalties(spec: BackendSpec, default: float | None = None) -> dict[str, float]:
+    """Return the repetition penalties to send: the profile's, else the backend's default (None sends none)."""
+    chosen = {"frequency_penalty": spec.frequency_penalty, "presence_penalty": spec.presence_penalty}
+    return {key: float(value if value is not None else default) for key, value in chosen.items()
+            if value is not None or default is not None}
+
+
 class Backend(Protocol):
     """The whole contract of a backend: a model plugin provides every member below.
 

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from companion.backends.base import BaseBackend, Capabilities, GenerationRequest, Message, writes_for
+from companion.backends.base import BaseBackend, Capabilities, GenerationRequest, Message, penalties, writes_for
 from companion.backends.native_log import LOG_NAME, details, route_to
 from companion.backends.quantize import AS_IS, ensure_converted
 from companion.backends.thinking import Piece, split_thinking
@@ -88,6 +88,7 @@ class LlamaCppBackend(BaseBackend):
         self._weights: Path | None = None
         self.max_tokens = spec.max_tokens
         self.temperature = spec.temperature
+        self.penalties = penalties(spec)
         # A 135M model garbles quotes: let the engine place them and have the model only frame them.
         self.writes = writes_for(spec.quote_first, "frames" if shipped else "freely")
 
@@ -148,6 +149,7 @@ class LlamaCppBackend(BaseBackend):
             max_tokens=min(request.max_tokens, room),
             temperature=request.temperature,
             stream=True,
+            **self.penalties,
         )
         try:
             yield from split_thinking(_deltas(chunks))

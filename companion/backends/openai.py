@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from companion.backends.base import BaseBackend, Capabilities, GenerationRequest, writes_for
+from companion.backends.base import BaseBackend, Capabilities, GenerationRequest, penalties, writes_for
 from companion.backends.limits import (
     DEFAULT_DEADLINE,
     MAX_RETRY_AFTER,
@@ -44,9 +44,10 @@ CHECK_TIMEOUT = 2.0
 BODY_CHARS = 200
 # An error body is read this far at most: enough for any message, and a body that never ends cannot hang us.
 ERROR_BODY_CHARS = 65_536
-# Mild penalties on words the reply already used: a small model otherwise loops on a phrase (SmolLM2-135M said one
-# sentence three times in a reply without them); kept mild because a quote must still be copied word for word.
-PENALTIES = {"frequency_penalty": 0.5, "presence_penalty": 0.5}
+# Mild penalties on words the reply already used, unless the profile sets its own: a small model otherwise loops
+# on a phrase (SmolLM2-135M said one sentence three times in a reply without them); kept mild because a quote
+# must still be copied word for word.
+DEFAULT_PENALTY = 0.5
 
 
 class OpenAIBackend(BaseBackend):
@@ -330,7 +331,7 @@ class OpenAIBackend(BaseBackend):
             "stream": True,
             "max_tokens": request.max_tokens,
             "temperature": request.temperature,
-            **PENALTIES,
+            **penalties(self.spec, DEFAULT_PENALTY),
         }
         # Single-model servers (llama-server, llama_cpp.server) need no model name.
         if self.model:
