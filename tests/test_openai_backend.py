@@ -310,7 +310,7 @@ def test_the_entry_point_creates_the_backend(tmp_path):
     backend = load_backend(spec, _settings(tmp_path))
     assert isinstance(backend, OpenAIBackend)
     backend.close()
-    assert (backend.name, backend.model, backend.context_size) == ("ollama", "llama3.2", 8192)
+    assert (backend.name, backend.model, backend.capabilities.context_size) == ("ollama", "llama3.2", 8192)
     assert backend.base_url == "http://127.0.0.1:11434/v1"
 
 

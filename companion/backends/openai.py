@@ -74,11 +74,6 @@ class OpenAIBackend(BaseBackend):
         return self.spec.model
 
     @property
-    def context_size(self) -> int | None:
-        """Return the configured context window, or None when the server alone knows it."""
-        return self.spec.n_ctx
-
-    @property
     def capabilities(self) -> Capabilities:
         """Declare that the model writes freely (frames only with quote_first = true) and its context, if set."""
         return Capabilities(writes=writes_for(self.spec.quote_first, "freely"), context_size=self.spec.n_ctx)
