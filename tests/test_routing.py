@@ -130,6 +130,12 @@ def test_going_on_searches_the_film_question_again_with_what_was_shown(real_rout
     routed = route_turn("more please", [asked, more], real_router, prompts.words)
     assert (routed.route, routed.query) == ("follow_up", asked.question)
     assert "It ends at dawn." in routed.shown and "Everything transmutes." in routed.shown
+    # A follow-up that names something leans on the film question, not on "keep going".
+    leaning = route_turn("who directed it?", [asked, more], real_router, prompts.words)
+    assert (leaning.route, leaning.query) == ("follow_up", f"{asked.question} who directed it?")
+    amy = Exchange("and what about amy?", "“Amy makes games.” [1]", "follow_up")
+    assert route_turn("why does she do that?", [asked, amy], real_router, prompts.words).query == (
+        "and what about amy? why does she do that?")
     # After small talk there is no answer to go on from: nothing is held back.
     hello = Exchange("hi there", "Hello! What would you like to talk about?", "greeting")
     assert route_turn("more please", [hello], real_router, prompts.words).shown == ""

@@ -93,8 +93,16 @@ def route_turn(
         return Routed("follow_up", question_before, shown)
     kind = _settle(kind, question, words, bool(history), policy)
     # "And what about Amy?" means little alone: search with the question it follows.
-    query = f"{history[-1].question} {question}" if kind == "follow_up" else question
+    query = f"{_leaned_on(history, router)} {question}" if kind == "follow_up" else question
     return Routed(route=kind, query=query)
+
+
+def _leaned_on(history: Sequence[Exchange], router: Router) -> str:
+    """Return the message a follow-up leans on: the last that named something, passing over "keep going"."""
+    for exchange in reversed(history):
+        if not (exchange.route == "follow_up" and router.route(exchange.question) == "follow_up"):
+            return exchange.question
+    return history[-1].question
 
 
 def _going_on_from(history: Sequence[Exchange]) -> tuple[str, str]:
