@@ -41,7 +41,7 @@ def test_it_generates_a_stream(backend):
     pieces = list(backend.stream(REQUEST))
     assert len(pieces) > 1 and "".join(pieces).strip()
     assert backend.model == "SmolLM2-135M-Instruct.Q4_1"
-    assert backend.capabilities.context_size == 2048 and backend.capabilities.writes == "frames"
+    assert backend.capabilities.context_size == 2048 and backend.capabilities.writes == "nothing"
     assert backend.check() is None
 
 

@@ -26,7 +26,10 @@ SHIPPED = BackendSpec(name="llama-cpp", type="llama-cpp")
 def test_a_first_ask_with_the_local_model_shows_one_line(private_index, tmp_path):
     # A first ask: a model another test converted into the shared index must not be found already converted.
     shutil.rmtree(private_index / "models", ignore_errors=True)
-    env = {**os.environ, "COMPANION_DATA_DIR": str(private_index), "COMPANION_CONFIG": str(tmp_path / "none.toml")}
+    # The shipped model composes nothing by default; asked to frame the quotes, it is loaded.
+    config = tmp_path / "framing.toml"
+    config.write_text("[backends.llama-cpp]\nquote_first = true\n", "utf-8")
+    env = {**os.environ, "COMPANION_DATA_DIR": str(private_index), "COMPANION_CONFIG": str(config)}
     done = subprocess.run(
         [sys.executable, "-m", "companion", "ask", "--backend", "llama-cpp", "What did the critics think of the ending?"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
