@@ -114,14 +114,14 @@ def overview(question: str, meta: Collection[str]) -> bool:
 def covers(
     question: str, hits: Sequence[Hit], idf: Idf | None = None, policy: Policy = POLICY,
     meta: Collection[str] = frozenset(), embedder: Embedder | None = None, vectors: SentenceVectors | None = None,
-    whole: Collection[str] = frozenset(),
+    whole: bool = False,
 ) -> bool:
-    """Decide whether the passages found speak to the question at all."""
+    """Decide whether the passages found speak to the question at all; whole: it asks about the film as a whole."""
     if not hits:
         return False
-    # Every essay is about the film as a whole, so a question asking about it in so many words ("what are the
-    # main themes?") is theirs to answer, though it may share no rarer word with them.
-    if overview(question, {*meta, *whole}) and not overview(question, meta):
+    # Every essay is about the film as a whole, so a question about it ("what are the main themes?") is theirs
+    # to answer, though it may share no rarer word with them.
+    if whole:
         return True
     dense = max((h.dense or 0.0) for h in hits)
     if idf is None:
@@ -177,7 +177,7 @@ def decide(
     vectors = vectors if vectors is not None else SentenceVectors()
 
     def speaks(chosen: Sequence[Hit]) -> bool:
-        return covers(found.query, chosen, idf, policy, meta, embedder, vectors, words.film_as_a_whole)
+        return covers(found.query, chosen, idf, policy, meta, embedder, vectors, found.whole)
 
     held = False
     careful = careful and not asks_for_ending(question, words)
