@@ -23,6 +23,15 @@ PRONOUN = re.compile(r"\b(he|she|they|him|them|his|hers|their|it|its|that|this|t
 CONTINUE = re.compile(r"^(keep going|keep on|continue|carry on|explain|more|how so|what else)\b|\b(say|explain) more\b")
 
 
+# Asking her to recall what the person said or thinks ("what did I think of Amy, I told you", "have I said if I
+# liked the ending") is about them, whatever film words it holds. English, not this film, so not in prompts/.
+RECALLS_THEM = re.compile(
+    r"\b(did|have|had) i (ever |already )?(say|said|tell|told|mention|mentioned|think|thought|like|liked|love|loved|"
+    r"hate|hated|feel|felt)\b|\bi (told|said|mentioned) (you|it|that|before|earlier)\b|"
+    r"\bremember (what|if|whether|where|who|how|when) i\b"
+)
+
+
 # Routes answered from the essays; every other one is answered in her voice from prompts/.
 FILM_ROUTES = frozenset({"film", "follow_up"})
 
@@ -74,6 +83,8 @@ def _settle(kind: str, text: str, words: Words, has_history: bool, policy: Polic
     """Turn the router's reading of a message into its route, given whether anything came before it."""
     if kind == "follow_up":
         return "follow_up"
+    if RECALLS_THEM.search(fold(text).replace("’", "'")):
+        return "about_person"
     # A short question leaning on the last answer ("why?") may read as a reaction alone; after a turn it
     # goes back to the essays unless it is about her or the person.
     asks = kind == "film" or ("?" in text or CONTINUE.search(fold(text))) and kind not in ("about_her", "about_person")
