@@ -58,8 +58,11 @@ def measure(command: str, label: str) -> tuple[float, float]:
 def chat_peak_rss(data: Path, companion: Path) -> float:
     """Return the chat's peak RSS in MB after one reply from the local model."""
     subprocess.run([str(companion), "ingest", "--data-dir", str(data)], check=True, capture_output=True)
+    # The shipped model composes nothing by default; asked to frame the quotes, it is loaded and runs.
+    config = data / "framing.toml"
+    config.write_text("[backends.llama-cpp]\nquote_first = true\n", "utf-8")
     session = f"bench-rss-{time.monotonic_ns()}"
-    command = f"exec env COMPANION_DATA_DIR={data} {companion} chat --backend llama-cpp"
+    command = f"exec env COMPANION_DATA_DIR={data} COMPANION_CONFIG={config} {companion} chat --backend llama-cpp"
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", command], check=True)
     try:
         pid = subprocess.run(["tmux", "display", "-p", "-t", session, "#{pane_pid}"],
