@@ -93,6 +93,16 @@ def test_a_name_given_wrong_is_answered_from_memory(prompts, server, writer, mem
     assert reply.answer.startswith(tuple(known)), "her line for what she remembers"
 
 
+def test_only_a_speaker_label_the_reply_opens_with_is_dropped():
+    from companion.engine.cleanup import without_echo
+
+    assert without_echo("Samantha: Hi there!", "hi") == "Hi there!"
+    assert without_echo("You answer: It ends at dawn.", "how does it end?") == "It ends at dawn."
+    # The same words inside the reply are the reply's own.
+    assert without_echo("The short answer: yes, it ends well.", "does it end well?") == "The short answer: yes, it ends well."
+    assert without_echo("Thanks for your reply: I'm glad.", "thanks") == "Thanks for your reply: I'm glad."
+
+
 def test_a_label_line_echoed_from_the_prompt_is_not_flagged_as_a_claim():
     from companion.engine.verify import is_claim
 

@@ -24,7 +24,7 @@ from companion.types import Exchange, Reasoning
 # A short line ending in a colon opens nothing a person said: it is a prompt's label, echoed ("What you remember is:").
 _LABEL_LINE = re.compile(r"[-*]?\s*[^\n:]{1,60}:")
 # A speaker's label before the reply itself ("Samantha: Hi!", "You answer: ...").
-_SPEAKER = re.compile(r"(?i)(?:samantha|assistant|answer|reply|response|you (?:answer|say|reply))\s*:\s*")
+_SPEAKER = re.compile(r"(?i)^(?:samantha|assistant|answer|reply|response|you (?:answer|say|reply))\s*:\s*")
 # A message this long copied into a reply's first line is the prompt echoed; a shorter one may be a fair reply.
 _COPIED_WORDS = 3
 # A reply this alike to an earlier one (a word or two changed) is that reply said again.
