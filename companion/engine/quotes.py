@@ -61,10 +61,7 @@ def best_quote(evidence: Evidence, question: str, weights: dict[str, float], pol
     start, end = spans[best]
     if len(text[start:end].split()) < policy.short_sentence and best + 1 < len(spans):
         end = spans[best + 1][1]
-    start, end = _balanced(text, start, end)
-    passage = evidence.passage
-    who = _speaker_at(evidence, start) or passage.author or "the writer"
-    return Quote(text=text[start:end], who=who)
+    return picked_quote(evidence, (start, end))
 
 
 def picked_quote(evidence: Evidence, span: tuple[int, int]) -> Quote:
