@@ -49,7 +49,7 @@ def main() -> None:
     prompts = load_prompts(settings.prompts_dir)
     retrieval = open_retrieval(settings)
     searcher = retrieval.searcher
-    vectors = getattr(retrieval, "sentences", None) or SentenceVectors()
+    vectors = retrieval.sentences or SentenceVectors()
     questions = in_split(load_questions(QUESTIONS), "dev")
     for path in args.extra:
         questions += load_questions(path)

@@ -90,7 +90,7 @@ def main() -> None:
     words = load_prompts(settings.prompts_dir).words
     retrieval = open_retrieval(settings)
     searcher = retrieval.searcher
-    vectors = getattr(retrieval, "sentences", None) or SentenceVectors()
+    vectors = retrieval.sentences or SentenceVectors()
     questions = dev_questions(tuple(args.extra))
     data = []
     for question in questions:
