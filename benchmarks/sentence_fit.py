@@ -95,7 +95,7 @@ def main() -> None:
     data = []
     for question in questions:
         hits = searcher.search(question.q, POLICY.sentence_depth)
-        pool, X = sentence_features(question.q, hits, searcher.embedder, vectors, searcher.idf)
+        pool, X = sentence_features(question.q, hits, searcher.embedder, vectors, searcher.idf, reader=retrieval.reader)
         gold = fold_gold(question.gold)
         y = np.asarray([1 if groups_hit(fold(unit.text(hit.passage)), gold) else 0 for hit, unit in pool])
         data.append((pool, X, y, is_opinion(question.q, words)))

@@ -61,14 +61,15 @@ class Policy:
     # A logistic model of the chance that a sentence holds the answer: (bias, one weight per feature in
     # companion.retrieval.sentences.FEATURES). Fit (sklearn, C=1, standardisation folded in) on the answerable
     # questions of the dev split + eval/extra_dev.jsonl + eval/more_dev.jsonl: benchmarks/sentence_fit.py.
-    # 2026-11-30, 146 questions (a sentence holding the answer within reach for 142).
+    # 2026-11-30, 146 questions (a sentence holding the answer within reach for 142), with the reader model's
+    # cosine (retrieval/reader.py) as the last feature: MiniLM's own cosine then weighs negative, a correction.
     sentence_ranker: tuple[float, ...] = (
-        -9.3975, 4.8167, -2.1323, 2.2110, 1.7611, 0.5068, 2.8683, -0.5676, 0.6175, -0.0164,
+        -9.6244, -2.6368, -2.3989, 2.5279, 1.5256, 0.3738, 2.7113, -0.3956, 0.4917, 0.0133, 9.2496,
     )
     # A quote after the first shows only when its chance reaches this: lower shows more answers and more
     # beside-the-point quotes. Chosen on held-out chances (10 folds by question) in benchmarks/sentence_fit.py,
-    # 146 dev questions: 0.08 -> quote answers 0.548 (80/146), precision 0.400 (84/210), 1.44 quotes per reply;
-    # 0.05 -> 0.575, 0.353, 1.71; 0.15 -> 0.514, 0.453, 1.16.
+    # 146 dev questions: 0.08 -> quote answers 0.603 (88/146), precision 0.405 (92/227), 1.55 quotes per reply;
+    # 0.05 -> 0.616, 0.382, 1.72; 0.15 -> 0.555, 0.441, 1.29 (without the reader: 0.08 -> 0.548, 0.400, 1.44).
     quote_chance: float = 0.08
     # Quotes a factual reply (and an opinion reply) shows at most: one good quote beats three weak ones; an
     # opinion question hears one critic per quote. Same fit.

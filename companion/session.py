@@ -35,6 +35,7 @@ def open_engine(settings: Settings, progress: IngestProgress | None = None, stat
     )
     if retrieval.sentences is not None:
         engine.sentences = retrieval.sentences
+    engine.reader = retrieval.reader
     configure(engine, backend, spec)
     attach_memory(engine, settings)
     return engine

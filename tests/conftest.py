@@ -48,13 +48,15 @@ def index_dir(tmp_path_factory, embedder) -> Path:
     from companion.retrieval.connect import open_client
     from companion.retrieval.store import PassageStore
 
-    from companion.retrieval.service import open_sentences
+    from companion.retrieval.service import open_reader, open_sentences
 
     data_dir = tmp_path_factory.mktemp("index")
     store = PassageStore(open_client(data_dir), embedder.model_id)
     ingest(CORPUS, store, embedder)
     # As `companion ingest` does: the sentence vectors are saved with the index, so opening it needs no torch.
-    open_sentences(load_settings(data_dir=data_dir, corpus_dir=CORPUS, prompts_dir=PROMPTS), store, embedder)
+    settings = load_settings(data_dir=data_dir, corpus_dir=CORPUS, prompts_dir=PROMPTS)
+    open_sentences(settings, store, embedder)
+    open_reader(settings, store)
     return data_dir
 
 

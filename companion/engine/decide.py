@@ -11,7 +11,7 @@ from companion.engine.pick import pick_quotes
 from companion.engine.retrieve import Retrieved
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
-from companion.retrieval.sentences import SentenceVectors, sentence_features
+from companion.retrieval.sentences import Reader, SentenceVectors, sentence_features
 from companion.text import content_terms
 from companion.types import Evidence, Hit, Passage
 from companion.words import Words
@@ -168,7 +168,7 @@ def select_evidence(hits: Sequence[Hit], opinion: bool = False, policy: Policy =
 
 def decide(
     found: Retrieved, question: str, careful: bool, idf: Idf | None, words: Words, policy: Policy = POLICY,
-    embedder: Embedder | None = None, vectors: SentenceVectors | None = None,
+    embedder: Embedder | None = None, vectors: SentenceVectors | None = None, reader: Reader | None = None,
 ) -> Decision:
     """Decide from the hits whether to answer, and from which passages; careful keeps the ending back."""
     hits = list(found.hits)
@@ -194,7 +194,7 @@ def decide(
         pool = [h for h in found.pool if not (careful and spoils_ending(h.passage, words))]
         # A question about the film as a whole is answered as opinions are: one critic's view per essay.
         picked = pick_quotes(found.query, pool, found.opinion or found.whole or overview(found.query, meta), embedder,
-                             vectors, idf, policy, words, found.shown, found.whole)
+                             vectors, idf, policy, words, found.shown, found.whole, reader)
         if picked:
             return Decision("answer", picked, held)
     chosen = select_evidence(hits, opinion=found.opinion, policy=policy)

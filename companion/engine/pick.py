@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
-from companion.retrieval.sentences import Candidate, SentenceVectors, rank_sentences
+from companion.retrieval.sentences import Candidate, Reader, SentenceVectors, rank_sentences
 from companion.text import content_terms, fold
 from companion.types import Evidence, Hit
 from companion.words import Words
@@ -46,6 +46,7 @@ def _credit_first(question: str, ranked: list[Candidate], words: Words | None) -
 def pick_quotes(
     question: str, pool: Sequence[Hit], opinion: bool, embedder: Embedder, vectors: SentenceVectors,
     idf: Idf | None, policy: Policy = POLICY, words: Words | None = None, shown: str = "", whole: bool = False,
+    reader: Reader | None = None,
 ) -> tuple[Evidence, ...]:
     """Return the evidence to quote: the likeliest answer first, then others likely enough, one per passage.
 
@@ -62,7 +63,8 @@ def pick_quotes(
         text = by_id[c.passage_id].text
         return all(fold(part) not in told for part in (text[c.start : c.sentence_start], text[c.sentence_start : c.end]) if part.strip())
 
-    ranked = [c for c in rank_sentences(question, pool, embedder, policy.sentence_ranker, vectors, idf) if not told or new(c)]
+    ranked = rank_sentences(question, pool, embedder, policy.sentence_ranker, vectors, idf, reader=reader)
+    ranked = [c for c in ranked if not told or new(c)]
     ranked, credit = _credit_first(question, ranked, words)
     says = words.says_what_the_film_is if whole and words else None
     thesis = [c for c in ranked if says and says.search(fold(by_id[c.passage_id].text[c.sentence_start : c.end]))]

@@ -27,7 +27,7 @@ from companion.memory import Memory
 from companion.policy import POLICY, Policy
 from companion.prompts import Prompts
 from companion.retrieval.search import Searcher
-from companion.retrieval.sentences import SentenceVectors
+from companion.retrieval.sentences import Reader, SentenceVectors
 from companion.text import fold
 from companion.types import Citation, Evidence, Exchange, Reasoning, Reply
 
@@ -134,6 +134,9 @@ class Engine:
     # The essays' sentences embedded once, for the evidence decision's closest-sentence cosine: loaded from the
     # index by session.open_engine, else filled as questions need them and kept for the engine's life.
     sentences: SentenceVectors = field(default_factory=SentenceVectors)
+    # The stronger model reading those sentences for the quote ranker (retrieval/reader.py); without it the
+    # ranker reads MiniLM's cosine in its place.
+    reader: Reader | None = None
 
     def routing(self) -> Router:
         """Return the router, making it from the prompts' examples and the searcher's embedder at first use."""
@@ -192,7 +195,7 @@ class Engine:
         found = retrieve(self.searcher, routed, self.k, self.prompts.words, self.policy)
         decision = decide(
             found, question, remembered.careful, self.searcher.idf, self.prompts.words, self.policy,
-            self.searcher.embedder, self.sentences,
+            self.searcher.embedder, self.sentences, self.reader,
         )
         if decision.verdict != "answer":
             if released:

@@ -73,8 +73,10 @@ class Candidate:
 # its cosine to the question; its passage's cosine; its passage's fused retrieval score, scaled to the best
 # passage's; 1 / its passage's rank; its passage's BM25 score, scaled to the best; the idf-weighted share
 # of the question's words it holds; the closer of its neighbours' cosines; log(1 + its words); whether it
-# takes the sentence before along.
-FEATURES = ("cosine", "passage_cosine", "fused", "reciprocal_rank", "bm25", "words", "neighbour", "length", "leans")
+# takes the sentence before along; its cosine to the question as the reader model (reader.py) embeds both.
+FEATURES = (
+    "cosine", "passage_cosine", "fused", "reciprocal_rank", "bm25", "words", "neighbour", "length", "leans", "reader",
+)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int, bool]]:
@@ -172,6 +174,14 @@ class SentenceVectors:
         return cls(dict(zip(texts, matrix)))
 
 
+@dataclass(frozen=True)
+class Reader:
+    """A second model reading the sentences: its question embedder and the corpus's units embedded by it."""
+
+    embedder: Embedder
+    vectors: SentenceVectors
+
+
 def fingerprint(passages: Sequence[Passage], model_id: str) -> str:
     """Return a digest of the passages' texts and the embedding model, to key saved vectors."""
     digest = hashlib.sha256(model_id.encode("utf-8"))
@@ -196,29 +206,37 @@ def sentence_features(
     vectors: SentenceVectors | None = None,
     idf: Idf | None = None,
     query_vector: Sequence[float] | None = None,
+    reader: Reader | None = None,
 ):
-    """Return every sentence unit of the hits, each with its hit, and one row of FEATURES per unit."""
+    """Return every sentence unit of the hits, each with its hit, and one row of FEATURES per unit.
+
+    Without a reader its column repeats the MiniLM cosine, the nearest stand-in the ranker knows.
+    """
     import numpy as np
 
     pool = [(hit, unit) for hit in hits for unit in units(hit.passage)]
     if not pool or not question.strip():
         return [], np.zeros((0, len(FEATURES)))
     vectors = vectors if vectors is not None else SentenceVectors()
-    matrix = vectors.lookup([embedding_text(hit.passage, unit) for hit, unit in pool], embedder)
+    texts = [embedding_text(hit.passage, unit) for hit, unit in pool]
+    matrix = vectors.lookup(texts, embedder)
     query = np.asarray(query_vector if query_vector is not None else embedder.embed([question])[0], dtype=np.float32)
     dense = matrix @ (query / (np.linalg.norm(query) or 1.0))
+    read = dense
+    if reader is not None:
+        read = reader.vectors.lookup(texts, reader.embedder) @ np.asarray(reader.embedder.embed([question])[0], dtype=np.float32)
     best_fused = max(h.score for h in hits) or 1.0
     best_lexical = max((h.lexical or 0.0) for h in hits) or 1.0
     terms = set(content_terms(question))
     rows = []
-    for i, ((hit, unit), similarity) in enumerate(zip(pool, dense)):
+    for i, ((hit, unit), similarity, reading) in enumerate(zip(pool, dense, read)):
         same = [j for j in (i - 1, i + 1) if 0 <= j < len(pool) and pool[j][0] is hit]
         neighbour = max((float(dense[j]) for j in same), default=float(similarity))
         text = unit.text(hit.passage)
         rows.append((
             float(similarity), hit.dense or 0.0, hit.score / best_fused, 1.0 / hit.rank,
             (hit.lexical or 0.0) / best_lexical, lexical_share(terms, text, idf), neighbour,
-            math.log(1 + len(text.split())), float(unit.lead != unit.start),
+            math.log(1 + len(text.split())), float(unit.lead != unit.start), float(reading),
         ))
     return pool, np.asarray(rows, dtype=np.float64)
 
@@ -239,9 +257,10 @@ def rank_sentences(
     vectors: SentenceVectors | None = None,
     idf: Idf | None = None,
     query_vector: Sequence[float] | None = None,
+    reader: Reader | None = None,
 ) -> list[Candidate]:
     """Return the sentences of the hits, likeliest answer first; a candidate's score is its fitted chance."""
-    pool, features = sentence_features(question, hits, embedder, vectors, idf, query_vector)
+    pool, features = sentence_features(question, hits, embedder, vectors, idf, query_vector, reader)
     if not pool:
         return []
     chances = answer_chances(features, model)

