@@ -62,14 +62,15 @@ class Policy:
     # companion.retrieval.sentences.FEATURES). Fit (sklearn, C=1, standardisation folded in) on the answerable
     # questions of the dev split + eval/extra_dev.jsonl + eval/more_dev.jsonl: benchmarks/sentence_fit.py.
     # 2026-11-30, 146 questions (a sentence holding the answer within reach for 142), with the reader model's
-    # cosine (retrieval/reader.py) as the last feature: MiniLM's own cosine then weighs negative, a correction.
+    # cosine (retrieval/reader.py) and its gap to the best one's as the last features: MiniLM's own cosine then
+    # weighs negative, a correction to the reader's.
     sentence_ranker: tuple[float, ...] = (
-        -9.6244, -2.6368, -2.3989, 2.5279, 1.5256, 0.3738, 2.7113, -0.3956, 0.4917, 0.0133, 9.2496,
+        -7.0901, -2.9867, 0.1290, 1.3183, 1.3139, 1.0135, 2.8937, -0.0455, 0.4198, -0.0026, 4.9471, 5.7122,
     )
     # A quote after the first shows only when its chance reaches this: lower shows more answers and more
     # beside-the-point quotes. Chosen on held-out chances (10 folds by question) in benchmarks/sentence_fit.py,
-    # 146 dev questions: 0.08 -> quote answers 0.603 (88/146), precision 0.405 (92/227), 1.55 quotes per reply;
-    # 0.05 -> 0.616, 0.382, 1.72; 0.15 -> 0.555, 0.441, 1.29 (without the reader: 0.08 -> 0.548, 0.400, 1.44).
+    # 146 dev questions: 0.08 -> quote answers 0.630 (92/146), precision 0.412 (96/233), 1.60 quotes per reply;
+    # 0.05 -> 0.651, 0.378, 1.79; 0.15 -> 0.589, 0.463, 1.30 (without the reader: 0.08 -> 0.548, 0.400, 1.44).
     quote_chance: float = 0.08
     # Quotes a factual reply (and an opinion reply) shows at most: one good quote beats three weak ones; an
     # opinion question hears one critic per quote. Same fit.

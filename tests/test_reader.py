@@ -78,6 +78,8 @@ def test_the_ranker_reads_the_reader_column(retrieval):
     # Without a reader, MiniLM's cosine stands in; with it, MPNet's own reading differs.
     assert np.allclose(without[:, column], without[:, 0])
     assert not np.allclose(with_reader[:, column], with_reader[:, 0])
+    gap = with_reader[:, FEATURES.index("reader_gap")]
+    assert gap.max() == 0.0 and np.allclose(gap, with_reader[:, column] - with_reader[:, column].max())
     credited = next(i for i, (hit, unit) in enumerate(pool) if "Joaquin Phoenix" in unit.text(hit.passage))
     assert with_reader[credited, column] > np.median(with_reader[:, column])
 

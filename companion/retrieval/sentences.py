@@ -73,9 +73,11 @@ class Candidate:
 # its cosine to the question; its passage's cosine; its passage's fused retrieval score, scaled to the best
 # passage's; 1 / its passage's rank; its passage's BM25 score, scaled to the best; the idf-weighted share
 # of the question's words it holds; the closer of its neighbours' cosines; log(1 + its words); whether it
-# takes the sentence before along; its cosine to the question as the reader model (reader.py) embeds both.
+# takes the sentence before along; its cosine to the question as the reader model (reader.py) embeds both; how
+# far that falls below the best sentence's of the same search (a quote is weighed against the best one found).
 FEATURES = (
     "cosine", "passage_cosine", "fused", "reciprocal_rank", "bm25", "words", "neighbour", "length", "leans", "reader",
+    "reader_gap",
 )
 
 
@@ -210,7 +212,7 @@ def sentence_features(
 ):
     """Return every sentence unit of the hits, each with its hit, and one row of FEATURES per unit.
 
-    Without a reader its column repeats the MiniLM cosine, the nearest stand-in the ranker knows.
+    Without a reader its columns read the MiniLM cosine instead, the nearest stand-in the ranker knows.
     """
     import numpy as np
 
@@ -229,6 +231,7 @@ def sentence_features(
     best_lexical = max((h.lexical or 0.0) for h in hits) or 1.0
     terms = set(content_terms(question))
     rows = []
+    best_read = float(read.max())
     for i, ((hit, unit), similarity, reading) in enumerate(zip(pool, dense, read)):
         same = [j for j in (i - 1, i + 1) if 0 <= j < len(pool) and pool[j][0] is hit]
         neighbour = max((float(dense[j]) for j in same), default=float(similarity))
@@ -237,6 +240,7 @@ def sentence_features(
             float(similarity), hit.dense or 0.0, hit.score / best_fused, 1.0 / hit.rank,
             (hit.lexical or 0.0) / best_lexical, lexical_share(terms, text, idf), neighbour,
             math.log(1 + len(text.split())), float(unit.lead != unit.start), float(reading),
+            float(reading) - best_read,
         ))
     return pool, np.asarray(rows, dtype=np.float64)
 
