@@ -106,12 +106,16 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
+def _say(text: str) -> None:
+    print(f"companion: {text}", file=sys.stderr, flush=True)
+
+
 def _open_retrieval(settings: Settings, retriever: str = "hybrid"):
     from companion.retrieval.service import open_retrieval
 
     update, stop = ingest_progress()
     try:
-        retrieval = open_retrieval(settings, progress=update, retriever=retriever)
+        retrieval = open_retrieval(settings, progress=update, retriever=retriever, status=_say)
     finally:
         stop()
     for notice in retrieval.notices:
@@ -132,7 +136,7 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace, out: TextIO) -> int
     update, stop = ingest_progress()
     notices: list[str] = []
     try:
-        report = run_ingest(settings, progress=update, notices=notices)
+        report = run_ingest(settings, progress=update, notices=notices, status=_say)
     finally:
         stop()
     for notice in notices:

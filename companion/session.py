@@ -24,7 +24,7 @@ def open_engine(settings: Settings, progress: IngestProgress | None = None, stat
     spec = settings.backend_spec()
     backend = load_backend(spec, settings)
     say("reading the essays…")
-    retrieval = open_retrieval(settings, progress=progress)
+    retrieval = open_retrieval(settings, progress=progress, status=status)
     say("waking up…")
     retrieval.searcher.warm()
     router = Router(prompts.routes, retrieval.searcher.embedder, cache_dir=settings.data_dir / "routes")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from companion.retrieval.search import DenseSearcher, HybridSearcher, Searcher
 from companion.retrieval.sentences import Reader, SentenceVectors, fingerprint
 from companion.retrieval.connect import open_client
 from companion.retrieval.store import PassageStore
+
+# Says what a long wait is for (the CLI prints it, the chat shows it as its status).
+Status = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,8 @@ def open_store(
 
 
 def run_ingest(
-    settings: Settings, progress: IngestProgress | None = None, notices: list[str] | None = None
+    settings: Settings, progress: IngestProgress | None = None, notices: list[str] | None = None,
+    status: Status | None = None,
 ) -> IngestReport:
     """Bring the index, and the saved BM25 index beside it, in line with the corpus."""
     store, embedder = open_store(settings, notices)
@@ -50,7 +55,7 @@ def run_ingest(
     # Loading checks the saved BM25 files, so an ingest also repairs one that was damaged.
     open_lexical(settings, store)
     open_sentences(settings, store, embedder)
-    open_reader(settings, store, notices)
+    open_reader(settings, store, notices, status)
     return report
 
 
@@ -105,7 +110,9 @@ def open_sentences(settings: Settings, store: PassageStore, embedder: SentenceTr
     return built
 
 
-def open_reader(settings: Settings, store: PassageStore, notices: list[str] | None = None) -> Reader | None:
+def open_reader(
+    settings: Settings, store: PassageStore, notices: list[str] | None = None, status: Status | None = None,
+) -> Reader | None:
     """Open the reader model and its saved sentence vectors, embedding every sentence with it when they are stale."""
     from companion.retrieval.reader import ReaderEmbedder, cache_root, reader_model_dir
 
@@ -127,6 +134,8 @@ def open_reader(settings: Settings, store: PassageStore, notices: list[str] | No
         memo = cache_root() / "reader-vectors" / content
         loaded = SentenceVectors.load(memo, content)
         if loaded is None:
+            if status:
+                status(f"reading all {len(passages)} passages' sentences with the reader model, once…")
             loaded = SentenceVectors.build(passages, SentenceTransformerEmbedder(str(location)))
             _save(loaded, memo, content)
         _save(loaded, folder, digest)
@@ -141,7 +150,7 @@ def _save(vectors: SentenceVectors, folder: Path, digest: str) -> None:
 
 
 def open_retrieval(
-    settings: Settings, progress: IngestProgress | None = None, retriever: str = "hybrid"
+    settings: Settings, progress: IngestProgress | None = None, retriever: str = "hybrid", status: Status | None = None,
 ) -> Retrieval:
     """Open the index, ingesting the corpus first if the index is empty."""
     if retriever not in RETRIEVERS:
@@ -157,7 +166,7 @@ def open_retrieval(
         )
     dense = DenseSearcher(store, questions)
     sentences = open_sentences(settings, store, embedder)
-    reader = open_reader(settings, store, notices)
+    reader = open_reader(settings, store, notices, status)
     if retriever == "dense":
         return Retrieval(store, dense, built, tuple(notices), sentences, reader)
     lexical = open_lexical(settings, store, rebuild=built is not None)
