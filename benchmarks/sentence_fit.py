@@ -1,6 +1,6 @@
 """Fit the sentence ranker (companion/retrieval/sentences.py) on dev questions and choose how many quotes to show.
 
-    .venv/bin/python benchmarks/sentence_fit.py [--C 1] [--folds 10]
+    .venv/bin/python benchmarks/sentence_fit.py [--C 1] [--folds 10] [--unsure]
 
 Dev only: the dev half of eval/questions.jsonl plus the dev-only questions in eval/extra_dev.jsonl and
 eval/more_dev.jsonl (answerable ones; a sentence holding a gold phrase is a positive). Each question is
@@ -9,7 +9,10 @@ gets companion.retrieval.sentences.sentence_features, and a logistic model is fi
 model to copy into companion/policy.py (standardisation folded in) and, from held-out predictions
 (folds by question), what a reader would see for each way of choosing quotes: the best sentence first,
 then others whose chance clears a floor, from other passages (other essays for opinion questions), up to
-a cap. Every rate comes with its count.
+a cap. Every rate comes with its count. With --unsure, the dev questions the essays do not cover are searched
+too, and a table shows, for each cut on the first quote's held-out chance, how many answerable and not-covered
+questions fall below it and for how many of the answerable ones the first quote still holds the answer
+(Policy.unsure_chance).
 """
 
 from __future__ import annotations
@@ -32,12 +35,32 @@ FLOORS = (0.03, 0.05, 0.08, 0.1, 0.15, 0.2)
 CAPS = ((1, 2), (1, 3), (2, 2), (2, 3))
 
 
-def dev_questions(extra: tuple[Path, ...]) -> list[Question]:
-    """Return the answerable dev questions: the dev split of the public set and every dev-only file."""
+def dev_questions(extra: tuple[Path, ...], answerable: bool = True) -> list[Question]:
+    """Return the dev questions (the dev split of the public set and every dev-only file) that are answerable or not."""
     found = in_split(load_questions(QUESTIONS), "dev")
     for path in extra:
         found += load_questions(path)
-    return [q for q in found if q.answerable]
+    return [q for q in found if q.answerable == answerable]
+
+
+def unsure_table(data, held, uncovered, folds: int, C: float) -> None:
+    """Print, for cuts on the first quote's held-out chance, who falls below and how often it still answered."""
+    import numpy as np
+
+    first = [(float(c.max()), bool(y[int(np.argmax(c))])) for (_, _, y, _), c in zip(data, held) if len(c)]
+    for fold_no in range(folds):
+        train = [i for i in range(len(data)) if i % folds != fold_no]
+        model = fit(np.vstack([data[i][1] for i in train]), np.concatenate([data[i][2] for i in train]), C)
+        uncovered_chances = [float(chances(X, model).max()) for i, X in enumerate(uncovered) if i % folds == fold_no and len(X)]
+        first += [(c, None) for c in uncovered_chances]
+    print("\nfirst quote's held-out chance: below the cut she says it is the nearest she found (Policy.unsure_chance)")
+    for cut in (0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5):
+        below = [r for c, r in first if c < cut]
+        above = [r for c, r in first if c >= cut]
+        print(f"  cut {cut:.2f}: below, answerable {sum(r is not None for r in below)} (first quote answers "
+              f"{sum(r is True for r in below)}), not covered {sum(r is None for r in below)}; above, answerable "
+              f"{sum(r is not None for r in above)} (answers {sum(r is True for r in above)}), "
+              f"not covered {sum(r is None for r in above)}")
 
 
 def fit(X, y, C: float):
@@ -85,6 +108,7 @@ def main() -> None:
     parser.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
     parser.add_argument("--folds", type=int, default=10)
     parser.add_argument("--extra", type=Path, nargs="*", default=list(EXTRA))
+    parser.add_argument("--unsure", action="store_true", help="also print the table behind Policy.unsure_chance")
     args = parser.parse_args()
     settings = load_settings()
     words = load_prompts(settings.prompts_dir).words
@@ -123,6 +147,13 @@ def main() -> None:
             print(f"  floor {floor:.2f}, cap {cap} (opinion {opinion_cap}): quote answers {answers / n:.3f} "
                   f"({answers}/{n}), quote precision {good / count:.3f} ({good}/{count}), "
                   f"quotes per reply {count / n:.2f}")
+    if args.unsure:
+        uncovered = []
+        for question in dev_questions(tuple(args.extra), answerable=False):
+            hits = searcher.search(question.q, POLICY.sentence_depth)
+            uncovered.append(sentence_features(question.q, hits, searcher.embedder, vectors, searcher.idf,
+                                               reader=retrieval.reader)[1])
+        unsure_table(data, held, uncovered, args.folds, args.C)
     model = fit(np.vstack([d[1] for d in data]), np.concatenate([d[2] for d in data]), args.C)
     print(f"\nsentence_ranker = ({', '.join(f'{c:.4f}' for c in model)})")
     print(f"  # bias, then {', '.join(FEATURES)}")

@@ -72,6 +72,12 @@ class Policy:
     # 146 dev questions: 0.08 -> quote answers 0.630 (92/146), precision 0.412 (96/233), 1.60 quotes per reply;
     # 0.05 -> 0.651, 0.378, 1.79; 0.15 -> 0.589, 0.463, 1.30 (without the reader: 0.08 -> 0.548, 0.400, 1.44).
     quote_chance: float = 0.08
+    # Below this chance for the first quote she says it is the nearest she found rather than the answer
+    # (prompts/openers_unsure.md). Held-out chances (10 folds) on 225 dev questions: below 0.3 fall 40
+    # answerable ones, whose first quote holds the answer for 13, and 54 of the 79 not covered; above it the
+    # first quote holds the answer for 64 of 106 answerable and 25 not covered. Higher hedges more right
+    # answers; lower sounds sure about more wrong ones. benchmarks/sentence_fit.py --unsure prints the table.
+    unsure_chance: float = 0.3
     # Quotes a factual reply (and an opinion reply) shows at most: one good quote beats three weak ones; an
     # opinion question hears one critic per quote. Same fit.
     fact_quotes: int = 2

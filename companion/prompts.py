@@ -18,6 +18,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "no_evidence": frozenset(),
     "openers": frozenset(),
     "openers_fact": frozenset(),
+    "openers_unsure": frozenset(),
     "answer_cast": frozenset({"actor", "character"}),
     "attributions": frozenset({"title", "who"}),
     "closers": frozenset(),

@@ -56,6 +56,8 @@ class Evidence:
     passage: Passage
     # (start, end) in passage.text: the sentence picked as the answer; None lets the composer choose.
     span: tuple[int, int] | None = None
+    # The sentence ranker's chance that the span holds the answer; None when no ranker picked it.
+    chance: float | None = None
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,7 @@ def test_spoiler_care_hides_the_ending_until_asked(retrieval, prompts):
 
 def test_every_reply_of_the_offline_backend_is_in_voice(retrieval, prompts):
     engine = make_engine(retrieval, prompts)
-    openers = set(prompts.variants["openers"]) | set(prompts.variants["openers_fact"])
+    openers = set(prompts.variants["openers"]) | set(prompts.variants["openers_fact"]) | set(prompts.variants["openers_unsure"])
     seen = set()
     for question in ["Is Samantha rational or emotional?", "What does Amy work on at her job?",
                      "What did the critics think of the ending?", "Who wrote Being John Malkovich?"]:
@@ -88,3 +88,15 @@ def test_prompts_from_another_directory_and_a_broken_one(tmp_path):
     (custom / "welcome_back.md").write_text("Welcome back, {nme}!\n", "utf-8")
     with pytest.raises(PromptError, match="welcome_back.md"):
         load_prompts(custom)
+
+
+def test_she_does_not_sound_sure_when_even_the_likeliest_quote_is_unlikely_to_answer(retrieval, prompts):
+    engine = make_engine(retrieval, prompts)
+    engine.reader = retrieval.reader
+    unsure = set(prompts.variants["openers_unsure"])
+    # The essays name Theodore's wife's actor, never the character's name.
+    reply = engine.ask("what's the name of Theodore's ex-wife in the movie?")
+    assert reply.grounded and reply.answer.split("\n\n")[0] in unsure
+    engine.history.clear()
+    sure = engine.ask("What company does Theodore work for?")
+    assert sure.answer.split("\n\n")[0] not in unsure and "BeautifulHandwrittenLetters.com" in sure.answer

@@ -138,7 +138,8 @@ def quote_reply(job: Job, prompts: Prompts, first_line: str = "") -> list[str]:
     """Lay out a quote-first reply: a first line, what she recalls of them, one quote per critic, a closer."""
     key = fold(job.query)
     # An answer found word for word in the first quote leads, before any framing a small model wrote.
-    paragraphs = [answer_line(job, prompts) or first_line or prompts.choose(opener_for(job.query, prompts.words), key)]
+    opener = "openers_unsure" if unsure(job) else opener_for(job.query, prompts.words)
+    paragraphs = [answer_line(job, prompts) or first_line or prompts.choose(opener, key)]
     # Nothing else weaves memory into a reply made of quotes, so it goes right after the first line.
     recall = recall_line(prompts, job.question, job.remembered)
     if recall:
@@ -146,6 +147,12 @@ def quote_reply(job: Job, prompts: Prompts, first_line: str = "") -> list[str]:
     paragraphs.extend(quote_paragraphs(prompts, job.query, job.evidence, job.idf, job.policy))
     paragraphs.append(prompts.choose("closers", key))
     return paragraphs
+
+
+def unsure(job: Job) -> bool:
+    """Tell whether even the likeliest quote is unlikely to hold the answer, so she should not sound sure."""
+    first = job.evidence[0] if job.evidence else None
+    return bool(first and first.chance is not None and first.chance < job.policy.unsure_chance)
 
 
 def answer_line(job: Job, prompts: Prompts) -> str | None:

@@ -85,5 +85,5 @@ def pick_quotes(
             continue
         chosen.append(candidate)
     return tuple(
-        Evidence(n, by_id[c.passage_id], span=(c.start, c.end)) for n, c in enumerate(chosen, start=1)
+        Evidence(n, by_id[c.passage_id], span=(c.start, c.end), chance=c.score) for n, c in enumerate(chosen, start=1)
     )
