@@ -65,17 +65,17 @@ class Policy:
     # cosine (retrieval/reader.py) and its gap to the best one's as the last features: MiniLM's own cosine then
     # weighs negative, a correction to the reader's.
     sentence_ranker: tuple[float, ...] = (
-        -7.0901, -2.9867, 0.1290, 1.3183, 1.3139, 1.0135, 2.8937, -0.0455, 0.4198, -0.0026, 4.9471, 5.7122,
+        -7.2011, -2.6976, -0.0416, 1.2734, 1.2672, 1.0876, 2.9113, -0.0588, 0.4630, 0.0024, 4.7859, 5.6540,
     )
     # A quote after the first shows only when its chance reaches this: lower shows more answers and more
     # beside-the-point quotes. Chosen on held-out chances (10 folds by question) in benchmarks/sentence_fit.py,
-    # 146 dev questions: 0.08 -> quote answers 0.630 (92/146), precision 0.412 (96/233), 1.60 quotes per reply;
-    # 0.05 -> 0.651, 0.378, 1.79; 0.15 -> 0.589, 0.463, 1.30 (without the reader: 0.08 -> 0.548, 0.400, 1.44).
+    # 146 dev questions: 0.08 -> quote answers 0.637 (93/146), precision 0.416 (97/233), 1.60 quotes per reply;
+    # 0.05 -> 0.658, 0.382, 1.79; 0.15 -> 0.603, 0.471, 1.31 (without the reader: 0.08 -> 0.548, 0.400, 1.44).
     quote_chance: float = 0.08
     # Below this chance for the first quote she says it is the nearest she found rather than the answer
-    # (prompts/openers_unsure.md). Held-out chances (10 folds) on 225 dev questions: below 0.3 fall 40
+    # (prompts/openers_unsure.md). Held-out chances (10 folds) on 225 dev questions: below 0.3 fall 37
     # answerable ones, whose first quote holds the answer for 13, and 54 of the 79 not covered; above it the
-    # first quote holds the answer for 64 of 106 answerable and 25 not covered. Higher hedges more right
+    # first quote holds the answer for 65 of 109 answerable, and 25 not covered. Higher hedges more right
     # answers; lower sounds sure about more wrong ones. benchmarks/sentence_fit.py --unsure prints the table.
     unsure_chance: float = 0.3
     # Quotes a factual reply (and an opinion reply) shows at most: one good quote beats three weak ones; an

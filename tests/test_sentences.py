@@ -63,6 +63,20 @@ def test_a_new_speakers_turn_never_takes_the_line_before():
     assert second.text(passage) == "It broke me into small pieces, honestly."
 
 
+def test_a_quotation_spanning_sentences_is_one_unit_from_where_it_opens():
+    passage = _passage("I check my phone a lot. My head goes like, “Did anyone text me? Is anyone thinking about me? "
+                       "Does anyone love me?” Later I put it down again, every time.")
+    found = [u.text(passage) for u in units(passage)]
+    assert "My head goes like, “Did anyone text me? Is anyone thinking about me? Does anyone love me?”" in found
+    # The quotation ended: the sentence after it stands alone again.
+    assert "Later I put it down again, every time." in found
+
+
+def test_a_quotation_never_reaches_back_across_a_speakers_turn():
+    passage = _passage("BOONE: He says “we grow. ANISE: Apart over time, quietly and without blame.” I agree with that.")
+    assert all(not u.text(passage).startswith("He says") or "ANISE" not in u.text(passage) for u in units(passage))
+
+
 @pytest.mark.parametrize("sentence, leaning", [
     ("This is the Amy who exists now.", True),
     ("It’s not about predicting the future.", True),

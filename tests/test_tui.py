@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from textual.widgets import Markdown, Static
 
@@ -158,7 +159,7 @@ class SlowBackend(BaseBackend):
 def scripted_engine(retrieval, prompts, backend):
     from companion.engine import Engine
 
-    return Engine(searcher=retrieval.searcher, backend=backend, prompts=prompts)
+    return Engine(searcher=retrieval.searcher, backend=backend, prompts=prompts, sentences=retrieval.sentences)
 
 
 async def test_esc_stops_a_reply_and_keeps_the_partial_text(retrieval, prompts, tmp_path):
@@ -171,7 +172,11 @@ async def test_esc_stops_a_reply_and_keeps_the_partial_text(retrieval, prompts, 
         composer = app.query_one(Composer)
         composer.load_text("What did the critics think of the ending?")
         await pilot.press("enter")
-        await pilot.pause(0.6)
+        # Stopped once words have come, however long finding the evidence took on a busy machine.
+        ends = time.monotonic() + 20
+        while time.monotonic() < ends and not (app.query(Reply) and markdown_source(app.query_one(Reply))):
+            await pilot.pause(0.1)
+        await pilot.pause(0.3)
         await pilot.press("escape")
         await settle(app, pilot)
         (reply,) = app.query(Reply)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from companion.retrieval.embedder import Embedder
-from companion.text import SENTENCE_END, WORD, content_terms, fold
+from companion.text import SENTENCE_END, WORD, content_terms, fold, quote_spans
 from companion.types import Hit, Passage
 
 # A speaker label inside a passage ("BOONE: ..."), matched where a sentence starts.
@@ -34,7 +34,7 @@ LEANING = frozenset(
 # A sentence this short ("Exactly.", "Why?") cannot stand as a quote on its own.
 FRAGMENT_WORDS = 5
 # Bump when units or their embedding text change: saved vectors built the old way must not be reused.
-UNITS_VERSION = 1
+UNITS_VERSION = 2
 MANIFEST = "manifest.json"
 
 Idf = Callable[[str], float]
@@ -102,12 +102,24 @@ def leans(sentence: str) -> bool:
 
 
 def units(passage: Passage) -> list[Unit]:
-    """Return a passage's sentences; one that leans on its neighbour (in the same turn) takes it along."""
+    """Return a passage's sentences; one that leans on its neighbour (in the same turn) takes it along.
+
+    A sentence that goes on with a quotation opened before it ("…like, “Did anyone text me? Is anyone thinking
+    about me?”") takes along the sentence where the quotation opens: the words quoted are one unit.
+    """
     spans = sentence_spans(passage.text)
+    quoted = quote_spans(passage.text)
     found = []
     for i, (start, end, opens_turn) in enumerate(spans):
         lead = start
-        if i > 0 and not opens_turn and leans(passage.text[start:end]):
+        opened = next((a for a, b in quoted if a < start < b), None)
+        if i > 0 and not opens_turn and opened is not None:
+            j = i - 1
+            # Back to the sentence holding the opening mark, never past the start of this speaker's turn.
+            while j > 0 and spans[j][0] > opened and not spans[j][2]:
+                j -= 1
+            lead = spans[j][0]
+        elif i > 0 and not opens_turn and leans(passage.text[start:end]):
             lead = spans[i - 1][0]
         found.append(Unit(passage.id, start, end, lead))
     return found
