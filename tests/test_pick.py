@@ -148,10 +148,12 @@ def test_a_question_about_the_whole_film_quotes_what_each_critic_says_it_is(prom
                          words, whole=True)
     assert sorted(_spans(picked)) == ["Her is about a man rediscovering the simple pleasure of living.",
                                       "Her is not a film about technology."]
+    # Chosen for what they say, not by the ranker's chance: nothing for the composer to hedge on.
+    assert all(e.chance is None for e in picked)
     # No critic saying what the film is: the likeliest sentences as for any question.
     fallback = pick_quotes("what is the movie about?", [hit(1, ANSWER), hit(2, FAR)], True, BagOfWords(),
                            SentenceVectors(), lambda t: 1.0, chosen, words, whole=True)
-    assert fallback
+    assert fallback and all(e.chance is not None for e in fallback)
 
 
 def test_the_essays_answer_what_the_film_is_about(engine):
@@ -159,6 +161,7 @@ def test_the_essays_answer_what_the_film_is_about(engine):
     assert reply.grounded and len({c.passage.essay_id for c in reply.citations}) >= 2
     says = engine.prompts.words.says_what_the_film_is
     assert all(says.search(fold(q)) for q in quotes(reply.answer))
+    assert reply.answer.split("\n\n")[0] not in engine.prompts.variants["openers_unsure"]
 
 
 def test_a_cast_question_is_answered_in_the_first_line_from_the_quote(prompts):

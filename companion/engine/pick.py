@@ -84,6 +84,10 @@ def pick_quotes(
         if opinion and essay in {by_id[c.passage_id].essay_id for c in chosen}:
             continue
         chosen.append(candidate)
+    # A credit or a critic's statement of what the film is was chosen by what it says, not by its chance: a
+    # chance would only misstate how sure she can be.
+    by_rule = credit or bool(thesis)
     return tuple(
-        Evidence(n, by_id[c.passage_id], span=(c.start, c.end), chance=c.score) for n, c in enumerate(chosen, start=1)
+        Evidence(n, by_id[c.passage_id], span=(c.start, c.end), chance=None if by_rule else c.score)
+        for n, c in enumerate(chosen, start=1)
     )
