@@ -54,6 +54,10 @@ class Policy:
     # Passages whose sentences compete to be quoted: deeper reaches more answers and more distractors. The ranker
     # below was fit at this depth (the fused ranking's 30 candidates). Fit on dev: benchmarks/sentence_fit.py.
     sentence_depth: int = 30
+    # The reader model (retrieval/reader.py) embeds every sentence once, at about 39 ms a sentence on 2 cores
+    # (make bench: 491 sentences of 89 passages in 19 s). Past this many passages (about 16,500 sentences, 11
+    # minutes) quotes are chosen without it, with a notice, rather than make a first start wait longer. By hand.
+    reader_passages: int = 3000
     # Passages searched for a question about the film as a whole, whose answer may sit in any of them: the
     # critics' statements of what the film is (prompts/words.toml [says_what_the_film_is]). By hand: every
     # passage of the five essays (89), bounded for a larger corpus.

@@ -98,3 +98,16 @@ def test_an_index_without_the_reader_still_answers_and_says_why(shared_settings,
     assert opened.reader is None
     assert any("without the reader model" in n and "make setup" in n for n in opened.notices)
     assert opened.searcher.search("who plays Theodore?", 3)
+
+
+def test_a_corpus_too_large_for_the_reader_is_read_without_it_and_says_so(shared_settings, retrieval):
+    from dataclasses import replace
+
+    from companion.policy import POLICY
+    from companion.retrieval.service import open_reader
+
+    notices: list[str] = []
+    small = replace(POLICY, reader_passages=retrieval.store.count() - 1)
+    assert open_reader(shared_settings, retrieval.store, notices, policy=small) is None
+    assert any("without the reader model" in n and "Policy.reader_passages" in n for n in notices)
+    assert open_reader(shared_settings, retrieval.store, policy=POLICY) is not None

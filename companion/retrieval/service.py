@@ -10,6 +10,7 @@ from pathlib import Path
 
 from companion.config import Settings
 from companion.errors import ConfigError, ModelError
+from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import SentenceTransformerEmbedder
 from companion.retrieval.ingest import IngestProgress, IngestReport, ingest
 from companion.retrieval.lexical import LexicalSearcher
@@ -112,10 +113,18 @@ def open_sentences(settings: Settings, store: PassageStore, embedder: SentenceTr
 
 def open_reader(
     settings: Settings, store: PassageStore, notices: list[str] | None = None, status: Status | None = None,
+    policy: Policy = POLICY,
 ) -> Reader | None:
     """Open the reader model and its saved sentence vectors, embedding every sentence with it when they are stale."""
     from companion.retrieval.reader import ReaderEmbedder, cache_root, reader_model_dir
 
+    if store.count() > policy.reader_passages:
+        if notices is not None:
+            notices.append(
+                f"Quotes are chosen without the reader model: reading the sentences of {store.count()} passages "
+                f"once would take too long (it reads up to {policy.reader_passages}; Policy.reader_passages)."
+            )
+        return None
     try:
         location = reader_model_dir()
     except ModelError as exc:
