@@ -93,7 +93,7 @@ def test_an_index_without_the_reader_still_answers_and_says_why(shared_settings,
     def missing(root=None):
         raise ModelError(f"The reader model package {PARTS[0]} is not installed: run `make setup`.")
 
-    monkeypatch.setattr(reader_module, "reader_model_dir", missing)
+    monkeypatch.setattr(reader_module, "open_reader_model", missing)
     opened = open_retrieval(settings)
     assert opened.reader is None
     assert any("without the reader model" in n and "make setup" in n for n in opened.notices)
@@ -111,3 +111,16 @@ def test_a_corpus_too_large_for_the_reader_is_read_without_it_and_says_so(shared
     assert open_reader(shared_settings, retrieval.store, notices, policy=small) is None
     assert any("without the reader model" in n and "Policy.reader_passages" in n for n in notices)
     assert open_reader(shared_settings, retrieval.store, policy=POLICY) is not None
+
+
+def test_damaged_weights_in_the_cache_are_unpacked_again(tmp_path):
+    from companion.retrieval.reader import open_reader_model
+
+    first = reader_model_dir(tmp_path)
+    weights = first / "model.safetensors"
+    with weights.open("r+b") as handle:
+        handle.truncate(weights.stat().st_size // 3)
+    with pytest.raises(ModelError, match="damaged.*unpacked again"):
+        ReaderEmbedder(first).load()
+    embedder = open_reader_model(tmp_path)
+    assert len(embedder.embed(["who plays theodore?"])[0]) == 768

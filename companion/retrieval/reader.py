@@ -101,6 +101,19 @@ def reader_model_dir(root: Path | None = None) -> Path:
     return target / MODEL_FOLDER
 
 
+def open_reader_model(root: Path | None = None) -> ReaderEmbedder:
+    """Return the reader's question embedder, loaded; a damaged unpacked copy is removed and unpacked again once."""
+    location = reader_model_dir(root)
+    embedder = ReaderEmbedder(location)
+    try:
+        embedder.load()
+    except ModelError:
+        shutil.rmtree(location.parent, ignore_errors=True)
+        embedder = ReaderEmbedder(reader_model_dir(root))
+        embedder.load()
+    return embedder
+
+
 _DTYPES = {"F32": "float32", "F16": "float16", "I64": "int64"}
 
 
@@ -110,6 +123,8 @@ def map_safetensors(path: Path) -> dict:
 
     with path.open("rb") as handle:
         size = int.from_bytes(handle.read(8), "little")
+        if size > path.stat().st_size - 8:
+            raise ValueError(f"{path.name} is cut short")
         header = json.loads(handle.read(size))
     data = np.memmap(path, dtype=np.uint8, mode="r", offset=8 + size)
     tensors = {}
@@ -154,15 +169,36 @@ class ReaderEmbedder:
     def _model(self):
         with self._lock:
             if self._loaded is None:
-                from tokenizers import Tokenizer
-
-                config = json.loads((self.location / "config.json").read_text("utf-8"))
-                settings = json.loads((self.location / "sentence_bert_config.json").read_text("utf-8"))
-                tokenizer = Tokenizer.from_file(str(self.location / "tokenizer.json"))
-                tokenizer.enable_truncation(max_length=settings.get("max_seq_length", 384))
-                tokenizer.no_padding()
-                self._loaded = (config, tokenizer, map_safetensors(self.location / "model.safetensors"))
+                try:
+                    self._loaded = self._read()
+                except Exception as exc:  # json, numpy and tokenizers each raise their own types for a bad file
+                    raise ModelError(
+                        f"The reader model in {self.location} is damaged ({type(exc).__name__}: {exc}): delete "
+                        f"{self.location.parent} and it is unpacked again from its packages."
+                    ) from None
             return self._loaded
+
+    def _read(self):
+        """Read the config and tokenizer and map the weights, checking every tensor a forward pass reads is there."""
+        from tokenizers import Tokenizer
+
+        config = json.loads((self.location / "config.json").read_text("utf-8"))
+        settings = json.loads((self.location / "sentence_bert_config.json").read_text("utf-8"))
+        tokenizer = Tokenizer.from_file(str(self.location / "tokenizer.json"))
+        tokenizer.enable_truncation(max_length=settings.get("max_seq_length", 384))
+        tokenizer.no_padding()
+        weights = map_safetensors(self.location / "model.safetensors")
+        names = ["embeddings.word_embeddings.weight", "embeddings.position_embeddings.weight",
+                 "embeddings.LayerNorm.weight", "embeddings.LayerNorm.bias", "encoder.relative_attention_bias.weight"]
+        for i in range(config["num_hidden_layers"]):
+            p = f"encoder.layer.{i}."
+            names += [f"{p}attention.attn.{m}.{k}" for m in "qkvo" for k in ("weight", "bias")]
+            names += [f"{p}{m}.{k}" for m in ("attention.LayerNorm", "intermediate.dense", "output.dense",
+                                               "output.LayerNorm") for k in ("weight", "bias")]
+        missing = [n for n in names if n not in weights]
+        if missing:
+            raise ValueError(f"no tensor {missing[0]}")
+        return config, tokenizer, weights
 
     def _encode(self, text: str):
         import numpy as np

@@ -116,7 +116,7 @@ def open_reader(
     policy: Policy = POLICY,
 ) -> Reader | None:
     """Open the reader model and its saved sentence vectors, embedding every sentence with it when they are stale."""
-    from companion.retrieval.reader import ReaderEmbedder, cache_root, reader_model_dir
+    from companion.retrieval.reader import cache_root, open_reader_model
 
     if store.count() > policy.reader_passages:
         if notices is not None:
@@ -126,12 +126,11 @@ def open_reader(
             )
         return None
     try:
-        location = reader_model_dir()
+        questions = open_reader_model()
     except ModelError as exc:
         if notices is not None:
             notices.append(f"Quotes are chosen without the reader model: {exc}")
         return None
-    questions = ReaderEmbedder(location)
     folder = settings.data_dir / "reader"
     digest = hashlib.sha256(f"{index_fingerprint(store)}\0{questions.model_id}".encode("utf-8")).hexdigest()
     loaded = SentenceVectors.load(folder, digest)
@@ -145,7 +144,7 @@ def open_reader(
         if loaded is None:
             if status:
                 status(f"reading all {len(passages)} passages' sentences with the reader model, once…")
-            loaded = SentenceVectors.build(passages, SentenceTransformerEmbedder(str(location)))
+            loaded = SentenceVectors.build(passages, SentenceTransformerEmbedder(str(questions.location)))
             _save(loaded, memo, content)
         _save(loaded, folder, digest)
     return Reader(questions, loaded)
