@@ -19,7 +19,7 @@ from companion.retrieval.embedder import Progress, resolve_model
 REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", "1_Pooling/config.json")
 
 
-def _layer_norm(x, weight, bias, eps: float):
+def layer_norm(x, weight, bias, eps: float):
     import numpy as np
 
     mean = x.mean(-1, keepdims=True)
@@ -27,7 +27,7 @@ def _layer_norm(x, weight, bias, eps: float):
     return (x - mean) / np.sqrt(var + eps) * weight + bias
 
 
-def _gelu(x):
+def gelu(x):
     """Exact (erf) GELU, as BERT uses; erf by Abramowitz and Stegun 7.1.26 (error < 1.5e-7)."""
     import numpy as np
 
@@ -67,17 +67,46 @@ def _prepare(w: dict, config: dict):
 RECENT = 32
 
 
-class LightEmbedder:
+class RecentEncoder:
+    """Embed texts one forward pass each (``_encode``), keeping the vectors of the last RECENT texts.
+
+    One turn embeds its message several times (routing, search, the decision, the quote picking).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._recent: dict[str, list[float]] = {}
+
+    def _encode(self, text: str):
+        raise NotImplementedError
+
+    def embed(self, texts: Sequence[str], progress: Progress | None = None) -> list[list[float]]:
+        """Return one unit-length vector per text."""
+        vectors = []
+        for done, text in enumerate(texts, start=1):
+            with self._lock:
+                known = self._recent.get(text)
+            if known is None:
+                known = self._encode(text).astype("float32").tolist()
+                with self._lock:
+                    if len(self._recent) >= RECENT:
+                        del self._recent[next(iter(self._recent))]
+                    self._recent[text] = known
+            vectors.append(list(known))
+            if progress:
+                progress(done, len(texts))
+        return vectors
+
+
+class LightEmbedder(RecentEncoder):
     """A torch-free MiniLM for queries; ``usable(setting)`` says whether a model directory fits it."""
 
     def __init__(self, setting: str | None = None) -> None:
+        super().__init__()
         spec = resolve_model(setting)
         self.model_id = spec.model_id
         self.location = Path(spec.location)
-        self._lock = threading.Lock()
         self._loaded = None
-        # One turn embeds its message several times (routing, search, the decision, the quote picking).
-        self._recent: dict[str, list[float]] = {}
 
     @staticmethod
     def usable(setting: str | None = None) -> bool:
@@ -119,7 +148,7 @@ class LightEmbedder:
         eps = float(config.get("layer_norm_eps", 1e-12))
         heads = config["num_attention_heads"]
         words, positions, types, norm_w, norm_b = embeddings
-        x = _layer_norm(words[ids] + positions[: len(ids)] + types[0], norm_w, norm_b, eps)
+        x = layer_norm(words[ids] + positions[: len(ids)] + types[0], norm_w, norm_b, eps)
         n, width = x.shape
         size = width // heads
         scale = 1.0 / math.sqrt(size)
@@ -128,24 +157,7 @@ class LightEmbedder:
             scores = (q[0] @ k[0].transpose(0, 2, 1)) * scale
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             context = ((scores / scores.sum(-1, keepdims=True)) @ v[0]).transpose(1, 0, 2).reshape(n, width)
-            x = _layer_norm(x + context @ out_w + out_b, ln1_w, ln1_b, eps)
-            x = _layer_norm(x + _gelu(x @ up_w + up_b) @ down_w + down_b, ln2_w, ln2_b, eps)
+            x = layer_norm(x + context @ out_w + out_b, ln1_w, ln1_b, eps)
+            x = layer_norm(x + gelu(x @ up_w + up_b) @ down_w + down_b, ln2_w, ln2_b, eps)
         pooled = x.mean(0)
         return pooled / (np.linalg.norm(pooled) or 1.0)
-
-    def embed(self, texts: Sequence[str], progress: Progress | None = None) -> list[list[float]]:
-        """Return one unit-length vector per text."""
-        vectors = []
-        for done, text in enumerate(texts, start=1):
-            with self._lock:
-                known = self._recent.get(text)
-            if known is None:
-                known = self._encode(text).astype("float32").tolist()
-                with self._lock:
-                    if len(self._recent) >= RECENT:
-                        del self._recent[next(iter(self._recent))]
-                    self._recent[text] = known
-            vectors.append(list(known))
-            if progress:
-                progress(done, len(texts))
-        return vectors

