@@ -124,3 +124,16 @@ def test_damaged_weights_in_the_cache_are_unpacked_again(tmp_path):
         ReaderEmbedder(first).load()
     embedder = open_reader_model(tmp_path)
     assert len(embedder.embed(["who plays theodore?"])[0]) == 768
+
+
+def test_the_cache_keeps_the_reader_vectors_of_the_newest_corpora_only(tmp_path):
+    import os
+
+    from companion.retrieval.service import _forget_oldest
+
+    for age in range(6):
+        folder = tmp_path / f"corpus-{age}"
+        folder.mkdir()
+        os.utime(folder, (1_000_000 - age, 1_000_000 - age))
+    _forget_oldest(tmp_path, keep=4)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"corpus-{age}" for age in range(4)]

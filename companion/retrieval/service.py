@@ -33,7 +33,8 @@ class Retrieval:
     notices: tuple[str, ...] = ()
     # The passages' sentences embedded once for choosing quotes, saved beside the index.
     sentences: SentenceVectors | None = None
-    # The stronger model reading those sentences for the quote ranker; None when its packages are missing.
+    # The stronger model reading those sentences for the quote ranker; None when its packages are missing or the
+    # corpus is past Policy.reader_passages.
     reader: Reader | None = None
 
 
@@ -88,10 +89,7 @@ def open_lexical(settings: Settings, store: PassageStore, rebuild: bool = False)
     if loaded is not None:
         return loaded
     built = LexicalSearcher.from_passages(store.all_passages(), store.passages)
-    try:
-        built.save(folder, digest)
-    except OSError:
-        pass  # A read-only data dir only costs the rebuild next time.
+    _save(built, folder, digest)
     return built
 
 
@@ -104,10 +102,7 @@ def open_sentences(settings: Settings, store: PassageStore, embedder: SentenceTr
         return loaded
     # Batched through the reference model: a few seconds once, where a question would embed them one by one.
     built = SentenceVectors.build(store.all_passages(), embedder)
-    try:
-        built.save(folder, digest)
-    except OSError:
-        pass  # A read-only data dir only costs the rebuild next time.
+    _save(built, folder, digest)
     return built
 
 
@@ -146,15 +141,32 @@ def open_reader(
                 status(f"reading all {len(passages)} passages' sentences with the reader model, once…")
             loaded = SentenceVectors.build(passages, SentenceTransformerEmbedder(str(questions.location)))
             _save(loaded, memo, content)
+            _forget_oldest(memo.parent, keep=MEMOS)
         _save(loaded, folder, digest)
     return Reader(questions, loaded)
 
 
-def _save(vectors: SentenceVectors, folder: Path, digest: str) -> None:
+def _save(built: LexicalSearcher | SentenceVectors, folder: Path, digest: str) -> None:
     try:
-        vectors.save(folder, digest)
+        built.save(folder, digest)
     except OSError:
         pass  # An unwritable folder only costs the rebuild next time.
+
+
+# Corpora whose reader vectors the cache keeps: each edit of an essay makes a new one.
+MEMOS = 4
+
+
+def _forget_oldest(folder: Path, keep: int) -> None:
+    """Remove all but the newest ``keep`` entries of a cache folder."""
+    import shutil
+
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:
+        return
+    for stale in entries[keep:]:
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def open_retrieval(
