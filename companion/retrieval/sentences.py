@@ -2,8 +2,8 @@
 
 A passage holds several sentences and usually only one answers. Each sentence gets a fitted chance
 of holding the answer (a logistic model, benchmarks/sentence_fit.py) from its own MiniLM similarity
-to the question, its neighbours', how much of the question's rarer vocabulary it holds and how well
-its passage was retrieved. A sentence that leans on the one before it (it opens
+to the question, its neighbours', how much of the question's rarer vocabulary it holds, how well
+its passage was retrieved and how the stronger reader model (reader.py) reads it. A sentence that leans on the one before it (it opens
 with a pronoun or a connective such as "But" or "This", or is a fragment) is read, embedded and
 quoted together with that neighbour, so the quote makes sense alone.
 """
