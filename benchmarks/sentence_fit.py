@@ -43,16 +43,13 @@ def dev_questions(extra: tuple[Path, ...], answerable: bool = True) -> list[Ques
     return [q for q in found if q.answerable == answerable]
 
 
-def unsure_table(data, held, uncovered, folds: int, C: float) -> None:
+def unsure_table(data, held, uncovered, models) -> None:
     """Print, for cuts on the first quote's held-out chance, who falls below and how often it still answered."""
     import numpy as np
 
     first = [(float(c.max()), bool(y[int(np.argmax(c))])) for (_, _, y, _), c in zip(data, held) if len(c)]
-    for fold_no in range(folds):
-        train = [i for i in range(len(data)) if i % folds != fold_no]
-        model = fit(np.vstack([data[i][1] for i in train]), np.concatenate([data[i][2] for i in train]), C)
-        uncovered_chances = [float(chances(X, model).max()) for i, X in enumerate(uncovered) if i % folds == fold_no and len(X)]
-        first += [(c, None) for c in uncovered_chances]
+    # Each not-covered question is scored by one fold's model, as the answerable ones are.
+    first += [(float(chances(X, models[i % len(models)]).max()), None) for i, X in enumerate(uncovered) if len(X)]
     print("\nfirst quote's held-out chance: below the cut she says it is the nearest she found (Policy.unsure_chance)")
     for cut in (0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5):
         below = [r for c, r in first if c < cut]
@@ -127,11 +124,12 @@ def main() -> None:
     print(f"{len(questions)} answerable dev questions ({sum(o for *_, o in data)} read as opinion); "
           f"a sentence holding the answer among the top {POLICY.sentence_depth} passages' for {reachable}")
     held = [None] * len(data)
+    models = []
     for fold_no in range(args.folds):
         train = [i for i in range(len(data)) if i % args.folds != fold_no]
-        model = fit(np.vstack([data[i][1] for i in train]), np.concatenate([data[i][2] for i in train]), args.C)
+        models.append(fit(np.vstack([data[i][1] for i in train]), np.concatenate([data[i][2] for i in train]), args.C))
         for i in range(fold_no, len(data), args.folds):
-            held[i] = chances(data[i][1], model)
+            held[i] = chances(data[i][1], models[-1])
     n = len(data)
     print(f"\nheld-out ({args.folds} folds by question): what a reader is shown")
     for floor in FLOORS:
@@ -153,7 +151,7 @@ def main() -> None:
             hits = searcher.search(question.q, POLICY.sentence_depth)
             uncovered.append(sentence_features(question.q, hits, searcher.embedder, vectors, searcher.idf,
                                                reader=retrieval.reader)[1])
-        unsure_table(data, held, uncovered, args.folds, args.C)
+        unsure_table(data, held, uncovered, models)
     model = fit(np.vstack([d[1] for d in data]), np.concatenate([d[2] for d in data]), args.C)
     print(f"\nsentence_ranker = ({', '.join(f'{c:.4f}' for c in model)})")
     print(f"  # bias, then {', '.join(FEATURES)}")

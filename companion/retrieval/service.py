@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,10 +114,11 @@ def open_reader(
     """Open the reader model and its saved sentence vectors, embedding every sentence with it when they are stale."""
     from companion.retrieval.reader import cache_root, open_reader_model
 
-    if store.count() > policy.reader_passages:
+    count = store.count()
+    if count > policy.reader_passages:
         if notices is not None:
             notices.append(
-                f"Quotes are chosen without the reader model: reading the sentences of {store.count()} passages "
+                f"Quotes are chosen without the reader model: reading the sentences of {count} passages "
                 f"once would take too long (it reads up to {policy.reader_passages}; Policy.reader_passages)."
             )
         return None
@@ -159,8 +161,6 @@ MEMOS = 4
 
 def _forget_oldest(folder: Path, keep: int) -> None:
     """Remove all but the newest ``keep`` entries of a cache folder."""
-    import shutil
-
     try:
         entries = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
     except OSError:
