@@ -30,6 +30,8 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "about_her": frozenset(),
     "about_person": frozenset(),
     "contrast": frozenset({"warmer", "cooler"}),
+    "agree": frozenset({"count", "tone"}),
+    "views": frozenset({"count"}),
     "reminder": frozenset(),
     "spoiler": frozenset(),
     "recall": frozenset({"fact"}),

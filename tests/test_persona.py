@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import string
 
 import pytest
 
@@ -17,6 +19,12 @@ from tests.conftest import PROMPTS
 
 def make_engine(retrieval, prompts, **kwargs) -> Engine:
     return Engine(searcher=retrieval.searcher, backend=ExtractiveBackend(), prompts=prompts, **kwargs)
+
+
+def filled(template: str) -> re.Pattern[str]:
+    """Match any filling of a template's placeholders."""
+    parts = string.Formatter().parse(template)
+    return re.compile("".join(re.escape(text) + (".+?" if field is not None else "") for text, field, _, _ in parts))
 
 
 def cited_text(reply) -> str:
@@ -69,13 +77,14 @@ def test_spoiler_care_hides_the_ending_until_asked(retrieval, prompts):
 
 def test_every_reply_of_the_offline_backend_is_in_voice(retrieval, prompts):
     engine = make_engine(retrieval, prompts)
-    openers = set(prompts.variants["openers"]) | set(prompts.variants["openers_fact"]) | set(prompts.variants["openers_unsure"])
+    lines = [filled(line) for name in ("openers", "openers_fact", "openers_unsure", "views", "agree", "contrast")
+             for line in prompts.variants[name]]
     seen = set()
     for question in ["Is Samantha rational or emotional?", "What does Amy work on at her job?",
                      "What did the critics think of the ending?", "Who wrote Being John Malkovich?"]:
         engine.history.clear()
         first = engine.ask(question).answer.split("\n\n")[0]
-        assert first in openers
+        assert any(line.fullmatch(first) for line in lines), first
         seen.add(first)
     assert len(seen) > 1
 

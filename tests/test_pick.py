@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from companion.engine import Engine
 from companion.engine.pick import pick_quotes
-from companion.engine.quotes import quote_paragraphs
+from companion.engine.quotes import quote_paragraphs, quoted, views_line
 from companion.policy import POLICY
 from companion.retrieval.sentences import FEATURES, SentenceVectors
 from companion.text import fold, quotes, reply_sentences
@@ -68,7 +68,7 @@ def test_nothing_to_rank_picks_nothing():
 
 def test_the_picked_span_is_what_the_reply_quotes(prompts):
     evidence = (Evidence(1, ANSWER, span=(0, ANSWER.text.index(".") + 1)),)
-    (paragraph, *_) = quote_paragraphs(prompts, "who plays theodore?", evidence)
+    (paragraph,) = quote_paragraphs(prompts, "who plays theodore?", quoted("who plays theodore?", evidence))
     assert quotes(paragraph) == ["Theodore Twombly is played by Joaquin Phoenix."]
     assert paragraph.endswith("[1]")
 
@@ -178,3 +178,47 @@ def test_a_cast_question_is_answered_in_the_first_line_from_the_quote(prompts):
     assert "Joaquin Phoenix" in first and "Theodore Twombly" in first and "[" not in first
     plain = quote_reply(job("what happens to theodore's marriage?"), prompts)[0]
     assert "Joaquin Phoenix" not in plain
+
+
+def _views(prompts, *texts: tuple[str, str]) -> str | None:
+    evidence = tuple(
+        Evidence(n, passage(essay, n, text), span=(0, len(text)), chance=0.5) for n, (essay, text) in enumerate(texts, 1)
+    )
+    return views_line(prompts, "what do the critics think of the ending?", quoted("", evidence))
+
+
+def test_the_first_line_of_an_opinion_says_where_the_critics_differ_or_agree(prompts):
+    warm = "It is a beautiful, hopeful goodbye."
+    cool = "It is a sad and lonely goodbye."
+    plain = "The goodbye happens on a roof."
+    differ = _views(prompts, ("a", warm), ("b", cool))
+    assert "A. Critic [1]" in differ and "A. Critic [2]" in differ
+    assert differ in {line.format(warmer="A. Critic [1]", cooler="A. Critic [2]") for line in prompts.variants["contrast"]}
+    agree = _views(prompts, ("a", warm), ("b", warm), ("c", warm))
+    assert agree in {line.format(count="three", tone="warm") for line in prompts.variants["agree"]}
+    # A lean is only called agreement when every quote leans: one plain quote makes it a count of views.
+    assert _views(prompts, ("a", cool), ("b", plain)) in {line.format(count="two") for line in prompts.variants["views"]}
+
+
+def test_one_critic_gets_no_line_about_the_critics(prompts):
+    assert _views(prompts, ("a", "It is a beautiful, hopeful goodbye."), ("a", "It is a sad and lonely goodbye.")) is None
+
+
+def test_the_line_about_the_critics_leads_only_a_reply_she_is_sure_of(prompts):
+    from companion.engine.compose import Job, quote_reply
+    from companion.engine.recall import Remembered
+
+    texts = ("The ending is a goodbye on a roof.", "The last scene is quiet.")
+
+    def job(chance: float) -> Job:
+        evidence = tuple(Evidence(n, passage(essay, n, text), span=(0, len(text)), chance=chance)
+                         for n, (essay, text) in enumerate(zip("ab", texts), 1))
+        return Job(question="what do the critics think of the ending?", query="what do the critics think of the ending?",
+                   evidence=evidence, remembered=Remembered(facts=()), window=(), idf=None, max_tokens=100,
+                   temperature=0.0)
+
+    views = {line.format(count="two") for line in prompts.variants["views"]}
+    assert quote_reply(job(0.9), prompts)[0] in views
+    framed = quote_reply(job(0.9), prompts, "I love this question!")
+    assert framed[0] == "I love this question!" and framed[1] in views
+    assert quote_reply(job(POLICY.unsure_chance / 2), prompts)[0] in prompts.variants["openers_unsure"]

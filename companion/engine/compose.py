@@ -19,7 +19,7 @@ from companion.backends.base import Backend, GenerationRequest, Message, Writes
 from companion.engine.cleanup import cleaned, expected
 from companion.engine.pick import credited
 from companion.engine.prompting import fit
-from companion.engine.quotes import opener_for, quote_paragraphs
+from companion.engine.quotes import opener_for, quote_paragraphs, quoted, views_line
 from companion.engine.recall import Remembered, recall_line
 from companion.errors import CompanionError
 from companion.policy import POLICY, Policy
@@ -137,14 +137,19 @@ COMPOSERS: dict[Writes, Callable[[Job, Backend, Prompts], Composition]] = {
 def quote_reply(job: Job, prompts: Prompts, first_line: str = "") -> list[str]:
     """Lay out a quote-first reply: a first line, what she recalls of them, one quote per critic, a closer."""
     key = fold(job.query)
-    # An answer found word for word in the first quote leads, before any framing a small model wrote.
-    opener = "openers_unsure" if unsure(job) else opener_for(job.query, prompts.words)
-    paragraphs = [answer_line(job, prompts) or first_line or prompts.choose(opener, key)]
+    used = quoted(job.query, job.evidence, job.idf, job.policy)
+    sure = not unsure(job)
+    opener = opener_for(job.query, prompts.words) if sure else "openers_unsure"
+    # Several critics on an opinion are introduced by where they stand; an answer found word for word in the first
+    # quote leads before anything else, a small model's framing included.
+    views = views_line(prompts, job.query, used, job.policy) if opener == "openers" else None
+    lead = answer_line(job, prompts)
+    paragraphs = [lead] if lead else [p for p in (first_line, views) if p] or [prompts.choose(opener, key)]
     # Nothing else weaves memory into a reply made of quotes, so it goes right after the first line.
     recall = recall_line(prompts, job.question, job.remembered)
     if recall:
         paragraphs.append(recall)
-    paragraphs.extend(quote_paragraphs(prompts, job.query, job.evidence, job.idf, job.policy))
+    paragraphs.extend(quote_paragraphs(prompts, job.query, used))
     paragraphs.append(prompts.choose("closers", key))
     return paragraphs
 

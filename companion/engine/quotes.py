@@ -115,30 +115,55 @@ def opener_for(question: str, words: Words) -> str:
     return "openers" if is_opinion(question, words) or asks_about_the_whole(question, words) else "openers_fact"
 
 
-def quote_paragraphs(
-    prompts: Prompts, question: str, evidence: tuple[Evidence, ...], idf: Idf | None = None, policy: Policy = POLICY
-) -> list[str]:
-    """Return one attributed, verbatim, marked quote per useful passage, and a word on any disagreement."""
-    key = fold(question)
+def quoted(
+    question: str, evidence: tuple[Evidence, ...], idf: Idf | None = None, policy: Policy = POLICY
+) -> list[tuple[Evidence, Quote]]:
+    """Pair each useful piece of evidence with the quote it shows."""
     spans = [e.span for e in evidence if e.span is not None]
     if evidence and len(spans) == len(evidence):
         # Picked by their chance of answering (engine/pick.py): every one is meant to be shown.
-        used = [(e, picked_quote(e, span)) for e, span in zip(evidence, spans)]
-    else:
-        used = _chosen_by_words(question, evidence, idf, policy)
+        return [(e, picked_quote(e, span)) for e, span in zip(evidence, spans)]
+    return _chosen_by_words(question, evidence, idf, policy)
+
+
+def quote_paragraphs(prompts: Prompts, question: str, used: list[tuple[Evidence, Quote]]) -> list[str]:
+    """Return one attributed, verbatim, marked paragraph per quote."""
+    key = fold(question)
     paragraphs = []
     for position, (item, quote) in enumerate(used):
         intro = prompts.choose_nth(
             "attributions", key, position, title=item.passage.title, who=quote.who
         )
         paragraphs.append(f"{intro[0].upper()}{intro[1:]} “{quote.text}” [{item.n}]")
-    warm = [(e, q) for e, q in used if lean(q.text, prompts.words, policy) > 0]
-    cool = [(e, q) for e, q in used if lean(q.text, prompts.words, policy) < 0]
-    if warm and cool and warm[0][0].passage.essay_id != cool[0][0].passage.essay_id:
-        paragraphs.append(prompts.choose(
-            "contrast", key, warmer=f"{warm[0][1].who} [{warm[0][0].n}]", cooler=f"{cool[0][1].who} [{cool[0][0].n}]"
-        ))
     return paragraphs
+
+
+def views_line(
+    prompts: Prompts, question: str, used: list[tuple[Evidence, Quote]], policy: Policy = POLICY
+) -> str | None:
+    """Say in one line where the quoted critics differ or agree, or else how many speak, when more than one does.
+
+    Only the tone the word lists can see is called agreement or difference: a warm quote against a cool one
+    from another essay, or every quote leaning the same way. Anything subtler is left to the quotes.
+    """
+    essays = {e.passage.essay_id for e, _ in used}
+    if len(essays) < 2:
+        return None
+    key = fold(question)
+    leans = [lean(q.text, prompts.words, policy) for _, q in used]
+    warm = [(e, q) for (e, q), tone in zip(used, leans) if tone > 0]
+    cool = [(e, q) for (e, q), tone in zip(used, leans) if tone < 0]
+    if warm and cool and warm[0][0].passage.essay_id != cool[0][0].passage.essay_id:
+        return prompts.choose(
+            "contrast", key, warmer=f"{warm[0][1].who} [{warm[0][0].n}]", cooler=f"{cool[0][1].who} [{cool[0][0].n}]"
+        )
+    if len(set(leans)) == 1 and leans[0] != 0:
+        return prompts.choose("agree", key, count=_count(len(essays)), tone="warm" if leans[0] > 0 else "wistful")
+    return prompts.choose("views", key, count=_count(len(essays)))
+
+
+def _count(n: int) -> str:
+    return ("two", "three", "four", "five", "six", "seven", "eight", "nine")[n - 2] if 2 <= n <= 9 else str(n)
 
 
 def _chosen_by_words(
