@@ -16,7 +16,7 @@ PATTERNS = (
     "ending", "asks_for_ending", "opinion", "framing_claims", "releases_spoilers", "framing_shapes", "asks_for_cast",
     "says_what_the_film_is",
 )
-LEXICONS = ("warm", "cool", "chatter", "about_the_essays", "film_as_a_whole")
+LEXICONS = ("warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character")
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class Words:
     chatter: frozenset[str]
     about_the_essays: frozenset[str]
     film_as_a_whole: frozenset[str]
+    before_the_character: frozenset[str]
 
 
 def _phrase(entry: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from companion.engine import Engine
-from companion.engine.pick import pick_quotes
+from companion.engine.pick import asked_character, credited, pick_quotes
 from companion.engine.quotes import quote_paragraphs, quoted, views_line
 from companion.policy import POLICY
 from companion.retrieval.sentences import FEATURES, SentenceVectors
@@ -222,3 +222,16 @@ def test_the_line_about_the_critics_leads_only_a_reply_she_is_sure_of(prompts):
     framed = quote_reply(job(0.9), prompts, "I love this question!")
     assert framed[0] == "I love this question!" and framed[1] in views
     assert quote_reply(job(POLICY.unsure_chance / 2), prompts)[0] in prompts.variants["openers_unsure"]
+
+
+def test_a_cast_credit_answers_only_the_character_asked_about(prompts):
+    words = prompts.words
+    text = "Theodore Twombly (Joaquin Phoenix) has been separated from his wife (Rooney Mara) for nearly a year."
+    assert credited("who plays theodore?", text, words) == ("Theodore Twombly", "Joaquin Phoenix")
+    assert credited("who is the actor playing theo's ex wife?", text, words) == ("his wife", "Rooney Mara")
+    # Someone else is asked about, though the credited character is named on the way.
+    assert credited("who plays the girl theodore goes on the blind date with", text, words) is None
+    assert credited("which actor turned down the role of theodore?", text, words) is None
+    # The question already names the credited actor: it asks something the credit cannot answer.
+    assert credited("who was cast as theodore before joaquin phoenix?", text, words) is None
+    assert asked_character("who's in it?", words) is None
