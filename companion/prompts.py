@@ -20,6 +20,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "openers_fact": frozenset(),
     "openers_unsure": frozenset(),
     "answer_cast": frozenset({"actor", "character"}),
+    "answer_maker": frozenset({"maker", "credit"}),
     "attributions": frozenset({"title", "who"}),
     "closers": frozenset(),
     "greeting": frozenset(),

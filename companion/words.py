@@ -14,7 +14,7 @@ FILENAME = "words.toml"
 # list name -> used as a pattern (matched in text) or as a set of content words (compared after stemming)
 PATTERNS = (
     "ending", "asks_for_ending", "opinion", "framing_claims", "releases_spoilers", "framing_shapes", "asks_for_cast",
-    "says_what_the_film_is",
+    "says_what_the_film_is", "asks_who_made", "the_film_itself",
 )
 LEXICONS = ("warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character")
 
@@ -31,6 +31,8 @@ class Words:
     releases_spoilers: re.Pattern[str]
     asks_for_cast: re.Pattern[str]
     says_what_the_film_is: re.Pattern[str]
+    asks_who_made: re.Pattern[str]
+    the_film_itself: re.Pattern[str]
     warm: frozenset[str]
     cool: frozenset[str]
     chatter: frozenset[str]

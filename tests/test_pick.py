@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from companion.engine import Engine
-from companion.engine.pick import asked_character, credited, pick_quotes
+from companion.engine.credits import Credit, asked_character, credited, made_by
+from companion.engine.pick import pick_quotes
 from companion.engine.quotes import quote_paragraphs, quoted, views_line
 from companion.policy import POLICY
 from companion.retrieval.sentences import FEATURES, SentenceVectors
@@ -235,3 +236,31 @@ def test_a_cast_credit_answers_only_the_character_asked_about(prompts):
     # The question already names the credited actor: it asks something the credit cannot answer.
     assert credited("who was cast as theodore before joaquin phoenix?", text, words) is None
     assert asked_character("who's in it?", words) is None
+
+
+def test_a_who_made_question_is_answered_from_how_the_quote_credits_the_film(prompts):
+    words = prompts.words
+    run = "starring roles in Paul Thomas Anderson’s The Master and Inherent Vice, he delves deep."
+    assert made_by("Who directed The Master?", run, words) == Credit("Paul Thomas Anderson", "Paul Thomas Anderson’s The Master")
+    # Only the film named as the maker's counts; the one after it may be anyone's.
+    assert made_by("who directed inherent vice?", run, words) is None
+    role = "Had he wanted to, Writer/Director Spike Jonze could have explored the futurist angle."
+    assert made_by("who directed Her?", role, words) == Credit("Spike Jonze", "Writer/Director Spike Jonze")
+    # A role credit names this film's director, never another film's.
+    assert made_by("who directed The Master?", role, words) is None
+    assert made_by("who directed her? spike jonze?", role, words) is None
+    assert made_by("what did Spike Jonze direct?", role, words) is None
+
+
+def test_the_first_line_names_the_maker_the_first_quote_credits(prompts):
+    from companion.engine.compose import Job, quote_reply
+    from companion.engine.recall import Remembered
+
+    text = "Had he wanted to, Writer/Director Spike Jonze could have explored the futurist angle."
+    evidence = (Evidence(1, passage("her", 1, text), span=(0, len(text)), chance=0.9),)
+    job = Job(question="who directed her?", query="who directed her?", evidence=evidence, remembered=Remembered(),
+              window=(), idf=None, max_tokens=100, temperature=0.0)
+    first = quote_reply(job, prompts)[0]
+    assert first in {line.format(maker="Spike Jonze", credit="Writer/Director Spike Jonze")
+                     for line in prompts.variants["answer_maker"]}
+    assert "“" not in first, "the quote itself follows; the first line adds no quotation to count or verify"

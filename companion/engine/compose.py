@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from companion.backends.base import Backend, GenerationRequest, Message, Writes
 from companion.engine.cleanup import cleaned, expected
-from companion.engine.pick import credited
+from companion.engine.credits import credited, made_by
 from companion.engine.prompting import fit
 from companion.engine.quotes import opener_for, quote_paragraphs, quoted, views_line
 from companion.engine.recall import Remembered, recall_line
@@ -161,15 +161,20 @@ def unsure(job: Job) -> bool:
 
 
 def answer_line(job: Job, prompts: Prompts) -> str | None:
-    """Lead with the answer when the first quote holds it word for word: the actor a cast question asks for."""
+    """Lead with the answer when the first quote credits it word for word: the actor, or the film's maker, asked for."""
     first = job.evidence[0] if job.evidence else None
     if first is None or first.span is None:
         return None
-    found = credited(job.query, first.passage.text[first.span[0] : first.span[1]], prompts.words)
-    if found is None:
-        return None
-    character, actor = found
-    return prompts.choose("answer_cast", fold(job.query), actor=actor, character=character)
+    text = first.passage.text[first.span[0] : first.span[1]]
+    key = fold(job.query)
+    cast = credited(job.query, text, prompts.words)
+    if cast is not None:
+        character, actor = cast
+        return prompts.choose("answer_cast", key, actor=actor, character=character)
+    maker = made_by(job.query, text, prompts.words)
+    if maker is not None:
+        return prompts.choose("answer_maker", key, maker=maker.name, credit=maker.credit)
+    return None
 
 
 def acceptable_framing(sentence: str, question: str, words: Words, policy: Policy = POLICY) -> bool:

@@ -2,58 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 
+from companion.engine.credits import credited
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
 from companion.retrieval.sentences import Candidate, Reader, SentenceVectors, rank_sentences
-from companion.text import WORD, content_terms, fold
+from companion.text import fold
 from companion.types import Evidence, Hit
 from companion.words import Words
 
 Idf = Callable[[str], float]
-# A character named with the actor in parentheses, as film writing credits a cast: "Theodore Twombly (Joaquin
-# Phoenix)", "his wife (Rooney Mara)".
-_NAME = r"[A-Z][\w’'.-]+"
-_WORD = r"[\w’'-]+"
-CREDIT = re.compile(rf"({_WORD}(?:\s+{_WORD})?)\s*\(({_NAME}(?:\s+{_NAME})+)\)")
-
-
-def credits(text: str) -> list[tuple[str, str]]:
-    """Return the (character, actor) pairs a sentence credits."""
-    return [(m.group(1), m.group(2)) for m in CREDIT.finditer(text)]
-
-
-def asked_character(question: str, words: Words) -> str | None:
-    """Return the word naming the character a cast question asks about: the first after its cue that is no modifier.
-
-    "who plays theo's ex wife?" asks about the wife, "who plays the girl theodore meets?" about the girl, and
-    "which actor turned down the role of theodore?" about nobody a credit names.
-    """
-    cue = words.asks_for_cast.search(question)
-    if cue is None:
-        return None
-    for word in WORD.findall(fold(question[cue.end() :])):
-        terms = content_terms(word)
-        if word.endswith("'s") or not terms or terms[0] in words.before_the_character:
-            continue
-        return terms[0]
-    return None
-
-
-def credited(question: str, text: str, words: Words) -> tuple[str, str] | None:
-    """Return the (character, actor) a quote credits for a question asking who plays that character, if any.
-
-    An actor the question already names is not the answer to it ("who was cast before Scarlett Johansson?").
-    """
-    character = asked_character(question, words)
-    if character is None:
-        return None
-    asked = set(content_terms(question))
-    return next(
-        ((c, a) for c, a in credits(text) if character in content_terms(c) and not set(content_terms(a)) & asked), None
-    )
 
 
 def _credit_first(question: str, ranked: list[Candidate], words: Words | None) -> tuple[list[Candidate], bool]:

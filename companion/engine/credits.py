@@ -1,0 +1,94 @@
+"""Credits: the answer to a who-plays or who-made question, read word for word from a quote as film writing credits it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from companion.text import WORD, content_terms, fold
+from companion.words import Words
+
+_NAME = r"[A-Z][\w’'.-]+"
+_NAMES = rf"{_NAME}(?:\s+{_NAME})+"
+_WORD = r"[\w’'-]+"
+# A character named with the actor in parentheses: "Theodore Twombly (Joaquin Phoenix)", "his wife (Rooney Mara)".
+CREDIT = re.compile(rf"({_WORD}(?:\s+{_WORD})?)\s*\(({_NAMES})\)")
+# A film named as its maker's: "Paul Thomas Anderson’s The Master".
+POSSESSIVE = re.compile(rf"({_NAMES})[’']s\s+(?=(\S[^.;!?]*))")
+# The film's own director named by role: "Writer/Director Spike Jonze", "directed by Spike Jonze".
+ROLE = re.compile(rf"\b((?:[Ww]riter/)?[Dd]irector|directed by)\s+({_NAMES})")
+
+
+@dataclass(frozen=True)
+class Credit:
+    """Who a quote credits, and the words of the quote that credit them."""
+
+    name: str
+    credit: str
+
+
+def credits(text: str) -> list[tuple[str, str]]:
+    """Return the (character, actor) pairs a sentence credits."""
+    return [(m.group(1), m.group(2)) for m in CREDIT.finditer(text)]
+
+
+def asked_character(question: str, words: Words) -> str | None:
+    """Return the word naming the character a cast question asks about: the first after its cue that is no modifier.
+
+    "who plays theo's ex wife?" asks about the wife, "who plays the girl theodore meets?" about the girl, and
+    "which actor turned down the role of theodore?" about nobody a credit names.
+    """
+    cue = words.asks_for_cast.search(question)
+    if cue is None:
+        return None
+    for word in WORD.findall(fold(question[cue.end() :])):
+        terms = content_terms(word)
+        if word.endswith("'s") or not terms or terms[0] in words.before_the_character:
+            continue
+        return terms[0]
+    return None
+
+
+def credited(question: str, text: str, words: Words) -> tuple[str, str] | None:
+    """Return the (character, actor) a quote credits for a question asking who plays that character, if any.
+
+    An actor the question already names is not the answer to it ("who was cast before Scarlett Johansson?").
+    """
+    character = asked_character(question, words)
+    if character is None:
+        return None
+    asked = set(content_terms(question))
+    return next(
+        ((c, a) for c, a in credits(text) if character in content_terms(c) and not set(content_terms(a)) & asked), None
+    )
+
+
+def asked_work(question: str, words: Words) -> str | None:
+    """Return the film a who-made question asks about, folded ("the master"), or None if it asks no such thing."""
+    cue = words.asks_who_made.search(question)
+    if cue is None:
+        return None
+    work = " ".join(WORD.findall(fold(question[cue.end() :])))
+    return work or None
+
+
+def made_by(question: str, text: str, words: Words) -> Credit | None:
+    """Return the maker a quote credits for a question asking who made a film, if it does.
+
+    Another film counts when the quote names it as its maker's ("Paul Thomas Anderson’s The Master"); this one
+    when the quote gives its director's role ("Writer/Director Spike Jonze").
+    """
+    work = asked_work(question, words)
+    if work is None:
+        return None
+    asked = set(content_terms(question))
+    if words.the_film_itself.fullmatch(work):
+        found = [(m.group(2), m.group(0)) for m in ROLE.finditer(text)]
+    else:
+        size = len(work.split())
+        found = [
+            (m.group(1), f"{m.group(1)}’s {' '.join(m.group(2).split()[:size]).rstrip(',;:')}")
+            for m in POSSESSIVE.finditer(text)
+            if (" ".join(WORD.findall(fold(m.group(2)))) + " ").startswith(work + " ")
+        ]
+    return next((Credit(name, credit) for name, credit in found if not set(content_terms(name)) & asked), None)
