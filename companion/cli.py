@@ -154,11 +154,12 @@ def cmd_search(settings: Settings, args: argparse.Namespace, out: TextIO, stdin:
     for _, query in input_lines(args.query, args.stdin, stdin):
         hits = retrieval.searcher.search(query, args.k)
         if args.json or args.stdin:
-            _emit({"query": query, "results": [hit_json(h) for h in hits]}, out)
+            _emit({"query": query, "results": [hit_json(h, n) for n, h in enumerate(hits, start=1)]}, out)
             continue
-        for hit in hits:
+        # Numbered as listed: a reranked hit keeps the first search's rank and score.
+        for position, hit in enumerate(hits, start=1):
             p = hit.passage
-            print(f"{hit.rank}. [{hit.score:.3f}] {printable(p.byline)} ({p.id})", file=out)
+            print(f"{position}. [{hit.score:.3f}] {printable(p.byline)} ({p.id})", file=out)
             print(f"   {printable(p.text)}\n", file=out)
     return 0
 

@@ -95,10 +95,10 @@ def input_lines(args_text: Sequence[str], use_stdin: bool, stdin: TextIO) -> Ite
             yield where, readable(line.rstrip("\n"), where)
 
 
-def hit_json(hit) -> dict:
-    """Shape one search hit for --json output."""
+def hit_json(hit, position: int) -> dict:
+    """Shape one search hit, listed at position, for --json output; score is the first search's."""
     p = hit.passage
-    return {"rank": hit.rank, "id": p.id, "essay_id": p.essay_id, "title": p.title, "author": p.author,
+    return {"rank": position, "id": p.id, "essay_id": p.essay_id, "title": p.title, "author": p.author,
             "text": p.text, "score": hit.score}
 
 

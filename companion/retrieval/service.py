@@ -15,6 +15,7 @@ from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import SentenceTransformerEmbedder
 from companion.retrieval.ingest import IngestProgress, IngestReport, ingest
 from companion.retrieval.lexical import LexicalSearcher
+from companion.retrieval.rerank import ReadingSearcher
 from companion.retrieval.search import DenseSearcher, HybridSearcher, Searcher
 from companion.retrieval.sentences import Reader, SentenceVectors, fingerprint
 from companion.retrieval.connect import open_client
@@ -171,6 +172,7 @@ def _forget_oldest(folder: Path, keep: int) -> None:
 
 def open_retrieval(
     settings: Settings, progress: IngestProgress | None = None, retriever: str = "hybrid", status: Status | None = None,
+    policy: Policy = POLICY,
 ) -> Retrieval:
     """Open the index, ingesting the corpus first if the index is empty."""
     if retriever not in RETRIEVERS:
@@ -190,7 +192,10 @@ def open_retrieval(
     if retriever == "dense":
         return Retrieval(store, dense, built, tuple(notices), sentences, reader)
     lexical = open_lexical(settings, store, rebuild=built is not None)
-    searcher: Searcher = (
-        lexical if retriever == "bm25" else HybridSearcher(dense, lexical, "rrf" if retriever == "hybrid-rrf" else "score")
-    )
+    if retriever == "bm25":
+        return Retrieval(store, lexical, built, tuple(notices), sentences, reader)
+    fused = HybridSearcher(dense, lexical, "rrf" if retriever == "hybrid-rrf" else "score")
+    # The passages are put in the order of their likeliest answering sentence: the ranker reads both scores the
+    # hybrid search keeps, so dense and BM25 alone keep their own order.
+    searcher = ReadingSearcher(fused, sentences, policy.sentence_ranker, policy.sentence_depth, reader)
     return Retrieval(store, searcher, built, tuple(notices), sentences, reader)
