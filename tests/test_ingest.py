@@ -141,9 +141,9 @@ def test_bm25_is_saved_and_rebuilt_when_the_corpus_changes(tmp_path, corpus_copy
         patch.setattr(PassageStore, "essay_hashes", lambda self: pytest.fail("read every passage's metadata"))
         again = open_retrieval(settings)
     assert built == [] and again.searcher.search("mustache trousers", 1)[0].passage.essay_id == "techno-lonely"
-    assert len(again.searcher.lexical.ids) == first.store.count()
+    assert len(again.searcher.inner.lexical.ids) == first.store.count()
     essay = corpus_copy / "her-2013.md"
     essay.write_text(essay.read_text("utf-8") + "\nA new paragraph about a zeppelin.\n", "utf-8")
     ingest(corpus_copy, first.store, embedder)
     changed = open_retrieval(settings)
-    assert built == [1] and changed.searcher.lexical.search("zeppelin", 1)
+    assert built == [1] and changed.searcher.inner.lexical.search("zeppelin", 1)
