@@ -16,6 +16,7 @@ from companion.evaluation_metrics import (
     DEPTH, KINDS, EvalReport, QuestionResult, fold_gold, score_ranking, score_reply, summarise,
 )
 from companion.passages import Passage
+from companion.retrieval.search import Searcher
 from companion.retrieval.store import Hit
 from companion.text import fold
 
@@ -118,19 +119,20 @@ def load_questions(path: Path) -> list[Question]:
 class ShuffledSearcher:
     """Negative control: keep the inner ranking's shape but swap each passage for a fixed random other."""
 
-    def __init__(self, inner: Any, passages: Sequence[Passage], seed: int = 0) -> None:
+    def __init__(self, inner: Searcher, passages: Sequence[Passage], seed: int = 0) -> None:
         self.inner = inner
-        self.name = f"shuffled {getattr(inner, 'name', 'search')}"
+        self.name = f"shuffled {inner.name}"
+        # The engine reads the inner searcher's word statistics and query embedder as for any search.
+        self.idf = inner.idf
+        self.embedder = inner.embedder
         order = sorted(passages, key=lambda p: p.id)
         random.Random(seed).shuffle(order)
         # Each passage maps to the next in a shuffled cycle, so none maps to itself.
         self.mapping = {p.id: order[(i + 1) % len(order)] for i, p in enumerate(order)}
 
-    def __getattr__(self, name: str) -> Any:
-        # The engine asks for extras such as idf; answer with the inner searcher's.
-        if name == "inner":
-            raise AttributeError(name)
-        return getattr(self.inner, name)
+    def warm(self) -> None:
+        """Load what the inner searcher's first search would wait for."""
+        self.inner.warm()
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
         """Return the inner hits with every passage swapped for its shuffled partner."""
@@ -139,7 +141,7 @@ class ShuffledSearcher:
 
 
 def evaluate(
-    questions: Sequence[Question], searcher: Any, engine: Any = None, *,
+    questions: Sequence[Question], searcher: Searcher, engine: Any = None, *,
     store_passages: Sequence[Passage], k: int = 5, name: str | None = None, split: str = "all",
 ) -> EvalReport:
     """Search every question once, ask the engine afresh when given one, and gather the figures."""
@@ -156,7 +158,7 @@ def evaluate(
             engine.history.clear()
             result = score_reply(result, engine.ask(question.q), gold)
         results.append(result)
-    return summarise(results, name=name or getattr(searcher, "name", "search"), k=k, split=split)
+    return summarise(results, name=name or searcher.name, k=k, split=split)
 
 
 def open_eval(
