@@ -156,10 +156,12 @@ def cmd_search(settings: Settings, args: argparse.Namespace, out: TextIO, stdin:
         if args.json or args.stdin:
             _emit({"query": query, "results": [hit_json(h, n) for n, h in enumerate(hits, start=1)]}, out)
             continue
-        # Numbered as listed: a reranked hit keeps the first search's rank and score.
+        # Numbered as listed: a reranked hit keeps the first search's rank and score, and says the chance it was
+        # reranked by.
         for position, hit in enumerate(hits, start=1):
             p = hit.passage
-            print(f"{position}. [{hit.score:.3f}] {printable(p.byline)} ({p.id})", file=out)
+            read = f"answers {hit.chance:.2f} · " if hit.chance is not None else ""
+            print(f"{position}. [{read}{hit.score:.3f}] {printable(p.byline)} ({p.id})", file=out)
             print(f"   {printable(p.text)}\n", file=out)
     return 0
 

@@ -99,7 +99,7 @@ def hit_json(hit, position: int) -> dict:
     """Shape one search hit, listed at position, for --json output; score is the first search's."""
     p = hit.passage
     return {"rank": position, "id": p.id, "essay_id": p.essay_id, "title": p.title, "author": p.author,
-            "text": p.text, "score": hit.score}
+            "text": p.text, "score": hit.score, "chance": hit.chance}
 
 
 def reply_json(reply) -> dict:

@@ -38,7 +38,9 @@ class Passage:
 class Hit:
     """A passage found for a query, best first; each retriever says what its score means.
 
-    ``dense`` is the cosine similarity to the query and ``lexical`` the BM25 score, when known.
+    ``dense`` is the cosine similarity to the query and ``lexical`` the BM25 score, when known; ``chance`` is the
+    fitted chance that the passage's best sentence answers, when a reranking search ordered the hits by it
+    (retrieval/rerank.py: then ``rank`` and ``score`` are the first search's).
     """
 
     rank: int
@@ -46,6 +48,7 @@ class Hit:
     score: float
     dense: float | None = None
     lexical: float | None = None
+    chance: float | None = None
 
 
 @dataclass(frozen=True)

@@ -35,9 +35,12 @@ def test_search_json_shape(at_index):
     assert data["query"] == "the ending"
     assert [r["rank"] for r in data["results"]] == [1, 2, 3]
     for r in data["results"]:
-        assert set(r) == {"rank", "id", "essay_id", "title", "author", "text", "score"}
+        assert set(r) == {"rank", "id", "essay_id", "title", "author", "text", "score", "chance"}
         assert r["id"].startswith(r["essay_id"] + ":")
         assert isinstance(r["score"], float) and (r["author"] is None or isinstance(r["author"], str))
+    # Listed in the order of the reranking chance each carries (the hybrid search's score is the first stage's).
+    chances = [r["chance"] for r in data["results"]]
+    assert all(isinstance(c, float) for c in chances) and chances == sorted(chances, reverse=True)
 
 
 def test_ask_json_shape(at_index):

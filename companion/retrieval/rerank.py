@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from companion.retrieval.search import Searcher
 from companion.retrieval.sentences import Reader, SentenceVectors, answer_chances, sentence_features
@@ -44,4 +45,5 @@ class ReadingSearcher:
         for (hit, _unit), chance in zip(pool, answer_chances(features, self.model)):
             best[hit.passage.id] = max(best.get(hit.passage.id, 0.0), float(chance))
         order = sorted(range(len(head)), key=lambda i: (-best.get(head[i].passage.id, 0.0), i))
-        return ([head[i] for i in order] + rest)[:k]
+        read = [replace(head[i], chance=round(best.get(head[i].passage.id, 0.0), 6)) for i in order]
+        return (read + rest)[:k]
