@@ -1,6 +1,6 @@
 """Fit the sentence ranker (companion/retrieval/sentences.py) on dev questions and choose how many quotes to show.
 
-    .venv/bin/python benchmarks/sentence_fit.py [--C 1] [--folds 10] [--unsure]
+    .venv/bin/python benchmarks/sentence_fit.py [--C 1] [--folds 10] [--unsure] [--rerank]
 
 Dev only: the dev half of eval/questions.jsonl plus the dev-only questions in eval/extra_dev.jsonl and
 eval/more_dev.jsonl (answerable ones; a sentence holding a gold phrase is a positive). Each question is
@@ -12,7 +12,8 @@ then others whose chance clears a floor, from other passages (other essays for o
 a cap. Every rate comes with its count. With --unsure, the dev questions the essays do not cover are searched
 too, and a table shows, for each cut on the first quote's held-out chance, how many answerable and not-covered
 questions fall below it and for how many of the answerable ones the first quote still holds the answer
-(Policy.unsure_chance).
+(Policy.unsure_chance). With --rerank, it prints recall@5 and MRR@10 of the fused search's order against the same
+passages reordered by their best sentence's held-out chance (what retrieval/rerank.py does with the fitted model).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from companion.evaluation_metrics import fold_gold, groups_hit
 from companion.policy import POLICY
 from companion.prompts import load_prompts
 from companion.retrieval.sentences import FEATURES, SentenceVectors, sentence_features
+from companion.retrieval.rerank import ReadingSearcher
 from companion.retrieval.service import open_retrieval
 from companion.text import fold
 
@@ -58,6 +60,25 @@ def unsure_table(data, held, uncovered, models) -> None:
               f"{sum(r is True for r in below)}), not covered {sum(r is None for r in below)}; above, answerable "
               f"{sum(r is not None for r in above)} (answers {sum(r is True for r in above)}), "
               f"not covered {sum(r is None for r in above)}")
+
+
+def rerank_table(data, held, relevant) -> None:
+    """Print recall@5 and MRR@10 of the fused order and of the passages reordered by their best held-out chance."""
+    def figures(orders) -> str:
+        found = [[hit for _, hit in order] for order in orders]
+        recall = sum(any(hits[:5]) for hits in found)
+        mrr = sum(next((1 / (i + 1) for i, hit in enumerate(hits[:10]) if hit), 0.0) for hits in found) / len(found)
+        return f"recall@5 {recall / len(found):.3f} ({recall}/{len(found)}), MRR@10 {mrr:.3f} (n={len(found)})"
+
+    reordered = []
+    for (pool, _, _, _), chance, passages in zip(data, held, relevant):
+        best: dict[str, float] = {}
+        for (hit, _unit), c in zip(pool, chance):
+            best[hit.passage.id] = max(best.get(hit.passage.id, 0.0), float(c))
+        reordered.append(sorted(passages, key=lambda p: -best.get(p[0], 0.0)))
+    print("\npassages, held out: what the first five and ten hold")
+    print(f"  fused search's order:           {figures(relevant)}")
+    print(f"  by best sentence's chance:      {figures(reordered)}")
 
 
 def fit(X, y, C: float):
@@ -106,20 +127,24 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=10)
     parser.add_argument("--extra", type=Path, nargs="*", default=list(EXTRA))
     parser.add_argument("--unsure", action="store_true", help="also print the table behind Policy.unsure_chance")
+    parser.add_argument("--rerank", action="store_true", help="also print held-out figures for reranking passages")
     args = parser.parse_args()
     settings = load_settings()
     words = load_prompts(settings.prompts_dir).words
     retrieval = open_retrieval(settings)
-    searcher = retrieval.searcher
+    # The fused search's own order: the ranker reads its hits, and --rerank compares against it.
+    searcher = retrieval.searcher.inner if isinstance(retrieval.searcher, ReadingSearcher) else retrieval.searcher
     vectors = retrieval.sentences or SentenceVectors()
     questions = dev_questions(tuple(args.extra))
     data = []
+    relevant = []
     for question in questions:
         hits = searcher.search(question.q, POLICY.sentence_depth)
         pool, X = sentence_features(question.q, hits, searcher.embedder, vectors, searcher.idf, reader=retrieval.reader)
         gold = fold_gold(question.gold)
         y = np.asarray([1 if groups_hit(fold(unit.text(hit.passage)), gold) else 0 for hit, unit in pool])
         data.append((pool, X, y, is_opinion(question.q, words)))
+        relevant.append([(hit.passage.id, groups_hit(fold(hit.passage.text), gold)) for hit in hits])
     reachable = sum(bool(y.any()) for _, _, y, _ in data)
     print(f"{len(questions)} answerable dev questions ({sum(o for *_, o in data)} read as opinion); "
           f"a sentence holding the answer among the top {POLICY.sentence_depth} passages' for {reachable}")
@@ -145,6 +170,8 @@ def main() -> None:
             print(f"  floor {floor:.2f}, cap {cap} (opinion {opinion_cap}): quote answers {answers / n:.3f} "
                   f"({answers}/{n}), quote precision {good / count:.3f} ({good}/{count}), "
                   f"quotes per reply {count / n:.2f}")
+    if args.rerank:
+        rerank_table(data, held, relevant)
     if args.unsure:
         uncovered = []
         for question in dev_questions(tuple(args.extra), answerable=False):
