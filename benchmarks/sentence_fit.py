@@ -34,7 +34,7 @@ from companion.text import fold
 
 EXTRA = (REPO_ROOT / "eval" / "extra_dev.jsonl", REPO_ROOT / "eval" / "more_dev.jsonl")
 FLOORS = (0.03, 0.05, 0.08, 0.1, 0.15, 0.2)
-CAPS = ((1, 2), (1, 3), (2, 2), (2, 3))
+CAPS = ((1, 2), (2, 2), (2, 3), (2, 5))
 
 
 def dev_questions(extra: tuple[Path, ...], answerable: bool = True) -> list[Question]:
