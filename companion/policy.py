@@ -87,7 +87,8 @@ class Policy:
     fact_quotes: int = 2
     # Quotes an opinion reply shows at most, one critic each: up to all five essays, so every critic with a view
     # is heard (the chance floor above still keeps out the weak). Dev, 146 questions, 2026-11-30: 3 -> 5 gave
-    # quote answers 94 -> 95, precision 0.441 (98/222) -> 0.430 (99/230).
+    # quote answers 94 -> 95, precision 0.441 (98/222) -> 0.430 (99/230) through companion eval; held out by 10
+    # folds (benchmarks/sentence_fit.py) 93 -> 94, precision 0.416 (97/233) -> 0.410 (98/239).
     opinion_quotes: int = 5
 
     # --- compose: which sentence of a passage is quoted, and which quotes are kept
