@@ -250,6 +250,9 @@ def test_a_who_made_question_is_answered_from_how_the_quote_credits_the_film(pro
     assert made_by("who directed The Master?", role, words) is None
     assert made_by("who directed her? spike jonze?", role, words) is None
     assert made_by("what did Spike Jonze direct?", role, words) is None
+    assert made_by("who made it?", "Directed by Spike Jonze, it opened in 2013.", words) == Credit(
+        "Spike Jonze", "Directed by Spike Jonze"
+    )
 
 
 def test_the_first_line_names_the_maker_the_first_quote_credits(prompts):

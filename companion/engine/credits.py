@@ -16,7 +16,7 @@ CREDIT = re.compile(rf"({_WORD}(?:\s+{_WORD})?)\s*\(({_NAMES})\)")
 # A film named as its maker's: "Paul Thomas Anderson’s The Master".
 POSSESSIVE = re.compile(rf"({_NAMES})[’']s\s+(?=(\S[^.;!?]*))")
 # The film's own director named by role: "Writer/Director Spike Jonze", "directed by Spike Jonze".
-ROLE = re.compile(rf"\b((?:[Ww]riter/)?[Dd]irector|directed by)\s+({_NAMES})")
+ROLE = re.compile(rf"\b((?:[Ww]riter/)?[Dd]irector|[Dd]irected by)\s+({_NAMES})")
 
 
 @dataclass(frozen=True)
