@@ -27,7 +27,7 @@ from companion.evaluation import QUESTIONS, Question, in_split, load_questions
 from companion.evaluation_metrics import fold_gold, groups_hit
 from companion.policy import POLICY
 from companion.prompts import load_prompts
-from companion.retrieval.sentences import FEATURES, SentenceVectors, sentence_features
+from companion.retrieval.sentences import FEATURES, READER_FEATURES, SentenceVectors, sentence_features
 from companion.retrieval.rerank import ReadingSearcher
 from companion.retrieval.service import open_retrieval
 from companion.text import fold
@@ -179,9 +179,39 @@ def main() -> None:
             uncovered.append(sentence_features(question.q, hits, searcher.embedder, vectors, searcher.idf,
                                                reader=retrieval.reader)[1])
         unsure_table(data, held, uncovered, models)
-    model = fit(np.vstack([d[1] for d in data]), np.concatenate([d[2] for d in data]), args.C)
-    print(f"\nsentence_ranker = ({', '.join(f'{c:.4f}' for c in model)})")
-    print(f"  # bias, then {', '.join(FEATURES)}")
+    alone = len(FEATURES) - READER_FEATURES
+    if retrieval.reader is not None:
+        print_alone(data, alone, args)
+    y = np.concatenate([d[2] for d in data])
+    model = fit(np.vstack([d[1] for d in data]), y, args.C)
+    name = "sentence_ranker" if retrieval.reader is not None else "sentence_ranker_alone"
+    print(f"\n{name} = ({', '.join(f'{c:.4f}' for c in model)})")
+    print(f"  # bias, then {', '.join(FEATURES[: data[0][1].shape[1]])}")
+    if retrieval.reader is not None:
+        model = fit(np.vstack([d[1][:, :alone] for d in data]), y, args.C)
+        print(f"sentence_ranker_alone = ({', '.join(f'{c:.4f}' for c in model)})")
+        print(f"  # bias, then {', '.join(FEATURES[:alone])}")
+
+
+def print_alone(data, alone: int, args) -> None:
+    """Print what the ranker fit without the reader's columns shows, held out, at the policy's floor and caps."""
+    import numpy as np
+
+    held = [None] * len(data)
+    for fold_no in range(args.folds):
+        train = [i for i in range(len(data)) if i % args.folds != fold_no]
+        model = fit(np.vstack([data[i][1][:, :alone] for i in train]), np.concatenate([data[i][2] for i in train]), args.C)
+        for i in range(fold_no, len(data), args.folds):
+            held[i] = chances(data[i][1][:, :alone], model)
+    answers = count = good = 0
+    for (pool, _, y, opinion), chance in zip(data, held):
+        if len(pool):
+            picked = shown(pool, chance, opinion, POLICY.quote_chance, POLICY.opinion_quotes if opinion else POLICY.fact_quotes)
+            answers += bool(any(y[j] for j in picked))
+            count += len(picked)
+            good += int(sum(y[j] for j in picked))
+    print(f"\nwithout the reader (its {READER_FEATURES} columns left out), held out, floor {POLICY.quote_chance}: quote answers "
+          f"{answers / len(data):.3f} ({answers}/{len(data)}), quote precision {good / count:.3f} ({good}/{count})")
 
 
 if __name__ == "__main__":

@@ -21,15 +21,15 @@ class Policy:
     # question's words the best passage holds, and the share of its words no passage holds (words about the
     # essays, prompts/words.toml [about_the_essays], left out). Higher cosine and coverage answer more.
     # Logistic fit (sklearn, C=10) on dev 49 + eval/extra_dev.jsonl 81 + eval/more_dev.jsonl 95 (225 questions, 146
-    # answerable), 2026-11-30, with the passages in the reranked order (retrieval/rerank.py):
+    # answerable), 2026-11-30, with the passages in the reranked order (retrieval/rerank.py, by the ranker below):
     # benchmarks/decision_fit.py.
-    sentence_model: tuple[float, float, float, float] = (-1.896, 5.760, 0.194, -1.832)
+    sentence_model: tuple[float, float, float, float] = (-1.997, 5.897, 0.260, -1.815)
     # The same model fitted with the best passage's cosine, for a searcher without a query embedder. Same fit.
-    passage_model: tuple[float, float, float, float] = (-1.658, 5.520, 0.701, -1.817)
+    passage_model: tuple[float, float, float, float] = (-1.715, 5.556, 0.782, -1.787)
     # The chance of an answer below which she says the essays don't cover it: higher refuses more of both.
     # Chosen on leave-one-out predictions over the same 225 questions to refuse at most 5% of answerable ones:
-    # sentence model 5/146 answerable and 33/79 not-covered refused (0.40: 8/146 and 35/79); passage model
-    # 4/146 and 30/79 (0.40: 6/146, 33/79). At 0.50, 19/146 and 42/79: these signals cannot refuse 90% of the
+    # sentence model 5/146 answerable and 33/79 not-covered refused (0.40: 9/146 and 35/79); passage model
+    # 4/146 and 29/79 (0.40: 7/146, 33/79). At 0.50, 18/146 and 42/79: these signals cannot refuse 90% of the
     # not-covered questions without refusing many answerable ones.
     answer_probability: float = 0.35
     # Cosine of the closest passage that alone counts as evidence when no word statistics are known (dense
@@ -67,22 +67,34 @@ class Policy:
     # companion.retrieval.sentences.FEATURES). Fit (sklearn, C=1, standardisation folded in) on the answerable
     # questions of the dev split + eval/extra_dev.jsonl + eval/more_dev.jsonl: benchmarks/sentence_fit.py.
     # 2026-11-30, 146 questions (a sentence holding the answer within reach for 142), with the reader model's
-    # cosine (retrieval/reader.py) and its gap to the best one's as the last features: MiniLM's own cosine then
-    # weighs negative, a correction to the reader's.
+    # cosine (retrieval/reader.py), its word-by-word match (retrieval/tokens.py) and each one's gap to the best
+    # sentence's as the last features: the match carries most of the weight, MiniLM's cosine and the reader's
+    # whole-sentence cosine then weigh little or negative, corrections to it.
     sentence_ranker: tuple[float, ...] = (
-        -7.2011, -2.6976, -0.0416, 1.2734, 1.2672, 1.0876, 2.9113, -0.0588, 0.4630, 0.0024, 4.7859, 5.6540,
+        -5.8602, -5.8160, 0.7286, 0.5681, 1.7440, 0.9103, 0.5494, 0.5030, 0.0816, -0.0151, -0.1093, 0.2790, 8.5775,
+        8.2742,
+    )
+    # The same fit without the reader's columns (companion.retrieval.sentences.READER_FEATURES), for when its
+    # packages are missing or the corpus is past reader_passages. Same questions, same script: held out (10 folds),
+    # at quote_chance and the caps below, quote answers 0.562 (82/146), precision 0.399 (85/213), against 0.678
+    # (99/146) with the reader.
+    sentence_ranker_alone: tuple[float, ...] = (
+        -9.4824, 4.8991, -2.1785, 2.1336, 1.7564, 0.5480, 2.9115, -0.5673, 0.6471, -0.0148,
     )
     # A quote after the first shows only when its chance reaches this: lower shows more answers and more
     # beside-the-point quotes. Chosen on held-out chances (10 folds by question) in benchmarks/sentence_fit.py,
-    # 146 dev questions: 0.08 -> quote answers 0.637 (93/146), precision 0.416 (97/233), 1.60 quotes per reply;
-    # 0.05 -> 0.658, 0.382, 1.79; 0.15 -> 0.603, 0.471, 1.31 (without the reader: 0.08 -> 0.548, 0.400, 1.44).
+    # 146 dev questions, with the opinion cap below: 0.08 -> quote answers 0.678 (99/146), precision 0.421
+    # (104/247), 1.69 quotes per reply; 0.05 -> 0.685, 0.371, 1.94; 0.10 -> 0.671, 0.442, 1.58; 0.15 -> 0.616, 0.472,
+    # 1.36. Before the word-by-word match: 0.08 -> 0.644 (94/146), 0.410 (98/239); without the reader at all 0.548.
     quote_chance: float = 0.08
     # Below this chance for the first quote she says it is the nearest she found rather than the answer
-    # (prompts/openers_unsure.md). Held-out chances (10 folds) on 225 dev questions: below 0.3 fall 37
-    # answerable ones, whose first quote holds the answer for 13, and 54 of the 79 not covered; above it the
-    # first quote holds the answer for 65 of 109 answerable, and 25 not covered. Higher hedges more right
-    # answers; lower sounds sure about more wrong ones. benchmarks/sentence_fit.py --unsure prints the table.
-    unsure_chance: float = 0.3
+    # (prompts/openers_unsure.md). Held-out chances (10 folds) on 225 dev questions: below 0.4 fall 53
+    # answerable ones, whose first quote holds the answer for 15, and 49 of the 79 not covered; above it the
+    # first quote holds the answer for 63 of 93 answerable, and 30 not covered. Chosen where the first quote
+    # stops being mostly wrong: between 0.3 and 0.4 it answers for 5 of 30 questions (as below 0.3: 10 of 72),
+    # between 0.4 and 0.5 for 13 of 30. Higher hedges more right answers; lower sounds sure about more wrong
+    # ones. benchmarks/sentence_fit.py --unsure prints the table.
+    unsure_chance: float = 0.4
     # Quotes a factual reply shows at most: one good quote beats three weak ones. Same fit.
     fact_quotes: int = 2
     # Quotes an opinion reply shows at most, one critic each: up to all five essays, so every critic with a view
@@ -134,6 +146,10 @@ class Policy:
     # By hand on the 89 passages: 3.0 keeps words in at most 3 passages (loneliness 3.6, strangers 4.1) and
     # leaves everyday ones out (question 2.84, day 2.84, love 1.18); names and numbers count whatever this is.
     claim_idf: float = 3.0
+
+    def ranker(self, reading: bool) -> tuple[float, ...]:
+        """Return the sentence ranker for rows with the reader model's columns, or for rows without them."""
+        return self.sentence_ranker if reading else self.sentence_ranker_alone
 
 
 POLICY = Policy()

@@ -11,6 +11,7 @@ import pytest
 from companion.backends.extractive import ExtractiveBackend
 from companion.engine import Engine
 from companion.errors import PromptError
+from companion.evaluation_metrics import fold_gold, groups_hit
 from companion.engine.decide import asks_for_ending, spoils_ending
 from companion.prompts import load_prompts
 from companion.text import fold
@@ -103,9 +104,10 @@ def test_she_does_not_sound_sure_when_even_the_likeliest_quote_is_unlikely_to_an
     engine = make_engine(retrieval, prompts)
     engine.reader = retrieval.reader
     unsure = set(prompts.variants["openers_unsure"])
-    # The essays name Theodore's wife's actor, never the character's name.
-    reply = engine.ask("what's the name of Theodore's ex-wife in the movie?")
+    # The essays name Jennifer Anise as a critic and a filmmaker, never what she likes to eat.
+    reply = engine.ask("what's jennifer anise's favourite food lol")
     assert reply.grounded and reply.answer.split("\n\n")[0] in unsure
     engine.history.clear()
     sure = engine.ask("What company does Theodore work for?")
-    assert sure.answer.split("\n\n")[0] not in unsure and "BeautifulHandwrittenLetters.com" in sure.answer
+    assert sure.answer.split("\n\n")[0] not in unsure
+    assert groups_hit(fold(sure.answer), fold_gold([["beautifulhandwrittenletters.com"], ["beautiful hand-written letters"]]))

@@ -9,13 +9,13 @@ from companion.engine.credits import Credit, asked_character, credited, made_by
 from companion.engine.pick import pick_quotes
 from companion.engine.quotes import quote_paragraphs, quoted, views_line
 from companion.policy import POLICY
-from companion.retrieval.sentences import FEATURES, SentenceVectors
+from companion.retrieval.sentences import FEATURES, READER_FEATURES, SentenceVectors
 from companion.text import fold, quotes, reply_sentences
 from companion.types import Evidence
 from tests.fakes import BagOfWords, FakeSearcher, ScriptedBackend, hit, passage
 
 # A ranker that goes by the sentence's cosine alone (chance 0.5 at cosine 0.5), so tests can reason about it.
-BY_COSINE = (-20.0, 40.0, *([0.0] * (len(FEATURES) - 1)))
+BY_COSINE = (-20.0, 40.0, *([0.0] * (len(FEATURES) - READER_FEATURES - 1)))
 
 ANSWER = passage("her", 1, "Theodore Twombly is played by Joaquin Phoenix. The city is a warm haze of pastels.")
 ECHO = passage("her", 2, "Joaquin Phoenix plays Theodore with a moustache. Nobody else is in this passage.")
@@ -24,7 +24,7 @@ FAR = passage("lonely", 1, "Technology makes us lonely. We are never really ther
 
 
 def _pick(question: str, hits, opinion: bool = False, shown: str = "", **policy):
-    chosen = replace(POLICY, sentence_ranker=BY_COSINE, **policy)
+    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, **policy)
     return pick_quotes(question, hits, opinion, BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen, shown=shown)
 
 
@@ -77,7 +77,7 @@ def test_the_picked_span_is_what_the_reply_quotes(prompts):
 def test_a_reply_shows_only_the_quotes_picked(prompts):
     searcher = FakeSearcher([hit(1, ECHO), hit(2, ANSWER), hit(3, FAR)])
     engine = Engine(searcher=searcher, backend=ScriptedBackend("nothing"), prompts=prompts,
-                    policy=replace(POLICY, sentence_ranker=BY_COSINE, quote_chance=0.99))
+                    policy=replace(POLICY, sentence_ranker_alone=BY_COSINE, quote_chance=0.99))
     reply = engine.ask("who played theodore twombly? joaquin phoenix")
     assert quotes(reply.answer) == ["Theodore Twombly is played by Joaquin Phoenix."]
     assert [c.passage.id for c in reply.citations] == [ANSWER.id]
@@ -106,7 +106,7 @@ PLAY = passage("sad", 2, "The movie lingers long enough to let Theodore's pain p
 
 def test_who_plays_a_character_quotes_the_sentence_crediting_the_actor_first(prompts):
     hits = [hit(1, PLAY), hit(2, CAST)]
-    chosen = replace(POLICY, sentence_ranker=BY_COSINE)
+    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE)
     picked = pick_quotes("who plays theodore?", hits, False, BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen,
                          prompts.words)
     assert picked[0].passage.id == CAST.id and "Joaquin Phoenix" in _spans(picked)[0]
@@ -144,7 +144,7 @@ def test_a_question_about_the_whole_film_quotes_what_each_critic_says_it_is(prom
         "what is the movie about?", "what are the main themes?", "what's the message of her?"))
     assert not any(asks_about_the_whole(q, words) for q in ("what is amy's job?", "who is she?", "why does she leave?"))
     hits = [hit(1, ANSWER), hit(2, THESIS), hit(3, NOT_A), hit(4, FAR)]
-    chosen = replace(POLICY, sentence_ranker=BY_COSINE)
+    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE)
     picked = pick_quotes("what is the movie about?", hits, True, BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen,
                          words, whole=True)
     assert sorted(_spans(picked)) == ["Her is about a man rediscovering the simple pleasure of living.",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from companion.engine import Engine, Exchange
@@ -24,6 +26,11 @@ AMY = passage(
 )
 ENDING = passage("boone", 1, "Samantha leaves, and Theodore and Amy sit together on the rooftop at dusk.")
 JOB = "What is Theodore's job?"
+
+
+# The fake search's quotes get whatever chance the ranker gives a bag-of-words match: tests of openers that
+# sound sure take them as sure.
+SURE = replace(POLICY, unsure_chance=0.0)
 
 
 def make(prompts, backend, hits=(hit(1, LETTERS),), **kwargs) -> tuple[Engine, FakeSearcher]:
@@ -147,12 +154,12 @@ def test_a_model_that_frames_adds_one_sentence_and_code_lays_out_the_quotes(prom
 
 def test_a_framing_that_states_facts_is_replaced_by_an_opener(prompts):
     backend = ScriptedBackend("frames").enqueue("The director made $300 million at the box office. ", "Yes.")
-    reply = make(prompts, backend)[0].ask("What do the critics think of Theodore?")
+    reply = make(prompts, backend, policy=SURE)[0].ask("What do the critics think of Theodore?")
     assert reply.answer.split("\n\n")[0] in prompts.variants["openers"]
 
 
 def test_a_backend_that_writes_nothing_is_never_asked(prompts):
-    engine, _ = make(prompts, ScriptedBackend("nothing"))
+    engine, _ = make(prompts, ScriptedBackend("nothing"), policy=SURE)
     reply = engine.ask("What do the critics think of Theodore?")
     assert engine.backend.requests == [] and reply.grounded and reply.citations[0].passage == LETTERS
     assert reply.answer.split("\n\n")[0] in prompts.variants["openers"]

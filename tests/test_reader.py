@@ -11,7 +11,7 @@ import pytest
 from companion.errors import ModelError
 from companion.retrieval import reader as reader_module
 from companion.retrieval.reader import PARTS, ReaderEmbedder, reader_model_dir
-from companion.retrieval.sentences import FEATURES, sentence_features
+from companion.retrieval.sentences import FEATURES, READER_FEATURES, sentence_features
 
 QUESTIONS = [
     "who plays theodore?",
@@ -82,9 +82,10 @@ def test_the_ranker_reads_the_reader_column(retrieval):
     _, without = sentence_features("who plays Theodore?", hits, retrieval.searcher.embedder,
                                    retrieval.sentences, retrieval.searcher.idf)
     column = FEATURES.index("reader")
-    assert with_reader.shape == without.shape == (len(pool), len(FEATURES))
-    # Without a reader, MiniLM's cosine stands in; with it, MPNet's own reading differs.
-    assert np.allclose(without[:, column], without[:, 0])
+    assert with_reader.shape == (len(pool), len(FEATURES))
+    # Without a reader its columns are left out and the rest are the same; with it, MPNet's own reading differs.
+    assert without.shape == (len(pool), len(FEATURES) - READER_FEATURES)
+    assert np.array_equal(with_reader[:, : without.shape[1]], without)
     assert not np.allclose(with_reader[:, column], with_reader[:, 0])
     gap = with_reader[:, FEATURES.index("reader_gap")]
     assert gap.max() == 0.0 and np.allclose(gap, with_reader[:, column] - with_reader[:, column].max())

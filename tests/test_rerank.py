@@ -6,11 +6,11 @@ from dataclasses import replace
 
 from companion.policy import POLICY
 from companion.retrieval.rerank import ReadingSearcher
-from companion.retrieval.sentences import FEATURES, SentenceVectors
+from companion.retrieval.sentences import FEATURES, READER_FEATURES, SentenceVectors
 from tests.fakes import FakeSearcher, hit, passage
 
 # A ranker reading the sentence's cosine alone, so the tests can say which sentence it prefers.
-BY_COSINE = (-20.0, 40.0, *([0.0] * (len(FEATURES) - 1)))
+BY_COSINE = (-20.0, 40.0, *([0.0] * (len(FEATURES) - READER_FEATURES - 1)))
 FIRST = passage("her", 1, "The city is a warm haze of pastels. Nobody answers anything here.")
 ANSWER = passage("her", 2, "Theodore Twombly is played by Joaquin Phoenix.")
 FAR = passage("lonely", 1, "Technology makes us lonely.")

@@ -113,7 +113,7 @@ def test_saved_vectors_load_only_for_the_same_passages_and_are_not_embedded_agai
     assert loaded is not None and len(loaded) == len(built) == 2
     counting.texts.clear()
     hits = [Hit(rank=1, passage=passages[0], score=1.0)]
-    ranked = rank_sentences("does he write his own letters?", hits, counting, POLICY.sentence_ranker, loaded)
+    ranked = rank_sentences("does he write his own letters?", hits, counting, POLICY.sentence_ranker_alone, loaded)
     # Only the question is embedded: every unit's vector came from the saved file.
     assert counting.texts == ["does he write his own letters?"]
     assert ranked[0].text == "Theodore writes letters. But he cannot write his own."
@@ -134,13 +134,13 @@ def test_a_quote_overlapping_a_better_one_is_left_out():
 
 
 def test_nothing_retrieved_ranks_nothing(retrieval):
-    assert rank_sentences("who plays theodore?", [], retrieval.searcher.embedder, POLICY.sentence_ranker) == []
+    assert rank_sentences("who plays theodore?", [], retrieval.searcher.embedder, POLICY.sentence_ranker_alone) == []
 
 
 def test_every_candidate_is_its_span_of_the_passage_and_its_score_a_chance(retrieval):
     question = "what do the critics think of the ending?"
     hits = retrieval.searcher.search(question, POLICY.sentence_depth)
-    ranked = rank_sentences(question, hits, retrieval.searcher.embedder, POLICY.sentence_ranker,
+    ranked = rank_sentences(question, hits, retrieval.searcher.embedder, POLICY.sentence_ranker_alone,
                             retrieval.sentences, retrieval.searcher.idf)
     by_id = {h.passage.id: h.passage for h in hits}
     assert len(ranked) == sum(len(units(h.passage)) for h in hits)

@@ -45,7 +45,7 @@ def pick_quotes(
         text = by_id[c.passage_id].text
         return all(fold(part) not in told for part in (text[c.start : c.sentence_start], text[c.sentence_start : c.end]) if part.strip())
 
-    ranked = rank_sentences(question, pool, embedder, policy.sentence_ranker, vectors, idf, reader=reader)
+    ranked = rank_sentences(question, pool, embedder, policy.ranker(reader is not None), vectors, idf, reader=reader)
     ranked = [c for c in ranked if not told or new(c)]
     ranked, credit = _credit_first(question, ranked, words)
     says = words.says_what_the_film_is if whole and words else None

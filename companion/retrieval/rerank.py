@@ -13,7 +13,7 @@ from companion.types import Hit
 class ReadingSearcher:
     """Search with another searcher, then put first the passages whose sentences the quote ranker likes best.
 
-    The ranker is the one that picks quotes (Policy.sentence_ranker), fit on pools of the first search's best
+    The ranker is the one that picks quotes (Policy.ranker), fit on pools of the first search's best
     ``depth`` passages; only those are reordered, and each hit keeps the first search's rank and scores (the
     ranker reads them), so a hit's rank is where the first search put it, not where it now stands.
     """

@@ -3,9 +3,10 @@
 A passage holds several sentences and usually only one answers. Each sentence gets a fitted chance
 of holding the answer (a logistic model, benchmarks/sentence_fit.py) from its own MiniLM similarity
 to the question, its neighbours', how much of the question's rarer vocabulary it holds, how well
-its passage was retrieved and how the stronger reader model (reader.py) reads it. A sentence that leans on the one before it (it opens
-with a pronoun or a connective such as "But" or "This", or is a fragment) is read, embedded and
-quoted together with that neighbour, so the quote makes sense alone.
+its passage was retrieved and how the stronger reader model (reader.py) reads it, whole and word by
+word (tokens.py). A sentence that leans on the one before it (it opens with a pronoun or a connective
+such as "But" or "This", or is a fragment) is read, embedded and quoted together with that neighbour,
+so the quote makes sense alone.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from companion.retrieval.embedder import Embedder
+from companion.retrieval.tokens import TokenReader, TokenVectors, best_matches
 from companion.text import SENTENCE_END, WORD, content_terms, fold, quote_spans
 from companion.types import Hit, Passage
 
@@ -74,11 +76,16 @@ class Candidate:
 # passage's; 1 / its passage's rank; its passage's BM25 score, scaled to the best; the idf-weighted share
 # of the question's words it holds; the closer of its neighbours' cosines; log(1 + its words); whether it
 # takes the sentence before along; its cosine to the question as the reader model (reader.py) embeds both; how
-# far that falls below the best sentence's of the same search (a quote is weighed against the best one found).
+# far that falls below the best sentence's of the same search (a quote is weighed against the best one found);
+# how closely its words meet the question's word by word as the reader reads them (tokens.py), and how far that
+# falls below the best sentence's.
 FEATURES = (
     "cosine", "passage_cosine", "fused", "reciprocal_rank", "bm25", "words", "neighbour", "length", "leans", "reader",
-    "reader_gap",
+    "reader_gap", "match", "match_gap",
 )
+# The reader's columns, last in FEATURES: without a reader the rows stop before them, and a ranker fit without
+# them reads the rest (Policy.ranker).
+READER_FEATURES = 4
 
 
 def sentence_spans(text: str) -> list[tuple[int, int, bool]]:
@@ -190,10 +197,11 @@ class SentenceVectors:
 
 @dataclass(frozen=True)
 class Reader:
-    """A second model reading the sentences: its question embedder and the corpus's units embedded by it."""
+    """A second model reading the sentences: its question embedder and the corpus's units read by it, whole and by token."""
 
-    embedder: Embedder
+    embedder: TokenReader
     vectors: SentenceVectors
+    tokens: TokenVectors
 
 
 def fingerprint(passages: Sequence[Passage], model_id: str) -> str:
@@ -224,37 +232,37 @@ def sentence_features(
 ):
     """Return every sentence unit of the hits, each with its hit, and one row of FEATURES per unit.
 
-    Without a reader its columns read the MiniLM cosine instead, the nearest stand-in the ranker knows.
+    Without a reader the rows leave out its columns (the last READER_FEATURES).
     """
     import numpy as np
 
     pool = [(hit, unit) for hit in hits for unit in units(hit.passage)]
     if not pool or not question.strip():
-        return [], np.zeros((0, len(FEATURES)))
+        return [], np.zeros((0, len(FEATURES) - (0 if reader is not None else READER_FEATURES)))
     vectors = vectors if vectors is not None else SentenceVectors()
     texts = [embedding_text(hit.passage, unit) for hit, unit in pool]
     matrix = vectors.lookup(texts, embedder)
     query = np.asarray(query_vector if query_vector is not None else embedder.embed([question])[0], dtype=np.float32)
     dense = matrix @ (query / (np.linalg.norm(query) or 1.0))
-    read = dense
-    if reader is not None:
-        read = reader.vectors.lookup(texts, reader.embedder) @ np.asarray(reader.embedder.embed([question])[0], dtype=np.float32)
     best_fused = max(h.score for h in hits) or 1.0
     best_lexical = max((h.lexical or 0.0) for h in hits) or 1.0
     terms = set(content_terms(question))
     rows = []
-    best_read = float(read.max())
-    for i, ((hit, unit), similarity, reading) in enumerate(zip(pool, dense, read)):
+    for i, ((hit, unit), similarity) in enumerate(zip(pool, dense)):
         same = [j for j in (i - 1, i + 1) if 0 <= j < len(pool) and pool[j][0] is hit]
         neighbour = max((float(dense[j]) for j in same), default=float(similarity))
         text = unit.text(hit.passage)
         rows.append((
             float(similarity), hit.dense or 0.0, hit.score / best_fused, 1.0 / hit.rank,
             (hit.lexical or 0.0) / best_lexical, lexical_share(terms, text, idf), neighbour,
-            math.log(1 + len(text.split())), float(unit.lead != unit.start), float(reading),
-            float(reading) - best_read,
+            math.log(1 + len(text.split())), float(unit.lead != unit.start),
         ))
-    return pool, np.asarray(rows, dtype=np.float64)
+    found = np.asarray(rows, dtype=np.float64)
+    if reader is None:
+        return pool, found
+    read = reader.vectors.lookup(texts, reader.embedder) @ np.asarray(reader.embedder.embed([question])[0], dtype=np.float32)
+    match = np.asarray(best_matches(reader.embedder.question_tokens(question), reader.tokens.lookup(texts, reader.embedder)))
+    return pool, np.column_stack([found, read, read - read.max(), match, match - match.max()])
 
 
 def answer_chances(features, model: Sequence[float]):

@@ -17,7 +17,8 @@ from companion.retrieval.ingest import IngestProgress, IngestReport, ingest
 from companion.retrieval.lexical import LexicalSearcher
 from companion.retrieval.rerank import ReadingSearcher
 from companion.retrieval.search import DenseSearcher, HybridSearcher, Searcher
-from companion.retrieval.sentences import Reader, SentenceVectors, fingerprint
+from companion.retrieval.sentences import Reader, SentenceVectors, embedding_text, fingerprint, units
+from companion.retrieval.tokens import TokenVectors, read_texts
 from companion.retrieval.connect import open_client
 from companion.retrieval.store import PassageStore
 
@@ -129,27 +130,38 @@ def open_reader(
         if notices is not None:
             notices.append(f"Quotes are chosen without the reader model: {exc}")
         return None
-    folder = settings.data_dir / "reader"
+    folders = settings.data_dir / "reader", settings.data_dir / "reader-tokens"
     digest = hashlib.sha256(f"{index_fingerprint(store)}\0{questions.model_id}".encode("utf-8")).hexdigest()
-    loaded = SentenceVectors.load(folder, digest)
+    loaded = _load_read(folders, digest)
     if loaded is None:
         passages = store.all_passages()
         # Kept by content beside the model too: MPNet over every sentence is the slowest part of an ingest, and
         # another data dir holding the same essays (a second profile, a rebuilt index) need not pay it again.
         content = fingerprint(passages, questions.model_id)
-        memo = cache_root() / "reader-vectors" / content
-        loaded = SentenceVectors.load(memo, content)
+        memos = cache_root() / "reader-vectors" / content, cache_root() / "reader-tokens" / content
+        loaded = _load_read(memos, content)
         if loaded is None:
             if status:
                 status(f"reading all {len(passages)} passages' sentences with the reader model, once…")
-            loaded = SentenceVectors.build(passages, SentenceTransformerEmbedder(str(questions.location)))
-            _save(loaded, memo, content)
-            _forget_oldest(memo.parent, keep=MEMOS)
-        _save(loaded, folder, digest)
-    return Reader(questions, loaded)
+            texts = [embedding_text(p, u) for p in passages for u in units(p)]
+            vectors, tokens = read_texts(texts, str(questions.location))
+            loaded = SentenceVectors(vectors), tokens
+            for built, memo in zip(loaded, memos):
+                _save(built, memo, content)
+                _forget_oldest(memo.parent, keep=MEMOS)
+        for built, folder in zip(loaded, folders):
+            _save(built, folder, digest)
+    return Reader(questions, *loaded)
 
 
-def _save(built: LexicalSearcher | SentenceVectors, folder: Path, digest: str) -> None:
+def _load_read(folders: tuple[Path, Path], digest: str) -> tuple[SentenceVectors, TokenVectors] | None:
+    """Load the reader's saved sentence vectors and token rows, or None unless both are there and current."""
+    vectors = SentenceVectors.load(folders[0], digest)
+    tokens = TokenVectors.load(folders[1], digest) if vectors is not None else None
+    return None if tokens is None else (vectors, tokens)
+
+
+def _save(built: LexicalSearcher | SentenceVectors | TokenVectors, folder: Path, digest: str) -> None:
     try:
         built.save(folder, digest)
     except OSError:
@@ -197,5 +209,5 @@ def open_retrieval(
     fused = HybridSearcher(dense, lexical, "rrf" if retriever == "hybrid-rrf" else "score")
     # The passages are put in the order of their likeliest answering sentence: the ranker reads both scores the
     # hybrid search keeps, so dense and BM25 alone keep their own order.
-    searcher = ReadingSearcher(fused, sentences, policy.sentence_ranker, policy.sentence_depth, reader)
+    searcher = ReadingSearcher(fused, sentences, policy.ranker(reader is not None), policy.sentence_depth, reader)
     return Retrieval(store, searcher, built, tuple(notices), sentences, reader)

@@ -1,0 +1,134 @@
+"""Token vectors: the reader model's reading of each word of a sentence, so a question is matched word by word.
+
+A sentence's pooled vector blurs which of its words met the question's. Kept per token (the reader's last layer,
+each row unit length, the sentence markers left out), every word of a question that carries meaning finds its
+closest word in a sentence, and the mean of those best matches (late interaction, as ColBERT scores passages)
+says how much of the question a sentence speaks to, in its own words or others ("job" and "works at"). Built
+at ingest in the same pass that embeds the sentences for the reader, saved as float16 beside them.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from companion.retrieval.embedder import Embedder, Progress, _load_model
+
+# Bump when what a token row holds changes: saved rows built the old way must not be reused.
+TOKENS_VERSION = 1
+MANIFEST = "manifest.json"
+
+
+class TokenReader(Embedder, Protocol):
+    """An embedder that also reads a text token by token."""
+
+    def tokens(self, text: str):
+        """Return one unit-length row per token of the text, the sentence markers left out."""
+        ...
+
+    def question_tokens(self, text: str):
+        """Return the rows of the tokens of a question's words that carry meaning."""
+        ...
+
+
+class TokenVectors:
+    """Each text's token rows, built once at ingest and saved; texts not built are read on demand."""
+
+    def __init__(self, rows: dict[str, object] | None = None) -> None:
+        self._rows: dict[str, object] = dict(rows or {})
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def lookup(self, texts: Sequence[str], reader: TokenReader) -> list:
+        """Return each text's token rows as a float32 matrix, reading (and keeping) those not built."""
+        import numpy as np
+
+        for text in texts:
+            if text not in self._rows:
+                self._rows[text] = np.asarray(reader.tokens(text), dtype=np.float16)
+        return [np.asarray(self._rows[t], dtype=np.float32) for t in texts]
+
+    def save(self, folder: Path, fingerprint: str) -> None:
+        """Write every text's rows as one float16 matrix, the texts, where each starts, and a manifest."""
+        import numpy as np
+
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+        texts = sorted(self._rows)
+        blocks = [np.asarray(self._rows[t], dtype=np.float16) for t in texts]
+        starts = np.cumsum([0] + [len(b) for b in blocks])
+        width = blocks[0].shape[1] if blocks else 0
+        np.save(folder / "tokens.npy", np.concatenate(blocks) if blocks else np.zeros((0, width), dtype=np.float16))
+        np.save(folder / "starts.npy", starts.astype(np.int64))
+        (folder / "texts.json").write_text(json.dumps(texts, ensure_ascii=False), "utf-8")
+        # Written last: a folder without it (a run killed while saving) is rebuilt.
+        (folder / MANIFEST).write_text(json.dumps({"fingerprint": fingerprint, "tokens": TOKENS_VERSION}), "utf-8")
+
+    @classmethod
+    def load(cls, folder: Path, fingerprint: str) -> TokenVectors | None:
+        """Load saved rows if they were built for the same texts the same way; else None."""
+        import numpy as np
+
+        try:
+            manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
+            if manifest != {"fingerprint": fingerprint, "tokens": TOKENS_VERSION}:
+                return None
+            texts = json.loads((folder / "texts.json").read_text("utf-8"))
+            starts = np.load(folder / "starts.npy")
+            # Mapped, not read: a question touches only the sentences of the passages it retrieved.
+            matrix = np.load(folder / "tokens.npy", mmap_mode="r")
+        except (OSError, ValueError):
+            return None
+        if len(starts) != len(texts) + 1 or starts[0] != 0 or starts[-1] != len(matrix) or (np.diff(starts) < 0).any():
+            return None
+        return cls({t: matrix[a:b] for t, a, b in zip(texts, starts[:-1], starts[1:])})
+
+
+def read_texts(
+    texts: Sequence[str], location: str, batch_size: int = 32, progress: Progress | None = None,
+) -> tuple[dict[str, list[float]], TokenVectors]:
+    """Read texts with a sentence-transformers model in one pass: each one's unit vector and its token rows."""
+    import numpy as np
+    import torch
+
+    model = _load_model(location)
+    vectors: dict[str, list[float]] = {}
+    rows: dict[str, object] = {}
+    # Batches of similar length waste no work on padding.
+    ordered = sorted(set(texts), key=len)
+    for start in range(0, len(ordered), batch_size):
+        chunk = ordered[start : start + batch_size]
+        with torch.no_grad():
+            out = model(model.preprocess(chunk))
+        for i, text in enumerate(chunk):
+            length = int(out["attention_mask"][i].sum())
+            pooled = out["sentence_embedding"][i].numpy()
+            vectors[text] = (pooled / (np.linalg.norm(pooled) or 1.0)).astype(np.float32).tolist()
+            tokens = out["token_embeddings"][i, 1 : length - 1].numpy()
+            rows[text] = (tokens / np.maximum(np.linalg.norm(tokens, axis=1, keepdims=True), 1e-12)).astype(np.float16)
+        if progress:
+            progress(min(start + batch_size, len(ordered)), len(ordered))
+    return vectors, TokenVectors(rows)
+
+
+def best_matches(question, matrices: Sequence) -> list[float]:
+    """Return, for each matrix of token rows, the mean over the question's rows of their closest row's cosine."""
+    import numpy as np
+
+    if not len(matrices):
+        return []
+    question = np.asarray(question, dtype=np.float32)
+    sizes = [len(m) for m in matrices]
+    if not len(question) or not sum(sizes):
+        return [0.0] * len(matrices)
+    similarity = question @ np.concatenate([m for m in matrices if len(m)]).T
+    starts = np.cumsum([0] + [s for s in sizes if s])[:-1]
+    best = np.maximum.reduceat(similarity, starts, axis=1).mean(0)
+    found = iter(best.tolist())
+    return [next(found) if size else 0.0 for size in sizes]
+
