@@ -238,6 +238,20 @@ def test_a_cast_credit_answers_only_the_character_asked_about(prompts):
     assert asked_character("who's in it?", words) is None
 
 
+def test_film_writings_other_ways_of_crediting_an_actor_answer_too(prompts):
+    words = prompts.words
+    named = "Take Amy Adams’ conveniently named character Amy, for example."
+    # The actor shares the character's name: that name in the question does not rule the actor out.
+    assert credited("who plays amy?", named, words) == ("Amy", "Amy Adams")
+    assert credited("who plays theodore?", named, words) is None
+    played = "Samantha, played by Scarlett Johansson, sees the world for all of its wonders."
+    assert credited("who voices samantha?", played, words) == ("Samantha", "Scarlett Johansson")
+    assert credited("who was cast as samantha before scarlett johansson?", played, words) is None
+    assert credited("who plays theodore?", "Joaquin Phoenix's character, Theodore, writes letters.", words) == (
+        "Theodore", "Joaquin Phoenix")
+    assert credited("who plays amy?", "The character Amy is tired.", words) is None
+
+
 def test_a_who_made_question_is_answered_from_how_the_quote_credits_the_film(prompts):
     words = prompts.words
     run = "starring roles in Paul Thomas Anderson’s The Master and Inherent Vice, he delves deep."

@@ -13,6 +13,11 @@ _NAMES = rf"{_NAME}(?:\s+{_NAME})+"
 _WORD = r"[\w’'-]+"
 # A character named with the actor in parentheses: "Theodore Twombly (Joaquin Phoenix)", "his wife (Rooney Mara)".
 CREDIT = re.compile(rf"({_WORD}(?:\s+{_WORD})?)\s*\(({_NAMES})\)")
+# A character named as the actor's: "Amy Adams’ conveniently named character Amy", "Joaquin Phoenix's character, Theodore".
+# The actor is the two capitalised words before the possessive: a sentence may open just before them ("Take Amy Adams’").
+ACTORS_CHARACTER = re.compile(rf"({_NAME}\s+{_NAME})[’']s?\s+(?:[\w-]+\s+){{0,3}}?character,?\s+({_NAME}(?:\s+{_NAME})?)")
+# A character with the actor named after: "Samantha, played by Scarlett Johansson", "Amy (played by Amy Adams)".
+PLAYED_BY = re.compile(rf"({_NAME}(?:\s+{_NAME})?),?\s+\(?(?:played|voiced) by\s+({_NAMES})")
 # A film named as its maker's: "Paul Thomas Anderson’s The Master".
 POSSESSIVE = re.compile(rf"({_NAMES})[’']s\s+(?=(\S[^.;!?]*))")
 # The film's own director named by role: "Writer/Director Spike Jonze", "directed by Spike Jonze".
@@ -28,8 +33,10 @@ class Credit:
 
 
 def credits(text: str) -> list[tuple[str, str]]:
-    """Return the (character, actor) pairs a sentence credits."""
-    return [(m.group(1), m.group(2)) for m in CREDIT.finditer(text)]
+    """Return the (character, actor) pairs a sentence credits, in the ways film writing credits them."""
+    found = [(m.start(), m.group(1), m.group(2)) for pattern in (CREDIT, PLAYED_BY) for m in pattern.finditer(text)]
+    found += [(m.start(), m.group(2), m.group(1)) for m in ACTORS_CHARACTER.finditer(text)]
+    return [(character, actor) for _, character, actor in sorted(found)]
 
 
 def asked_character(question: str, words: Words) -> str | None:
@@ -52,12 +59,13 @@ def asked_character(question: str, words: Words) -> str | None:
 def credited(question: str, text: str, words: Words) -> tuple[str, str] | None:
     """Return the (character, actor) a quote credits for a question asking who plays that character, if any.
 
-    An actor the question already names is not the answer to it ("who was cast before Scarlett Johansson?").
+    An actor the question already names is not the answer to it ("who was cast before Scarlett Johansson?"),
+    though an actor may share a name with the character asked about (Amy Adams plays Amy).
     """
     character = asked_character(question, words)
     if character is None:
         return None
-    asked = set(content_terms(question))
+    asked = set(content_terms(question)) - {character}
     return next(
         ((c, a) for c, a in credits(text) if character in content_terms(c) and not set(content_terms(a)) & asked), None
     )
