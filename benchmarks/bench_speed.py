@@ -3,7 +3,8 @@
 - cold `companion ask --backend extractive` (a new process each time, warm disk) vs `python -c pass`;
 - retrieval latency p50/p95 (hybrid, torch-free query embedding, 5 essays) vs a bare Chroma query;
 - ingest of the corpus vs a raw SentenceTransformer.encode of the same passages;
-- the reader model's vectors for every sentence (what it adds to an ingest) vs MiniLM's for the same;
+- the reader model's vectors and token rows for every sentence (what it adds to an ingest) vs MiniLM's vectors for
+  the same;
 - peak RSS of a one-shot ask with the local llama-cpp model loaded (first ask, which converts it, and a later one).
 """
 
@@ -81,17 +82,20 @@ def main() -> int:
     rows.append(("ingest (89 passages)", f"{statistics.median(ours):.2f} s", f"raw encode {statistics.median(raw):.2f} s",
                  f"{statistics.median(ours) / statistics.median(raw):.2f}x"))
 
-    # The reader model's pass over every sentence, the part of an ingest it adds, vs MiniLM's pass over the same.
+    # The reader model's pass over every sentence (its vectors and token rows), the part of an ingest it adds, vs
+    # MiniLM's pass over the same.
     from companion.retrieval.reader import reader_model_dir
-    from companion.retrieval.sentences import SentenceVectors, units
+    from companion.retrieval.sentences import SentenceVectors, embedding_text, units
+    from companion.retrieval.tokens import read_texts
 
     passages = [p for e in load_corpus(REPO_ROOT / "corpus") for p in split_essay(e)]
-    reader = SentenceTransformerEmbedder(str(reader_model_dir()))
-    reader.load()
+    location = str(reader_model_dir())
+    SentenceTransformerEmbedder(location).load()
+    texts = [embedding_text(p, u) for p in passages for u in units(p)]
     mpnet, minilm = [], []
     for _ in range(max(1, args.runs // 2)):
         start = time.perf_counter()
-        SentenceVectors.build(passages, reader)
+        read_texts(texts, location)
         mpnet.append(time.perf_counter() - start)
         start = time.perf_counter()
         SentenceVectors.build(passages, embedder)

@@ -71,8 +71,8 @@ class Policy:
     # sentence's as the last features: the match carries most of the weight, MiniLM's cosine and the reader's
     # whole-sentence cosine then weigh little or negative, corrections to it.
     sentence_ranker: tuple[float, ...] = (
-        -5.8602, -5.8160, 0.7286, 0.5681, 1.7440, 0.9103, 0.5494, 0.5030, 0.0816, -0.0151, -0.1093, 0.2790, 8.5775,
-        8.2742,
+        -5.8580, -5.8164, 0.7288, 0.5668, 1.7448, 0.9100, 0.5491, 0.5042, 0.0814, -0.0151, -0.1148, 0.2731, 8.5805,
+        8.2851,
     )
     # The same fit without the reader's columns (companion.retrieval.sentences.READER_FEATURES), for when its
     # packages are missing or the corpus is past reader_passages. Same questions, same script: held out (10 folds),

@@ -12,7 +12,7 @@ import pytest
 from companion.retrieval.reader import ReaderEmbedder, reader_model_dir
 from companion.policy import POLICY
 from companion.retrieval.sentences import FEATURES, READER_FEATURES, rank_sentences, sentence_features
-from companion.retrieval.tokens import TokenVectors, best_matches, read_texts
+from companion.retrieval.tokens import TokenVectors, best_matches, encode_rows, read_texts
 
 TEXTS = [
     "Theodore works at a company writing personalized letters for other people.",
@@ -26,14 +26,20 @@ def reader():
     return ReaderEmbedder(reader_model_dir())
 
 
+def _decoded(codes_and_scales):
+    codes, scales = codes_and_scales
+    return np.asarray(codes, dtype=np.float32) * np.asarray(scales)[:, None]
+
+
 def test_the_ingest_pass_and_the_numpy_reader_read_the_same_tokens(reader):
     vectors, tokens = read_texts(TEXTS, str(reader.location))
-    for text, rows in zip(TEXTS, tokens.lookup(TEXTS, reader)):
+    for text, stored in zip(TEXTS, tokens.lookup(TEXTS, reader)):
         ours = reader.tokens(text)
-        assert rows.shape == ours.shape and rows.shape[1] == 768
-        # Saved as float16: three decimal places are what a cosine of unit rows needs.
-        assert np.abs(rows - ours).max() < 2e-3
-        assert np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=2e-3)
+        rows = _decoded(stored)
+        assert stored[0].dtype == np.int8 and rows.shape == ours.shape and rows.shape[1] == 768
+        # Kept as int8 codes: each row's cosine with itself read back stays within half a percent.
+        assert np.min(np.sum(rows * ours, axis=1)) > 0.995
+        assert np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=5e-3)
         assert np.abs(np.asarray(vectors[text]) - np.asarray(reader.embed([text])[0])).max() < 1e-4
 
 
@@ -49,12 +55,22 @@ def test_a_question_is_matched_by_its_words_that_carry_meaning(reader):
 
 def test_best_matches_is_the_mean_of_each_question_rows_closest_cosine():
     question = np.eye(3, dtype=np.float32)[:2]
-    first = np.asarray([[1, 0, 0], [0, 0.6, 0.8]], dtype=np.float32)
-    second = np.asarray([[0, 0, 1]], dtype=np.float32)
-    empty = np.zeros((0, 3), dtype=np.float32)
-    assert best_matches(question, [first, empty, second]) == pytest.approx([(1 + 0.6) / 2, 0.0, 0.0])
+    first = encode_rows([[1, 0, 0], [0, 0.6, 0.8]])
+    second = encode_rows([[0, 0, 1]])
+    empty = encode_rows(np.zeros((0, 3)))
+    assert best_matches(question, [first, empty, second]) == pytest.approx([(1 + 0.6) / 2, 0.0, 0.0], abs=5e-3)
     assert best_matches(question, []) == []
     assert best_matches(np.zeros((0, 3)), [first]) == [0.0]
+
+
+def test_codes_keep_a_row_within_half_a_percent_and_a_zero_row_stays_zero():
+    rows = np.random.default_rng(7).normal(size=(50, 768)).astype(np.float32)
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    codes, scales = encode_rows(rows)
+    assert codes.dtype == np.int8 and np.abs(codes).max() == 127
+    assert np.abs(codes * scales[:, None] - rows).max() < 0.5 * scales.max()
+    zero_codes, zero_scales = encode_rows(np.zeros((1, 4)))
+    assert not zero_codes.any() and np.isfinite(zero_scales).all()
 
 
 def test_token_rows_round_trip_and_a_damaged_folder_is_refused(tmp_path, reader):
@@ -63,14 +79,19 @@ def test_token_rows_round_trip_and_a_damaged_folder_is_refused(tmp_path, reader)
     built.save(folder, "digest")
     loaded = TokenVectors.load(folder, "digest")
     assert loaded is not None and len(loaded) == len(TEXTS)
-    for a, b in zip(loaded.lookup(TEXTS, reader), built.lookup(TEXTS, reader)):
-        assert np.array_equal(a, b)
+    for (a, a_scales), (b, b_scales) in zip(loaded.lookup(TEXTS, reader), built.lookup(TEXTS, reader)):
+        assert a.dtype == np.int8 and np.array_equal(a, b) and np.array_equal(a_scales, b_scales)
     assert TokenVectors.load(folder, "another corpus") is None
     starts = np.load(folder / "starts.npy")
     np.save(folder / "starts.npy", starts[:-1])
     assert TokenVectors.load(folder, "digest") is None
     np.save(folder / "starts.npy", starts)
-    (folder / "tokens.npy").write_bytes(b"not an array")
+    scales = np.load(folder / "scales.npy")
+    np.save(folder / "scales.npy", scales[:-1])
+    assert TokenVectors.load(folder, "digest") is None
+    np.save(folder / "scales.npy", scales)
+    assert TokenVectors.load(folder, "digest") is not None
+    (folder / "codes.npy").write_bytes(b"not an array")
     assert TokenVectors.load(folder, "digest") is None
     (folder / "manifest.json").unlink()
     assert TokenVectors.load(folder, "digest") is None
@@ -78,7 +99,7 @@ def test_token_rows_round_trip_and_a_damaged_folder_is_refused(tmp_path, reader)
 
 def test_a_text_not_built_is_read_on_demand_and_kept(reader):
     tokens = TokenVectors()
-    rows = tokens.lookup(["A sentence no ingest saw."], reader)[0]
+    rows = _decoded(tokens.lookup(["A sentence no ingest saw."], reader)[0])
     assert rows.shape == reader.tokens("A sentence no ingest saw.").shape
     assert len(tokens) == 1
 

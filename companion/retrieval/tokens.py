@@ -4,7 +4,9 @@ A sentence's pooled vector blurs which of its words met the question's. Kept per
 each row unit length, the sentence markers left out), every word of a question that carries meaning finds its
 closest word in a sentence, and the mean of those best matches (late interaction, as ColBERT scores passages)
 says how much of the question a sentence speaks to, in its own words or others ("job" and "works at"). Built
-at ingest in the same pass that embeds the sentences for the reader, saved as float16 beside them.
+at ingest in the same pass that embeds the sentences for the reader, saved beside them as int8 codes with a
+scale per row: a quarter of float32's size, and turned back into float32 ten times faster than float16 (a search
+reads some 4,000 rows). The codes keep each cosine to within about 0.005.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Protocol
 from companion.retrieval.embedder import Embedder, Progress, _load_model
 
 # Bump when what a token row holds changes: saved rows built the old way must not be reused.
-TOKENS_VERSION = 1
+TOKENS_VERSION = 2
 MANIFEST = "manifest.json"
 
 
@@ -34,36 +36,50 @@ class TokenReader(Embedder, Protocol):
         ...
 
 
+# The largest code: a row's largest component is stored as this, the rest in proportion.
+CODE = 127
+
+
+def encode_rows(rows) -> tuple:
+    """Return a matrix's rows as int8 codes and the float32 scale that turns each row's codes back into it."""
+    import numpy as np
+
+    rows = np.asarray(rows, dtype=np.float32)
+    scales = np.maximum(np.abs(rows).max(axis=1, initial=0.0), 1e-12) / CODE
+    return np.rint(rows / scales[:, None]).astype(np.int8), scales.astype(np.float32)
+
+
 class TokenVectors:
     """Each text's token rows, built once at ingest and saved; texts not built are read on demand."""
 
-    def __init__(self, rows: dict[str, object] | None = None) -> None:
-        self._rows: dict[str, object] = dict(rows or {})
+    def __init__(self, rows: dict[str, tuple] | None = None) -> None:
+        # Each text's (int8 codes, float32 scale per row), as encode_rows makes them.
+        self._rows: dict[str, tuple] = dict(rows or {})
 
     def __len__(self) -> int:
         return len(self._rows)
 
-    def lookup(self, texts: Sequence[str], reader: TokenReader) -> list:
-        """Return each text's token rows as a float32 matrix, reading (and keeping) those not built."""
-        import numpy as np
-
+    def lookup(self, texts: Sequence[str], reader: TokenReader) -> list[tuple]:
+        """Return each text's (codes, scales), reading (and keeping) those not built."""
         for text in texts:
             if text not in self._rows:
-                self._rows[text] = np.asarray(reader.tokens(text), dtype=np.float16)
-        return [np.asarray(self._rows[t], dtype=np.float32) for t in texts]
+                self._rows[text] = encode_rows(reader.tokens(text))
+        return [self._rows[t] for t in texts]
 
     def save(self, folder: Path, fingerprint: str) -> None:
-        """Write every text's rows as one float16 matrix, the texts, where each starts, and a manifest."""
+        """Write every text's codes as one matrix, their scales, the texts, where each starts, and a manifest."""
         import numpy as np
 
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
         texts = sorted(self._rows)
-        blocks = [np.asarray(self._rows[t], dtype=np.float16) for t in texts]
-        starts = np.cumsum([0] + [len(b) for b in blocks])
-        width = blocks[0].shape[1] if blocks else 0
-        np.save(folder / "tokens.npy", np.concatenate(blocks) if blocks else np.zeros((0, width), dtype=np.float16))
+        codes = [np.asarray(self._rows[t][0], dtype=np.int8) for t in texts]
+        scales = [np.asarray(self._rows[t][1], dtype=np.float32) for t in texts]
+        starts = np.cumsum([0] + [len(c) for c in codes])
+        width = codes[0].shape[1] if codes else 0
+        np.save(folder / "codes.npy", np.concatenate(codes) if codes else np.zeros((0, width), dtype=np.int8))
+        np.save(folder / "scales.npy", np.concatenate(scales) if scales else np.zeros(0, dtype=np.float32))
         np.save(folder / "starts.npy", starts.astype(np.int64))
         (folder / "texts.json").write_text(json.dumps(texts, ensure_ascii=False), "utf-8")
         # Written last: a folder without it (a run killed while saving) is rebuilt.
@@ -81,12 +97,14 @@ class TokenVectors:
             texts = json.loads((folder / "texts.json").read_text("utf-8"))
             starts = np.load(folder / "starts.npy")
             # Mapped, not read: a question touches only the sentences of the passages it retrieved.
-            matrix = np.load(folder / "tokens.npy", mmap_mode="r")
+            codes = np.load(folder / "codes.npy", mmap_mode="r")
+            scales = np.load(folder / "scales.npy")
         except (OSError, ValueError):
             return None
-        if len(starts) != len(texts) + 1 or starts[0] != 0 or starts[-1] != len(matrix) or (np.diff(starts) < 0).any():
+        if (len(starts) != len(texts) + 1 or starts[0] != 0 or starts[-1] != len(codes) or len(scales) != len(codes)
+                or (np.diff(starts) < 0).any() or codes.dtype != np.int8 or codes.ndim != 2):
             return None
-        return cls({t: matrix[a:b] for t, a, b in zip(texts, starts[:-1], starts[1:])})
+        return cls({t: (codes[a:b], scales[a:b]) for t, a, b in zip(texts, starts[:-1], starts[1:])})
 
 
 def read_texts(
@@ -98,7 +116,7 @@ def read_texts(
 
     model = _load_model(location)
     vectors: dict[str, list[float]] = {}
-    rows: dict[str, object] = {}
+    rows: dict[str, tuple] = {}
     # Batches of similar length waste no work on padding.
     ordered = sorted(set(texts), key=len)
     for start in range(0, len(ordered), batch_size):
@@ -110,25 +128,25 @@ def read_texts(
             pooled = out["sentence_embedding"][i].numpy()
             vectors[text] = (pooled / (np.linalg.norm(pooled) or 1.0)).astype(np.float32).tolist()
             tokens = out["token_embeddings"][i, 1 : length - 1].numpy()
-            rows[text] = (tokens / np.maximum(np.linalg.norm(tokens, axis=1, keepdims=True), 1e-12)).astype(np.float16)
+            rows[text] = encode_rows(tokens / np.maximum(np.linalg.norm(tokens, axis=1, keepdims=True), 1e-12))
         if progress:
             progress(min(start + batch_size, len(ordered)), len(ordered))
     return vectors, TokenVectors(rows)
 
 
-def best_matches(question, matrices: Sequence) -> list[float]:
-    """Return, for each matrix of token rows, the mean over the question's rows of their closest row's cosine."""
+def best_matches(question, rows: Sequence[tuple]) -> list[float]:
+    """Return, for each text's (codes, scales), the mean over the question's rows of their closest row's cosine."""
     import numpy as np
 
-    if not len(matrices):
+    if not len(rows):
         return []
     question = np.asarray(question, dtype=np.float32)
-    sizes = [len(m) for m in matrices]
+    sizes = [len(codes) for codes, _ in rows]
     if not len(question) or not sum(sizes):
-        return [0.0] * len(matrices)
-    similarity = question @ np.concatenate([m for m in matrices if len(m)]).T
+        return [0.0] * len(rows)
+    codes = np.concatenate([c for c, _ in rows if len(c)]).astype(np.float32)
+    similarity = (question @ codes.T) * np.concatenate([s for c, s in rows if len(c)])
     starts = np.cumsum([0] + [s for s in sizes if s])[:-1]
     best = np.maximum.reduceat(similarity, starts, axis=1).mean(0)
     found = iter(best.tolist())
     return [next(found) if size else 0.0 for size in sizes]
-
