@@ -12,7 +12,7 @@ import pytest
 from companion.retrieval.reader import ReaderEmbedder, reader_model_dir
 from companion.policy import POLICY
 from companion.retrieval.sentences import FEATURES, READER_FEATURES, rank_sentences, sentence_features
-from companion.retrieval.tokens import TokenVectors, best_matches, encode_rows, read_texts
+from companion.retrieval.tokens import CHUNK, TokenVectors, best_matches, encode_rows, read_texts
 
 TEXTS = [
     "Theodore works at a company writing personalized letters for other people.",
@@ -61,6 +61,16 @@ def test_best_matches_is_the_mean_of_each_question_rows_closest_cosine():
     assert best_matches(question, [first, empty, second]) == pytest.approx([(1 + 0.6) / 2, 0.0, 0.0], abs=5e-3)
     assert best_matches(question, []) == []
     assert best_matches(np.zeros((0, 3)), [first]) == [0.0]
+
+
+def test_rows_matched_a_block_at_a_time_give_what_one_product_gives():
+    rng = np.random.default_rng(1)
+    rows = [encode_rows(rng.normal(size=(n, 16))) for n in (0, CHUNK - 1, CHUNK + 3, 5, 0, 2 * CHUNK + 7)]
+    question = rng.normal(size=(3, 16)).astype(np.float32)
+    expected = [
+        float((question @ (codes * scales[:, None]).T).max(1).mean()) if len(codes) else 0.0 for codes, scales in rows
+    ]
+    assert best_matches(question, rows) == pytest.approx(expected, abs=1e-5)
 
 
 def test_codes_keep_a_row_within_half_a_percent_and_a_zero_row_stays_zero():

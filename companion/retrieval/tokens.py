@@ -38,6 +38,8 @@ class TokenReader(Embedder, Protocol):
 
 # The largest code: a row's largest component is stored as this, the rest in proportion.
 CODE = 127
+# Token rows turned back into float32 at a time when matching.
+CHUNK = 512
 
 
 def encode_rows(rows) -> tuple:
@@ -144,8 +146,16 @@ def best_matches(question, rows: Sequence[tuple]) -> list[float]:
     sizes = [len(codes) for codes, _ in rows]
     if not len(question) or not sum(sizes):
         return [0.0] * len(rows)
-    codes = np.concatenate([c for c, _ in rows if len(c)]).astype(np.float32)
-    similarity = (question @ codes.T) * np.concatenate([s for c, s in rows if len(c)])
+    codes = np.concatenate([c for c, _ in rows if len(c)])
+    similarity = np.empty((len(question), len(codes)), dtype=np.float32)
+    # Turned into float32 a block at a time through one buffer: a fresh float32 copy of every row (12 MB for a
+    # search's 4,000) would cost a cold process more in page faults than the product itself.
+    block = np.empty((min(CHUNK, len(codes)), codes.shape[1]), dtype=np.float32)
+    for start in range(0, len(codes), CHUNK):
+        part = codes[start : start + CHUNK]
+        np.copyto(block[: len(part)], part, casting="unsafe")
+        similarity[:, start : start + len(part)] = question @ block[: len(part)].T
+    similarity *= np.concatenate([s for c, s in rows if len(c)])
     starts = np.cumsum([0] + [s for s in sizes if s])[:-1]
     best = np.maximum.reduceat(similarity, starts, axis=1).mean(0)
     found = iter(best.tolist())
