@@ -101,6 +101,10 @@ def test_token_rows_round_trip_and_a_damaged_folder_is_refused(tmp_path, reader)
     assert TokenVectors.load(folder, "digest") is None
     np.save(folder / "scales.npy", scales)
     assert TokenVectors.load(folder, "digest") is not None
+    texts = (folder / "texts.json").read_text("utf-8")
+    (folder / "texts.json").write_text('{"not": "a list"}', "utf-8")
+    assert TokenVectors.load(folder, "digest") is None
+    (folder / "texts.json").write_text(texts, "utf-8")
     (folder / "codes.npy").write_bytes(b"not an array")
     assert TokenVectors.load(folder, "digest") is None
     (folder / "manifest.json").unlink()

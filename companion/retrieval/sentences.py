@@ -12,15 +12,14 @@ so the quote makes sense alone.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import re
-import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from companion.retrieval.embedder import Embedder
+from companion.retrieval.saved import finish_folder, saved_texts, start_folder
 from companion.retrieval.tokens import TokenReader, TokenVectors, best_matches
 from companion.text import SENTENCE_END, WORD, content_terms, fold, quote_spans
 from companion.types import Hit, Passage
@@ -37,7 +36,6 @@ LEANING = frozenset(
 FRAGMENT_WORDS = 5
 # Bump when units or their embedding text change: saved vectors built the old way must not be reused.
 UNITS_VERSION = 2
-MANIFEST = "manifest.json"
 
 Idf = Callable[[str], float]
 
@@ -167,25 +165,20 @@ class SentenceVectors:
         """Write the vectors, their texts and a manifest naming the passages and models they were built from."""
         import numpy as np
 
-        if folder.exists():
-            shutil.rmtree(folder)
-        folder.mkdir(parents=True)
+        start_folder(folder)
         texts = sorted(self._vectors)
         np.save(folder / "vectors.npy", np.asarray([self._vectors[t] for t in texts], dtype=np.float32))
-        (folder / "texts.json").write_text(json.dumps(texts, ensure_ascii=False), "utf-8")
-        # Written last: a folder without it (a run killed while saving) is rebuilt.
-        (folder / MANIFEST).write_text(json.dumps({"fingerprint": fingerprint, "units": UNITS_VERSION}), "utf-8")
+        finish_folder(folder, texts, {"fingerprint": fingerprint, "units": UNITS_VERSION})
 
     @classmethod
     def load(cls, folder: Path, fingerprint: str) -> SentenceVectors | None:
         """Load saved vectors if they were built for the same passages the same way; else None."""
         import numpy as np
 
+        texts = saved_texts(folder, {"fingerprint": fingerprint, "units": UNITS_VERSION})
+        if texts is None:
+            return None
         try:
-            manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
-            if manifest != {"fingerprint": fingerprint, "units": UNITS_VERSION}:
-                return None
-            texts = json.loads((folder / "texts.json").read_text("utf-8"))
             # Mapped, not read: a question touches only the units of the few passages it retrieved.
             matrix = np.load(folder / "vectors.npy", mmap_mode="r")
         except (OSError, ValueError):

@@ -11,17 +11,15 @@ reads some 4,000 rows). The codes keep each cosine to within about 0.005.
 
 from __future__ import annotations
 
-import json
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
 from companion.retrieval.embedder import Embedder, Progress, _load_model
+from companion.retrieval.saved import finish_folder, saved_texts, start_folder
 
 # Bump when what a token row holds changes: saved rows built the old way must not be reused.
 TOKENS_VERSION = 2
-MANIFEST = "manifest.json"
 
 
 class TokenReader(Embedder, Protocol):
@@ -72,31 +70,25 @@ class TokenVectors:
         """Write every text's codes as one matrix, their scales, the texts, where each starts, and a manifest."""
         import numpy as np
 
-        if folder.exists():
-            shutil.rmtree(folder)
-        folder.mkdir(parents=True)
+        start_folder(folder)
         texts = sorted(self._rows)
         codes = [np.asarray(self._rows[t][0], dtype=np.int8) for t in texts]
         scales = [np.asarray(self._rows[t][1], dtype=np.float32) for t in texts]
-        starts = np.cumsum([0] + [len(c) for c in codes])
         width = codes[0].shape[1] if codes else 0
         np.save(folder / "codes.npy", np.concatenate(codes) if codes else np.zeros((0, width), dtype=np.int8))
         np.save(folder / "scales.npy", np.concatenate(scales) if scales else np.zeros(0, dtype=np.float32))
-        np.save(folder / "starts.npy", starts.astype(np.int64))
-        (folder / "texts.json").write_text(json.dumps(texts, ensure_ascii=False), "utf-8")
-        # Written last: a folder without it (a run killed while saving) is rebuilt.
-        (folder / MANIFEST).write_text(json.dumps({"fingerprint": fingerprint, "tokens": TOKENS_VERSION}), "utf-8")
+        np.save(folder / "starts.npy", np.cumsum([0] + [len(c) for c in codes]).astype(np.int64))
+        finish_folder(folder, texts, {"fingerprint": fingerprint, "tokens": TOKENS_VERSION})
 
     @classmethod
     def load(cls, folder: Path, fingerprint: str) -> TokenVectors | None:
         """Load saved rows if they were built for the same texts the same way; else None."""
         import numpy as np
 
+        texts = saved_texts(folder, {"fingerprint": fingerprint, "tokens": TOKENS_VERSION})
+        if texts is None:
+            return None
         try:
-            manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
-            if manifest != {"fingerprint": fingerprint, "tokens": TOKENS_VERSION}:
-                return None
-            texts = json.loads((folder / "texts.json").read_text("utf-8"))
             starts = np.load(folder / "starts.npy")
             # Mapped, not read: a question touches only the sentences of the passages it retrieved.
             codes = np.load(folder / "codes.npy", mmap_mode="r")
