@@ -59,7 +59,7 @@ def main() -> int:
     # Ingest vs raw encode (fresh index; the model is loaded before timing either).
     from companion.corpus import load_corpus
     from companion.passages import split_essay
-    from companion.retrieval.embedder import SentenceTransformerEmbedder, _load_model, resolve_model
+    from companion.retrieval.embedder import SentenceTransformerEmbedder, load_model, resolve_model
     from companion.retrieval.ingest import ingest
     from companion.retrieval.connect import open_client
     from companion.retrieval.store import PassageStore
@@ -67,7 +67,7 @@ def main() -> int:
     embedder = SentenceTransformerEmbedder()
     embedder.load()
     texts = [p.embedding_text for e in load_corpus(REPO_ROOT / "corpus") for p in split_essay(e)]
-    model = _load_model(resolve_model(None).location)
+    model = load_model(resolve_model(None).location)
     raw, ours = [], []
     for run in range(args.runs):
         start = time.perf_counter()

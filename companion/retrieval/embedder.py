@@ -72,7 +72,7 @@ _loaded: dict[str, object] = {}
 _load_lock = threading.Lock()
 
 
-def _load_model(location: str):
+def load_model(location: str):
     """Load a model once per process; every embedder for the same files shares it."""
     with _load_lock:
         if location not in _loaded:
@@ -101,11 +101,11 @@ class SentenceTransformerEmbedder:
 
     def load(self) -> None:
         """Load the model now rather than on the first embed."""
-        _load_model(self._spec.location)
+        load_model(self._spec.location)
 
     def embed(self, texts: Sequence[str], progress: Progress | None = None) -> list[list[float]]:
         """Return one unit-length vector per text, reporting progress per batch."""
-        model = _load_model(self._spec.location)
+        model = load_model(self._spec.location)
         total = len(texts)
         # Batches of similar length waste no work on padding (sentence-transformers does this per call).
         order = sorted(range(total), key=lambda i: len(texts[i]))

@@ -27,6 +27,14 @@ def layer_norm(x, weight, bias, eps: float):
     return (x - mean) / np.sqrt(var + eps) * weight + bias
 
 
+def unit_rows(x):
+    """Return the rows of a matrix scaled to unit length, as float32."""
+    import numpy as np
+
+    x = np.asarray(x, dtype=np.float32)
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+
+
 def gelu(x):
     """Exact (erf) GELU, as BERT uses; erf by Abramowitz and Stegun 7.1.26 (error < 1.5e-7)."""
     import numpy as np

