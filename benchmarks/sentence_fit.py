@@ -49,7 +49,7 @@ def unsure_table(data, held, uncovered, models) -> None:
     """Print, for cuts on the first quote's held-out chance, who falls below and how often it still answered."""
     import numpy as np
 
-    first = [(float(c.max()), bool(y[int(np.argmax(c))])) for (_, _, y, _), c in zip(data, held) if len(c)]
+    first = [(float(c.max()), bool(y[int(np.argmax(c))])) for (_, _, y, _, _), c in zip(data, held) if len(c)]
     # Each not-covered question is scored by one fold's model, as the answerable ones are.
     first += [(float(chances(X, models[i % len(models)]).max()), None) for i, X in enumerate(uncovered) if len(X)]
     print("\nfirst quote's held-out chance: below the cut she says it is the nearest she found (Policy.unsure_chance)")
@@ -71,7 +71,7 @@ def rerank_table(data, held, relevant) -> None:
         return f"recall@5 {recall / len(found):.3f} ({recall}/{len(found)}), MRR@10 {mrr:.3f} (n={len(found)})"
 
     reordered = []
-    for (pool, _, _, _), chance, passages in zip(data, held, relevant):
+    for (pool, *_), chance, passages in zip(data, held, relevant):
         best: dict[str, float] = {}
         for (hit, _unit), c in zip(pool, chance):
             best[hit.passage.id] = max(best.get(hit.passage.id, 0.0), float(c))
@@ -119,6 +119,40 @@ def shown(pool, chance, opinion: bool, floor: float, cap: int):
     return chosen
 
 
+def joined(pool, chance, j: int, floor: float) -> str:
+    """Return row j's quote widened over the rows beside it whose chance reaches floor, as pick.py's _joined does."""
+    hit, unit = pool[j]
+    text = hit.passage.text
+    start, end = unit.lead, unit.end
+    same = [(other, float(c)) for (h, other), c in zip(pool, chance) if h.passage.id == hit.passage.id and c >= floor]
+    after = [o for o, _ in sorted(same, key=lambda oc: -oc[1])
+             if o.end > end and o.lead >= unit.start and not text[end : o.lead].strip()]
+    before = [o for o, _ in sorted(same, key=lambda oc: -oc[1])
+              if o.lead < start and o.end <= unit.end and not text[o.end : start].strip()]
+    return text[(before[0].lead if before else start) : (after[0].end if after else end)]
+
+
+def join_table(data, held) -> None:
+    """Print, at the policy's floor and caps, what joining likely neighbours to a quote shows (Policy.join_chance)."""
+    n = len(data)
+    print("\nneighbours joining a quote when their held-out chance reaches a floor (Policy.join_chance)")
+    for floor in (1.01, 0.5, 0.4, 0.3, 0.2, 0.1):
+        answers = good = count = words = 0
+        for (pool, _, _, opinion, gold), chance in zip(data, held):
+            if not pool:
+                continue
+            picked = shown(pool, chance, opinion, POLICY.quote_chance, POLICY.opinion_quotes if opinion else POLICY.fact_quotes)
+            texts = [joined(pool, chance, j, floor) for j in picked]
+            hits = [bool(groups_hit(fold(t), gold)) for t in texts]
+            answers += any(hits)
+            good += sum(hits)
+            count += len(texts)
+            words += sum(len(t.split()) for t in texts)
+        label = "never" if floor > 1 else f"{floor:.2f}"
+        print(f"  join {label}: quote answers {answers / n:.3f} ({answers}/{n}), quote precision {good / count:.3f} "
+              f"({good}/{count}), {words / count:.1f} words a quote")
+
+
 def main() -> None:
     import numpy as np
 
@@ -143,10 +177,10 @@ def main() -> None:
         pool, X = sentence_features(question.q, hits, searcher.embedder, vectors, searcher.idf, reader=retrieval.reader)
         gold = fold_gold(question.gold)
         y = np.asarray([1 if groups_hit(fold(unit.text(hit.passage)), gold) else 0 for hit, unit in pool])
-        data.append((pool, X, y, is_opinion(question.q, words)))
+        data.append((pool, X, y, is_opinion(question.q, words), gold))
         relevant.append([(hit.passage.id, groups_hit(fold(hit.passage.text), gold)) for hit in hits])
-    reachable = sum(bool(y.any()) for _, _, y, _ in data)
-    print(f"{len(questions)} answerable dev questions ({sum(o for *_, o in data)} read as opinion); "
+    reachable = sum(bool(y.any()) for _, _, y, *_ in data)
+    print(f"{len(questions)} answerable dev questions ({sum(d[3] for d in data)} read as opinion); "
           f"a sentence holding the answer among the top {POLICY.sentence_depth} passages' for {reachable}")
     held = [None] * len(data)
     models = []
@@ -160,7 +194,7 @@ def main() -> None:
     for floor in FLOORS:
         for cap, opinion_cap in CAPS:
             answers = count = good = 0
-            for (pool, _, y, opinion), chance in zip(data, held):
+            for (pool, _, y, opinion, _), chance in zip(data, held):
                 if not pool:
                     continue
                 picked = shown(pool, chance, opinion, floor, opinion_cap if opinion else cap)
@@ -170,6 +204,7 @@ def main() -> None:
             print(f"  floor {floor:.2f}, cap {cap} (opinion {opinion_cap}): quote answers {answers / n:.3f} "
                   f"({answers}/{n}), quote precision {good / count:.3f} ({good}/{count}), "
                   f"quotes per reply {count / n:.2f}")
+    join_table(data, held)
     if args.rerank:
         rerank_table(data, held, relevant)
     if args.unsure:
@@ -204,7 +239,7 @@ def print_alone(data, alone: int, args) -> None:
         for i in range(fold_no, len(data), args.folds):
             held[i] = chances(data[i][1][:, :alone], model)
     answers = count = good = 0
-    for (pool, _, y, opinion), chance in zip(data, held):
+    for (pool, _, y, opinion, _), chance in zip(data, held):
         if len(pool):
             picked = shown(pool, chance, opinion, POLICY.quote_chance, POLICY.opinion_quotes if opinion else POLICY.fact_quotes)
             answers += bool(any(y[j] for j in picked))

@@ -63,6 +63,30 @@ def test_going_on_quotes_what_was_not_quoted_yet():
     assert all(span not in shown for span in _spans(again))
 
 
+# Against "joaquin phoenix writes letters" (by cosine): the first sentence is the likeliest, the second nearly as
+# likely (0.94), the third unlikely.
+STORY = passage(
+    "her", 3, "Joaquin Phoenix writes many letters daily. Letters are what Joaquin writes all day. The city is a warm pastel haze."
+)
+
+
+def test_a_likely_sentence_beside_the_quote_joins_it():
+    picked = _pick("joaquin phoenix writes letters", [hit(1, STORY)], quote_chance=0.99, join_chance=0.3)
+    assert _spans(picked) == ["Joaquin Phoenix writes many letters daily. Letters are what Joaquin writes all day."]
+
+
+def test_an_unlikely_neighbour_stays_out_of_the_quote():
+    picked = _pick("joaquin phoenix writes letters", [hit(1, STORY)], quote_chance=0.99, join_chance=1.0)
+    assert _spans(picked) == ["Joaquin Phoenix writes many letters daily."]
+
+
+def test_only_a_sentence_right_beside_the_quote_joins_it():
+    far = passage("her", 4, "Joaquin Phoenix writes letters often. The city is a warm pastel haze. Joaquin Phoenix writes his letters.")
+    picked = _pick("joaquin phoenix writes letters", [hit(1, far)], quote_chance=0.99, join_chance=0.3)
+    assert len(picked) == 1
+    assert _spans(picked)[0] in {"Joaquin Phoenix writes letters often.", "Joaquin Phoenix writes his letters."}
+
+
 def test_nothing_to_rank_picks_nothing():
     assert _pick("who plays theodore?", []) == ()
 

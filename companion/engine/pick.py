@@ -25,6 +25,27 @@ def _credit_first(question: str, ranked: list[Candidate], words: Words | None) -
     return ranked, False
 
 
+def _joined(chosen: Candidate, ranked: Sequence[Candidate], text: str, floor: float) -> tuple[int, int]:
+    """Return the chosen sentence's span widened over the sentences beside it whose own chance reaches floor.
+
+    The sentence nearest the question is often not the one that answers it: the answer goes on in the next
+    sentence ("This isn't a major traumatic incident… The flashbacks don't interrupt him"). A neighbour the
+    ranker finds likely in its own right is quoted with it rather than dropped as a second quote of one passage.
+    """
+    start, end = chosen.start, chosen.end
+    for side in ("before", "after"):
+        for other in ranked:
+            if other.passage_id != chosen.passage_id or other.score < floor:
+                continue
+            if side == "after" and other.end > end and other.start >= chosen.sentence_start and not text[end : other.start].strip():
+                end = other.end
+                break
+            if side == "before" and other.start < start and other.end <= chosen.end and not text[other.end : start].strip():
+                start = other.start
+                break
+    return start, end
+
+
 def pick_quotes(
     question: str, pool: Sequence[Hit], opinion: bool, embedder: Embedder, vectors: SentenceVectors,
     idf: Idf | None, policy: Policy = POLICY, words: Words | None = None, shown: str = "", whole: bool = False,
@@ -70,6 +91,9 @@ def pick_quotes(
     # chance would only misstate how sure she can be.
     by_rule = credit or bool(thesis)
     return tuple(
-        Evidence(n, by_id[c.passage_id], span=(c.start, c.end), chance=None if by_rule else c.score)
+        Evidence(
+            n, by_id[c.passage_id], span=_joined(c, ranked, by_id[c.passage_id].text, policy.join_chance),
+            chance=None if by_rule else c.score,
+        )
         for n, c in enumerate(chosen, start=1)
     )
