@@ -119,36 +119,37 @@ def shown(pool, chance, opinion: bool, floor: float, cap: int):
     return chosen
 
 
-def joined(pool, chance, j: int, floor: float) -> str:
-    """Return row j's quote widened over the rows beside it whose chance reaches floor, as pick.py's _joined does."""
+def joined(pool, chance, j: int, floor: float, lean: bool = True) -> str:
+    """Return row j's quote widened over the rows beside it, as pick.py's _joined does."""
     hit, unit = pool[j]
     text = hit.passage.text
     start, end = unit.lead, unit.end
-    same = [(other, float(c)) for (h, other), c in zip(pool, chance) if h.passage.id == hit.passage.id and c >= floor]
-    after = [o for o, _ in sorted(same, key=lambda oc: -oc[1])
-             if o.end > end and o.lead >= unit.start and not text[end : o.lead].strip()]
-    before = [o for o, _ in sorted(same, key=lambda oc: -oc[1])
-              if o.lead < start and o.end <= unit.end and not text[o.end : start].strip()]
+    same = [o for (h, o), _ in sorted(zip(pool, chance), key=lambda pc: -pc[1]) if h.passage.id == hit.passage.id]
+    likely = {o for (h, o), c in zip(pool, chance) if h.passage.id == hit.passage.id and c >= floor}
+    after = [o for o in same if o.end > end and o.lead >= unit.start and not text[end : o.lead].strip()
+             and (o in likely or lean and o.lead == unit.start < o.start)]
+    before = [o for o in same if o in likely and o.lead < start and o.end <= unit.end and not text[o.end : start].strip()]
     return text[(before[0].lead if before else start) : (after[0].end if after else end)]
 
 
 def join_table(data, held) -> None:
     """Print, at the policy's floor and caps, what joining likely neighbours to a quote shows (Policy.join_chance)."""
     n = len(data)
-    print("\nneighbours joining a quote when their held-out chance reaches a floor (Policy.join_chance)")
-    for floor in (1.01, 0.5, 0.4, 0.3, 0.2, 0.1):
+    print("\nneighbours joining a quote when their held-out chance reaches a floor (Policy.join_chance), and the "
+          "sentence after when it leans on the quote")
+    for floor, lean in ((1.01, False), (1.01, True), (0.5, True), (0.4, True), (0.3, True), (0.2, True), (0.1, True)):
         answers = good = count = words = 0
         for (pool, _, _, opinion, gold), chance in zip(data, held):
             if not pool:
                 continue
             picked = shown(pool, chance, opinion, POLICY.quote_chance, POLICY.opinion_quotes if opinion else POLICY.fact_quotes)
-            texts = [joined(pool, chance, j, floor) for j in picked]
+            texts = [joined(pool, chance, j, floor, lean) for j in picked]
             hits = [bool(groups_hit(fold(t), gold)) for t in texts]
             answers += any(hits)
             good += sum(hits)
             count += len(texts)
             words += sum(len(t.split()) for t in texts)
-        label = "never" if floor > 1 else f"{floor:.2f}"
+        label = ("leaning sentence only" if lean else "nothing") if floor > 1 else f"{floor:.2f}"
         print(f"  join {label}: quote answers {answers / n:.3f} ({answers}/{n}), quote precision {good / count:.3f} "
               f"({good}/{count}), {words / count:.1f} words a quote")
 

@@ -95,12 +95,14 @@ class Policy:
     # between 0.4 and 0.5 for 13 of 30. Higher hedges more right answers; lower sounds sure about more wrong
     # ones. benchmarks/sentence_fit.py --unsure prints the table.
     unsure_chance: float = 0.4
-    # A sentence beside a quoted one joins its quote when its own chance reaches this: lower quotes longer spans
-    # holding more answers. Held out (10 folds) on the 146 dev questions, 2026-11-30, at quote_chance and the caps
-    # here (benchmarks/sentence_fit.py prints the table): never joining -> quote answers 99/146, precision 104/247,
-    # 33.5 words a quote; 0.5 -> 101, 106/247, 34.7 words; 0.3 -> 103, 108/247, 36.1; 0.1 -> 104, 110/247, 41.6.
-    # Test split, measured once: 24 -> 25 of 43. Always joining the next sentence, whatever its chance, would show
-    # 110/146 at 47 words a quote: longer quotes hold more answers whether or not they answer better.
+    # A sentence beside a quoted one joins its quote when its own chance reaches this (the sentence after joins
+    # whatever its chance when it leans on the quote: "This…", "But…"): lower quotes longer spans holding more
+    # answers. Held out (10 folds) on the 146 dev questions, 2026-11-30, at quote_chance and the caps here
+    # (benchmarks/sentence_fit.py prints the table): joining nothing -> quote answers 99/146, precision 104/247, 33.5
+    # words a quote; the leaning sentence alone -> 104, 110/247, 38.0; with 0.5 -> 105, 111/247, 38.9; 0.3 -> 107,
+    # 113/247, 39.5; 0.1 -> 107, 114/247, 43.5. Test split, measured once for each: 24 -> 25 (0.3) -> 26 (and the
+    # leaning sentence) of 43. Always joining the next sentence, whatever it is, would show 110/146 at 47 words a
+    # quote: longer quotes hold more answers whether or not they answer better.
     join_chance: float = 0.3
     # Quotes a factual reply shows at most: one good quote beats three weak ones. Same fit.
     fact_quotes: int = 2

@@ -80,6 +80,12 @@ def test_an_unlikely_neighbour_stays_out_of_the_quote():
     assert _spans(picked) == ["Joaquin Phoenix writes many letters daily."]
 
 
+def test_the_sentence_after_that_leans_on_the_quote_joins_it_whatever_its_chance():
+    story = passage("her", 5, "Joaquin Phoenix writes letters for strangers. This is his whole life now, sadly enough. The end.")
+    picked = _pick("joaquin phoenix writes letters", [hit(1, story)], quote_chance=0.99, join_chance=1.0)
+    assert _spans(picked) == ["Joaquin Phoenix writes letters for strangers. This is his whole life now, sadly enough."]
+
+
 def test_only_a_sentence_right_beside_the_quote_joins_it():
     far = passage("her", 4, "Joaquin Phoenix writes letters often. The city is a warm pastel haze. Joaquin Phoenix writes his letters.")
     picked = _pick("joaquin phoenix writes letters", [hit(1, far)], quote_chance=0.99, join_chance=0.3)

@@ -26,23 +26,26 @@ def _credit_first(question: str, ranked: list[Candidate], words: Words | None) -
 
 
 def _joined(chosen: Candidate, ranked: Sequence[Candidate], text: str, floor: float) -> tuple[int, int]:
-    """Return the chosen sentence's span widened over the sentences beside it whose own chance reaches floor.
+    """Return the chosen sentence's span widened over the sentences beside it that belong in the quote.
 
     The sentence nearest the question is often not the one that answers it: the answer goes on in the next
     sentence ("This isn't a major traumatic incident… The flashbacks don't interrupt him"). A neighbour the
-    ranker finds likely in its own right is quoted with it rather than dropped as a second quote of one passage.
+    ranker finds likely (its chance reaches floor) is quoted with it rather than dropped as a second quote of one
+    passage, and the sentence after is quoted with it whatever its chance when it leans on it ("This…", "But…"),
+    as a quote cut before it stops mid-thought.
     """
     start, end = chosen.start, chosen.end
-    for side in ("before", "after"):
-        for other in ranked:
-            if other.passage_id != chosen.passage_id or other.score < floor:
-                continue
-            if side == "after" and other.end > end and other.start >= chosen.sentence_start and not text[end : other.start].strip():
-                end = other.end
-                break
-            if side == "before" and other.start < start and other.end <= chosen.end and not text[other.end : start].strip():
-                start = other.start
-                break
+    same = [c for c in ranked if c.passage_id == chosen.passage_id]
+    for other in same:
+        beside = other.end > end and other.start >= chosen.sentence_start and not text[end : other.start].strip()
+        leans_on_it = other.start == chosen.sentence_start < other.sentence_start
+        if beside and (other.score >= floor or leans_on_it):
+            end = other.end
+            break
+    for other in same:
+        if other.score >= floor and other.start < start and other.end <= chosen.end and not text[other.end : start].strip():
+            start = other.start
+            break
     return start, end
 
 
