@@ -28,7 +28,6 @@ from companion.evaluation_metrics import fold_gold, groups_hit
 from companion.policy import POLICY
 from companion.prompts import load_prompts
 from companion.retrieval.sentences import FEATURES, READER_FEATURES, SentenceVectors, sentence_features
-from companion.retrieval.rerank import ReadingSearcher
 from companion.retrieval.service import open_retrieval
 from companion.text import fold
 
@@ -168,7 +167,7 @@ def main() -> None:
     words = load_prompts(settings.prompts_dir).words
     retrieval = open_retrieval(settings)
     # The fused search's own order: the ranker reads its hits, and --rerank compares against it.
-    searcher = retrieval.searcher.inner if isinstance(retrieval.searcher, ReadingSearcher) else retrieval.searcher
+    searcher = retrieval.first_search
     vectors = retrieval.sentences or SentenceVectors()
     questions = dev_questions(tuple(args.extra))
     data = []

@@ -38,6 +38,7 @@ def test_only_the_first_searchs_best_are_reordered_and_k_is_kept():
 def test_the_engines_search_reranks_the_hybrid_search_with_the_quote_ranker(retrieval):
     searcher = retrieval.searcher
     assert isinstance(searcher, ReadingSearcher) and searcher.model == POLICY.sentence_ranker
+    assert retrieval.first_search is searcher.inner
     first = searcher.inner.search("what does amy do for work?", POLICY.sentence_depth)
     found = searcher.search("what does amy do for work?", POLICY.sentence_depth)
     # The same hits, scores and first ranks, in another order: that of the chance each now carries.

@@ -39,6 +39,14 @@ class Retrieval:
     # The stronger model reading those sentences for the quote ranker; None when its packages are missing or the
     # corpus is past Policy.reader_passages.
     reader: Reader | None = None
+    # The search before the quote ranker reorders it (the ranker is fit on its order); searcher itself when nothing
+    # reorders.
+    first: Searcher | None = None
+
+    @property
+    def first_search(self) -> Searcher:
+        """Return the search whose order the quote ranker reads, before it reorders anything."""
+        return self.first or self.searcher
 
 
 def open_store(
@@ -210,4 +218,4 @@ def open_retrieval(
     # The passages are put in the order of their likeliest answering sentence: the ranker reads both scores the
     # hybrid search keeps, so dense and BM25 alone keep their own order.
     searcher = ReadingSearcher(fused, sentences, policy.ranker(reader is not None), policy.sentence_depth, reader)
-    return Retrieval(store, searcher, built, tuple(notices), sentences, reader)
+    return Retrieval(store, searcher, built, tuple(notices), sentences, reader, first=fused)
