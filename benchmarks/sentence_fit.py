@@ -128,7 +128,11 @@ def joined(pool, chance, j: int, floor: float, lean: bool = True) -> str:
     after = [o for o in same if o.end > end and o.lead >= unit.start and not text[end : o.lead].strip()
              and (o in likely or lean and o.lead == unit.start < o.start)]
     before = [o for o in same if o in likely and o.lead < start and o.end <= unit.end and not text[o.end : start].strip()]
-    return text[(before[0].lead if before else start) : (after[0].end if after else end)]
+    if after and len(text[start : after[0].end].split()) <= POLICY.joined_words:
+        end = after[0].end
+    if before and len(text[before[0].lead : end].split()) <= POLICY.joined_words:
+        start = before[0].lead
+    return text[start:end]
 
 
 def join_table(data, held) -> None:

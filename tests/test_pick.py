@@ -75,6 +75,11 @@ def test_a_likely_sentence_beside_the_quote_joins_it():
     assert _spans(picked) == ["Joaquin Phoenix writes many letters daily. Letters are what Joaquin writes all day."]
 
 
+def test_a_neighbour_that_would_make_the_quote_too_long_stays_out():
+    picked = _pick("joaquin phoenix writes letters", [hit(1, STORY)], quote_chance=0.99, join_chance=0.3, joined_words=10)
+    assert _spans(picked) == ["Joaquin Phoenix writes many letters daily."]
+
+
 def test_an_unlikely_neighbour_stays_out_of_the_quote():
     picked = _pick("joaquin phoenix writes letters", [hit(1, STORY)], quote_chance=0.99, join_chance=1.0)
     assert _spans(picked) == ["Joaquin Phoenix writes many letters daily."]

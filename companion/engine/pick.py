@@ -25,26 +25,32 @@ def _credit_first(question: str, ranked: list[Candidate], words: Words | None) -
     return ranked, False
 
 
-def _joined(chosen: Candidate, ranked: Sequence[Candidate], text: str, floor: float) -> tuple[int, int]:
+def _joined(chosen: Candidate, ranked: Sequence[Candidate], text: str, policy: Policy) -> tuple[int, int]:
     """Return the chosen sentence's span widened over the sentences beside it that belong in the quote.
 
     The sentence nearest the question is often not the one that answers it: the answer goes on in the next
     sentence ("This isn't a major traumatic incident… The flashbacks don't interrupt him"). A neighbour the
-    ranker finds likely (its chance reaches floor) is quoted with it rather than dropped as a second quote of one
-    passage, and the sentence after is quoted with it whatever its chance when it leans on it ("This…", "But…"),
-    as a quote cut before it stops mid-thought.
+    ranker finds likely (its chance reaches Policy.join_chance) is quoted with it rather than dropped as a second
+    quote of one passage, and the sentence after is quoted with it whatever its chance when it leans on it
+    ("This…", "But…"), as a quote cut before it stops mid-thought. A neighbour that would make the quote longer
+    than Policy.joined_words stays out.
     """
     start, end = chosen.start, chosen.end
     same = [c for c in ranked if c.passage_id == chosen.passage_id]
+
+    def fits(a: int, b: int) -> bool:
+        return len(text[a:b].split()) <= policy.joined_words
+
     for other in same:
         beside = other.end > end and other.start >= chosen.sentence_start and not text[end : other.start].strip()
         leans_on_it = other.start == chosen.sentence_start < other.sentence_start
-        if beside and (other.score >= floor or leans_on_it):
-            end = other.end
+        if beside and (other.score >= policy.join_chance or leans_on_it):
+            end = other.end if fits(start, other.end) else end
             break
     for other in same:
-        if other.score >= floor and other.start < start and other.end <= chosen.end and not text[other.end : start].strip():
-            start = other.start
+        if (other.score >= policy.join_chance and other.start < start and other.end <= chosen.end
+                and not text[other.end : start].strip()):
+            start = other.start if fits(other.start, end) else start
             break
     return start, end
 
@@ -95,7 +101,7 @@ def pick_quotes(
     by_rule = credit or bool(thesis)
     return tuple(
         Evidence(
-            n, by_id[c.passage_id], span=_joined(c, ranked, by_id[c.passage_id].text, policy.join_chance),
+            n, by_id[c.passage_id], span=_joined(c, ranked, by_id[c.passage_id].text, policy),
             chance=None if by_rule else c.score,
         )
         for n, c in enumerate(chosen, start=1)
