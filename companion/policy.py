@@ -100,9 +100,9 @@ class Policy:
     # answers. Held out (10 folds) on the 146 dev questions, 2026-11-30, at quote_chance and the caps here
     # (benchmarks/sentence_fit.py prints the table): joining nothing -> quote answers 99/146, precision 104/247, 33.5
     # words a quote; the leaning sentence alone -> 104, 110/247, 38.0; with 0.5 -> 105, 111/247, 38.3; 0.3 -> 107,
-    # 113/247, 38.6; 0.1 -> 107, 114/247, 40.6 (joined_words below bounding each). Test split, measured once for each: 24 -> 25 (0.3) -> 26 (and the
-    # leaning sentence) of 43. Always joining the next sentence, whatever it is, would show 110/146 at 47 words a
-    # quote: longer quotes hold more answers whether or not they answer better.
+    # 113/247, 38.6; 0.1 -> 107, 114/247, 40.6 (joined_words below bounding each). Test split, measured once for
+    # each: 24 -> 25 (0.3) -> 26 (and the leaning sentence) of 43. Always joining the next sentence, whatever it is,
+    # would show 110/146 at 47 words a quote: longer quotes hold more answers whether or not they answer better.
     join_chance: float = 0.3
     # Words a quote may grow to by joining its neighbours: past it a reply reads as a passage, not a quote. By hand,
     # checked on the same held-out dev chances: 80 loses no answer (107/146) and keeps joined quotes from reaching
