@@ -19,15 +19,17 @@ passages reordered by their best sentence's held-out chance (what retrieval/rera
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 from companion.config import REPO_ROOT, load_settings
+from companion.engine.pick import joined_span
 from companion.engine.route import is_opinion
 from companion.evaluation import QUESTIONS, Question, in_split, load_questions
 from companion.evaluation_metrics import fold_gold, groups_hit
-from companion.policy import POLICY
+from companion.policy import POLICY, Policy
 from companion.prompts import load_prompts
-from companion.retrieval.sentences import FEATURES, READER_FEATURES, SentenceVectors, sentence_features
+from companion.retrieval.sentences import FEATURES, READER_FEATURES, Candidate, SentenceVectors, sentence_features
 from companion.retrieval.service import open_retrieval
 from companion.text import fold
 
@@ -118,21 +120,17 @@ def shown(pool, chance, opinion: bool, floor: float, cap: int):
     return chosen
 
 
-def joined(pool, chance, j: int, floor: float, lean: bool = True) -> str:
-    """Return row j's quote widened over the rows beside it, as pick.py's _joined does."""
-    hit, unit = pool[j]
-    text = hit.passage.text
-    start, end = unit.lead, unit.end
-    same = [o for (h, o), _ in sorted(zip(pool, chance), key=lambda pc: -pc[1]) if h.passage.id == hit.passage.id]
-    likely = {o for (h, o), c in zip(pool, chance) if h.passage.id == hit.passage.id and c >= floor}
-    after = [o for o in same if o.end > end and o.lead >= unit.start and not text[end : o.lead].strip()
-             and (o in likely or lean and o.lead == unit.start < o.start)]
-    before = [o for o in same if o in likely and o.lead < start and o.end <= unit.end and not text[o.end : start].strip()]
-    if after and len(text[start : after[0].end].split()) <= POLICY.joined_words:
-        end = after[0].end
-    if before and len(text[before[0].lead : end].split()) <= POLICY.joined_words:
-        start = before[0].lead
-    return text[start:end]
+def joined(pool, chance, j: int, policy: Policy) -> str:
+    """Return row j's quote widened over the rows beside it, by the engine's own rule (pick.joined_span)."""
+    hit = pool[j][0]
+    ranked = sorted(
+        (Candidate(h.passage.id, u.text(h.passage), u.lead, u.end, u.start, float(c), 0.0, 0.0, h.rank)
+         for (h, u), c in zip(pool, chance) if h.passage.id == hit.passage.id),
+        key=lambda c: -c.score,
+    )
+    chosen = next(c for c in ranked if c.start == pool[j][1].lead and c.end == pool[j][1].end)
+    start, end = joined_span(chosen, ranked, hit.passage.text, policy)
+    return hit.passage.text[start:end]
 
 
 def join_table(data, held) -> None:
@@ -140,21 +138,24 @@ def join_table(data, held) -> None:
     n = len(data)
     print("\nneighbours joining a quote when their held-out chance reaches a floor (Policy.join_chance), and the "
           "sentence after when it leans on the quote")
-    for floor, lean in ((1.01, False), (1.01, True), (0.5, True), (0.4, True), (0.3, True), (0.2, True), (0.1, True)):
-        answers = good = count = words = 0
+    # A floor past 1 joins no likely neighbour; a zero word bound joins nothing at all.
+    for floor, words in ((1.01, 0), (1.01, POLICY.joined_words), (0.5, POLICY.joined_words), (0.4, POLICY.joined_words),
+                         (0.3, POLICY.joined_words), (0.2, POLICY.joined_words), (0.1, POLICY.joined_words)):
+        policy = replace(POLICY, join_chance=floor, joined_words=words)
+        answers = good = count = length = 0
         for (pool, _, _, opinion, gold), chance in zip(data, held):
             if not pool:
                 continue
             picked = shown(pool, chance, opinion, POLICY.quote_chance, POLICY.opinion_quotes if opinion else POLICY.fact_quotes)
-            texts = [joined(pool, chance, j, floor, lean) for j in picked]
+            texts = [joined(pool, chance, j, policy) for j in picked]
             hits = [bool(groups_hit(fold(t), gold)) for t in texts]
             answers += any(hits)
             good += sum(hits)
             count += len(texts)
-            words += sum(len(t.split()) for t in texts)
-        label = ("leaning sentence only" if lean else "nothing") if floor > 1 else f"{floor:.2f}"
+            length += sum(len(t.split()) for t in texts)
+        label = ("leaning sentence only" if words else "nothing") if floor > 1 else f"{floor:.2f}"
         print(f"  join {label}: quote answers {answers / n:.3f} ({answers}/{n}), quote precision {good / count:.3f} "
-              f"({good}/{count}), {words / count:.1f} words a quote")
+              f"({good}/{count}), {length / count:.1f} words a quote")
 
 
 def main() -> None:

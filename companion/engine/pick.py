@@ -25,7 +25,7 @@ def _credit_first(question: str, ranked: list[Candidate], words: Words | None) -
     return ranked, False
 
 
-def _joined(chosen: Candidate, ranked: Sequence[Candidate], text: str, policy: Policy) -> tuple[int, int]:
+def joined_span(chosen: Candidate, ranked: Sequence[Candidate], text: str, policy: Policy) -> tuple[int, int]:
     """Return the chosen sentence's span widened over the sentences beside it that belong in the quote.
 
     The sentence nearest the question is often not the one that answers it: the answer goes on in the next
@@ -101,7 +101,7 @@ def pick_quotes(
     by_rule = credit or bool(thesis)
     return tuple(
         Evidence(
-            n, by_id[c.passage_id], span=_joined(c, ranked, by_id[c.passage_id].text, policy),
+            n, by_id[c.passage_id], span=joined_span(c, ranked, by_id[c.passage_id].text, policy),
             chance=None if by_rule else c.score,
         )
         for n, c in enumerate(chosen, start=1)
