@@ -44,6 +44,13 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "no_spoilers": frozenset(),
     "held_back": frozenset(),
     "spoilers_released": frozenset(),
+    "library": frozenset({"count"}),
+    "library_signed": frozenset({"title", "author"}),
+    "library_unsigned": frozenset({"title"}),
+    "library_opens": frozenset({"opening"}),
+    "library_about": frozenset({"about"}),
+    "library_nobody": frozenset({"title"}),
+    "library_invite": frozenset(),
 }
 VARIANT_FILES = frozenset(TEMPLATES) - {"persona", "answer", "framing", "reminder", "chat"}
 # Routes told apart by example utterances in prompts/routes/<route>.txt.

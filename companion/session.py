@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from companion.backends.base import Backend, load_backend
 from companion.config import BackendSpec, Settings
 from companion.engine import Engine
+from companion.corpus import load_corpus
+from companion.engine.library import Library
 from companion.engine.router import Router
-from companion.errors import BackendError
+from companion.errors import BackendError, CorpusError
 from companion.prompts import load_prompts
 from companion.retrieval.ingest import IngestProgress
+
+if TYPE_CHECKING:
+    from companion.retrieval.store import PassageStore
 
 Status = Callable[[str], None]
 
@@ -36,9 +42,21 @@ def open_engine(settings: Settings, progress: IngestProgress | None = None, stat
     if retrieval.sentences is not None:
         engine.sentences = retrieval.sentences
     engine.reader = retrieval.reader
+    engine.library = lambda: shelve(retrieval.store, settings)
     configure(engine, backend, spec)
     attach_memory(engine, settings)
     return engine
+
+
+def shelve(store: PassageStore, settings: Settings) -> Library:
+    """Read the library from the index (titles, bylines, first passages) and the corpus's notes on the writers."""
+    firsts = store.passages([f"{essay_id}:1" for essay_id in sorted(store.essay_hashes())])
+    try:
+        essays = load_corpus(settings.corpus_dir)
+    except CorpusError:
+        # The index is what she cites; a corpus folder that no longer reads only costs the outlets and notes.
+        essays = []
+    return Library.of(firsts, essays)
 
 
 def attach_memory(engine: Engine, settings: Settings) -> None:

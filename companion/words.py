@@ -8,15 +8,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from companion.errors import PromptError
-from companion.text import content_terms
+from companion.text import WORD, content_terms, fold, stem
 
 FILENAME = "words.toml"
-# list name -> used as a pattern (matched in text) or as a set of content words (compared after stemming)
+# list name -> used as a pattern (matched in text), as a set of content words (compared after stemming), or as a
+# set of every word, the common ones too ("who", "are", "the"), compared after stemming
 PATTERNS = (
     "ending", "asks_for_ending", "opinion", "framing_claims", "releases_spoilers", "framing_shapes", "asks_for_cast",
     "says_what_the_film_is", "asks_who_made", "the_film_itself",
 )
 LEXICONS = ("warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character")
+WORD_SETS = ("names_an_essay", "about_the_library")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class Words:
     about_the_essays: frozenset[str]
     film_as_a_whole: frozenset[str]
     before_the_character: frozenset[str]
+    names_an_essay: frozenset[str]
+    about_the_library: frozenset[str]
 
 
 def _phrase(entry: str) -> str:
@@ -86,10 +90,11 @@ def load_words(directory: Path) -> Words:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PromptError(f"{path} is not valid TOML ({exc}): check the quotes and brackets there.") from None
-    unknown = sorted(set(data) - set(PATTERNS) - set(LEXICONS))
+    unknown = sorted(set(data) - set(PATTERNS) - set(LEXICONS) - set(WORD_SETS))
     if unknown:
-        known = ", ".join(PATTERNS + LEXICONS)
+        known = ", ".join(PATTERNS + LEXICONS + WORD_SETS)
         raise PromptError(f"{path}: unknown list [{unknown[0]}]; the lists are {known}.")
     patterns = {name: phrases_pattern(_entries(path, data, name)) for name in PATTERNS}
     lexicons = {name: frozenset(content_terms(" ".join(_entries(path, data, name)))) for name in LEXICONS}
-    return Words(**patterns, **lexicons)
+    every = {name: frozenset(stem(w) for w in WORD.findall(fold(" ".join(_entries(path, data, name))))) for name in WORD_SETS}
+    return Words(**patterns, **lexicons, **every)

@@ -14,7 +14,8 @@ from companion.types import Exchange
 from companion.words import Words
 
 Route = Literal[
-    "film", "follow_up", "greeting", "thanks", "farewell", "feeling", "acknowledge", "about_her", "about_person"
+    "film", "follow_up", "greeting", "thanks", "farewell", "feeling", "acknowledge", "about_her", "about_person",
+    "essays",
 ]
 
 FOLLOW_UP_START = re.compile(r"^(and|but|so|also|then|what about|how about|and what|why|why not|really|same for)\b")

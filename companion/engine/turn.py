@@ -16,6 +16,7 @@ from companion.backends.base import Backend, Message
 from companion.engine.compose import Composed, Composition, Job, compose
 from companion.engine.converse import ABOUT_PERSON, canned, facts_about, releases_spoilers, search_query, talk, talk_messages
 from companion.engine.decide import decide
+from companion.engine.library import Library, describe
 from companion.engine.prompting import Prompt, build_messages, fit
 from companion.engine.recall import Remembered, read_memory
 from companion.engine.retrieve import retrieve
@@ -137,6 +138,10 @@ class Engine:
     # The stronger model reading those sentences for the quote ranker (retrieval/reader.py); without it the
     # ranker reads MiniLM's cosine in its place.
     reader: Reader | None = None
+    # Reads the essays' titles and bylines, for questions about the essays themselves (engine/library.py); called
+    # at the first film question. None: such questions are searched like any other.
+    library: Callable[[], Library] | None = None
+    _shelf: Library | None = field(default=None, init=False, repr=False)
 
     def routing(self) -> Router:
         """Return the router, making it from the prompts' examples and the searcher's embedder at first use."""
@@ -189,6 +194,10 @@ class Engine:
             return
         if routed.route not in FILM_ROUTES:
             yield from self._converse(run, routed.route, remembered)
+            return
+        shelf = self.shelf() if routed.route == "film" else None
+        if shelf is not None and shelf.asked_about(question, self.prompts.words):
+            yield from self._describe(run, shelf, remembered.careful)
             return
         routed = replace(routed, query=search_query(question, routed.query, self.history, self.prompts.words))
         yield Event("status", text="looking through the essays…")
@@ -254,6 +263,22 @@ class Engine:
         if composed.error:
             yield Event("error", text=composed.error)
         yield from self._finish(run, checked, composed.error)
+
+    def shelf(self) -> Library | None:
+        """Return the library of essays, read at first use; None when the engine was given no way to read it."""
+        if self._shelf is None and self.library is not None:
+            self._shelf = self.library()
+        return self._shelf
+
+    def _describe(self, run: TurnRun, library: Library, careful: bool) -> Iterator[Event]:
+        """Answer a question about the essays themselves from their titles and bylines, citing how each begins."""
+        described = describe(run.question, library, self.prompts, careful)
+        run.route = "essays"
+        run.evidence = described.evidence
+        run.grounded = bool(described.evidence)
+        run.pieces.append(described.answer)
+        yield Event("token", text=described.answer)
+        yield from self._finish(run, verify(described.answer, described.evidence), None)
 
     def _say(self, run: TurnRun, prompt: str | None, remembered: Remembered | None = None) -> Iterator[Event]:
         """Answer with one of a prompt file's replies (None: the lines for the run's route), citing nothing."""

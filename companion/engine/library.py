@@ -1,0 +1,185 @@
+"""The library: which essays she has read and who wrote them, answered from their titles and bylines.
+
+"Who are the critics you read?" or "who wrote the techno-lonely piece?" asks about the essays, not about
+anything in them: searching their text for it quotes whatever sentence mentions a review. Such a question is
+answered from what the essays say of themselves (title, byline, outlet, the note on their writers), each cited
+by how it begins.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from companion.corpus import Essay
+from companion.prompts import Prompts
+from companion.retrieval.sentences import sentence_spans
+from companion.text import STOPWORDS, WORD, fold, stem
+from companion.types import Evidence, Passage
+from companion.words import Words
+
+# Words asking who wrote something: said of an essay that names no writer, the answer is that it names none.
+# English, not this film, so here rather than in prompts/words.toml.
+ASKS_WHO = frozenset(stem(w) for w in "who whom whose wrote write written writer author byline name".split())
+# Numbers a list of essays is counted in; beyond them, digits.
+COUNTS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+
+
+def _words(text: str | None) -> list[str]:
+    # Hyphens split: "techno-lonely" and "sad-in-the-best-way" are asked for word by word.
+    return [stem(w) for w in WORD.findall(fold((text or "").replace("-", " ")))]
+
+
+def _own(text: str | None) -> set[str]:
+    return {w for w in _words(text) if w not in STOPWORDS and len(w) > 1}
+
+
+@dataclass(frozen=True)
+class Shelved:
+    """One essay as the library knows it: its title and byline, and its first passage to cite."""
+
+    essay_id: str
+    title: str
+    author: str | None
+    outlet: str | None
+    about: str | None
+    first: Passage
+    # Words that name this essay alone: its writers' and outlet's names.
+    names: frozenset[str]
+    # Words of its title (and id) that no other title shares: a name only beside a word for an essay.
+    title_words: frozenset[str]
+
+    @property
+    def shown_title(self) -> str:
+        """Return the title as a reply shows it, in italics, with the outlet after it when there is one."""
+        return f"*{self.title}* (on {self.outlet})" if self.outlet else f"*{self.title}*"
+
+    def opening(self) -> str:
+        """Return the essay's first sentence, speaker label left out."""
+        spans = sentence_spans(self.first.text)
+        start, end, _ = spans[0] if spans else (0, len(self.first.text), False)
+        return self.first.text[start:end]
+
+
+@dataclass(frozen=True)
+class Library:
+    """The essays she has read, in a fixed order, and how a question names one of them."""
+
+    essays: tuple[Shelved, ...]
+
+    @classmethod
+    def of(cls, first_passages: Sequence[Passage], essays: Sequence[Essay] = ()) -> Library:
+        """Shelve the essays whose first passages the index holds; the corpus's essays add outlet and note."""
+        known = {e.id: e for e in essays}
+        firsts = sorted(first_passages, key=lambda p: p.essay_id)
+        names = {}
+        titles = {}
+        for p in firsts:
+            essay = known.get(p.essay_id)
+            names[p.essay_id] = _own(p.author) | _own(essay.outlet if essay else None)
+            form = essay.form if essay and essay.form != "essay" else None
+            titles[p.essay_id] = _own(p.title) | _own(p.essay_id) | _own(form)
+        shared = Counter(w for i in names for w in names[i] | titles[i])
+        shelved = []
+        for p in firsts:
+            essay = known.get(p.essay_id)
+            shelved.append(Shelved(
+                essay_id=p.essay_id, title=p.title, author=p.author, outlet=essay.outlet if essay else None,
+                about=essay.about if essay else None, first=p,
+                # A word in two essays' names or titles ("her") names neither.
+                names=frozenset(w for w in names[p.essay_id] if shared[w] == 1),
+                title_words=frozenset(w for w in titles[p.essay_id] if shared[w] == 1),
+            ))
+        return cls(tuple(shelved))
+
+    def named(self, question: str, words: Words) -> tuple[Shelved, ...]:
+        """Return the essays a question names: by a writer's or outlet's name, or by its title said as a name."""
+        nouns = words.names_an_essay
+        # Common words fall out between a title's words ("sad in the best way"); the words for an essay stay.
+        sequence = [w for w in _words(question) if w in nouns or w not in STOPWORDS]
+        asked = set(sequence)
+        return tuple(e for e in self.essays if e.names & asked or _beside_a_noun(sequence, e.title_words, nouns))
+
+    def asked_about(self, question: str, words: Words) -> bool:
+        """Tell whether a question asks only which essays there are or who wrote them, nothing in them.
+
+        Every word must be a word for the essays, a word of asking after them (prompts/words.toml) or a name
+        of one; and it must name the essays, by a word for them ("critics", "review") or by one's name.
+        """
+        sequence = _words(question)
+        if not sequence or not self.essays:
+            return False
+        named = self.named(question, words)
+        names = {w for e in named for w in e.names | e.title_words}
+        nouns = words.names_an_essay
+        if not (named or nouns & set(sequence)):
+            return False
+        return all(w in nouns or w in words.about_the_library or w in names for w in sequence)
+
+
+def _beside_a_noun(sequence: list[str], title: frozenset[str], nouns: frozenset[str]) -> bool:
+    """Tell whether a run of the title's words (two, or all of a one-word title) stands next to a word for an essay.
+
+    "the techno-lonely review", "the sad in the best way post": a title's words alone are often everyday
+    words ("sad", "best", "way"), so they must be said as a name is.
+    """
+    needed = min(2, len(title))
+    start = 0
+    while needed and start < len(sequence):
+        if sequence[start] not in title:
+            start += 1
+            continue
+        end = start
+        while end < len(sequence) and sequence[end] in title:
+            end += 1
+        if end - start >= needed and (
+            (start > 0 and sequence[start - 1] in nouns) or (end < len(sequence) and sequence[end] in nouns)
+        ):
+            return True
+        start = end
+    return False
+
+
+@dataclass(frozen=True)
+class Described:
+    """What the library says to a question: the answer, and the passages it cites (none when it can tell nothing)."""
+
+    answer: str
+    evidence: tuple[Evidence, ...]
+
+
+def describe(question: str, library: Library, prompts: Prompts, careful: bool = False) -> Described:
+    """Say which essays there are (or the ones the question names): title, writers, the note on them, how each opens.
+
+    careful: the person has not seen the film, so an opening that gives the ending away is not quoted.
+    """
+    key = fold(question)
+    named = library.named(question, prompts.words)
+    shown = named or library.essays
+    asks_who = bool(ASKS_WHO & set(_words(question)))
+    if named and asks_who and all(e.author is None and e.about is None for e in named):
+        # Nothing to tell of who wrote them: say so, and cite nothing.
+        lines = [prompts.choose_nth("library_nobody", key, i, title=e.shown_title) for i, e in enumerate(named)]
+        return Described(" ".join(lines), ())
+    paragraphs = [] if named else [prompts.choose("library", key, count=_count(len(shown)))]
+    evidence = []
+    for n, essay in enumerate(shown, start=1):
+        if essay.author:
+            line = prompts.choose_nth("library_signed", key, n, title=essay.shown_title, author=essay.author)
+        else:
+            line = prompts.choose_nth("library_unsigned", key, n, title=essay.shown_title)
+        opening = essay.opening()
+        if not (careful and prompts.words.ending.search(opening)):
+            line += " " + prompts.choose_nth("library_opens", key, n, opening=opening) + f" [{n}]"
+            evidence.append(Evidence(n, essay.first))
+        if essay.about:
+            line += " " + prompts.choose_nth("library_about", key, n, about=essay.about)
+        paragraphs.append(line)
+    if not named:
+        paragraphs.append(prompts.choose("library_invite", key))
+    return Described("\n\n".join(paragraphs), tuple(evidence))
+
+
+def _count(n: int) -> str:
+    return COUNTS[n] if n < len(COUNTS) else str(n)

@@ -1,0 +1,149 @@
+"""The library: questions about the essays themselves are answered from their titles and bylines, cited."""
+
+from __future__ import annotations
+
+import pytest
+
+from companion.corpus import load_corpus
+from companion.engine.library import Library, describe
+from companion.engine.verify import verify
+from companion.session import shelve
+from companion.text import quotes
+from companion.types import Passage
+from tests.conftest import CORPUS
+
+
+@pytest.fixture(scope="module")
+def library(retrieval, shared_settings):
+    return shelve(retrieval.store, shared_settings)
+
+
+def test_the_library_holds_every_essay_of_the_index_with_its_byline_and_note(library):
+    shelved = {e.essay_id: e for e in library.essays}
+    assert set(shelved) == {e.id for e in load_corpus(CORPUS)}
+    conversation = shelved["what-her-tells-us"]
+    assert conversation.author == "Steven Boone and Jennifer Anise"
+    assert conversation.about.startswith("Jennifer Anise is a film lover and filmmaker")
+    assert shelved["shared-experience"].outlet == "Medium"
+    assert shelved["techno-lonely"].author is None and shelved["techno-lonely"].about is None
+    # "her" is in every title, so it names none of them.
+    assert not any("her" in e.title_words for e in library.essays)
+
+
+@pytest.mark.parametrize(
+    ("question", "essay_ids"),
+    [
+        ("who wrote the techno-lonely piece", {"techno-lonely"}),
+        ("who wrote the Medium essay?", {"shared-experience"}),
+        ("who is steven boone?", {"what-her-tells-us"}),
+        ("who wrote the sad in the best way post", {"sad-in-the-best-way"}),
+        # Title words said as everyday words name nothing.
+        ("why is the ending so sad in the best way?", set()),
+        ("who are the critics you read?", set()),
+    ],
+)
+def test_a_question_names_an_essay_by_its_writers_outlet_or_title(library, prompts, question, essay_ids):
+    assert {e.essay_id for e in library.named(question, prompts.words)} == essay_ids
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "who are the critics you read?",
+        "what essays do you have",
+        "which reviews have you read?",
+        "who wrote the techno-lonely piece",
+        "who wrote the medium essay?",
+        "who is Steven Boone?",
+        "how many essays do you know?",
+    ],
+)
+def test_questions_about_the_essays_themselves_go_to_the_library(library, prompts, question):
+    assert library.asked_about(question, prompts.words)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what did the critics think of the ending?",
+        "who wrote the screenplay?",
+        "who wrote her?",
+        "who wrote being john malkovich",
+        "which essay is the most personal",
+        "which reviewer liked it least",
+        "which essay mentions where the wild things are",
+        "what does the techno-lonely review say about the opening?",
+        "who is the author of the love letters theodore writes",
+        "who wrote the music",
+        "",
+    ],
+)
+def test_questions_about_what_is_in_the_essays_are_searched(library, prompts, question):
+    assert not library.asked_about(question, prompts.words)
+
+
+def test_the_list_cites_every_essay_by_its_first_sentence_word_for_word(library, prompts):
+    described = describe("who are the critics you read?", library, prompts)
+    checked = verify(described.answer, described.evidence)
+    assert len(checked.citations) == len(library.essays)
+    assert all(c.verified for c in checked.citations)
+    assert checked.dropped == 0
+    assert "Steven Boone and Jennifer Anise" in described.answer
+    assert "Usually a photographer" in described.answer
+    for essay in library.essays:
+        assert essay.title in described.answer
+    # The notes on the writers are shown, never quoted as if a passage said them.
+    assert not any("photographer" in q for q in quotes(described.answer))
+
+
+def test_an_essay_that_names_no_writer_is_said_to_name_none_citing_nothing(library, prompts):
+    described = describe("who wrote the techno-lonely piece?", library, prompts)
+    assert described.evidence == ()
+    assert "Her: We are the Techno-Lonely" in described.answer
+
+
+def test_a_named_essay_with_writers_is_described_alone(library, prompts):
+    described = describe("who is steven boone?", library, prompts)
+    assert [e.passage.essay_id for e in described.evidence] == ["what-her-tells-us"]
+    assert "Steven Boone is a film critic" in described.answer
+
+
+def test_a_library_without_the_corpus_still_names_titles_and_writers():
+    first = Passage(id="a:1", essay_id="a", n=1, title="On Her", author="Ann Lee", text="It is good. Very.", start=0, end=17)
+    other = Passage(id="b:1", essay_id="b", n=1, title="Her Again", author=None, text="Yes it is.", start=0, end=10)
+    library = Library.of([other, first])
+    assert [e.essay_id for e in library.essays] == ["a", "b"]
+    assert library.essays[0].names == frozenset({"ann", "lee"})
+    assert library.essays[0].opening() == "It is good."
+    assert library.essays[1].about is None and library.essays[1].outlet is None
+
+
+def test_the_engine_answers_a_library_question_from_the_library(engine, library):
+    engine.library = lambda: library
+    reply = engine.ask("who are the critics you read?")
+    assert reply.route == "essays"
+    assert reply.grounded
+    assert len(reply.citations) == len(library.essays) and all(c.verified for c in reply.citations)
+    film = engine.ask("what did the critics think of the ending?")
+    assert film.route == "film"
+
+
+def test_without_a_library_the_question_is_searched(engine):
+    assert engine.library is None
+    assert engine.ask("who are the critics you read?").route != "essays"
+
+
+def test_an_opening_that_gives_the_ending_away_is_not_quoted_to_someone_who_has_not_seen_it(prompts):
+    spoiling = Passage(id="a:1", essay_id="a", n=1, title="On Her", author="Ann Lee",
+                       text="At the end she leaves him on a rooftop. It is sad.", start=0, end=50)
+    plain = Passage(id="b:1", essay_id="b", n=1, title="Her Again", author=None, text="Yes it is lovely.", start=0, end=17)
+    library = Library.of([spoiling, plain])
+    careful = describe("which essays have you read?", library, prompts, careful=True)
+    assert "rooftop" not in careful.answer and "Ann Lee" in careful.answer
+    assert [e.passage.essay_id for e in careful.evidence] == ["b"]
+    told = describe("which essays have you read?", library, prompts)
+    assert "rooftop" in told.answer and len(told.evidence) == 2
+
+
+def test_an_empty_library_answers_nothing(prompts):
+    assert not Library.of([]).asked_about("who are the critics you read?", prompts.words)
