@@ -316,3 +316,23 @@ def test_the_first_line_names_the_maker_the_first_quote_credits(prompts):
     assert first in {line.format(maker="Spike Jonze", credit="Writer/Director Spike Jonze")
                      for line in prompts.variants["answer_maker"]}
     assert "“" not in first, "the quote itself follows; the first line adds no quotation to count or verify"
+
+
+def test_asked_about_the_ending_each_critic_speaks_of_it_however_its_words_score(prompts):
+    liked = passage("sad", 1, "The ending made me cry.")
+    gone = passage("techno", 1, "It is heartbreaking when Samantha leaves Theodore.")
+    hits = [hit(1, liked), hit(2, gone), hit(3, FAR)]
+    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, quote_chance=0.99)
+    ask = lambda question: pick_quotes(  # noqa: E731
+        question, hits, True, BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen, prompts.words
+    )
+    assert _spans(ask("what did the critics think of the ending?")) == [
+        "The ending made me cry.", "It is heartbreaking when Samantha leaves Theodore.",
+    ]
+    # A narrower question about the ending is answered as any other: by how likely each sentence is.
+    assert len(ask("did his friend think the ending was about death?")) == 1
+
+
+def test_what_the_critics_thought_of_the_ending_is_heard_from_every_essay_that_speaks_of_it(engine):
+    reply = engine.ask("what did the critics think of the ending?")
+    assert reply.grounded and len({c.passage.essay_id for c in reply.citations}) >= 3

@@ -207,3 +207,20 @@ def test_a_missing_or_empty_route_file_is_named(tmp_path, damage):
         path.write_text("# only a comment\n\n", encoding="utf-8")
     with pytest.raises(PromptError, match="about_person.txt"):
         load_prompts(target)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("what did the critics think of the ending?", True),
+        ("thoughts on the ending lol", True),
+        ("what do the essays say about the final scene?", True),
+        ("did his friend think the ending was about death?", False),
+        ("what do the OSes end up finding?", False),
+        ("what do the critics think of amy?", False),
+    ],
+)
+def test_a_question_about_the_ending_as_a_whole_is_told_from_a_narrower_one(prompts, text, expected):
+    from companion.engine.route import asks_about_the_ending
+
+    assert asks_about_the_ending(text, prompts.words) is expected

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from companion.engine.credits import credited
+from companion.engine.route import asks_about_the_ending
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
 from companion.retrieval.sentences import Candidate, Reader, SentenceVectors, rank_sentences
@@ -83,13 +84,22 @@ def pick_quotes(
     ranked = thesis or ranked
     if not ranked:
         return ()
+    # Asked what the critics made of the ending, each critic's sentence about it (words.ending, the words that
+    # tell the ending) holds their view, however few of the question's words it shares ("heartbreaking when
+    # Samantha leaves Theodore").
+    ending = words.ending if words and opinion and asks_about_the_ending(question, words) else None
+    on_the_ending = {
+        id(c) for c in ranked if ending and ending.search(fold(by_id[c.passage_id].text[c.sentence_start : c.end]))
+    }
     # A credit is the answer: any other quote would only pad it.
     cap = 1 if credit else policy.opinion_quotes if opinion else policy.fact_quotes
     chosen: list[Candidate] = [ranked[0]]
     for candidate in ranked[1:]:
-        # Each critic's statement of what the film is answers the question, however its words score.
-        if len(chosen) >= cap or (candidate.score < policy.quote_chance and not thesis):
+        if len(chosen) >= cap:
             break
+        # Each critic's statement of what the film is answers the question, however its words score.
+        if candidate.score < policy.quote_chance and not thesis and id(candidate) not in on_the_ending:
+            continue
         if candidate.passage_id in {c.passage_id for c in chosen}:
             continue
         essay = by_id[candidate.passage_id].essay_id

@@ -62,6 +62,19 @@ def asks_about_the_whole(question: str, words: Words) -> bool:
     return bool(terms) or "about" in WORD.findall(fold(question))
 
 
+def asks_about_the_ending(question: str, words: Words) -> bool:
+    """Tell whether a question asks what the critics made of the ending, and nothing narrower about it.
+
+    "What did the critics think of the ending?" is; "did his friend think the ending was about death?" asks
+    about one view of it, and "what do the OSes end up finding?" about something else.
+    """
+    folded = fold(question)
+    if not words.asks_for_ending.search(folded):
+        return False
+    rest = words.opinion.sub(" ", words.asks_for_ending.sub(" ", folded))
+    return not set(content_terms(rest)) - words.about_the_essays - words.chatter
+
+
 def is_follow_up(text: str, words: Words, policy: Policy = POLICY) -> bool:
     """Tell whether a film question leans on the conversation before it ("and what about Amy?")."""
     folded = fold(text).replace("’", "'")
