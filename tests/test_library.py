@@ -147,3 +147,14 @@ def test_an_opening_that_gives_the_ending_away_is_not_quoted_to_someone_who_has_
 
 def test_an_empty_library_answers_nothing(prompts):
     assert not Library.of([]).asked_about("who are the critics you read?", prompts.words)
+
+
+def test_going_on_from_the_list_of_essays_asks_which_to_hear_from(engine, library, prompts):
+    engine.library = lambda: library
+    engine.ask("who are the critics you read?")
+    more = engine.ask("tell me more")
+    assert more.answer in prompts.variants["library_invite"]
+    assert not more.citations
+    # Going on with something of its own is searched, the question before it lending its words.
+    amy = engine.ask("and what does the medium one think of amy?")
+    assert amy.route == "follow_up" and amy.grounded

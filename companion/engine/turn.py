@@ -195,9 +195,13 @@ class Engine:
         if routed.route not in FILM_ROUTES:
             yield from self._converse(run, routed.route, remembered)
             return
-        shelf = self.shelf() if routed.route == "film" else None
-        if shelf is not None and shelf.asked_about(question, self.prompts.words):
-            yield from self._describe(run, shelf, remembered.careful)
+        shelf = self.shelf()
+        if shelf is not None and shelf.asked_about(routed.query, self.prompts.words):
+            if routed.route == "follow_up":
+                # "Tell me more" after the list of essays: which of them to hear from is theirs to say.
+                yield from self._say(run, "library_invite")
+            else:
+                yield from self._describe(run, shelf, remembered.careful)
             return
         routed = replace(routed, query=search_query(question, routed.query, self.history, self.prompts.words))
         yield Event("status", text="looking through the essays…")
