@@ -56,6 +56,7 @@ def test_a_question_names_an_essay_by_its_writers_outlet_or_title(library, promp
         "who wrote the medium essay?",
         "who is Steven Boone?",
         "how many essays do you know?",
+        "who are the two people talking in the conversation essay?",
     ],
 )
 def test_questions_about_the_essays_themselves_go_to_the_library(library, prompts, question):
@@ -75,6 +76,8 @@ def test_questions_about_the_essays_themselves_go_to_the_library(library, prompt
         "what does the techno-lonely review say about the opening?",
         "who is the author of the love letters theodore writes",
         "who wrote the music",
+        "what do the people in the film talk about?",
+        "who is talking to theodore?",
         "",
     ],
 )

@@ -45,7 +45,7 @@ class Shelved:
     outlet: str | None
     about: str | None
     first: Passage
-    # Words that name this essay alone: its writers' and outlet's names.
+    # Words that name this essay alone: its writers' and outlet's names, and its form when not an essay's.
     names: frozenset[str]
     # Words of its title (and id) that no other title shares: a name only beside a word for an essay.
     title_words: frozenset[str]
@@ -77,9 +77,10 @@ class Library:
         titles = {}
         for p in firsts:
             essay = known.get(p.essay_id)
-            names[p.essay_id] = _own(p.author) | _own(essay.outlet if essay else None)
+            # A form other than the essay's is a name too: "the conversation" is the one written as one.
             form = essay.form if essay and essay.form != "essay" else None
-            titles[p.essay_id] = _own(p.title) | _own(p.essay_id) | _own(form)
+            names[p.essay_id] = _own(p.author) | _own(essay.outlet if essay else None) | _own(form)
+            titles[p.essay_id] = _own(p.title) | _own(p.essay_id)
         shared = Counter(w for i in names for w in names[i] | titles[i])
         shelved = []
         for p in firsts:
