@@ -50,7 +50,7 @@ def open_engine(settings: Settings, progress: IngestProgress | None = None, stat
 
 def shelve(store: PassageStore, settings: Settings) -> Library:
     """Read the library from the index (titles, bylines, first passages) and the corpus's notes on the writers."""
-    firsts = store.passages([f"{essay_id}:1" for essay_id in sorted(store.essay_hashes())])
+    firsts = store.first_passages()
     try:
         essays = load_corpus(settings.corpus_dir)
     except CorpusError:
