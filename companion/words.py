@@ -17,8 +17,14 @@ PATTERNS = (
     "ending", "asks_for_ending", "opinion", "framing_claims", "releases_spoilers", "framing_shapes", "asks_for_cast",
     "says_what_the_film_is", "asks_who_made", "the_film_itself",
 )
-LEXICONS = ("warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character")
+LEXICONS = (
+    "warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character", "asks_for_a_verdict",
+)
 WORD_SETS = ("names_an_essay", "about_the_library")
+# Lists of whole sentences, kept as written: examples compared by meaning.
+SENTENCES = ("verdicts",)
+# Patterns matched with case as written: the film's title is also a pronoun ("Her" the film, "her" Samantha).
+CASED_PATTERNS = ("names_the_film",)
 
 
 @dataclass(frozen=True)
@@ -41,8 +47,11 @@ class Words:
     about_the_essays: frozenset[str]
     film_as_a_whole: frozenset[str]
     before_the_character: frozenset[str]
+    asks_for_a_verdict: frozenset[str]
     names_an_essay: frozenset[str]
     about_the_library: frozenset[str]
+    verdicts: tuple[str, ...]
+    names_the_film: re.Pattern[str]
 
 
 def _phrase(entry: str) -> str:
@@ -51,9 +60,12 @@ def _phrase(entry: str) -> str:
     return re.escape(stem.casefold()) + (r"\w*" if entry.endswith("*") else "")
 
 
-def phrases_pattern(entries: list[str]) -> re.Pattern[str]:
-    """Return a pattern matching any of the phrases as whole words, ignoring case."""
-    return re.compile(r"\b(?:" + "|".join(_phrase(e) for e in entries) + r")\b", re.IGNORECASE)
+def phrases_pattern(entries: list[str], cased: bool = False) -> re.Pattern[str]:
+    """Return a pattern matching any of the phrases as whole words, ignoring case unless cased."""
+    phrases = [re.escape(e.removesuffix("*")) + (r"\w*" if e.endswith("*") else "") for e in entries] if cased else [
+        _phrase(e) for e in entries
+    ]
+    return re.compile(r"\b(?:" + "|".join(phrases) + r")\b", 0 if cased else re.IGNORECASE)
 
 
 def _entries(path: Path, data: dict, name: str) -> list[str]:
@@ -90,11 +102,14 @@ def load_words(directory: Path) -> Words:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PromptError(f"{path} is not valid TOML ({exc}): check the quotes and brackets there.") from None
-    unknown = sorted(set(data) - set(PATTERNS) - set(LEXICONS) - set(WORD_SETS))
+    lists = PATTERNS + LEXICONS + WORD_SETS + SENTENCES + CASED_PATTERNS
+    unknown = sorted(set(data) - set(lists))
     if unknown:
-        known = ", ".join(PATTERNS + LEXICONS + WORD_SETS)
+        known = ", ".join(lists)
         raise PromptError(f"{path}: unknown list [{unknown[0]}]; the lists are {known}.")
     patterns = {name: phrases_pattern(_entries(path, data, name)) for name in PATTERNS}
     lexicons = {name: frozenset(content_terms(" ".join(_entries(path, data, name)))) for name in LEXICONS}
     every = {name: frozenset(stem(w) for w in WORD.findall(fold(" ".join(_entries(path, data, name))))) for name in WORD_SETS}
-    return Words(**patterns, **lexicons, **every)
+    sentences = {name: tuple(" ".join(e.split()) for e in _entries(path, data, name)) for name in SENTENCES}
+    cased = {name: phrases_pattern(_entries(path, data, name), cased=True) for name in CASED_PATTERNS}
+    return Words(**patterns, **lexicons, **every, **sentences, **cased)

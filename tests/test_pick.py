@@ -336,3 +336,24 @@ def test_asked_about_the_ending_each_critic_speaks_of_it_however_its_words_score
 def test_what_the_critics_thought_of_the_ending_is_heard_from_every_essay_that_speaks_of_it(engine):
     reply = engine.ask("what did the critics think of the ending?")
     assert reply.grounded and len({c.passage.essay_id for c in reply.citations}) >= 3
+
+
+def test_asked_whether_the_critics_liked_it_each_essay_gives_its_verdict_on_the_film(engine):
+    reply = engine.ask("did the critics like it?")
+    essays = [c.passage.essay_id for c in reply.citations]
+    assert reply.grounded and len(essays) == len(set(essays)) >= 4
+    film = engine.prompts.words.names_the_film
+    assert all(film.search(q) for q in quotes(reply.answer))
+
+
+def test_a_verdict_is_a_statement_naming_the_film_and_leaning_warm_or_cool(prompts):
+    liked = passage("sad", 1, "Is this film about us? This film is a beautiful thing. My dog is lovely.")
+    other = passage("techno", 1, "The movie runs two hours. It is a film.")
+    hits = [hit(1, liked), hit(2, other)]
+    picked = pick_quotes(
+        "did the critics like it?", hits, True, BagOfWords(), SentenceVectors(), lambda t: 1.0,
+        replace(POLICY, sentence_ranker_alone=BY_COSINE), prompts.words, verdict=True,
+    )
+    spans = _spans(picked)
+    assert "This film is a beautiful thing." in spans[[e.passage.essay_id for e in picked].index("sad")]
+    assert len(picked) == 2

@@ -224,3 +224,24 @@ def test_a_question_about_the_ending_as_a_whole_is_told_from_a_narrower_one(prom
     from companion.engine.route import asks_about_the_ending
 
     assert asks_about_the_ending(text, prompts.words) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("did the critics like it?", True),
+        ("what did the critics think of the movie?", True),
+        ("is her worth watching?", True),
+        ("was the movie any good?", True),
+        ("what's the overall verdict?", True),
+        ("what are the main themes?", False),
+        ("do the critics think her is a perfect love story?", False),
+        ("did the reviewers like the popcorn at the theater", False),
+        ("what do the critics think of amy?", False),
+        ("who plays amy?", False),
+    ],
+)
+def test_a_question_for_the_critics_verdict_on_the_film_is_told_apart(prompts, text, expected):
+    from companion.engine.route import asks_for_a_verdict
+
+    assert asks_for_a_verdict(text, prompts.words) is expected

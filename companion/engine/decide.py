@@ -177,7 +177,7 @@ def decide(
     vectors = vectors if vectors is not None else SentenceVectors()
 
     def speaks(chosen: Sequence[Hit]) -> bool:
-        return covers(found.query, chosen, idf, policy, meta, embedder, vectors, found.whole)
+        return covers(found.query, chosen, idf, policy, meta, embedder, vectors, found.whole or found.verdict)
 
     held = False
     careful = careful and not asks_for_ending(question, words)
@@ -194,7 +194,7 @@ def decide(
         pool = [h for h in found.pool if not (careful and spoils_ending(h.passage, words))]
         # A question about the film as a whole is answered as opinions are: one critic's view per essay.
         picked = pick_quotes(found.query, pool, found.opinion or found.whole or overview(found.query, meta), embedder,
-                             vectors, idf, policy, words, found.shown, found.whole, reader)
+                             vectors, idf, policy, words, found.shown, found.whole, reader, found.verdict)
         if picked:
             return Decision("answer", picked, held)
     chosen = select_evidence(hits, opinion=found.opinion, policy=policy)

@@ -9,7 +9,7 @@ from companion.engine.route import asks_about_the_ending
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
 from companion.retrieval.sentences import Candidate, Reader, SentenceVectors, rank_sentences
-from companion.text import fold
+from companion.text import content_terms, fold
 from companion.types import Evidence, Hit
 from companion.words import Words
 
@@ -56,17 +56,57 @@ def joined_span(chosen: Candidate, ranked: Sequence[Candidate], text: str, polic
     return start, end
 
 
+# The verdict examples embedded, by model and examples: every turn asking for a verdict reads the same ones.
+_EXAMPLES: dict[tuple[str, tuple[str, ...]], object] = {}
+
+
+def _verdicts(
+    ranked: Sequence[Candidate], by_id: dict, words: Words, embedder: Embedder, vectors: SentenceVectors,
+    reader: Reader | None, cap: int,
+) -> list[Candidate]:
+    """Return each essay's statement naming the film most like a critic's verdict (words.verdicts), likest first.
+
+    A view of the film as a whole rarely shares a word with "did the critics like it?", so the ranker's chance
+    cannot find it; its likeness to sentences a critic sums a film up with can. The reader model reads that
+    likeness when there is one, MiniLM otherwise.
+    """
+    import numpy as np
+
+    def sentence(c: Candidate) -> str:
+        return by_id[c.passage_id].text[c.sentence_start : c.end]
+
+    said = [c for c in ranked if words.names_the_film.search(sentence(c)) and not sentence(c).rstrip().endswith("?")]
+    if not said or not words.verdicts:
+        return []
+    model = reader.embedder if reader is not None else embedder
+    key = (model.model_id, words.verdicts)
+    if key not in _EXAMPLES:
+        _EXAMPLES[key] = np.asarray(model.embed(list(words.verdicts)), dtype=np.float32)
+    matrix = (reader.vectors if reader is not None else vectors).lookup([c.text for c in said], model)
+    likeness = (matrix @ np.asarray(_EXAMPLES[key]).T).max(axis=1)
+    # A verdict leans warm or cool ("my favourite", "schmaltz"): an essay's statements that lean go first.
+    tone = words.warm | words.cool
+    best: dict[str, tuple[bool, float, Candidate]] = {}
+    for c, score in zip(said, likeness):
+        essay = by_id[c.passage_id].essay_id
+        mark = (bool(tone & set(content_terms(sentence(c)))), float(score), c)
+        if essay not in best or mark[:2] > best[essay][:2]:
+            best[essay] = mark
+    return [c for _, _, c in sorted(best.values(), key=lambda mark: -mark[1])][:cap]
+
+
 def pick_quotes(
     question: str, pool: Sequence[Hit], opinion: bool, embedder: Embedder, vectors: SentenceVectors,
     idf: Idf | None, policy: Policy = POLICY, words: Words | None = None, shown: str = "", whole: bool = False,
-    reader: Reader | None = None,
+    reader: Reader | None = None, verdict: bool = False,
 ) -> tuple[Evidence, ...]:
     """Return the evidence to quote: the likeliest answer first, then others likely enough, one per passage.
 
     An opinion question hears one sentence per essay, so each critic with a view speaks once. A question
     asking who plays a character (words.asks_for_cast) quotes first the sentence crediting that character's actor.
     A sentence already quoted in shown (the answers a "keep going" goes on from) is not quoted again. A question
-    about the film as a whole (whole) quotes the critics' sentences saying what the film is, when there are any.
+    about the film as a whole (whole) quotes the critics' sentences saying what the film is, when there are any;
+    one asking what they made of it (verdict) quotes each essay's verdict on the film.
     """
     by_id = {hit.passage.id: hit.passage for hit in pool}
     told = fold(shown)
@@ -93,6 +133,12 @@ def pick_quotes(
     }
     # A credit is the answer: any other quote would only pad it.
     cap = 1 if credit else policy.opinion_quotes if opinion else policy.fact_quotes
+    judged = _verdicts(ranked, by_id, words, embedder, vectors, reader, policy.opinion_quotes) if verdict and words else []
+    if judged:
+        return tuple(
+            Evidence(n, by_id[c.passage_id], span=joined_span(c, ranked, by_id[c.passage_id].text, policy))
+            for n, c in enumerate(judged, start=1)
+        )
     chosen: list[Candidate] = [ranked[0]]
     for candidate in ranked[1:]:
         if len(chosen) >= cap:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from companion.engine.route import Routed, asks_about_the_whole, is_opinion
+from companion.engine.route import Routed, asks_about_the_whole, asks_for_a_verdict, is_opinion
 from companion.policy import POLICY, Policy
 from companion.retrieval.search import Searcher
 from companion.types import Hit
@@ -24,6 +24,8 @@ class Retrieved:
     shown: str = ""
     # The question asks about the film as a whole: every essay speaks to it, so all of them are searched.
     whole: bool = False
+    # The question asks what the critics made of the film ("did they like it?"): each essay's verdict is heard.
+    verdict: bool = False
 
 
 def retrieve(searcher: Searcher, routed: Routed, k: int, words: Words, policy: Policy = POLICY) -> Retrieved:
@@ -31,8 +33,10 @@ def retrieve(searcher: Searcher, routed: Routed, k: int, words: Words, policy: P
 
     One search serves both: the decision weighs the head of the ranking, quotes are picked from all of it.
     """
-    opinion = is_opinion(routed.query, words)
+    verdict = asks_for_a_verdict(routed.query, words)
+    opinion = verdict or is_opinion(routed.query, words)
     whole = asks_about_the_whole(routed.query, words)
     depth = max(k, policy.opinion_depth) if opinion else k
-    pool = searcher.search(routed.query, policy.whole_depth if whole else max(depth, policy.sentence_depth))
-    return Retrieved(routed.query, opinion, tuple(pool[:depth]), tuple(pool), routed.shown, whole)
+    everything = whole or verdict
+    pool = searcher.search(routed.query, policy.whole_depth if everything else max(depth, policy.sentence_depth))
+    return Retrieved(routed.query, opinion, tuple(pool[:depth]), tuple(pool), routed.shown, whole, verdict)

@@ -62,6 +62,18 @@ def asks_about_the_whole(question: str, words: Words) -> bool:
     return bool(terms) or "about" in WORD.findall(fold(question))
 
 
+def asks_for_a_verdict(question: str, words: Words) -> bool:
+    """Tell whether a question asks what the critics made of the film as a whole ("did the critics like it?")."""
+    if asks_about_the_whole(question, words):
+        return False
+    folded = fold(question)
+    # "What's" leaves "what", a stopword all the same.
+    terms = set(content_terms(words.opinion.sub(" ", folded))) - STOPWORDS
+    if not (is_opinion(folded, words) or terms & words.asks_for_a_verdict):
+        return False
+    return not terms - words.about_the_essays - words.chatter - words.film_as_a_whole - words.asks_for_a_verdict
+
+
 def asks_about_the_ending(question: str, words: Words) -> bool:
     """Tell whether a question asks what the critics made of the ending, and nothing narrower about it.
 
@@ -72,7 +84,7 @@ def asks_about_the_ending(question: str, words: Words) -> bool:
     if not words.asks_for_ending.search(folded):
         return False
     rest = words.opinion.sub(" ", words.asks_for_ending.sub(" ", folded))
-    return not set(content_terms(rest)) - words.about_the_essays - words.chatter
+    return not set(content_terms(rest)) - STOPWORDS - words.about_the_essays - words.chatter
 
 
 def is_follow_up(text: str, words: Words, policy: Policy = POLICY) -> bool:
