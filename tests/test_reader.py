@@ -148,3 +148,21 @@ def test_the_cache_keeps_the_reader_vectors_of_the_newest_corpora_only(tmp_path)
         os.utime(folder, (1_000_000 - age, 1_000_000 - age))
     _forget_oldest(tmp_path, keep=4)
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"corpus-{age}" for age in range(4)]
+
+
+def test_fixed_examples_are_encoded_once_and_kept_beside_the_model(model_dir, tmp_path, monkeypatch):
+    home = tmp_path / "models"
+    home.mkdir()
+    (home / "reader").symlink_to(model_dir, target_is_directory=True)
+    reader = ReaderEmbedder(home / "reader")
+    kept = reader.embed_kept(QUESTIONS[:2])
+    assert np.allclose(kept, np.asarray(reader.embed(QUESTIONS[:2])), atol=1e-6)
+    again = ReaderEmbedder(home / "reader")
+    monkeypatch.setattr(again, "embed", lambda texts: pytest.fail("kept examples were encoded again"))
+    assert np.array_equal(again.embed_kept(QUESTIONS[:2]), kept)
+    # With nowhere to keep them (a file where the folder goes), examples are encoded all the same.
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / "reader").symlink_to(model_dir, target_is_directory=True)
+    (blocked / "examples").write_text("not a folder")
+    assert ReaderEmbedder(blocked / "reader").embed_kept(QUESTIONS[2:3]).shape == (1, 768)

@@ -81,7 +81,8 @@ def _verdicts(
     model = reader.embedder if reader is not None else embedder
     key = (model.model_id, words.verdicts)
     if key not in _EXAMPLES:
-        _EXAMPLES[key] = np.asarray(model.embed(list(words.verdicts)), dtype=np.float32)
+        examples = reader.embedder.embed_kept(words.verdicts) if reader is not None else embedder.embed(list(words.verdicts))
+        _EXAMPLES[key] = np.asarray(examples, dtype=np.float32)
     matrix = (reader.vectors if reader is not None else vectors).lookup([c.text for c in said], model)
     likeness = (matrix @ np.asarray(_EXAMPLES[key]).T).max(axis=1)
     # A verdict leans warm or cool ("my favourite", "schmaltz"): an essay's statements that lean go first.

@@ -10,6 +10,7 @@ does for MiniLM, so asking never imports torch.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import json
 import math
@@ -17,6 +18,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from companion.errors import ModelError
@@ -210,6 +212,31 @@ class ReaderEmbedder(RecentEncoder):
         if missing:
             raise ValueError(f"no tensor {missing[0]}")
         return config, tokenizer, weights
+
+    def embed_kept(self, texts: Sequence[str]):
+        """Return the texts' vectors as a matrix, kept beside the model so a later run reads them, not encodes them.
+
+        For fixed examples (prompts/words.toml's verdicts): ten of them take half a second to encode.
+        """
+        import numpy as np
+
+        digest = hashlib.sha256(json.dumps([self.model_id, list(texts)]).encode("utf-8")).hexdigest()[:16]
+        path = self.location.parent / "examples" / f"{digest}.npy"
+        try:
+            kept = np.load(path)
+            if kept.shape[0] == len(texts):
+                return kept
+        except (OSError, ValueError):
+            pass  # Not kept yet, or damaged: encoded again below.
+        matrix = np.asarray(self.embed(list(texts)), dtype=np.float32)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(".partial.npy")
+            np.save(partial, matrix)
+            partial.replace(path)
+        except OSError:
+            pass  # A read-only cache only costs encoding them again next time.
+        return matrix
 
     def _encode(self, text: str):
         import numpy as np

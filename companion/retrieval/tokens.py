@@ -34,6 +34,10 @@ class TokenReader(Embedder, Protocol):
         """Return the rows of the tokens of a question's words that carry meaning."""
         ...
 
+    def embed_kept(self, texts: Sequence[str]):
+        """Return fixed texts' vectors as a matrix, kept so that a later run need not encode them again."""
+        ...
+
 
 # The largest code: a row's largest component is stored as this, the rest in proportion.
 CODE = 127
