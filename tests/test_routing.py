@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from companion.config import REPO_ROOT, load_settings
-from companion.engine.route import route, route_turn
+from companion.engine.route import asks_about_the_ending, asks_for_a_verdict, route, route_turn
 from companion.engine.router import Router, clauses, key, unnamed
 from companion.errors import PromptError
 from companion.evaluation import split_of
@@ -210,38 +210,25 @@ def test_a_missing_or_empty_route_file_is_named(tmp_path, damage):
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("asks", "text", "expected"),
     [
-        ("what did the critics think of the ending?", True),
-        ("thoughts on the ending lol", True),
-        ("what do the essays say about the final scene?", True),
-        ("did his friend think the ending was about death?", False),
-        ("what do the OSes end up finding?", False),
-        ("what do the critics think of amy?", False),
+        (asks_about_the_ending, "what did the critics think of the ending?", True),
+        (asks_about_the_ending, "thoughts on the ending lol", True),
+        (asks_about_the_ending, "what do the essays say about the final scene?", True),
+        (asks_about_the_ending, "did his friend think the ending was about death?", False),
+        (asks_about_the_ending, "what do the OSes end up finding?", False),
+        (asks_about_the_ending, "what do the critics think of amy?", False),
+        (asks_for_a_verdict, "did the critics like it?", True),
+        (asks_for_a_verdict, "what did the critics think of the movie?", True),
+        (asks_for_a_verdict, "is her worth watching?", True),
+        (asks_for_a_verdict, "was the movie any good?", True),
+        (asks_for_a_verdict, "what's the overall verdict?", True),
+        (asks_for_a_verdict, "what are the main themes?", False),
+        (asks_for_a_verdict, "do the critics think her is a perfect love story?", False),
+        (asks_for_a_verdict, "did the reviewers like the popcorn at the theater", False),
+        (asks_for_a_verdict, "what do the critics think of amy?", False),
+        (asks_for_a_verdict, "who plays amy?", False),
     ],
 )
-def test_a_question_about_the_ending_as_a_whole_is_told_from_a_narrower_one(prompts, text, expected):
-    from companion.engine.route import asks_about_the_ending
-
-    assert asks_about_the_ending(text, prompts.words) is expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("did the critics like it?", True),
-        ("what did the critics think of the movie?", True),
-        ("is her worth watching?", True),
-        ("was the movie any good?", True),
-        ("what's the overall verdict?", True),
-        ("what are the main themes?", False),
-        ("do the critics think her is a perfect love story?", False),
-        ("did the reviewers like the popcorn at the theater", False),
-        ("what do the critics think of amy?", False),
-        ("who plays amy?", False),
-    ],
-)
-def test_a_question_for_the_critics_verdict_on_the_film_is_told_apart(prompts, text, expected):
-    from companion.engine.route import asks_for_a_verdict
-
-    assert asks_for_a_verdict(text, prompts.words) is expected
+def test_questions_about_the_ending_or_the_verdict_as_a_whole_are_told_from_narrower_ones(prompts, asks, text, expected):
+    assert asks(text, prompts.words) is expected

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
+from companion.retrieval.saved import keep_matrix, kept_matrix
 from companion.text import fold
 
 FILM = "film"
@@ -133,13 +134,8 @@ class Router:
                 self._matrix = _EMBEDDED.get(self.digest)
             if self._matrix is None and self.embedder is not None:
                 cached = self.cache_dir / f"routes-{self.digest[:16]}.npy" if self.cache_dir else None
-                if cached is not None and cached.is_file():
-                    try:
-                        matrix = np.load(cached)
-                        if matrix.shape[0] == len(self.texts):
-                            self._matrix = matrix
-                    except (OSError, ValueError):
-                        pass  # A damaged cache is only re-embedded.
+                if cached is not None:
+                    self._matrix = kept_matrix(cached, len(self.texts))
                 if self._matrix is None:
                     self._matrix = np.asarray(self.embedder.embed([key(t) for t in self.texts]), dtype=np.float32)
                 _EMBEDDED[self.digest] = self._matrix
@@ -147,7 +143,7 @@ class Router:
             cached = self.cache_dir / f"routes-{self.digest[:16]}.npy" if self.cache_dir else None
             if not self._on_disk and self._matrix is not None and cached is not None:
                 if not cached.is_file():
-                    _save(cached, self._matrix)
+                    keep_matrix(cached, self._matrix)
                 self._on_disk = True
             return self._matrix
 
@@ -170,15 +166,3 @@ def _addressed(scores: dict[str, float], words: set[str]) -> dict[str, float]:
     """Drop the route about the person from a message that never names them, and the one about her likewise."""
     needs = {"about_person": FIRST_PERSON, "about_her": SECOND_PERSON}
     return {name: value for name, value in scores.items() if name not in needs or needs[name] & words}
-
-
-def _save(path: Path, matrix) -> None:
-    import numpy as np
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".partial.npy")
-        np.save(partial, matrix)
-        partial.replace(path)
-    except OSError:
-        pass  # A read-only data dir only costs embedding the examples at the next start.

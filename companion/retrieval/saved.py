@@ -33,3 +33,27 @@ def saved_texts(folder: Path, manifest: dict) -> list[str] | None:
     except (OSError, ValueError):
         return None
     return texts if isinstance(texts, list) and all(isinstance(t, str) for t in texts) else None
+
+
+def kept_matrix(path: Path, rows: int):
+    """Return a matrix kept by keep_matrix if it reads back whole with this many rows; else None."""
+    import numpy as np
+
+    try:
+        matrix = np.load(path)
+    except (OSError, ValueError):
+        return None  # Not kept yet, or damaged: the caller makes it again.
+    return matrix if matrix.shape[0] == rows else None
+
+
+def keep_matrix(path: Path, matrix) -> None:
+    """Save a matrix whole (written aside, then moved into place), or not at all where the folder is read-only."""
+    import numpy as np
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial.npy")
+        np.save(partial, matrix)
+        partial.replace(path)
+    except OSError:
+        pass  # A read-only cache only costs making it again next time.
