@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from companion.backends.base import Backend, load_backend
 from companion.config import BackendSpec, Settings
-from companion.engine import Engine
 from companion.corpus import load_corpus
+from companion.engine import Engine
 from companion.engine.library import Library
 from companion.engine.router import Router
 from companion.errors import BackendError, CorpusError

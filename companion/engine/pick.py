@@ -81,6 +81,7 @@ def _verdicts(
     model = reader.embedder if reader is not None else embedder
     key = (model.model_id, words.verdicts)
     if key not in _EXAMPLES:
+        # The reader takes half a second for them, so it keeps them; MiniLM takes milliseconds.
         examples = reader.embedder.embed_kept(words.verdicts) if reader is not None else embedder.embed(list(words.verdicts))
         _EXAMPLES[key] = np.asarray(examples, dtype=np.float32)
     matrix = (reader.vectors if reader is not None else vectors).lookup([c.text for c in said], model)
