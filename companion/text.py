@@ -58,6 +58,11 @@ def stem(word: str) -> str:
     return word
 
 
+def stemmed_words(text: str) -> list[str]:
+    """Return every word of a text stemmed, the common ones too ("who", "are", "the")."""
+    return [stem(w) for w in WORD.findall(fold(text))]
+
+
 def content_terms(text: str) -> list[str]:
     """Return the stemmed words of a text that carry meaning."""
     return [stem(w) for w in WORD.findall(fold(text)) if w not in STOPWORDS and len(w) > 1]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from companion.errors import PromptError
-from companion.text import WORD, content_terms, fold, stem
+from companion.text import content_terms, stemmed_words
 
 FILENAME = "words.toml"
 # list name -> used as a pattern (matched in text), as a set of content words (compared after stemming), or as a
@@ -54,18 +54,16 @@ class Words:
     names_the_film: re.Pattern[str]
 
 
-def _phrase(entry: str) -> str:
+def _phrase(entry: str, cased: bool = False) -> str:
     """Turn one listed phrase into a pattern: literal words, a trailing * for any ending."""
     stem = entry.removesuffix("*")
-    return re.escape(stem.casefold()) + (r"\w*" if entry.endswith("*") else "")
+    return re.escape(stem if cased else stem.casefold()) + (r"\w*" if entry.endswith("*") else "")
 
 
 def phrases_pattern(entries: list[str], cased: bool = False) -> re.Pattern[str]:
     """Return a pattern matching any of the phrases as whole words, ignoring case unless cased."""
-    phrases = [re.escape(e.removesuffix("*")) + (r"\w*" if e.endswith("*") else "") for e in entries] if cased else [
-        _phrase(e) for e in entries
-    ]
-    return re.compile(r"\b(?:" + "|".join(phrases) + r")\b", 0 if cased else re.IGNORECASE)
+    phrases = "|".join(_phrase(e, cased) for e in entries)
+    return re.compile(r"\b(?:" + phrases + r")\b", 0 if cased else re.IGNORECASE)
 
 
 def _entries(path: Path, data: dict, name: str) -> list[str]:
@@ -109,7 +107,7 @@ def load_words(directory: Path) -> Words:
         raise PromptError(f"{path}: unknown list [{unknown[0]}]; the lists are {known}.")
     patterns = {name: phrases_pattern(_entries(path, data, name)) for name in PATTERNS}
     lexicons = {name: frozenset(content_terms(" ".join(_entries(path, data, name)))) for name in LEXICONS}
-    every = {name: frozenset(stem(w) for w in WORD.findall(fold(" ".join(_entries(path, data, name))))) for name in WORD_SETS}
+    every = {name: frozenset(stemmed_words(" ".join(_entries(path, data, name)))) for name in WORD_SETS}
     sentences = {name: tuple(" ".join(e.split()) for e in _entries(path, data, name)) for name in SENTENCES}
     cased = {name: phrases_pattern(_entries(path, data, name), cased=True) for name in CASED_PATTERNS}
     return Words(**patterns, **lexicons, **every, **sentences, **cased)

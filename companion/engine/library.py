@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from companion.corpus import Essay
 from companion.prompts import Prompts
 from companion.retrieval.sentences import sentence_spans
-from companion.text import STOPWORDS, WORD, fold, stem
+from companion.text import STOPWORDS, content_terms, fold, stem, stemmed_words
 from companion.types import Evidence, Passage
 from companion.words import Words
 
@@ -28,11 +28,11 @@ COUNTS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", 
 
 def _words(text: str | None) -> list[str]:
     # Hyphens split: "techno-lonely" and "sad-in-the-best-way" are asked for word by word.
-    return [stem(w) for w in WORD.findall(fold((text or "").replace("-", " ")))]
+    return stemmed_words((text or "").replace("-", " "))
 
 
 def _own(text: str | None) -> set[str]:
-    return {w for w in _words(text) if w not in STOPWORDS and len(w) > 1}
+    return set(content_terms((text or "").replace("-", " ")))
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from companion.engine.credits import credited
@@ -97,6 +98,15 @@ def _verdicts(
     return [c for _, _, c in sorted(best.values(), key=lambda mark: -mark[1])][:cap]
 
 
+def _topic(question: str, opinion: bool, whole: bool, words: Words | None) -> re.Pattern[str] | None:
+    """Return what a sentence must say to answer the question by its topic alone, if the question has one."""
+    if words is None:
+        return None
+    if whole:
+        return words.says_what_the_film_is
+    return words.ending if opinion and asks_about_the_ending(question, words) else None
+
+
 def pick_quotes(
     question: str, pool: Sequence[Hit], opinion: bool, embedder: Embedder, vectors: SentenceVectors,
     idf: Idf | None, policy: Policy = POLICY, words: Words | None = None, shown: str = "", whole: bool = False,
@@ -121,45 +131,41 @@ def pick_quotes(
     ranked = rank_sentences(question, pool, embedder, policy.ranker(reader is not None), vectors, idf, reader=reader)
     ranked = [c for c in ranked if not told or new(c)]
     ranked, credit = _credit_first(question, ranked, words)
-    says = words.says_what_the_film_is if whole and words else None
-    thesis = [c for c in ranked if says and says.search(fold(by_id[c.passage_id].text[c.sentence_start : c.end]))]
+    # Some questions are answered by what a sentence is about, however few of the question's words it shares:
+    # about the film as a whole, by each critic's statement of what the film is; about what the critics made of
+    # the ending, by each critic's sentence telling it (words.ending: "heartbreaking when Samantha leaves Theodore").
+    topic = _topic(question, opinion, whole, words)
+    thesis = [c for c in ranked if topic and topic.search(fold(by_id[c.passage_id].text[c.sentence_start : c.end]))]
+    # Joining reads every sentence's chance, on the topic or not: the one beside a quote may go on with it.
+    every = ranked
     ranked = thesis or ranked
     if not ranked:
         return ()
-    # Asked what the critics made of the ending, each critic's sentence about it (words.ending, the words that
-    # tell the ending) holds their view, however few of the question's words it shares ("heartbreaking when
-    # Samantha leaves Theodore").
-    ending = words.ending if words and opinion and asks_about_the_ending(question, words) else None
-    on_the_ending = {
-        id(c) for c in ranked if ending and ending.search(fold(by_id[c.passage_id].text[c.sentence_start : c.end]))
-    }
     # A credit is the answer: any other quote would only pad it.
     cap = 1 if credit else policy.opinion_quotes if opinion else policy.fact_quotes
     judged = _verdicts(ranked, by_id, words, embedder, vectors, reader, policy.opinion_quotes) if verdict and words else []
     if judged:
         return tuple(
-            Evidence(n, by_id[c.passage_id], span=joined_span(c, ranked, by_id[c.passage_id].text, policy))
+            Evidence(n, by_id[c.passage_id], span=joined_span(c, every, by_id[c.passage_id].text, policy))
             for n, c in enumerate(judged, start=1)
         )
     chosen: list[Candidate] = [ranked[0]]
     for candidate in ranked[1:]:
-        if len(chosen) >= cap:
+        # A sentence on the question's topic answers it, however its words score.
+        if len(chosen) >= cap or (candidate.score < policy.quote_chance and not thesis):
             break
-        # Each critic's statement of what the film is answers the question, however its words score.
-        if candidate.score < policy.quote_chance and not thesis and id(candidate) not in on_the_ending:
-            continue
         if candidate.passage_id in {c.passage_id for c in chosen}:
             continue
         essay = by_id[candidate.passage_id].essay_id
         if opinion and essay in {by_id[c.passage_id].essay_id for c in chosen}:
             continue
         chosen.append(candidate)
-    # A credit or a critic's statement of what the film is was chosen by what it says, not by its chance: a
-    # chance would only misstate how sure she can be.
+    # A credit or a sentence on the question's topic was chosen by what it says, not by its chance: a chance
+    # would only misstate how sure she can be.
     by_rule = credit or bool(thesis)
     return tuple(
         Evidence(
-            n, by_id[c.passage_id], span=joined_span(c, ranked, by_id[c.passage_id].text, policy),
+            n, by_id[c.passage_id], span=joined_span(c, every, by_id[c.passage_id].text, policy),
             chance=None if by_rule else c.score,
         )
         for n, c in enumerate(chosen, start=1)
