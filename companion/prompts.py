@@ -21,6 +21,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "openers_unsure": frozenset(),
     "answer_cast": frozenset({"actor", "character"}),
     "answer_maker": frozenset({"maker", "credit"}),
+    "answer_character": frozenset({"actor", "character"}),
     "attributions": frozenset({"title", "who"}),
     "closers": frozenset(),
     "greeting": frozenset(),

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from companion.backends.base import Backend, GenerationRequest, Message, Writes
 from companion.engine.cleanup import cleaned, expected
-from companion.engine.credits import credited, made_by
+from companion.engine.credits import credited, introduced, made_by
 from companion.engine.prompting import fit
 from companion.engine.quotes import opener_for, quote_paragraphs, quoted, views_line
 from companion.engine.recall import Remembered, recall_line
@@ -161,7 +161,7 @@ def unsure(job: Job) -> bool:
 
 
 def answer_line(job: Job, prompts: Prompts) -> str | None:
-    """Lead with the answer when the first quote credits it word for word: the actor, or the film's maker, asked for."""
+    """Lead with the answer when the first quote credits it word for word: the actor, the part, or the film's maker."""
     first = job.evidence[0] if job.evidence else None
     if first is None or first.span is None:
         return None
@@ -171,6 +171,10 @@ def answer_line(job: Job, prompts: Prompts) -> str | None:
     if cast is not None:
         character, actor = cast
         return prompts.choose("answer_cast", key, actor=actor, character=character)
+    met = introduced(job.query, text, prompts.words)
+    if met is not None:
+        character, actor = met
+        return prompts.choose("answer_character", key, actor=actor, character=character)
     maker = made_by(job.query, text, prompts.words)
     if maker is not None:
         return prompts.choose("answer_maker", key, maker=maker.name, credit=maker.credit)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from companion.text import WORD, content_terms, fold
+from companion.text import STOPWORDS, WORD, content_terms, fold
 from companion.words import Words
 
 _NAME = r"[A-Z][\w’'.-]+"
@@ -20,6 +20,8 @@ ACTORS_CHARACTER = re.compile(rf"({_NAME}\s+{_NAME})[’']s?\s+(?:[\w-]+\s+){{0,
 PLAYED_BY = re.compile(rf"({_NAME}(?:\s+{_NAME})?),?\s+\(?(?:played|voiced) by\s+({_NAMES})")
 # A film named as its maker's: "Paul Thomas Anderson’s The Master".
 POSSESSIVE = re.compile(rf"({_NAMES})[’']s\s+(?=(\S[^.;!?]*))")
+# "Who is Samantha?", "who's amy in the movie": someone asked after by name, and nothing else about them.
+WHO_IS = re.compile(r"^\W*(?:(?:so|and|wait|ok|okay|um|hmm)\W+)?who(?:'s|’s|s|\s+is|\s+was)\s+(.*)$")
 # The film's own director named by role: "Writer/Director Spike Jonze", "directed by Spike Jonze".
 ROLE = re.compile(rf"\b((?:[Ww]riter/)?[Dd]irector|[Dd]irected by)\s+({_NAMES})")
 
@@ -68,6 +70,37 @@ def credited(question: str, text: str, words: Words) -> tuple[str, str] | None:
     asked = set(content_terms(question)) - {character}
     return next(
         ((c, a) for c, a in credits(text) if character in content_terms(c) and not set(content_terms(a)) & asked), None
+    )
+
+
+def asked_who_is(question: str, words: Words) -> frozenset[str] | None:
+    """Return the name a who-is question asks after ("who is samantha?" asks after samantha), as folded words.
+
+    A name is one or two words of weight once the words for the film and chatter are set aside ("in the
+    movie", "lol"); "who is theodore's ex wife?" asks after someone it does not name, so it gives None.
+    """
+    asked = WHO_IS.match(fold(question).replace("’", "'"))
+    if asked is None:
+        return None
+    rest = [t for t in content_terms(asked.group(1)) if t not in STOPWORDS]
+    name = [t for t in rest if t not in words.about_the_essays and t not in words.chatter]
+    if "'s" in asked.group(1) or not 1 <= len(name) <= 2:
+        return None
+    return frozenset(name)
+
+
+def introduced(question: str, text: str, words: Words) -> tuple[str, str] | None:
+    """Return the (character, actor) a quote credits for a question asking who someone it names is.
+
+    Film writing brings a character in with the actor's name ("Samantha (Scarlett Johansson) sees the world…"):
+    for "who is samantha?" that is the sentence a reader meets her in, and for "who is joaquin phoenix?" the
+    one naming his part.
+    """
+    name = asked_who_is(question, words)
+    if name is None:
+        return None
+    return next(
+        ((c, a) for c, a in credits(text) if name <= set(content_terms(c)) or name <= set(content_terms(a))), None
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from companion.engine.credits import credited
+from companion.engine.credits import credited, introduced
 from companion.engine.route import asks_about_the_ending
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
@@ -18,11 +18,15 @@ Idf = Callable[[str], float]
 
 
 def _credit_first(question: str, ranked: list[Candidate], words: Words | None) -> tuple[list[Candidate], bool]:
-    """Move first the likeliest sentence crediting the actor a who-plays question asks for; say whether one did."""
+    """Move first the likeliest sentence crediting the actor a who-plays question asks for; say whether one did.
+
+    A question asking who a character is by name ("who is samantha?") is answered the same way: film writing
+    brings a character in with the actor's name.
+    """
     if words is None:
         return ranked, False
     for index, candidate in enumerate(ranked):
-        if credited(question, candidate.text, words):
+        if credited(question, candidate.text, words) or introduced(question, candidate.text, words):
             return [candidate, *ranked[:index], *ranked[index + 1 :]], True
     return ranked, False
 

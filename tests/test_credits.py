@@ -1,0 +1,72 @@
+"""Credits: who a question asks after by name, and the sentence that brings them in with their actor."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from companion.engine.credits import asked_who_is, introduced
+from companion.engine.pick import pick_quotes
+from companion.policy import POLICY
+from companion.retrieval.sentences import FEATURES, READER_FEATURES, SentenceVectors
+from companion.types import Evidence
+from tests.fakes import BagOfWords, hit, passage
+
+# A ranker that goes by the sentence's cosine alone (chance 0.5 at cosine 0.5).
+BY_COSINE = (-20.0, 40.0, *([0.0] * (len(FEATURES) - READER_FEATURES - 1)))
+
+MET = passage("her", 2, "Samantha (Scarlett Johansson) sees the world for all of its wonders. They fall deeply.")
+TALK = passage("sad", 4, "Who is Samantha to Theodore, and who is Samantha to herself? Samantha is a mystery.")
+
+
+def test_a_who_is_question_asks_after_the_name_it_gives_alone(prompts):
+    words = prompts.words
+    assert asked_who_is("who is samantha?", words) == {"samantha"}
+    assert asked_who_is("Who's Amy in the movie lol", words) == {"amy"}
+    assert asked_who_is("so who is joaquin phoenix", words) == {"joaquin", "phoenix"}
+    # It names nobody, or asks after someone by another's name, or asks something else of them.
+    assert asked_who_is("who is she?", words) is None
+    assert asked_who_is("who is theodore's ex wife?", words) is None
+    assert asked_who_is("who is the girl theodore goes on the blind date with?", words) is None
+    assert asked_who_is("what is samantha?", words) is None
+
+
+def test_the_sentence_crediting_the_one_asked_after_brings_them_in(prompts):
+    words = prompts.words
+    text = MET.text
+    assert introduced("who is samantha?", text, words) == ("Samantha", "Scarlett Johansson")
+    assert introduced("who is scarlett johansson?", text, words) == ("Samantha", "Scarlett Johansson")
+    assert introduced("who is theodore?", text, words) is None
+    assert introduced("what does samantha want?", text, words) is None
+
+
+def test_who_someone_is_is_answered_by_the_sentence_bringing_them_in_first(prompts):
+    hits = [hit(1, TALK), hit(2, MET)]
+    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, quote_chance=0.0)
+
+    def pick(question: str):
+        return pick_quotes(question, hits, False, BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen, prompts.words)
+
+    met = pick("who is samantha?")
+    assert met[0].passage.id == MET.id and met[0].chance is None
+    # The credit brings her in: nothing likelier pads it.
+    assert len(met) == 1
+    # Asked something else about her, the likeliest sentence goes first.
+    assert pick("is samantha a mystery to herself?")[0].passage.id == TALK.id
+
+
+def test_the_first_line_names_who_plays_the_one_asked_after(prompts):
+    from companion.engine.compose import Job, quote_reply
+    from companion.engine.recall import Remembered
+
+    span = (0, MET.text.index(".") + 1)
+
+    def first(question: str) -> str:
+        job = Job(question=question, query=question, evidence=(Evidence(1, MET, span=span),),
+                  remembered=Remembered(facts=()), window=(), idf=None, max_tokens=100, temperature=0.0)
+        return quote_reply(job, prompts)[0]
+
+    lines = {line.format(actor="Scarlett Johansson", character="Samantha")
+             for line in prompts.variants["answer_character"]}
+    assert first("who is samantha?") in lines
+    assert first("who is scarlett johansson?") in lines
+    assert first("what does samantha see?") not in lines
