@@ -12,6 +12,7 @@ from companion.grounding import markers, quote_in, quotes
 from companion.passages import Passage
 from companion.retrieval.store import Hit
 from companion.text import fold
+from companion.types import Reply
 
 KINDS = ("fact", "opinion", "compare", "quote", "none")
 DEPTH = 10  # MRR@10 and nDCG@10; one search this deep serves every metric
@@ -107,13 +108,13 @@ def score_ranking(
     )
 
 
-def shown_quotes(reply: Any) -> list[str]:
+def shown_quotes(reply: Reply) -> list[str]:
     """Return the spans a reply puts in quotes that verify against a passage it cites: what a reader is shown."""
     cited = [c.passage for c in reply.citations]
     return [span for span in quotes(reply.answer) if any(quote_in(span, p) for p in cited)]
 
 
-def score_reply(result: QuestionResult, reply: Any, gold: Sequence[Sequence[str]]) -> QuestionResult:
+def score_reply(result: QuestionResult, reply: Reply, gold: Sequence[Sequence[str]]) -> QuestionResult:
     """Record what a reply did: refused or not, its citations, and which shown quotes hold a gold phrase."""
     by_n = {c.n: c.passage for c in reply.citations}
     quoted = verbatim = 0
@@ -127,13 +128,13 @@ def score_reply(result: QuestionResult, reply: Any, gold: Sequence[Sequence[str]
             quoted += 1
             verbatim += any(quote_in(span, p) for p in cited)
     shown = shown_quotes(reply)
-    failed = getattr(reply, "error", None) is not None
+    failed = reply.error is not None
     return replace(
         result, asked=True, failed=failed, refused=not failed and (not reply.grounded or not reply.citations),
         cited=len(reply.citations), verified=sum(c.verified for c in reply.citations),
         quotes=quoted, verbatim=verbatim, shown=len(shown),
         shown_gold=sum(1 for span in shown if groups_hit(fold(span), gold)),
-        dropped=getattr(reply, "dropped", 0),
+        dropped=reply.dropped,
     )
 
 

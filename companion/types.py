@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from companion.text import SPEAKER_LABEL
 
@@ -75,6 +76,52 @@ class Citation:
     def byline(self) -> str:
         """Return the cited essay's title and author."""
         return self.passage.byline
+
+    @property
+    def passage_id(self) -> str:
+        """Return the cited passage's id."""
+        return self.passage.id
+
+    @property
+    def essay_id(self) -> str:
+        """Return the cited essay's id."""
+        return self.passage.essay_id
+
+    @property
+    def title(self) -> str:
+        """Return the cited essay's title."""
+        return self.passage.title
+
+    @property
+    def author(self) -> str | None:
+        """Return the cited essay's author, if its text names one."""
+        return self.passage.author
+
+    @property
+    def text(self) -> str:
+        """Return the cited passage's text."""
+        return self.passage.text
+
+
+class Cited(Protocol):
+    """A citation as a reader sees it, live (Citation) or saved (history.StoredCitation)."""
+
+    @property
+    def n(self) -> int: ...
+    @property
+    def passage_id(self) -> str: ...
+    @property
+    def essay_id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def author(self) -> str | None: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def verified(self) -> bool: ...
+    @property
+    def byline(self) -> str: ...
 
 
 @dataclass(frozen=True)

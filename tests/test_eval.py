@@ -8,7 +8,6 @@ import os
 import random
 import re
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from companion.evaluation_report import format_table, report_json
 from companion.passages import Passage
 from companion.retrieval.store import Hit
 from companion.text import fold
+from companion.types import Citation, Reply
 
 from tests.conftest import EVAL
 
@@ -228,26 +228,10 @@ SAD = Passage(id="b:1", essay_id="b", n=1, title="B", author=None, start=0, end=
               text="It is a film of a particular kind of melancholy, and of Theodore’s loneliness.")
 
 
-@dataclass(frozen=True)
-class HandCitation:
-    n: int
-    passage: Passage
-    verified: bool = True
-
-
-@dataclass(frozen=True)
-class HandReply:
-    """The part of the engine's Reply that the harness reads."""
-
-    answer: str
-    grounded: bool
-    citations: tuple[HandCitation, ...]
-    error: str | None = None
-
-
 def replied(answer, *cited, grounded=True, error=None):
-    citations = tuple(HandCitation(n, p) for n, p in enumerate(cited, start=1))
-    return HandReply(answer=answer, grounded=grounded, citations=citations, error=error)
+    citations = tuple(Citation(n, p, verified=True) for n, p in enumerate(cited, start=1))
+    return Reply(question="", answer=answer, grounded=grounded, citations=citations, backend="hand", model=None,
+                 error=error)
 
 
 class HandEngine:

@@ -17,6 +17,7 @@ from companion.errors import CompanionError
 from companion.grounding import markers, quotes
 from companion.passages import split_essay
 from companion.text import find_span, printable
+from companion.types import Cited
 
 HIGHLIGHT = "bold #2b2220 on #e0a96d"
 # How much of a quote (or of a passage's opening) a source's label shows: enough to tell passages apart.
@@ -41,18 +42,17 @@ class Shown:
     """A turn on screen: enough to open its sources again."""
 
     answer: str
-    citations: tuple
+    citations: tuple[Cited, ...]
 
 
-def source_of(shown: Shown, citation) -> Source:
+def source_of(shown: Shown, citation: Cited) -> Source:
     """Describe a live or saved citation for the viewers."""
-    passage = getattr(citation, "passage", None)
     return Source(
         n=citation.n,
-        passage_id=passage.id if passage else citation.passage_id,
-        essay_id=passage.essay_id if passage else citation.essay_id,
+        passage_id=citation.passage_id,
+        essay_id=citation.essay_id,
         byline=citation.byline,
-        text=passage.text if passage else citation.text,
+        text=citation.text,
         verified=citation.verified,
         quotes=quotes_for(shown.answer, citation.n),
     )
@@ -67,20 +67,17 @@ def quotes_for(answer: str, n: int) -> tuple[str, ...]:
     return tuple(found)
 
 
-def excerpt(citation, answer: str) -> str:
+def excerpt(citation: Cited, answer: str) -> str:
     """Return what a source's label shows: the words the reply quotes from it, else the passage's opening."""
     found = quotes_for(answer, citation.n)
     if found:
         return f"“{_shortened(found[0])}”"
-    passage = getattr(citation, "passage", None)
-    return _shortened(passage.text if passage else citation.text)
+    return _shortened(citation.text)
 
 
-def author_and_title(citation) -> str:
+def author_and_title(citation: Cited) -> str:
     """Return who wrote the cited essay, then its title."""
-    passage = getattr(citation, "passage", None)
-    author, title = (passage.author, passage.title) if passage else (citation.author, citation.title)
-    return f"{author}, {title}" if author else title
+    return f"{citation.author}, {citation.title}" if citation.author else citation.title
 
 
 def _shortened(text: str) -> str:
