@@ -89,20 +89,22 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="*", help="the question (or use --stdin)")
     ask.add_argument("--json", action="store_true", help="print JSON")
     ask.add_argument("--stdin", action="store_true", help="read one question per line; print one JSON object per line")
+    # Commands without the model or server flags still read them, as unset.
+    parser.set_defaults(model=None, base_url=None, backend=None)
     return parser
 
 
 def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(
         config_file=args.config_file,
-        chroma_url=getattr(args, "chroma_url", None),
-        model=getattr(args, "model", None),
-        base_url=getattr(args, "base_url", None),
+        chroma_url=args.chroma_url,
+        model=args.model,
+        base_url=args.base_url,
         data_dir=args.data_dir,
         corpus_dir=args.corpus_dir,
         prompts_dir=args.prompts_dir,
         embedding_model=args.embedding_model,
-        backend=getattr(args, "backend", None),
+        backend=args.backend,
     )
 
 
