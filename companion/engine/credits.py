@@ -22,6 +22,8 @@ PLAYED_BY = re.compile(rf"({_NAME}(?:\s+{_NAME})?),?\s+\(?(?:played|voiced) by\s
 POSSESSIVE = re.compile(rf"({_NAMES})[’']s\s+(?=(\S[^.;!?]*))")
 # "Who is Samantha?", "who's amy in the movie": someone asked after by name, and nothing else about them.
 WHO_IS = re.compile(r"^\W*(?:(?:so|and|wait|ok|okay|um|hmm)\W+)?who(?:'s|’s|s|\s+is|\s+was)\s+(.*)$")
+# A follow-up searched after the question it leans on ("who is amy? and samantha?") asks the same of its own name.
+AND_THEN = re.compile(r"[?.!,;]\s*(?:and|what about|how about|then)\s+(.*)$")
 # The film's own director named by role: "Writer/Director Spike Jonze", "directed by Spike Jonze".
 ROLE = re.compile(rf"\b((?:[Ww]riter/)?[Dd]irector|[Dd]irected by)\s+({_NAMES})")
 
@@ -82,9 +84,11 @@ def asked_who_is(question: str, words: Words) -> frozenset[str] | None:
     asked = WHO_IS.match(fold(question).replace("’", "'"))
     if asked is None:
         return None
-    rest = [t for t in content_terms(asked.group(1)) if t not in STOPWORDS]
+    then = AND_THEN.search(asked.group(1))
+    said = then.group(1) if then else asked.group(1)
+    rest = [t for t in content_terms(said) if t not in STOPWORDS]
     name = [t for t in rest if t not in words.about_the_essays and t not in words.chatter]
-    if "'s" in asked.group(1) or not 1 <= len(name) <= 2:
+    if "'s" in said or not 1 <= len(name) <= 2:
         return None
     return frozenset(name)
 
