@@ -68,6 +68,11 @@ def content_terms(text: str) -> list[str]:
     return [stem(w) for w in WORD.findall(fold(text)) if w not in STOPWORDS and len(w) > 1]
 
 
+def weighty_terms(text: str) -> set[str]:
+    """Return the words of weight in a text; "what's" leaves "what", a stopword all the same."""
+    return set(content_terms(text)) - STOPWORDS
+
+
 def printable(text: str) -> str:
     """Show control characters (terminal escapes included) as visible symbols instead of obeying them."""
     return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)

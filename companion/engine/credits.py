@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from companion.text import STOPWORDS, WORD, content_terms, fold
+from companion.text import WORD, content_terms, fold, weighty_terms
 from companion.words import Words
 
 _NAME = r"[A-Z][\w’'.-]+"
@@ -86,8 +86,7 @@ def asked_who_is(question: str, words: Words) -> frozenset[str] | None:
         return None
     then = AND_THEN.search(asked.group(1))
     said = then.group(1) if then else asked.group(1)
-    rest = [t for t in content_terms(said) if t not in STOPWORDS]
-    name = [t for t in rest if t not in words.about_the_essays and t not in words.chatter]
+    name = weighty_terms(said) - words.about_the_essays - words.chatter
     if "'s" in said or not 1 <= len(name) <= 2:
         return None
     return frozenset(name)

@@ -9,7 +9,7 @@ from typing import Literal
 
 from companion.engine.router import Router
 from companion.policy import POLICY, Policy
-from companion.text import STOPWORDS, WORD, content_terms, fold
+from companion.text import WORD, content_terms, fold, weighty_terms
 from companion.types import Exchange
 from companion.words import Words
 
@@ -52,14 +52,9 @@ def is_opinion(question: str, words: Words) -> bool:
     return bool(words.opinion.search(question))
 
 
-def _weighty(text: str) -> set[str]:
-    """Return the words of weight in a text; "what's" leaves "what", a stopword all the same."""
-    return set(content_terms(text)) - STOPWORDS
-
-
 def asks_about_the_whole(question: str, words: Words) -> bool:
     """Tell whether a question asks about the film as a whole ("what is it about?", "what are the main themes?")."""
-    terms = _weighty(question)
+    terms = weighty_terms(question)
     if terms - words.about_the_essays - words.film_as_a_whole:
         return False
     # With no word of weight at all it must say what it asks after: "what is it about?", not "who is she?".
@@ -71,7 +66,7 @@ def asks_for_a_verdict(question: str, words: Words) -> bool:
     if asks_about_the_whole(question, words):
         return False
     folded = fold(question)
-    terms = _weighty(words.opinion.sub(" ", folded))
+    terms = weighty_terms(words.opinion.sub(" ", folded))
     if not (is_opinion(folded, words) or terms & words.asks_for_a_verdict):
         return False
     return not terms - words.about_the_essays - words.chatter - words.film_as_a_whole - words.asks_for_a_verdict
@@ -87,7 +82,7 @@ def asks_about_the_ending(question: str, words: Words) -> bool:
     if not words.asks_for_ending.search(folded):
         return False
     rest = words.opinion.sub(" ", words.asks_for_ending.sub(" ", folded))
-    return not _weighty(rest) - words.about_the_essays - words.chatter
+    return not weighty_terms(rest) - words.about_the_essays - words.chatter
 
 
 def is_follow_up(text: str, words: Words, policy: Policy = POLICY) -> bool:
