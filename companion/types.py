@@ -159,3 +159,6 @@ class Exchange:
     answer: str
     # How it was answered: a follow-up to small talk is searched without the small talk.
     route: str = "film"
+    # What the essays were searched with, when that was more than the question: a follow-up's includes the
+    # question it leaned on, so one after it can lean on both.
+    query: str = ""

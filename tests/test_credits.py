@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from companion.engine.credits import asked_who_is, introduced
+from companion.engine.credits import asked_character, asked_who_is, introduced
 from companion.engine.pick import pick_quotes
 from companion.policy import POLICY
 from companion.retrieval.sentences import FEATURES, READER_FEATURES, SentenceVectors
@@ -73,3 +73,21 @@ def test_the_first_line_names_who_plays_the_one_asked_after(prompts):
     assert first("who is samantha?") in lines
     assert first("who is scarlett johansson?") in lines
     assert first("what does samantha see?") not in lines
+
+
+def test_a_follow_up_asks_the_cast_question_of_its_own_name(prompts):
+    words = prompts.words
+    assert asked_character("who plays theodore? and amy?", words) == "amy"
+    assert asked_character("who plays theodore? what about samantha? and his wife?", words) == "wife"
+    assert asked_character("who plays theodore?", words) == "theodore"
+    assert asked_who_is("who is amy? and samantha? what about theodore?", words) == {"theodore"}
+
+
+def test_a_chain_of_follow_ups_each_asks_after_its_own_name(engine):
+    engine.ask("who plays theodore?")
+    assert "Amy Adams" in engine.ask("and amy?").answer.split("\n\n")[0]
+    assert "Rooney Mara" in engine.ask("and his wife?").answer.split("\n\n")[0]
+    engine.history.clear()
+    engine.ask("who is amy?")
+    assert "Scarlett Johansson" in engine.ask("and samantha?").answer.split("\n\n")[0]
+    assert "Joaquin Phoenix" in engine.ask("what about theodore?").answer.split("\n\n")[0]

@@ -135,9 +135,23 @@ def test_going_on_searches_the_film_question_again_with_what_was_shown(real_rout
     amy = Exchange("and what about amy?", "“Amy makes games.” [1]", "follow_up")
     assert route_turn("why does she do that?", [asked, amy], real_router, prompts.words).query == (
         "and what about amy? why does she do that?")
+    # After another follow-up, one naming something of its own asks the question that began them of it; one
+    # naming nothing goes on from the follow-up before it.
+    who = Exchange("who is amy?", "“Take Amy Adams’ character Amy.” [1]", "film")
+    then = Exchange("and samantha?", "“Samantha (Scarlett Johansson) sees.” [1]", "follow_up", "who is amy? and samantha?")
+    assert route_turn("what about theodore?", [who, then], real_router, prompts.words).query == (
+        "who is amy? what about theodore?")
+    assert route_turn("why is she like that?", [who, then], real_router, prompts.words).query == (
+        "who is amy? and samantha? why is she like that?")
     # After small talk there is no answer to go on from: nothing is held back.
     hello = Exchange("hi there", "Hello! What would you like to talk about?", "greeting")
     assert route_turn("more please", [hello], real_router, prompts.words).shown == ""
+
+
+def test_a_follow_up_turning_to_something_it_names_is_no_request_for_more(real_router, prompts):
+    asked = Exchange("who plays theodore?", "“Theodore Twombly (Joaquin Phoenix)” [1]", "film")
+    routed = route_turn("and his wife?", [asked], real_router, prompts.words)
+    assert (routed.route, routed.query, routed.shown) == ("follow_up", "who plays theodore? and his wife?", "")
 
 
 @pytest.mark.parametrize("text", ["keep going", "why is that?", "more please"])

@@ -22,8 +22,9 @@ PLAYED_BY = re.compile(rf"({_NAME}(?:\s+{_NAME})?),?\s+\(?(?:played|voiced) by\s
 POSSESSIVE = re.compile(rf"({_NAMES})[’']s\s+(?=(\S[^.;!?]*))")
 # "Who is Samantha?", "who's amy in the movie": someone asked after by name, and nothing else about them.
 WHO_IS = re.compile(r"^\W*(?:(?:so|and|wait|ok|okay|um|hmm)\W+)?who(?:'s|’s|s|\s+is|\s+was)\s+(.*)$")
-# A follow-up searched after the question it leans on ("who is amy? and samantha?") asks the same of its own name.
-AND_THEN = re.compile(r"[?.!,;]\s*(?:and|what about|how about|then)\s+(.*)$")
+# A follow-up searched after the question it leans on ("who is amy? and samantha?") asks the same of its own name;
+# the last one counts.
+AND_THEN = re.compile(r".*[?.!,;]\s*(?:and|what about|how about|then)\s+(.*)$")
 # The film's own director named by role: "Writer/Director Spike Jonze", "directed by Spike Jonze".
 ROLE = re.compile(rf"\b((?:[Ww]riter/)?[Dd]irector|[Dd]irected by)\s+({_NAMES})")
 
@@ -47,12 +48,15 @@ def asked_character(question: str, words: Words) -> str | None:
     """Return the word naming the character a cast question asks about: the first after its cue that is no modifier.
 
     "who plays theo's ex wife?" asks about the wife, "who plays the girl theodore meets?" about the girl, and
-    "which actor turned down the role of theodore?" about nobody a credit names.
+    "which actor turned down the role of theodore?" about nobody a credit names. A follow-up searched after it
+    asks the same of its own words: "who plays theodore? and amy?" about amy.
     """
     cue = words.asks_for_cast.search(question)
     if cue is None:
         return None
-    for word in WORD.findall(fold(question[cue.end() :])):
+    asked = question[cue.end() :]
+    then = AND_THEN.match(fold(asked))
+    for word in WORD.findall(then.group(1) if then else fold(asked)):
         terms = content_terms(word)
         if word.endswith("'s") or not terms or terms[0] in words.before_the_character:
             continue

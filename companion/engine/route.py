@@ -21,6 +21,8 @@ Route = Literal[
 FOLLOW_UP_START = re.compile(r"^(and|but|so|also|then|what about|how about|and what|why|why not|really|same for)\b")
 PRONOUN = re.compile(r"\b(he|she|they|him|them|his|hers|their|it|its|that|this|those|these|there|others)\b")
 # Asking the last answer to go on ("keep going", "explain more", "how so?") names nothing of its own.
+# "And his wife?", "what about Amy?": a follow-up turning to something it names, however like "keep going" it reads.
+TURNS_TO = re.compile(r"^(and|also|what about|how about)\b")
 CONTINUE = re.compile(r"^(keep going|keep on|continue|carry on|explain|more|how so|what else)\b|\b(say|explain) more\b")
 
 
@@ -122,21 +124,39 @@ def route_turn(
 ) -> Routed:
     """Route a checked question; a follow-up is searched together with the question before it."""
     kind = router.route(question, follow_up=bool(history))
-    if kind == "follow_up":
+    if kind == "follow_up" and not _turns_to_its_own(question, words):
         # "Keep going", "how so?": the film question it goes on from, for what has not been quoted yet.
         question_before, shown = _going_on_from(history)
         return Routed("follow_up", question_before, shown)
     kind = _settle(kind, question, words, bool(history), policy)
     # "And what about Amy?" means little alone: search with the question it follows.
-    query = f"{_leaned_on(history, router)} {question}" if kind == "follow_up" else question
+    query = f"{_leaned_on(history, router, question, words)} {question}" if kind == "follow_up" else question
     return Routed(route=kind, query=query)
 
 
-def _leaned_on(history: Sequence[Exchange], router: Router) -> str:
-    """Return the message a follow-up leans on: the last that named something, passing over "keep going"."""
-    for exchange in reversed(history):
-        if not (exchange.route == "follow_up" and router.route(exchange.question) == "follow_up"):
+def _turns_to_its_own(question: str, words: Words) -> bool:
+    """Tell whether a follow-up asks the question before it of something it names ("and his wife?")."""
+    folded = fold(question).replace("’", "'")
+    return bool(TURNS_TO.match(folded)) and bool(weighty_terms(folded) - words.about_the_essays - words.chatter)
+
+
+def _leaned_on(history: Sequence[Exchange], router: Router, question: str, words: Words) -> str:
+    """Return what a follow-up leans on: the last message that named something, passing over "keep going".
+
+    After another follow-up, one naming something of its own ("who is amy?", "and samantha?", "what about
+    theodore?") asks the question that began them of its own name; one naming nothing ("why?") goes on from
+    the follow-up before it, with what that leaned on.
+    """
+    for at in range(len(history) - 1, -1, -1):
+        exchange = history[at]
+        if exchange.route == "follow_up" and router.route(exchange.question) == "follow_up":
+            continue
+        if exchange.route != "follow_up" or not exchange.query:
             return exchange.question
+        if not _film_words(fold(question), words):
+            return exchange.query
+        began = next((e for e in reversed(history[:at]) if e.route != "follow_up"), None)
+        return began.question if began is not None and began.route == "film" else exchange.query
     return history[-1].question
 
 

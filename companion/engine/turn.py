@@ -69,6 +69,7 @@ class TurnRun:
         self.question = text.strip()
         self.grounded = True
         self.route = "film"
+        self.query = ""
         self.evidence: tuple[Evidence, ...] = ()
         # The person as known at the turn's start: their remembered name is no film claim in a reply.
         self.remembered = Remembered()
@@ -204,6 +205,7 @@ class Engine:
                 yield from self._describe(run, shelf, remembered.careful)
             return
         routed = replace(routed, query=search_query(question, routed.query, self.history, self.prompts.words))
+        run.query = routed.query if routed.query != question else ""
         yield Event("status", text="looking through the essays…")
         found = retrieve(self.searcher, routed, self.k, self.prompts.words, self.policy)
         decision = decide(
@@ -336,5 +338,5 @@ class Engine:
             thinking="".join(run.thinking) if self.show_thinking else "",
         )
         if checked.answer:
-            self.history.append(Exchange(run.question, checked.answer, run.route))
+            self.history.append(Exchange(run.question, checked.answer, run.route, run.query))
         return reply
