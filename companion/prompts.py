@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,6 +99,13 @@ class Prompts:
     def choose(self, name: str, key: str, /, **values: str) -> str:
         """Pick one variant of a file for this key and fill it."""
         return pick(self.variants[name], f"{name}:{key}").format(**values)
+
+    def choose_fresh(self, name: str, key: str, said: Sequence[str]) -> str:
+        """Pick one variant for this key, passing over those in what was said lately, so no line comes twice running."""
+        variants = self.variants[name]
+        first = variants.index(pick(variants, f"{name}:{key}"))
+        turned = (variants[(first + n) % len(variants)] for n in range(len(variants)))
+        return next((v for v in turned if not any(v.format() in text for text in said)), variants[first]).format()
 
     def choose_nth(self, name: str, key: str, position: int, /, **values: str) -> str:
         """Pick the variant after the one chosen for this key, so items of one list read differently."""

@@ -111,3 +111,19 @@ def test_she_does_not_sound_sure_when_even_the_likeliest_quote_is_unlikely_to_an
     sure = engine.ask("What company does Theodore work for?")
     assert sure.answer.split("\n\n")[0] not in unsure
     assert groups_hit(fold(sure.answer), fold_gold([["beautifulhandwrittenletters.com"], ["beautiful hand-written letters"]]))
+
+
+def test_a_chain_of_follow_ups_each_asks_after_its_own_name(engine):
+    engine.ask("who plays theodore?")
+    assert "Amy Adams" in engine.ask("and amy?").answer.split("\n\n")[0]
+    assert "Rooney Mara" in engine.ask("and his wife?").answer.split("\n\n")[0]
+    engine.history.clear()
+    engine.ask("who is amy?")
+    assert "Scarlett Johansson" in engine.ask("and samantha?").answer.split("\n\n")[0]
+    assert "Joaquin Phoenix" in engine.ask("what about theodore?").answer.split("\n\n")[0]
+
+
+def test_two_replies_running_do_not_close_alike(engine):
+    first = engine.ask("who plays theodore?").answer.split("\n\n")
+    second = engine.ask("and amy?").answer.split("\n\n")
+    assert first[-1] != second[-1]

@@ -28,6 +28,15 @@ def test_every_template_loads(prompts):
 def test_choice_is_deterministic_and_varies(prompts):
     picks = {prompts.choose("openers", f"question {i}") for i in range(40)}
     assert len(picks) > 1
+
+
+def test_a_fresh_choice_passes_over_what_was_just_said(prompts):
+    keyed = prompts.choose("closers", "who plays amy?")
+    assert prompts.choose_fresh("closers", "who plays amy?", []) == keyed
+    fresh = prompts.choose_fresh("closers", "who plays amy?", [f"Amy Adams plays Amy.\n\n{keyed}"])
+    assert fresh != keyed and fresh in prompts.variants["closers"]
+    # With every variant said lately, the keyed one is said again rather than nothing.
+    assert prompts.choose_fresh("closers", "who plays amy?", ["\n".join(prompts.variants["closers"])]) == keyed
     assert prompts.choose("openers", "same") == prompts.choose("openers", "same")
 
 

@@ -144,13 +144,14 @@ def quote_reply(job: Job, prompts: Prompts, first_line: str = "") -> list[str]:
     # quote leads before anything else, a small model's framing included.
     views = views_line(prompts, job.query, used, job.policy) if opener == "openers" else None
     lead = answer_line(job, prompts)
-    paragraphs = [lead] if lead else [p for p in (first_line, views) if p] or [prompts.choose(opener, key)]
+    said = [exchange.answer for exchange in job.window[-2:]]
+    paragraphs = [lead] if lead else [p for p in (first_line, views) if p] or [prompts.choose_fresh(opener, key, said)]
     # Nothing else weaves memory into a reply made of quotes, so it goes right after the first line.
     recall = recall_line(prompts, job.question, job.remembered)
     if recall:
         paragraphs.append(recall)
     paragraphs.extend(quote_paragraphs(prompts, job.query, used))
-    paragraphs.append(prompts.choose("closers", key))
+    paragraphs.append(prompts.choose_fresh("closers", key, said))
     return paragraphs
 
 
