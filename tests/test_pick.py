@@ -299,6 +299,9 @@ def test_a_who_made_question_is_answered_from_how_the_quote_credits_the_film(pro
     assert made_by("who directed The Master?", role, words) is None
     assert made_by("who directed her? spike jonze?", role, words) is None
     assert made_by("what did Spike Jonze direct?", role, words) is None
+    # Asked with no film named, it asks about this one.
+    assert made_by("who is the director?", role, words) == Credit("Spike Jonze", "Writer/Director Spike Jonze")
+    assert made_by("who's the director of photography?", role, words) is None
     assert made_by("who made it?", "Directed by Spike Jonze, it opened in 2013.", words) == Credit(
         "Spike Jonze", "Directed by Spike Jonze"
     )

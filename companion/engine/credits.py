@@ -112,12 +112,14 @@ def introduced(question: str, text: str, words: Words) -> tuple[str, str] | None
 
 
 def asked_work(question: str, words: Words) -> str | None:
-    """Return the film a who-made question asks about, folded ("the master"), or None if it asks no such thing."""
+    """Return the film a who-made question asks about, folded ("the master"), or None if it asks no such thing.
+
+    Asked with no film after it ("who is the director?"), it asks about this one: "" is returned.
+    """
     cue = words.asks_who_made.search(question)
     if cue is None:
         return None
-    work = " ".join(WORD.findall(fold(question[cue.end() :])))
-    return work or None
+    return " ".join(WORD.findall(fold(question[cue.end() :])))
 
 
 def made_by(question: str, text: str, words: Words) -> Credit | None:
@@ -130,7 +132,7 @@ def made_by(question: str, text: str, words: Words) -> Credit | None:
     if work is None:
         return None
     asked = set(content_terms(question))
-    if words.the_film_itself.fullmatch(work):
+    if not work or words.the_film_itself.fullmatch(work):
         found = [(m.group(2), m.group(0)) for m in ROLE.finditer(text)]
     else:
         size = len(work.split())
