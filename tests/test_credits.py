@@ -82,3 +82,14 @@ def test_a_follow_up_asks_the_cast_question_of_its_own_name(prompts):
     assert asked_character("who plays theodore?", words) == "theodore"
     assert asked_who_is("who is amy? and samantha? what about theodore?", words) == {"theodore"}
 
+
+
+def test_a_first_line_opening_with_a_part_in_lower_case_starts_with_a_capital(prompts):
+    from companion.engine.compose import Job, answer_line
+    from companion.engine.recall import Remembered
+
+    wife = passage("her", 1, "Theodore Twombly (Joaquin Phoenix) has been separated from his wife (Rooney Mara).")
+    job = Job(question="who is rooney mara?", query="who is rooney mara?", evidence=(Evidence(1, wife, span=(0, len(wife.text))),),
+              remembered=Remembered(facts=()), window=(), idf=None, max_tokens=100, temperature=0.0)
+    line = answer_line(job, prompts)
+    assert line is not None and "Rooney Mara" in line and line[0].isupper()

@@ -163,6 +163,13 @@ def unsure(job: Job) -> bool:
 
 def answer_line(job: Job, prompts: Prompts) -> str | None:
     """Lead with the answer when the first quote credits it word for word: the actor, the part, or the film's maker."""
+    line = _credited_line(job, prompts)
+    # A part taken word for word may open the line in lower case ("his wife, played by Rooney Mara: …").
+    return line[:1].upper() + line[1:] if line else None
+
+
+def _credited_line(job: Job, prompts: Prompts) -> str | None:
+    """Return the first line naming what the first quote credits, as the quote words it, if it credits anything."""
     first = job.evidence[0] if job.evidence else None
     if first is None or first.span is None:
         return None
