@@ -62,7 +62,12 @@ def test_eval_refusals_and_answers(engine):
 
 def test_the_same_question_gets_the_same_reply(engine):
     first = engine.ask("Is Samantha rational or emotional?")
+    engine.history.clear()
     assert engine.ask("Is Samantha rational or emotional?").answer == first.answer
+    # Asked again in the same chat, the quotes are the same but she does not open or close with the same words.
+    again = engine.ask("Is Samantha rational or emotional?").answer.split("\n\n")
+    said = first.answer.split("\n\n")
+    assert again[1:-1] == said[1:-1] and again[0] != said[0] and again[-1] != said[-1]
 
 
 def test_events_arrive_in_order(engine):

@@ -139,8 +139,7 @@ def test_going_on_searches_the_film_question_again_with_what_was_shown(real_rout
     # naming nothing goes on from the follow-up before it.
     who = Exchange("who is amy?", "“Take Amy Adams’ character Amy.” [1]", "film")
     then = Exchange("and samantha?", "“Samantha (Scarlett Johansson) sees.” [1]", "follow_up", "who is amy? and samantha?")
-    assert route_turn("what about theodore?", [who, then], real_router, prompts.words).query == (
-        "who is amy? what about theodore?")
+    assert route_turn("what about theodore?", [who, then], real_router, prompts.words).query == "who is theodore?"
     assert route_turn("why is she like that?", [who, then], real_router, prompts.words).query == (
         "who is amy? and samantha? why is she like that?")
     # After small talk there is no answer to go on from: nothing is held back.
@@ -152,6 +151,32 @@ def test_a_follow_up_turning_to_something_it_names_is_no_request_for_more(real_r
     asked = Exchange("who plays theodore?", "“Theodore Twombly (Joaquin Phoenix)” [1]", "film")
     routed = route_turn("and his wife?", [asked], real_router, prompts.words)
     assert (routed.route, routed.query, routed.shown) == ("follow_up", "who plays theodore? and his wife?", "")
+
+
+@pytest.mark.parametrize(("before", "then", "asked"), [
+    ("what did boone think of the film?", "and anise?", "what did anise think of the film?"),
+    ("who plays theodore?", "what about Amy?", "who plays Amy?"),
+    ("what did the critics think of the ending?", "and the music?", "what did the critics think of the music?"),
+    ("what did the critics think of theodore?", "and what about amy?", "what did the critics think of amy?"),
+    ("who is joaquin phoenix?", "and scarlett johansson?", "who is scarlett johansson?"),
+    # Searched beside the question before: a pronoun leans on it, an essay is no subject, and "theodore … work"
+    # is no one run of words to put Amy in place of.
+    ("who plays theodore?", "and his wife?", "who plays theodore? and his wife?"),
+    ("what does the medium writer say about amy?", "and the techno-lonely guy?",
+     "what does the medium writer say about amy? and the techno-lonely guy?"),
+    ("what does theodore do for work?", "and amy?", "what does theodore do for work? and amy?"),
+])
+def test_a_follow_up_asks_the_question_before_it_of_what_it_names(real_router, prompts, before, then, asked):
+    routed = route_turn(then, [Exchange(before, "“A quote.” [1]", "film")], real_router, prompts.words)
+    assert (routed.route, routed.query) == ("follow_up", asked)
+
+
+def test_going_on_after_a_follow_up_goes_on_with_what_it_asked(real_router, prompts):
+    boone = Exchange("what did boone think of the film?", "“You keep going back.” [1]", "film")
+    anise = Exchange("and anise?", "“A love letter to love.” [1]", "follow_up", "what did anise think of the film?")
+    routed = route_turn("keep going", [boone, anise], real_router, prompts.words)
+    assert routed.query == "what did anise think of the film?"
+    assert "You keep going back." in routed.shown and "A love letter to love." in routed.shown
 
 
 @pytest.mark.parametrize("text", ["keep going", "why is that?", "more please"])

@@ -22,7 +22,14 @@ FOLLOW_UP_START = re.compile(r"^(and|but|so|also|then|what about|how about|and w
 PRONOUN = re.compile(r"\b(he|she|they|him|them|his|hers|their|it|its|that|this|those|these|there|others)\b")
 # Asking the last answer to go on ("keep going", "explain more", "how so?") names nothing of its own.
 # "And his wife?", "what about Amy?": a follow-up turning to something it names, however like "keep going" it reads.
-TURNS_TO = re.compile(r"^(and|also|what about|how about)\b")
+TURNS_TO = re.compile(r"^(?:(?:and|also)\s+(?:what about|how about)|and|also|what about|how about)\b")
+# Words a follow-up's own may take the place of: "the ending" becomes "the music", not "the the music".
+DETERMINED = re.compile(r"\b(?:the|a|an|his|her|their)\s+$")
+ARTICLE = re.compile(r"^(?:the|a|an)\s+")
+# Words as written, capitals kept.
+WRITTEN = re.compile(WORD.pattern, re.IGNORECASE)
+# Words a follow-up may turn to and still be asked in the question before it ("and the techno-lonely guy?" is not).
+TURNING_WORDS = 3
 CONTINUE = re.compile(r"^(keep going|keep on|continue|carry on|explain|more|how so|what else)\b|\b(say|explain) more\b")
 
 
@@ -129,9 +136,46 @@ def route_turn(
         question_before, shown = _going_on_from(history)
         return Routed("follow_up", question_before, shown)
     kind = _settle(kind, question, words, bool(history), policy)
-    # "And what about Amy?" means little alone: search with the question it follows.
-    query = f"{_leaned_on(history, router, question, words)} {question}" if kind == "follow_up" else question
-    return Routed(route=kind, query=query)
+    if kind != "follow_up":
+        return Routed(route=kind, query=question)
+    # "And what about Amy?" means little alone: it asks the question before it of Amy, or is searched with it.
+    leaned = _leaned_on(history, router, question, words)
+    return Routed(route=kind, query=_asked_of(leaned, question, words) or f"{leaned} {question}")
+
+
+def _subject(question: str, words: Words) -> set[str]:
+    """Return what a question asks about, as stemmed words: its words of weight but those asking how or whom."""
+    folded = fold(question)
+    for cue in (words.opinion, words.asks_for_cast, words.asks_who_made):
+        folded = cue.sub(" ", folded)
+    asking = words.about_the_essays | words.chatter | words.film_as_a_whole | words.before_the_character
+    return weighty_terms(folded) - asking - words.asks_for_a_verdict
+
+
+def _asked_of(leaned: str, question: str, words: Words) -> str | None:
+    """Return the question a follow-up leans on, asked of what the follow-up names instead, if it can be.
+
+    "What did Boone think of the film?" then "and Anise?" asks "what did Anise think of the film?"; "who plays
+    Theodore?" then "what about Amy?", "who plays Amy?". A follow-up with a pronoun ("and his wife?") or naming
+    an essay, or a question whose subject is not one run of words, is searched beside it instead (None).
+    """
+    folded = fold(question).replace("’", "'")
+    turn = TURNS_TO.match(folded)
+    if turn is None or PRONOUN.search(folded):
+        return None
+    # The words after the turn, as the person wrote them: "what about Amy?" asks "who plays Amy?".
+    named = WRITTEN.findall(question.replace("’", "'"))[len(turn.group().split()) :]
+    own = weighty_terms(" ".join(named)) - words.chatter
+    if not own or own & words.about_the_essays or len(named) > TURNING_WORDS:
+        return None
+    subject = _subject(leaned, words)
+    found = list(WORD.finditer(leaned))
+    marked = [i for i, m in enumerate(found) if (terms := content_terms(m.group())) and set(terms) <= subject]
+    if not marked or marked != list(range(marked[0], marked[-1] + 1)):
+        return None
+    before, after = leaned[: found[marked[0]].start()], leaned[found[marked[-1]].end() :]
+    phrase = " ".join(named)
+    return before + (ARTICLE.sub("", phrase) if DETERMINED.search(before.casefold()) else phrase) + after
 
 
 def _turns_to_its_own(question: str, words: Words) -> bool:
@@ -161,12 +205,19 @@ def _leaned_on(history: Sequence[Exchange], router: Router, question: str, words
 
 
 def _going_on_from(history: Sequence[Exchange]) -> tuple[str, str]:
-    """Return the last film question and every answer since it; after small talk, its message and nothing shown."""
+    """Return the question last asked of the essays and every answer since the film question it began with.
+
+    After "what did Boone think?" and "and Anise?", "keep going" goes on with Anise; after small talk there is
+    nothing to go on from, so its message is returned with nothing shown.
+    """
     shown: list[str] = []
+    asked = None
     for exchange in reversed(history):
         if exchange.route not in FILM_ROUTES:
             break
         shown.append(exchange.answer)
+        if asked is None and (exchange.query or exchange.route == "film"):
+            asked = exchange.query or exchange.question
         if exchange.route == "film":
-            return exchange.question, "\n".join(reversed(shown))
-    return history[-1].question, ""
+            break
+    return (asked, "\n".join(reversed(shown))) if asked is not None else (history[-1].question, "")
