@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from companion.types import Reply
 
 FILENAME = "conversations.sqlite3"
-SCHEMA_VERSION = 1  # written by _SCHEMA
+SCHEMA_VERSION = 2  # written by _SCHEMA
 TITLE_CHARS = 60
 UNTITLED = "Untitled conversation"
 _SCHEMA = """
@@ -24,13 +24,16 @@ CREATE INDEX conversations_by_update ON conversations (updated_at, id);
 CREATE TABLE turns (id INTEGER PRIMARY KEY AUTOINCREMENT,
     conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE, question TEXT NOT NULL,
     answer TEXT NOT NULL, grounded INTEGER NOT NULL, backend TEXT NOT NULL, model TEXT, complete INTEGER NOT NULL,
-    error TEXT, created_at REAL NOT NULL);
+    error TEXT, created_at REAL NOT NULL, route TEXT, query TEXT);
 CREATE INDEX turns_by_conversation ON turns (conversation_id, id);
 CREATE TABLE citations (turn_id INTEGER NOT NULL REFERENCES turns (id) ON DELETE CASCADE, seq INTEGER NOT NULL,
     n INTEGER NOT NULL, passage_id TEXT NOT NULL, essay_id TEXT NOT NULL, title TEXT NOT NULL, author TEXT,
     text TEXT NOT NULL, verified INTEGER NOT NULL, PRIMARY KEY (turn_id, seq));
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 """
+# Version 2 keeps how each reply was routed and what it searched, so a reopened conversation's follow-ups lean
+# on what its earlier ones asked.
+_MIGRATIONS = {1: "ALTER TABLE turns ADD COLUMN route TEXT; ALTER TABLE turns ADD COLUMN query TEXT;"}
 _CONVERSATION_SQL = "SELECT c.*, (SELECT COUNT(*) FROM turns t WHERE t.conversation_id = c.id) FROM conversations c"
 _NEWEST_FIRST = " ORDER BY c.updated_at DESC, c.id DESC"
 
@@ -72,6 +75,10 @@ class Turn:
     complete: bool
     error: str | None
     created_at: float
+    # How it was answered and what the essays were searched with ("" for the question itself); a turn saved
+    # before these were kept reads as a film question.
+    route: str = "film"
+    query: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,7 @@ class History(SQLiteStore):
 
     SCHEMA = _SCHEMA
     SCHEMA_VERSION = SCHEMA_VERSION
+    MIGRATIONS = _MIGRATIONS
     ERROR = HistoryError
     WHAT = "the conversation history"
     KEEPS = "conversations"
@@ -121,11 +129,12 @@ class History(SQLiteStore):
             if row is None:
                 raise _missing(conversation_id)
             now = _tick(conn, time.time())
-            values = (question, answer, reply.grounded, reply.backend, reply.model, reply.complete, error)
+            route, query = valid(reply.route), valid(reply.query)
+            values = (question, answer, reply.grounded, reply.backend, reply.model, reply.complete, error, route, query)
             if replace is None:
                 cursor = conn.execute(
                     "INSERT INTO turns (conversation_id, question, answer, grounded, backend, model, complete, error,"
-                    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " route, query, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (conversation_id, *values, now),
                 )
                 turn_id = int(cursor.lastrowid)
@@ -133,7 +142,7 @@ class History(SQLiteStore):
                 turn_id = replace
                 conn.execute(
                     "UPDATE turns SET question = ?, answer = ?, grounded = ?, backend = ?, model = ?, complete = ?,"
-                    " error = ? WHERE id = ? AND conversation_id = ?",
+                    " error = ?, route = ?, query = ? WHERE id = ? AND conversation_id = ?",
                     (*values, turn_id, conversation_id),
                 )
                 conn.execute("DELETE FROM citations WHERE turn_id = ?", (turn_id,))
@@ -148,7 +157,7 @@ class History(SQLiteStore):
                 (now, row[0] or _title_from(question), conversation_id),
             )
         return Turn(turn_id, conversation_id, question, answer, bool(reply.grounded), citations, reply.backend,
-                    reply.model, bool(reply.complete), error, now)
+                    reply.model, bool(reply.complete), error, now, route, query)
 
     def conversations(self) -> list[Conversation]:
         """Return every conversation, most recently active first."""
@@ -175,8 +184,8 @@ class History(SQLiteStore):
             if conn.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)).fetchone() is None:
                 raise _missing(conversation_id)
             rows = conn.execute(
-                "SELECT id, conversation_id, question, answer, grounded, backend, model, complete, error, created_at"
-                " FROM turns WHERE conversation_id = ? ORDER BY id",
+                "SELECT id, conversation_id, question, answer, grounded, backend, model, complete, error, created_at,"
+                " route, query FROM turns WHERE conversation_id = ? ORDER BY id",
                 (conversation_id,),
             ).fetchall()
             cited: dict[int, list[StoredCitation]] = {}
@@ -187,7 +196,10 @@ class History(SQLiteStore):
                 (conversation_id,),
             ):
                 cited.setdefault(turn_id, []).append(StoredCitation(*fields[:-1], bool(fields[-1])))
-        return [Turn(*r[:4], bool(r[4]), tuple(cited.get(r[0], ())), *r[5:7], bool(r[7]), *r[8:]) for r in rows]
+        return [
+            Turn(*r[:4], bool(r[4]), tuple(cited.get(r[0], ())), *r[5:7], bool(r[7]), *r[8:10], r[10] or "film", r[11] or "")
+            for r in rows
+        ]
 
     def delete(self, conversation_id: int) -> None:
         """Remove a conversation with all its turns and citations."""

@@ -46,6 +46,8 @@ class SQLiteStore:
 
     SCHEMA = ""
     SCHEMA_VERSION = 1
+    # SQL taking a file from each earlier schema version to the next: MIGRATIONS[1] takes version 1 to 2.
+    MIGRATIONS: dict[int, str] = {}
     ERROR: type[CompanionError] = CompanionError
     WHAT = "the store"  # "the conversation history"
     KEEPS = "data"  # "Cannot keep conversations in ..."
@@ -143,6 +145,11 @@ class SQLiteStore:
                 with conn:
                     conn.executescript(f"BEGIN; {self.SCHEMA} COMMIT;")
                 self._started = True
+            elif version < self.SCHEMA_VERSION:
+                # One transaction for every step: a file is either as it was or wholly upgraded.
+                steps = " ".join(self.MIGRATIONS[v] for v in range(version, self.SCHEMA_VERSION))
+                with conn:
+                    conn.executescript(f"BEGIN; {steps} PRAGMA user_version = {self.SCHEMA_VERSION}; COMMIT;")
             return conn
         except BaseException:
             conn.close()

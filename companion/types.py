@@ -137,6 +137,8 @@ class Reply:
     complete: bool = True
     error: str | None = None
     route: str = "film"
+    # What the essays were searched with when that was more than the question: a follow-up's, with what it leaned on.
+    query: str = ""
     dropped: int = 0
     # The model's reasoning, kept only when the profile shows it (show_thinking); never part of the answer.
     thinking: str = ""

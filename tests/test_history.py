@@ -242,11 +242,61 @@ def test_pragmas_and_schema_version(history, db_path):
     raw = sqlite3.connect(db_path)
     try:
         assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-        assert raw.execute("PRAGMA user_version").fetchone() == (1,)
+        assert raw.execute("PRAGMA user_version").fetchone() == (2,)
     finally:
         raw.close()
     assert history._conn.execute("PRAGMA foreign_keys").fetchone() == (1,)
     assert history._conn.execute("PRAGMA synchronous").fetchone() == (1,)
+
+
+# The schema as version 1 wrote it, before turns kept their route and query.
+VERSION_1 = """
+CREATE TABLE conversations (id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT, created_at REAL NOT NULL,
+    updated_at REAL NOT NULL);
+CREATE INDEX conversations_by_update ON conversations (updated_at, id);
+CREATE TABLE turns (id INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE, question TEXT NOT NULL,
+    answer TEXT NOT NULL, grounded INTEGER NOT NULL, backend TEXT NOT NULL, model TEXT, complete INTEGER NOT NULL,
+    error TEXT, created_at REAL NOT NULL);
+CREATE INDEX turns_by_conversation ON turns (conversation_id, id);
+CREATE TABLE citations (turn_id INTEGER NOT NULL REFERENCES turns (id) ON DELETE CASCADE, seq INTEGER NOT NULL,
+    n INTEGER NOT NULL, passage_id TEXT NOT NULL, essay_id TEXT NOT NULL, title TEXT NOT NULL, author TEXT,
+    text TEXT NOT NULL, verified INTEGER NOT NULL, PRIMARY KEY (turn_id, seq));
+PRAGMA user_version = 1;
+"""
+
+
+def test_a_follow_up_keeps_its_route_and_query(history):
+    cid = history.new_conversation()
+    saved = history.add_turn(cid, reply("and anise?", route="follow_up", query="what did anise think of the film?"))
+    assert (saved.route, saved.query) == ("follow_up", "what did anise think of the film?")
+    assert history.turns(cid) == [saved]
+    partial = history.add_turn(cid, reply("keep going", complete=False, error="stopped", route="follow_up",
+                                          query="what did anise think of the film?"))
+    history.add_turn(cid, reply("keep going", "More [1].", route="follow_up", query="what did anise think of the film?"),
+                     replace=partial.id)
+    assert [(t.route, t.query) for t in history.turns(cid)][-1] == ("follow_up", "what did anise think of the film?")
+
+
+def test_a_file_from_the_first_schema_is_upgraded_and_keeps_its_turns(db_path):
+    db_path.parent.mkdir(parents=True)
+    raw = sqlite3.connect(db_path)
+    raw.executescript(VERSION_1)
+    raw.execute("INSERT INTO conversations (title, created_at, updated_at) VALUES ('Old chat', 1.0, 1.0)")
+    raw.execute("INSERT INTO turns (conversation_id, question, answer, grounded, backend, model, complete, error,"
+                " created_at) VALUES (1, 'who plays amy?', 'Amy Adams [1].', 1, 'extractive', NULL, 1, NULL, 1.0)")
+    raw.commit()
+    raw.close()
+    with History(db_path) as history:
+        (old,) = history.turns(1)
+        assert (old.question, old.answer, old.route, old.query) == ("who plays amy?", "Amy Adams [1].", "film", "")
+        added = history.add_turn(1, reply("and theodore?", route="follow_up", query="who plays theodore?"))
+        assert history.turns(1)[-1] == added and history.notice is None
+    raw = sqlite3.connect(db_path)
+    try:
+        assert raw.execute("PRAGMA user_version").fetchone() == (2,)
+    finally:
+        raw.close()
 
 
 def test_closed_history_refuses_politely(db_path):

@@ -159,6 +159,8 @@ def test_a_follow_up_turning_to_something_it_names_is_no_request_for_more(real_r
     ("what did the critics think of the ending?", "and the music?", "what did the critics think of the music?"),
     ("what did the critics think of theodore?", "and what about amy?", "what did the critics think of amy?"),
     ("who is joaquin phoenix?", "and scarlett johansson?", "who is scarlett johansson?"),
+    ("What did the critics think of the ending?", "and Amy?", "What did the critics think of Amy?"),
+    ("Who plays Theodore?", "and amy?", "Who plays amy?"),
     # Searched beside the question before: a pronoun leans on it, an essay is no subject, and "theodore … work"
     # is no one run of words to put Amy in place of.
     ("who plays theodore?", "and his wife?", "who plays theodore? and his wife?"),

@@ -249,6 +249,8 @@ async def test_conversations_are_saved_resumed_and_exported(engine, shared_setti
         await settle(app, pilot)
         await ask(app, pilot, "Is Samantha rational or emotional?")
         await ask(app, pilot, "What did the critics think of the ending?")
+        await ask(app, pilot, "and amy?")
+        asked = engine.history[-1]
         first = app.conversation_id
         await pilot.press("ctrl+s")
         exported = list((tmp_path / "exports").glob("*.md"))
@@ -261,8 +263,9 @@ async def test_conversations_are_saved_resumed_and_exported(engine, shared_setti
         assert isinstance(app.screen, ConversationsScreen)
         await pilot.press("enter")
         await settle(app, pilot)
-        assert app.conversation_id == first and len(app.query(Reply)) == 2
-        assert [e.question for e in engine.history][-1] == "What did the critics think of the ending?"
+        assert app.conversation_id == first and len(app.query(Reply)) == 3
+        # A reopened follow-up leans as it did: "keep going" goes on with Amy, not with the ending.
+        assert asked.query == "What did the critics think of amy?" and engine.history[-1] == asked
         assert app.query(SourceList)
 
 

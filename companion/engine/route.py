@@ -23,9 +23,8 @@ PRONOUN = re.compile(r"\b(he|she|they|him|them|his|hers|their|it|its|that|this|t
 # Asking the last answer to go on ("keep going", "explain more", "how so?") names nothing of its own.
 # "And his wife?", "what about Amy?": a follow-up turning to something it names, however like "keep going" it reads.
 TURNS_TO = re.compile(r"^(?:(?:and|also)\s+(?:what about|how about)|and|also|what about|how about)\b")
-# Words a follow-up's own may take the place of: "the ending" becomes "the music", not "the the music".
-DETERMINED = re.compile(r"\b(?:the|a|an|his|her|their)\s+$")
-ARTICLE = re.compile(r"^(?:the|a|an)\s+")
+# A word before the subject that goes with it: "the ending" gives way to "the music" or to "Amy" whole.
+DETERMINER = frozenset({"the", "a", "an", "his", "her", "their", "its"})
 # Words as written, capitals kept.
 WRITTEN = re.compile(WORD.pattern, re.IGNORECASE)
 # Words a follow-up may turn to and still be asked in the question before it ("and the techno-lonely guy?" is not).
@@ -169,13 +168,12 @@ def _asked_of(leaned: str, question: str, words: Words) -> str | None:
     if not own or own & words.about_the_essays or len(named) > TURNING_WORDS:
         return None
     subject = _subject(leaned, words)
-    found = list(WORD.finditer(leaned))
+    found = list(WRITTEN.finditer(leaned))
     marked = [i for i, m in enumerate(found) if (terms := content_terms(m.group())) and set(terms) <= subject]
     if not marked or marked != list(range(marked[0], marked[-1] + 1)):
         return None
-    before, after = leaned[: found[marked[0]].start()], leaned[found[marked[-1]].end() :]
-    phrase = " ".join(named)
-    return before + (ARTICLE.sub("", phrase) if DETERMINED.search(before.casefold()) else phrase) + after
+    first = marked[0] - 1 if marked[0] and found[marked[0] - 1].group().casefold() in DETERMINER else marked[0]
+    return leaned[: found[first].start()] + " ".join(named) + leaned[found[marked[-1]].end() :]
 
 
 def _turns_to_its_own(question: str, words: Words) -> bool:

@@ -96,7 +96,7 @@ class TurnRun:
         return Reply(
             question=self.question, answer=answer, grounded=self.grounded and bool(answer), citations=(),
             backend=self.engine.backend.name, model=self.engine.backend.model, complete=False, error=reason,
-            route=self.route,
+            route=self.route, query=self.query,
         )
 
     def stop(self, reason: str = "stopped") -> Reply:
@@ -333,6 +333,7 @@ class Engine:
             complete=error is None,
             error=error,
             route=run.route,
+            query=run.query,
             dropped=checked.dropped,
             uncited=checked.uncited,
             thinking="".join(run.thinking) if self.show_thinking else "",

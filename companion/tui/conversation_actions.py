@@ -120,7 +120,7 @@ class ConversationActions:
             self.shown.append(Shown(turn.answer, turn.citations))
             self.add_to_sources_panel(len(self.shown) - 1)
         if self.engine is not None:
-            self.engine.history[:] = [Exchange(t.question, t.answer) for t in turns if t.answer]
+            self.engine.history[:] = [Exchange(t.question, t.answer, t.route, t.query) for t in turns if t.answer]
         self.tab_to_newest_sources()
         chat.scroll_end(animate=False)
         self.focus_composer()
