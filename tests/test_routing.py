@@ -167,6 +167,7 @@ def test_a_follow_up_turning_to_something_it_names_is_no_request_for_more(real_r
     ("what does the medium writer say about amy?", "and the techno-lonely guy?",
      "what does the medium writer say about amy? and the techno-lonely guy?"),
     ("what does theodore do for work?", "and amy?", "what does theodore do for work? and amy?"),
+    ("why did samantha leave?", "and amy?", "why did samantha leave? and amy?"),
 ])
 def test_a_follow_up_asks_the_question_before_it_of_what_it_names(real_router, prompts, before, then, asked):
     routed = route_turn(then, [Exchange(before, "“A quote.” [1]", "film")], real_router, prompts.words)

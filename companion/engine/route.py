@@ -156,7 +156,7 @@ def _asked_of(leaned: str, question: str, words: Words) -> str | None:
 
     "What did Boone think of the film?" then "and Anise?" asks "what did Anise think of the film?"; "who plays
     Theodore?" then "what about Amy?", "who plays Amy?". A follow-up with a pronoun ("and his wife?") or naming
-    an essay, or a question whose subject is not one run of words, is searched beside it instead (None).
+    an essay, or a question whose subject is not one word or a name as long as its own, is searched beside it instead (None).
     """
     folded = fold(question).replace("’", "'")
     turn = TURNS_TO.match(folded)
@@ -170,7 +170,9 @@ def _asked_of(leaned: str, question: str, words: Words) -> str | None:
     subject = _subject(leaned, words)
     found = list(WRITTEN.finditer(leaned))
     marked = [i for i, m in enumerate(found) if (terms := content_terms(m.group())) and set(terms) <= subject]
-    if not marked or marked != list(range(marked[0], marked[-1] + 1)):
+    # One word, or a name as long as the follow-up's ("joaquin phoenix" for "scarlett johansson"): a longer subject
+    # ("samantha leave" in "why did samantha leave?") holds more than the name a follow-up replaces.
+    if not marked or marked != list(range(marked[0], marked[-1] + 1)) or len(marked) not in (1, len(named)):
         return None
     first = marked[0] - 1 if marked[0] and found[marked[0] - 1].group().casefold() in DETERMINER else marked[0]
     return leaned[: found[first].start()] + " ".join(named) + leaned[found[marked[-1]].end() :]
