@@ -161,3 +161,17 @@ def test_going_on_from_the_list_of_essays_asks_which_to_hear_from(engine, librar
     # Going on with something of its own is searched, the question before it lending its words.
     amy = engine.ask("and what does the medium one think of amy?")
     assert amy.route == "follow_up" and amy.grounded
+
+
+@pytest.mark.parametrize(("question", "essay", "speaker"), [
+    ("did anise like the movie?", "what-her-tells-us", "Jennifer Anise"),
+    ("what did boone think of the film?", "what-her-tells-us", "Steven Boone"),
+    ("did the medium writer like it?", "shared-experience", None),
+    ("what did the techno-lonely review think of the film?", "techno-lonely", None),
+])
+def test_a_verdict_asked_of_one_critic_is_theirs_alone(engine, library, question, essay, speaker):
+    engine.library = lambda: library
+    reply = engine.ask(question)
+    assert reply.grounded and [c.passage.essay_id for c in reply.citations] == [essay]
+    assert reply.citations[0].passage.speaker == speaker
+    assert engine.prompts.words.names_the_film.search(quotes(reply.answer)[0])

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from companion.config import REPO_ROOT, load_settings
-from companion.engine.route import asks_about_the_ending, asks_for_a_verdict, route, route_turn
+from companion.engine.route import asks_about_the_ending, asks_about_the_whole, asks_for_a_verdict, route, route_turn
 from companion.engine.router import Router, clauses, key, unnamed
 from companion.errors import PromptError
 from companion.evaluation import split_of
@@ -274,3 +274,14 @@ def test_a_missing_or_empty_route_file_is_named(tmp_path, damage):
 )
 def test_questions_about_the_ending_or_the_verdict_as_a_whole_are_told_from_narrower_ones(prompts, asks, text, expected):
     assert asks(text, prompts.words) is expected
+
+
+def test_a_verdict_may_be_asked_of_a_critic_the_library_names(prompts):
+    words = prompts.words
+    assert asks_for_a_verdict("did anise like the movie?", words, frozenset({"anise"}))
+    assert not asks_for_a_verdict("did anise like the movie?", words)
+    assert asks_for_a_verdict("what did the techno-lonely review think of the film?", words, frozenset({"techno", "lone"}))
+    assert not asks_for_a_verdict("what did anise think of amy?", words, frozenset({"anise"}))
+    # Words that only name an essay ask nothing about the film as a whole.
+    assert not asks_about_the_whole("did the medium writer like it?", words)
+    assert asks_about_the_whole("what is the movie about?", words)

@@ -194,7 +194,8 @@ def decide(
         pool = [h for h in found.pool if not (careful and spoils_ending(h.passage, words))]
         # A question about the film as a whole is answered as opinions are: one critic's view per essay.
         picked = pick_quotes(found.query, pool, found.opinion or found.whole or overview(found.query, meta), embedder,
-                             vectors, idf, policy, words, found.shown, found.whole, reader, found.verdict)
+                             vectors, idf, policy, words, found.shown, found.whole, reader, found.verdict,
+                             found.named, found.naming)
         if picked:
             return Decision("answer", picked, held)
     chosen = select_evidence(hits, opinion=found.opinion, policy=policy)

@@ -65,6 +65,16 @@ def joined_span(chosen: Candidate, ranked: Sequence[Candidate], text: str, polic
 _EXAMPLES: dict[tuple[str, tuple[str, ...]], object] = {}
 
 
+def _theirs(ranked: Sequence[Candidate], by_id: dict, named: Sequence[str], naming: frozenset[str]) -> list[Candidate]:
+    """Keep the sentences of the essays a question names, and of a conversation only the named writer's turns."""
+    if not named:
+        return list(ranked)
+    kept = [c for c in ranked if by_id[c.passage_id].essay_id in named]
+    # "Did Anise like it?" names one of the two writing the conversation: her turns are her verdict.
+    spoken = [c for c in kept if set(content_terms(by_id[c.passage_id].speaker or "")) & naming]
+    return spoken or kept
+
+
 def _verdicts(
     ranked: Sequence[Candidate], by_id: dict, words: Words, embedder: Embedder, vectors: SentenceVectors,
     reader: Reader | None, cap: int,
@@ -114,7 +124,7 @@ def _topic(question: str, opinion: bool, whole: bool, words: Words | None) -> re
 def pick_quotes(
     question: str, pool: Sequence[Hit], opinion: bool, embedder: Embedder, vectors: SentenceVectors,
     idf: Idf | None, policy: Policy = POLICY, words: Words | None = None, shown: str = "", whole: bool = False,
-    reader: Reader | None = None, verdict: bool = False,
+    reader: Reader | None = None, verdict: bool = False, named: Sequence[str] = (), naming: frozenset[str] = frozenset(),
 ) -> tuple[Evidence, ...]:
     """Return the evidence to quote: the likeliest answer first, then others likely enough, one per passage.
 
@@ -122,7 +132,8 @@ def pick_quotes(
     asking who plays a character (words.asks_for_cast) quotes first the sentence crediting that character's actor.
     A sentence already quoted in shown (the answers a "keep going" goes on from) is not quoted again. A question
     about the film as a whole (whole) quotes the critics' sentences saying what the film is, when there are any;
-    one asking what they made of it (verdict) quotes each essay's verdict on the film.
+    one asking what they made of it (verdict) quotes each essay's verdict on the film, or only the verdicts of the
+    essays it names (named, by id), and in a conversation only of the writer it names (naming, their name's words).
     """
     by_id = {hit.passage.id: hit.passage for hit in pool}
     told = fold(shown)
@@ -147,7 +158,10 @@ def pick_quotes(
         return ()
     # A credit is the answer: any other quote would only pad it.
     cap = 1 if credit else policy.opinion_quotes if opinion else policy.fact_quotes
-    judged = _verdicts(ranked, by_id, words, embedder, vectors, reader, policy.opinion_quotes) if verdict and words else []
+    judged = (
+        _verdicts(_theirs(ranked, by_id, named, naming), by_id, words, embedder, vectors, reader, policy.opinion_quotes)
+        if verdict and words else []
+    )
     if judged:
         return tuple(
             Evidence(n, by_id[c.passage_id], span=joined_span(c, every, by_id[c.passage_id].text, policy))

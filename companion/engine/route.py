@@ -65,19 +65,24 @@ def asks_about_the_whole(question: str, words: Words) -> bool:
     terms = weighty_terms(question)
     if terms - words.about_the_essays - words.film_as_a_whole:
         return False
-    # With no word of weight at all it must say what it asks after: "what is it about?", not "who is she?".
-    return bool(terms) or "about" in WORD.findall(fold(question))
+    # It must say what it asks after: "what are the main themes?", "what is it about?"; not "who is she?", nor
+    # "did the medium writer like it?", whose words only name an essay.
+    return bool(terms & words.film_as_a_whole) or "about" in WORD.findall(fold(question))
 
 
-def asks_for_a_verdict(question: str, words: Words) -> bool:
-    """Tell whether a question asks what the critics made of the film as a whole ("did the critics like it?")."""
+def asks_for_a_verdict(question: str, words: Words, naming: frozenset[str] = frozenset()) -> bool:
+    """Tell whether a question asks what the critics made of the film as a whole ("did the critics like it?").
+
+    Words naming an essay or its writer (naming: "anise", "techno-lonely") ask it of them alone.
+    """
     if asks_about_the_whole(question, words):
         return False
     folded = fold(question)
-    terms = weighty_terms(words.opinion.sub(" ", folded))
+    terms = weighty_terms(words.opinion.sub(" ", folded.replace("-", " ")))
     if not (is_opinion(folded, words) or terms & words.asks_for_a_verdict):
         return False
-    return not terms - words.about_the_essays - words.chatter - words.film_as_a_whole - words.asks_for_a_verdict
+    asking = words.about_the_essays | words.chatter | words.film_as_a_whole | words.asks_for_a_verdict
+    return not terms - asking - naming
 
 
 def asks_about_the_ending(question: str, words: Words) -> bool:
