@@ -102,6 +102,12 @@ class Library:
         asked = set(sequence)
         return tuple(e for e in self.essays if e.names & asked or _beside_a_noun(sequence, e.title_words, nouns))
 
+    def naming(self, question: str, words: Words) -> tuple[tuple[str, ...], frozenset[str]]:
+        """Return the ids of the essays a question names and the words of it naming them ("anise", "techno")."""
+        named = self.named(question, words)
+        said = _own(question)
+        return tuple(e.essay_id for e in named), frozenset(w for e in named for w in e.names | e.title_words if w in said)
+
     def asked_about(self, question: str, words: Words) -> bool:
         """Tell whether a question asks only which essays there are or who wrote them, nothing in them.
 

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from companion.engine.route import Routed, asks_about_the_whole, asks_for_a_verdict, is_opinion
 from companion.policy import POLICY, Policy
 from companion.retrieval.search import Searcher
-from companion.text import content_terms
 from companion.types import Hit
 from companion.words import Words
-
-if TYPE_CHECKING:
-    from companion.engine.library import Shelved
 
 
 @dataclass(frozen=True)
@@ -39,20 +33,19 @@ class Retrieved:
 
 
 def retrieve(
-    searcher: Searcher, routed: Routed, k: int, words: Words, policy: Policy = POLICY, named: Sequence[Shelved] = (),
+    searcher: Searcher, routed: Routed, k: int, words: Words, policy: Policy = POLICY, named: tuple[str, ...] = (),
+    naming: frozenset[str] = frozenset(),
 ) -> Retrieved:
     """Search with the routed query; opinions look deeper so that every essay with a view can be heard.
 
     One search serves both: the decision weighs the head of the ranking, quotes are picked from all of it. The
-    essays the query names (named, from the library) make a verdict asked of them theirs alone.
+    essays the query names (named, by id, and the words naming them, from the library) make a verdict asked of them
+    theirs alone.
     """
-    said = set(content_terms(routed.query.replace("-", " ")))
-    naming = frozenset(w for essay in named for w in essay.names | essay.title_words if w in said)
     verdict = asks_for_a_verdict(routed.query, words, naming)
     opinion = verdict or is_opinion(routed.query, words)
     whole = asks_about_the_whole(routed.query, words)
     depth = max(k, policy.opinion_depth) if opinion else k
     everything = whole or verdict
     pool = searcher.search(routed.query, policy.whole_depth if everything else max(depth, policy.sentence_depth))
-    ids = tuple(essay.essay_id for essay in named)
-    return Retrieved(routed.query, opinion, tuple(pool[:depth]), tuple(pool), routed.shown, whole, verdict, ids, naming)
+    return Retrieved(routed.query, opinion, tuple(pool[:depth]), tuple(pool), routed.shown, whole, verdict, named, naming)

@@ -20,7 +20,6 @@ Route = Literal[
 
 FOLLOW_UP_START = re.compile(r"^(and|but|so|also|then|what about|how about|and what|why|why not|really|same for)\b")
 PRONOUN = re.compile(r"\b(he|she|they|him|them|his|hers|their|it|its|that|this|those|these|there|others)\b")
-# Asking the last answer to go on ("keep going", "explain more", "how so?") names nothing of its own.
 # "And his wife?", "what about Amy?": a follow-up turning to something it names, however like "keep going" it reads.
 TURNS_TO = re.compile(r"^(?:(?:and|also)\s+(?:what about|how about)|and|also|what about|how about)\b")
 # A word before the subject that goes with it: "the ending" gives way to "the music" or to "Amy" whole.
@@ -29,6 +28,7 @@ DETERMINER = frozenset({"the", "a", "an", "his", "her", "their", "its"})
 WRITTEN = re.compile(WORD.pattern, re.IGNORECASE)
 # Words a follow-up may turn to and still be asked in the question before it ("and the techno-lonely guy?" is not).
 TURNING_WORDS = 3
+# Asking the last answer to go on ("keep going", "explain more", "how so?") names nothing of its own.
 CONTINUE = re.compile(r"^(keep going|keep on|continue|carry on|explain|more|how so|what else)\b|\b(say|explain) more\b")
 
 

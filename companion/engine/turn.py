@@ -207,8 +207,8 @@ class Engine:
         routed = replace(routed, query=search_query(question, routed.query, self.history, self.prompts.words))
         run.query = routed.query if routed.query != question else ""
         yield Event("status", text="looking through the essays…")
-        named = shelf.named(routed.query, self.prompts.words) if shelf is not None else ()
-        found = retrieve(self.searcher, routed, self.k, self.prompts.words, self.policy, named)
+        named, naming = shelf.naming(routed.query, self.prompts.words) if shelf is not None else ((), frozenset())
+        found = retrieve(self.searcher, routed, self.k, self.prompts.words, self.policy, named, naming)
         decision = decide(
             found, question, remembered.careful, self.searcher.idf, self.prompts.words, self.policy,
             self.searcher.embedder, self.sentences, self.reader,
