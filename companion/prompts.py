@@ -102,16 +102,19 @@ class Prompts:
 
     def choose_fresh(self, name: str, key: str, said: Sequence[str]) -> str:
         """Pick one variant for this key, passing over those in what was said lately, so no line comes twice running."""
-        variants = self.variants[name]
-        first = variants.index(pick(variants, f"{name}:{key}"))
-        turned = (variants[(first + n) % len(variants)] for n in range(len(variants)))
-        return next((v for v in turned if not any(v.format() in text for text in said)), variants[first]).format()
+        turned = [v.format() for v in self._turned(name, key)]
+        return next((v for v in turned if not any(v in text for text in said)), turned[0])
 
     def choose_nth(self, name: str, key: str, position: int, /, **values: str) -> str:
         """Pick the variant after the one chosen for this key, so items of one list read differently."""
+        turned = self._turned(name, key)
+        return turned[position % len(turned)].format(**values)
+
+    def _turned(self, name: str, key: str) -> list[str]:
+        """Return a file's variants starting from the one chosen for this key, the rest in order after it."""
         variants = self.variants[name]
         first = variants.index(pick(variants, f"{name}:{key}"))
-        return variants[(first + position) % len(variants)].format(**values)
+        return list(variants[first:] + variants[:first])
 
 
 def load_prompts(directory: Path) -> Prompts:
