@@ -15,7 +15,7 @@ FILENAME = "words.toml"
 # set of every word, the common ones too ("who", "are", "the"), compared after stemming
 PATTERNS = (
     "ending", "asks_for_ending", "opinion", "framing_claims", "releases_spoilers", "framing_shapes", "asks_for_cast",
-    "says_what_the_film_is", "asks_who_made", "the_film_itself",
+    "says_what_the_film_is", "asks_who_made", "asks_who_wrote", "writing_of_a_film", "the_film_itself",
 )
 LEXICONS = (
     "warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character", "asks_for_a_verdict",
@@ -40,6 +40,8 @@ class Words:
     asks_for_cast: re.Pattern[str]
     says_what_the_film_is: re.Pattern[str]
     asks_who_made: re.Pattern[str]
+    asks_who_wrote: re.Pattern[str]
+    writing_of_a_film: re.Pattern[str]
     the_film_itself: re.Pattern[str]
     warm: frozenset[str]
     cool: frozenset[str]

@@ -44,7 +44,7 @@ def test_the_sentence_crediting_the_one_asked_after_brings_them_in(prompts):
 
 def test_who_someone_is_is_answered_by_the_sentence_bringing_them_in_first(prompts):
     hits = [hit(1, TALK), hit(2, MET)]
-    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, quote_chance=0.0)
+    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0, quote_chance=0.0)
 
     def pick(question: str):
         return pick_quotes(question, hits, False, BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen, prompts.words)

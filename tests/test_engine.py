@@ -45,6 +45,23 @@ def test_uncovered_questions_are_refused_in_voice(engine, question):
     assert "essay" in reply.answer
 
 
+@pytest.mark.parametrize("question", ["who wrote her?", "who wrote the screenplay?", "who wrote the script for her"])
+def test_who_wrote_the_film_is_answered_from_the_credit_though_it_shares_few_words(engine, question):
+    engine.history.clear()
+    reply = engine.ask(question)
+    assert_grounded(reply)
+    first_line = reply.answer.splitlines()[0]
+    assert "Spike Jonze" in first_line and "Writer/Director Spike Jonze" in first_line
+    # "That could have been Charlie Kaufman's script" says whose script it resembles, not whose it is.
+    assert "Kaufman" not in first_line
+    assert len(reply.citations) == 1
+
+
+def test_who_wrote_the_music_is_no_credit_for_the_writer(engine):
+    engine.history.clear()
+    assert "Spike Jonze" not in engine.ask("who wrote the music?").answer.splitlines()[0]
+
+
 def test_eval_refusals_and_answers(engine):
     # The original 22 questions, the ones today's evidence thresholds were fit to (see eval/README.md);
     # the other 78 are measured by `companion eval`, not held to these bars.

@@ -24,7 +24,8 @@ FAR = passage("lonely", 1, "Technology makes us lonely. We are never really ther
 
 
 def _pick(question: str, hits, opinion: bool = False, shown: str = "", **policy):
-    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, **policy)
+    # The fixtures' sentences are short: joining short quotes is tested on its own below.
+    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, **{"short_sentence": 0, **policy})
     return pick_quotes(question, hits, opinion, BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen, shown=shown)
 
 
@@ -75,6 +76,14 @@ def test_a_likely_sentence_beside_the_quote_joins_it():
     assert _spans(picked) == ["Joaquin Phoenix writes many letters daily. Letters are what Joaquin writes all day."]
 
 
+def test_a_quote_too_short_to_stand_alone_takes_the_next_sentence_whatever_its_chance():
+    title = passage("her", 4, "Notice it is not called Samantha. Anything else could be named. The city is warm.")
+    picked = _pick("why is it not called samantha", [hit(1, title)], quote_chance=0.99, join_chance=0.99, short_sentence=8)
+    assert _spans(picked) == ["Notice it is not called Samantha. Anything else could be named."]
+    alone = _pick("why is it not called samantha", [hit(1, title)], quote_chance=0.99, join_chance=0.99, short_sentence=6)
+    assert _spans(alone) == ["Notice it is not called Samantha."]
+
+
 def test_a_neighbour_that_would_make_the_quote_too_long_stays_out():
     picked = _pick("joaquin phoenix writes letters", [hit(1, STORY)], quote_chance=0.99, join_chance=0.3, joined_words=10)
     assert _spans(picked) == ["Joaquin Phoenix writes many letters daily."]
@@ -112,7 +121,7 @@ def test_the_picked_span_is_what_the_reply_quotes(prompts):
 def test_a_reply_shows_only_the_quotes_picked(prompts):
     searcher = FakeSearcher([hit(1, ECHO), hit(2, ANSWER), hit(3, FAR)])
     engine = Engine(searcher=searcher, backend=ScriptedBackend("nothing"), prompts=prompts,
-                    policy=replace(POLICY, sentence_ranker_alone=BY_COSINE, quote_chance=0.99))
+                    policy=replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0, quote_chance=0.99))
     reply = engine.ask("who played theodore twombly? joaquin phoenix")
     assert quotes(reply.answer) == ["Theodore Twombly is played by Joaquin Phoenix."]
     assert [c.passage.id for c in reply.citations] == [ANSWER.id]
@@ -141,7 +150,7 @@ PLAY = passage("sad", 2, "The movie lingers long enough to let Theodore's pain p
 
 def test_who_plays_a_character_quotes_the_sentence_crediting_the_actor_first(prompts):
     hits = [hit(1, PLAY), hit(2, CAST)]
-    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE)
+    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0)
     picked = pick_quotes("who plays theodore?", hits, False, BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen,
                          prompts.words)
     assert picked[0].passage.id == CAST.id and "Joaquin Phoenix" in _spans(picked)[0]
@@ -179,7 +188,7 @@ def test_a_question_about_the_whole_film_quotes_what_each_critic_says_it_is(prom
         "what is the movie about?", "what are the main themes?", "what's the message of her?"))
     assert not any(asks_about_the_whole(q, words) for q in ("what is amy's job?", "who is she?", "why does she leave?"))
     hits = [hit(1, ANSWER), hit(2, THESIS), hit(3, NOT_A), hit(4, FAR)]
-    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE)
+    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0)
     picked = pick_quotes("what is the movie about?", hits, True, BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen,
                          words, whole=True)
     assert sorted(_spans(picked)) == ["Her is about a man rediscovering the simple pleasure of living.",
@@ -307,6 +316,20 @@ def test_a_who_made_question_is_answered_from_how_the_quote_credits_the_film(pro
     )
 
 
+def test_a_who_wrote_question_needs_the_films_writer_by_role(prompts):
+    words = prompts.words
+    role = "Had he wanted to, Writer/Director Spike Jonze could have explored the futurist angle."
+    credit = Credit("Spike Jonze", "Writer/Director Spike Jonze")
+    for question in ("who wrote her?", "who wrote the screenplay?", "who wrote the script for her", "who is the screenwriter?"):
+        assert made_by(question, role, words) == credit, question
+    assert made_by("who wrote it?", "Written and directed by Spike Jonze, it opened in 2013.", words) == Credit(
+        "Spike Jonze", "Written and directed by Spike Jonze")
+    # A director is not a writer; a possessive names whose script it resembles, not whose it is.
+    assert made_by("who wrote her?", "Directed by Spike Jonze, it opened in 2013.", words) is None
+    assert made_by("who wrote the script?", "But that could have been Charlie Kaufman’s script.", words) is None
+    assert made_by("who wrote the music?", role, words) is None
+
+
 def test_the_first_line_names_the_maker_the_first_quote_credits(prompts):
     from companion.engine.compose import Job, quote_reply
     from companion.engine.recall import Remembered
@@ -325,7 +348,7 @@ def test_asked_about_the_ending_each_critic_speaks_of_it_however_its_words_score
     liked = passage("sad", 1, "The ending made me cry.")
     gone = passage("techno", 1, "It is heartbreaking when Samantha leaves Theodore.")
     hits = [hit(1, liked), hit(2, gone), hit(3, FAR)]
-    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, quote_chance=0.99)
+    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0, quote_chance=0.99)
     ask = lambda question: pick_quotes(  # noqa: E731
         question, hits, True, BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen, prompts.words
     )
@@ -355,7 +378,7 @@ def test_a_verdict_is_a_statement_naming_the_film_and_leaning_warm_or_cool(promp
     hits = [hit(1, liked), hit(2, other)]
     picked = pick_quotes(
         "did the critics like it?", hits, True, BagOfWords(), SentenceVectors(), lambda t: 1.0,
-        replace(POLICY, sentence_ranker_alone=BY_COSINE), prompts.words, verdict=True,
+        replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0), prompts.words, verdict=True,
     )
     spans = _spans(picked)
     assert "This film is a beautiful thing." in spans[[e.passage.essay_id for e in picked].index("sad")]

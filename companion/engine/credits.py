@@ -27,6 +27,8 @@ WHO_IS = re.compile(r"^\W*(?:(?:so|and|wait|ok|okay|um|hmm)\W+)?who(?:'s|’s|s|
 AND_THEN = re.compile(r".*[?.!,;]\s*(?:and|what about|how about|then)\s+(.*)$")
 # The film's own director named by role: "Writer/Director Spike Jonze", "directed by Spike Jonze".
 ROLE = re.compile(rf"\b((?:[Ww]riter/)?[Dd]irector|[Dd]irected by)\s+({_NAMES})")
+# Its writer named by role: "Writer/Director Spike Jonze", "written and directed by Spike Jonze", "screenplay by".
+WRITER = re.compile(rf"\b((?:[Ss]creen)?[Ww]riter(?:/[Dd]irector)?|[Ww]ritten (?:and directed )?by|[Ss]creenplay by)\s+({_NAMES})")
 
 
 @dataclass(frozen=True)
@@ -111,34 +113,52 @@ def introduced(question: str, text: str, words: Words) -> tuple[str, str] | None
     )
 
 
-def asked_work(question: str, words: Words) -> str | None:
-    """Return the film a who-made question asks about, folded ("the master"), or None if it asks no such thing.
+@dataclass(frozen=True)
+class Work:
+    """The film a who-made question asks about, folded ("the master"; "" for this one), and whether it asks who wrote it."""
 
-    Asked with no film after it ("who is the director?"), it asks about this one: "" is returned.
+    name: str
+    writing: bool = False
+
+
+def asked_work(question: str, words: Words) -> Work | None:
+    """Return the film a who-made or who-wrote question asks about, or None if it asks no such thing.
+
+    Asked with no film after it ("who is the director?", "who wrote the script?"), it asks about this one.
     """
-    cue = words.asks_who_made.search(question)
+    cue = words.asks_who_wrote.search(question)
+    writing = cue is not None
+    cue = cue or words.asks_who_made.search(question)
     if cue is None:
         return None
-    return " ".join(WORD.findall(fold(question[cue.end() :])))
+    name = " ".join(WORD.findall(fold(question[cue.end() :])))
+    of = words.writing_of_a_film.match(name) if writing else None
+    return Work(name[of.end() :].strip() if of else name, writing)
 
 
 def made_by(question: str, text: str, words: Words) -> Credit | None:
-    """Return the maker a quote credits for a question asking who made a film, if it does.
+    """Return the maker a quote credits for a question asking who made (or wrote) a film, if it does.
 
     Another film counts when the quote names it as its maker's ("Paul Thomas Anderson’s The Master"); this one
-    when the quote gives its director's role ("Writer/Director Spike Jonze").
+    when the quote gives its director's role ("Writer/Director Spike Jonze"), or its writer's for who wrote it.
     """
     work = asked_work(question, words)
     if work is None:
         return None
     asked = set(content_terms(question))
-    if not work or words.the_film_itself.fullmatch(work):
-        found = [(m.group(2), m.group(0)) for m in ROLE.finditer(text)]
+    if not work.name or words.the_film_itself.fullmatch(work.name):
+        role = WRITER if work.writing else ROLE
+        found = [(m.group(2), m.group(0)) for m in role.finditer(text)]
     else:
-        size = len(work.split())
+        size = len(work.name.split())
         found = [
             (m.group(1), f"{m.group(1)}’s {' '.join(m.group(2).split()[:size]).rstrip(',;:')}")
             for m in POSSESSIVE.finditer(text)
-            if (" ".join(WORD.findall(fold(m.group(2)))) + " ").startswith(work + " ")
+            if (" ".join(WORD.findall(fold(m.group(2)))) + " ").startswith(work.name + " ")
         ]
     return next((Credit(name, credit) for name, credit in found if not set(content_terms(name)) & asked), None)
+
+
+def credits_answer(question: str, text: str, words: Words) -> bool:
+    """Tell whether a text credits, as film writing does, the actor or maker a question asks for."""
+    return bool(credited(question, text, words) or introduced(question, text, words) or made_by(question, text, words))

@@ -7,6 +7,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from companion.engine.credits import credits_answer
 from companion.engine.pick import pick_quotes
 from companion.engine.retrieve import Retrieved
 from companion.policy import POLICY, Policy
@@ -188,10 +189,13 @@ def decide(
         # Held back only if a spoiling passage would have been chosen, not merely found further down.
         held = any(spoils_ending(h.passage, words) for h in select_evidence(hits, found.opinion, policy))
         hits = [h for h in hits if not spoils_ending(h.passage, words)]
-    if not speaks(hits):
+    pool = [h for h in found.pool if not (careful and spoils_ending(h.passage, words))]
+    # A passage crediting the actor or maker asked for ("Writer/Director Spike Jonze") answers the question word
+    # for word, however few of its words the question shares ("who wrote her?").
+    credit = any(credits_answer(found.query, h.passage.text, words) for h in pool)
+    if not credit and not speaks(hits):
         return Decision("no_evidence")
-    if embedder is not None and found.pool:
-        pool = [h for h in found.pool if not (careful and spoils_ending(h.passage, words))]
+    if embedder is not None and pool:
         # A question about the film as a whole is answered as opinions are: one critic's view per essay.
         picked = pick_quotes(found.query, pool, found.opinion or found.whole or overview(found.query, meta), embedder,
                              vectors, idf, policy, words, found.shown, found.whole, reader, found.verdict,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from companion.engine.credits import credited, introduced
+from companion.engine.credits import credits_answer
 from companion.engine.route import asks_about_the_ending
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
@@ -18,7 +18,7 @@ Idf = Callable[[str], float]
 
 
 def _credit_first(question: str, ranked: list[Candidate], words: Words | None) -> tuple[list[Candidate], bool]:
-    """Move first the likeliest sentence crediting the actor a who-plays question asks for; say whether one did.
+    """Move first the likeliest sentence crediting the actor or maker a question asks for; say whether one did.
 
     A question asking who a character is by name ("who is samantha?") is answered the same way: film writing
     brings a character in with the actor's name.
@@ -26,7 +26,7 @@ def _credit_first(question: str, ranked: list[Candidate], words: Words | None) -
     if words is None:
         return ranked, False
     for index, candidate in enumerate(ranked):
-        if credited(question, candidate.text, words) or introduced(question, candidate.text, words):
+        if credits_answer(question, candidate.text, words):
             return [candidate, *ranked[:index], *ranked[index + 1 :]], True
     return ranked, False
 
@@ -38,8 +38,9 @@ def joined_span(chosen: Candidate, ranked: Sequence[Candidate], text: str, polic
     sentence ("This isn't a major traumatic incident… The flashbacks don't interrupt him"). A neighbour the
     ranker finds likely (its chance reaches Policy.join_chance) is quoted with it rather than dropped as a second
     quote of one passage, and the sentence after is quoted with it whatever its chance when it leans on it
-    ("This…", "But…"), as a quote cut before it stops mid-thought. A neighbour that would make the quote longer
-    than Policy.joined_words stays out.
+    ("This…", "But…"), as a quote cut before it stops mid-thought, and so is the sentence after a quote too short
+    to stand alone (Policy.short_sentence). A neighbour that would make the quote longer than Policy.joined_words
+    stays out.
     """
     start, end = chosen.start, chosen.end
     same = [c for c in ranked if c.passage_id == chosen.passage_id]
@@ -53,6 +54,13 @@ def joined_span(chosen: Candidate, ranked: Sequence[Candidate], text: str, polic
         if beside and (other.score >= policy.join_chance or leans_on_it):
             end = other.end if fits(start, other.end) else end
             break
+    if len(text[start:end].split()) < policy.short_sentence:
+        # A short sentence rarely stands alone as an answer ("Notice it's not called "Samantha."" goes on to
+        # what it could be called), so the next one comes along whatever its chance.
+        for other in same:
+            if other.sentence_start >= end and not text[end : other.sentence_start].strip():
+                end = other.end if fits(start, other.end) else end
+                break
     for other in same:
         if (other.score >= policy.join_chance and other.start < start and other.end <= chosen.end
                 and not text[other.end : start].strip()):

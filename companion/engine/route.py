@@ -150,7 +150,7 @@ def route_turn(
 def _subject(question: str, words: Words) -> set[str]:
     """Return what a question asks about, as stemmed words: its words of weight but those asking how or whom."""
     folded = fold(question)
-    for cue in (words.opinion, words.asks_for_cast, words.asks_who_made):
+    for cue in (words.opinion, words.asks_for_cast, words.asks_who_made, words.asks_who_wrote):
         folded = cue.sub(" ", folded)
     asking = words.about_the_essays | words.chatter | words.film_as_a_whole | words.before_the_character
     return weighty_terms(folded) - asking - words.asks_for_a_verdict
