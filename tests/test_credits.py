@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from companion.engine.credits import asked_character, asked_who_is, introduced
-from companion.engine.pick import pick_quotes
+from companion.engine.pick import Reading, Wanted, pick_quotes
 from companion.policy import POLICY
 from companion.retrieval.sentences import FEATURES, READER_FEATURES, SentenceVectors
 from companion.types import Evidence
@@ -47,7 +47,7 @@ def test_who_someone_is_is_answered_by_the_sentence_bringing_them_in_first(promp
     chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0, quote_chance=0.0)
 
     def pick(question: str):
-        return pick_quotes(question, hits, False, BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen, prompts.words)
+        return pick_quotes(Wanted(question), hits, Reading(BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen, prompts.words))
 
     met = pick("who is samantha?")
     assert met[0].passage.id == MET.id and met[0].chance is None

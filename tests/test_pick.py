@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from companion.engine import Engine
 from companion.engine.credits import Credit, asked_character, credited, made_by
-from companion.engine.pick import pick_quotes
+from companion.engine.pick import Reading, Wanted, pick_quotes
 from companion.engine.quotes import quote_paragraphs, quoted, views_line
 from companion.policy import POLICY
 from companion.retrieval.sentences import FEATURES, READER_FEATURES, SentenceVectors
@@ -23,10 +23,14 @@ OTHER = passage("sad", 1, "Joaquin Phoenix gives a great performance as Theodore
 FAR = passage("lonely", 1, "Technology makes us lonely. We are never really there.")
 
 
+def _reading(policy, words=None):
+    return Reading(BagOfWords(), SentenceVectors(), lambda t: 1.0, policy, words)
+
+
 def _pick(question: str, hits, opinion: bool = False, shown: str = "", **policy):
     # The fixtures' sentences are short: joining short quotes is tested on its own below.
     chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, **{"short_sentence": 0, **policy})
-    return pick_quotes(question, hits, opinion, BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen, shown=shown)
+    return pick_quotes(Wanted(question, opinion, shown), hits, _reading(chosen))
 
 
 def _spans(evidence):
@@ -151,18 +155,14 @@ PLAY = passage("sad", 2, "The movie lingers long enough to let Theodore's pain p
 def test_who_plays_a_character_quotes_the_sentence_crediting_the_actor_first(prompts):
     hits = [hit(1, PLAY), hit(2, CAST)]
     chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0)
-    picked = pick_quotes("who plays theodore?", hits, False, BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen,
-                         prompts.words)
+    picked = pick_quotes(Wanted("who plays theodore?"), hits, _reading(chosen, prompts.words))
     assert picked[0].passage.id == CAST.id and "Joaquin Phoenix" in _spans(picked)[0]
     # The credit answers it: no second quote pads the reply, however likely.
-    assert len(pick_quotes("who plays theodore?", hits, False, BagOfWords(), SentenceVectors(), lambda t: 1.0,
-                           replace(chosen, quote_chance=0.0), prompts.words)) == 1
-    wife = pick_quotes("who played his ex wife?", hits, False, BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen,
-                       prompts.words)
+    assert len(pick_quotes(Wanted("who plays theodore?"), hits, _reading(replace(chosen, quote_chance=0.0), prompts.words))) == 1
+    wife = pick_quotes(Wanted("who played his ex wife?"), hits, _reading(chosen, prompts.words))
     assert "Rooney Mara" in _spans(wife)[0]
     # Without a question about the cast, the credit is not promoted over the likelier sentence.
-    plain = pick_quotes("does the movie let his pain play out?", hits, False, BagOfWords(), SentenceVectors(),
-                        lambda t: 1.0, chosen, prompts.words)
+    plain = pick_quotes(Wanted("does the movie let his pain play out?"), hits, _reading(chosen, prompts.words))
     assert plain[0].passage.id == PLAY.id
 
 
@@ -189,15 +189,14 @@ def test_a_question_about_the_whole_film_quotes_what_each_critic_says_it_is(prom
     assert not any(asks_about_the_whole(q, words) for q in ("what is amy's job?", "who is she?", "why does she leave?"))
     hits = [hit(1, ANSWER), hit(2, THESIS), hit(3, NOT_A), hit(4, FAR)]
     chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0)
-    picked = pick_quotes("what is the movie about?", hits, True, BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen,
-                         words, whole=True)
+    picked = pick_quotes(Wanted("what is the movie about?", opinion=True, whole=True), hits, _reading(chosen, words))
     assert sorted(_spans(picked)) == ["Her is about a man rediscovering the simple pleasure of living.",
                                       "Her is not a film about technology."]
     # Chosen for what they say, not by the ranker's chance: nothing for the composer to hedge on.
     assert all(e.chance is None for e in picked)
     # No critic saying what the film is: the likeliest sentences as for any question.
-    fallback = pick_quotes("what is the movie about?", [hit(1, ANSWER), hit(2, FAR)], True, BagOfWords(),
-                           SentenceVectors(), lambda t: 1.0, chosen, words, whole=True)
+    fallback = pick_quotes(Wanted("what is the movie about?", opinion=True, whole=True), [hit(1, ANSWER), hit(2, FAR)],
+                           _reading(chosen, words))
     assert fallback and all(e.chance is not None for e in fallback)
 
 
@@ -349,9 +348,7 @@ def test_asked_about_the_ending_each_critic_speaks_of_it_however_its_words_score
     gone = passage("techno", 1, "It is heartbreaking when Samantha leaves Theodore.")
     hits = [hit(1, liked), hit(2, gone), hit(3, FAR)]
     chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0, quote_chance=0.99)
-    ask = lambda question: pick_quotes(  # noqa: E731
-        question, hits, True, BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen, prompts.words
-    )
+    ask = lambda question: pick_quotes(Wanted(question, opinion=True), hits, _reading(chosen, prompts.words))  # noqa: E731
     assert _spans(ask("what did the critics think of the ending?")) == [
         "The ending made me cry.", "It is heartbreaking when Samantha leaves Theodore.",
     ]
@@ -377,8 +374,8 @@ def test_a_verdict_is_a_statement_naming_the_film_and_leaning_warm_or_cool(promp
     other = passage("techno", 1, "The movie runs two hours. It is a film.")
     hits = [hit(1, liked), hit(2, other)]
     picked = pick_quotes(
-        "did the critics like it?", hits, True, BagOfWords(), SentenceVectors(), lambda t: 1.0,
-        replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0), prompts.words, verdict=True,
+        Wanted("did the critics like it?", opinion=True, verdict=True), hits,
+        _reading(replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0), prompts.words),
     )
     spans = _spans(picked)
     assert "This film is a beautiful thing." in spans[[e.passage.essay_id for e in picked].index("sad")]

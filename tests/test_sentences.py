@@ -159,7 +159,7 @@ def test_every_candidate_is_its_span_of_the_passage_and_its_score_a_chance(retri
     "what do the writers think",
 ])
 def test_the_quotes_picked_hold_the_answer(retrieval, question):
-    from companion.engine.pick import pick_quotes
+    from companion.engine.pick import Reading, Wanted, pick_quotes
     from companion.evaluation import QUESTIONS, load_questions
     from companion.evaluation_metrics import fold_gold, groups_hit
     from companion.text import fold
@@ -168,7 +168,7 @@ def test_the_quotes_picked_hold_the_answer(retrieval, question):
     assert asked.split == "dev", "checks come from the dev split only: test questions stay unseen"
     hits = retrieval.searcher.search(question, POLICY.sentence_depth)
     vectors = retrieval.sentences or SentenceVectors()
-    picked = pick_quotes(question, hits, False, retrieval.searcher.embedder, vectors, retrieval.searcher.idf)
+    picked = pick_quotes(Wanted(question), hits, Reading(retrieval.searcher.embedder, vectors, retrieval.searcher.idf))
     shown = [e.passage.text[e.span[0] : e.span[1]] for e in picked if e.span]
     assert len(shown) == len(picked) <= POLICY.fact_quotes
     assert any(groups_hit(fold(text), fold_gold(asked.gold)) for text in shown), shown

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from companion.engine.credits import credits_answer
-from companion.engine.pick import pick_quotes
+from companion.engine.pick import Reading, Wanted, pick_quotes
 from companion.engine.retrieve import Retrieved
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
@@ -197,9 +197,11 @@ def decide(
         return Decision("no_evidence")
     if embedder is not None and pool:
         # A question about the film as a whole is answered as opinions are: one critic's view per essay.
-        picked = pick_quotes(found.query, pool, found.opinion or found.whole or overview(found.query, meta), embedder,
-                             vectors, idf, policy, words, found.shown, found.whole, reader, found.verdict,
-                             found.named, found.naming)
+        wanted = Wanted(
+            found.query, opinion=found.opinion or found.whole or overview(found.query, meta), shown=found.shown,
+            whole=found.whole, verdict=found.verdict, named=tuple(found.named), naming=found.naming,
+        )
+        picked = pick_quotes(wanted, pool, Reading(embedder, vectors, idf, policy, words, reader))
         if picked:
             return Decision("answer", picked, held)
     chosen = select_evidence(hits, opinion=found.opinion, policy=policy)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from companion.engine.credits import credits_answer
 from companion.engine.route import asks_about_the_ending
@@ -15,6 +16,36 @@ from companion.types import Evidence, Hit
 from companion.words import Words
 
 Idf = Callable[[str], float]
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What a question asks to have quoted, as its route reads it."""
+
+    question: str
+    # One sentence per essay, so each critic with a view speaks once.
+    opinion: bool = False
+    # The answers a "keep going" goes on from: nothing quoted there is quoted again.
+    shown: str = ""
+    # About the film as a whole: the critics' sentences saying what the film is.
+    whole: bool = False
+    # What the critics made of the film: each essay's verdict.
+    verdict: bool = False
+    # The essays it names, by id, and the words of it naming them (a conversation's writer).
+    named: tuple[str, ...] = ()
+    naming: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What reads the sentences: the embedder and the vectors it keeps, word weights, the reader model, the lists."""
+
+    embedder: Embedder
+    vectors: SentenceVectors
+    idf: Idf | None = None
+    policy: Policy = POLICY
+    words: Words | None = None
+    reader: Reader | None = None
 
 
 def _credit_first(question: str, ranked: list[Candidate], words: Words | None) -> tuple[list[Candidate], bool]:
@@ -83,10 +114,7 @@ def _theirs(ranked: Sequence[Candidate], by_id: dict, named: Sequence[str], nami
     return spoken or kept
 
 
-def _verdicts(
-    ranked: Sequence[Candidate], by_id: dict, words: Words, embedder: Embedder, vectors: SentenceVectors,
-    reader: Reader | None, cap: int,
-) -> list[Candidate]:
+def _verdicts(ranked: Sequence[Candidate], by_id: dict, words: Words, reading: Reading) -> list[Candidate]:
     """Return each essay's statement naming the film most like a critic's verdict (words.verdicts), likest first.
 
     A view of the film as a whole rarely shares a word with "did the critics like it?", so the ranker's chance
@@ -101,13 +129,15 @@ def _verdicts(
     said = [c for c in ranked if words.names_the_film.search(sentence(c)) and not sentence(c).rstrip().endswith("?")]
     if not said or not words.verdicts:
         return []
-    model = reader.embedder if reader is not None else embedder
+    reader = reading.reader
+    model = reader.embedder if reader is not None else reading.embedder
     key = (model.model_id, words.verdicts)
     if key not in _EXAMPLES:
         # The reader takes half a second for them, so it keeps them; MiniLM takes milliseconds.
-        examples = reader.embedder.embed_kept(words.verdicts) if reader is not None else embedder.embed(list(words.verdicts))
+        examples = (reader.embedder.embed_kept(words.verdicts) if reader is not None
+                    else reading.embedder.embed(list(words.verdicts)))
         _EXAMPLES[key] = np.asarray(examples, dtype=np.float32)
-    matrix = (reader.vectors if reader is not None else vectors).lookup([c.text for c in said], model)
+    matrix = (reader.vectors if reader is not None else reading.vectors).lookup([c.text for c in said], model)
     likeness = (matrix @ np.asarray(_EXAMPLES[key]).T).max(axis=1)
     # A verdict leans warm or cool ("my favourite", "schmaltz"): an essay's statements that lean go first.
     tone = words.warm | words.cool
@@ -117,7 +147,7 @@ def _verdicts(
         mark = (bool(tone & set(content_terms(sentence(c)))), float(score), c)
         if essay not in best or mark[:2] > best[essay][:2]:
             best[essay] = mark
-    return [c for _, _, c in sorted(best.values(), key=lambda mark: -mark[1])][:cap]
+    return [c for _, _, c in sorted(best.values(), key=lambda mark: -mark[1])][: reading.policy.opinion_quotes]
 
 
 def _topic(question: str, opinion: bool, whole: bool, words: Words | None) -> re.Pattern[str] | None:
@@ -129,35 +159,33 @@ def _topic(question: str, opinion: bool, whole: bool, words: Words | None) -> re
     return words.ending if opinion and asks_about_the_ending(question, words) else None
 
 
-def pick_quotes(
-    question: str, pool: Sequence[Hit], opinion: bool, embedder: Embedder, vectors: SentenceVectors,
-    idf: Idf | None, policy: Policy = POLICY, words: Words | None = None, shown: str = "", whole: bool = False,
-    reader: Reader | None = None, verdict: bool = False, named: Sequence[str] = (), naming: frozenset[str] = frozenset(),
-) -> tuple[Evidence, ...]:
+def pick_quotes(wanted: Wanted, pool: Sequence[Hit], reading: Reading) -> tuple[Evidence, ...]:
     """Return the evidence to quote: the likeliest answer first, then others likely enough, one per passage.
 
     An opinion question hears one sentence per essay, so each critic with a view speaks once. A question
-    asking who plays a character (words.asks_for_cast) quotes first the sentence crediting that character's actor.
-    A sentence already quoted in shown (the answers a "keep going" goes on from) is not quoted again. A question
-    about the film as a whole (whole) quotes the critics' sentences saying what the film is, when there are any;
-    one asking what they made of it (verdict) quotes each essay's verdict on the film, or only the verdicts of the
-    essays it names (named, by id), and in a conversation only of the writer it names (naming, their name's words).
+    asking who plays a character (words.asks_for_cast) or who made the film quotes first the sentence crediting
+    them. A sentence already quoted (wanted.shown) is not quoted again. A question about the film as a whole
+    quotes the critics' sentences saying what the film is, when there are any; one asking what they made of it
+    (wanted.verdict) quotes each essay's verdict on the film, or only the verdicts of the essays it names, and in
+    a conversation only of the writer it names.
     """
+    question, policy, words = wanted.question, reading.policy, reading.words
     by_id = {hit.passage.id: hit.passage for hit in pool}
-    told = fold(shown)
+    told = fold(wanted.shown)
 
     def new(c: Candidate) -> bool:
         # The sentence and the neighbour it leans on are each looked for: either may have been quoted.
         text = by_id[c.passage_id].text
         return all(fold(part) not in told for part in (text[c.start : c.sentence_start], text[c.sentence_start : c.end]) if part.strip())
 
-    ranked = rank_sentences(question, pool, embedder, policy.ranker(reader is not None), vectors, idf, reader=reader)
+    ranked = rank_sentences(question, pool, reading.embedder, policy.ranker(reading.reader is not None), reading.vectors,
+                            reading.idf, reader=reading.reader)
     ranked = [c for c in ranked if not told or new(c)]
     ranked, credit = _credit_first(question, ranked, words)
     # Some questions are answered by what a sentence is about, however few of the question's words it shares:
     # about the film as a whole, by each critic's statement of what the film is; about what the critics made of
     # the ending, by each critic's sentence telling it (words.ending: "heartbreaking when Samantha leaves Theodore").
-    topic = _topic(question, opinion, whole, words)
+    topic = _topic(question, wanted.opinion, wanted.whole, words)
     thesis = [c for c in ranked if topic and topic.search(fold(by_id[c.passage_id].text[c.sentence_start : c.end]))]
     # Joining reads every sentence's chance, on the topic or not: the one beside a quote may go on with it.
     every = ranked
@@ -165,10 +193,10 @@ def pick_quotes(
     if not ranked:
         return ()
     # A credit is the answer: any other quote would only pad it.
-    cap = 1 if credit else policy.opinion_quotes if opinion else policy.fact_quotes
+    cap = 1 if credit else policy.opinion_quotes if wanted.opinion else policy.fact_quotes
     judged = (
-        _verdicts(_theirs(ranked, by_id, named, naming), by_id, words, embedder, vectors, reader, policy.opinion_quotes)
-        if verdict and words else []
+        _verdicts(_theirs(ranked, by_id, wanted.named, wanted.naming), by_id, words, reading)
+        if wanted.verdict and words else []
     )
     if judged:
         return tuple(
@@ -183,7 +211,7 @@ def pick_quotes(
         if candidate.passage_id in {c.passage_id for c in chosen}:
             continue
         essay = by_id[candidate.passage_id].essay_id
-        if opinion and essay in {by_id[c.passage_id].essay_id for c in chosen}:
+        if wanted.opinion and essay in {by_id[c.passage_id].essay_id for c in chosen}:
             continue
         chosen.append(candidate)
     # A credit or a sentence on the question's topic was chosen by what it says, not by its chance: a chance
