@@ -161,6 +161,7 @@ def test_a_follow_up_turning_to_something_it_names_is_no_request_for_more(real_r
     ("who is joaquin phoenix?", "and scarlett johansson?", "who is scarlett johansson?"),
     ("What did the critics think of the ending?", "and Amy?", "What did the critics think of Amy?"),
     ("Who plays Theodore?", "and amy?", "Who plays amy?"),
+    ("what did the critics say about loneliness?", "and love?", "what did the critics say about love?"),
     # Searched beside the question before: a pronoun leans on it, an essay is no subject, and "theodore … work"
     # is no one run of words to put Amy in place of.
     ("who plays theodore?", "and his wife?", "who plays theodore? and his wife?"),
