@@ -81,6 +81,22 @@ class Turn:
     query: str = ""
 
 
+# The columns a saved turn and citation are read back from, by the fields' names: id first.
+TURN_COLUMNS = (
+    "id", "conversation_id", "question", "answer", "grounded", "backend", "model", "complete", "error", "created_at",
+    "route", "query",
+)
+CITATION_COLUMNS = ("n", "passage_id", "essay_id", "title", "author", "text", "verified")
+
+
+def _turn(row: dict, citations: tuple[StoredCitation, ...]) -> Turn:
+    """Build a saved turn from its row; a turn saved before routes were kept reads as a film question."""
+    return Turn(**{
+        **row, "grounded": bool(row["grounded"]), "complete": bool(row["complete"]), "citations": citations,
+        "route": row["route"] or "film", "query": row["query"] or "",
+    })
+
+
 @dataclass(frozen=True)
 class Conversation:
     """A saved conversation, without its turns."""
@@ -184,22 +200,18 @@ class History(SQLiteStore):
             if conn.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)).fetchone() is None:
                 raise _missing(conversation_id)
             rows = conn.execute(
-                "SELECT id, conversation_id, question, answer, grounded, backend, model, complete, error, created_at,"
-                " route, query FROM turns WHERE conversation_id = ? ORDER BY id",
-                (conversation_id,),
+                f"SELECT {', '.join(TURN_COLUMNS)} FROM turns WHERE conversation_id = ? ORDER BY id", (conversation_id,)
             ).fetchall()
             cited: dict[int, list[StoredCitation]] = {}
             for turn_id, *fields in conn.execute(
-                "SELECT c.turn_id, c.n, c.passage_id, c.essay_id, c.title, c.author, c.text, c.verified"
+                f"SELECT c.turn_id, {', '.join('c.' + name for name in CITATION_COLUMNS)}"
                 " FROM citations c JOIN turns t ON t.id = c.turn_id WHERE t.conversation_id = ?"
                 " ORDER BY c.turn_id, c.seq",
                 (conversation_id,),
             ):
-                cited.setdefault(turn_id, []).append(StoredCitation(*fields[:-1], bool(fields[-1])))
-        return [
-            Turn(*r[:4], bool(r[4]), tuple(cited.get(r[0], ())), *r[5:7], bool(r[7]), *r[8:10], r[10] or "film", r[11] or "")
-            for r in rows
-        ]
+                row = dict(zip(CITATION_COLUMNS, fields, strict=True))
+                cited.setdefault(turn_id, []).append(StoredCitation(**{**row, "verified": bool(row["verified"])}))
+        return [_turn(dict(zip(TURN_COLUMNS, r, strict=True)), tuple(cited.get(r[0], ()))) for r in rows]
 
     def delete(self, conversation_id: int) -> None:
         """Remove a conversation with all its turns and citations."""
