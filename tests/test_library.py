@@ -36,6 +36,8 @@ def test_the_library_holds_every_essay_of_the_index_with_its_byline_and_note(lib
         ("who wrote the techno-lonely piece", {"techno-lonely"}),
         ("who wrote the Medium essay?", {"shared-experience"}),
         ("who is steven boone?", {"what-her-tells-us"}),
+        ("who are the two people in the dialogue review", {"what-her-tells-us"}),
+        ("did the critics like the dialogue?", set()),
         ("who wrote the sad in the best way post", {"sad-in-the-best-way"}),
         # Title words said as everyday words name nothing.
         ("why is the ending so sad in the best way?", set()),
@@ -57,6 +59,8 @@ def test_a_question_names_an_essay_by_its_writers_outlet_or_title(library, promp
         "who is Steven Boone?",
         "how many essays do you know?",
         "who are the two people talking in the conversation essay?",
+        "Who are the two people talking in the conversation-style review?",
+        "who are the two people in the dialogue review",
     ],
 )
 def test_questions_about_the_essays_themselves_go_to_the_library(library, prompts, question):

@@ -22,6 +22,10 @@ from companion.words import Words
 # Words asking who wrote something: said of an essay that names no writer, the answer is that it names none.
 # English, not this film, so here rather than in prompts/words.toml.
 ASKS_WHO = frozenset(stem(w) for w in "who whom whose wrote write written writer author byline name".split())
+# Other words for a form an essay may take (corpus FORMS), a name only beside a word for an essay: "the dialogue
+# review" is the one written as a conversation, while "did the critics like the dialogue?" asks about the film's.
+# English, not this film, so here.
+FORM_WORDS = {"conversation": "dialogue discussion"}
 # Numbers a list of essays is counted in; beyond them, digits.
 COUNTS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 
@@ -49,6 +53,8 @@ class Shelved:
     names: frozenset[str]
     # Words of its title (and id) that no other title shares: a name only beside a word for an essay.
     title_words: frozenset[str]
+    # Other words for its form, when it is no plain essay: a name only right before a word for an essay.
+    form_words: frozenset[str] = frozenset()
 
     @property
     def shown_title(self) -> str:
@@ -75,12 +81,14 @@ class Library:
         firsts = sorted(first_passages, key=lambda p: p.essay_id)
         names = {}
         titles = {}
+        forms = {}
         for p in firsts:
             essay = known.get(p.essay_id)
             # A form other than the essay's is a name too: "the conversation" is the one written as one.
             form = essay.form if essay and essay.form != "essay" else None
             names[p.essay_id] = _own(p.author) | _own(essay.outlet if essay else None) | _own(form)
             titles[p.essay_id] = _own(p.title) | _own(p.essay_id)
+            forms[p.essay_id] = _own(FORM_WORDS.get(form or "", ""))
         shared = Counter(w for i in names for w in names[i] | titles[i])
         shelved = []
         for p in firsts:
@@ -91,6 +99,7 @@ class Library:
                 # A word in two essays' names or titles ("her") names neither.
                 names=frozenset(w for w in names[p.essay_id] if shared[w] == 1),
                 title_words=frozenset(w for w in titles[p.essay_id] if shared[w] == 1),
+                form_words=frozenset(forms[p.essay_id]),
             ))
         return cls(tuple(shelved))
 
@@ -98,15 +107,21 @@ class Library:
         """Return the essays a question names: by a writer's or outlet's name, or by its title said as a name."""
         nouns = words.names_an_essay
         # Common words fall out between a title's words ("sad in the best way"); the words for an essay stay.
-        sequence = [w for w in _words(question) if w in nouns or w not in STOPWORDS]
+        said = _words(question)
+        sequence = [w for w in said if w in nouns or w not in STOPWORDS]
         asked = set(sequence)
-        return tuple(e for e in self.essays if e.names & asked or _beside_a_noun(sequence, e.title_words, nouns))
+        return tuple(
+            e for e in self.essays
+            if e.names & asked or _beside_a_noun(sequence, e.title_words, nouns) or _before_a_noun(said, e.form_words, nouns)
+        )
 
     def naming(self, question: str, words: Words) -> tuple[tuple[str, ...], frozenset[str]]:
         """Return the ids of the essays a question names and the words of it naming them ("anise", "techno")."""
         named = self.named(question, words)
         said = _own(question)
-        return tuple(e.essay_id for e in named), frozenset(w for e in named for w in e.names | e.title_words if w in said)
+        return tuple(e.essay_id for e in named), frozenset(
+            w for e in named for w in e.names | e.title_words | e.form_words if w in said
+        )
 
     def asked_about(self, question: str, words: Words) -> bool:
         """Tell whether a question asks only which essays there are or who wrote them, nothing in them.
@@ -118,11 +133,16 @@ class Library:
         if not sequence or not self.essays:
             return False
         named = self.named(question, words)
-        names = {w for e in named for w in e.names | e.title_words}
+        names = {w for e in named for w in e.names | e.title_words | e.form_words}
         nouns = words.names_an_essay
         if not (named or nouns & set(sequence)):
             return False
         return all(w in nouns or w in words.about_the_library or w in names for w in sequence)
+
+
+def _before_a_noun(said: list[str], form: frozenset[str], nouns: frozenset[str]) -> bool:
+    """Tell whether a word for an essay's form comes right before a word for an essay ("the dialogue review")."""
+    return any(word in form and after in nouns for word, after in zip(said, said[1:]))
 
 
 def _beside_a_noun(sequence: list[str], title: frozenset[str], nouns: frozenset[str]) -> bool:
