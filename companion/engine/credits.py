@@ -159,6 +159,12 @@ def made_by(question: str, text: str, words: Words) -> Credit | None:
     return next((Credit(name, credit) for name, credit in found if not set(content_terms(name)) & asked), None)
 
 
+def asks_for_a_credit(question: str, words: Words) -> bool:
+    """Tell whether a question asks who plays someone, who someone is by name, or who made or wrote a film."""
+    return any(asked is not None for asked in (
+        asked_character(question, words), asked_who_is(question, words), asked_work(question, words)))
+
+
 def credits_answer(question: str, text: str, words: Words) -> bool:
     """Tell whether a text credits, as film writing does, the actor or maker a question asks for."""
     return bool(credited(question, text, words) or introduced(question, text, words) or made_by(question, text, words))

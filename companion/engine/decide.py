@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from companion.engine.credits import credits_answer
+from companion.engine.credits import asks_for_a_credit, credits_answer
 from companion.engine.pick import Reading, Wanted, pick_quotes
 from companion.engine.retrieve import Retrieved
 from companion.policy import POLICY, Policy
@@ -192,7 +192,7 @@ def decide(
     pool = [h for h in found.pool if not (careful and spoils_ending(h.passage, words))]
     # A passage crediting the actor or maker asked for ("Writer/Director Spike Jonze") answers the question word
     # for word, however few of its words the question shares ("who wrote her?").
-    credit = any(credits_answer(found.query, h.passage.text, words) for h in pool)
+    credit = asks_for_a_credit(found.query, words) and any(credits_answer(found.query, h.passage.text, words) for h in pool)
     if not credit and not speaks(hits):
         return Decision("no_evidence")
     if embedder is not None and pool:
