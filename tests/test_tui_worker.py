@@ -149,6 +149,10 @@ async def test_esc_while_the_index_hangs_stops_once_it_answers(retrieval, prompt
             assert "stopping" in str(app.query_one("#status", Static).render())
             gate.set()
             await settle(app, pilot)
+            # The stopped worker lets go once the index answers; its last message may come a moment after.
+            deadline = time.monotonic() + 10
+            while not app.query_one(Reply).query(".note") and time.monotonic() < deadline:
+                await pilot.pause(0.05)
             # Nothing had arrived, so there is nothing "kept above" to point at.
             assert note_of(app.query_one(Reply)) == "Stopped before any words arrived."
             assert "ready" in str(app.query_one("#status", Static).render())

@@ -209,6 +209,8 @@ class Engine:
         yield Event("status", text="looking through the essays…")
         named, naming = shelf.naming(routed.query, self.prompts.words) if shelf is not None else ((), frozenset())
         found = retrieve(self.searcher, routed, self.k, self.prompts.words, self.policy, named, naming)
+        # A stop asked for while the index was slow to answer takes effect now, not after the sentences are read.
+        yield Event("status", text="reading what they wrote…")
         decision = decide(
             found, question, remembered.careful, self.searcher.idf, self.prompts.words, self.policy,
             self.searcher.embedder, self.sentences, self.reader,
