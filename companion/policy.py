@@ -119,7 +119,8 @@ class Policy:
     # --- compose: which sentence of a passage is quoted, and which quotes are kept
     # A quote shorter than this many words takes the next sentence along, so it can stand alone: longer quotes
     # against quotes that answer. Dev, 146 questions through companion eval, 2026-12-01: 0 (none) -> quote answers
-    # 106, precision 111/240, 39.3 words a quote; 8 -> 107; 12 -> 108, 113/240, 39.8 words; 16 -> 108.
+    # 106, precision 111/240, 39.3 words a quote; 8 -> 107; 12 -> 108, 113/240, 39.8 words; 16 -> 108. Held out
+    # (benchmarks/sentence_fit.py, join 0.3): 107 -> 109, precision 113/247 -> 115/247, 38.6 -> 39.2 words.
     short_sentence: int = 12
     # Sentence lengths (words, inclusive) that read well as a quote and earn the bonus below. By hand.
     comfortable_words: tuple[int, int] = (8, 45)
