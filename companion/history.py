@@ -211,7 +211,8 @@ class History(SQLiteStore):
             ):
                 row = dict(zip(CITATION_COLUMNS, fields, strict=True))
                 cited.setdefault(turn_id, []).append(StoredCitation(**{**row, "verified": bool(row["verified"])}))
-        return [_turn(dict(zip(TURN_COLUMNS, r, strict=True)), tuple(cited.get(r[0], ()))) for r in rows]
+        saved = [dict(zip(TURN_COLUMNS, r, strict=True)) for r in rows]
+        return [_turn(row, tuple(cited.get(row["id"], ()))) for row in saved]
 
     def delete(self, conversation_id: int) -> None:
         """Remove a conversation with all its turns and citations."""

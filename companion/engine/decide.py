@@ -199,7 +199,7 @@ def decide(
         # A question about the film as a whole is answered as opinions are: one critic's view per essay.
         wanted = Wanted(
             found.query, opinion=found.opinion or found.whole or overview(found.query, meta), shown=found.shown,
-            whole=found.whole, verdict=found.verdict, named=tuple(found.named), naming=found.naming,
+            whole=found.whole, verdict=found.verdict, named=found.named, naming=found.naming,
         )
         picked = pick_quotes(wanted, pool, Reading(embedder, vectors, idf, policy, words, reader))
         if picked:
