@@ -62,6 +62,25 @@ def test_who_wrote_the_music_is_no_credit_for_the_writer(engine):
     assert "Spike Jonze" not in engine.ask("who wrote the music?").answer.splitlines()[0]
 
 
+@pytest.mark.parametrize("question", ["How many weeks was Her in theaters?", "how much does an OS1 cost in the movie"])
+def test_a_number_no_quote_states_is_not_quoted_around(engine, question):
+    engine.history.clear()
+    reply = engine.ask(question)
+    assert not reply.grounded and not reply.citations
+
+
+def test_a_number_a_quote_states_in_words_is_quoted(engine):
+    engine.history.clear()
+    reply = engine.ask("how many times has steven boone seen it / planning to see it")
+    assert_grounded(reply)
+    assert "a third time" in reply.answer
+
+
+def test_counting_the_critics_who_liked_it_hears_their_views(engine):
+    engine.history.clear()
+    assert_grounded(engine.ask("how many critics liked it?"))
+
+
 def test_eval_refusals_and_answers(engine):
     # The original 22 questions, the ones today's evidence thresholds were fit to (see eval/README.md);
     # the other 78 are measured by `companion eval`, not held to these bars.

@@ -9,6 +9,7 @@ from typing import Literal
 
 from companion.engine.credits import asks_for_a_credit, credits_answer
 from companion.engine.pick import Reading, Wanted, pick_quotes
+from companion.engine.quantity import asks_for_a_number, states_a_number
 from companion.engine.retrieve import Retrieved
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
@@ -167,6 +168,12 @@ def select_evidence(hits: Sequence[Hit], opinion: bool = False, policy: Policy =
     return sorted(chosen[:limit], key=lambda h: h.rank)
 
 
+def quoted(evidence: Evidence) -> str:
+    """Return what a reader is shown of a piece of evidence: its span, or the whole passage."""
+    text = evidence.passage.text
+    return text[evidence.span[0] : evidence.span[1]] if evidence.span else text
+
+
 def decide(
     found: Retrieved, question: str, careful: bool, idf: Idf | None, words: Words, policy: Policy = POLICY,
     embedder: Embedder | None = None, vectors: SentenceVectors | None = None, reader: Reader | None = None,
@@ -203,6 +210,18 @@ def decide(
         )
         picked = pick_quotes(wanted, pool, Reading(embedder, vectors, idf, policy, words, reader))
         if picked:
-            return Decision("answer", picked, held)
+            return _unless_numberless(Decision("answer", picked, held), found, words)
     chosen = select_evidence(hits, opinion=found.opinion, policy=policy)
-    return Decision("answer", tuple(Evidence(n, hit.passage) for n, hit in enumerate(chosen, start=1)), held)
+    evidence = tuple(Evidence(n, hit.passage) for n, hit in enumerate(chosen, start=1))
+    return _unless_numberless(Decision("answer", evidence, held), found, words)
+
+
+def _unless_numberless(decision: Decision, found: Retrieved, words: Words) -> Decision:
+    """Refuse a question asking for a number when nothing she would show states one ("how many weeks…?").
+
+    Counted on dev: not-covered questions refused 35 -> 39 of 79, no answer lost of 146.
+    """
+    asks = asks_for_a_number(found.query, words) and not (found.opinion or found.whole or found.verdict)
+    if asks and not any(states_a_number(quoted(e), words) for e in decision.evidence):
+        return Decision("no_evidence")
+    return decision
