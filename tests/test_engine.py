@@ -62,8 +62,11 @@ def test_who_wrote_the_music_is_no_credit_for_the_writer(engine):
     assert "Spike Jonze" not in engine.ask("who wrote the music?").answer.splitlines()[0]
 
 
-@pytest.mark.parametrize("question", ["How many weeks was Her in theaters?", "how much does an OS1 cost in the movie"])
-def test_a_number_no_quote_states_is_not_quoted_around(engine, question):
+@pytest.mark.parametrize("question", [
+    "How many weeks was Her in theaters?", "how much does an OS1 cost in the movie", "Who edited Her?",
+    "who plays the girl theodore goes on the blind date with",
+])
+def test_a_number_or_person_no_quote_gives_is_not_quoted_around(engine, question):
     engine.history.clear()
     reply = engine.ask(question)
     assert not reply.grounded and not reply.citations
@@ -74,6 +77,13 @@ def test_a_number_a_quote_states_in_words_is_quoted(engine):
     reply = engine.ask("how many times has steven boone seen it / planning to see it")
     assert_grounded(reply)
     assert "a third time" in reply.answer
+
+
+def test_a_part_a_quote_credits_is_answered_with_the_actor(engine):
+    engine.history.clear()
+    reply = engine.ask("who plays theo's ex wife?")
+    assert_grounded(reply)
+    assert "Rooney Mara" in reply.answer
 
 
 def test_counting_the_critics_who_liked_it_hears_their_views(engine):

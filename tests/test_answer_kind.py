@@ -1,10 +1,10 @@
-"""A question asking for a number, and a quote stating one."""
+"""A question asking for a number or a person, and a quote naming one."""
 
 from __future__ import annotations
 
 import pytest
 
-from companion.engine.quantity import asks_for_a_number, states_a_number
+from companion.engine.answer_kind import asks_for_a_number, asks_for_a_person, names_someone_new, states_a_number
 
 
 @pytest.mark.parametrize("question", [
@@ -35,3 +35,20 @@ def test_a_number_in_figures_or_words_is_stated(prompts, text):
 ])
 def test_a_name_with_a_figure_or_a_one_counts_nothing(prompts, text):
     assert not states_a_number(text, prompts.words)
+
+
+@pytest.mark.parametrize("question", ["Who edited Her?", "who plays the girl theodore goes on the blind date with", "who did the music?"])
+def test_who_played_a_part_or_did_a_job_asks_for_a_person(prompts, question):
+    assert asks_for_a_person(question, prompts.words)
+
+
+@pytest.mark.parametrize("question", ["who is samantha?", "so who made the first move?", "who does theodore fall for?"])
+def test_who_someone_is_or_what_they_did_asks_for_no_credit(prompts, question):
+    assert not asks_for_a_person(question, prompts.words)
+
+
+def test_a_full_name_the_question_lacks_is_someone_new():
+    question = "who plays theo's ex wife?"
+    assert names_someone_new("Theodore Twombly (Joaquin Phoenix) has been separated from his wife (Rooney Mara).", question)
+    assert not names_someone_new("Theodore shows all the symptoms of a calloused heart.", question)
+    assert not names_someone_new("Samantha (Scarlett Johansson) sees the world.", "who was cast before Scarlett Johansson?")

@@ -1,0 +1,36 @@
+"""Answer kinds: a question asking for a number or a person is answered only by a quote that names one."""
+
+from __future__ import annotations
+
+import re
+
+from companion.text import content_terms
+from companion.words import Words
+
+# A numeral standing as a number ("8,316", "3", "1950s"), not inside a name ("OS1").
+NUMERAL = re.compile(r"\b\d")
+# A person's full name: two or more capitalised words in a row ("Rooney Mara", "Nicole Holofcener").
+FULL_NAME = re.compile(r"\b[A-Z][a-z][\w’'-]*(?:\s+[A-Z][a-z][\w’'-]*)+")
+
+
+def asks_for_a_number(question: str, words: Words) -> bool:
+    """Tell whether a question asks how many, how old or tall, which year, or how much something cost."""
+    if words.asks_for_a_number.search(question):
+        return True
+    return bool(words.asks_for_an_amount.search(question) and words.amounts.search(question))
+
+
+def states_a_number(text: str, words: Words) -> bool:
+    """Tell whether a text states a number, in figures or in words ("8,316", "a third time")."""
+    return bool(NUMERAL.search(text) or words.number_words.search(text))
+
+
+def asks_for_a_person(question: str, words: Words) -> bool:
+    """Tell whether a question asks who played a part or did a job on a film ("who edited her?")."""
+    return bool(words.asks_for_cast.search(question) or words.asks_for_crew.search(question))
+
+
+def names_someone_new(text: str, question: str) -> bool:
+    """Tell whether a text gives a full name the question does not already hold."""
+    asked = set(content_terms(question))
+    return any(not set(content_terms(name)) & asked for name in FULL_NAME.findall(text))
