@@ -47,8 +47,12 @@ def test_who_someone_is_or_what_they_did_asks_for_no_credit(prompts, question):
     assert not asks_for_a_person(question, prompts.words)
 
 
-def test_a_full_name_the_question_lacks_is_someone_new():
-    question = "who plays theo's ex wife?"
-    assert names_someone_new("Theodore Twombly (Joaquin Phoenix) has been separated from his wife (Rooney Mara).", question)
-    assert not names_someone_new("Theodore shows all the symptoms of a calloused heart.", question)
-    assert not names_someone_new("Samantha (Scarlett Johansson) sees the world.", "who was cast before Scarlett Johansson?")
+def test_a_full_name_the_question_lacks_is_someone_new(prompts):
+    question, words = "who plays theo's ex wife?", prompts.words
+    assert names_someone_new("Theodore Twombly (Joaquin Phoenix) has been separated from his wife (Rooney Mara).", question, words)
+    assert not names_someone_new("Theodore shows all the symptoms of a calloused heart.", question, words)
+    assert not names_someone_new("Samantha (Scarlett Johansson) sees the world.", "who was cast before Scarlett Johansson?", words)
+
+
+def test_an_actor_sharing_a_name_with_the_part_asked_about_is_someone_new(prompts):
+    assert names_someone_new("Take Amy Adams’ conveniently named character Amy.", "who plays amy?", prompts.words)

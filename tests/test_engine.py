@@ -86,6 +86,15 @@ def test_a_part_a_quote_credits_is_answered_with_the_actor(engine):
     assert "Rooney Mara" in reply.answer
 
 
+def test_a_follow_up_asks_only_what_it_says(engine):
+    # Searched after "how many times…", "and who plays amy?" asks for no number, and Amy Adams shares Amy's name.
+    engine.history.clear()
+    engine.ask("how many times has steven boone seen it?")
+    reply = engine.ask("and who plays amy?")
+    assert_grounded(reply)
+    assert "Amy Adams" in reply.answer.splitlines()[0]
+
+
 def test_counting_the_critics_who_liked_it_hears_their_views(engine):
     engine.history.clear()
     assert_grounded(engine.ask("how many critics liked it?"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from companion.engine.credits import asked_character
 from companion.text import content_terms
 from companion.words import Words
 
@@ -30,7 +31,10 @@ def asks_for_a_person(question: str, words: Words) -> bool:
     return bool(words.asks_for_cast.search(question) or words.asks_for_crew.search(question))
 
 
-def names_someone_new(text: str, question: str) -> bool:
-    """Tell whether a text gives a full name the question does not already hold."""
-    asked = set(content_terms(question))
+def names_someone_new(text: str, question: str, words: Words) -> bool:
+    """Tell whether a text gives a full name the question does not already hold.
+
+    The character a cast question asks about may share the actor's name (Amy Adams plays Amy).
+    """
+    asked = set(content_terms(question)) - {asked_character(question, words)}
     return any(not set(content_terms(name)) & asked for name in FULL_NAME.findall(text))
