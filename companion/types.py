@@ -63,6 +63,11 @@ class Evidence:
     # The sentence ranker's chance that the span holds the answer; None when no ranker picked it.
     chance: float | None = None
 
+    @property
+    def text(self) -> str:
+        """Return the span picked to quote, or the whole passage when none was."""
+        return self.passage.text[self.span[0] : self.span[1]] if self.span else self.passage.text
+
 
 @dataclass(frozen=True)
 class Citation:

@@ -173,7 +173,7 @@ def _credited_line(job: Job, prompts: Prompts) -> str | None:
     first = job.evidence[0] if job.evidence else None
     if first is None or first.span is None:
         return None
-    text = first.passage.text[first.span[0] : first.span[1]]
+    text = first.text
     key = fold(job.query)
     cast = credited(job.query, text, prompts.words)
     if cast is not None:

@@ -7,9 +7,9 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from companion.engine.answer_kind import asks_for_a_number, asks_for_a_person, names_someone_new, states_a_number
 from companion.engine.credits import asks_for_a_credit, credits_answer
 from companion.engine.pick import Reading, Wanted, pick_quotes
-from companion.engine.answer_kind import asks_for_a_number, asks_for_a_person, names_someone_new, states_a_number
 from companion.engine.retrieve import Retrieved
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
@@ -168,12 +168,6 @@ def select_evidence(hits: Sequence[Hit], opinion: bool = False, policy: Policy =
     return sorted(chosen[:limit], key=lambda h: h.rank)
 
 
-def quoted(evidence: Evidence) -> str:
-    """Return what a reader is shown of a piece of evidence: its span, or the whole passage."""
-    text = evidence.passage.text
-    return text[evidence.span[0] : evidence.span[1]] if evidence.span else text
-
-
 def decide(
     found: Retrieved, question: str, careful: bool, idf: Idf | None, words: Words, policy: Policy = POLICY,
     embedder: Embedder | None = None, vectors: SentenceVectors | None = None, reader: Reader | None = None,
@@ -226,7 +220,7 @@ def _unless_unanswered(decision: Decision, question: str, found: Retrieved, word
     """
     if found.opinion or found.whole or found.verdict:
         return decision
-    shown = [quoted(e) for e in decision.evidence]
+    shown = [e.text for e in decision.evidence]
     if asks_for_a_number(question, words) and not any(states_a_number(s, words) for s in shown):
         return Decision("no_evidence")
     if asks_for_a_person(question, words) and not any(names_someone_new(s, question, words) for s in shown):
