@@ -115,6 +115,10 @@ class Policy:
     # quote answers 94 -> 95, precision 0.441 (98/222) -> 0.430 (99/230) through companion eval; held out by 10
     # folds (benchmarks/sentence_fit.py) 93 -> 94, precision 0.416 (97/233) -> 0.410 (98/239).
     opinion_quotes: int = 5
+    # Quotes crediting the cast a reply shows when asked who is in the film, naming no part ("who's in the
+    # cast?"), one passage each: the essays credit three leads in three passages, and a fourth credit repeats one.
+    # By hand, read on "who's in the cast?", "what actors are in it?", "who stars in her?" (no dev question asks it).
+    cast_quotes: int = 3
 
     # --- compose: which sentence of a passage is quoted, and which quotes are kept
     # A quote shorter than this many words takes the next sentence along, so it can stand alone: longer quotes

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from companion.engine.credits import asked_character, asked_who_is, introduced
+import pytest
+
+from companion.engine.credits import asked_character, asked_who_is, asks_for_the_cast, introduced
 from companion.engine.pick import Reading, Wanted, pick_quotes
 from companion.policy import POLICY
 from companion.retrieval.sentences import FEATURES, READER_FEATURES, SentenceVectors
@@ -93,3 +95,13 @@ def test_a_first_line_opening_with_a_part_in_lower_case_starts_with_a_capital(pr
               remembered=Remembered(facts=()), window=(), idf=None, max_tokens=100, temperature=0.0)
     line = answer_line(job, prompts)
     assert line is not None and "Rooney Mara" in line and line[0].isupper()
+
+
+@pytest.mark.parametrize("question", ["who's in the cast?", "what actors are in it?", "who stars in her?", "who plays the main character?"])
+def test_naming_no_part_asks_for_the_whole_cast(prompts, question):
+    assert asks_for_the_cast(question, prompts.words)
+
+
+@pytest.mark.parametrize("question", ["who plays amy?", "what did the critics think of the cast?", "who edited her?"])
+def test_a_part_a_view_or_a_job_is_not_the_whole_cast(prompts, question):
+    assert not asks_for_the_cast(question, prompts.words)

@@ -95,6 +95,24 @@ def test_a_follow_up_asks_only_what_it_says(engine):
     assert "Amy Adams" in reply.answer.splitlines()[0]
 
 
+@pytest.mark.parametrize("question", ["who's in the cast?", "what actors are in it?", "who stars in her?"])
+def test_who_is_in_the_film_hears_each_credit_of_the_cast(engine, question):
+    engine.history.clear()
+    reply = engine.ask(question)
+    assert_grounded(reply)
+    shown = " ".join(quotes(reply.answer))
+    # The search for "who stars in her?" finds two of the three passages crediting a lead.
+    assert sum(actor in shown for actor in ("Joaquin Phoenix", "Scarlett Johansson", "Amy Adams")) >= 2
+    assert len({c.passage.id for c in reply.citations}) == len(reply.citations) >= 2
+
+
+def test_who_plays_the_lead_hears_the_lead_credited(engine):
+    engine.history.clear()
+    reply = engine.ask("who plays the main character?")
+    assert_grounded(reply)
+    assert "Joaquin Phoenix" in " ".join(quotes(reply.answer))
+
+
 def test_counting_the_critics_who_liked_it_hears_their_views(engine):
     engine.history.clear()
     assert_grounded(engine.ask("how many critics liked it?"))

@@ -159,12 +159,22 @@ def made_by(question: str, text: str, words: Words) -> Credit | None:
     return next((Credit(name, credit) for name, credit in found if not set(content_terms(name)) & asked), None)
 
 
+def asks_for_the_cast(question: str, words: Words) -> bool:
+    """Tell whether a question asks who is in the film, naming no part and asking no one's view ("who's in it?")."""
+    if not words.asks_for_cast.search(question) or words.opinion.search(question):
+        return False
+    character = asked_character(question, words)
+    return character is None or character in words.the_whole_cast
+
+
 def asks_for_a_credit(question: str, words: Words) -> bool:
-    """Tell whether a question asks who plays someone, who someone is by name, or who made or wrote a film."""
-    return any(asked is not None for asked in (
+    """Tell whether a question asks who plays someone, who is in the film, who someone is, or who made a film."""
+    return asks_for_the_cast(question, words) or any(asked is not None for asked in (
         asked_character(question, words), asked_who_is(question, words), asked_work(question, words)))
 
 
 def credits_answer(question: str, text: str, words: Words) -> bool:
     """Tell whether a text credits, as film writing does, the actor or maker a question asks for."""
+    if asks_for_the_cast(question, words):
+        return bool(credits(text))
     return bool(credited(question, text, words) or introduced(question, text, words) or made_by(question, text, words))

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from companion.engine.credits import credits_answer
+from companion.engine.credits import asks_for_the_cast, credits, credits_answer
 from companion.engine.route import asks_about_the_ending
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
@@ -187,13 +187,18 @@ def pick_quotes(wanted: Wanted, pool: Sequence[Hit], reading: Reading) -> tuple[
     # the ending, by each critic's sentence telling it (words.ending: "heartbreaking when Samantha leaves Theodore").
     topic = _topic(question, wanted.opinion, wanted.whole, words)
     thesis = [c for c in ranked if topic and topic.search(fold(by_id[c.passage_id].text[c.sentence_start : c.end]))]
+    # Asked who is in the film, naming no part, each sentence crediting an actor answers it ("Samantha (Scarlett
+    # Johansson) sees the world…").
+    cast = credit and words is not None and asks_for_the_cast(question, words)
+    if cast:
+        thesis = [c for c in ranked if credits(by_id[c.passage_id].text[c.sentence_start : c.end])]
     # Joining reads every sentence's chance, on the topic or not: the one beside a quote may go on with it.
     every = ranked
     ranked = thesis or ranked
     if not ranked:
         return ()
     # A credit is the answer: any other quote would only pad it.
-    cap = 1 if credit else policy.opinion_quotes if wanted.opinion else policy.fact_quotes
+    cap = policy.cast_quotes if cast else 1 if credit else policy.opinion_quotes if wanted.opinion else policy.fact_quotes
     judged = (
         _verdicts(_theirs(ranked, by_id, wanted.named, wanted.naming), by_id, words, reading)
         if wanted.verdict and words else []
