@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from companion.engine.credits import asked_character, asked_who_is, asks_for_the_cast, introduced
+from companion.engine.credits import asked_character, asked_who_is, asks_for_the_cast, calls, introduced
 from companion.engine.pick import Reading, Wanted, pick_quotes
 from companion.policy import POLICY
 from companion.retrieval.sentences import FEATURES, READER_FEATURES, SentenceVectors
@@ -105,3 +105,8 @@ def test_naming_no_part_asks_for_the_whole_cast(prompts, question):
 @pytest.mark.parametrize("question", ["who plays amy?", "what did the critics think of the cast?", "who edited her?"])
 def test_a_part_a_view_or_a_job_is_not_the_whole_cast(prompts, question):
     assert not asks_for_the_cast(question, prompts.words)
+
+
+def test_a_nickname_calls_the_character_it_starts():
+    assert calls("theo", "Theodore Twombly") and calls("wife", "his wife")
+    assert not calls("am", "Amy") and not calls("theodore", "Theo")

@@ -106,6 +106,14 @@ def test_who_is_in_the_film_hears_each_credit_of_the_cast(engine, question):
     assert len({c.passage.id for c in reply.citations}) == len(reply.citations) >= 2
 
 
+@pytest.mark.parametrize(("question", "actor"), [("who plays theo?", "Joaquin Phoenix"), ("who plays sam?", "Scarlett Johansson")])
+def test_a_nickname_is_answered_from_the_credit_of_the_name_it_starts(engine, question, actor):
+    engine.history.clear()
+    reply = engine.ask(question)
+    assert_grounded(reply)
+    assert actor in reply.answer.splitlines()[0]
+
+
 def test_who_plays_the_lead_hears_the_lead_credited(engine):
     engine.history.clear()
     reply = engine.ask("who plays the main character?")

@@ -77,8 +77,13 @@ def credited(question: str, text: str, words: Words) -> tuple[str, str] | None:
         return None
     asked = set(content_terms(question)) - {character}
     return next(
-        ((c, a) for c, a in credits(text) if character in content_terms(c) and not set(content_terms(a)) & asked), None
+        ((c, a) for c, a in credits(text) if calls(character, c) and not set(content_terms(a)) & asked), None
     )
+
+
+def calls(word: str, name: str) -> bool:
+    """Tell whether a word a question uses names someone: one of their names, or its start ("theo": Theodore)."""
+    return any(term == word or (len(word) >= 3 and term.startswith(word)) for term in content_terms(name))
 
 
 def asked_who_is(question: str, words: Words) -> frozenset[str] | None:
