@@ -114,7 +114,7 @@ def introduced(question: str, text: str, words: Words) -> tuple[str, str] | None
     if name is None:
         return None
     return next(
-        ((c, a) for c, a in credits(text) if name <= set(content_terms(c)) or name <= set(content_terms(a))), None
+        ((c, a) for c, a in credits(text) if all(calls(n, c) for n in name) or all(calls(n, a) for n in name)), None
     )
 
 
