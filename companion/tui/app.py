@@ -303,6 +303,8 @@ class CompanionApp(ConversationActions, SourceActions, App):
         if not turn.widget.is_attached:
             return  # the chat was cleared while this reply was stopping; it is saved in its own conversation
         await turn.widget.finish(final.answer, final.citations, message.note, thinking=final.thinking)
+        if not turn.widget.is_attached:
+            return  # the app began to close while the reply was finishing: its panels are going, the reply is saved
         self.shown[turn.index] = Shown(final.answer, final.citations)
         self.add_to_sources_panel(turn.index)
         self.tab_to_newest_sources()
