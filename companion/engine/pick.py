@@ -182,16 +182,21 @@ def pick_quotes(wanted: Wanted, pool: Sequence[Hit], reading: Reading) -> tuple[
                             reading.idf, reader=reading.reader)
     ranked = [c for c in ranked if not told or new(c)]
     ranked, credit = _credit_first(question, ranked, words)
+
+    def sentence(c: Candidate) -> str:
+        return by_id[c.passage_id].text[c.sentence_start : c.end]
+
     # Some questions are answered by what a sentence is about, however few of the question's words it shares:
     # about the film as a whole, by each critic's statement of what the film is; about what the critics made of
-    # the ending, by each critic's sentence telling it (words.ending: "heartbreaking when Samantha leaves Theodore").
-    topic = _topic(question, wanted.opinion, wanted.whole, words)
-    thesis = [c for c in ranked if topic and topic.search(fold(by_id[c.passage_id].text[c.sentence_start : c.end]))]
-    # Asked who is in the film, naming no part, each sentence crediting an actor answers it ("Samantha (Scarlett
+    # the ending, by each critic's sentence telling it (words.ending: "heartbreaking when Samantha leaves Theodore");
+    # asked who is in the film, naming no part, by each sentence crediting an actor ("Samantha (Scarlett
     # Johansson) sees the world…").
     cast = credit and words is not None and asks_for_the_cast(question, words)
+    topic = _topic(question, wanted.opinion, wanted.whole, words)
     if cast:
-        thesis = [c for c in ranked if credits(by_id[c.passage_id].text[c.sentence_start : c.end])]
+        thesis = [c for c in ranked if credits(sentence(c))]
+    else:
+        thesis = [c for c in ranked if topic and topic.search(fold(sentence(c)))]
     # Joining reads every sentence's chance, on the topic or not: the one beside a quote may go on with it.
     every = ranked
     ranked = thesis or ranked
