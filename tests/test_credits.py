@@ -82,6 +82,13 @@ def test_a_follow_up_asks_the_cast_question_of_its_own_name(prompts):
     assert asked_character("who plays theodore? and amy?", words) == "amy"
     assert asked_character("who plays theodore? what about samantha? and his wife?", words) == "wife"
     assert asked_character("who plays theodore?", words) == "theodore"
+
+
+def test_a_compound_part_is_read_part_by_part(prompts):
+    words = prompts.words
+    assert asked_character("who plays his ex-wife?", words) == "wife"
+    assert asked_character("who plays his ex wife?", words) == "wife"
+    assert asked_character("who plays the ex-girlfriend?", words) == "girlfriend"
     assert asked_who_is("who is amy? and samantha? what about theodore?", words) == {"theodore"}
 
 

@@ -51,14 +51,16 @@ def asked_character(question: str, words: Words) -> str | None:
 
     "who plays theo's ex wife?" asks about the wife, "who plays the girl theodore meets?" about the girl, and
     "which actor turned down the role of theodore?" about nobody a credit names. A follow-up searched after it
-    asks the same of its own words: "who plays theodore? and amy?" about amy.
+    asks the same of its own words: "who plays theodore? and amy?" about amy. A compound is read part by part, as
+    its parts are written apart: "his ex-wife" asks about the wife as "his ex wife" does.
     """
     cue = words.asks_for_cast.search(question)
     if cue is None:
         return None
     asked = question[cue.end() :]
     then = AND_THEN.match(fold(asked))
-    for word in WORD.findall(then.group(1) if then else fold(asked)):
+    said = WORD.findall(then.group(1) if then else fold(asked))
+    for word in (part for compound in said for part in compound.split("-")):
         terms = content_terms(word)
         if word.endswith("'s") or not terms or terms[0] in words.before_the_character:
             continue

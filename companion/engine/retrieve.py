@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from companion.engine.credits import asks_for_a_credit
 from companion.engine.route import Routed, asks_about_the_whole, asks_for_a_verdict, is_opinion
 from companion.policy import POLICY, Policy
 from companion.retrieval.search import Searcher
@@ -38,7 +39,10 @@ def retrieve(
 ) -> Retrieved:
     """Search with the routed query; opinions look deeper so that every essay with a view can be heard.
 
-    One search serves both: the decision weighs the head of the ranking, quotes are picked from all of it. The
+    One search serves both: the decision weighs the head of the ranking, quotes are picked from all of it. A
+    question asking for a credit ("who made this movie?") searches every passage, as one about the film as a
+    whole does: the credit is found by how film writing words it ("Writer/Director Spike Jonze"), wherever the
+    question's words rank it. The
     essays the query names (named, by id, and the words naming them, from the library) make a verdict asked of them
     theirs alone.
     """
@@ -46,6 +50,6 @@ def retrieve(
     opinion = verdict or is_opinion(routed.query, words)
     whole = asks_about_the_whole(routed.query, words)
     depth = max(k, policy.opinion_depth) if opinion else k
-    everything = whole or verdict
+    everything = whole or verdict or asks_for_a_credit(routed.query, words)
     pool = searcher.search(routed.query, policy.whole_depth if everything else max(depth, policy.sentence_depth))
     return Retrieved(routed.query, opinion, tuple(pool[:depth]), tuple(pool), routed.shown, whole, verdict, named, naming)
