@@ -23,6 +23,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "answer_cast": frozenset({"actor", "character"}),
     "answer_maker": frozenset({"maker", "credit"}),
     "answer_character": frozenset({"actor", "character"}),
+    "answer_number": frozenset({"number"}),
     "attributions": frozenset({"title", "who"}),
     "closers": frozenset(),
     "greeting": frozenset(),

@@ -92,6 +92,18 @@ def engine(retrieval, prompts):
 
 
 @pytest.fixture
+def reading_engine(retrieval, prompts):
+    """Return a fresh engine as a session opens one: the quote ranker reads with the reader model too."""
+    from companion.backends.extractive import ExtractiveBackend
+    from companion.engine import Engine
+    from companion.retrieval.sentences import SentenceVectors
+
+    assert retrieval.reader is not None, "the shared index is built with the reader model"
+    return Engine(searcher=retrieval.searcher, backend=ExtractiveBackend(), prompts=prompts,
+                  sentences=retrieval.sentences or SentenceVectors(), reader=retrieval.reader)
+
+
+@pytest.fixture
 def corpus_copy(tmp_path) -> Path:
     """Return a private, writable copy of the corpus."""
     target = tmp_path / "corpus"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from companion.engine.answer_kind import asks_for_a_number, asks_for_a_person, names_someone_new, states_a_number
+from companion.engine.answer_kind import (
+    answer_test, asks_for_a_number, asks_for_a_person, names_someone_new, stated_number, states_a_number,
+)
 
 
 @pytest.mark.parametrize("question", [
@@ -56,3 +58,24 @@ def test_a_full_name_the_question_lacks_is_someone_new(prompts):
 
 def test_an_actor_sharing_a_name_with_the_part_asked_about_is_someone_new(prompts):
     assert names_someone_new("Take Amy Adams’ conveniently named character Amy.", "who plays amy?", prompts.words)
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("Theodore: How many others? Samantha: 8,316.", "8,316"), ("a 2.5 hour film", "2.5"), ("I saw it 3 times.", "3"),
+    ("He brings home OS1.", None), ("in 2013 and again in 2014", None), ("I plan to see it a third time myself.", None),
+])
+def test_the_number_a_quote_states_is_its_one_figure(text, number):
+    assert stated_number(text, "how many?") == number
+
+
+def test_a_figure_the_question_holds_is_no_answer_to_it():
+    assert stated_number("It was 1 of 2013's best.", "was it 1 of 2013's best?") is None
+
+
+def test_what_a_quote_must_say_follows_what_the_question_asks(prompts):
+    words = prompts.words
+    number = answer_test("how many others is she talking to?", words)
+    person = answer_test("who plays theo's ex wife?", words)
+    assert number is not None and number("Samantha: 8,316.") and not number("Samantha: Yes.")
+    assert person is not None and person("his wife (Rooney Mara)") and not person("Theodore shows all the symptoms.")
+    assert answer_test("what did the critics think of the ending?", words) is None

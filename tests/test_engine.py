@@ -87,6 +87,16 @@ def test_a_part_a_quote_credits_is_answered_with_the_actor(engine, question):
     assert "Rooney Mara" in reply.answer
 
 
+@pytest.mark.parametrize("question", ["how many people is samantha talking to?", "how many others is samantha talking to?"])
+def test_a_number_asked_for_leads_from_the_sentence_giving_it(reading_engine, question):
+    # The likeliest sentence ("Do you talk to someone else while we're talking? Samantha: Yes.") gives no number;
+    # the one giving it comes later in the same passage, which would give one quote only.
+    reply = reading_engine.ask(question)
+    assert_grounded(reply)
+    assert "8,316" in reply.answer.splitlines()[0]
+    assert "Samantha: 8,316." in quotes(reply.answer)[0]
+
+
 def test_a_follow_up_asks_only_what_it_says(engine):
     # Searched after "how many times…", "and who plays amy?" asks for no number, and Amy Adams shares Amy's name.
     engine.history.clear()

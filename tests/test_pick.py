@@ -380,3 +380,19 @@ def test_a_verdict_is_a_statement_naming_the_film_and_leaning_warm_or_cool(promp
     spans = _spans(picked)
     assert "This film is a beautiful thing." in spans[[e.passage.essay_id for e in picked].index("sad")]
     assert len(picked) == 2
+
+
+def test_a_quote_that_must_say_something_is_the_likeliest_that_does():
+    counted = passage("sad", 2, "Samantha talks with many people at once. Samantha says the count is 8316 others.")
+    hits = [hit(1, counted), hit(2, FAR)]
+    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0, quote_chance=0.0)
+
+    def pick(floor: float):
+        wanted = Wanted("how many people does samantha talk with at once", must=lambda text: "8316" in text)
+        return _spans(pick_quotes(wanted, hits, _reading(replace(chosen, kind_chance=floor))))
+
+    assert _spans(pick_quotes(Wanted("how many people does samantha talk with at once"), hits, _reading(chosen)))[0] == (
+        "Samantha talks with many people at once.")
+    assert pick(0.0) == ["Samantha says the count is 8316 others."]
+    # Unlikely enough, the sentence saying it is no answer: she says the essays don't say.
+    assert pick(0.99) == []

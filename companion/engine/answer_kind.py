@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from companion.engine.credits import asked_character
 from companion.text import content_terms
@@ -10,6 +11,8 @@ from companion.words import Words
 
 # A numeral standing as a number ("8,316", "3", "1950s"), not inside a name ("OS1").
 NUMERAL = re.compile(r"\b\d")
+# A number in figures as a quote gives it ("8,316", "2.5"), not inside a name ("OS1").
+FIGURE = re.compile(r"\b\d+(?:[.,]\d+)*\b")
 # A person's full name: two or more capitalised words in a row ("Rooney Mara", "Nicole Holofcener").
 FULL_NAME = re.compile(r"\b[A-Z][a-z][\w’'-]*(?:\s+[A-Z][a-z][\w’'-]*)+")
 
@@ -26,6 +29,12 @@ def states_a_number(text: str, words: Words) -> bool:
     return bool(NUMERAL.search(text) or words.number_words.search(text))
 
 
+def stated_number(text: str, question: str) -> str | None:
+    """Return the one number a text states in figures that the question lacks, or None if it states none or several."""
+    found = {m.group(0) for m in FIGURE.finditer(text)} - set(FIGURE.findall(question))
+    return found.pop() if len(found) == 1 else None
+
+
 def asks_for_a_person(question: str, words: Words) -> bool:
     """Tell whether a question asks who played a part or did a job on a film ("who edited her?")."""
     return bool(words.asks_for_cast.search(question) or words.asks_for_crew.search(question))
@@ -38,3 +47,12 @@ def names_someone_new(text: str, question: str, words: Words) -> bool:
     """
     asked = set(content_terms(question)) - {asked_character(question, words)}
     return any(not set(content_terms(name)) & asked for name in FULL_NAME.findall(text))
+
+
+def answer_test(question: str, words: Words) -> Callable[[str], bool] | None:
+    """Return what a quote must say to answer a question asking for a number or a person, or None if it asks neither."""
+    if asks_for_a_number(question, words):
+        return lambda text: states_a_number(text, words)
+    if asks_for_a_person(question, words):
+        return lambda text: names_someone_new(text, question, words)
+    return None

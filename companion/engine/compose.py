@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from companion.backends.base import Backend, GenerationRequest, Message, Writes
 from companion.engine.cleanup import cleaned, expected
+from companion.engine.answer_kind import asks_for_a_number, stated_number
 from companion.engine.credits import credited, introduced, made_by
 from companion.engine.prompting import fit
 from companion.engine.quotes import opener_for, quote_paragraphs, quoted, views_line
@@ -162,8 +163,8 @@ def unsure(job: Job) -> bool:
 
 
 def answer_line(job: Job, prompts: Prompts) -> str | None:
-    """Lead with the answer when the first quote credits it word for word: the actor, the part, or the film's maker."""
-    line = _credited_line(job, prompts)
+    """Lead with the answer when the first quote gives it word for word: the actor, the part, the maker, the number."""
+    line = _credited_line(job, prompts) or _number_line(job, prompts)
     # A part taken word for word may open the line in lower case ("his wife, played by Rooney Mara: …").
     return line[:1].upper() + line[1:] if line else None
 
@@ -187,6 +188,15 @@ def _credited_line(job: Job, prompts: Prompts) -> str | None:
     if maker is not None:
         return prompts.choose("answer_maker", key, maker=maker.name, credit=maker.credit)
     return None
+
+
+def _number_line(job: Job, prompts: Prompts) -> str | None:
+    """Return the first line giving the number asked for, when the first quote is likely and states just one."""
+    first = job.evidence[0] if job.evidence else None
+    if first is None or first.span is None or unsure(job) or not asks_for_a_number(job.question, prompts.words):
+        return None
+    number = stated_number(first.text, job.question)
+    return prompts.choose("answer_number", fold(job.query), number=number) if number else None
 
 
 def acceptable_framing(sentence: str, question: str, words: Words, policy: Policy = POLICY) -> bool:

@@ -34,6 +34,8 @@ class Wanted:
     # The essays it names, by id, and the words of it naming them (a conversation's writer).
     named: tuple[str, ...] = ()
     naming: frozenset[str] = frozenset()
+    # What a quote must say to answer at all (a number, a name), if the question asks for such a thing.
+    must: Callable[[str], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,10 @@ def pick_quotes(wanted: Wanted, pool: Sequence[Hit], reading: Reading) -> tuple[
                             reading.idf, reader=reading.reader)
     ranked = [c for c in ranked if not told or new(c)]
     ranked, credit = _credit_first(question, ranked, words)
+    if wanted.must is not None:
+        ranked = [c for c in ranked if wanted.must(c.text)]
+        if not ranked or ranked[0].score < policy.kind_chance and not credit:
+            return ()
 
     def sentence(c: Candidate) -> str:
         return by_id[c.passage_id].text[c.sentence_start : c.end]
