@@ -16,7 +16,8 @@ FILENAME = "words.toml"
 PATTERNS = (
     "ending", "asks_for_ending", "opinion", "framing_claims", "releases_spoilers", "framing_shapes", "asks_for_cast",
     "says_what_the_film_is", "asks_who_made", "asks_who_wrote", "writing_of_a_film", "the_film_itself",
-    "asks_for_a_number", "asks_for_an_amount", "amounts", "number_words", "asks_for_crew",
+    "asks_for_a_number", "asks_for_an_amount", "amounts", "number_words", "asks_for_crew", "asks_when", "dated_events",
+    "months",
 )
 LEXICONS = (
     "warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character", "asks_for_a_verdict",
@@ -50,6 +51,9 @@ class Words:
     amounts: re.Pattern[str]
     number_words: re.Pattern[str]
     asks_for_crew: re.Pattern[str]
+    asks_when: re.Pattern[str]
+    dated_events: re.Pattern[str]
+    months: re.Pattern[str]
     warm: frozenset[str]
     cool: frozenset[str]
     chatter: frozenset[str]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from companion.engine.answer_kind import (
-    answer_test, asks_for_a_number, asks_for_a_person, names_someone_new, stated_number, states_a_number,
+    answer_test, asks_for_a_date, asks_for_a_number, asks_for_a_person, names_someone_new, stated_number, states_a_date,
+    states_a_number,
 )
 
 
@@ -79,3 +80,31 @@ def test_what_a_quote_must_say_follows_what_the_question_asks(prompts):
     assert number is not None and number("Samantha: 8,316.") and not number("Samantha: Yes.")
     assert person is not None and person("his wife (Rooney Mara)") and not person("Theodore shows all the symptoms.")
     assert answer_test("what did the critics think of the ending?", words) is None
+
+
+@pytest.mark.parametrize("question", [
+    "When is Spike Jonze's birthday?", "when was the medium writer born?", "When did Her come out on DVD?",
+    "what date was it released?",
+])
+def test_when_something_with_a_date_happened_asks_for_a_date(prompts, question):
+    assert asks_for_a_date(question, prompts.words)
+
+
+@pytest.mark.parametrize("question", [
+    "when is the movie set? how far in the future?", "when does theodore meet samantha?", "where was it filmed?",
+])
+def test_when_something_happens_in_the_story_asks_for_no_date(prompts, question):
+    assert not asks_for_a_date(question, prompts.words)
+
+
+@pytest.mark.parametrize(("text", "dated"), [
+    ("It opened in December 2013.", True), ("a film of the 1950s", True), ("It may be the best film of the year.", False),
+    ("He brings home OS1.", False), ("I plan to see it a third time myself.", False),
+])
+def test_a_year_or_a_month_dates_a_quote(prompts, text, dated):
+    assert states_a_date(text, prompts.words) is dated
+
+
+def test_an_age_asked_when_something_was_made_asks_for_a_number(prompts):
+    must = answer_test("how old was joaquin phoenix when he made this", prompts.words)
+    assert must is not None and must("He was 39.") and not must("He was young.")

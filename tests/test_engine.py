@@ -64,11 +64,11 @@ def test_who_wrote_the_music_is_no_credit_for_the_writer(engine):
 
 @pytest.mark.parametrize("question", [
     "How many weeks was Her in theaters?", "how much does an OS1 cost in the movie", "Who edited Her?",
-    "who plays the girl theodore goes on the blind date with",
+    "who plays the girl theodore goes on the blind date with", "When is Spike Jonze's birthday?",
 ])
-def test_a_number_or_person_no_quote_gives_is_not_quoted_around(engine, question):
-    engine.history.clear()
-    reply = engine.ask(question)
+@pytest.mark.parametrize("reader", [False, True])
+def test_a_number_date_or_person_no_quote_gives_is_not_quoted_around(engine, reading_engine, question, reader):
+    reply = (reading_engine if reader else engine).ask(question)
     assert not reply.grounded and not reply.citations
 
 

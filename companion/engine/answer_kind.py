@@ -1,4 +1,4 @@
-"""Answer kinds: a question asking for a number or a person is answered only by a quote that names one."""
+"""Answer kinds: a question asking for a number, a date or a person is answered only by a quote that gives one."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from companion.words import Words
 NUMERAL = re.compile(r"\b\d")
 # A number in figures as a quote gives it ("8,316", "2.5"), not inside a name ("OS1").
 FIGURE = re.compile(r"\b\d+(?:[.,]\d+)*\b")
+# A year ("2013", "the 1950s").
+YEAR = re.compile(r"\b(?:1[89]|20)\d\d(?:s|’s|'s)?\b")
 # A person's full name: two or more capitalised words in a row ("Rooney Mara", "Nicole Holofcener").
 FULL_NAME = re.compile(r"\b[A-Z][a-z][\w’'-]*(?:\s+[A-Z][a-z][\w’'-]*)+")
 
@@ -22,6 +24,16 @@ def asks_for_a_number(question: str, words: Words) -> bool:
     if words.asks_for_a_number.search(question):
         return True
     return bool(words.asks_for_an_amount.search(question) and words.amounts.search(question))
+
+
+def asks_for_a_date(question: str, words: Words) -> bool:
+    """Tell whether a question asks when something happened that has a date: a birth, a release, a premiere."""
+    return bool(words.asks_when.search(question) and words.dated_events.search(question))
+
+
+def states_a_date(text: str, words: Words) -> bool:
+    """Tell whether a text states a date: a year or a month ("in December 2013")."""
+    return bool(YEAR.search(text) or words.months.search(text))
 
 
 def states_a_number(text: str, words: Words) -> bool:
@@ -51,8 +63,11 @@ def names_someone_new(text: str, question: str, words: Words) -> bool:
 
 def answer_test(question: str, words: Words) -> Callable[[str], bool] | None:
     """Return what a quote must say to answer a question asking for a number or a person, or None if it asks neither."""
+    # "How old was he when he made this?" asks for an age: "when" there only says which age.
     if asks_for_a_number(question, words):
         return lambda text: states_a_number(text, words)
+    if asks_for_a_date(question, words):
+        return lambda text: states_a_date(text, words)
     if asks_for_a_person(question, words):
         return lambda text: names_someone_new(text, question, words)
     return None
