@@ -108,3 +108,32 @@ def test_a_year_or_a_month_dates_a_quote(prompts, text, dated):
 def test_an_age_asked_when_something_was_made_asks_for_a_number(prompts):
     must = answer_test("how old was joaquin phoenix when he made this", prompts.words)
     assert must is not None and must("He was 39.") and not must("He was young.")
+
+
+def _first_line(prompts, question: str, text: str, chance: float | None = 0.9):
+    from companion.engine.compose import Job, answer_line
+    from companion.engine.recall import Remembered
+    from companion.types import Evidence
+    from tests.fakes import passage
+
+    said = passage("sad", 1, text)
+    job = Job(question=question, query=question, evidence=(Evidence(1, said, span=(0, len(text)), chance=chance),),
+              remembered=Remembered(facts=()), window=(), idf=None, max_tokens=100, temperature=0.0)
+    return answer_line(job, prompts)
+
+
+def test_the_number_asked_for_opens_the_reply_when_the_first_quote_gives_it(prompts):
+    line = _first_line(prompts, "how many others is she talking to?", "Theodore: How many others? Samantha: 8,316.")
+    assert line is not None and "8,316" in line
+
+
+@pytest.mark.parametrize(("question", "text", "chance"), [
+    # Unsure of the quote, she does not say its number is the answer.
+    ("how many others is she talking to?", "Theodore: How many others? Samantha: 8,316.", 0.2),
+    # Read as asking views ("love"): the number the likeliest quote holds may count something else.
+    ("how many people is samantha in love with?", "Theodore: How many others? Samantha: 8,316.", 0.9),
+    ("how many others is she talking to?", "She talks to 8,316 others and loves 641.", 0.9),
+    ("what does samantha say?", "Theodore: How many others? Samantha: 8,316.", 0.9),
+])
+def test_no_number_opens_the_reply_unless_asked_for_and_given_surely(prompts, question, text, chance):
+    assert _first_line(prompts, question, text, chance) is None

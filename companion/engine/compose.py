@@ -16,8 +16,8 @@ from contextlib import closing
 from dataclasses import dataclass, replace
 
 from companion.backends.base import Backend, GenerationRequest, Message, Writes
-from companion.engine.cleanup import cleaned, expected
 from companion.engine.answer_kind import asks_for_a_number, stated_number
+from companion.engine.cleanup import cleaned, expected
 from companion.engine.credits import credited, introduced, made_by
 from companion.engine.prompting import fit
 from companion.engine.quotes import opener_for, quote_paragraphs, quoted, views_line
@@ -191,9 +191,15 @@ def _credited_line(job: Job, prompts: Prompts) -> str | None:
 
 
 def _number_line(job: Job, prompts: Prompts) -> str | None:
-    """Return the first line giving the number asked for, when the first quote is likely and states just one."""
+    """Return the first line giving the number asked for, when the first quote is likely and states just one.
+
+    Not for a question read as asking views: "how many people is samantha in love with?" reads "love" as one, and
+    its first quote, likely for its words, held the count of those she talks to.
+    """
     first = job.evidence[0] if job.evidence else None
     if first is None or first.span is None or unsure(job) or not asks_for_a_number(job.question, prompts.words):
+        return None
+    if opener_for(job.query, prompts.words) != "openers_fact":
         return None
     number = stated_number(first.text, job.question)
     return prompts.choose("answer_number", fold(job.query), number=number) if number else None
