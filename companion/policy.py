@@ -119,13 +119,14 @@ class Policy:
     # cast?"), one passage each: the essays credit three leads in three passages, and a fourth credit repeats one.
     # By hand, read on "who's in the cast?", "what actors are in it?", "who stars in her?" (no dev question asks it).
     cast_quotes: int = 3
-    # A question asking for a number or a person whose quotes give none is answered instead by the likeliest
-    # sentences that do (companion/engine/answer_kind.py), when the first one's chance reaches this; else she says
-    # the essays don't say. Lower answers more such questions and shows more numbers and names beside the point.
-    # Dev, 225 questions, 2026-12-01: every answerable one asking for a number or person already had one in its
-    # quotes, so the floor only trades not-covered refusals: 0.0 -> 35 of 79 refused, 0.1 -> 42, 0.2 -> 44, 0.3 ->
-    # 45 (as refusing outright); chosen at the lowest losing none. "How many people is samantha talking to?" finds
-    # "Samantha: 8,316." at 0.48, a sentence after the likeliest one of its passage, which one passage gives once.
+    # A question asking for a number, a date or a person whose quotes give none is answered instead by the
+    # likeliest sentences that do (companion/engine/answer_kind.py), when the first one's chance reaches this; else
+    # she says the essays don't say. Lower answers more such questions and shows more numbers and names beside the
+    # point. Dev, 225 questions, 2026-12-01, before dates were asked for: every answerable one asking for a number or
+    # a person already had one in its quotes, so the floor only trades not-covered refusals: 0.0 -> 35 of 79
+    # refused, 0.1 -> 42, 0.2 -> 44, 0.3 -> 45 (as refusing outright); chosen at the lowest losing none. "How many
+    # people is samantha talking to?" finds "Samantha: 8,316." at 0.48, a sentence after the likeliest one of its
+    # passage, which one passage gives once.
     kind_chance: float = 0.3
 
     # --- compose: which sentence of a passage is quoted, and which quotes are kept

@@ -62,7 +62,7 @@ def names_someone_new(text: str, question: str, words: Words) -> bool:
 
 
 def answer_test(question: str, words: Words) -> Callable[[str], bool] | None:
-    """Return what a quote must say to answer a question asking for a number or a person, or None if it asks neither."""
+    """Return what a quote must say to answer a question asking for a number, a date or a person, or None."""
     # "How old was he when he made this?" asks for an age: "when" there only says which age.
     if asks_for_a_number(question, words):
         return lambda text: states_a_number(text, words)

@@ -206,7 +206,7 @@ def decide(
         picked = pick_quotes(wanted, pool, reading)
         must = _answer_test(question, found, words)
         if picked and must is not None and not must(picked[0].text):
-            # The likeliest sentence gives no number (or name) asked for; a less likely one may, and then leads.
+            # The likeliest sentence gives no number, date or name asked for; a less likely one may, and then leads.
             giving = pick_quotes(replace(wanted, must=must), pool, reading)
             if giving or not any(must(e.text) for e in picked):
                 return Decision("answer", giving, held) if giving else Decision("no_evidence")
@@ -218,7 +218,7 @@ def decide(
 
 
 def _answer_test(question: str, found: Retrieved, words: Words) -> Callable[[str], bool] | None:
-    """Return what a quote must say to answer a question asking for a number or a person, if it asks for one.
+    """Return what a quote must say to answer a question asking for a number, a date or a person, if it asks for one.
 
     "How many weeks was Her in theaters?" met a sentence about going back to the theater, "who edited her?"
     one about editing. What is asked is read from the message alone: a follow-up is searched after the question
@@ -231,7 +231,7 @@ def _answer_test(question: str, found: Retrieved, words: Words) -> Callable[[str
 
 
 def _unless_unanswered(decision: Decision, question: str, found: Retrieved, words: Words) -> Decision:
-    """Refuse a question asking for a number or a person when no passage she would show gives one."""
+    """Refuse a question asking for a number, a date or a person when no passage she would show gives one."""
     must = _answer_test(question, found, words)
     if must is not None and not any(must(e.text) for e in decision.evidence):
         return Decision("no_evidence")

@@ -34,7 +34,7 @@ class Wanted:
     # The essays it names, by id, and the words of it naming them (a conversation's writer).
     named: tuple[str, ...] = ()
     naming: frozenset[str] = frozenset()
-    # What a quote must say to answer at all (a number, a name), if the question asks for such a thing.
+    # What a quote must say to answer at all (a number, a date, a name), if the question asks for such a thing.
     must: Callable[[str], bool] | None = None
 
 
@@ -186,7 +186,7 @@ def pick_quotes(wanted: Wanted, pool: Sequence[Hit], reading: Reading) -> tuple[
     ranked, credit = _credit_first(question, ranked, words)
     if wanted.must is not None:
         ranked = [c for c in ranked if wanted.must(c.text)]
-        if not ranked or ranked[0].score < policy.kind_chance and not credit:
+        if not ranked or (ranked[0].score < policy.kind_chance and not credit):
             return ()
 
     def sentence(c: Candidate) -> str:

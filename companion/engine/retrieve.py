@@ -40,9 +40,9 @@ def retrieve(
     """Search with the routed query; opinions look deeper so that every essay with a view can be heard.
 
     One search serves both: the decision weighs the head of the ranking, quotes are picked from all of it. A
-    question asking for a credit ("who made this movie?") searches every passage, as one about the film as a
-    whole does: the credit is found by how film writing words it ("Writer/Director Spike Jonze"), wherever the
-    question's words rank it. The
+    question asking for a credit ("who made this movie?") searches every passage for one, as film writing words
+    it ("Writer/Director Spike Jonze"), wherever the question's words rank it: past the usual reach, the passages
+    crediting what it asks join the pool. The
     essays the query names (named, by id, and the words naming them, from the library) make a verdict asked of them
     theirs alone.
     """
@@ -55,7 +55,7 @@ def retrieve(
     reach = max(depth, policy.sentence_depth)
     pool = searcher.search(routed.query, policy.whole_depth if everything or credit else reach)
     if credit and not everything:
-        # Only the passages past the usual reach that credit what is asked join it: reading every sentence of
-        # every passage would cost a second a question on a corpus of a hundred passages.
+        # Only the passages past the usual reach that credit what is asked join it: reading every sentence of all
+        # 89 passages made "who plays amy?" half a second slower.
         pool = pool[:reach] + [h for h in pool[reach:] if credits_answer(routed.query, h.passage.text, words)]
     return Retrieved(routed.query, opinion, tuple(pool[:depth]), tuple(pool), routed.shown, whole, verdict, named, naming)
