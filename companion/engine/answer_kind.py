@@ -11,7 +11,7 @@ from companion.words import Words
 
 # A numeral standing as a number ("8,316", "3", "1950s"), not inside a name ("OS1").
 NUMERAL = re.compile(r"\b\d")
-# A number in figures as a quote gives it ("8,316", "2.5"), not inside a name ("OS1").
+# A whole number in figures, as her first line may repeat it ("8,316", "2.5"): not "1950s", which NUMERAL counts.
 FIGURE = re.compile(r"\b\d+(?:[.,]\d+)*\b")
 # A year ("2013", "the 1950s").
 YEAR = re.compile(r"\b(?:1[89]|20)\d\d(?:s|’s|'s)?\b")
