@@ -385,14 +385,16 @@ def test_a_verdict_is_a_statement_naming_the_film_and_leaning_warm_or_cool(promp
 def test_a_quote_that_must_say_something_is_the_likeliest_that_does():
     counted = passage("sad", 2, "Samantha talks with many people at once. Samantha says the count is 8316 others.")
     hits = [hit(1, counted), hit(2, FAR)]
-    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0, quote_chance=0.0)
+    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0, quote_chance=0.0, join_chance=1.01)
 
-    def pick(floor: float):
+    def pick(floor: float, **policy):
         wanted = Wanted("how many people does samantha talk with at once", must=lambda text: "8316" in text)
-        return _spans(pick_quotes(wanted, hits, _reading(replace(chosen, kind_chance=floor))))
+        return _spans(pick_quotes(wanted, hits, _reading(replace(chosen, kind_chance=floor, **policy))))
 
     assert _spans(pick_quotes(Wanted("how many people does samantha talk with at once"), hits, _reading(chosen)))[0] == (
         "Samantha talks with many people at once.")
     assert pick(0.0) == ["Samantha says the count is 8316 others."]
     # Unlikely enough, the sentence saying it is no answer: she says the essays don't say.
     assert pick(0.99) == []
+    # A likely neighbour joins the quote though it gives no number: joining reads every sentence.
+    assert pick(0.0, join_chance=0.3) == ["Samantha talks with many people at once. Samantha says the count is 8316 others."]

@@ -9,7 +9,7 @@ from typing import Literal
 
 from companion.engine.answer_kind import answer_test
 from companion.engine.credits import asks_for_a_credit, credits_answer
-from companion.engine.pick import Reading, Wanted, pick_quotes
+from companion.engine.pick import Reading, Wanted, pick_quotes, rank_pool
 from companion.engine.retrieve import Retrieved
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
@@ -203,11 +203,12 @@ def decide(
             whole=found.whole, verdict=found.verdict, named=found.named, naming=found.naming,
         )
         reading = Reading(embedder, vectors, idf, policy, words, reader)
-        picked = pick_quotes(wanted, pool, reading)
+        order = rank_pool(wanted, pool, reading)
+        picked = pick_quotes(wanted, pool, reading, order)
         must = _answer_test(question, found, words)
         if picked and must is not None and not must(picked[0].text):
             # The likeliest sentence gives no number, date or name asked for; a less likely one may, and then leads.
-            giving = pick_quotes(replace(wanted, must=must), pool, reading)
+            giving = pick_quotes(replace(wanted, must=must), pool, reading, order)
             if giving or not any(must(e.text) for e in picked):
                 return Decision("answer", giving, held) if giving else Decision("no_evidence")
         if picked:

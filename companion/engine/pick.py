@@ -161,17 +161,16 @@ def _topic(question: str, opinion: bool, whole: bool, words: Words | None) -> re
     return words.ending if opinion and asks_about_the_ending(question, words) else None
 
 
-def pick_quotes(wanted: Wanted, pool: Sequence[Hit], reading: Reading) -> tuple[Evidence, ...]:
-    """Return the evidence to quote: the likeliest answer first, then others likely enough, one per passage.
+@dataclass(frozen=True)
+class Ranked:
+    """A pool's sentences as a question reads them, likeliest first, and whether the first credits what it asks."""
 
-    An opinion question hears one sentence per essay, so each critic with a view speaks once. A question
-    asking who plays a character (words.asks_for_cast) or who made the film quotes first the sentence crediting
-    them. A sentence already quoted (wanted.shown) is not quoted again. A question about the film as a whole
-    quotes the critics' sentences saying what the film is, when there are any; one asking what they made of it
-    (wanted.verdict) quotes each essay's verdict on the film, or only the verdicts of the essays it names, and in
-    a conversation only of the writer it names.
-    """
-    question, policy, words = wanted.question, reading.policy, reading.words
+    candidates: tuple[Candidate, ...]
+    credit: bool
+
+
+def rank_pool(wanted: Wanted, pool: Sequence[Hit], reading: Reading) -> Ranked:
+    """Rank the pool's sentences for a question, a credit it asks for first, leaving out those already quoted."""
     by_id = {hit.passage.id: hit.passage for hit in pool}
     told = fold(wanted.shown)
 
@@ -180,13 +179,41 @@ def pick_quotes(wanted: Wanted, pool: Sequence[Hit], reading: Reading) -> tuple[
         text = by_id[c.passage_id].text
         return all(fold(part) not in told for part in (text[c.start : c.sentence_start], text[c.sentence_start : c.end]) if part.strip())
 
-    ranked = rank_sentences(question, pool, reading.embedder, policy.ranker(reading.reader is not None), reading.vectors,
-                            reading.idf, reader=reading.reader)
+    policy = reading.policy
+    ranked = rank_sentences(wanted.question, pool, reading.embedder, policy.ranker(reading.reader is not None),
+                            reading.vectors, reading.idf, reader=reading.reader)
     ranked = [c for c in ranked if not told or new(c)]
-    ranked, credit = _credit_first(question, ranked, words)
+    ranked, credit = _credit_first(wanted.question, ranked, reading.words)
+    return Ranked(tuple(ranked), credit)
+
+
+def pick_quotes(
+    wanted: Wanted, pool: Sequence[Hit], reading: Reading, order: Ranked | None = None
+) -> tuple[Evidence, ...]:
+    """Return the evidence to quote: the likeliest answer first, then others likely enough, one per passage.
+
+    An opinion question hears one sentence per essay, so each critic with a view speaks once. A question
+    asking who plays a character (words.asks_for_cast) or who made the film quotes first the sentence crediting
+    them. A sentence already quoted (wanted.shown) is not quoted again. A question about the film as a whole
+    quotes the critics' sentences saying what the film is, when there are any; one asking what they made of it
+    (wanted.verdict) quotes each essay's verdict on the film, or only the verdicts of the essays it names, and in
+    a conversation only of the writer it names.
+
+    A question that must be answered by a number, a date or a name (wanted.must) quotes the likeliest sentences
+    giving one, or nothing when the first of them is less likely than Policy.kind_chance. order is the pool as
+    rank_pool ranked it for the question, when it already has been.
+    """
+    question, policy, words = wanted.question, reading.policy, reading.words
+    by_id = {hit.passage.id: hit.passage for hit in pool}
+    order = order if order is not None else rank_pool(wanted, pool, reading)
+    credit = order.credit
+    # Joining reads every sentence's chance, on the topic or not, giving what is asked or not: the one beside a
+    # quote may go on with it.
+    every = list(order.candidates)
+    candidates = every
     if wanted.must is not None:
-        ranked = [c for c in ranked if wanted.must(c.text)]
-        if not ranked or (ranked[0].score < policy.kind_chance and not credit):
+        candidates = [c for c in every if wanted.must(c.text)]
+        if not candidates or (candidates[0].score < policy.kind_chance and not credit):
             return ()
 
     def sentence(c: Candidate) -> str:
@@ -200,12 +227,10 @@ def pick_quotes(wanted: Wanted, pool: Sequence[Hit], reading: Reading) -> tuple[
     cast = credit and words is not None and asks_for_the_cast(question, words)
     topic = _topic(question, wanted.opinion, wanted.whole, words)
     if cast:
-        thesis = [c for c in ranked if credits(sentence(c))]
+        thesis = [c for c in candidates if credits(sentence(c))]
     else:
-        thesis = [c for c in ranked if topic and topic.search(fold(sentence(c)))]
-    # Joining reads every sentence's chance, on the topic or not: the one beside a quote may go on with it.
-    every = ranked
-    ranked = thesis or ranked
+        thesis = [c for c in candidates if topic and topic.search(fold(sentence(c)))]
+    ranked = thesis or candidates
     if not ranked:
         return ()
     # A credit is the answer: any other quote would only pad it.
