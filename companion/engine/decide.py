@@ -209,8 +209,10 @@ def decide(
         if picked and must is not None and not must(picked[0].text):
             # The likeliest sentence gives no number, date or name asked for; a less likely one may, and then leads.
             giving = pick_quotes(replace(wanted, must=must), pool, reading, order)
-            if giving or not any(must(e.text) for e in picked):
-                return Decision("answer", giving, held) if giving else Decision("no_evidence")
+            if giving:
+                return Decision("answer", giving, held)
+            if not any(must(e.text) for e in picked):
+                return Decision("no_evidence")
         if picked:
             return Decision("answer", picked, held)
     chosen = select_evidence(hits, opinion=found.opinion, policy=policy)
