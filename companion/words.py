@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from companion.errors import PromptError
-from companion.text import content_terms, stemmed_words
+from companion.text import WORD, content_terms, fold, stemmed_words
 
 FILENAME = "words.toml"
 # list name -> used as a pattern (matched in text), as a set of content words (compared after stemming), or as a
@@ -28,6 +28,8 @@ WORD_SETS = ("names_an_essay", "about_the_library")
 SENTENCES = ("verdicts",)
 # Patterns matched with case as written: the film's title is also a pronoun ("Her" the film, "her" Samantha).
 CASED_PATTERNS = ("names_the_film",)
+# Tables of a name and what else it is called (`samantha = ["the os", …]`), kept as folded words.
+ALIASES = ("also_called",)
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ class Words:
     about_the_library: frozenset[str]
     verdicts: tuple[str, ...]
     names_the_film: re.Pattern[str]
+    # Each other name, as folded words, with the name it stands for; the longest first.
+    also_called: tuple[tuple[tuple[str, ...], str], ...]
 
 
 def _phrase(entry: str, cased: bool = False) -> str:
@@ -97,6 +101,19 @@ def _entries(path: Path, data: dict, name: str) -> list[str]:
     return entries
 
 
+def _aliases(path: Path, data: dict, name: str) -> tuple[tuple[tuple[str, ...], str], ...]:
+    table = data.get(name)
+    if not isinstance(table, dict) or not table:
+        raise PromptError(f"{path}: the [{name}] table (a name = [\"what else it is called\", ...]) is missing; copy it from prompts/.")
+    found = []
+    for called, others in table.items():
+        if not isinstance(others, list) or not others or not all(isinstance(o, str) and WORD.findall(o) for o in others):
+            raise PromptError(f"{path}: [{name}] {called} must be a non-empty list of quoted words or phrases.")
+        found += [(tuple(WORD.findall(fold(other))), fold(called)) for other in others]
+    # Longer names first, so that "the os" is read before "os".
+    return tuple(sorted(found, key=lambda pair: -len(pair[0])))
+
+
 def read_prompt_file(path: Path, folder: str = "prompts/") -> str:
     """Read one prompt file as UTF-8, or raise PromptError naming it and where to restore it from."""
     try:
@@ -115,7 +132,7 @@ def load_words(directory: Path) -> Words:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PromptError(f"{path} is not valid TOML ({exc}): check the quotes and brackets there.") from None
-    lists = PATTERNS + LEXICONS + WORD_SETS + SENTENCES + CASED_PATTERNS
+    lists = PATTERNS + LEXICONS + WORD_SETS + SENTENCES + CASED_PATTERNS + ALIASES
     unknown = sorted(set(data) - set(lists))
     if unknown:
         known = ", ".join(lists)
@@ -125,4 +142,5 @@ def load_words(directory: Path) -> Words:
     every = {name: frozenset(stemmed_words(" ".join(_entries(path, data, name)))) for name in WORD_SETS}
     sentences = {name: tuple(" ".join(e.split()) for e in _entries(path, data, name)) for name in SENTENCES}
     cased = {name: phrases_pattern(_entries(path, data, name), cased=True) for name in CASED_PATTERNS}
-    return Words(**patterns, **lexicons, **every, **sentences, **cased)
+    aliases = {name: _aliases(path, data, name) for name in ALIASES}
+    return Words(**patterns, **lexicons, **every, **sentences, **cased, **aliases)

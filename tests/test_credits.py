@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from companion.engine.credits import asked_character, asked_who_is, asks_for_the_cast, calls, introduced
+from companion.engine.credits import asked_character, asked_who_is, asks_for_the_cast, calls, credited, introduced
 from companion.engine.pick import Reading, Wanted, pick_quotes
 from companion.policy import POLICY
 from companion.retrieval.sentences import FEATURES, READER_FEATURES, SentenceVectors
@@ -116,3 +116,21 @@ def test_a_part_a_view_or_a_job_is_not_the_whole_cast(prompts, question):
 def test_a_nickname_calls_the_character_it_starts():
     assert calls("theo", "Theodore Twombly") and calls("wife", "his wife")
     assert not calls("am", "Amy") and not calls("theodore", "Theo")
+
+
+@pytest.mark.parametrize(("question", "character"), [
+    ("who voices the OS?", "samantha"), ("who plays the operating system in her?", "samantha"),
+    ("who is the voice of the AI?", "samantha"), ("who plays the computer?", "samantha"),
+    ("who voices amy's os?", "os"), ("who does the voice of the alan watts os?", "alan"),
+])
+def test_what_else_a_character_is_called_asks_about_them(prompts, question, character):
+    assert asked_character(question, prompts.words) == character
+
+
+@pytest.mark.parametrize("text", [
+    "Samantha (Scarlett Johansson) sees the world for all of its wonders.",
+    "His relationship with Samantha (whose voice is rendered by Scarlett Johansson with a beautiful allure) is traversed.",
+])
+def test_the_os_is_credited_as_samantha(prompts, text):
+    assert credited("who voices the OS?", text, prompts.words) == ("Samantha", "Scarlett Johansson")
+    assert introduced("who is the OS?", text, prompts.words) == ("Samantha", "Scarlett Johansson")

@@ -95,6 +95,15 @@ def test_a_part_a_quote_credits_is_answered_with_the_actor(engine, question):
     assert "Rooney Mara" in reply.answer
 
 
+@pytest.mark.parametrize("question", ["who voices the OS?", "who is the voice of the AI?", "who plays the computer?"])
+def test_the_os_asked_about_by_what_it_is_is_credited_as_samantha(engine, question):
+    engine.history.clear()
+    reply = engine.ask(question)
+    assert_grounded(reply)
+    assert "Scarlett Johansson" in reply.answer.splitlines()[0]
+    assert "Scarlett Johansson" in quotes(reply.answer)[0]
+
+
 @pytest.mark.parametrize("question", ["how many people is samantha talking to?", "how many others is samantha talking to?"])
 def test_a_number_asked_for_leads_from_the_sentence_giving_it(reading_engine, question):
     # The likeliest sentence ("Do you talk to someone else while we're talking? Samantha: Yes.") gives no number;

@@ -16,8 +16,9 @@ CREDIT = re.compile(rf"({_WORD}(?:\s+{_WORD})?)\s*\(({_NAMES})\)")
 # A character named as the actor's: "Amy Adams’ conveniently named character Amy", "Joaquin Phoenix's character, Theodore".
 # The actor is the two capitalised words before the possessive: a sentence may open just before them ("Take Amy Adams’").
 ACTORS_CHARACTER = re.compile(rf"({_NAME}\s+{_NAME})[’']s?\s+(?:[\w-]+\s+){{0,3}}?character,?\s+({_NAME}(?:\s+{_NAME})?)")
-# A character with the actor named after: "Samantha, played by Scarlett Johansson", "Amy (played by Amy Adams)".
-PLAYED_BY = re.compile(rf"({_NAME}(?:\s+{_NAME})?),?\s+\(?(?:played|voiced) by\s+({_NAMES})")
+# A character with the actor named after: "Samantha, played by Scarlett Johansson", "Amy (played by Amy Adams)",
+# "Samantha (whose voice is rendered by Scarlett Johansson…)".
+PLAYED_BY = re.compile(rf"({_NAME}(?:\s+{_NAME})?),?\s+\(?(?:played|voiced|whose voice is \w+) by\s+({_NAMES})")
 # A film named as its maker's: "Paul Thomas Anderson’s The Master".
 POSSESSIVE = re.compile(rf"({_NAMES})[’']s\s+(?=(\S[^.;!?]*))")
 # "Who is Samantha?", "who's amy in the movie": someone asked after by name, and nothing else about them.
@@ -59,13 +60,21 @@ def asked_character(question: str, words: Words) -> str | None:
         return None
     asked = question[cue.end() :]
     then = AND_THEN.match(fold(asked))
-    said = WORD.findall(then.group(1) if then else fold(asked))
-    for word in (part for compound in said for part in compound.split("-")):
+    said = [part for compound in WORD.findall(then.group(1) if then else fold(asked)) for part in compound.split("-")]
+    owned = False
+    for at, word in enumerate(said):
         terms = content_terms(word)
+        owned = owned or word.endswith("'s")
         if word.endswith("'s") or not terms or terms[0] in words.before_the_character:
             continue
-        return terms[0]
+        # "amy's os" is not the one called the OS.
+        return (None if owned else also_called(said[at:], words)) or terms[0]
     return None
+
+
+def also_called(said: list[str], words: Words) -> str | None:
+    """Return the name that the words opening a question's phrase stand for ("operating system": samantha), if any."""
+    return next((name for other, name in words.also_called if tuple(said[: len(other)]) == other), None)
 
 
 def credited(question: str, text: str, words: Words) -> tuple[str, str] | None:
@@ -102,7 +111,9 @@ def asked_who_is(question: str, words: Words) -> frozenset[str] | None:
     name = weighty_terms(said) - words.about_the_essays - words.chatter
     if "'s" in said or not 1 <= len(name) <= 2:
         return None
-    return frozenset(name)
+    # "who is the os?" asks after Samantha.
+    called = next((c for other, c in words.also_called if weighty_terms(" ".join(other)) == name), None)
+    return frozenset({called} if called else name)
 
 
 def introduced(question: str, text: str, words: Words) -> tuple[str, str] | None:
@@ -116,7 +127,8 @@ def introduced(question: str, text: str, words: Words) -> tuple[str, str] | None
     if name is None:
         return None
     return next(
-        ((c, a) for c, a in credits(text) if all(calls(n, c) for n in name) or all(calls(n, a) for n in name)), None
+        ((c, a) for c, a in credits(text) if all(calls(n, c) for n in name) or all(calls(n, a) for n in name)),
+        None,
     )
 
 

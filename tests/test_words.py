@@ -1,0 +1,48 @@
+"""The word lists in prompts/words.toml: loaded as written, and a broken file named with what is wrong."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from companion.errors import PromptError
+from tests.conftest import PROMPTS
+from companion.words import FILENAME, load_words
+
+
+@pytest.fixture
+def prompts_copy(tmp_path):
+    shutil.copy(PROMPTS / FILENAME, tmp_path / FILENAME)
+    return tmp_path
+
+
+def test_other_names_are_read_as_folded_words_longest_first(prompts):
+    also = prompts.words.also_called
+    assert (("operating", "system"), "samantha") in also and (("os",), "samantha") in also
+    assert [len(other) for other, _ in also] == sorted((len(other) for other, _ in also), reverse=True)
+
+
+@pytest.mark.parametrize(("edit", "problem"), [
+    (lambda text: text + "\n[broken\n", "is not valid TOML"),
+    (lambda text: text + "\n[made_up]\nwords = [\"x\"]\n", "unknown list [made_up]"),
+    (lambda text: text.replace("[months]", "[months_gone]"), "unknown list [months_gone]"),
+    (lambda text: text.replace('words = ["how much"]', "words = []"), "[asks_for_an_amount] words must be a non-empty list"),
+    (lambda text: text.replace('words = ["how much"]', 'words = ["how *much"]'), "at most one * at its end"),
+    (lambda text: text.replace('samantha = ["os",', 'samantha = [3, "os",'), "[also_called] samantha must be a non-empty list"),
+])
+def test_a_broken_word_file_is_named_with_what_is_wrong(prompts_copy, edit, problem):
+    path = prompts_copy / FILENAME
+    path.write_text(edit(path.read_text("utf-8")), "utf-8")
+    with pytest.raises(PromptError) as caught:
+        load_words(prompts_copy)
+    assert str(path) in str(caught.value) and problem in str(caught.value)
+
+
+def test_a_missing_list_is_named(prompts_copy):
+    path = prompts_copy / FILENAME
+    text = path.read_text("utf-8")
+    start = text.index("[also_called]")
+    path.write_text(text[:start] + text[text.index("\n[", start + 1) :], "utf-8")
+    with pytest.raises(PromptError, match=r"\[also_called\] table .* is missing"):
+        load_words(prompts_copy)
