@@ -21,7 +21,7 @@ PATTERNS = (
 )
 LEXICONS = (
     "warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character", "asks_for_a_verdict",
-    "the_whole_cast", "vague_things",
+    "the_whole_cast",
 )
 WORD_SETS = ("names_an_essay", "about_the_library")
 # Lists of whole sentences, kept as written: examples compared by meaning.
@@ -64,7 +64,6 @@ class Words:
     before_the_character: frozenset[str]
     asks_for_a_verdict: frozenset[str]
     the_whole_cast: frozenset[str]
-    vague_things: frozenset[str]
     names_an_essay: frozenset[str]
     about_the_library: frozenset[str]
     verdicts: tuple[str, ...]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from companion.engine.answer_kind import (
-    answer_test, asked_thing, asks_for_a_date, asks_for_a_number, asks_for_a_person, names_someone_new, stated_number, states_a_date,
+    answer_test, asks_for_a_date, asks_for_a_number, asks_for_a_person, names_someone_new, stated_number, states_a_date,
     states_a_number,
 )
 
@@ -137,27 +137,3 @@ def test_the_number_asked_for_opens_the_reply_when_the_first_quote_gives_it(prom
 ])
 def test_no_number_opens_the_reply_unless_asked_for_and_given_surely(prompts, question, text, chance):
     assert _first_line(prompts, question, text, chance) is None
-
-
-@pytest.mark.parametrize(("question", "thing"), [
-    ("what kind of car does theodore drive?", "car"), ("What camera was Her shot on?", "camera"),
-    ("so which company makes the OS1?", "company"), ("ok, what game does amy work on?", "game"),
-    ("What brand of coffee does Theodore drink?", "coffee"),
-])
-def test_what_or_which_with_a_noun_asks_for_that_kind_of_thing(prompts, question, thing):
-    assert asked_thing(question, prompts.words) == thing
-
-
-@pytest.mark.parametrize("question", [
-    # a clause inside the question, a "what's", the essays, a broad kind or no noun at all
-    "does theodore get to pick what samantha sounds like?", "what's the OS called?", "which reviewers loved it?",
-    "what city does it take place in?", "what line does samantha say?", "which movies does a critic bring up?",
-    "what goes wrong with the surrogate?", "what do the critics think of the ending?",
-])
-def test_a_clause_a_broad_kind_or_no_noun_asks_for_no_thing(prompts, question):
-    assert asked_thing(question, prompts.words) is None
-
-
-def test_a_quote_answers_a_kind_of_thing_by_naming_it(prompts):
-    must = answer_test("what kind of car does theodore drive?", prompts.words)
-    assert must is not None and must("He drives a small red car.") and not must("Theodore lives alone.")

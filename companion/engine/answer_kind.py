@@ -1,4 +1,4 @@
-"""Answer kinds: a question asking for a number, a date, a person or a kind of thing is answered only by a quote giving one."""
+"""Answer kinds: a question asking for a number, a date or a person is answered only by a quote that gives one."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 
 from companion.engine.credits import asked_character
-from companion.text import content_terms, fold
+from companion.text import content_terms
 from companion.words import Words
 
 # A numeral standing as a number ("8,316", "3", "1950s"), not inside a name ("OS1").
@@ -17,13 +17,6 @@ FIGURE = re.compile(r"\b\d+(?:[.,]\d+)*\b")
 YEAR = re.compile(r"\b(?:1[89]|20)\d\d(?:s|’s|'s)?\b")
 # A person's full name: two or more capitalised words in a row ("Rooney Mara", "Nicole Holofcener").
 FULL_NAME = re.compile(r"\b[A-Z][a-z][\w’'-]*(?:\s+[A-Z][a-z][\w’'-]*)+")
-# "What" or "which" opening a question (or a clause of it) and naming the kind of thing asked for: "what camera was
-# it shot on?", "so which company makes it?", "what kind of car does he drive?". Only at an opening: "does he get to
-# pick what samantha sounds like?" asks no kind. "What's…" asks what something is, and names no kind.
-WHICH_THING = re.compile(
-    r"(?:^|[,;:?.!]\s*)(?:(?:so|and|but|ok|okay|um|hmm|hey|wait)\W+)*(?:what|which)\s+"
-    r"(?:(?:kind|sort|type|brand|make)\s+of\s+)?(?:(?:a|an|the)\s+)?([a-z][\w-]*)\b(?!')"
-)
 
 
 def asks_for_a_number(question: str, words: Words) -> bool:
@@ -68,17 +61,8 @@ def names_someone_new(text: str, question: str, words: Words) -> bool:
     return any(not set(content_terms(name)) & asked for name in FULL_NAME.findall(text))
 
 
-def asked_thing(question: str, words: Words) -> str | None:
-    """Return the word (stemmed) for the kind of thing a what-or-which question asks for ("what camera…"), or None."""
-    for found in WHICH_THING.finditer(fold(question).replace("’", "'")):
-        terms = content_terms(found.group(1))
-        if terms and terms[0] not in words.vague_things | words.about_the_essays:
-            return terms[0]
-    return None
-
-
 def answer_test(question: str, words: Words) -> Callable[[str], bool] | None:
-    """Return what a quote must say to answer a question asking for a number, a date, a person or a thing, or None."""
+    """Return what a quote must say to answer a question asking for a number, a date or a person, or None."""
     # "How old was he when he made this?" asks for an age: "when" there only says which age.
     if asks_for_a_number(question, words):
         return lambda text: states_a_number(text, words)
@@ -86,7 +70,4 @@ def answer_test(question: str, words: Words) -> Callable[[str], bool] | None:
         return lambda text: states_a_date(text, words)
     if asks_for_a_person(question, words):
         return lambda text: names_someone_new(text, question, words)
-    thing = asked_thing(question, words)
-    if thing is not None:
-        return lambda text: thing in content_terms(text)
     return None
