@@ -103,7 +103,10 @@ def _entries(path: Path, data: dict, name: str) -> list[str]:
 def _aliases(path: Path, data: dict, name: str) -> tuple[tuple[tuple[str, ...], str], ...]:
     table = data.get(name)
     if not isinstance(table, dict) or not table:
-        raise PromptError(f"{path}: the [{name}] table (a name = [\"what else it is called\", ...]) is missing; copy it from prompts/.")
+        raise PromptError(
+            f"{path}: the [{name}] table (a name = [\"what else it is called\", ...]) is missing or empty; "
+            "copy it from prompts/."
+        )
     found = []
     for called, others in table.items():
         if not isinstance(others, list) or not others or not all(isinstance(o, str) and WORD.findall(o) for o in others):

@@ -44,5 +44,5 @@ def test_a_missing_list_is_named(prompts_copy):
     text = path.read_text("utf-8")
     start = text.index("[also_called]")
     path.write_text(text[:start] + text[text.index("\n[", start + 1) :], "utf-8")
-    with pytest.raises(PromptError, match=r"\[also_called\] table .* is missing"):
+    with pytest.raises(PromptError, match=r"\[also_called\] table .* is missing or empty"):
         load_words(prompts_copy)
