@@ -59,6 +59,15 @@ def test_who_someone_is_is_answered_by_the_sentence_bringing_them_in_first(promp
     assert pick("is samantha a mystery to herself?")[0].passage.id == TALK.id
 
 
+def test_a_sentence_crediting_by_itself_is_quoted_without_the_one_before(prompts):
+    voice = passage("lonely", 4, "Theodore sports a hideously trendy mustache. "
+                    "His relationship with Samantha (whose voice is rendered by Scarlett Johansson) is traversed.")
+    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0, quote_chance=0.0)
+    reading = Reading(BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen, prompts.words)
+    [quote] = pick_quotes(Wanted("who voices samantha?"), [hit(1, voice)], reading)
+    assert quote.text.startswith("His relationship with Samantha") and "mustache" not in quote.text
+
+
 def test_the_first_line_names_who_plays_the_one_asked_after(prompts):
     from companion.engine.compose import Job, quote_reply
     from companion.engine.recall import Remembered

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from companion.engine.credits import asks_for_the_cast, credits, credits_answer
 from companion.engine.route import asks_about_the_ending
@@ -60,6 +60,11 @@ def _credit_first(question: str, ranked: list[Candidate], words: Words | None) -
         return ranked, False
     for index, candidate in enumerate(ranked):
         if credits_answer(question, candidate.text, words):
+            # A sentence that credits by itself needs none of the one before it ("His relationship with Samantha
+            # (whose voice is rendered by Scarlett Johansson…)" came with a line about Theodore's mustache).
+            alone = candidate.text[candidate.sentence_start - candidate.start :]
+            if candidate.start < candidate.sentence_start and credits_answer(question, alone, words):
+                candidate = replace(candidate, text=alone, start=candidate.sentence_start)
             return [candidate, *ranked[:index], *ranked[index + 1 :]], True
     return ranked, False
 
