@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from companion.engine.answer_kind import (
-    answer_test, asks_for_a_date, asks_for_a_number, asks_for_a_person, names_someone_new, stated_number, states_a_date,
-    states_a_number,
+    answer_test, asks_for_a_date, asks_for_a_number, asks_for_a_person, asks_for_words_said, names_someone_new,
+    quotes_someone, stated_number, states_a_date, states_a_number,
 )
 
 
@@ -137,3 +137,26 @@ def test_the_number_asked_for_opens_the_reply_when_the_first_quote_gives_it(prom
 ])
 def test_no_number_opens_the_reply_unless_asked_for_and_given_surely(prompts, question, text, chance):
     assert _first_line(prompts, question, text, chance) is None
+
+
+@pytest.mark.parametrize(("question", "asks"), [
+    ("what line does samantha say when theodore wants to touch her?", True),
+    ("What does Amy blurt out right after the 'I'm a bitch' moment?", True),
+    ("anise has a one liner about growing in relationships, what is it", True),
+    ("how does theodore feel about catherine?", False), ("where does theodore work?", False),
+])
+def test_what_someone_said_is_asked_by_its_verbs(prompts, question, asks):
+    assert asks_for_words_said(question, prompts.words) is asks
+
+
+@pytest.mark.parametrize(("text", "quoting"), [
+    ("In the safety of his apartment, he learns that Samantha wants “to learn everything about everything.”", True),
+    ("Theodore: Do you talk to someone else while we're talking? Samantha: Yes.", True),
+    # a quotation opened in the sentence before, or going on into the next
+    ("Did anyone text me? Is anyone thinking about me?”", True),
+    ("I check my phone for texts a lot—like, “Did anyone text me? Is anyone thinking about me?", True),
+    ("It’s Samantha needing to be an OS and help humans, but wanting to learn everything.", False),
+    ("Theodore’s “job” is writing letters.", False),
+])
+def test_a_quotation_or_a_speakers_turn_quotes_someone(text, quoting):
+    assert quotes_someone(text) is quoting

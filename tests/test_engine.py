@@ -87,6 +87,13 @@ def test_a_part_a_quote_credits_is_answered_with_the_actor(engine, question):
     assert "Rooney Mara" in reply.answer
 
 
+def test_asked_what_someone_said_she_leads_with_their_words(reading_engine):
+    # The likeliest sentence ("It's Samantha needing to be an OS…") says what she wants in the writer's words.
+    reply = reading_engine.ask("what does samantha say she wants right after she gets switched on")
+    assert_grounded(reply)
+    assert "“to learn everything about everything.”" in quotes(reply.answer)[0]
+
+
 @pytest.mark.parametrize("question", ["who voices the OS?", "who is the voice of the AI?", "who plays the computer?"])
 def test_the_os_asked_about_by_what_it_is_is_credited_as_samantha(engine, question):
     engine.history.clear()

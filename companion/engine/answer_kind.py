@@ -1,4 +1,7 @@
-"""Answer kinds: a question asking for a number, a date or a person is answered only by a quote that gives one."""
+"""Answer kinds: a question asking for a number, a date or a person is answered only by a quote that gives one.
+
+One asking what someone said is answered first by a quote giving their words, when one is likely enough.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import re
 from collections.abc import Callable
 
 from companion.engine.credits import asked_character
-from companion.text import content_terms
+from companion.text import content_terms, quote_spans
 from companion.words import Words
 
 # A numeral standing as a number ("8,316", "3", "1950s"), not inside a name ("OS1").
@@ -17,6 +20,10 @@ FIGURE = re.compile(r"\b\d+(?:[.,]\d+)*\b")
 YEAR = re.compile(r"\b(?:1[89]|20)\d\d(?:s|’s|'s)?\b")
 # A person's full name: two or more capitalised words in a row ("Rooney Mara", "Nicole Holofcener").
 FULL_NAME = re.compile(r"\b[A-Z][a-z][\w’'-]*(?:\s+[A-Z][a-z][\w’'-]*)+")
+# A speaker's turn inside a transcript quoted in an essay ("…we're talking? Samantha: Yes.").
+TURN = re.compile(r"\b[A-Z][a-z]+: \S")
+# A quotation the text holds only part of, its other mark in a sentence before or after ("Did anyone text me?”).
+PART_QUOTED = re.compile(r"“[^”]{8,}$|^[^“]{8,}”", re.DOTALL)
 
 
 def asks_for_a_number(question: str, words: Words) -> bool:
@@ -71,3 +78,13 @@ def answer_test(question: str, words: Words) -> Callable[[str], bool] | None:
     if asks_for_a_person(question, words):
         return lambda text: names_someone_new(text, question, words)
     return None
+
+
+def asks_for_words_said(question: str, words: Words) -> bool:
+    """Tell whether a question asks what someone said ("what line does samantha say when…")."""
+    return bool(words.asks_for_words_said.search(question))
+
+
+def quotes_someone(text: str) -> bool:
+    """Tell whether a text gives someone's words: a quotation, or a speaker's turn in a transcript."""
+    return bool(quote_spans(text) or TURN.search(text) or PART_QUOTED.search(text.strip()))

@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from companion.engine.answer_kind import answer_test
+from companion.engine.answer_kind import answer_test, asks_for_words_said, quotes_someone
 from companion.engine.credits import asks_for_a_credit, credits_answer
 from companion.engine.pick import Reading, Wanted, pick_quotes, rank_pool
 from companion.engine.retrieve import Retrieved
@@ -213,6 +213,11 @@ def decide(
                 return Decision("answer", giving, held)
             if not any(must(e.text) for e in picked):
                 return Decision("no_evidence")
+        if picked and must is None and not quotes_someone(picked[0].text) and _asks_for_words(question, found, words):
+            # Asked what someone said, she leads with a sentence giving their words when one is likely enough.
+            said = pick_quotes(replace(wanted, must=quotes_someone, must_chance=policy.speech_chance), pool, reading, order)
+            if said:
+                return Decision("answer", said, held)
         if picked:
             return Decision("answer", picked, held)
     chosen = select_evidence(hits, opinion=found.opinion, policy=policy)
@@ -231,6 +236,11 @@ def _answer_test(question: str, found: Retrieved, words: Words) -> Callable[[str
     if found.opinion or found.whole or found.verdict:
         return None
     return answer_test(question, words)
+
+
+def _asks_for_words(question: str, found: Retrieved, words: Words) -> bool:
+    """Tell whether a question asks what someone in the film or an interview said, not what the critics think."""
+    return not (found.opinion or found.whole or found.verdict) and asks_for_words_said(question, words)
 
 
 def _unless_unanswered(decision: Decision, question: str, found: Retrieved, words: Words) -> Decision:

@@ -36,6 +36,10 @@ class Wanted:
     naming: frozenset[str] = frozenset()
     # What a quote must say to answer at all (a number, a date, a name), if the question asks for such a thing.
     must: Callable[[str], bool] | None = None
+    # How likely the first sentence meeting must has to be for it to be quoted (Policy.kind_chance if None).
+    must_chance: float | None = None
+    # How likely the first sentence meeting must has to be for it to be quoted (Policy.kind_chance if None).
+    must_chance: float | None = None
 
 
 @dataclass(frozen=True)
@@ -205,8 +209,8 @@ def pick_quotes(
     a conversation only of the writer it names.
 
     A question that must be answered by a number, a date or a name (wanted.must) quotes the likeliest sentences
-    giving one, or nothing when the first of them is less likely than Policy.kind_chance. order is the pool as
-    rank_pool ranked it for the question, when it already has been.
+    giving one, or nothing when the first of them is less likely than Policy.kind_chance (or wanted.must_chance).
+    order is the pool as rank_pool ranked it for the question, when it already has been.
     """
     question, policy, words = wanted.question, reading.policy, reading.words
     by_id = {hit.passage.id: hit.passage for hit in pool}
@@ -218,7 +222,8 @@ def pick_quotes(
     candidates = every
     if wanted.must is not None:
         candidates = [c for c in every if wanted.must(c.text)]
-        if not candidates or (candidates[0].score < policy.kind_chance and not credit):
+        floor = policy.kind_chance if wanted.must_chance is None else wanted.must_chance
+        if not candidates or (candidates[0].score < floor and not credit):
             return ()
 
     def sentence(c: Candidate) -> str:
