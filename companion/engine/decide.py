@@ -197,32 +197,40 @@ def decide(
     if not credit and not speaks(hits):
         return Decision("no_evidence")
     if embedder is not None and pool:
-        # A question about the film as a whole is answered as opinions are: one critic's view per essay.
-        wanted = Wanted(
-            found.query, opinion=found.opinion or found.whole or overview(found.query, meta), shown=found.shown,
-            whole=found.whole, verdict=found.verdict, named=found.named, naming=found.naming,
-        )
-        reading = Reading(embedder, vectors, idf, policy, words, reader)
-        order = rank_pool(wanted, pool, reading)
-        picked = pick_quotes(wanted, pool, reading, order)
-        must = _answer_test(question, found, words)
-        if picked and must is not None and not must(picked[0].text):
-            # The likeliest sentence gives no number, date or name asked for; a less likely one may, and then leads.
-            giving = pick_quotes(replace(wanted, must=must), pool, reading, order)
-            if giving:
-                return Decision("answer", giving, held)
-            if not any(must(e.text) for e in picked):
-                return Decision("no_evidence")
-        if picked and must is None and not quotes_someone(picked[0].text) and _asks_for_words(question, found, words):
-            # Asked what someone said, she leads with a sentence giving their words when one is likely enough.
-            said = pick_quotes(replace(wanted, must=quotes_someone, must_chance=policy.speech_chance), pool, reading, order)
-            if said:
-                return Decision("answer", said, held)
-        if picked:
-            return Decision("answer", picked, held)
+        quoted = _quote(found, question, pool, Reading(embedder, vectors, idf, policy, words, reader), words)
+        if quoted is not None:
+            return replace(quoted, held=held and quoted.verdict == "answer")
     chosen = select_evidence(hits, opinion=found.opinion, policy=policy)
     evidence = tuple(Evidence(n, hit.passage) for n, hit in enumerate(chosen, start=1))
     return _unless_unanswered(Decision("answer", evidence, held), question, found, words)
+
+
+def _quote(found: Retrieved, question: str, pool: Sequence[Hit], reading: Reading, words: Words) -> Decision | None:
+    """Return the sentences to quote, a refusal when none gives what the question must be answered with, or None."""
+    policy = reading.policy
+    # A question about the film as a whole is answered as opinions are: one critic's view per essay.
+    wanted = Wanted(
+        found.query, opinion=found.opinion or found.whole or overview(found.query, words.about_the_essays),
+        shown=found.shown, whole=found.whole, verdict=found.verdict, named=found.named, naming=found.naming,
+    )
+    order = rank_pool(wanted, pool, reading)
+    picked = pick_quotes(wanted, pool, reading, order)
+    if not picked:
+        return None
+    must = _answer_test(question, found, words)
+    if must is not None and not must(picked[0].text):
+        # The likeliest sentence gives no number, date or name asked for; a less likely one may, and then leads.
+        giving = pick_quotes(replace(wanted, must=must), pool, reading, order)
+        if giving:
+            return Decision("answer", giving)
+        if not any(must(e.text) for e in picked):
+            return Decision("no_evidence")
+    if must is None and not quotes_someone(picked[0].text) and _asks_for_words(question, found, words):
+        # Asked what someone said, she leads with a sentence giving their words when one is likely enough.
+        said = pick_quotes(replace(wanted, must=quotes_someone, must_chance=policy.speech_chance), pool, reading, order)
+        if said:
+            return Decision("answer", said)
+    return Decision("answer", picked)
 
 
 def _answer_test(question: str, found: Retrieved, words: Words) -> Callable[[str], bool] | None:
