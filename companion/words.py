@@ -28,7 +28,7 @@ WORD_SETS = ("names_an_essay", "about_the_library")
 SENTENCES = ("verdicts",)
 # Patterns matched with case as written: the film's title is also a pronoun ("Her" the film, "her" Samantha).
 CASED_PATTERNS = ("names_the_film",)
-# Tables of a name and what else it is called (`samantha = ["the os", …]`), kept as folded words.
+# Tables of a name and what else it is called (`samantha = ["os", "operating system", …]`), kept as folded words.
 ALIASES = ("also_called",)
 
 
@@ -102,6 +102,7 @@ def _entries(path: Path, data: dict, name: str) -> list[str]:
 
 
 def _aliases(path: Path, data: dict, name: str) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """Read a table of names and what else each is called, or raise PromptError naming what is wrong in it."""
     table = data.get(name)
     if not isinstance(table, dict) or not table:
         raise PromptError(
@@ -113,7 +114,7 @@ def _aliases(path: Path, data: dict, name: str) -> tuple[tuple[tuple[str, ...], 
         if not isinstance(others, list) or not others or not all(isinstance(o, str) and WORD.findall(o) for o in others):
             raise PromptError(f"{path}: [{name}] {called} must be a non-empty list of quoted words or phrases.")
         found += [(tuple(WORD.findall(fold(other))), fold(called)) for other in others]
-    # Longer names first, so that "the os" is read before "os".
+    # The longest first, so that a name opening a longer one does not cut it short.
     return tuple(sorted(found, key=lambda pair: -len(pair[0])))
 
 

@@ -34,10 +34,9 @@ class Wanted:
     # The essays it names, by id, and the words of it naming them (a conversation's writer).
     named: tuple[str, ...] = ()
     naming: frozenset[str] = frozenset()
-    # What a quote must say to answer at all (a number, a date, a name), if the question asks for such a thing.
+    # What every quote must say, if the question asks for such a thing: a number, a date or a name to answer at
+    # all, or someone's words to lead with them.
     must: Callable[[str], bool] | None = None
-    # How likely the first sentence meeting must has to be for it to be quoted (Policy.kind_chance if None).
-    must_chance: float | None = None
     # How likely the first sentence meeting must has to be for it to be quoted (Policy.kind_chance if None).
     must_chance: float | None = None
 
