@@ -72,6 +72,11 @@ def _credit_first(question: str, ranked: list[Candidate], words: Words | None) -
     return ranked, False
 
 
+def _actors(text: str) -> set[str]:
+    """Return the actors a sentence credits."""
+    return {actor for _, actor in credits(text)}
+
+
 def joined_span(chosen: Candidate, ranked: Sequence[Candidate], text: str, policy: Policy) -> tuple[int, int]:
     """Return the chosen sentence's span widened over the sentences beside it that belong in the quote.
 
@@ -262,6 +267,9 @@ def pick_quotes(
             continue
         essay = by_id[candidate.passage_id].essay_id
         if wanted.opinion and essay in {by_id[c.passage_id].essay_id for c in chosen}:
+            continue
+        # Each actor of the cast is heard once: a second credit of Scarlett Johansson would crowd out Amy Adams.
+        if cast and _actors(sentence(candidate)) <= {a for c in chosen for a in _actors(sentence(c))}:
             continue
         chosen.append(candidate)
     # A credit or a sentence on the question's topic was chosen by what it says, not by its chance: a chance
