@@ -259,6 +259,7 @@ def pick_quotes(
             for n, c in enumerate(judged, start=1)
         )
     chosen: list[Candidate] = [ranked[0]]
+    heard = _actors(sentence(ranked[0])) if cast else set()
     for candidate in ranked[1:]:
         # A sentence on the question's topic answers it, however its words score.
         if len(chosen) >= cap or (candidate.score < policy.quote_chance and not thesis):
@@ -269,8 +270,10 @@ def pick_quotes(
         if wanted.opinion and essay in {by_id[c.passage_id].essay_id for c in chosen}:
             continue
         # Each actor of the cast is heard once: a second credit of Scarlett Johansson would crowd out Amy Adams.
-        if cast and _actors(sentence(candidate)) <= {a for c in chosen for a in _actors(sentence(c))}:
+        actors = _actors(sentence(candidate)) if cast else set()
+        if cast and actors <= heard:
             continue
+        heard |= actors
         chosen.append(candidate)
     # A credit or a sentence on the question's topic was chosen by what it says, not by its chance: a chance
     # would only misstate how sure she can be.
