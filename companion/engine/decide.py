@@ -8,12 +8,12 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from companion.engine.answer_kind import answer_test, asks_for_words_said, quotes_someone
-from companion.engine.credits import asks_for_a_credit, credits_answer
+from companion.engine.credits import read_credit_question
 from companion.engine.pick import Reading, Wanted, pick_quotes, rank_pool
 from companion.engine.retrieve import Retrieved
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
-from companion.retrieval.sentences import Reader, SentenceVectors, sentence_features
+from companion.retrieval.sentences import SentenceVectors, sentence_features
 from companion.text import content_terms
 from companion.types import Evidence, Hit, Passage
 from companion.words import Words
@@ -168,18 +168,26 @@ def select_evidence(hits: Sequence[Hit], opinion: bool = False, policy: Policy =
     return sorted(chosen[:limit], key=lambda h: h.rank)
 
 
-def decide(
-    found: Retrieved, question: str, careful: bool, idf: Idf | None, words: Words, policy: Policy = POLICY,
-    embedder: Embedder | None = None, vectors: SentenceVectors | None = None, reader: Reader | None = None,
-) -> Decision:
+@dataclass(frozen=True)
+class Judge:
+    """What the evidence decision reads by: the word lists, word weights, the policy, and how sentences are read."""
+
+    words: Words
+    idf: Idf | None = None
+    policy: Policy = POLICY
+    # Present when the searcher embeds queries: sentences are then ranked and quoted, else passages are weighed.
+    reading: Reading | None = None
+
+
+def decide(found: Retrieved, question: str, careful: bool, judge: Judge) -> Decision:
     """Decide from the hits whether to answer, and from which passages; careful keeps the ending back."""
     hits = list(found.hits)
+    words, policy, reading = judge.words, judge.policy, judge.reading
     meta = words.about_the_essays
-    # One cache for the turn when the caller keeps no sentence vectors: the decision and the picking share it.
-    vectors = vectors if vectors is not None else SentenceVectors()
+    embedder, vectors = (reading.embedder, reading.vectors) if reading is not None else (None, None)
 
     def speaks(chosen: Sequence[Hit]) -> bool:
-        return covers(found.query, chosen, idf, policy, meta, embedder, vectors, found.whole or found.verdict)
+        return covers(found.query, chosen, judge.idf, policy, meta, embedder, vectors, found.whole or found.verdict)
 
     held = False
     careful = careful and not asks_for_ending(question, words)
@@ -193,11 +201,12 @@ def decide(
     pool = [h for h in found.pool if not (careful and spoils_ending(h.passage, words))]
     # A passage crediting the actor or maker asked for ("Writer/Director Spike Jonze") answers the question word
     # for word, however few of its words the question shares ("who wrote her?").
-    credit = asks_for_a_credit(found.query, words) and any(credits_answer(found.query, h.passage.text, words) for h in pool)
+    asked = read_credit_question(found.query, words)
+    credit = asked.asks and any(asked.answered_by(h.passage.text) for h in pool)
     if not credit and not speaks(hits):
         return Decision("no_evidence")
-    if embedder is not None and pool:
-        quoted = _quote(found, question, pool, Reading(embedder, vectors, idf, policy, words, reader), words)
+    if reading is not None and pool:
+        quoted = _quote(found, question, pool, reading, words)
         if quoted is not None:
             return replace(quoted, held=held and quoted.verdict == "answer")
     chosen = select_evidence(hits, opinion=found.opinion, policy=policy)

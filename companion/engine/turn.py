@@ -15,8 +15,9 @@ from typing import Literal
 from companion.backends.base import Backend, Message
 from companion.engine.compose import Composed, Composition, Job, compose
 from companion.engine.converse import ABOUT_PERSON, canned, facts_about, releases_spoilers, search_query, talk, talk_messages
-from companion.engine.decide import decide
+from companion.engine.decide import Judge, decide
 from companion.engine.library import Library, describe
+from companion.engine.pick import Reading
 from companion.engine.prompting import Prompt, build_messages, fit
 from companion.engine.recall import Remembered, read_memory
 from companion.engine.retrieve import retrieve
@@ -150,6 +151,12 @@ class Engine:
             self.router = Router(self.prompts.routes, self.searcher.embedder, self.policy)
         return self.router
 
+    def judge(self) -> Judge:
+        """Return what the evidence decision reads by: the searcher's weights and embedder, the reader, the lists."""
+        words, idf, embedder = self.prompts.words, self.searcher.idf, self.searcher.embedder
+        reading = None if embedder is None else Reading(embedder, self.sentences, idf, self.policy, words, self.reader)
+        return Judge(words, idf, self.policy, reading)
+
     def turn(self, text: str) -> TurnRun:
         """Start answering one message; iterate the result for status, tokens, citations and done."""
         return TurnRun(self, text)
@@ -211,10 +218,7 @@ class Engine:
         found = retrieve(self.searcher, routed, self.k, self.prompts.words, self.policy, named, naming)
         # A stop asked for while the index was slow to answer takes effect now, not after the sentences are read.
         yield Event("status", text="reading what they wrote…")
-        decision = decide(
-            found, question, remembered.careful, self.searcher.idf, self.prompts.words, self.policy,
-            self.searcher.embedder, self.sentences, self.reader,
-        )
+        decision = decide(found, question, remembered.careful, self.judge())
         if decision.verdict != "answer":
             if released:
                 yield from self._say(run, "spoilers_released")
