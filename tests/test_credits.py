@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from companion.engine.credits import asked_character, asked_who_is, asks_for_the_cast, calls, credited, introduced
+from companion.engine.credits import asked_character, asked_who_is, calls, read_credit_question
 from companion.engine.pick import Reading, Wanted, pick_quotes
 from companion.policy import POLICY
 from companion.retrieval.sentences import FEATURES, READER_FEATURES, SentenceVectors
@@ -38,10 +38,10 @@ def test_a_who_is_question_asks_after_the_name_it_gives_alone(prompts):
 def test_the_sentence_crediting_the_one_asked_after_brings_them_in(prompts):
     words = prompts.words
     text = MET.text
-    assert introduced("who is samantha?", text, words) == ("Samantha", "Scarlett Johansson")
-    assert introduced("who is scarlett johansson?", text, words) == ("Samantha", "Scarlett Johansson")
-    assert introduced("who is theodore?", text, words) is None
-    assert introduced("what does samantha want?", text, words) is None
+    assert read_credit_question("who is samantha?", words).introduced(text) == ("Samantha", "Scarlett Johansson")
+    assert read_credit_question("who is scarlett johansson?", words).introduced(text) == ("Samantha", "Scarlett Johansson")
+    assert read_credit_question("who is theodore?", words).introduced(text) is None
+    assert read_credit_question("what does samantha want?", words).introduced(text) is None
 
 
 def test_who_someone_is_is_answered_by_the_sentence_bringing_them_in_first(prompts):
@@ -114,12 +114,12 @@ def test_a_first_line_opening_with_a_part_in_lower_case_starts_with_a_capital(pr
 
 @pytest.mark.parametrize("question", ["who's in the cast?", "what actors are in it?", "who stars in her?", "who plays the main character?"])
 def test_naming_no_part_asks_for_the_whole_cast(prompts, question):
-    assert asks_for_the_cast(question, prompts.words)
+    assert read_credit_question(question, prompts.words).cast
 
 
 @pytest.mark.parametrize("question", ["who plays amy?", "what did the critics think of the cast?", "who edited her?"])
 def test_a_part_a_view_or_a_job_is_not_the_whole_cast(prompts, question):
-    assert not asks_for_the_cast(question, prompts.words)
+    assert not read_credit_question(question, prompts.words).cast
 
 
 def test_a_nickname_calls_the_character_it_starts():
@@ -141,5 +141,5 @@ def test_what_else_a_character_is_called_asks_about_them(prompts, question, char
     "His relationship with Samantha (whose voice is rendered by Scarlett Johansson with a beautiful allure) is traversed.",
 ])
 def test_the_os_is_credited_as_samantha(prompts, text):
-    assert credited("who voices the OS?", text, prompts.words) == ("Samantha", "Scarlett Johansson")
-    assert introduced("who is the OS?", text, prompts.words) == ("Samantha", "Scarlett Johansson")
+    assert read_credit_question("who voices the OS?", prompts.words).credited(text) == ("Samantha", "Scarlett Johansson")
+    assert read_credit_question("who is the OS?", prompts.words).introduced(text) == ("Samantha", "Scarlett Johansson")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from companion.engine import Engine
-from companion.engine.credits import Credit, asked_character, credited, made_by
+from companion.engine.credits import Credit, asked_character, read_credit_question
 from companion.engine.pick import Reading, Wanted, pick_quotes
 from companion.engine.quotes import quote_paragraphs, quoted, views_line
 from companion.policy import POLICY
@@ -271,13 +271,13 @@ def test_the_line_about_the_critics_leads_only_a_reply_she_is_sure_of(prompts):
 def test_a_cast_credit_answers_only_the_character_asked_about(prompts):
     words = prompts.words
     text = "Theodore Twombly (Joaquin Phoenix) has been separated from his wife (Rooney Mara) for nearly a year."
-    assert credited("who plays theodore?", text, words) == ("Theodore Twombly", "Joaquin Phoenix")
-    assert credited("who is the actor playing theo's ex wife?", text, words) == ("his wife", "Rooney Mara")
+    assert read_credit_question("who plays theodore?", words).credited(text) == ("Theodore Twombly", "Joaquin Phoenix")
+    assert read_credit_question("who is the actor playing theo's ex wife?", words).credited(text) == ("his wife", "Rooney Mara")
     # Someone else is asked about, though the credited character is named on the way.
-    assert credited("who plays the girl theodore goes on the blind date with", text, words) is None
-    assert credited("which actor turned down the role of theodore?", text, words) is None
+    assert read_credit_question("who plays the girl theodore goes on the blind date with", words).credited(text) is None
+    assert read_credit_question("which actor turned down the role of theodore?", words).credited(text) is None
     # The question already names the credited actor: it asks something the credit cannot answer.
-    assert credited("who was cast as theodore before joaquin phoenix?", text, words) is None
+    assert read_credit_question("who was cast as theodore before joaquin phoenix?", words).credited(text) is None
     assert asked_character("who's in it?", words) is None
 
 
@@ -285,32 +285,33 @@ def test_film_writings_other_ways_of_crediting_an_actor_answer_too(prompts):
     words = prompts.words
     named = "Take Amy Adams’ conveniently named character Amy, for example."
     # The actor shares the character's name: that name in the question does not rule the actor out.
-    assert credited("who plays amy?", named, words) == ("Amy", "Amy Adams")
-    assert credited("who plays theodore?", named, words) is None
+    assert read_credit_question("who plays amy?", words).credited(named) == ("Amy", "Amy Adams")
+    assert read_credit_question("who plays theodore?", words).credited(named) is None
     played = "Samantha, played by Scarlett Johansson, sees the world for all of its wonders."
-    assert credited("who voices samantha?", played, words) == ("Samantha", "Scarlett Johansson")
-    assert credited("who was cast as samantha before scarlett johansson?", played, words) is None
-    assert credited("who plays theodore?", "Joaquin Phoenix's character, Theodore, writes letters.", words) == (
+    assert read_credit_question("who voices samantha?", words).credited(played) == ("Samantha", "Scarlett Johansson")
+    assert read_credit_question("who was cast as samantha before scarlett johansson?", words).credited(played) is None
+    assert read_credit_question("who plays theodore?", words).credited("Joaquin Phoenix's character, Theodore, writes letters.") == (
         "Theodore", "Joaquin Phoenix")
-    assert credited("who plays amy?", "The character Amy is tired.", words) is None
+    assert read_credit_question("who plays amy?", words).credited("The character Amy is tired.") is None
 
 
 def test_a_who_made_question_is_answered_from_how_the_quote_credits_the_film(prompts):
     words = prompts.words
     run = "starring roles in Paul Thomas Anderson’s The Master and Inherent Vice, he delves deep."
-    assert made_by("Who directed The Master?", run, words) == Credit("Paul Thomas Anderson", "Paul Thomas Anderson’s The Master")
+    master = Credit("Paul Thomas Anderson", "Paul Thomas Anderson’s The Master")
+    assert read_credit_question("Who directed The Master?", words).made_by(run) == master
     # Only the film named as the maker's counts; the one after it may be anyone's.
-    assert made_by("who directed inherent vice?", run, words) is None
+    assert read_credit_question("who directed inherent vice?", words).made_by(run) is None
     role = "Had he wanted to, Writer/Director Spike Jonze could have explored the futurist angle."
-    assert made_by("who directed Her?", role, words) == Credit("Spike Jonze", "Writer/Director Spike Jonze")
+    assert read_credit_question("who directed Her?", words).made_by(role) == Credit("Spike Jonze", "Writer/Director Spike Jonze")
     # A role credit names this film's director, never another film's.
-    assert made_by("who directed The Master?", role, words) is None
-    assert made_by("who directed her? spike jonze?", role, words) is None
-    assert made_by("what did Spike Jonze direct?", role, words) is None
+    assert read_credit_question("who directed The Master?", words).made_by(role) is None
+    assert read_credit_question("who directed her? spike jonze?", words).made_by(role) is None
+    assert read_credit_question("what did Spike Jonze direct?", words).made_by(role) is None
     # Asked with no film named, it asks about this one.
-    assert made_by("who is the director?", role, words) == Credit("Spike Jonze", "Writer/Director Spike Jonze")
-    assert made_by("who's the director of photography?", role, words) is None
-    assert made_by("who made it?", "Directed by Spike Jonze, it opened in 2013.", words) == Credit(
+    assert read_credit_question("who is the director?", words).made_by(role) == Credit("Spike Jonze", "Writer/Director Spike Jonze")
+    assert read_credit_question("who's the director of photography?", words).made_by(role) is None
+    assert read_credit_question("who made it?", words).made_by("Directed by Spike Jonze, it opened in 2013.") == Credit(
         "Spike Jonze", "Directed by Spike Jonze"
     )
 
@@ -320,13 +321,13 @@ def test_a_who_wrote_question_needs_the_films_writer_by_role(prompts):
     role = "Had he wanted to, Writer/Director Spike Jonze could have explored the futurist angle."
     credit = Credit("Spike Jonze", "Writer/Director Spike Jonze")
     for question in ("who wrote her?", "who wrote the screenplay?", "who wrote the script for her", "who is the screenwriter?"):
-        assert made_by(question, role, words) == credit, question
-    assert made_by("who wrote it?", "Written and directed by Spike Jonze, it opened in 2013.", words) == Credit(
+        assert read_credit_question(question, words).made_by(role) == credit, question
+    assert read_credit_question("who wrote it?", words).made_by("Written and directed by Spike Jonze, it opened in 2013.") == Credit(
         "Spike Jonze", "Written and directed by Spike Jonze")
     # A director is not a writer; a possessive names whose script it resembles, not whose it is.
-    assert made_by("who wrote her?", "Directed by Spike Jonze, it opened in 2013.", words) is None
-    assert made_by("who wrote the script?", "But that could have been Charlie Kaufman’s script.", words) is None
-    assert made_by("who wrote the music?", role, words) is None
+    assert read_credit_question("who wrote her?", words).made_by("Directed by Spike Jonze, it opened in 2013.") is None
+    assert read_credit_question("who wrote the script?", words).made_by("But that could have been Charlie Kaufman’s script.") is None
+    assert read_credit_question("who wrote the music?", words).made_by(role) is None
 
 
 def test_the_first_line_names_the_maker_the_first_quote_credits(prompts):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from companion.backends.base import Backend, GenerationRequest, Message, Writes
 from companion.engine.answer_kind import asks_for_a_number, stated_number
 from companion.engine.cleanup import cleaned, expected
-from companion.engine.credits import credited, introduced, made_by
+from companion.engine.credits import read_credit_question
 from companion.engine.prompting import fit
 from companion.engine.quotes import opener_for, quote_paragraphs, quoted, views_line
 from companion.engine.recall import Remembered, recall_line
@@ -176,15 +176,16 @@ def _credited_line(job: Job, prompts: Prompts) -> str | None:
         return None
     text = first.text
     key = fold(job.query)
-    cast = credited(job.query, text, prompts.words)
+    asked = read_credit_question(job.query, prompts.words)
+    cast = asked.credited(text)
     if cast is not None:
         character, actor = cast
         return prompts.choose("answer_cast", key, actor=actor, character=character)
-    met = introduced(job.query, text, prompts.words)
+    met = asked.introduced(text)
     if met is not None:
         character, actor = met
         return prompts.choose("answer_character", key, actor=actor, character=character)
-    maker = made_by(job.query, text, prompts.words)
+    maker = asked.made_by(text)
     if maker is not None:
         return prompts.choose("answer_maker", key, maker=maker.name, credit=maker.credit)
     return None

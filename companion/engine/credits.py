@@ -77,21 +77,6 @@ def also_called(said: list[str], words: Words) -> str | None:
     return next((name for other, name in words.also_called if tuple(said[: len(other)]) == other), None)
 
 
-def credited(question: str, text: str, words: Words) -> tuple[str, str] | None:
-    """Return the (character, actor) a quote credits for a question asking who plays that character, if any.
-
-    An actor the question already names is not the answer to it ("who was cast before Scarlett Johansson?"),
-    though an actor may share a name with the character asked about (Amy Adams plays Amy).
-    """
-    character = asked_character(question, words)
-    if character is None:
-        return None
-    asked = set(content_terms(question)) - {character}
-    return next(
-        ((c, a) for c, a in credits(text) if calls(character, c) and not set(content_terms(a)) & asked), None
-    )
-
-
 def calls(word: str, name: str) -> bool:
     """Tell whether a word a question uses names someone: one of their names, or its start ("theo": Theodore)."""
     return any(term == word or (len(word) >= 3 and term.startswith(word)) for term in content_terms(name))
@@ -116,28 +101,14 @@ def asked_who_is(question: str, words: Words) -> frozenset[str] | None:
     return frozenset({called} if called else name)
 
 
-def introduced(question: str, text: str, words: Words) -> tuple[str, str] | None:
-    """Return the (character, actor) a quote credits for a question asking who someone it names is.
-
-    Film writing brings a character in with the actor's name ("Samantha (Scarlett Johansson) sees the world…"):
-    for "who is samantha?" that is the sentence a reader meets her in, and for "who is joaquin phoenix?" the
-    one naming his part.
-    """
-    name = asked_who_is(question, words)
-    if name is None:
-        return None
-    return next(
-        ((c, a) for c, a in credits(text) if all(calls(n, c) for n in name) or all(calls(n, a) for n in name)),
-        None,
-    )
-
-
 @dataclass(frozen=True)
 class Work:
     """The film a who-made question asks about, folded ("the master"; "" for this one), and whether it asks who wrote it."""
 
     name: str
     writing: bool = False
+    # The film asked about is this one, named as the film ("who directed her?").
+    itself: bool = False
 
 
 def asked_work(question: str, words: Words) -> Work | None:
@@ -152,48 +123,93 @@ def asked_work(question: str, words: Words) -> Work | None:
         return None
     name = " ".join(WORD.findall(fold(question[cue.end() :])))
     of = words.writing_of_a_film.match(name) if writing else None
-    return Work(name[of.end() :].strip() if of else name, writing)
+    name = name[of.end() :].strip() if of else name
+    return Work(name, writing, bool(words.the_film_itself.fullmatch(name)))
 
 
-def made_by(question: str, text: str, words: Words) -> Credit | None:
-    """Return the maker a quote credits for a question asking who made (or wrote) a film, if it does.
+@dataclass(frozen=True)
+class CreditQuestion:
+    """A who-plays, who-is or who-made question read once, to be matched against many quotes."""
 
-    Another film counts when the quote names it as its maker's ("Paul Thomas Anderson’s The Master"); this one
-    when the quote gives its director's role ("Writer/Director Spike Jonze"), or its writer's for who wrote it.
-    """
-    work = asked_work(question, words)
-    if work is None:
-        return None
-    asked = set(content_terms(question))
-    if not work.name or words.the_film_itself.fullmatch(work.name):
-        role = WRITER if work.writing else ROLE
-        found = [(m.group(2), m.group(0)) for m in role.finditer(text)]
-    else:
-        size = len(work.name.split())
-        found = [
-            (m.group(1), f"{m.group(1)}’s {' '.join(m.group(2).split()[:size]).rstrip(',;:')}")
-            for m in POSSESSIVE.finditer(text)
-            if (" ".join(WORD.findall(fold(m.group(2)))) + " ").startswith(work.name + " ")
-        ]
-    return next((Credit(name, credit) for name, credit in found if not set(content_terms(name)) & asked), None)
+    # Who is in the film, naming no part ("who's in it?").
+    cast: bool
+    # The character a cast question asks about ("who plays theo's ex wife?": wife).
+    character: str | None
+    # The name a who-is question asks after, as folded words.
+    who_is: frozenset[str] | None
+    work: Work | None
+    # The question's own words: an actor or maker it names is not the answer to it.
+    terms: frozenset[str]
+
+    @property
+    def asks(self) -> bool:
+        """Tell whether the question asks who plays someone, who is in the film, who someone is, or who made a film."""
+        return self.cast or any(asked is not None for asked in (self.character, self.who_is, self.work))
+
+    def credited(self, text: str) -> tuple[str, str] | None:
+        """Return the (character, actor) a quote credits for a question asking who plays that character, if any.
+
+        An actor the question already names is not the answer to it ("who was cast before Scarlett Johansson?"),
+        though an actor may share a name with the character asked about (Amy Adams plays Amy).
+        """
+        character = self.character
+        if character is None:
+            return None
+        asked = self.terms - {character}
+        return next(
+            ((c, a) for c, a in credits(text) if calls(character, c) and not set(content_terms(a)) & asked), None
+        )
+
+    def introduced(self, text: str) -> tuple[str, str] | None:
+        """Return the (character, actor) a quote credits for a question asking who someone it names is.
+
+        Film writing brings a character in with the actor's name ("Samantha (Scarlett Johansson) sees the
+        world…"): for "who is samantha?" that is the sentence a reader meets her in, and for "who is joaquin
+        phoenix?" the one naming his part.
+        """
+        name = self.who_is
+        if name is None:
+            return None
+        return next(
+            ((c, a) for c, a in credits(text) if all(calls(n, c) for n in name) or all(calls(n, a) for n in name)),
+            None,
+        )
+
+    def made_by(self, text: str) -> Credit | None:
+        """Return the maker a quote credits for a question asking who made (or wrote) a film, if it does.
+
+        Another film counts when the quote names it as its maker's ("Paul Thomas Anderson’s The Master"); this
+        one when the quote gives its director's role ("Writer/Director Spike Jonze"), or its writer's for who
+        wrote it.
+        """
+        work = self.work
+        if work is None:
+            return None
+        if not work.name or work.itself:
+            role = WRITER if work.writing else ROLE
+            found = [(m.group(2), m.group(0)) for m in role.finditer(text)]
+        else:
+            size = len(work.name.split())
+            found = [
+                (m.group(1), f"{m.group(1)}’s {' '.join(m.group(2).split()[:size]).rstrip(',;:')}")
+                for m in POSSESSIVE.finditer(text)
+                if (" ".join(WORD.findall(fold(m.group(2)))) + " ").startswith(work.name + " ")
+            ]
+        return next((Credit(name, credit) for name, credit in found if not set(content_terms(name)) & self.terms), None)
+
+    def answered_by(self, text: str) -> bool:
+        """Tell whether a text credits, as film writing does, the actor or maker the question asks for."""
+        if self.cast:
+            return bool(credits(text))
+        return bool(self.credited(text) or self.introduced(text) or self.made_by(text))
 
 
-def asks_for_the_cast(question: str, words: Words) -> bool:
-    """Tell whether a question asks who is in the film, naming no part and asking no one's view ("who's in it?")."""
-    if not words.asks_for_cast.search(question) or words.opinion.search(question):
-        return False
+def read_credit_question(question: str, words: Words) -> CreditQuestion:
+    """Read what a question asks a credit for: the whole cast, a character, someone by name, or a film's maker."""
     character = asked_character(question, words)
-    return character is None or character in words.the_whole_cast
-
-
-def asks_for_a_credit(question: str, words: Words) -> bool:
-    """Tell whether a question asks who plays someone, who is in the film, who someone is, or who made a film."""
-    return asks_for_the_cast(question, words) or any(asked is not None for asked in (
-        asked_character(question, words), asked_who_is(question, words), asked_work(question, words)))
-
-
-def credits_answer(question: str, text: str, words: Words) -> bool:
-    """Tell whether a text credits, as film writing does, the actor or maker a question asks for."""
-    if asks_for_the_cast(question, words):
-        return bool(credits(text))
-    return bool(credited(question, text, words) or introduced(question, text, words) or made_by(question, text, words))
+    cast = bool(words.asks_for_cast.search(question)) and not words.opinion.search(question) and (
+        character is None or character in words.the_whole_cast)
+    return CreditQuestion(
+        cast, character, asked_who_is(question, words), asked_work(question, words),
+        frozenset(content_terms(question)),
+    )

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from companion.engine.credits import asks_for_the_cast, credits, credits_answer
+from companion.engine.credits import credits, read_credit_question
 from companion.engine.route import asks_about_the_ending
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
@@ -61,12 +61,13 @@ def _credit_first(question: str, ranked: list[Candidate], words: Words | None) -
     """
     if words is None:
         return ranked, False
+    asked = read_credit_question(question, words)
     for index, candidate in enumerate(ranked):
-        if credits_answer(question, candidate.text, words):
+        if asked.answered_by(candidate.text):
             # A sentence that credits by itself needs none of the one before it ("His relationship with Samantha
             # (whose voice is rendered by Scarlett Johansson…)" came with a line about Theodore's mustache).
             alone = candidate.text[candidate.sentence_start - candidate.start :]
-            if candidate.start < candidate.sentence_start and credits_answer(question, alone, words):
+            if candidate.start < candidate.sentence_start and asked.answered_by(alone):
                 candidate = replace(candidate, text=alone, start=candidate.sentence_start)
             return [candidate, *ranked[:index], *ranked[index + 1 :]], True
     return ranked, False
@@ -238,7 +239,7 @@ def pick_quotes(
     # the ending, by each critic's sentence telling it (words.ending: "heartbreaking when Samantha leaves Theodore");
     # asked who is in the film, naming no part, by each sentence crediting an actor ("Samantha (Scarlett
     # Johansson) sees the world…").
-    cast = credit and words is not None and asks_for_the_cast(question, words)
+    cast = credit and words is not None and read_credit_question(question, words).cast
     topic = _topic(question, wanted.opinion, wanted.whole, words)
     if cast:
         thesis = [c for c in candidates if credits(sentence(c))]

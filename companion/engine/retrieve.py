@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from companion.engine.credits import asks_for_a_credit, credits_answer
+from companion.engine.credits import read_credit_question
 from companion.engine.route import Routed, asks_about_the_whole, asks_for_a_verdict, is_opinion
 from companion.policy import POLICY, Policy
 from companion.retrieval.search import Searcher
@@ -50,12 +50,13 @@ def retrieve(
     opinion = verdict or is_opinion(routed.query, words)
     whole = asks_about_the_whole(routed.query, words)
     depth = max(k, policy.opinion_depth) if opinion else k
-    credit = asks_for_a_credit(routed.query, words)
+    asked = read_credit_question(routed.query, words)
+    credit = asked.asks
     everything = whole or verdict
     reach = max(depth, policy.sentence_depth)
     pool = searcher.search(routed.query, policy.whole_depth if everything or credit else reach)
     if credit and not everything:
         # Only the passages past the usual reach that credit what is asked join it: reading every sentence of all
         # 89 passages made "who plays amy?" half a second slower.
-        pool = pool[:reach] + [h for h in pool[reach:] if credits_answer(routed.query, h.passage.text, words)]
+        pool = pool[:reach] + [h for h in pool[reach:] if asked.answered_by(h.passage.text)]
     return Retrieved(routed.query, opinion, tuple(pool[:depth]), tuple(pool), routed.shown, whole, verdict, named, naming)
