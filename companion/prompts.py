@@ -25,6 +25,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "answer_character": frozenset({"actor", "character"}),
     "answer_number": frozenset({"number"}),
     "attributions": frozenset({"title", "who"}),
+    "attributions_again": frozenset({"who"}),
     "closers": frozenset(),
     "greeting": frozenset(),
     "thanks": frozenset(),

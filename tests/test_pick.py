@@ -122,6 +122,20 @@ def test_the_picked_span_is_what_the_reply_quotes(prompts):
     assert paragraph.endswith("[1]")
 
 
+def test_a_second_quote_from_the_same_writer_is_introduced_without_the_title_again(prompts):
+    spans = [(0, ANSWER.text.index(".") + 1), (0, ECHO.text.index(".") + 1), (0, OTHER.text.index(".") + 1)]
+    evidence = tuple(Evidence(n, item, span=span) for n, (item, span) in enumerate(zip((ANSWER, ECHO, OTHER), spans), 1))
+    first, again, other = quote_paragraphs(prompts, "who plays theodore?", quoted("who plays theodore?", evidence))
+    assert "*Her*" in first
+    # The same essay right after: no "Over in *Her*" as if it were a new one.
+    assert "*Her*" not in again and ("essay" in again or "piece" in again)
+    assert "*Sad*" in other
+    assert [quotes(p) for p in (first, again, other)] == [
+        ["Theodore Twombly is played by Joaquin Phoenix."], ["Joaquin Phoenix plays Theodore with a moustache."],
+        ["Joaquin Phoenix gives a great performance as Theodore."],
+    ]
+
+
 def test_a_reply_shows_only_the_quotes_picked(prompts):
     searcher = FakeSearcher([hit(1, ECHO), hit(2, ANSWER), hit(3, FAR)])
     engine = Engine(searcher=searcher, backend=ScriptedBackend("nothing"), prompts=prompts,
