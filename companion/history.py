@@ -222,14 +222,6 @@ class History(SQLiteStore):
         self._scrub()
 
 
-
-
-
-
-
-
-
-
 def _tick(conn: sqlite3.Connection, now: float) -> float:
     """Return a time later than every saved one so 'newest first' holds even if the clock steps back."""
     last = conn.execute("SELECT MAX(updated_at) FROM conversations").fetchone()[0]

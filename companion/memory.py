@@ -148,25 +148,20 @@ class Memory(SQLiteStore):
         return self._single("name")
 
 
-
-
     def _single(self, kind: str) -> str | None:
         with self._transaction() as conn:
             row = conn.execute("SELECT text FROM facts WHERE kind = ? ORDER BY id DESC LIMIT 1", (kind,)).fetchone()
         return row[0] if row else None
 
 
-
-
-
-
-
-
 def describe_gap(seconds: float | None) -> str | None:
-    """Say warmly how long it has been since they last talked, or None if it was moments ago or never."""
+    """Say warmly how long it has been since they last talked, or None if it was moments ago or never.
+
+    Each phrase completes "It's been …" in prompts/welcome_back.md, so it names a stretch of time, not a moment.
+    """
     if seconds is None or math.isnan(seconds) or seconds < 600:
         return None
-    for limit, phrase in ((2 * _HOUR, "a little while"), (18 * _HOUR, "earlier today"), (48 * _HOUR, "yesterday"),
+    for limit, phrase in ((2 * _HOUR, "a little while"), (18 * _HOUR, "a few hours"), (48 * _HOUR, "a day or so"),
                           (7 * _DAY, "a few days")):
         if seconds < limit:
             return phrase

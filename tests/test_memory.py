@@ -291,8 +291,8 @@ def test_last_seen_is_the_previous_session(db_path):
 @pytest.mark.parametrize(("seconds", "phrase"), [
     (None, None), (float("nan"), None), (-5.0, None), (0.0, None), (599.0, None),
     (600.0, "a little while"), (2 * HOUR - 1, "a little while"),
-    (2 * HOUR, "earlier today"), (18 * HOUR - 1, "earlier today"),
-    (18 * HOUR, "yesterday"), (48 * HOUR - 1, "yesterday"),
+    (2 * HOUR, "a few hours"), (18 * HOUR - 1, "a few hours"),
+    (18 * HOUR, "a day or so"), (48 * HOUR - 1, "a day or so"),
     (2 * DAY, "a few days"), (7 * DAY - 1, "a few days"),
     (7 * DAY, "about a week"), (10 * DAY, "about a week"), (14 * DAY, "about 2 weeks"), (60 * DAY - 1, "about 9 weeks"),
     (60 * DAY, "a couple of months"), (180 * DAY - 1, "a couple of months"),
