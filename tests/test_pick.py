@@ -122,7 +122,7 @@ def test_the_picked_span_is_what_the_reply_quotes(prompts):
     assert paragraph.endswith("[1]")
 
 
-def test_a_second_quote_from_the_same_writer_is_introduced_without_the_title_again(prompts):
+def test_a_second_quote_from_the_same_essay_is_introduced_without_the_title_again(prompts):
     spans = [(0, ANSWER.text.index(".") + 1), (0, ECHO.text.index(".") + 1), (0, OTHER.text.index(".") + 1)]
     evidence = tuple(Evidence(n, item, span=span) for n, (item, span) in enumerate(zip((ANSWER, ECHO, OTHER), spans), 1))
     first, again, other = quote_paragraphs(prompts, "who plays theodore?", quoted("who plays theodore?", evidence))

@@ -130,13 +130,13 @@ def quote_paragraphs(prompts: Prompts, question: str, used: list[tuple[Evidence,
     """Return one attributed, verbatim, marked paragraph per quote."""
     key = fold(question)
     paragraphs = []
-    before: tuple[str, str] | None = None
+    before: str | None = None
     for position, (item, quote) in enumerate(used):
-        # "Over in *Her*…" read oddly right after a quote from *Her*: the same writer again is introduced as such.
-        again = before == (item.passage.essay_id, quote.who)
+        # "Over in *Her*…" read oddly right after a quote from *Her*: a quote from the essay just quoted says so.
+        again = before == item.passage.essay_id
         intro = (prompts.choose_nth("attributions_again", key, position, who=quote.who) if again
                  else prompts.choose_nth("attributions", key, position, title=item.passage.title, who=quote.who))
-        before = (item.passage.essay_id, quote.who)
+        before = item.passage.essay_id
         paragraphs.append(f"{intro[0].upper()}{intro[1:]} “{quote.text}” [{item.n}]")
     return paragraphs
 
