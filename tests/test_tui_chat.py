@@ -184,6 +184,29 @@ async def test_sources_show_the_quoted_words_and_the_author(engine):
         assert "“" in str(panel.get_option_at_index(0).prompt)
 
 
+async def test_a_source_label_fits_one_line_of_a_narrow_window_and_grows_when_it_widens(engine):
+    app = watched(CompanionApp(loader_for(engine)))
+    async with app.run_test(size=(72, 40)) as pilot:
+        await settle(app, pilot)
+        await ask(app, pilot, ENDING)
+        sources = app.query_one(SourceList)
+
+        def first_lines() -> list[str]:
+            return [str(sources.get_option_at_index(i).prompt).split("\n")[0] for i in range(sources.option_count)]
+
+        narrow = first_lines()
+        labels = [str(sources.get_option_at_index(i).prompt) for i in range(sources.option_count)]
+        # No line wraps back under the marker: the quote is cut, the byline goes on indented.
+        assert narrow and all(len(line) <= sources.size.width for label in labels for line in label.split("\n"))
+        assert all(line.startswith("    ") for label in labels for line in label.split("\n")[1:])
+        assert all(line.endswith("…”") for line in narrow), narrow
+        sources.highlighted = 1
+        await pilot.resize_terminal(160, 40)
+        await pilot.pause()
+        wide = first_lines()
+        assert all(len(w) > len(n) for w, n in zip(wide, narrow)) and sources.highlighted == 1
+
+
 async def test_pastes_keep_their_order_and_joiners_and_show_controls(engine):
     app = watched(CompanionApp(loader_for(engine)))
     async with app.run_test(size=(100, 40)) as pilot:

@@ -67,12 +67,12 @@ def quotes_for(answer: str, n: int) -> tuple[str, ...]:
     return tuple(found)
 
 
-def excerpt(citation: Cited, answer: str) -> str:
-    """Return what a source's label shows: the words the reply quotes from it, else the passage's opening."""
+def excerpt(citation: Cited, answer: str, limit: int = EXCERPT_CHARS) -> str:
+    """Return what a source's label shows, in at most limit characters: the words the reply quotes, else the opening."""
     found = quotes_for(answer, citation.n)
     if found:
-        return f"“{_shortened(found[0])}”"
-    return _shortened(citation.text)
+        return f"“{_shortened(found[0], limit - 2)}”"
+    return _shortened(citation.text, limit)
 
 
 def author_and_title(citation: Cited) -> str:
@@ -80,9 +80,9 @@ def author_and_title(citation: Cited) -> str:
     return f"{citation.author}, {citation.title}" if citation.author else citation.title
 
 
-def _shortened(text: str) -> str:
+def _shortened(text: str, limit: int = EXCERPT_CHARS) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: max(limit - 1, 1)].rstrip() + "…"
 
 
 def highlighted(text: str, spans: list[tuple[int, int]]) -> Text:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 import unicodedata
 
 from rich.text import Text
@@ -17,11 +18,14 @@ from textual.widgets.option_list import Option
 from companion.engine import MAX_QUESTION_CHARS
 from companion.grounding import Citation
 from companion.text import printable
-from companion.tui.sources import author_and_title, excerpt
+from companion.tui.sources import EXCERPT_CHARS, author_and_title, excerpt
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
 # The composer shows how long the message is from this share of the engine's one limit on.
 COUNT_FROM = 0.75
+# The fewest characters of a quote a source's label keeps, however narrow the window: below it the words no longer
+# tell passages apart, and wrapping is the lesser harm.
+MIN_EXCERPT = 24
 
 
 def linked_markers(answer: str, turn: int) -> str:
@@ -148,16 +152,35 @@ class SourceList(OptionList):
             self.n = n
 
     def __init__(self, turn: int, citations: tuple[Citation, ...] | list, answer: str = "") -> None:
-        super().__init__(*[self._option(c, answer) for c in citations])
+        self.citations = tuple(citations)
+        self.answer = answer
+        self._width = 0
+        super().__init__(*[self._option(c, answer) for c in self.citations])
         self.turn = turn
 
+    def on_resize(self, event: events.Resize) -> None:
+        # An excerpt longer than the list is wide wrapped under its marker; each is cut to one line instead.
+        if event.size.width == self._width:
+            return
+        self._width = event.size.width
+        highlighted = self.highlighted
+        self.clear_options()
+        self.add_options([self._option(c, self.answer, event.size.width) for c in self.citations])
+        self.highlighted = highlighted
+
     @staticmethod
-    def _option(citation, answer: str = "") -> Option:
+    def _option(citation, answer: str = "", width: int = 0) -> Option:
         label = Text()
-        label.append(f"[{citation.n}] ", style="bold")
-        # The quoted words tell three passages of one essay apart; the byline alone cannot.
-        label.append(printable(excerpt(citation, answer)))
-        label.append(f"\n    — {printable(author_and_title(citation))}", style="italic")
+        marker = f"[{citation.n}] "
+        label.append(marker, style="bold")
+        # The quoted words tell three passages of one essay apart; the byline alone cannot. Two columns are left
+        # for a scrollbar.
+        limit = min(EXCERPT_CHARS, width - len(marker) - 2) if width else EXCERPT_CHARS
+        label.append(printable(excerpt(citation, answer, max(limit, MIN_EXCERPT))))
+        byline = f"— {printable(author_and_title(citation))}"
+        # A byline too long for the list goes on under itself, not back at the marker's column.
+        lines = textwrap.wrap(byline, max(width - 8, MIN_EXCERPT), subsequent_indent="  ") if width else [byline]
+        label.append("".join(f"\n    {line}" for line in lines), style="italic")
         if not citation.verified:
             label.append("  (quote not found in this passage)", style="italic")
         return Option(label, id=str(citation.n))
