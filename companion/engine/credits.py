@@ -103,11 +103,11 @@ def asked_who_is(question: str, words: Words) -> frozenset[str] | None:
 
 @dataclass(frozen=True)
 class Work:
-    """The film a who-made question asks about, folded ("the master"; "" for this one), and whether it asks who wrote it."""
+    """The film a who-made question asks about, folded ("the master"), and whether it asks who wrote it."""
 
     name: str
     writing: bool = False
-    # The film asked about is this one, named as the film ("who directed her?").
+    # The film asked about is this one: named as the film ("who directed her?"), or not named ("who wrote it?").
     itself: bool = False
 
 
@@ -124,7 +124,7 @@ def asked_work(question: str, words: Words) -> Work | None:
     name = " ".join(WORD.findall(fold(question[cue.end() :])))
     of = words.writing_of_a_film.match(name) if writing else None
     name = name[of.end() :].strip() if of else name
-    return Work(name, writing, bool(words.the_film_itself.fullmatch(name)))
+    return Work(name, writing, not name or bool(words.the_film_itself.fullmatch(name)))
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,7 @@ class CreditQuestion:
         work = self.work
         if work is None:
             return None
-        if not work.name or work.itself:
+        if work.itself:
             role = WRITER if work.writing else ROLE
             found = [(m.group(2), m.group(0)) for m in role.finditer(text)]
         else:
