@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from companion.engine.credits import credits, read_credit_question
+from companion.engine.credits import CreditQuestion, credits, read_credit_question
 from companion.engine.route import asks_about_the_ending
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
@@ -53,15 +53,14 @@ class Reading:
     reader: Reader | None = None
 
 
-def _credit_first(question: str, ranked: list[Candidate], words: Words | None) -> tuple[list[Candidate], bool]:
+def _credit_first(asked: CreditQuestion | None, ranked: list[Candidate]) -> tuple[list[Candidate], bool]:
     """Move first the likeliest sentence crediting the actor or maker a question asks for; say whether one did.
 
     A question asking who a character is by name ("who is samantha?") is answered the same way: film writing
     brings a character in with the actor's name.
     """
-    if words is None:
+    if asked is None:
         return ranked, False
-    asked = read_credit_question(question, words)
     for index, candidate in enumerate(ranked):
         if asked.answered_by(candidate.text):
             # A sentence that credits by itself needs none of the one before it ("His relationship with Samantha
@@ -181,6 +180,8 @@ class Ranked:
 
     candidates: tuple[Candidate, ...]
     credit: bool
+    # The question asks who is in the film, naming no part: each sentence crediting an actor answers it.
+    cast: bool = False
 
 
 def rank_pool(wanted: Wanted, pool: Sequence[Hit], reading: Reading) -> Ranked:
@@ -197,8 +198,9 @@ def rank_pool(wanted: Wanted, pool: Sequence[Hit], reading: Reading) -> Ranked:
     ranked = rank_sentences(wanted.question, pool, reading.embedder, policy.ranker(reading.reader is not None),
                             reading.vectors, reading.idf, reader=reading.reader)
     ranked = [c for c in ranked if not told or new(c)]
-    ranked, credit = _credit_first(wanted.question, ranked, reading.words)
-    return Ranked(tuple(ranked), credit)
+    asked = read_credit_question(wanted.question, reading.words) if reading.words is not None else None
+    ranked, credit = _credit_first(asked, ranked)
+    return Ranked(tuple(ranked), credit, credit and asked is not None and asked.cast)
 
 
 def pick_quotes(
@@ -239,7 +241,7 @@ def pick_quotes(
     # the ending, by each critic's sentence telling it (words.ending: "heartbreaking when Samantha leaves Theodore");
     # asked who is in the film, naming no part, by each sentence crediting an actor ("Samantha (Scarlett
     # Johansson) sees the world…").
-    cast = credit and words is not None and read_credit_question(question, words).cast
+    cast = order.cast
     topic = _topic(question, wanted.opinion, wanted.whole, words)
     if cast:
         thesis = [c for c in candidates if credits(sentence(c))]
