@@ -50,7 +50,11 @@ def stem(word: str) -> str:
     word = word.replace("’", "'").split("'")[0]
     for suffix in ("ingly", "ings", "ing", "edly", "ed", "ies", "es", "s", "ly"):
         if len(word) > len(suffix) + 2 and word.endswith(suffix):
-            word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            stripped = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            # "themes" is not "them": an "-es" that leaves a common word was only an "-s".
+            if suffix == "es" and stripped in STOPWORDS:
+                continue
+            word = stripped
             break
     # Who does a thing meets the doing: "director" and "directed", "narrator" and "narrates".
     if len(word) >= 5 and word.endswith(AGENT_ENDINGS):

@@ -76,7 +76,9 @@ class Words:
 def _phrase(entry: str, cased: bool = False) -> str:
     """Turn one listed phrase into a pattern: literal words, a trailing * for any ending."""
     stem = entry.removesuffix("*")
-    return re.escape(stem if cased else stem.casefold()) + (r"\w*" if entry.endswith("*") else "")
+    # People type "who's" as "who’s" (smart quotes) or "whos" (chat): an apostrophe listed matches either or none.
+    parts = (re.escape(part) for part in re.split(r"['’]", stem if cased else stem.casefold()))
+    return "['’]?".join(parts) + (r"\w*" if entry.endswith("*") else "")
 
 
 def phrases_pattern(entries: list[str], cased: bool = False) -> re.Pattern[str]:

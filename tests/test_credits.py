@@ -94,6 +94,20 @@ def test_a_follow_up_asks_the_cast_question_of_its_own_name(prompts):
     assert asked_who_is("who is amy? and samantha? what about theodore?", words) == {"theodore"}
 
 
+@pytest.mark.parametrize(("question", "character"), [
+    ("who's theodore played by?", "theodore"), ("who is the ex wife played by", "wife"),
+    ("samantha is voiced by who", "samantha"), ("whos the OS voiced by lol", "samantha"),
+    ("who is played by joaquin phoenix?", "joaquin"),
+])
+def test_a_part_named_before_a_passive_cue_is_the_one_asked_about(prompts, question, character):
+    asked = read_credit_question(question, prompts.words)
+    assert asked.character == character and not asked.cast
+
+
+def test_a_passive_cue_naming_nobody_asks_for_the_whole_cast(prompts):
+    assert read_credit_question("played by who?", prompts.words).cast
+
+
 def test_a_compound_part_is_read_part_by_part(prompts):
     words = prompts.words
     assert asked_character("who plays his ex-wife?", words) == "wife"

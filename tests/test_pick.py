@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from companion.engine import Engine
 from companion.engine.credits import Credit, asked_character, read_credit_question
 from companion.engine.pick import Reading, Wanted, pick_quotes
@@ -199,7 +201,7 @@ def test_a_question_about_the_whole_film_quotes_what_each_critic_says_it_is(prom
 
     words = prompts.words
     assert all(asks_about_the_whole(q, words) for q in (
-        "what is the movie about?", "what are the main themes?", "what's the message of her?"))
+        "what is the movie about?", "what are the main themes?", "what are the themes?", "what's the message of her?"))
     assert not any(asks_about_the_whole(q, words) for q in ("what is amy's job?", "who is she?", "why does she leave?"))
     hits = [hit(1, ANSWER), hit(2, THESIS), hit(3, NOT_A), hit(4, FAR)]
     chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0)
@@ -214,8 +216,9 @@ def test_a_question_about_the_whole_film_quotes_what_each_critic_says_it_is(prom
     assert fallback and all(e.chance is not None for e in fallback)
 
 
-def test_the_essays_answer_what_the_film_is_about(engine):
-    reply = engine.ask("what are the main themes?")
+@pytest.mark.parametrize("question", ["what are the main themes?", "what are the themes"])
+def test_the_essays_answer_what_the_film_is_about(engine, question):
+    reply = engine.ask(question)
     assert reply.grounded and len({c.passage.essay_id for c in reply.citations}) >= 2
     says = engine.prompts.words.says_what_the_film_is
     assert all(says.search(fold(q)) for q in quotes(reply.answer))

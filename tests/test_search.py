@@ -44,6 +44,12 @@ def test_who_does_a_thing_meets_the_doing():
     assert content_terms("ator") == ["ator"]
 
 
+def test_an_ending_that_would_leave_a_common_word_is_only_an_s():
+    # "themes" read as "them" made "what are the themes?" a question of no words, refused.
+    assert content_terms("themes theme") == ["theme", "theme"]
+    assert content_terms("watches boxes") == ["watch", "box"]
+
+
 def test_a_verb_finds_the_credit_its_agent_noun_gives(retrieval):
     hits = retrieval.searcher.inner.lexical.search("who directed it", 3)
     assert hits and "writer/director spike jonze" in texts(hits)[0]

@@ -23,6 +23,19 @@ def test_other_names_are_read_as_folded_words_longest_first(prompts):
     assert [len(other) for other, _ in also] == sorted((len(other) for other, _ in also), reverse=True)
 
 
+@pytest.mark.parametrize("question", ["who's the director?", "who’s the director?", "whos the director", "WHO'S THE DIRECTOR"])
+def test_a_listed_apostrophe_matches_a_curly_one_or_none(prompts, question):
+    assert prompts.words.asks_who_made.search(question)
+
+
+def test_a_phrase_without_an_apostrophe_does_not_match_one_with_it(prompts):
+    from companion.words import phrases_pattern
+
+    assert phrases_pattern(["whose film is"]).search("whose film is it?")
+    assert not phrases_pattern(["whose film is"]).search("who's film is it?")
+    assert not phrases_pattern(["who's"]).search("who is")
+
+
 @pytest.mark.parametrize(("edit", "problem"), [
     (lambda text: text + "\n[broken\n", "is not valid TOML"),
     (lambda text: text + "\n[made_up]\nwords = [\"x\"]\n", "unknown list [made_up]"),

@@ -23,6 +23,8 @@ PLAYED_BY = re.compile(rf"({_NAME}(?:\s+{_NAME})?),?\s+\(?(?:played|voiced|whose
 POSSESSIVE = re.compile(rf"({_NAMES})[’']s\s+(?=(\S[^.;!?]*))")
 # "Who is Samantha?", "who's amy in the movie": someone asked after by name, and nothing else about them.
 WHO_IS = re.compile(r"^\W*(?:(?:so|and|wait|ok|okay|um|hmm)\W+)?who(?:'s|’s|s|\s+is|\s+was)\s+(.*)$")
+# What opens a question asking who plays a part it names before the cue ("who's theodore played by?").
+PASSIVE_ASKER = re.compile(r"^\W*(?:(?:so|and|ok|okay)\W+)?who(?:'s|’s|s)?\b", re.IGNORECASE)
 # A follow-up searched after the question it leans on ("who is amy? and samantha?") asks the same of its own name;
 # the last one counts.
 AND_THEN = re.compile(r".*[?.!,;]\s*(?:and|what about|how about|then)\s+(.*)$")
@@ -59,6 +61,9 @@ def asked_character(question: str, words: Words) -> str | None:
     if cue is None:
         return None
     asked = question[cue.end() :]
+    if fold(cue.group(0)).endswith(" by") and not weighty_terms(asked) - words.chatter:
+        # "who is theodore played by?", "samantha is voiced by who": the part comes before a passive cue.
+        asked = PASSIVE_ASKER.sub("", question[: cue.start()])
     then = AND_THEN.match(fold(asked))
     said = [part for compound in WORD.findall(then.group(1) if then else fold(asked)) for part in compound.split("-")]
     owned = False

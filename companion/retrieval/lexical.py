@@ -12,7 +12,7 @@ from companion.types import Hit, Passage
 from companion.text import content_terms
 
 # Bump when passage_terms changes: a saved index built the old way must not be reused.
-TERMS_VERSION = 2
+TERMS_VERSION = 4
 MANIFEST = "manifest.json"
 
 Fetch = Callable[[list[str]], list[Passage]]
