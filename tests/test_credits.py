@@ -49,7 +49,8 @@ def test_who_someone_is_is_answered_by_the_sentence_bringing_them_in_first(promp
     chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0, quote_chance=0.0)
 
     def pick(question: str):
-        return pick_quotes(Wanted(question), hits, Reading(BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen, prompts.words))
+        wanted = Wanted(question, asked=read_credit_question(question, prompts.words))
+        return pick_quotes(wanted, hits, Reading(BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen, prompts.words))
 
     met = pick("who is samantha?")
     assert met[0].passage.id == MET.id and met[0].chance is None
@@ -64,7 +65,8 @@ def test_a_sentence_crediting_by_itself_is_quoted_without_the_one_before(prompts
                     "His relationship with Samantha (whose voice is rendered by Scarlett Johansson) is traversed.")
     chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0, quote_chance=0.0)
     reading = Reading(BagOfWords(), SentenceVectors(), lambda t: 1.0, chosen, prompts.words)
-    [quote] = pick_quotes(Wanted("who voices samantha?"), [hit(1, voice)], reading)
+    asked = read_credit_question("who voices samantha?", prompts.words)
+    [quote] = pick_quotes(Wanted("who voices samantha?", asked=asked), [hit(1, voice)], reading)
     assert quote.text.startswith("His relationship with Samantha") and "mustache" not in quote.text
 
 
@@ -76,7 +78,8 @@ def test_the_first_line_names_who_plays_the_one_asked_after(prompts):
 
     def first(question: str) -> str:
         job = Job(question=question, query=question, evidence=(Evidence(1, MET, span=span),),
-                  remembered=Remembered(facts=()), window=(), idf=None, max_tokens=100, temperature=0.0)
+                  remembered=Remembered(facts=()), window=(), idf=None, max_tokens=100, temperature=0.0,
+                  asked=read_credit_question(question, prompts.words))
         return quote_reply(job, prompts)[0]
 
     lines = {line.format(actor="Scarlett Johansson", character="Samantha")
@@ -121,7 +124,8 @@ def test_a_first_line_opening_with_a_part_in_lower_case_starts_with_a_capital(pr
 
     wife = passage("her", 1, "Theodore Twombly (Joaquin Phoenix) has been separated from his wife (Rooney Mara).")
     job = Job(question="who is rooney mara?", query="who is rooney mara?", evidence=(Evidence(1, wife, span=(0, len(wife.text))),),
-              remembered=Remembered(facts=()), window=(), idf=None, max_tokens=100, temperature=0.0)
+              remembered=Remembered(facts=()), window=(), idf=None, max_tokens=100, temperature=0.0,
+              asked=read_credit_question("who is rooney mara?", prompts.words))
     line = answer_line(job, prompts)
     assert line is not None and "Rooney Mara" in line and line[0].isupper()
 

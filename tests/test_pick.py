@@ -171,14 +171,17 @@ PLAY = passage("sad", 2, "The movie lingers long enough to let Theodore's pain p
 def test_who_plays_a_character_quotes_the_sentence_crediting_the_actor_first(prompts):
     hits = [hit(1, PLAY), hit(2, CAST)]
     chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0)
-    picked = pick_quotes(Wanted("who plays theodore?"), hits, _reading(chosen, prompts.words))
+    def wanted(question: str) -> Wanted:
+        return Wanted(question, asked=read_credit_question(question, prompts.words))
+
+    picked = pick_quotes(wanted("who plays theodore?"), hits, _reading(chosen, prompts.words))
     assert picked[0].passage.id == CAST.id and "Joaquin Phoenix" in _spans(picked)[0]
     # The credit answers it: no second quote pads the reply, however likely.
-    assert len(pick_quotes(Wanted("who plays theodore?"), hits, _reading(replace(chosen, quote_chance=0.0), prompts.words))) == 1
-    wife = pick_quotes(Wanted("who played his ex wife?"), hits, _reading(chosen, prompts.words))
+    assert len(pick_quotes(wanted("who plays theodore?"), hits, _reading(replace(chosen, quote_chance=0.0), prompts.words))) == 1
+    wife = pick_quotes(wanted("who played his ex wife?"), hits, _reading(chosen, prompts.words))
     assert "Rooney Mara" in _spans(wife)[0]
     # Without a question about the cast, the credit is not promoted over the likelier sentence.
-    plain = pick_quotes(Wanted("does the movie let his pain play out?"), hits, _reading(chosen, prompts.words))
+    plain = pick_quotes(wanted("does the movie let his pain play out?"), hits, _reading(chosen, prompts.words))
     assert plain[0].passage.id == PLAY.id
 
 
@@ -233,7 +236,8 @@ def test_a_cast_question_is_answered_in_the_first_line_from_the_quote(prompts):
 
     def job(question: str) -> Job:
         return Job(question=question, query=question, evidence=(Evidence(1, CAST, span=span),),
-                   remembered=Remembered(facts=()), window=(), idf=None, max_tokens=100, temperature=0.0)
+                   remembered=Remembered(facts=()), window=(), idf=None, max_tokens=100, temperature=0.0,
+                   asked=read_credit_question(question, prompts.words))
 
     first = quote_reply(job("who plays theodore?"), prompts, "I love this question!")[0]
     assert "Joaquin Phoenix" in first and "Theodore Twombly" in first and "[" not in first
@@ -354,7 +358,8 @@ def test_the_first_line_names_the_maker_the_first_quote_credits(prompts):
     text = "Had he wanted to, Writer/Director Spike Jonze could have explored the futurist angle."
     evidence = (Evidence(1, passage("her", 1, text), span=(0, len(text)), chance=0.9),)
     job = Job(question="who directed her?", query="who directed her?", evidence=evidence, remembered=Remembered(),
-              window=(), idf=None, max_tokens=100, temperature=0.0)
+              window=(), idf=None, max_tokens=100, temperature=0.0,
+              asked=read_credit_question("who directed her?", prompts.words))
     first = quote_reply(job, prompts)[0]
     assert first in {line.format(maker="Spike Jonze", credit="Writer/Director Spike Jonze")
                      for line in prompts.variants["answer_maker"]}

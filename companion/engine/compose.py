@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from companion.backends.base import Backend, GenerationRequest, Message, Writes
 from companion.engine.answer_kind import asks_for_a_number, stated_number
 from companion.engine.cleanup import cleaned, expected
-from companion.engine.credits import read_credit_question
+from companion.engine.credits import CreditQuestion
 from companion.engine.prompting import fit
 from companion.engine.quotes import opener_for, quote_paragraphs, quoted, views_line
 from companion.engine.recall import Remembered, recall_line
@@ -49,6 +49,8 @@ class Job:
     max_tokens: int
     temperature: float
     policy: Policy = POLICY
+    # The credit the query asks for, as retrieve read it: a first quote giving it is named in her first line.
+    asked: CreditQuestion | None = None
 
 
 @dataclass(frozen=True)
@@ -172,11 +174,11 @@ def answer_line(job: Job, prompts: Prompts) -> str | None:
 def _credited_line(job: Job, prompts: Prompts) -> str | None:
     """Return the first line naming what the first quote credits, as the quote words it, if it credits anything."""
     first = job.evidence[0] if job.evidence else None
-    if first is None or first.span is None:
+    asked = job.asked
+    if first is None or first.span is None or asked is None:
         return None
     text = first.text
     key = fold(job.query)
-    asked = read_credit_question(job.query, prompts.words)
     cast = asked.credited(text)
     if cast is not None:
         character, actor = cast

@@ -8,7 +8,6 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from companion.engine.answer_kind import answer_test, asks_for_words_said, quotes_someone
-from companion.engine.credits import read_credit_question
 from companion.engine.pick import Reading, Wanted, pick_quotes, rank_pool
 from companion.engine.retrieve import Retrieved
 from companion.policy import POLICY, Policy
@@ -201,8 +200,8 @@ def decide(found: Retrieved, question: str, careful: bool, judge: Judge) -> Deci
     pool = [h for h in found.pool if not (careful and spoils_ending(h.passage, words))]
     # A passage crediting the actor or maker asked for ("Writer/Director Spike Jonze") answers the question word
     # for word, however few of its words the question shares ("who wrote her?").
-    asked = read_credit_question(found.query, words)
-    credit = asked.asks and any(asked.answered_by(h.passage.text) for h in pool)
+    asked = found.asked
+    credit = asked is not None and asked.asks and any(asked.answered_by(h.passage.text) for h in pool)
     if not credit and not speaks(hits):
         return Decision("no_evidence")
     if reading is not None and pool:
@@ -221,6 +220,7 @@ def _quote(found: Retrieved, question: str, pool: Sequence[Hit], reading: Readin
     wanted = Wanted(
         found.query, opinion=found.opinion or found.whole or overview(found.query, words.about_the_essays),
         shown=found.shown, whole=found.whole, verdict=found.verdict, named=found.named, naming=found.naming,
+        asked=found.asked,
     )
     order = rank_pool(wanted, pool, reading)
     picked = pick_quotes(wanted, pool, reading, order)

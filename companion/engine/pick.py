@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from companion.engine.credits import CreditQuestion, credits, read_credit_question
+from companion.engine.credits import CreditQuestion, credits
 from companion.engine.route import asks_about_the_ending
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
@@ -39,6 +39,8 @@ class Wanted:
     must: Callable[[str], bool] | None = None
     # How likely the first sentence meeting must has to be for it to be quoted (Policy.kind_chance if None).
     must_chance: float | None = None
+    # The credit it asks for (who plays, who made, who is), as retrieve read it: its sentence is quoted first.
+    asked: CreditQuestion | None = None
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,7 @@ def rank_pool(wanted: Wanted, pool: Sequence[Hit], reading: Reading) -> Ranked:
     ranked = rank_sentences(wanted.question, pool, reading.embedder, policy.ranker(reading.reader is not None),
                             reading.vectors, reading.idf, reader=reading.reader)
     ranked = [c for c in ranked if not told or new(c)]
-    asked = read_credit_question(wanted.question, reading.words) if reading.words is not None else None
+    asked = wanted.asked
     ranked, credit = _credit_first(asked, ranked)
     return Ranked(tuple(ranked), credit, credit and asked is not None and asked.cast)
 

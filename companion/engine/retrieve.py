@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from companion.engine.credits import read_credit_question
+from companion.engine.credits import CreditQuestion, read_credit_question
 from companion.engine.route import Routed, asks_about_the_whole, asks_for_a_verdict, is_opinion
 from companion.policy import POLICY, Policy
 from companion.retrieval.search import Searcher
@@ -31,6 +31,8 @@ class Retrieved:
     # them is theirs alone.
     named: tuple[str, ...] = ()
     naming: frozenset[str] = frozenset()
+    # What the query asks a credit for (who plays, who made, who is), read once for every stage after this one.
+    asked: CreditQuestion | None = None
 
 
 def retrieve(
@@ -59,4 +61,6 @@ def retrieve(
         # Only the passages past the usual reach that credit what is asked join it: reading every sentence of all
         # 89 passages made "who plays amy?" half a second slower.
         pool = pool[:reach] + [h for h in pool[reach:] if asked.answered_by(h.passage.text)]
-    return Retrieved(routed.query, opinion, tuple(pool[:depth]), tuple(pool), routed.shown, whole, verdict, named, naming)
+    return Retrieved(
+        routed.query, opinion, tuple(pool[:depth]), tuple(pool), routed.shown, whole, verdict, named, naming, asked
+    )

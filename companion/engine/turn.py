@@ -233,7 +233,7 @@ class Engine:
         job = Job(
             question=question, query=routed.query, evidence=decision.evidence, remembered=remembered,
             window=self.window(), idf=self.searcher.idf, max_tokens=self.max_tokens, temperature=self.temperature,
-            policy=self.policy,
+            policy=self.policy, asked=found.asked,
         )
         composed = yield from self._tokens(compose(job, self.backend, self.prompts), run)
         run.evidence, run.fell_back = composed.evidence, composed.fell_back
