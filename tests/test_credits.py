@@ -107,6 +107,20 @@ def test_a_part_named_before_a_passive_cue_is_the_one_asked_about(prompts, quest
     assert asked.character == character and not asked.cast
 
 
+@pytest.mark.parametrize("question", [
+    "who directed her?", "who directed it", "whos the director", "who directed the film her (2013)?",
+    "who wrote the movie Her (2013)", "who wrote the script?",
+])
+def test_a_who_made_question_naming_this_film_or_none_asks_about_this_one(prompts, question):
+    work = read_credit_question(question, prompts.words).work
+    assert work is not None and work.itself
+
+
+def test_a_who_made_question_naming_another_film_asks_about_it(prompts):
+    work = read_credit_question("who directed the master?", prompts.words).work
+    assert work is not None and work.name == "the master" and not work.itself
+
+
 def test_a_passive_cue_naming_nobody_asks_for_the_whole_cast(prompts):
     assert read_credit_question("played by who?", prompts.words).cast
 
