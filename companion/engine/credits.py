@@ -21,10 +21,12 @@ ACTORS_CHARACTER = re.compile(rf"({_NAME}\s+{_NAME})[’']s?\s+(?:[\w-]+\s+){{0,
 PLAYED_BY = re.compile(rf"({_NAME}(?:\s+{_NAME})?),?\s+\(?(?:played|voiced|whose voice is \w+) by\s+({_NAMES})")
 # A film named as its maker's: "Paul Thomas Anderson’s The Master".
 POSSESSIVE = re.compile(rf"({_NAMES})[’']s\s+(?=(\S[^.;!?]*))")
+# How a question may open before its "who" ("so who is…", "ok who's…").
+_OPENING = r"^\W*(?:(?:so|and|wait|ok|okay|um|hmm)\W+)?"
 # "Who is Samantha?", "who's amy in the movie": someone asked after by name, and nothing else about them.
-WHO_IS = re.compile(r"^\W*(?:(?:so|and|wait|ok|okay|um|hmm)\W+)?who(?:'s|’s|s|\s+is|\s+was)\s+(.*)$")
+WHO_IS = re.compile(_OPENING + r"who(?:'s|’s|s|\s+is|\s+was)\s+(.*)$")
 # What opens a question asking who plays a part it names before the cue ("who's theodore played by?").
-PASSIVE_ASKER = re.compile(r"^\W*(?:(?:so|and|ok|okay)\W+)?who(?:'s|’s|s)?\b", re.IGNORECASE)
+PASSIVE_ASKER = re.compile(_OPENING + r"who(?:'s|’s|s)?\b", re.IGNORECASE)
 # A follow-up searched after the question it leans on ("who is amy? and samantha?") asks the same of its own name;
 # the last one counts.
 AND_THEN = re.compile(r".*[?.!,;]\s*(?:and|what about|how about|then)\s+(.*)$")
