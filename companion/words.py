@@ -21,9 +21,9 @@ PATTERNS = (
 )
 LEXICONS = (
     "warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character", "asks_for_a_verdict",
-    "the_whole_cast",
+    "the_whole_cast", "people_in_general",
 )
-WORD_SETS = ("names_an_essay", "about_the_library")
+WORD_SETS = ("names_an_essay", "about_the_library", "before_a_topic")
 # Lists of whole sentences, kept as written: examples compared by meaning.
 SENTENCES = ("verdicts",)
 # Patterns matched with case as written: the film's title is also a pronoun ("Her" the film, "her" Samantha).
@@ -65,8 +65,10 @@ class Words:
     before_the_character: frozenset[str]
     asks_for_a_verdict: frozenset[str]
     the_whole_cast: frozenset[str]
+    people_in_general: frozenset[str]
     names_an_essay: frozenset[str]
     about_the_library: frozenset[str]
+    before_a_topic: frozenset[str]
     verdicts: tuple[str, ...]
     names_the_film: re.Pattern[str]
     # Each other name, as folded words, with the name it stands for; the longest first.

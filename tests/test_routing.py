@@ -261,6 +261,8 @@ def test_a_missing_or_empty_route_file_is_named(tmp_path, damage):
         (asks_about_the_ending, "did his friend think the ending was about death?", False),
         (asks_about_the_ending, "what do the OSes end up finding?", False),
         (asks_about_the_ending, "what do the critics think of amy?", False),
+        (asks_about_the_ending, "what did ppl think of the ending", True),
+        (asks_about_the_ending, "what did people think about how it ends?", True),
         (asks_for_a_verdict, "did the critics like it?", True),
         (asks_for_a_verdict, "what did the critics think of the movie?", True),
         (asks_for_a_verdict, "is her worth watching?", True),
@@ -271,6 +273,13 @@ def test_a_missing_or_empty_route_file_is_named(tmp_path, damage):
         (asks_for_a_verdict, "did the reviewers like the popcorn at the theater", False),
         (asks_for_a_verdict, "what do the critics think of amy?", False),
         (asks_for_a_verdict, "who plays amy?", False),
+        (asks_for_a_verdict, "what did everyone think of the film?", True),
+        (asks_for_a_verdict, "did people love it?", True),
+        (asks_for_a_verdict, "how did the critics rate it?", True),
+        (asks_for_a_verdict, "what do the critics say about love in the film?", False),
+        (asks_for_a_verdict, "what did the critics think of the score?", False),
+        (asks_for_a_verdict, "any opinions on the rating of the film?", False),
+        (asks_for_a_verdict, "do people in the film judge him for dating an os?", False),
     ],
 )
 def test_questions_about_the_ending_or_the_verdict_as_a_whole_are_told_from_narrower_ones(prompts, asks, text, expected):

@@ -9,7 +9,7 @@ from typing import Literal
 
 from companion.engine.router import Router
 from companion.policy import POLICY, Policy
-from companion.text import WORD, content_terms, fold, weighty_terms
+from companion.text import WORD, content_terms, fold, stem, weighty_terms
 from companion.types import Exchange
 from companion.words import Words
 
@@ -78,11 +78,25 @@ def asks_for_a_verdict(question: str, words: Words, naming: frozenset[str] = fro
     if asks_about_the_whole(question, words):
         return False
     folded = fold(question)
-    terms = weighty_terms(words.opinion.sub(" ", folded.replace("-", " ")))
-    if not (is_opinion(folded, words) or terms & words.asks_for_a_verdict):
+    topics = named_topics(folded, words)
+    terms = weighty_terms(words.opinion.sub(" ", folded.replace("-", " "))) | topics
+    verdict = words.asks_for_a_verdict - topics
+    if not (is_opinion(folded, words) or terms & verdict):
         return False
-    asking = words.about_the_essays | words.chatter | words.film_as_a_whole | words.asks_for_a_verdict
+    asking = words.about_the_essays | words.people_in_general | words.chatter | words.film_as_a_whole | verdict
     return not terms - asking - naming
+
+
+def named_topics(folded: str, words: Words) -> set[str]:
+    """Return the words of weight a question names as what it asks about: each first after "about", "of", "on"."""
+    said = WORD.findall(folded.replace("-", " "))
+    topics = set()
+    for at, word in enumerate(said):
+        if stem(word) not in words.before_a_topic:
+            continue
+        after = next((w for w in said[at + 1 :] if w not in DETERMINER), "")
+        topics |= weighty_terms(after)
+    return topics
 
 
 def asks_about_the_ending(question: str, words: Words) -> bool:
@@ -95,7 +109,7 @@ def asks_about_the_ending(question: str, words: Words) -> bool:
     if not words.asks_for_ending.search(folded):
         return False
     rest = words.opinion.sub(" ", words.asks_for_ending.sub(" ", folded))
-    return not weighty_terms(rest) - words.about_the_essays - words.chatter
+    return not weighty_terms(rest) - words.about_the_essays - words.people_in_general - words.chatter
 
 
 def is_follow_up(text: str, words: Words, policy: Policy = POLICY) -> bool:
