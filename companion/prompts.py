@@ -21,6 +21,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "openers_fact": frozenset(),
     "openers_unsure": frozenset(),
     "answer_cast": frozenset({"actor", "character"}),
+    "answer_casts": frozenset({"credits"}),
     "answer_maker": frozenset({"maker", "credit"}),
     "answer_character": frozenset({"actor", "character"}),
     "answer_number": frozenset({"number"}),

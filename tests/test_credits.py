@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from companion.engine.credits import asked_character, asked_who_is, calls, read_credit_question
+from companion.engine.credits import asked_character, asked_characters, asked_who_is, calls, read_credit_question
 from companion.engine.pick import Reading, Wanted, pick_quotes
 from companion.policy import POLICY
 from companion.retrieval.sentences import FEATURES, READER_FEATURES, SentenceVectors
@@ -104,7 +104,7 @@ def test_a_follow_up_asks_the_cast_question_of_its_own_name(prompts):
 ])
 def test_a_part_named_before_a_passive_cue_is_the_one_asked_about(prompts, question, character):
     asked = read_credit_question(question, prompts.words)
-    assert asked.character == character and not asked.cast
+    assert asked.characters == (character,) and not asked.cast
 
 
 @pytest.mark.parametrize("question", [
@@ -175,3 +175,40 @@ def test_what_else_a_character_is_called_asks_about_them(prompts, question, char
 def test_the_os_is_credited_as_samantha(prompts, text):
     assert read_credit_question("who voices the OS?", prompts.words).credited(text) == ("Samantha", "Scarlett Johansson")
     assert read_credit_question("who is the OS?", prompts.words).introduced(text) == ("Samantha", "Scarlett Johansson")
+
+
+@pytest.mark.parametrize(("question", "characters"), [
+    ("who plays theodore and samantha?", ("theodore", "samantha")),
+    ("who plays theodore and who plays amy?", ("theodore", "amy")),
+    ("who are the actors for theodore and amy", ("theodore", "amy")),
+    ("who plays theodore, amy & the os", ("theodore", "amy", "samantha")),
+    ("who is theodore and amy played by", ("theodore", "amy")),
+    # Asking something else after the part, or a follow-up turning to another part, is not asking after both.
+    ("who plays theodore and what is his job?", ("theodore",)),
+    ("who plays theodore? and amy?", ("amy",)),
+])
+def test_a_cast_question_may_ask_after_several_parts(prompts, question, characters):
+    assert asked_characters(question, prompts.words) == characters
+
+
+def test_a_question_after_several_parts_is_asked_of_each_and_credited_for_each(prompts):
+    from companion.engine.compose import Job, answer_line
+    from companion.engine.recall import Remembered
+
+    asked = read_credit_question("who plays theodore and samantha?", prompts.words)
+    assert [part.characters for part in asked.parts()] == [("theodore",), ("samantha",)]
+    one = read_credit_question("who plays samantha?", prompts.words)
+    assert one.parts() == (one,)
+    him = passage("her", 1, "Theodore Twombly (Joaquin Phoenix) has been separated from his wife (Rooney Mara).")
+    evidence = tuple(Evidence(n, p, span=(0, len(p.text))) for n, p in enumerate((him, MET), 1))
+
+    def line(question: str) -> str | None:
+        job = Job(question=question, query=question, evidence=evidence, remembered=Remembered(facts=()), window=(),
+                  idf=None, max_tokens=100, temperature=0.0, asked=read_credit_question(question, prompts.words))
+        return answer_line(job, prompts)
+
+    both = "Joaquin Phoenix as Theodore Twombly and Scarlett Johansson as Samantha"
+    assert line("who plays theodore and samantha?") in {t.format(credits=both) for t in prompts.variants["answer_casts"]}
+    # Only one of the parts credited: the line names the one the quotes give.
+    alone = line("who plays theodore and catherine?")
+    assert alone is not None and "Joaquin Phoenix" in alone and "Scarlett" not in alone

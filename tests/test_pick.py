@@ -180,6 +180,10 @@ def test_who_plays_a_character_quotes_the_sentence_crediting_the_actor_first(pro
     assert len(pick_quotes(wanted("who plays theodore?"), hits, _reading(replace(chosen, quote_chance=0.0), prompts.words))) == 1
     wife = pick_quotes(wanted("who played his ex wife?"), hits, _reading(chosen, prompts.words))
     assert "Rooney Mara" in _spans(wife)[0]
+    # Asked after two parts, each credit is quoted, in the order asked, though neither is likely.
+    met = passage("her", 4, "Samantha (Scarlett Johansson) sees the world for all of its wonders.")
+    both = pick_quotes(wanted("who plays samantha and theodore?"), [*hits, hit(3, met)], _reading(chosen, prompts.words))
+    assert [e.passage.id for e in both] == [met.id, CAST.id] and all(e.chance is None for e in both)
     # Without a question about the cast, the credit is not promoted over the likelier sentence.
     plain = pick_quotes(wanted("does the movie let his pain play out?"), hits, _reading(chosen, prompts.words))
     assert plain[0].passage.id == PLAY.id

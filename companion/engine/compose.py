@@ -11,7 +11,7 @@ Each strategy is a generator of text pieces that returns a ``Composed``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, replace
 
@@ -179,6 +179,9 @@ def _credited_line(job: Job, prompts: Prompts) -> str | None:
         return None
     text = first.text
     key = fold(job.query)
+    several = _each_credited(job.evidence, asked)
+    if len(several) > 1:
+        return prompts.choose("answer_casts", key, credits=said_together(f"{a} as {c}" for c, a in several))
     cast = asked.credited(text)
     if cast is not None:
         character, actor = cast
@@ -191,6 +194,21 @@ def _credited_line(job: Job, prompts: Prompts) -> str | None:
     if maker is not None:
         return prompts.choose("answer_maker", key, maker=maker.name, credit=maker.credit)
     return None
+
+
+def _each_credited(evidence: Sequence[Evidence], asked: CreditQuestion) -> list[tuple[str, str]]:
+    """Return the (character, actor) the quotes credit for each part a question asks after, when it asks after several."""
+    parts = asked.parts()
+    if len(parts) < 2:
+        return []
+    found = (next((cast for e in evidence if (cast := part.credited(e.text))), None) for part in parts)
+    return list(dict.fromkeys(cast for cast in found if cast is not None))
+
+
+def said_together(items: Iterable[str]) -> str:
+    """Join phrases as a sentence lists them: "a", "a and b", "a, b and c"."""
+    listed = list(items)
+    return listed[0] if len(listed) < 2 else f"{', '.join(listed[:-1])} and {listed[-1]}"
 
 
 def _number_line(job: Job, prompts: Prompts) -> str | None:

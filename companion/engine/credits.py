@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from companion.text import WORD, content_terms, fold, weighty_terms
 from companion.words import Words
@@ -30,6 +30,10 @@ PASSIVE_ASKER = re.compile(_OPENING + r"who(?:'s|’s|s)?\b", re.IGNORECASE)
 # A follow-up searched after the question it leans on ("who is amy? and samantha?") asks the same of its own name;
 # the last one counts.
 AND_THEN = re.compile(r".*[?.!,;]\s*(?:and|what about|how about|then)\s+(.*)$")
+# Where a question asking after several parts passes to the next: "theodore and amy", "theodore, amy and samantha".
+JOINED = re.compile(r"\s*(?:,|&|\band\b|\bplus\b)\s*")
+# A part after the first that asks something else ("who plays theodore and what is his job?").
+OTHER_QUESTION = re.compile(r"(?:what|why|how|when|where|which|is|does|did|do)\b")
 # The film's own director named by role: "Writer/Director Spike Jonze", "directed by Spike Jonze".
 ROLE = re.compile(rf"\b((?:[Ww]riter/)?[Dd]irector|[Dd]irected by)\s+({_NAMES})")
 # Its writer named by role: "Writer/Director Spike Jonze", "written and directed by Spike Jonze", "screenplay by".
@@ -52,22 +56,42 @@ def credits(text: str) -> list[tuple[str, str]]:
 
 
 def asked_character(question: str, words: Words) -> str | None:
-    """Return the word naming the character a cast question asks about: the first after its cue that is no modifier.
+    """Return the word naming the first character a cast question asks about (see asked_characters)."""
+    return next(iter(asked_characters(question, words)), None)
+
+
+def asked_characters(question: str, words: Words) -> tuple[str, ...]:
+    """Return the words naming each character a cast question asks about: the first after its cue that is no modifier.
 
     "who plays theo's ex wife?" asks about the wife, "who plays the girl theodore meets?" about the girl, and
-    "which actor turned down the role of theodore?" about nobody a credit names. A follow-up searched after it
-    asks the same of its own words: "who plays theodore? and amy?" about amy. A compound is read part by part, as
-    its parts are written apart: "his ex-wife" asks about the wife as "his ex wife" does.
+    "which actor turned down the role of theodore?" about nobody a credit names. Parts joined by "and" or a comma
+    are asked about each: "who plays theodore and amy?", "who plays theodore and who plays amy?". A follow-up
+    searched after it asks the same of its own words: "who plays theodore? and amy?" about amy alone. A compound
+    is read part by part, as its parts are written apart: "his ex-wife" asks about the wife as "his ex wife" does.
     """
     cue = words.asks_for_cast.search(question)
     if cue is None:
-        return None
+        return ()
     asked = question[cue.end() :]
     if fold(cue.group(0)).endswith(" by") and not weighty_terms(asked) - words.chatter:
         # "who is theodore played by?", "samantha is voiced by who": the part comes before a passive cue.
         asked = PASSIVE_ASKER.sub("", question[: cue.start()])
     then = AND_THEN.match(fold(asked))
-    said = [part for compound in WORD.findall(then.group(1) if then else fold(asked)) for part in compound.split("-")]
+    parts = [then.group(1)] if then else JOINED.split(fold(asked))
+    found: list[str] = []
+    for at, part in enumerate(parts):
+        # "who plays theodore and what is his job?" goes on to ask something else.
+        if at and OTHER_QUESTION.match(part):
+            break
+        character = _named_first(part, words)
+        if character is not None and character not in found:
+            found.append(character)
+    return tuple(found)
+
+
+def _named_first(part: str, words: Words) -> str | None:
+    """Return the first word of a phrase that names a character rather than modifies one, if any."""
+    said = [piece for compound in WORD.findall(part) for piece in compound.split("-")]
     owned = False
     for at, word in enumerate(said):
         terms = content_terms(word)
@@ -140,8 +164,8 @@ class CreditQuestion:
 
     # Who is in the film, naming no part ("who's in it?").
     cast: bool
-    # The character a cast question asks about ("who plays theo's ex wife?": wife).
-    character: str | None
+    # The characters a cast question asks about, in the order asked ("who plays theo's ex wife?": wife).
+    characters: tuple[str, ...]
     # The name a who-is question asks after, as folded words.
     who_is: frozenset[str] | None
     work: Work | None
@@ -151,7 +175,13 @@ class CreditQuestion:
     @property
     def asks(self) -> bool:
         """Tell whether the question asks who plays someone, who is in the film, who someone is, or who made a film."""
-        return self.cast or any(asked is not None for asked in (self.character, self.who_is, self.work))
+        return self.cast or bool(self.characters) or any(asked is not None for asked in (self.who_is, self.work))
+
+    def parts(self) -> tuple[CreditQuestion, ...]:
+        """Return the question asked of each character it names apart ("who plays theodore and amy?"), else itself."""
+        if len(self.characters) < 2:
+            return (self,)
+        return tuple(replace(self, characters=(character,)) for character in self.characters)
 
     def credited(self, text: str) -> tuple[str, str] | None:
         """Return the (character, actor) a quote credits for a question asking who plays that character, if any.
@@ -159,12 +189,15 @@ class CreditQuestion:
         An actor the question already names is not the answer to it ("who was cast before Scarlett Johansson?"),
         though an actor may share a name with the character asked about (Amy Adams plays Amy).
         """
-        character = self.character
-        if character is None:
+        if not self.characters:
             return None
-        asked = self.terms - {character}
+        asked = self.terms - set(self.characters)
         return next(
-            ((c, a) for c, a in credits(text) if calls(character, c) and not set(content_terms(a)) & asked), None
+            (
+                (c, a) for c, a in credits(text)
+                if any(calls(character, c) for character in self.characters) and not set(content_terms(a)) & asked
+            ),
+            None,
         )
 
     def introduced(self, text: str) -> tuple[str, str] | None:
@@ -213,10 +246,10 @@ class CreditQuestion:
 
 def read_credit_question(question: str, words: Words) -> CreditQuestion:
     """Read what a question asks a credit for: the whole cast, a character, someone by name, or a film's maker."""
-    character = asked_character(question, words)
+    characters = asked_characters(question, words)
     cast = bool(words.asks_for_cast.search(question)) and not words.opinion.search(question) and (
-        character is None or character in words.the_whole_cast)
+        not characters or characters[0] in words.the_whole_cast)
     return CreditQuestion(
-        cast, character, asked_who_is(question, words), asked_work(question, words),
+        cast, characters, asked_who_is(question, words), asked_work(question, words),
         frozenset(content_terms(question)),
     )

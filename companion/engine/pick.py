@@ -55,23 +55,30 @@ class Reading:
     reader: Reader | None = None
 
 
-def _credit_first(asked: CreditQuestion | None, ranked: list[Candidate]) -> tuple[list[Candidate], bool]:
-    """Move first the likeliest sentence crediting the actor or maker a question asks for; say whether one did.
+def _credit_first(asked: CreditQuestion | None, ranked: list[Candidate]) -> tuple[list[Candidate], int]:
+    """Move first the likeliest sentence crediting the actor or maker a question asks for; say how many were moved.
 
     A question asking who a character is by name ("who is samantha?") is answered the same way: film writing
-    brings a character in with the actor's name.
+    brings a character in with the actor's name. One asking after several parts ("who plays theodore and amy?")
+    has a credit moved for each, in the order asked, unless a sentence moved already credits it.
     """
     if asked is None:
-        return ranked, False
-    for index, candidate in enumerate(ranked):
-        if asked.answered_by(candidate.text):
-            # A sentence that credits by itself needs none of the one before it ("His relationship with Samantha
-            # (whose voice is rendered by Scarlett Johansson…)" came with a line about Theodore's mustache).
-            alone = candidate.text[candidate.sentence_start - candidate.start :]
-            if candidate.start < candidate.sentence_start and asked.answered_by(alone):
-                candidate = replace(candidate, text=alone, start=candidate.sentence_start)
-            return [candidate, *ranked[:index], *ranked[index + 1 :]], True
-    return ranked, False
+        return ranked, 0
+    moved: list[Candidate] = []
+    for part in asked.parts():
+        if any(part.answered_by(candidate.text) for candidate in moved):
+            continue
+        for index, candidate in enumerate(ranked):
+            if part.answered_by(candidate.text):
+                # A sentence that credits by itself needs none of the one before it ("His relationship with Samantha
+                # (whose voice is rendered by Scarlett Johansson…)" came with a line about Theodore's mustache).
+                alone = candidate.text[candidate.sentence_start - candidate.start :]
+                if candidate.start < candidate.sentence_start and part.answered_by(alone):
+                    candidate = replace(candidate, text=alone, start=candidate.sentence_start)
+                moved.append(candidate)
+                ranked = ranked[:index] + ranked[index + 1 :]
+                break
+    return [*moved, *ranked], len(moved)
 
 
 def _actors(text: str) -> set[str]:
@@ -178,10 +185,11 @@ def _topic(question: str, opinion: bool, whole: bool, words: Words | None) -> re
 
 @dataclass(frozen=True)
 class Ranked:
-    """A pool's sentences as a question reads them, likeliest first, and whether the first credits what it asks."""
+    """A pool's sentences as a question reads them, likeliest first, and how many of the first credit what it asks."""
 
     candidates: tuple[Candidate, ...]
-    credit: bool
+    # How many of the first candidates credit what it asks: one a part, for a question asking after several.
+    credited: int
     # The question asks who is in the film, naming no part: each sentence crediting an actor answers it.
     cast: bool = False
 
@@ -201,8 +209,8 @@ def rank_pool(wanted: Wanted, pool: Sequence[Hit], reading: Reading) -> Ranked:
                             reading.vectors, reading.idf, reader=reading.reader)
     ranked = [c for c in ranked if not told or new(c)]
     asked = wanted.asked
-    ranked, credit = _credit_first(asked, ranked)
-    return Ranked(tuple(ranked), credit, credit and asked is not None and asked.cast)
+    ranked, credited = _credit_first(asked, ranked)
+    return Ranked(tuple(ranked), credited, bool(credited) and asked is not None and asked.cast)
 
 
 def pick_quotes(
@@ -224,7 +232,8 @@ def pick_quotes(
     question, policy, words = wanted.question, reading.policy, reading.words
     by_id = {hit.passage.id: hit.passage for hit in pool}
     order = order if order is not None else rank_pool(wanted, pool, reading)
-    credit = order.credit
+    credited = order.credited
+    credit = credited > 0
     # Joining reads every sentence's chance, on the topic or not, giving what is asked or not: the one beside a
     # quote may go on with it.
     every = list(order.candidates)
@@ -252,8 +261,9 @@ def pick_quotes(
     ranked = thesis or candidates
     if not ranked:
         return ()
-    # A credit is the answer: any other quote would only pad it.
-    cap = policy.cast_quotes if cast else 1 if credit else policy.opinion_quotes if wanted.opinion else policy.fact_quotes
+    # A credit is the answer, one a part asked after: any other quote would only pad it.
+    cap = policy.opinion_quotes if wanted.opinion else policy.fact_quotes
+    cap = policy.cast_quotes if cast else credited or cap
     judged = (
         _verdicts(_theirs(ranked, by_id, wanted.named, wanted.naming), by_id, words, reading)
         if wanted.verdict and words else []
@@ -263,9 +273,10 @@ def pick_quotes(
             Evidence(n, by_id[c.passage_id], span=joined_span(c, every, by_id[c.passage_id].text, policy))
             for n, c in enumerate(judged, start=1)
         )
-    chosen: list[Candidate] = [ranked[0]]
+    # Each credit asked for is quoted, however its words score ("who plays theodore and amy?").
+    chosen: list[Candidate] = list(ranked[: max(1, credited)])
     heard = _actors(sentence(ranked[0])) if cast else set()
-    for candidate in ranked[1:]:
+    for candidate in ranked[len(chosen) :]:
         # A sentence on the question's topic answers it, however its words score.
         if len(chosen) >= cap or (candidate.score < policy.quote_chance and not thesis):
             break
