@@ -212,3 +212,15 @@ def test_a_question_after_several_parts_is_asked_of_each_and_credited_for_each(p
     # Only one of the parts credited: the line names the one the quotes give.
     alone = line("who plays theodore and catherine?")
     assert alone is not None and "Joaquin Phoenix" in alone and "Scarlett" not in alone
+
+
+@pytest.mark.parametrize(("question", "asks"), [
+    ("who is amy? what does she do?", False),
+    ("who plays amy? whats her job?", False),
+    ("who directed it? what else has he made?", False),
+    ("who is amy? and samantha?", True),
+    ("who plays theodore? i forgot", True),
+    ("what is her job? who is amy?", True),
+])
+def test_a_follow_up_asking_something_new_asks_no_credit_of_the_question_before_it(prompts, question, asks):
+    assert read_credit_question(question, prompts.words).asks is asks

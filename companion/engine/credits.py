@@ -30,6 +30,11 @@ PASSIVE_ASKER = re.compile(_OPENING + r"who(?:'s|’s|s)?\b", re.IGNORECASE)
 # A follow-up searched after the question it leans on ("who is amy? and samantha?") asks the same of its own name;
 # the last one counts.
 AND_THEN = re.compile(r".*[?.!,;]\s*(?:and|what about|how about|then)\s+(.*)$")
+# A message's sentences, and a sentence that asks something: a question mark, or a question's opening word.
+SENTENCE = re.compile(r"[^?.!;]+[?.!;]*")
+ASKS = re.compile(r"\?\s*$|^\W*(?:who|whom|whose|what|whats|which|why|how|when|where|is|are|was|does|did|do|can)\b", re.I)
+# A later sentence turning the question before it to something else ("and samantha?", "what about amy?").
+TURN = re.compile(r"^\W*(?:and|what about|how about|then)\b")
 # Where a question asking after several parts passes to the next: "theodore and amy", "theodore, amy and samantha".
 JOINED = re.compile(r"\s*(?:,|&|\band\b|\bplus\b)\s*")
 # A part after the first that asks something else ("who plays theodore and what is his job?").
@@ -87,6 +92,19 @@ def asked_characters(question: str, words: Words) -> tuple[str, ...]:
         if character is not None and character not in found:
             found.append(character)
     return tuple(found)
+
+
+def _asking(question: str) -> str:
+    """Return what of a message a credit question is read from: the whole, or the last sentence asking anew.
+
+    A follow-up is searched after the question it leans on. "who is amy? and samantha?" turns the first question
+    to Samantha and is read whole, as is "who plays theodore? i forgot"; "who is amy? what does she do?" asks
+    what its last sentence asks, not who Amy is again.
+    """
+    later = [s for s in SENTENCE.findall(question)[1:] if ASKS.search(s)]
+    if not later or TURN.match(fold(later[-1])):
+        return question
+    return later[-1].strip()
 
 
 def _named_first(part: str, words: Words) -> str | None:
@@ -246,6 +264,7 @@ class CreditQuestion:
 
 def read_credit_question(question: str, words: Words) -> CreditQuestion:
     """Read what a question asks a credit for: the whole cast, a character, someone by name, or a film's maker."""
+    question = _asking(question)
     characters = asked_characters(question, words)
     cast = bool(words.asks_for_cast.search(question)) and not words.opinion.search(question) and (
         not characters or characters[0] in words.the_whole_cast)
