@@ -83,7 +83,8 @@ def asks_for_a_verdict(question: str, words: Words, naming: frozenset[str] = fro
     verdict = words.asks_for_a_verdict - topics
     if not (is_opinion(folded, words) or terms & verdict):
         return False
-    asking = words.about_the_essays | words.people_in_general | words.chatter | words.film_as_a_whole | verdict
+    chatter = words.chatter - words.reactions
+    asking = words.about_the_essays | words.people_in_general | chatter | words.film_as_a_whole | verdict
     return not terms - asking - naming
 
 
