@@ -62,5 +62,6 @@ def retrieve(
         # 89 passages made "who plays amy?" half a second slower.
         pool = pool[:reach] + [h for h in pool[reach:] if asked.answered_by(h.passage.text)]
     return Retrieved(
-        routed.query, opinion, tuple(pool[:depth]), tuple(pool), routed.shown, whole, verdict, named, naming, asked
+        query=routed.query, opinion=opinion, hits=tuple(pool[:depth]), pool=tuple(pool), shown=routed.shown,
+        whole=whole, verdict=verdict, named=named, naming=naming, asked=asked,
     )
