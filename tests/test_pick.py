@@ -208,7 +208,8 @@ def test_a_question_about_the_whole_film_quotes_what_each_critic_says_it_is(prom
 
     words = prompts.words
     assert all(asks_about_the_whole(q, words) for q in (
-        "what is the movie about?", "what are the main themes?", "what are the themes?", "what's the message of her?"))
+        "what is the movie about?", "what are the main themes?", "what are the themes?", "what's the message of her?",
+        "what's it about in one sentence", "what is her about in a nutshell"))
     assert not any(asks_about_the_whole(q, words) for q in ("what is amy's job?", "who is she?", "why does she leave?"))
     hits = [hit(1, ANSWER), hit(2, THESIS), hit(3, NOT_A), hit(4, FAR)]
     chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0)
