@@ -16,6 +16,7 @@ from companion.engine.decide import asks_for_ending, spoils_ending
 from companion.prompts import load_prompts
 from companion.text import fold
 from tests.conftest import PROMPTS
+from tests.fakes import passage
 
 
 def make_engine(retrieval, prompts, **kwargs) -> Engine:
@@ -63,6 +64,10 @@ def test_ending_passages_are_found_by_their_content(retrieval, prompts):
     assert 0 < len(spoilers) < len(passages) / 2
     assert asks_for_ending("How does it end?", words) and asks_for_ending("Tell me about the ending, spoil it", words)
     assert not asks_for_ending("Who is Amy?", words)
+    # Asking about Samantha leaving asks about the ending; writing letters for other people gives nothing away.
+    assert asks_for_ending("how do the critics differ on samantha leaving?", words)
+    assert not spoils_ending(passage("her", 1, "Theodore writes love letters for other people."), words)
+    assert spoils_ending(passage("her", 1, "She admits to seeing other people."), words)
 
 
 def test_spoiler_care_hides_the_ending_until_asked(retrieval, prompts):

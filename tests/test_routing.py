@@ -263,6 +263,8 @@ def test_a_missing_or_empty_route_file_is_named(tmp_path, damage):
         (asks_about_the_ending, "what do the critics think of amy?", False),
         (asks_about_the_ending, "what did ppl think of the ending", True),
         (asks_about_the_ending, "what did people think about how it ends?", True),
+        (asks_about_the_ending, "how do the critics differ on samantha leaving", True),
+        (asks_about_the_ending, "what did the critics think of the oses leaving?", True),
         (asks_for_a_verdict, "did the critics like it?", True),
         (asks_for_a_verdict, "what did the critics think of the movie?", True),
         (asks_for_a_verdict, "is her worth watching?", True),
