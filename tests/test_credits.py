@@ -130,6 +130,10 @@ def test_a_compound_part_is_read_part_by_part(prompts):
     assert asked_character("who plays his ex-wife?", words) == "wife"
     assert asked_character("who plays his ex wife?", words) == "wife"
     assert asked_character("who plays the ex-girlfriend?", words) == "girlfriend"
+    # A possessive typed without its apostrophe owns the part after it.
+    assert asked_character("who plays theodores wife", words) == "wife"
+    assert asked_character("who plays theodores ex-wife?", words) == "wife"
+    assert asked_characters("who plays the os and theodore", words) == ("samantha", "theodore")
 
 
 def test_a_first_line_opening_with_a_part_in_lower_case_starts_with_a_capital(prompts):

@@ -113,12 +113,21 @@ def _named_first(part: str, words: Words) -> str | None:
     owned = False
     for at, word in enumerate(said):
         terms = content_terms(word)
-        owned = owned or word.endswith("'s")
-        if word.endswith("'s") or not terms or terms[0] in words.before_the_character:
+        owner = _owner(word, said[at + 1 : at + 2])
+        owned = owned or owner
+        if owner or not terms or terms[0] in words.before_the_character:
             continue
         # "amy's os" is not the one called the OS.
         return (None if owned else also_called(said[at:], words)) or terms[0]
     return None
+
+
+def _owner(word: str, after: list[str]) -> bool:
+    """Tell whether a word is a possessive: "theo's", or "theodores" typed without its apostrophe before a noun."""
+    if word.endswith("'s"):
+        return True
+    # "who plays theodores wife?" asks about the wife; "the os and theodore", "the actress" own nothing.
+    return word.endswith("s") and not word.endswith("ss") and bool(after) and bool(content_terms(after[0]))
 
 
 def also_called(said: list[str], words: Words) -> str | None:
