@@ -7,7 +7,9 @@ import shutil
 import pytest
 
 from companion.config import REPO_ROOT, load_settings
-from companion.engine.route import asks_about_the_ending, asks_about_the_whole, asks_for_a_verdict, route, route_turn
+from companion.engine.route import (
+    asks_about_the_ending, asks_about_the_whole, asks_for_a_verdict, is_opinion, route, route_turn,
+)
 from companion.engine.router import Router, clauses, key, unnamed
 from companion.errors import PromptError
 from companion.evaluation import split_of
@@ -302,3 +304,13 @@ def test_a_verdict_may_be_asked_of_a_critic_the_library_names(prompts):
     # Words that only name an essay ask nothing about the film as a whole.
     assert not asks_about_the_whole("did the medium writer like it?", words)
     assert asks_about_the_whole("what is the movie about?", words)
+
+
+@pytest.mark.parametrize(("question", "opinion"), [
+    ("what does samantha look like?", False),
+    ("what does her voice sound like", False),
+    ("what do the critics say samantha sounds like?", True),
+    ("did the reviewers like amy?", True),
+])
+def test_like_in_a_comparison_asks_no_opinion(prompts, question, opinion):
+    assert is_opinion(question, prompts.words) is opinion

@@ -57,7 +57,7 @@ class Routed:
 
 def is_opinion(question: str, words: Words) -> bool:
     """Tell whether a question asks what the writers think rather than for a fact."""
-    return bool(words.opinion.search(question))
+    return bool(words.opinion.search(words.not_an_opinion.sub(" ", question)))
 
 
 def asks_about_the_whole(question: str, words: Words) -> bool:
