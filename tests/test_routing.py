@@ -177,6 +177,24 @@ def test_a_follow_up_asks_the_question_before_it_of_what_it_names(real_router, p
     assert (routed.route, routed.query) == ("follow_up", asked)
 
 
+def test_a_follow_up_naming_an_essay_turns_a_question_asked_of_a_writer_to_it(real_router, prompts):
+    def turned(before: str, then: str) -> str:
+        writers = lambda: frozenset({"boone", "anise", "medium", "techno", "lonely"})  # noqa: E731
+        return route_turn(then, [Exchange(before, "“A quote.” [1]", "film")], real_router, prompts.words,
+                          writers=writers).query
+
+    assert turned("did boone like it?", "what about the medium writer?") == "did the medium writer like it?"
+    assert turned("what did anise think of the ending?", "and the techno-lonely guy?") == (
+        "what did the techno-lonely guy think of the ending?")
+    # Asked of Amy, not of a writer: the essay it names is who is asked about her.
+    assert turned("what do the critics say about amy?", "and the medium writer?") == (
+        "what do the critics say about amy? and the medium writer?")
+    # Without the library, an essay named is searched beside the question as before.
+    plain = route_turn("what about the medium writer?", [Exchange("did boone like it?", "“A quote.” [1]", "film")],
+                       real_router, prompts.words)
+    assert plain.query == "did boone like it? what about the medium writer?"
+
+
 def test_going_on_after_a_follow_up_goes_on_with_what_it_asked(real_router, prompts):
     boone = Exchange("what did boone think of the film?", "“You keep going back.” [1]", "film")
     anise = Exchange("and anise?", "“A love letter to love.” [1]", "follow_up", "what did anise think of the film?")

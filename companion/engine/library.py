@@ -74,6 +74,11 @@ class Library:
 
     essays: tuple[Shelved, ...]
 
+    @property
+    def name_words(self) -> frozenset[str]:
+        """Return every word that names one of the essays: its writers', its outlet's, its title's, its form's."""
+        return frozenset(w for e in self.essays for w in e.names | e.title_words | e.form_words)
+
     @classmethod
     def of(cls, first_passages: Sequence[Passage], essays: Sequence[Essay] = ()) -> Library:
         """Shelve the essays whose first passages the index holds; the corpus's essays add outlet and note."""

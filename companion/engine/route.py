@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -146,9 +146,13 @@ def _settle(kind: str, text: str, words: Words, has_history: bool, policy: Polic
 
 
 def route_turn(
-    question: str, history: Sequence[Exchange], router: Router, words: Words, policy: Policy = POLICY
+    question: str, history: Sequence[Exchange], router: Router, words: Words, policy: Policy = POLICY,
+    writers: Callable[[], frozenset[str]] = frozenset,
 ) -> Routed:
-    """Route a checked question; a follow-up is searched together with the question before it."""
+    """Route a checked question; a follow-up is searched together with the question before it.
+
+    writers gives the words naming the essays ("boone", "medium"), read only when a follow-up names one.
+    """
     kind = router.route(question, follow_up=bool(history))
     if kind == "follow_up" and not _turns_to_its_own(question, words):
         # "Keep going", "how so?": the film question it goes on from, for what has not been quoted yet.
@@ -159,7 +163,7 @@ def route_turn(
         return Routed(route=kind, query=question)
     # "And what about Amy?" means little alone: it asks the question before it of Amy, or is searched with it.
     leaned = _leaned_on(history, router, question, words)
-    return Routed(route=kind, query=_asked_of(leaned, question, words) or f"{leaned} {question}")
+    return Routed(route=kind, query=_asked_of(leaned, question, words, writers) or f"{leaned} {question}")
 
 
 def _subject(question: str, words: Words) -> set[str]:
@@ -171,12 +175,16 @@ def _subject(question: str, words: Words) -> set[str]:
     return weighty_terms(folded) - asking - words.asks_for_a_verdict
 
 
-def _asked_of(leaned: str, question: str, words: Words) -> str | None:
+def _asked_of(
+    leaned: str, question: str, words: Words, writers: Callable[[], frozenset[str]] = frozenset
+) -> str | None:
     """Return the question a follow-up leans on, asked of what the follow-up names instead, if it can be.
 
     "What did Boone think of the film?" then "and Anise?" asks "what did Anise think of the film?"; "who plays
-    Theodore?" then "what about Amy?", "who plays Amy?". A follow-up with a pronoun ("and his wife?") or naming
-    an essay, or a question whose subject is not one word or a name as long as its own, is searched beside it instead (None).
+    Theodore?" then "what about Amy?", "who plays Amy?"; "did Boone like it?" then "what about the medium
+    writer?", "did the medium writer like it?". A follow-up with a pronoun ("and his wife?"), naming an essay
+    after a question not asked of one's writer, or a question whose subject is not one word or a name as long
+    as its own, is searched beside it instead (None).
     """
     folded = fold(question).replace("’", "'")
     turn = TURNS_TO.match(folded)
@@ -185,11 +193,17 @@ def _asked_of(leaned: str, question: str, words: Words) -> str | None:
     # The words after the turn, as the person wrote them: "what about Amy?" asks "who plays Amy?".
     named = WRITTEN.findall(question.replace("’", "'"))[len(turn.group().split()) :]
     own = weighty_terms(" ".join(named)) - words.chatter
-    if not own or own & words.about_the_essays or len(named) > TURNING_WORDS:
+    if not own or len(named) > TURNING_WORDS:
         return None
-    subject = _subject(leaned, words)
     found = list(WRITTEN.finditer(leaned))
-    marked = [i for i, m in enumerate(found) if (terms := content_terms(m.group())) and set(terms) <= subject]
+    if own & words.about_the_essays:
+        # Naming an essay, it turns only a question asked of another's writer: "what do the critics think of
+        # amy?" then "and the techno-lonely guy?" asks that writer about Amy, beside the question.
+        names = writers()
+        marked = [i for i, m in enumerate(found) if fold(m.group()) in names]
+    else:
+        subject = _subject(leaned, words)
+        marked = [i for i, m in enumerate(found) if (terms := content_terms(m.group())) and set(terms) <= subject]
     # One word, or a name as long as the follow-up's ("joaquin phoenix" for "scarlett johansson"): a longer subject
     # ("samantha leave" in "why did samantha leave?") holds more than the name a follow-up replaces.
     if not marked or marked != list(range(marked[0], marked[-1] + 1)) or len(marked) not in (1, len(named)):

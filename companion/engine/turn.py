@@ -195,7 +195,7 @@ class Engine:
         self.spoilers_released = self.spoilers_released or released
         if self.spoilers_released:
             remembered = replace(remembered, careful=False)
-        routed = route_turn(question, self.history, self.routing(), self.prompts.words, self.policy)
+        routed = route_turn(question, self.history, self.routing(), self.prompts.words, self.policy, self._writers)
         run.route = routed.route
         if released and routed.route not in FILM_ROUTES:
             yield from self._say(run, "spoilers_released")
@@ -276,6 +276,11 @@ class Engine:
         if composed.error:
             yield Event("error", text=composed.error)
         yield from self._finish(run, checked, composed.error)
+
+    def _writers(self) -> frozenset[str]:
+        """Return the words naming the essays, or none when the engine cannot read the library."""
+        shelf = self.shelf()
+        return shelf.name_words if shelf is not None else frozenset()
 
     def shelf(self) -> Library | None:
         """Return the library of essays, read at first use; None when the engine was given no way to read it."""
