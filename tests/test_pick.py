@@ -426,3 +426,18 @@ def test_a_quote_that_must_say_something_is_the_likeliest_that_does():
     assert pick(0.99) == []
     # A likely neighbour joins the quote though it gives no number: joining reads every sentence.
     assert pick(0.0, join_chance=0.3) == ["Samantha talks with many people at once. Samantha says the count is 8316 others."]
+
+
+def test_the_ending_asked_of_one_critic_is_answered_from_their_essay(prompts):
+    words = prompts.words
+    theirs = passage("sad", 1, "It is heartbreaking when Samantha leaves Theodore on the rooftop.")
+    other = passage("her", 2, "The ending is a quiet goodbye at dusk.")
+    hits = [hit(1, other), hit(2, theirs)]
+    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0)
+    asked = "what did anise think of the ending?"
+    named = pick_quotes(Wanted(asked, opinion=True, named=("sad",), naming=frozenset({"anise"})), hits,
+                        _reading(chosen, words))
+    assert [e.passage.id for e in named] == [theirs.id]
+    # Asked of every critic, each speaks to it.
+    every = pick_quotes(Wanted("what did the critics think of the ending?", opinion=True), hits, _reading(chosen, words))
+    assert {e.passage.id for e in every} == {theirs.id, other.id}

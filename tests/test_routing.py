@@ -179,7 +179,7 @@ def test_a_follow_up_asks_the_question_before_it_of_what_it_names(real_router, p
 
 def test_a_follow_up_naming_an_essay_turns_a_question_asked_of_a_writer_to_it(real_router, prompts):
     def turned(before: str, then: str) -> str:
-        writers = lambda: frozenset({"boone", "anise", "medium", "techno", "lonely"})  # noqa: E731
+        writers = lambda: frozenset({"boone", "anise", "medium", "techno", "lone"})  # noqa: E731
         return route_turn(then, [Exchange(before, "“A quote.” [1]", "film")], real_router, prompts.words,
                           writers=writers).query
 
@@ -285,6 +285,7 @@ def test_a_missing_or_empty_route_file_is_named(tmp_path, damage):
         (asks_about_the_ending, "what did people think about how it ends?", True),
         (asks_about_the_ending, "how do the critics differ on samantha leaving", True),
         (asks_about_the_ending, "what did the critics think of the oses leaving?", True),
+        (asks_about_the_ending, "what did anise think of the ending?", False),
         (asks_for_a_verdict, "did the critics like it?", True),
         (asks_for_a_verdict, "what did the critics think of the movie?", True),
         (asks_for_a_verdict, "is her worth watching?", True),
@@ -315,6 +316,8 @@ def test_questions_about_the_ending_or_the_verdict_as_a_whole_are_told_from_narr
 
 def test_a_verdict_may_be_asked_of_a_critic_the_library_names(prompts):
     words = prompts.words
+    assert asks_about_the_ending("what did anise think of the ending?", words, frozenset({"anise"}))
+    assert asks_about_the_ending("did the techno-lonely guy like the ending?", words, frozenset({"techno", "lone"}))
     assert asks_for_a_verdict("did anise like the movie?", words, frozenset({"anise"}))
     assert not asks_for_a_verdict("did anise like the movie?", words)
     assert asks_for_a_verdict("what did the techno-lonely review think of the film?", words, frozenset({"techno", "lone"}))

@@ -174,13 +174,13 @@ def _verdicts(ranked: Sequence[Candidate], by_id: dict, words: Words, reading: R
     return [c for _, _, c in sorted(best.values(), key=lambda mark: -mark[1])][: reading.policy.opinion_quotes]
 
 
-def _topic(question: str, opinion: bool, whole: bool, words: Words | None) -> re.Pattern[str] | None:
+def _topic(question: str, wanted: Wanted, words: Words | None) -> re.Pattern[str] | None:
     """Return what a sentence must say to answer the question by its topic alone, if the question has one."""
     if words is None:
         return None
-    if whole:
+    if wanted.whole:
         return words.says_what_the_film_is
-    return words.ending if opinion and asks_about_the_ending(question, words) else None
+    return words.ending if wanted.opinion and asks_about_the_ending(question, words, wanted.naming) else None
 
 
 @dataclass(frozen=True)
@@ -253,11 +253,13 @@ def pick_quotes(
     # asked who is in the film, naming no part, by each sentence crediting an actor ("Samantha (Scarlett
     # Johansson) sees the world…").
     cast = order.cast
-    topic = _topic(question, wanted.opinion, wanted.whole, words)
+    topic = _topic(question, wanted, words)
     if cast:
         thesis = [c for c in candidates if credits(sentence(c))]
     else:
         thesis = [c for c in candidates if topic and topic.search(fold(sentence(c)))]
+        # "What did the medium writer think of the ending?" is theirs to answer when they speak to it.
+        thesis = _theirs(thesis, by_id, wanted.named, wanted.naming) or thesis
     ranked = thesis or candidates
     if not ranked:
         return ()

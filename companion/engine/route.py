@@ -100,17 +100,18 @@ def named_topics(folded: str, words: Words) -> set[str]:
     return topics
 
 
-def asks_about_the_ending(question: str, words: Words) -> bool:
+def asks_about_the_ending(question: str, words: Words, naming: frozenset[str] = frozenset()) -> bool:
     """Tell whether a question asks what the critics made of the ending, and nothing narrower about it.
 
     "What did the critics think of the ending?" is; "did his friend think the ending was about death?" asks
-    about one view of it, and "what do the OSes end up finding?" about something else.
+    about one view of it, and "what do the OSes end up finding?" about something else. Words naming an essay
+    or its writer (naming: "anise") ask it of them alone.
     """
     folded = fold(question)
     if not words.asks_for_ending.search(folded):
         return False
-    rest = words.opinion.sub(" ", words.asks_for_ending.sub(" ", folded))
-    return not weighty_terms(rest) - words.about_the_essays - words.people_in_general - words.chatter
+    rest = words.opinion.sub(" ", words.asks_for_ending.sub(" ", folded)).replace("-", " ")
+    return not weighty_terms(rest) - words.about_the_essays - words.people_in_general - words.chatter - naming
 
 
 def is_follow_up(text: str, words: Words, policy: Policy = POLICY) -> bool:
@@ -151,7 +152,7 @@ def route_turn(
 ) -> Routed:
     """Route a checked question; a follow-up is searched together with the question before it.
 
-    writers gives the words naming the essays ("boone", "medium"), read only when a follow-up names one.
+    writers gives the words naming the essays, stemmed ("boone", "lone"), read only when a follow-up names one.
     """
     kind = router.route(question, follow_up=bool(history))
     if kind == "follow_up" and not _turns_to_its_own(question, words):
@@ -200,7 +201,7 @@ def _asked_of(
         # Naming an essay, it turns only a question asked of another's writer: "what do the critics think of
         # amy?" then "and the techno-lonely guy?" asks that writer about Amy, beside the question.
         names = writers()
-        marked = [i for i, m in enumerate(found) if fold(m.group()) in names]
+        marked = [i for i, m in enumerate(found) if (terms := content_terms(m.group().replace("-", " "))) and set(terms) <= names]
     else:
         subject = _subject(leaned, words)
         marked = [i for i, m in enumerate(found) if (terms := content_terms(m.group())) and set(terms) <= subject]
