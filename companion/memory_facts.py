@@ -21,7 +21,7 @@ _NOT_NAMES = frozenset("""sad happy sorry fine not just so here back ok okay goo
 _CONTRACTIONS = [(re.compile(p, re.I), r) for p, r in (
     (r"\bI'm\b", "I am"), (r"\bI've\b", "I have"), (r"\bI'd\b", "I would"), (r"\bI'll\b", "I will"),
     (r"\bhaven't\b", "have not"), (r"\bdidn't\b", "did not"), (r"\bdon't\b", "do not"), (r"\bcan't\b", "cannot"),
-    (r"\bname's\b", "name is"), (r"\bwasn't\b", "was not"),
+    (r"\bname's\b", "name is"), (r"\bwasn't\b", "was not"), (r"\bim\b", "I am"),
 )]
 _QUOTED = re.compile(r'"[^"\n]*"')  # reported speech is someone else's, or not meant
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -36,7 +36,10 @@ _FILM = re.compile(r"\b(?:(?-i:Her)|film|movie|ending|beginning|opening|scenes?|
                    r"|isabella|alan watts|jonze|joaquin|phoenix|scarlett|johansson|rooney mara|olivia wilde"
                    r"|arcade fire|karen o)\b", re.I)
 _EMPTY_OBJECT = frozenset("it that this those these them you your yourself".split())
-_FILM_OBJECT = r"(?:it|the (?:film|movie)|this (?:film|movie)|that (?:film|movie)|(?-i:Her))\b(?P<rest>.*)"
+# "Her" is the film, and so is "her" ending what was watched ("i just watched her"): a chat is typed in lower case.
+_FILM_OBJECT = r"(?:it|the (?:film|movie)|this (?:film|movie)|that (?:film|movie)|(?-i:Her)|her$)\b(?P<rest>.*)"
+# A greeting before "I'm …" makes what follows a name however it is typed ("hi im alex").
+_GREETED = re.compile(r"^\W*(?:hi|hello|hey|hiya|howdy)\b", re.I)
 _NAME = r"(?P<name>[^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*)?)"
 _PRONOUNS = re.compile(r"\b(?:i am|i was|i have|i|me|my|mine|myself)\b", re.I)
 _THIRD = {"i am": "they are", "i was": "they were", "i have": "they have", "i": "they", "me": "them",
@@ -90,15 +93,16 @@ def extract_facts(message: str) -> list[tuple[str, str]]:
     for sentence in _SENTENCE.split(text):
         if "?" in sentence or _UNSURE.match(_LEAD_IN.sub("", sentence.strip())):
             continue  # questions and hypotheticals are not facts, even in the clauses after the comma
-        for clause in _CLAUSE.split(sentence):
+        greeted = bool(_GREETED.match(sentence))
+        for at, clause in enumerate(_CLAUSE.split(sentence)):
             clause = " ".join(_LEAD_IN.sub("", clause.strip()).split()).rstrip(" .!…-")
-            fact = _fact(clause) if clause and not _UNSURE.search(clause) else None
+            fact = _fact(clause, greeted and at == 0) if clause and not _UNSURE.search(clause) else None
             if fact and fact not in found:
                 found.append(fact)
     return found
 
 
-def _fact(clause: str) -> tuple[str, str] | None:
+def _fact(clause: str, greeted: bool = False) -> tuple[str, str] | None:
     for kind, film, pattern, template in _RULES:
         m = pattern.match(clause)
         if m is None:
@@ -106,7 +110,7 @@ def _fact(clause: str) -> tuple[str, str] | None:
         parts = {key: value or "" for key, value in m.groupdict().items()}
         rest = parts.get("rest", "").strip()
         if kind == "name":
-            name = _name(parts["name"], strict=template == "strict")
+            name = _name(parts["name"], strict=template == "strict" and not greeted)
             if name:
                 return kind, name
             continue

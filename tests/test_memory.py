@@ -47,6 +47,10 @@ LABELLED = [
     ("I'm from Porto", [("about", "is from Porto")]),
     ("Hi! I'm Ana, and I loved Amy. The ending made me think about my ex.",
      [("name", "Ana"), ("feeling", "loved Amy"), ("feeling", "the ending made them think about their ex")]),
+    # Typed as people chat: no capitals, no apostrophe.
+    ("hi im alex and i just watched her", [("name", "Alex"), ("seen", SEEN)]),
+    ("hey i'm sam, just finished the movie", [("name", "Sam")]),
+    ("i finally saw her", [("seen", SEEN)]),
     ("I just watched it and I cried when Samantha left me", [("seen", SEEN),
                                                               ("feeling", "cried when Samantha left them")]),
     # Moods and states are not names.
@@ -57,6 +61,8 @@ LABELLED = [
     ("I'm Just tired", []),
     ("I'm Spanish", []),
     ("I AM HERE", []),
+    ("hi im tired", []),
+    ("im sam", []),
     ("call me crazy", []),
     ("I'm a bit lost", []),
     # Questions.
