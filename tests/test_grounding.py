@@ -37,6 +37,17 @@ def test_an_off_topic_sentence_loses_its_marker():
     assert "[1]" not in checked.answer and checked.dropped == 1
 
 
+def test_a_sentence_naming_the_essays_it_compares_keeps_their_markers():
+    from dataclasses import replace
+
+    evidence = (Evidence(1, replace(PASSAGE, title="Letters at Dusk")), Evidence(2, replace(OTHER, author="Jo March")))
+    line = "Notice how differently they feel it: the writer of *Letters at Dusk* [1] is warmer than Jo March [2]."
+    checked = verify(line, evidence)
+    assert checked.answer == line and checked.dropped == 0
+    # Naming neither, the comparison draws on neither passage's words.
+    assert verify("Notice how differently they feel it: the writer [1] is warmer than the writer [2].", evidence).dropped == 2
+
+
 def test_a_misquote_is_flagged_not_shown_as_valid():
     checked = verify("He writes “love letters for his wife” [1].", EVIDENCE)
     (citation,) = checked.citations

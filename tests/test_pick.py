@@ -270,6 +270,16 @@ def test_the_first_line_of_an_opinion_says_where_the_critics_differ_or_agree(pro
     assert _views(prompts, ("a", cool), ("b", plain)) in {line.format(count="two") for line in prompts.variants["views"]}
 
 
+def test_a_critic_who_signs_no_essay_is_named_by_its_title_where_the_critics_differ(prompts):
+    evidence = (
+        Evidence(1, passage("a", 1, "It is a beautiful, hopeful goodbye.", title="Warm Essay", author=None), span=(0, 35)),
+        Evidence(2, passage("b", 2, "It is a sad and lonely goodbye.", title="Cool Essay", author=None), span=(0, 31)),
+    )
+    line = views_line(prompts, "what do the critics think of the ending?", quoted("", evidence))
+    assert line in {t.format(warmer="the writer of *Warm Essay* [1]", cooler="the writer of *Cool Essay* [2]")
+                    for t in prompts.variants["contrast"]}
+
+
 def test_one_critic_gets_no_line_about_the_critics(prompts):
     assert _views(prompts, ("a", "It is a beautiful, hopeful goodbye."), ("a", "It is a sad and lonely goodbye.")) is None
 

@@ -15,7 +15,8 @@ from companion.types import Evidence
 from companion.words import Words
 
 Idf = Callable[[str], float]
-# A speaker label inside a passage ("BOONE: ..."), matched at any position.
+# Who says an unsigned essay's words.
+UNSIGNED = "the writer"
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def best_quote(evidence: Evidence, question: str, weights: dict[str, float], pol
 def picked_quote(evidence: Evidence, span: tuple[int, int]) -> Quote:
     """Return a span picked from this evidence as a quote, with who says it."""
     start, end = _balanced(evidence.passage.text, *span)
-    who = _speaker_at(evidence, start) or evidence.passage.author or "the writer"
+    who = _speaker_at(evidence, start) or evidence.passage.author or UNSIGNED
     return Quote(text=evidence.passage.text[start:end], who=who)
 
 
@@ -157,12 +158,16 @@ def views_line(
     warm = [(e, q) for (e, q), tone in zip(used, leans) if tone > 0]
     cool = [(e, q) for (e, q), tone in zip(used, leans) if tone < 0]
     if warm and cool and warm[0][0].passage.essay_id != cool[0][0].passage.essay_id:
-        return prompts.choose(
-            "contrast", key, warmer=f"{warm[0][1].who} [{warm[0][0].n}]", cooler=f"{cool[0][1].who} [{cool[0][0].n}]"
-        )
+        return prompts.choose("contrast", key, warmer=_named(*warm[0]), cooler=_named(*cool[0]))
     if len(set(leans)) == 1 and leans[0] != 0:
         return prompts.choose("agree", key, count=_count(len(essays)), tone="warm" if leans[0] > 0 else "wistful")
     return prompts.choose("views", key, count=_count(len(essays)))
+
+
+def _named(evidence: Evidence, quote: Quote) -> str:
+    """Name a quoted critic with their marker; an unsigned essay's writer by its title, as "the writer" is anyone."""
+    who = quote.who if quote.who != UNSIGNED else f"{UNSIGNED} of *{evidence.passage.title}*"
+    return f"{who} [{evidence.n}]"
 
 
 def _count(n: int) -> str:

@@ -51,9 +51,13 @@ def quote_in(quote: str, passage: Passage) -> bool:
 
 
 def _supports(sentence: str, passage: Passage) -> bool:
-    """Tell whether a sentence shares substantive words with the passage it cites."""
+    """Tell whether a sentence shares substantive words with the passage it cites, or names its essay or writer.
+
+    "Anise [1] is warmer about it than the writer of *Her makes me sad in the best possible way* [2]" draws on
+    both passages by naming them, though it shares no word with what they say.
+    """
     own = set(content_terms(MARKER.sub("", sentence)))
-    return not own or bool(own & set(content_terms(passage.text)))
+    return not own or bool(own & set(content_terms(f"{passage.text} {passage.byline}")))
 
 
 def verify(answer: str, evidence: Sequence[Evidence]) -> Verified:
