@@ -181,7 +181,7 @@ def _credited_line(job: Job, prompts: Prompts) -> str | None:
     key = fold(job.query)
     several = _each_credited(job.evidence, asked)
     if len(several) > 1:
-        return prompts.choose("answer_casts", key, credits=said_together(f"{a} as {c}" for c, a in several))
+        return prompts.choose("answer_casts", key, credits=_listed(f"{a} as {c}" for c, a in several))
     cast = asked.credited(text)
     if cast is not None:
         character, actor = cast
@@ -205,7 +205,7 @@ def _each_credited(evidence: Sequence[Evidence], asked: CreditQuestion) -> list[
     return list(dict.fromkeys(cast for cast in found if cast is not None))
 
 
-def said_together(items: Iterable[str]) -> str:
+def _listed(items: Iterable[str]) -> str:
     """Join phrases as a sentence lists them: "a", "a and b", "a, b and c"."""
     listed = list(items)
     return listed[0] if len(listed) < 2 else f"{', '.join(listed[:-1])} and {listed[-1]}"

@@ -30,15 +30,17 @@ PASSIVE_ASKER = re.compile(_OPENING + r"who(?:'s|’s|s)?\b", re.IGNORECASE)
 # A follow-up searched after the question it leans on ("who is amy? and samantha?") asks the same of its own name;
 # the last one counts.
 AND_THEN = re.compile(r".*[?.!,;]\s*(?:and|what about|how about|then)\s+(.*)$")
+# Words opening a question about something other than who someone is.
+_OPENS = r"(?:what|whats|which|why|how|when|where|is|are|was|does|did|do|can)\b"
 # A message's sentences, and a sentence that asks something: a question mark, or a question's opening word.
 SENTENCE = re.compile(r"[^?.!;]+[?.!;]*")
-ASKS = re.compile(r"\?\s*$|^\W*(?:who|whom|whose|what|whats|which|why|how|when|where|is|are|was|does|did|do|can)\b", re.I)
+ASKS = re.compile(rf"\?\s*$|^\W*(?:who|whom|whose)\b|^\W*{_OPENS}", re.I)
 # A later sentence turning the question before it to something else ("and samantha?", "what about amy?").
 TURN = re.compile(r"^\W*(?:and|what about|how about|then)\b")
 # Where a question asking after several parts passes to the next: "theodore and amy", "theodore, amy and samantha".
 JOINED = re.compile(r"\s*(?:,|&|\band\b|\bplus\b)\s*")
 # A part after the first that asks something else ("who plays theodore and what is his job?").
-OTHER_QUESTION = re.compile(r"(?:what|why|how|when|where|which|is|does|did|do)\b")
+OTHER_QUESTION = re.compile(_OPENS)
 # The film's own director named by role: "Writer/Director Spike Jonze", "directed by Spike Jonze".
 ROLE = re.compile(rf"\b((?:[Ww]riter/)?[Dd]irector|[Dd]irected by)\s+({_NAMES})")
 # Its writer named by role: "Writer/Director Spike Jonze", "written and directed by Spike Jonze", "screenplay by".
