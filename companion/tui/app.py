@@ -303,8 +303,10 @@ class CompanionApp(ConversationActions, SourceActions, App):
         if not turn.widget.is_attached:
             return  # the chat was cleared while this reply was stopping; it is saved in its own conversation
         await turn.widget.finish(final.answer, final.citations, message.note, thinking=final.thinking)
-        if not turn.widget.is_attached:
-            return  # the app began to close while the reply was finishing: its panels are going, the reply is saved
+        if not (turn.widget.is_attached and self.query("#all-sources")):
+            # The app began to close while the reply was finishing: its panels are going (the sources list may
+            # go before the reply), and the reply is saved.
+            return
         self.shown[turn.index] = Shown(final.answer, final.citations)
         self.add_to_sources_panel(turn.index)
         self.tab_to_newest_sources()
