@@ -29,14 +29,15 @@ WHO_IS = re.compile(_OPENING + r"who(?:'s|’s|s|\s+is|\s+was)\s+(.*)$")
 PASSIVE_ASKER = re.compile(_OPENING + r"who(?:'s|’s|s)?\b", re.IGNORECASE)
 # A follow-up searched after the question it leans on ("who is amy? and samantha?") asks the same of its own name;
 # the last one counts.
-AND_THEN = re.compile(r".*[?.!,;]\s*(?:and|what about|how about|then)\s+(.*)$")
+_TURNING = r"(?:and|what about|how about|then)"
+AND_THEN = re.compile(rf".*[?.!,;]\s*{_TURNING}\s+(.*)$")
 # Words opening a question about something other than who someone is.
 _OPENS = r"(?:what|whats|which|why|how|when|where|is|are|was|does|did|do|can)\b"
 # A message's sentences, and a sentence that asks something: a question mark, or a question's opening word.
 SENTENCE = re.compile(r"[^?.!;]+[?.!;]*")
 ASKS = re.compile(rf"\?\s*$|^\W*(?:who|whom|whose)\b|^\W*{_OPENS}", re.I)
 # A later sentence turning the question before it to something else ("and samantha?", "what about amy?").
-TURN = re.compile(r"^\W*(?:and|what about|how about|then)\b")
+TURN = re.compile(rf"^\W*{_TURNING}\b")
 # Where a question asking after several parts passes to the next: "theodore and amy", "theodore, amy and samantha".
 JOINED = re.compile(r"\s*(?:,|&|\band\b|\bplus\b)\s*")
 # A part after the first that asks something else ("who plays theodore and what is his job?").

@@ -57,6 +57,11 @@ class Shelved:
     form_words: frozenset[str] = frozenset()
 
     @property
+    def naming_words(self) -> frozenset[str]:
+        """Return every word that may name this essay: its names, its title's own words, its form's."""
+        return self.names | self.title_words | self.form_words
+
+    @property
     def shown_title(self) -> str:
         """Return the title as a reply shows it, in italics, with the outlet after it when there is one."""
         return f"*{self.title}* (on {self.outlet})" if self.outlet else f"*{self.title}*"
@@ -77,7 +82,7 @@ class Library:
     @property
     def name_words(self) -> frozenset[str]:
         """Return every word that names one of the essays: its writers', its outlet's, its title's, its form's."""
-        return frozenset(w for e in self.essays for w in e.names | e.title_words | e.form_words)
+        return frozenset(w for e in self.essays for w in e.naming_words)
 
     @classmethod
     def of(cls, first_passages: Sequence[Passage], essays: Sequence[Essay] = ()) -> Library:
@@ -125,7 +130,7 @@ class Library:
         named = self.named(question, words)
         said = _own(question)
         return tuple(e.essay_id for e in named), frozenset(
-            w for e in named for w in e.names | e.title_words | e.form_words if w in said
+            w for e in named for w in e.naming_words if w in said
         )
 
     def asked_about(self, question: str, words: Words) -> bool:
@@ -138,7 +143,7 @@ class Library:
         if not sequence or not self.essays:
             return False
         named = self.named(question, words)
-        names = {w for e in named for w in e.names | e.title_words | e.form_words}
+        names = {w for e in named for w in e.naming_words}
         nouns = words.names_an_essay
         if not (named or nouns & set(sequence)):
             return False
