@@ -12,6 +12,7 @@ from companion.engine.pick import Reading, Wanted, pick_quotes, rank_pool
 from companion.engine.retrieve import Retrieved
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
+from companion.retrieval.lexical import UNSEEN
 from companion.retrieval.sentences import SentenceVectors, sentence_features
 from companion.text import content_terms
 from companion.types import Evidence, Hit, Passage
@@ -20,7 +21,6 @@ from companion.words import Words
 Idf = Callable[[str], float]
 # The decision was fit with the closest sentence of the best 5 passages: measure it the same way.
 SIGNAL_DEPTH = 5
-UNSEEN = "\0"
 Verdict = Literal["answer", "no_evidence", "spoiler"]
 
 

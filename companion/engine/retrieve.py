@@ -8,6 +8,7 @@ from companion.engine.credits import CreditQuestion, read_credit_question
 from companion.engine.route import Routed, asks_about_the_whole, asks_for_a_verdict, is_opinion
 from companion.policy import POLICY, Policy
 from companion.retrieval.search import Searcher
+from companion.retrieval.spelling import in_essays_spelling
 from companion.types import Hit
 from companion.words import Words
 
@@ -44,9 +45,9 @@ def retrieve(
     One search serves both: the decision weighs the head of the ranking, quotes are picked from all of it. A
     question asking for a credit ("who made this movie?") searches every passage for one, as film writing words
     it ("Writer/Director Spike Jonze"), wherever the question's words rank it: past the usual reach, the passages
-    crediting what it asks join the pool. The
-    essays the query names (named, by id, and the words naming them, from the library) make a verdict asked of them
-    theirs alone.
+    crediting what it asks join the pool. The essays the query names (named, by id, and the words naming them, from
+    the library) make a verdict asked of them theirs alone. What is asked is read from the query as written; it is
+    searched, and weighed, with each word the essays spell another way ("OSes", "theatre") in their spelling.
     """
     verdict = asks_for_a_verdict(routed.query, words, naming)
     opinion = verdict or is_opinion(routed.query, words)
@@ -56,12 +57,13 @@ def retrieve(
     credit = asked.asks
     everything = whole or verdict
     reach = max(depth, policy.sentence_depth)
-    pool = searcher.search(routed.query, policy.whole_depth if everything or credit else reach)
+    query = in_essays_spelling(routed.query, searcher.idf)
+    pool = searcher.search(query, policy.whole_depth if everything or credit else reach)
     if credit and not everything:
         # Only the passages past the usual reach that credit what is asked join it: reading every sentence of all
         # 89 passages made "who plays amy?" half a second slower.
         pool = pool[:reach] + [h for h in pool[reach:] if asked.answered_by(h.passage.text)]
     return Retrieved(
-        query=routed.query, opinion=opinion, hits=tuple(pool[:depth]), pool=tuple(pool), shown=routed.shown,
+        query=query, opinion=opinion, hits=tuple(pool[:depth]), pool=tuple(pool), shown=routed.shown,
         whole=whole, verdict=verdict, named=named, naming=naming, asked=asked,
     )

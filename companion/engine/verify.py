@@ -7,6 +7,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from companion.policy import POLICY, Policy
+from companion.retrieval.lexical import UNSEEN
 from companion.text import MARKER, MARKER_PATTERN, content_terms, fold, markers, quotes, reply_sentences
 from companion.types import Citation, Evidence, Passage
 
@@ -25,8 +26,6 @@ _NUMBER = re.compile(
 )
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _NOT_NAMES = frozenset({"I", "I'm", "I've", "I'd", "I'll", "I’m", "I’ve", "I’d", "I’ll"})
-# Never seen in any passage: the term idf gives the most weight, and the one that is no film vocabulary.
-_UNSEEN = "\x00unseen"
 # A marker with the space before it, so removing it leaves no double space.
 REMOVABLE_MARKER = re.compile(r"\s?" + MARKER_PATTERN)
 # The last marker on a line, where a failed quote's note goes.
@@ -138,7 +137,7 @@ def is_claim(
         return True
     if idf is None:
         return False
-    unseen = idf(_UNSEEN)
+    unseen = idf(UNSEEN)
     own = {t for w in theirs for t in content_terms(w)}
     return any(policy.claim_idf <= idf(t) < unseen for t in content_terms(text) if t not in own)
 

@@ -14,6 +14,8 @@ from companion.text import content_terms
 # Bump when passage_terms changes: a saved index built the old way must not be reused.
 TERMS_VERSION = 4
 MANIFEST = "manifest.json"
+# A term no passage can hold: its idf is the largest there is, that of a word no passage uses.
+UNSEEN = "\0"
 
 Fetch = Callable[[list[str]], list[Passage]]
 
