@@ -17,7 +17,8 @@ PATTERNS = (
     "ending", "asks_for_ending", "opinion", "framing_claims", "releases_spoilers", "framing_shapes", "asks_for_cast",
     "says_what_the_film_is", "asks_who_made", "asks_who_wrote", "writing_of_a_film", "the_film_itself",
     "asks_for_a_number", "asks_for_an_amount", "amounts", "number_words", "asks_for_crew", "asks_when", "dated_events",
-    "months", "asks_for_words_said", "not_an_opinion",
+    "months", "asks_for_words_said", "not_an_opinion", "asks_about_someone",
+    "not_words_said",
 )
 LEXICONS = (
     "warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character", "asks_for_a_verdict",
@@ -58,6 +59,8 @@ class Words:
     months: re.Pattern[str]
     asks_for_words_said: re.Pattern[str]
     not_an_opinion: re.Pattern[str]
+    asks_about_someone: re.Pattern[str]
+    not_words_said: re.Pattern[str]
     warm: frozenset[str]
     cool: frozenset[str]
     chatter: frozenset[str]

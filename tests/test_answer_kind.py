@@ -144,6 +144,9 @@ def test_no_number_opens_the_reply_unless_asked_for_and_given_surely(prompts, qu
     ("What does Amy blurt out right after the 'I'm a bitch' moment?", True),
     ("anise has a one liner about growing in relationships, what is it", True),
     ("how does theodore feel about catherine?", False), ("where does theodore work?", False),
+    # Asking her to tell is no one's words; someone in the film telling is.
+    ("tell me about samantha", False), ("can you tell us about amy's job?", False),
+    ("tell me what samantha tells theodore at the end", True),
 ])
 def test_what_someone_said_is_asked_by_its_verbs(prompts, question, asks):
     assert asks_for_words_said(question, prompts.words) is asks

@@ -35,6 +35,17 @@ def test_a_who_is_question_asks_after_the_name_it_gives_alone(prompts):
     assert asked_who_is("what is samantha?", words) is None
 
 
+def test_asked_to_tell_about_someone_it_names_asks_who_they_are(prompts):
+    words = prompts.words
+    assert asked_who_is("tell me about amy", words) == {"amy"}
+    assert asked_who_is("ok tell me a bit about joaquin phoenix", words) == {"joaquin", "phoenix"}
+    assert asked_who_is("describe samantha", words) == {"samantha"}
+    # More goes on from what was said; the film is no one.
+    assert asked_who_is("tell me more about amy", words) is None
+    assert asked_who_is("tell me about the film", words) is None
+    assert asked_who_is("what do critics say about amy", words) is None
+
+
 def test_the_sentence_crediting_the_one_asked_after_brings_them_in(prompts):
     words = prompts.words
     text = MET.text

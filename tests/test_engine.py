@@ -94,8 +94,10 @@ def test_asked_what_someone_said_she_leads_with_their_words(reading_engine):
     assert "“to learn everything about everything.”" in quotes(reply.answer)[0]
 
 
-@pytest.mark.parametrize("question", ["who voices the OS?", "who is the voice of the AI?", "who plays the computer?"])
-def test_the_os_asked_about_by_what_it_is_is_credited_as_samantha(engine, question):
+@pytest.mark.parametrize("question", [
+    "who voices the OS?", "who is the voice of the AI?", "who plays the computer?", "tell me about samantha",
+])
+def test_samantha_asked_about_by_name_or_by_what_she_is_is_credited(engine, question):
     engine.history.clear()
     reply = engine.ask(question)
     assert_grounded(reply)

@@ -82,7 +82,7 @@ def answer_test(question: str, words: Words) -> Callable[[str], bool] | None:
 
 def asks_for_words_said(question: str, words: Words) -> bool:
     """Tell whether a question asks what someone said ("what line does samantha say when…")."""
-    return bool(words.asks_for_words_said.search(question))
+    return bool(words.asks_for_words_said.search(words.not_words_said.sub(" ", question)))
 
 
 def quotes_someone(text: str) -> bool:

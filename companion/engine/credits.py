@@ -23,6 +23,7 @@ PLAYED_BY = re.compile(rf"({_NAME}(?:\s+{_NAME})?),?\s+\(?(?:played|voiced|whose
 POSSESSIVE = re.compile(rf"({_NAMES})[’']s\s+(?=(\S[^.;!?]*))")
 # How a question may open before its "who" ("so who is…", "ok who's…").
 _OPENING = r"^\W*(?:(?:so|and|wait|ok|okay|um|hmm)\W+)?"
+OPENING = re.compile(_OPENING)
 # "Who is Samantha?", "who's amy in the movie": someone asked after by name, and nothing else about them.
 WHO_IS = re.compile(_OPENING + r"who(?:'s|’s|s|\s+is|\s+was)\s+(.*)$")
 # What opens a question asking who plays a part it names before the cue ("who's theodore played by?").
@@ -149,11 +150,18 @@ def asked_who_is(question: str, words: Words) -> frozenset[str] | None:
     A name is one or two words of weight once the words for the film and chatter are set aside ("in the
     movie", "lol"); "who is theodore's ex wife?" asks after someone it does not name, so it gives None.
     """
-    asked = WHO_IS.match(fold(question).replace("’", "'"))
-    if asked is None:
-        return None
-    then = AND_THEN.search(asked.group(1))
-    said = then.group(1) if then else asked.group(1)
+    folded = fold(question).replace("’", "'")
+    asked = WHO_IS.match(folded)
+    if asked is not None:
+        after = asked.group(1)
+    else:
+        # "tell me about amy" asks it too.
+        cue = words.asks_about_someone.match(folded, OPENING.match(folded).end())
+        if cue is None:
+            return None
+        after = folded[cue.end() :]
+    then = AND_THEN.search(after)
+    said = then.group(1) if then else after
     name = weighty_terms(said) - words.about_the_essays - words.chatter
     if "'s" in said or not 1 <= len(name) <= 2:
         return None
