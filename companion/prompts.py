@@ -32,6 +32,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "thanks": frozenset(),
     "farewell": frozenset(),
     "feeling": frozenset(),
+    "feeling_glad": frozenset(),
     "acknowledge": frozenset(),
     "about_her": frozenset(),
     "about_person": frozenset(),

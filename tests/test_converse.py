@@ -87,6 +87,16 @@ def test_canned_voices_answer_a_feelings_question_rather_than_introduce_themselv
     assert make(prompts, ScriptedBackend(writes)).ask("Are you like Samantha?").answer in prompts.variants["about_her"]
 
 
+@pytest.mark.parametrize(("text", "lines"), [
+    ("I loved the film!", "feeling_glad"), ("i feel great today", "feeling_glad"),
+    ("I had a rough day at work.", "feeling"), ("i didn't enjoy it", "feeling"), ("i loved it but i cried", "feeling"),
+])
+def test_a_glad_feeling_is_met_gladly_and_a_hard_one_consoled(prompts, text, lines):
+    engine = Engine(searcher=FakeSearcher((hit(1, LETTERS),)), backend=ScriptedBackend("nothing"), prompts=prompts,
+                    router=ForcedRouter({text: "feeling"}))
+    assert engine.ask(text).answer in prompts.variants[lines]
+
+
 @pytest.mark.parametrize("writes", ["freely", "frames", "nothing"])
 def test_a_question_about_the_person_is_answered_from_memory(prompts, memory, writes):
     memory.remember("My name is Sam. The ending made me hopeful.")

@@ -245,6 +245,20 @@ def test_asking_her_to_recall_what_they_said_is_about_the_person(real_router, pr
     assert route(text, real_router, prompts.words) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("i liked it", "feeling"), ("i loved the film", "feeling"), ("i didn't like it much", "feeling"),
+    ("what did i say i liked?", "about_person"), ("my favourite scene?", "about_person"),
+])
+def test_telling_how_they_found_it_is_no_question_about_themselves(real_router, prompts, text, expected):
+    assert real_router.route(text) in ("about_person", expected), "the router reads it as about them, or as meant"
+    assert route(text, real_router, prompts.words) == expected
+
+
+@pytest.mark.parametrize("text", ["did anise like it", "did boone like it", "did the medium writer like it"])
+def test_asking_whether_a_critic_liked_it_goes_to_the_essays(real_router, prompts, text):
+    assert route(text, real_router, prompts.words) == "film"
+
+
 def test_clauses_split_a_greeting_from_its_question():
     assert clauses("Hi! What did critics think of the ending?") == ["hi", "what did critics think of the ending"]
     assert clauses("good morning 🌞 who wrote the score") == ["good morning", "who wrote the score"]

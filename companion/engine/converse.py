@@ -41,6 +41,18 @@ def asks_about_her_feelings(message: str, words: Words) -> bool:
     return bool(set(content_terms(message)) & words.chatter - {"you", "good", "right", "just", "so", "again"})
 
 
+# Words that turn a glad word round ("didn't like it"). English, so here rather than in prompts/words.toml.
+NEGATIONS = frozenset({"not", "no", "never", "nothing", "hardly", "didn't", "didnt", "don't", "dont", "doesn't",
+                       "doesnt", "wasn't", "wasnt", "isn't", "isnt", "wouldn't", "couldn't", "can't", "cant"})
+
+
+def sounds_glad(message: str, words: Words) -> bool:
+    """Tell whether the person tells her something glad ("i loved it"), with nothing turning it round or saddening it."""
+    said = {w.strip("?!.,;:'’\"") for w in fold(message).replace("’", "'").split()}
+    terms = set(content_terms(message))
+    return bool(terms & words.glad) and not said & NEGATIONS and not terms & words.cool and not terms & words.reactions - words.glad
+
+
 def facts_about(question: str, facts: Sequence[Fact]) -> list[Fact]:
     """Return the remembered facts a question about the person asks for; all of them when it asks broadly."""
     asked = {w.strip("?!.,'’") for w in fold(question).split()}
@@ -84,6 +96,8 @@ def canned(prompts: Prompts, route: str, message: str, remembered: Remembered, w
         line = prompts.choose("met", key, name=name)
     elif route == "about_her" and asks_about_her_feelings(message, words):
         line = prompts.choose("her_feelings", key)
+    elif route == "feeling" and sounds_glad(message, words):
+        line = prompts.choose("feeling_glad", key)
     else:
         line = prompts.choose(route, key)
     if any(f.kind == "seen" and f.text == NOT_SEEN for f in told):

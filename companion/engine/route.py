@@ -40,6 +40,9 @@ RECALLS_THEM = re.compile(
     r"\bremember (what|if|whether|where|who|how|when) i\b"
 )
 
+# A message telling about the person ("i liked it", "i loved the film") rather than asking what she remembers of
+# them: it opens with them and asks nothing. It reads like "what did I say I liked?" all the same. English, so here.
+TELLS_OF_THEMSELVES = re.compile(r"^\W*(?:i|i'm|im|i've|ive|i'd|my|we|we're)\b(?!.*\?)")
 
 # Routes answered from the essays; every other one is answered in her voice from prompts/.
 FILM_ROUTES = frozenset({"film", "follow_up"})
@@ -136,8 +139,12 @@ def _settle(kind: str, text: str, words: Words, has_history: bool, policy: Polic
     """Turn the router's reading of a message into its route, given whether anything came before it."""
     if kind == "follow_up":
         return "follow_up"
-    if RECALLS_THEM.search(fold(text).replace("’", "'")):
+    folded = fold(text).replace("’", "'")
+    if RECALLS_THEM.search(folded):
         return "about_person"
+    if kind == "about_person" and TELLS_OF_THEMSELVES.search(folded):
+        # Told, not asked: how they feel about it, answered as a feeling is.
+        return "feeling"
     # A short question leaning on the last answer ("why?") may read as a reaction alone; after a turn it
     # goes back to the essays unless it is about her or the person.
     asks = kind == "film" or ("?" in text or CONTINUE.search(fold(text))) and kind not in ("about_her", "about_person")
