@@ -124,15 +124,19 @@ def test_a_follow_up_asks_only_what_it_says(engine):
     assert "Amy Adams" in reply.answer.splitlines()[0]
 
 
-@pytest.mark.parametrize("question", ["who's in the cast?", "what actors are in it?", "who stars in her?"])
+@pytest.mark.parametrize("question", ["who's in the cast?", "what actors are in it?", "who stars in her?", "who's in it?"])
 def test_who_is_in_the_film_hears_each_credit_of_the_cast(engine, question):
     engine.history.clear()
     reply = engine.ask(question)
     assert_grounded(reply)
-    shown = " ".join(quotes(reply.answer))
+    shown = quotes(reply.answer)
     # Every passage is searched for a credit, so each lead is heard however few words the question shares.
-    assert all(actor in shown for actor in ("Joaquin Phoenix", "Scarlett Johansson", "Amy Adams"))
+    assert all(actor in " ".join(shown) for actor in ("Joaquin Phoenix", "Scarlett Johansson", "Amy Adams"))
     assert len({c.passage.id for c in reply.citations}) == len(reply.citations) == 3
+    # Her first line names them all, each with the part the quotes give; each quote opens on its credit.
+    first = reply.answer.splitlines()[0]
+    assert all(f"{actor} as" in first for actor in ("Joaquin Phoenix", "Scarlett Johansson", "Amy Adams"))
+    assert not any(quote.startswith("Theodore sports a hideously trendy mustache") for quote in shown)
 
 
 def test_who_made_the_film_is_answered_from_a_credit_its_words_rank_low(engine):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from companion.backends.base import Backend, GenerationRequest, Message, Writes
 from companion.engine.answer_kind import asks_for_a_number, stated_number
 from companion.engine.cleanup import cleaned, expected
-from companion.engine.credits import CreditQuestion
+from companion.engine.credits import CreditQuestion, credits
 from companion.engine.prompting import fit
 from companion.engine.quotes import opener_for, quote_paragraphs, quoted, views_line
 from companion.engine.recall import Remembered, recall_line
@@ -190,6 +190,9 @@ def _credited_line(job: Job, prompts: Prompts) -> str | None:
     if met is not None:
         character, actor = met
         return prompts.choose("answer_character", key, actor=actor, character=character)
+    cast = _whole_cast(job.evidence, asked, prompts.words)
+    if len(cast) > 1:
+        return prompts.choose("answer_casts", key, credits=_listed(f"{a} as {c}" for c, a in cast))
     maker = asked.made_by(text)
     if maker is not None:
         return prompts.choose("answer_maker", key, maker=maker.name, credit=maker.credit)
@@ -203,6 +206,14 @@ def _each_credited(evidence: Sequence[Evidence], asked: CreditQuestion) -> list[
         return []
     found = (next((cast for e in evidence if (cast := part.credited(e.text))), None) for part in parts)
     return list(dict.fromkeys(cast for cast in found if cast is not None))
+
+
+def _whole_cast(evidence: Sequence[Evidence], asked: CreditQuestion, words: Words) -> list[tuple[str, str]]:
+    """Return the (character, actor) each quote credits first, each actor once, when asked who is in the film at all."""
+    if not asked.cast or any(c not in words.the_whole_cast for c in asked.characters):
+        return []
+    firsts = (next(iter(credits(e.text)), None) for e in evidence)
+    return list({cast[1]: cast for cast in firsts if cast is not None}.values())
 
 
 def _listed(items: Iterable[str]) -> str:

@@ -255,7 +255,8 @@ def pick_quotes(
     cast = order.cast
     topic = _topic(question, wanted, words)
     if cast:
-        thesis = [c for c in candidates if credits(sentence(c))]
+        # A crediting sentence needs none of the one before it, as a credit moved first does.
+        thesis = [replace(c, text=sentence(c), start=c.sentence_start) for c in candidates if credits(sentence(c))]
     else:
         thesis = [c for c in candidates if topic and topic.search(fold(sentence(c)))]
         # "What did the medium writer think of the ending?" is theirs to answer when they speak to it.
