@@ -195,6 +195,23 @@ def test_a_follow_up_naming_an_essay_turns_a_question_asked_of_a_writer_to_it(re
     assert plain.query == "did boone like it? what about the medium writer?"
 
 
+def test_a_follow_up_turning_to_the_other_critics_asks_them_what_one_was_asked(real_router, prompts):
+    def turned(before: str, then: str):
+        writers = lambda: frozenset({"boone", "anise", "medium", "techno", "lone"})  # noqa: E731
+        return route_turn(then, [Exchange(before, "“A quote.” [1]", "film")], real_router, prompts.words,
+                          writers=writers)
+
+    others = turned("what did boone think of the ending?", "and the others?")
+    assert others.query == "what did the other critics think of the ending?" and others.route == "follow_up"
+    # The critic just heard is not quoted again.
+    assert others.shown == "“A quote.” [1]"
+    assert turned("did the medium writer like it?", "what about everyone else?").query == "did the other critics like it?"
+    assert turned("did the techno-lonely guy like it", "and the rest of the critics?").query == "did the other critics like it"
+    # Asked of no critic, there is no one to turn from: searched beside it, quoting anything.
+    plain = turned("who plays theodore?", "and the others?")
+    assert plain.query == "who plays theodore? and the others?" and plain.shown == ""
+
+
 def test_going_on_after_a_follow_up_goes_on_with_what_it_asked(real_router, prompts):
     boone = Exchange("what did boone think of the film?", "“You keep going back.” [1]", "film")
     anise = Exchange("and anise?", "“A love letter to love.” [1]", "follow_up", "what did anise think of the film?")

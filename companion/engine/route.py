@@ -9,7 +9,7 @@ from typing import Literal
 
 from companion.engine.router import Router
 from companion.policy import POLICY, Policy
-from companion.text import WORD, content_terms, fold, stem, weighty_terms
+from companion.text import WORD, content_terms, fold, stem, stemmed_words, weighty_terms
 from companion.types import Exchange
 from companion.words import Words
 
@@ -26,6 +26,11 @@ TURNS_TO = re.compile(r"^(?:(?:and|also)\s+(?:what about|how about)|and|also|wha
 DETERMINER = frozenset({"the", "a", "an", "his", "her", "their", "its"})
 # Words as written, capitals kept.
 WRITTEN = re.compile(WORD.pattern, re.IGNORECASE)
+# A follow-up turning from the critic asked to the rest of them ("and the others?", "what about everyone else?").
+# English, so here rather than in prompts/words.toml.
+THE_OTHERS = frozenset({"others", "other", "rest", "everyone", "everybody", "else", "remaining"})
+# What the question before is then asked of, in place of the critic it named.
+OTHER_CRITICS = "the other critics"
 # Words a follow-up may turn to and still be asked in the question before it ("and the techno-lonely guy?" is not).
 TURNING_WORDS = 3
 # Asking the last answer to go on ("keep going", "explain more", "how so?") names nothing of its own.
@@ -171,7 +176,13 @@ def route_turn(
         return Routed(route=kind, query=question)
     # "And what about Amy?" means little alone: it asks the question before it of Amy, or is searched with it.
     leaned = _leaned_on(history, router, question, words)
-    return Routed(route=kind, query=_asked_of(leaned, question, words, writers) or f"{leaned} {question}")
+    asked = _asked_of(leaned, question, words, writers)
+    if asked is None:
+        return Routed(route=kind, query=f"{leaned} {question}")
+    # Asked of the other critics, the critic just heard is not quoted again.
+    turn = TURNS_TO.match(fold(question).replace("’", "'"))
+    others = turn is not None and _turns_to_the_others(WRITTEN.findall(fold(question)[turn.end() :]), words)
+    return Routed(route=kind, query=asked, shown=history[-1].answer if others else "")
 
 
 def _subject(question: str, words: Words) -> set[str]:
@@ -196,25 +207,59 @@ def _asked_of(
     """
     folded = fold(question).replace("’", "'")
     turn = TURNS_TO.match(folded)
-    if turn is None or PRONOUN.search(folded):
+    if turn is None:
         return None
     # The words after the turn, as the person wrote them: "what about Amy?" asks "who plays Amy?".
     named = WRITTEN.findall(question.replace("’", "'"))[len(turn.group().split()) :]
+    found = list(WRITTEN.finditer(leaned))
+    if _turns_to_the_others(named, words):
+        # "What did Boone think of the ending?" then "and the others?" asks the other critics the same.
+        marked = _naming_writers(found, writers)
+        # With the words for the essay after the name: "the medium writer", "the techno-lonely guy".
+        while marked and marked[-1] + 1 < len(found) and _for_an_essay(found[marked[-1] + 1].group(), words):
+            marked.append(marked[-1] + 1)
+        return _replaced(leaned, found, marked, OTHER_CRITICS.split()) if marked else None
+    if PRONOUN.search(folded):
+        return None
     own = weighty_terms(" ".join(named)) - words.chatter
     if not own or len(named) > TURNING_WORDS:
         return None
-    found = list(WRITTEN.finditer(leaned))
     if own & words.about_the_essays:
         # Naming an essay, it turns only a question asked of another's writer: "what do the critics think of
         # amy?" then "and the techno-lonely guy?" asks that writer about Amy, beside the question.
-        names = writers()
-        marked = [i for i, m in enumerate(found) if (terms := content_terms(m.group().replace("-", " "))) and set(terms) <= names]
+        marked = _naming_writers(found, writers)
     else:
         subject = _subject(leaned, words)
         marked = [i for i, m in enumerate(found) if (terms := content_terms(m.group())) and set(terms) <= subject]
     # One word, or a name as long as the follow-up's ("joaquin phoenix" for "scarlett johansson"): a longer subject
     # ("samantha leave" in "why did samantha leave?") holds more than the name a follow-up replaces.
-    if not marked or marked != list(range(marked[0], marked[-1] + 1)) or len(marked) not in (1, len(named)):
+    if not marked or len(marked) not in (1, len(named)):
+        return None
+    return _replaced(leaned, found, marked, named)
+
+
+def _turns_to_the_others(named: Sequence[str], words: Words) -> bool:
+    """Tell whether a follow-up's words after its turn ask after the rest of the critics ("the others", "everyone else")."""
+    own = weighty_terms(" ".join(named)) - words.chatter - words.about_the_essays - words.names_an_essay
+    return bool({w.casefold() for w in named} & THE_OTHERS) and own <= {stem(w) for w in THE_OTHERS}
+
+
+def _for_an_essay(word: str, words: Words) -> bool:
+    """Tell whether a word is one for an essay or its writer ("writer", "review", "guy")."""
+    # Every word stemmed: "writer" is too common a word to carry meaning elsewhere.
+    terms = set(stemmed_words(word))
+    return bool(terms) and terms <= words.about_the_essays | words.names_an_essay
+
+
+def _naming_writers(found: Sequence[re.Match[str]], writers: Callable[[], frozenset[str]]) -> list[int]:
+    """Return the places of the words naming an essay's writer among a question's words."""
+    names = writers()
+    return [i for i, m in enumerate(found) if (terms := content_terms(m.group().replace("-", " "))) and set(terms) <= names]
+
+
+def _replaced(leaned: str, found: Sequence[re.Match[str]], marked: list[int], named: Sequence[str]) -> str | None:
+    """Return the question with its marked words (and a determiner before them) written as named, if they run on."""
+    if marked != list(range(marked[0], marked[-1] + 1)):
         return None
     first = marked[0] - 1 if marked[0] and found[marked[0] - 1].group().casefold() in DETERMINER else marked[0]
     return leaned[: found[first].start()] + " ".join(named) + leaned[found[marked[-1]].end() :]
@@ -223,7 +268,12 @@ def _asked_of(
 def _turns_to_its_own(question: str, words: Words) -> bool:
     """Tell whether a follow-up asks the question before it of something it names ("and his wife?")."""
     folded = fold(question).replace("’", "'")
-    return bool(TURNS_TO.match(folded)) and bool(weighty_terms(folded) - words.about_the_essays - words.chatter)
+    turn = TURNS_TO.match(folded)
+    if turn is None:
+        return False
+    return bool(weighty_terms(folded) - words.about_the_essays - words.chatter) or _turns_to_the_others(
+        WRITTEN.findall(folded[turn.end() :]), words
+    )
 
 
 def _leaned_on(history: Sequence[Exchange], router: Router, question: str, words: Words) -> str:
