@@ -180,9 +180,7 @@ def route_turn(
     if asked is None:
         return Routed(route=kind, query=f"{leaned} {question}")
     # Asked of the other critics, the critic just heard is not quoted again.
-    turn = TURNS_TO.match(fold(question).replace("’", "'"))
-    others = turn is not None and _turns_to_the_others(WRITTEN.findall(fold(question)[turn.end() :]), words)
-    return Routed(route=kind, query=asked, shown=history[-1].answer if others else "")
+    return Routed(route=kind, query=asked, shown=history[-1].answer if _to_the_others(question, words) else "")
 
 
 def _subject(question: str, words: Words) -> set[str]:
@@ -212,7 +210,7 @@ def _asked_of(
     # The words after the turn, as the person wrote them: "what about Amy?" asks "who plays Amy?".
     named = WRITTEN.findall(question.replace("’", "'"))[len(turn.group().split()) :]
     found = list(WRITTEN.finditer(leaned))
-    if _turns_to_the_others(named, words):
+    if _to_the_others(question, words):
         # "What did Boone think of the ending?" then "and the others?" asks the other critics the same.
         marked = _naming_writers(found, writers)
         # With the words for the essay after the name: "the medium writer", "the techno-lonely guy".
@@ -238,10 +236,15 @@ def _asked_of(
     return _replaced(leaned, found, marked, named)
 
 
-def _turns_to_the_others(named: Sequence[str], words: Words) -> bool:
-    """Tell whether a follow-up's words after its turn ask after the rest of the critics ("the others", "everyone else")."""
+def _to_the_others(question: str, words: Words) -> bool:
+    """Tell whether a follow-up turns to the rest of the critics ("and the others?", "what about everyone else?")."""
+    folded = fold(question).replace("’", "'")
+    turn = TURNS_TO.match(folded)
+    if turn is None:
+        return False
+    named = WRITTEN.findall(folded[turn.end() :])
     own = weighty_terms(" ".join(named)) - words.chatter - words.about_the_essays - words.names_an_essay
-    return bool({w.casefold() for w in named} & THE_OTHERS) and own <= {stem(w) for w in THE_OTHERS}
+    return bool(set(named) & THE_OTHERS) and own <= {stem(w) for w in THE_OTHERS}
 
 
 def _for_an_essay(word: str, words: Words) -> bool:
@@ -268,12 +271,8 @@ def _replaced(leaned: str, found: Sequence[re.Match[str]], marked: list[int], na
 def _turns_to_its_own(question: str, words: Words) -> bool:
     """Tell whether a follow-up asks the question before it of something it names ("and his wife?")."""
     folded = fold(question).replace("’", "'")
-    turn = TURNS_TO.match(folded)
-    if turn is None:
-        return False
-    return bool(weighty_terms(folded) - words.about_the_essays - words.chatter) or _turns_to_the_others(
-        WRITTEN.findall(folded[turn.end() :]), words
-    )
+    turns = bool(TURNS_TO.match(folded))
+    return turns and bool(weighty_terms(folded) - words.about_the_essays - words.chatter) or _to_the_others(question, words)
 
 
 def _leaned_on(history: Sequence[Exchange], router: Router, question: str, words: Words) -> str:
