@@ -77,6 +77,14 @@ def weighty_terms(text: str) -> set[str]:
     return set(content_terms(text)) - STOPWORDS
 
 
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+
+
+def number_word(n: int) -> str:
+    """Write a count as a sentence would: "five", and figures past twelve."""
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
+
+
 def printable(text: str) -> str:
     """Show control characters (terminal escapes included) as visible symbols instead of obeying them."""
     return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)

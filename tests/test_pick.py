@@ -265,7 +265,11 @@ def test_the_first_line_of_an_opinion_says_where_the_critics_differ_or_agree(pro
     assert "A. Critic [1]" in differ and "A. Critic [2]" in differ
     assert differ in {line.format(warmer="A. Critic [1]", cooler="A. Critic [2]") for line in prompts.variants["contrast"]}
     agree = _views(prompts, ("a", warm), ("b", warm), ("c", warm))
-    assert agree in {line.format(count="three", tone="warm") for line in prompts.variants["agree"]}
+    assert agree in {line.format(count="all three", tone="warm") for line in prompts.variants["agree"]}
+    # Two are "both", not "all two".
+    both = _views(prompts, ("a", warm), ("b", warm))
+    assert both in {line.format(count="both", tone="warm") for line in prompts.variants["agree"]}
+    assert "all two" not in both
     # A lean is only called agreement when every quote leans: one plain quote makes it a count of views.
     assert _views(prompts, ("a", cool), ("b", plain)) in {line.format(count="two") for line in prompts.variants["views"]}
 

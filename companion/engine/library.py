@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from companion.corpus import Essay
 from companion.prompts import Prompts
 from companion.retrieval.sentences import sentence_spans
-from companion.text import STOPWORDS, content_terms, fold, stem, stemmed_words
+from companion.text import STOPWORDS, content_terms, fold, number_word, stem, stemmed_words
 from companion.types import Evidence, Passage
 from companion.words import Words
 
@@ -27,7 +27,6 @@ ASKS_WHO = frozenset(stem(w) for w in "who whom whose wrote write written writer
 # English, not this film, so here.
 FORM_WORDS = {"conversation": "dialogue discussion"}
 # Numbers a list of essays is counted in; beyond them, digits.
-COUNTS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 
 
 def _words(text: str | None) -> list[str]:
@@ -199,7 +198,7 @@ def describe(question: str, library: Library, prompts: Prompts, careful: bool = 
         # Nothing to tell of who wrote them: say so, and cite nothing.
         lines = [prompts.choose_nth("library_nobody", key, i, title=e.shown_title) for i, e in enumerate(named)]
         return Described(" ".join(lines), ())
-    paragraphs = [] if named else [prompts.choose("library", key, count=_count(len(shown)))]
+    paragraphs = [] if named else [prompts.choose("library", key, count=number_word(len(shown)))]
     evidence = []
     for n, essay in enumerate(shown, start=1):
         if essay.author:
@@ -217,6 +216,3 @@ def describe(question: str, library: Library, prompts: Prompts, careful: bool = 
         paragraphs.append(prompts.choose("library_invite", key))
     return Described("\n\n".join(paragraphs), tuple(evidence))
 
-
-def _count(n: int) -> str:
-    return COUNTS[n] if n < len(COUNTS) else str(n)

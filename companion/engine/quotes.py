@@ -10,7 +10,7 @@ from companion.engine.route import asks_about_the_whole, is_opinion
 from companion.policy import POLICY, Policy
 from companion.prompts import Prompts
 from companion.retrieval.sentences import LABEL, sentence_spans
-from companion.text import content_terms, fold
+from companion.text import content_terms, fold, number_word
 from companion.types import Evidence
 from companion.words import Words
 
@@ -160,18 +160,16 @@ def views_line(
     if warm and cool and warm[0][0].passage.essay_id != cool[0][0].passage.essay_id:
         return prompts.choose("contrast", key, warmer=_named(*warm[0]), cooler=_named(*cool[0]))
     if len(set(leans)) == 1 and leans[0] != 0:
-        return prompts.choose("agree", key, count=_count(len(essays)), tone="warm" if leans[0] > 0 else "wistful")
-    return prompts.choose("views", key, count=_count(len(essays)))
+        # "Both of them", not "all two of them".
+        every = "both" if len(essays) == 2 else f"all {number_word(len(essays))}"
+        return prompts.choose("agree", key, count=every, tone="warm" if leans[0] > 0 else "wistful")
+    return prompts.choose("views", key, count=number_word(len(essays)))
 
 
 def _named(evidence: Evidence, quote: Quote) -> str:
     """Name a quoted critic with their marker; an unsigned essay's writer by its title, as "the writer" is anyone."""
     who = quote.who if quote.who != UNSIGNED else f"{UNSIGNED} of *{evidence.passage.title}*"
     return f"{who} [{evidence.n}]"
-
-
-def _count(n: int) -> str:
-    return ("two", "three", "four", "five", "six", "seven", "eight", "nine")[n - 2] if 2 <= n <= 9 else str(n)
 
 
 def _chosen_by_words(
