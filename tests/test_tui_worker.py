@@ -192,6 +192,7 @@ from companion.tui.app import CompanionApp
 
 class Hanging:
     embedder = None
+    idf = None
 
     def search(self, query, k):
         time.sleep(30)
