@@ -12,7 +12,7 @@ from companion.engine.pick import Reading, Wanted, pick_quotes
 from companion.engine.quotes import quote_paragraphs, quoted, views_line
 from companion.policy import POLICY
 from companion.retrieval.sentences import FEATURES, READER_FEATURES, SentenceVectors
-from companion.text import fold, quotes, reply_sentences
+from companion.text import fold, markers, quotes, reply_sentences
 from companion.types import Evidence
 from tests.fakes import BagOfWords, FakeSearcher, ScriptedBackend, hit, passage
 
@@ -272,6 +272,27 @@ def test_the_first_line_of_an_opinion_says_where_the_critics_differ_or_agree(pro
     assert "all two" not in both
     # A lean is only called agreement when every quote leans: one plain quote makes it a count of views.
     assert _views(prompts, ("a", cool), ("b", plain)) in {line.format(count="two") for line in prompts.variants["views"]}
+
+
+def test_the_critics_a_first_line_names_are_quoted_first_in_the_order_named(prompts):
+    from companion.engine.compose import Job, quote_reply
+    from companion.engine.recall import Remembered
+    from companion.engine.verify import verify
+
+    texts = [("a", "The goodbye happens on a roof."), ("b", "It is a sad and lonely goodbye."),
+             ("c", "It is a beautiful, hopeful goodbye.")]
+    evidence = tuple(Evidence(n, passage(e, n, t), span=(0, len(t)), chance=0.5) for n, (e, t) in enumerate(texts, 1))
+    question = "what do the critics think of the ending?"
+    job = Job(question=question, query=question, evidence=evidence, remembered=Remembered(), window=(), idf=None,
+              max_tokens=100, temperature=0.0)
+    paragraphs = quote_reply(job, prompts)
+    first, quoted_ones = paragraphs[0], paragraphs[1:-1]
+    # The line names the warmer [3] and the cooler [2]; their quotes follow in the order named, then the rest.
+    assert markers(first) in ([3, 2], [2, 3])
+    assert [markers(p)[0] for p in quoted_ones] == [*markers(first), 1]
+    # Once the reply's markers are numbered as they first appear, its quotes read [1], [2], [3].
+    checked = verify("\n\n".join(paragraphs), evidence)
+    assert [markers(p)[0] for p in checked.answer.split("\n\n")[1:-1]] == [1, 2, 3]
 
 
 def test_a_critic_who_signs_no_essay_is_named_by_its_title_where_the_critics_differ(prompts):

@@ -25,7 +25,7 @@ from companion.engine.recall import Remembered, recall_line
 from companion.errors import CompanionError
 from companion.policy import POLICY, Policy
 from companion.prompts import Prompts
-from companion.text import first_sentence, fold
+from companion.text import first_sentence, fold, markers
 from companion.types import Evidence, Exchange, Reasoning
 from companion.words import Words
 
@@ -146,6 +146,11 @@ def quote_reply(job: Job, prompts: Prompts, first_line: str = "") -> list[str]:
     # Several critics on an opinion are introduced by where they stand; an answer found word for word in the first
     # quote leads before anything else, a small model's framing included.
     views = views_line(prompts, job.query, used, job.policy) if opener == "openers" else None
+    if views:
+        # The critics the first line names ("Jennifer Anise [2]… the writer of… [1]") are quoted first, in that
+        # order: the reply's markers are numbered as they first appear, and the quotes should read [1], [2], [3].
+        named = markers(views)
+        used = sorted(used, key=lambda pair: named.index(pair[0].n) if pair[0].n in named else len(named))
     lead = answer_line(job, prompts)
     said = [exchange.answer for exchange in job.window[-2:]]
     paragraphs = [lead] if lead else [p for p in (first_line, views) if p] or [prompts.choose_fresh(opener, key, said)]
