@@ -274,6 +274,16 @@ def test_the_first_line_of_an_opinion_says_where_the_critics_differ_or_agree(pro
     assert _views(prompts, ("a", cool), ("b", plain)) in {line.format(count="two") for line in prompts.variants["views"]}
 
 
+@pytest.mark.parametrize(("question", "opener"), [
+    ("did anyone dislike the film?", "openers"), ("is it worth watching?", "openers"),
+    ("what do the critics think of amy?", "openers"), ("what does amy do?", "openers_fact"),
+])
+def test_what_the_critics_made_of_it_is_framed_as_their_views(prompts, question, opener):
+    from companion.engine.quotes import opener_for
+
+    assert opener_for(question, prompts.words) == opener
+
+
 def test_the_critics_a_first_line_names_are_quoted_first_in_the_order_named(prompts):
     from companion.engine.compose import Job, quote_reply
     from companion.engine.recall import Remembered

@@ -271,6 +271,14 @@ def test_telling_how_they_found_it_is_no_question_about_themselves(real_router, 
     assert route(text, real_router, prompts.words) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("is it good?", "film"), ("any good?", "film"), ("worth it?", "film"), ("was it good", "film"),
+    ("it was good", "feeling"), ("the movie was good", "feeling"),
+])
+def test_a_short_question_whether_it_is_good_goes_to_the_essays_and_saying_so_is_a_feeling(real_router, prompts, text, expected):
+    assert route(text, real_router, prompts.words) == expected
+
+
 @pytest.mark.parametrize("text", ["did anise like it", "did boone like it", "did the medium writer like it"])
 def test_asking_whether_a_critic_liked_it_goes_to_the_essays(real_router, prompts, text):
     assert route(text, real_router, prompts.words) == "film"

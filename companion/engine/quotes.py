@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from companion.engine.route import asks_about_the_whole, is_opinion
+from companion.engine.route import asks_about_the_whole, asks_for_a_verdict, is_opinion
 from companion.policy import POLICY, Policy
 from companion.prompts import Prompts
 from companion.retrieval.sentences import LABEL, sentence_spans
@@ -112,8 +112,10 @@ def lean(text: str, words: Words, policy: Policy = POLICY) -> int:
 
 def opener_for(question: str, words: Words) -> str:
     """Name the prompt file whose openers fit the question: opinions and facts are framed differently."""
-    # What the film is about is a matter of each critic's view, framed as opinions are.
-    return "openers" if is_opinion(question, words) or asks_about_the_whole(question, words) else "openers_fact"
+    # What the film is about, or what they made of it ("did anyone dislike it?"), is a matter of each critic's
+    # view, framed as opinions are.
+    viewed = is_opinion(question, words) or asks_about_the_whole(question, words) or asks_for_a_verdict(question, words)
+    return "openers" if viewed else "openers_fact"
 
 
 def quoted(
