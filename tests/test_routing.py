@@ -279,6 +279,12 @@ def test_a_short_question_whether_it_is_good_goes_to_the_essays_and_saying_so_is
     assert route(text, real_router, prompts.words) == expected
 
 
+@pytest.mark.parametrize("text", ["tell me a joke", "can we be friends?", "are we friends", "did you like it?"])
+def test_asking_her_for_herself_is_about_her(real_router, prompts, text):
+    # They went to her line about what she remembers of them, or to a goodbye.
+    assert route(text, real_router, prompts.words) == "about_her"
+
+
 @pytest.mark.parametrize("text", ["did anise like it", "did boone like it", "did the medium writer like it"])
 def test_asking_whether_a_critic_liked_it_goes_to_the_essays(real_router, prompts, text):
     assert route(text, real_router, prompts.words) == "film"
