@@ -90,13 +90,19 @@ def extract_facts(message: str) -> list[tuple[str, str]]:
     for pattern, replacement in _CONTRACTIONS:
         text = pattern.sub(replacement, text)
     found: list[tuple[str, str]] = []
+    greeted = False
     for sentence in _SENTENCE.split(text):
         if "?" in sentence or _UNSURE.match(_LEAD_IN.sub("", sentence.strip())):
+            greeted = False
             continue  # questions and hypotheticals are not facts, even in the clauses after the comma
-        greeted = bool(_GREETED.match(sentence))
-        for at, clause in enumerate(_CLAUSE.split(sentence)):
+        greeted = greeted or bool(_GREETED.match(sentence))
+        for clause in _CLAUSE.split(sentence):
             clause = " ".join(_LEAD_IN.sub("", clause.strip()).split()).rstrip(" .!…-")
-            fact = _fact(clause, greeted and at == 0) if clause and not _UNSURE.search(clause) else None
+            if not clause:
+                # A greeting alone ("hi,", "hello!") greets the words after it: "hi, im maya", "hello! im maya".
+                continue
+            fact = _fact(clause, greeted) if not _UNSURE.search(clause) else None
+            greeted = False
             if fact and fact not in found:
                 found.append(fact)
     return found

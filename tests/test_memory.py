@@ -50,6 +50,8 @@ LABELLED = [
     # Typed as people chat: no capitals, no apostrophe.
     ("hi im alex and i just watched her", [("name", "Alex"), ("seen", SEEN)]),
     ("hey i'm sam, just finished the movie", [("name", "Sam")]),
+    # A greeting alone before a comma or a "!" still greets the name after it.
+    ("hi, i'm maya", [("name", "Maya")]), ("hello! im maya", [("name", "Maya")]), ("hey, i'm so tired", []),
     ("i finally saw her", [("seen", SEEN)]),
     ("I just watched it and I cried when Samantha left me", [("seen", SEEN),
                                                               ("feeling", "cried when Samantha left them")]),
