@@ -17,7 +17,10 @@ _NOT_NAMES = frozenset("""sad happy sorry fine not just so here back ok okay goo
     real serious honest interested listening there her him it that this what always never gay straight queer trans
     english british american canadian australian irish scottish welsh french german spanish italian portuguese
     brazilian mexican dutch swedish norwegian danish finnish polish russian greek turkish chinese japanese korean
-    indian jewish muslim catholic buddhist hindu atheist maybe later crazy anyone nobody someone""".split())
+    indian jewish muslim catholic buddhist hindu atheist maybe later crazy anyone nobody someone tomorrow tonight
+    sometime anytime whenever when whatever anything""".split())
+# Chat words a message may end on, which are no part of what it tells ("i'm a nurse btw").
+_TRAILING = re.compile(r"(?:[\s,]+(?:btw|lol|lmao|haha+|tbh|honestly|though|xd|fyi))+$", re.I)
 _CONTRACTIONS = [(re.compile(p, re.I), r) for p, r in (
     (r"\bI'm\b", "I am"), (r"\bI've\b", "I have"), (r"\bI'd\b", "I would"), (r"\bI'll\b", "I will"),
     (r"\bhaven't\b", "have not"), (r"\bdidn't\b", "did not"), (r"\bdon't\b", "do not"), (r"\bcan't\b", "cannot"),
@@ -53,7 +56,7 @@ _LIKES = r"^i\s+" + _ADVERB + r"(?P<verb>love|adore|like|enjoy{})\s+(?P<rest>.{{
 # (kind, whether the topic must be the film: None when it does not matter, pattern, template)
 _RULES = [(kind, film, re.compile(pattern, re.I), template) for kind, film, pattern, template in (
     ("name", None, r"^(?:my name is|i am called)\s+" + _NAME + "$", "lax"),
-    ("name", None, r"^(?:people |you can |please |just )*call me\s+" + _NAME + "$", "strict"),
+    ("name", None, r"^(?:people |you can |please |just )*call me\s+" + _NAME + "$", "lax"),
     ("name", None, r"^i am\s+" + _NAME + "$", "strict"),
     ("seen", None, r"^(?:i\s+)?(?:still\s+)?(?:have\s+(?:still\s+)?(?:not|never)\s+(?:yet\s+|actually\s+|even\s+)?"
                    r"(?:seen|watched)|(?:did\s+not|never)\s+(?:get\s+to\s+|actually\s+)?(?:see|saw|watch|watched|seen)"
@@ -97,7 +100,7 @@ def extract_facts(message: str) -> list[tuple[str, str]]:
             continue  # questions and hypotheticals are not facts, even in the clauses after the comma
         greeted = greeted or bool(_GREETED.match(sentence))
         for clause in _CLAUSE.split(sentence):
-            clause = " ".join(_LEAD_IN.sub("", clause.strip()).split()).rstrip(" .!…-")
+            clause = _TRAILING.sub("", " ".join(_LEAD_IN.sub("", clause.strip()).split()).rstrip(" .!…-"))
             if not clause:
                 # A greeting alone ("hi,", "hello!") greets the words after it: "hi, im maya", "hello! im maya".
                 continue

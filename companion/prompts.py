@@ -33,6 +33,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "farewell": frozenset(),
     "feeling": frozenset(),
     "feeling_glad": frozenset(),
+    "noted": frozenset({"fact"}),
     "acknowledge": frozenset(),
     "about_her": frozenset(),
     "about_person": frozenset(),

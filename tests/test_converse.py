@@ -87,6 +87,15 @@ def test_canned_voices_answer_a_feelings_question_rather_than_introduce_themselv
     assert make(prompts, ScriptedBackend(writes)).ask("Are you like Samantha?").answer in prompts.variants["about_her"]
 
 
+def test_something_told_about_themselves_is_noted_back_to_them(prompts, memory):
+    text = "i'm a nurse btw"
+    engine = Engine(searcher=FakeSearcher((hit(1, LETTERS),)), backend=ScriptedBackend("nothing"), prompts=prompts,
+                    router=ForcedRouter({text: "feeling"}), memory=memory)
+    reply = engine.ask(text)
+    assert reply.answer in {line.format(fact="you are a nurse") for line in prompts.variants["noted"]}
+    assert [f.text for f in memory.facts()] == ["is a nurse"], "the chat word it ends on is no part of it"
+
+
 @pytest.mark.parametrize(("text", "lines"), [
     ("I loved the film!", "feeling_glad"), ("i feel great today", "feeling_glad"),
     ("I had a rough day at work.", "feeling"), ("i didn't enjoy it", "feeling"), ("i loved it but i cried", "feeling"),

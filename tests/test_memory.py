@@ -52,6 +52,9 @@ LABELLED = [
     ("hey i'm sam, just finished the movie", [("name", "Sam")]),
     # A greeting alone before a comma or a "!" still greets the name after it.
     ("hi, i'm maya", [("name", "Maya")]), ("hello! im maya", [("name", "Maya")]), ("hey, i'm so tired", []),
+    # "Call me" names them however typed; a chat word at the end is no part of a fact.
+    ("call me jo", [("name", "Jo")]), ("call me later", []), ("call me tomorrow", []),
+    ("i'm a nurse btw", [("about", "is a nurse")]), ("i loved the ending tbh", [("feeling", "loved the ending")]),
     ("i finally saw her", [("seen", SEEN)]),
     ("I just watched it and I cried when Samantha left me", [("seen", SEEN),
                                                               ("feeling", "cried when Samantha left them")]),

@@ -279,6 +279,11 @@ def test_a_short_question_whether_it_is_good_goes_to_the_essays_and_saying_so_is
     assert route(text, real_router, prompts.words) == expected
 
 
+@pytest.mark.parametrize("text", ["hey there! my name's jordan and i haven't watched it yet", "my name is sam"])
+def test_telling_their_name_is_a_greeting_though_it_reads_like_asking_it(real_router, prompts, text):
+    assert route(text, real_router, prompts.words) == "greeting"
+
+
 @pytest.mark.parametrize("text", ["tell me a joke", "can we be friends?", "are we friends", "did you like it?"])
 def test_asking_her_for_herself_is_about_her(real_router, prompts, text):
     # They went to her line about what she remembers of them, or to a goodbye.

@@ -41,6 +41,8 @@ def asks_about_her_feelings(message: str, words: Words) -> bool:
     return bool(set(content_terms(message)) & words.chatter - {"you", "good", "right", "just", "so", "again"})
 
 
+# What a person tells that is how they feel: met as a feeling, not noted as a fact about them.
+FEELINGS = frozenset({"feeling"})
 # Words that turn a glad word round ("didn't like it"). English, so here rather than in prompts/words.toml.
 NEGATIONS = frozenset({"not", "no", "never", "nothing", "hardly", "didn't", "didnt", "don't", "dont", "doesn't",
                        "doesnt", "wasn't", "wasnt", "isn't", "isnt", "wouldn't", "couldn't", "can't", "cant"})
@@ -98,6 +100,9 @@ def canned(prompts: Prompts, route: str, message: str, remembered: Remembered, w
         line = prompts.choose("her_feelings", key)
     elif route == "feeling" and sounds_glad(message, words):
         line = prompts.choose("feeling_glad", key)
+    elif route == "feeling" and any(f.kind not in FEELINGS for f in told):
+        # "i'm a nurse btw" tells about them, not how they feel.
+        line = prompts.choose("noted", key, fact=said_to_them(next(f for f in told if f.kind not in FEELINGS)))
     else:
         line = prompts.choose(route, key)
     if any(f.kind == "seen" and f.text == NOT_SEEN for f in told):

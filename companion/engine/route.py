@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from companion.engine.router import Router
+from companion.memory_facts import extract_facts
 from companion.policy import POLICY, Policy
 from companion.text import WORD, content_terms, fold, stem, stemmed_words, weighty_terms
 from companion.types import Exchange
@@ -147,6 +148,9 @@ def _settle(kind: str, text: str, words: Words, has_history: bool, policy: Polic
     folded = fold(text).replace("’", "'")
     if RECALLS_THEM.search(folded):
         return "about_person"
+    if kind == "about_person" and "?" not in text and any(k == "name" for k, _ in extract_facts(text)):
+        # "Hey there! my name's jordan" tells their name, which reads like "what's my name": she greets them by it.
+        return "greeting"
     if kind == "about_person" and TELLS_OF_THEMSELVES.search(folded):
         # Told, not asked: how they feel about it, answered as a feeling is.
         return "feeling"
