@@ -100,9 +100,9 @@ def canned(prompts: Prompts, route: str, message: str, remembered: Remembered, w
         line = prompts.choose("her_feelings", key)
     elif route == "feeling" and sounds_glad(message, words):
         line = prompts.choose("feeling_glad", key)
-    elif route == "feeling" and any(f.kind not in FEELINGS for f in told):
+    elif route == "feeling" and (noted := next((f for f in told if f.kind not in FEELINGS), None)) is not None:
         # "i'm a nurse btw" tells about them, not how they feel.
-        line = prompts.choose("noted", key, fact=said_to_them(next(f for f in told if f.kind not in FEELINGS)))
+        line = prompts.choose("noted", key, fact=said_to_them(noted))
     else:
         line = prompts.choose(route, key)
     if any(f.kind == "seen" and f.text == NOT_SEEN for f in told):
