@@ -72,13 +72,19 @@ def _credit_first(asked: CreditQuestion | None, ranked: list[Candidate]) -> tupl
             if part.answered_by(candidate.text):
                 # A sentence that credits by itself needs none of the one before it ("His relationship with Samantha
                 # (whose voice is rendered by Scarlett Johansson…)" came with a line about Theodore's mustache).
-                alone = candidate.text[candidate.sentence_start - candidate.start :]
-                if candidate.start < candidate.sentence_start and part.answered_by(alone):
-                    candidate = replace(candidate, text=alone, start=candidate.sentence_start)
+                alone = _alone(candidate)
+                if part.answered_by(alone.text):
+                    candidate = alone
                 moved.append(candidate)
                 ranked = ranked[:index] + ranked[index + 1 :]
                 break
     return [*moved, *ranked], len(moved)
+
+
+def _alone(candidate: Candidate) -> Candidate:
+    """Return the candidate without the sentence before it that it was read with."""
+    cut = candidate.sentence_start - candidate.start
+    return replace(candidate, text=candidate.text[cut:], start=candidate.sentence_start) if cut > 0 else candidate
 
 
 def _actors(text: str) -> set[str]:
@@ -256,7 +262,7 @@ def pick_quotes(
     topic = _topic(question, wanted, words)
     if cast:
         # A crediting sentence needs none of the one before it, as a credit moved first does.
-        thesis = [replace(c, text=sentence(c), start=c.sentence_start) for c in candidates if credits(sentence(c))]
+        thesis = [_alone(c) for c in candidates if credits(sentence(c))]
     else:
         thesis = [c for c in candidates if topic and topic.search(fold(sentence(c)))]
         # "What did the medium writer think of the ending?" is theirs to answer when they speak to it.
