@@ -135,8 +135,8 @@ def test_going_on_searches_the_film_question_again_with_what_was_shown(real_rout
     leaning = route_turn("who directed it?", [asked, more], real_router, prompts.words)
     assert (leaning.route, leaning.query) == ("follow_up", f"{asked.question} who directed it?")
     amy = Exchange("and what about amy?", "“Amy makes games.” [1]", "follow_up")
-    assert route_turn("why does she do that?", [asked, amy], real_router, prompts.words).query == (
-        "and what about amy? why does she do that?")
+    # A pronoun stands for the one person it named.
+    assert route_turn("why does she do that?", [asked, amy], real_router, prompts.words).query == "why does amy do that?"
     # After another follow-up, one naming something of its own asks the question that began them of it; one
     # naming nothing goes on from the follow-up before it.
     who = Exchange("who is amy?", "“Take Amy Adams’ character Amy.” [1]", "film")
@@ -152,7 +152,7 @@ def test_going_on_searches_the_film_question_again_with_what_was_shown(real_rout
 def test_a_follow_up_turning_to_something_it_names_is_no_request_for_more(real_router, prompts):
     asked = Exchange("who plays theodore?", "“Theodore Twombly (Joaquin Phoenix)” [1]", "film")
     routed = route_turn("and his wife?", [asked], real_router, prompts.words)
-    assert (routed.route, routed.query, routed.shown) == ("follow_up", "who plays theodore? and his wife?", "")
+    assert (routed.route, routed.query, routed.shown) == ("follow_up", "who plays theodore's wife?", "")
 
 
 @pytest.mark.parametrize(("before", "then", "asked"), [
@@ -164,9 +164,10 @@ def test_a_follow_up_turning_to_something_it_names_is_no_request_for_more(real_r
     ("What did the critics think of the ending?", "and Amy?", "What did the critics think of Amy?"),
     ("Who plays Theodore?", "and amy?", "Who plays amy?"),
     ("what did the critics say about loneliness?", "and love?", "what did the critics say about love?"),
-    # Searched beside the question before: a pronoun leans on it, an essay is no subject, and "theodore … work"
-    # is no one run of words to put Amy in place of.
-    ("who plays theodore?", "and his wife?", "who plays theodore? and his wife?"),
+    # A pronoun stands for the one person the question before named ("his wife" is Theodore's).
+    ("who plays theodore?", "and his wife?", "who plays theodore's wife?"),
+    # Searched beside the question before: an essay is no subject, and "theodore … work" is no one run of words
+    # to put Amy in place of.
     ("what does the medium writer say about amy?", "and the techno-lonely guy?",
      "what does the medium writer say about amy? and the techno-lonely guy?"),
     ("what does theodore do for work?", "and amy?", "what does theodore do for work? and amy?"),
@@ -175,6 +176,39 @@ def test_a_follow_up_turning_to_something_it_names_is_no_request_for_more(real_r
 def test_a_follow_up_asks_the_question_before_it_of_what_it_names(real_router, prompts, before, then, asked):
     routed = route_turn(then, [Exchange(before, "“A quote.” [1]", "film")], real_router, prompts.words)
     assert (routed.route, routed.query) == ("follow_up", asked)
+
+
+@pytest.mark.parametrize(("before", "then", "asked"), [
+    ("tell me about amy", "what's her job?", "what's amy's job?"),
+    ("who is amy?", "what does she do for a living?", "what does amy do for a living?"),
+    ("what did boone think of the ending?", "did he cry?", "did boone cry?"),
+    ("who is samantha?", "why does she leave him?", "why does samantha leave him?"),
+    ("what did anise think of Her?", "did she like the ending?", "did anise like the ending?"),
+    ("who plays amy adams's character?", "is her part big?", "is amy adams's part big?"),
+    ("who is samantha?", "do the critics like her?", "do the critics like samantha?"),
+])
+def test_a_pronoun_stands_for_the_one_person_the_question_before_named(real_router, prompts, before, then, asked):
+    routed = route_turn(then, [Exchange(before, "“A quote.” [1]", "film")], real_router, prompts.words)
+    assert (routed.route, routed.query) == ("follow_up", asked)
+
+
+@pytest.mark.parametrize(("before", "then"), [
+    # Two people she could be, or none: searched beside the question before, as any follow-up leaning on it.
+    ("how are amy and samantha alike?", "what's her job?"),
+    ("who plays theodore?", "what's her job?"),
+    # The film's title, not a woman; a question naming its own person.
+    ("who is amy?", "what did the critics think of Her?"),
+    ("who is amy?", "what does samantha think of her?"),
+])
+def test_a_pronoun_with_no_one_person_to_stand_for_is_left_as_written(real_router, prompts, before, then):
+    routed = route_turn(then, [Exchange(before, "“A quote.” [1]", "film")], real_router, prompts.words)
+    assert routed.query in (then, f"{before} {then}")
+
+
+def test_a_pronoun_after_small_talk_stands_for_no_one(real_router, prompts):
+    # "Hi, I'm Amy" names the person, not the film's Amy.
+    routed = route_turn("what's her job?", [Exchange("hi, i'm amy", "Hello, Amy!", "greeting")], real_router, prompts.words)
+    assert routed.query == "what's her job?"
 
 
 def test_a_follow_up_naming_an_essay_turns_a_question_asked_of_a_writer_to_it(real_router, prompts):

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from companion.engine.pronouns import resolve
 from companion.engine.router import Router
 from companion.memory_facts import extract_facts
 from companion.policy import POLICY, Policy
@@ -171,6 +172,13 @@ def route_turn(
     writers gives the words naming the essays, stemmed ("boone", "lone"), read only when a follow-up names one.
     """
     kind = router.route(question, follow_up=bool(history))
+    if kind in FILM_ROUTES and history and history[-1].route in FILM_ROUTES:
+        # "What's her job?" after "tell me about amy" asks "what's amy's job?", however its words route.
+        resolved = resolve(question, _leaned_on(history, router, question, words), words)
+        if resolved is not None and not TURNS_TO.match(fold(resolved)):
+            return Routed("follow_up", resolved)
+        # "And his wife?" after "who plays theodore?" turns the question before to "theodore's wife".
+        question = resolved or question
     if kind == "follow_up" and not _turns_to_its_own(question, words):
         # "Keep going", "how so?": the film question it goes on from, for what has not been quoted yet.
         question_before, shown = _going_on_from(history)
