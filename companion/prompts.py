@@ -20,6 +20,8 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "openers": frozenset(),
     "openers_fact": frozenset(),
     "openers_unsure": frozenset(),
+    "openers_told": frozenset(),
+    "told_unmet": frozenset(),
     "answer_cast": frozenset({"actor", "character"}),
     "answer_casts": frozenset({"credits"}),
     "answer_maker": frozenset({"maker", "credit"}),

@@ -95,6 +95,23 @@ def test_every_reply_of_the_offline_backend_is_in_voice(retrieval, prompts):
     assert len(seen) > 1
 
 
+def test_telling_what_they_made_of_it_is_taken_in_before_the_critics(retrieval, prompts):
+    engine = make_engine(retrieval, prompts)
+    told = set(prompts.variants["openers_told"])
+    for statement in ["i didn't like the ending though", "the ending made me cry"]:
+        engine.history.clear()
+        reply = engine.ask(statement)
+        assert reply.grounded and reply.answer.split("\n\n")[0] in told, reply.answer
+    # Asking, however it opens, is answered as a question.
+    for question in ["i wonder what the critics thought of the ending", "i loved it, why did samantha leave?"]:
+        engine.history.clear()
+        assert engine.ask(question).answer.split("\n\n")[0] not in told
+    # Told something no essay speaks to, she asks after it instead of saying she has no answer.
+    engine.history.clear()
+    unmet = engine.ask("my cat slept through the whole movie")
+    assert not unmet.grounded and unmet.answer in prompts.variants["told_unmet"]
+
+
 def test_prompts_from_another_directory_and_a_broken_one(tmp_path):
     custom = tmp_path / "prompts"
     shutil.copytree(PROMPTS, custom)

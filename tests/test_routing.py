@@ -8,7 +8,7 @@ import pytest
 
 from companion.config import REPO_ROOT, load_settings
 from companion.engine.route import (
-    asks_about_the_ending, asks_about_the_whole, asks_for_a_verdict, is_opinion, route, route_turn,
+    asks_about_the_ending, asks_about_the_whole, asks_for_a_verdict, is_opinion, route, route_turn, tells_a_view,
 )
 from companion.engine.router import Router, clauses, key, unnamed
 from companion.errors import PromptError
@@ -419,3 +419,22 @@ def test_a_verdict_may_be_asked_of_a_critic_the_library_names(prompts):
 ])
 def test_like_in_a_comparison_asks_no_opinion(prompts, question, opinion):
     assert is_opinion(question, prompts.words) is opinion
+
+
+@pytest.mark.parametrize(("text", "tells"), [
+    ("i didn't like the ending though", True),
+    ("the ending made me cry", True),
+    ("honestly i found theodore kind of creepy", True),
+    ("i loved what she said at the end", True),
+    # Asking, with a question mark, a question's opening in any clause or inside it, or a request.
+    ("i didn't like the ending, did the critics?", False),
+    ("i'm confused about the part where the screen goes black, what's going on there", False),
+    ("omg i just finished it why did samantha go", False),
+    ("i wonder what the critics thought of the ending", False),
+    ("i'd love to hear what boone thought", False),
+    ("tell me about amy", False),
+    # Nothing of theirs in it: a question written without its mark.
+    ("whats amy's job", False),
+])
+def test_a_message_telling_what_they_made_of_it_is_told_from_a_question(text, tells):
+    assert tells_a_view(text) is tells

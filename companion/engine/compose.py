@@ -20,6 +20,7 @@ from companion.engine.answer_kind import asks_for_a_number, stated_number
 from companion.engine.cleanup import cleaned, expected
 from companion.engine.credits import CreditQuestion, credits
 from companion.engine.prompting import fit
+from companion.engine.route import tells_a_view
 from companion.engine.quotes import opener_for, quote_paragraphs, quoted, views_line
 from companion.engine.recall import Remembered, recall_line
 from companion.errors import CompanionError
@@ -142,10 +143,12 @@ def quote_reply(job: Job, prompts: Prompts, first_line: str = "") -> list[str]:
     key = fold(job.query)
     used = quoted(job.query, job.evidence, job.idf, job.policy)
     sure = not unsure(job)
-    opener = opener_for(job.query, prompts.words) if sure else "openers_unsure"
+    # Told what they made of it ("i didn't like the ending"), she takes it in before the critics, however sure.
+    told = tells_a_view(job.question)
+    opener = "openers_told" if told else opener_for(job.query, prompts.words) if sure else "openers_unsure"
     # Several critics on an opinion are introduced by where they stand; an answer found word for word in the first
     # quote leads before anything else, a small model's framing included.
-    views = views_line(prompts, job.query, used, job.policy) if opener == "openers" else None
+    views = views_line(prompts, job.query, used, job.policy) if opener in ("openers", "openers_told") else None
     if views:
         # The critics the first line names ("Jennifer Anise [2]… the writer of… [1]") are quoted first, in that
         # order: the reply's markers are numbered as they first appear, and the quotes should read [1], [2], [3].
@@ -153,7 +156,12 @@ def quote_reply(job: Job, prompts: Prompts, first_line: str = "") -> list[str]:
         used = sorted(used, key=lambda pair: named.index(pair[0].n) if pair[0].n in named else len(named))
     lead = answer_line(job, prompts)
     said = [exchange.answer for exchange in job.window[-2:]]
-    paragraphs = [lead] if lead else [p for p in (first_line, views) if p] or [prompts.choose_fresh(opener, key, said)]
+    if lead:
+        paragraphs = [lead]
+    elif told:
+        paragraphs = [first_line or prompts.choose_fresh(opener, key, said)] + ([views] if views else [])
+    else:
+        paragraphs = [p for p in (first_line, views) if p] or [prompts.choose_fresh(opener, key, said)]
     # Nothing else weaves memory into a reply made of quotes, so it goes right after the first line.
     recall = recall_line(prompts, job.question, job.remembered)
     if recall:

@@ -51,6 +51,25 @@ RECALLS_THEM = re.compile(
 # them: it opens with them and asks nothing. It reads like "what did I say I liked?" all the same. English, so here.
 TELLS_OF_THEMSELVES = re.compile(r"^\W*(?:i|i'm|im|i've|ive|i'd|my|we|we're)\b(?!.*\?)")
 
+# A message telling what the person made of the film rather than asking ("i didn't like the ending though", "the
+# ending made me cry"): a word of theirs, no question mark, no clause opening as a question does, and no request
+# ("tell me about…", "i wonder what…", "i'd love to hear…"). English, so here.
+_OPENS_A_QUESTION = re.compile(
+    r"^\W*(?:(?:so|and|ok|okay|hey|hi|um|hmm|wait|but|also|lol|omg|honestly)\W+)*(?:who|whom|whose|what|whats|which|why|"
+    r"how|when|where|is|are|was|were|does|did|do|can|could|would|should|will|has|have|any|anyone|anybody)\b"
+)
+_THEIRS = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|me|my)\b")
+_REQUESTS = re.compile(
+    r"\b(?:tell|show|give|explain|describe|list|quote|find|name|remind|help)\b|\bi(?:'m| am|m)? (?:wonder|wondering|"
+    r"curious)\b|\bi was wondering\b|\b(?:want|like|need|love) to (?:know|hear|learn|understand)\b"
+)
+_CLAUSE = re.compile(r"[^,.;:!]+")
+# A question inside a message with no stop before it ("omg i just finished it why did samantha go").
+_ASKS_WITHIN = re.compile(
+    r"\b(?:why|how come|(?:who|what|which|where|when|how)(?:'s|s)?\s+(?:is|are|was|were|does|did|do|can|would|happens|"
+    r"happened)\b)"
+)
+
 # Routes answered from the essays; every other one is answered in her voice from prompts/.
 FILM_ROUTES = frozenset({"film", "follow_up"})
 
@@ -122,6 +141,14 @@ def asks_about_the_ending(question: str, words: Words, naming: frozenset[str] = 
         return False
     rest = words.opinion.sub(" ", words.asks_for_ending.sub(" ", folded)).replace("-", " ")
     return not weighty_terms(rest) - words.about_the_essays - words.people_in_general - words.chatter - naming
+
+
+def tells_a_view(text: str) -> bool:
+    """Tell whether a message tells what the person made of the film or felt, asking nothing ("i loved the ending")."""
+    folded = fold(text).replace("’", "'")
+    if "?" in text or not _THEIRS.search(folded) or _REQUESTS.search(folded) or _ASKS_WITHIN.search(folded):
+        return False
+    return not any(_OPENS_A_QUESTION.match(clause) for clause in _CLAUSE.findall(folded))
 
 
 def is_follow_up(text: str, words: Words, policy: Policy = POLICY) -> bool:

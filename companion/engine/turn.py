@@ -21,7 +21,7 @@ from companion.engine.pick import Reading
 from companion.engine.prompting import Prompt, build_messages, fit
 from companion.engine.recall import Remembered, read_memory
 from companion.engine.retrieve import retrieve
-from companion.engine.route import FILM_ROUTES, route_turn
+from companion.engine.route import FILM_ROUTES, route_turn, tells_a_view
 from companion.engine.router import Router
 from companion.engine.verify import Verified, mark_uncited, uncited, verify
 from companion.errors import InputError
@@ -225,6 +225,9 @@ class Engine:
             elif remembered.told and "?" not in question:
                 # "Hi! I'm Sam and I haven't seen Her yet" tells about them and asks the essays nothing.
                 yield from self._converse(run, "greeting", remembered)
+            elif tells_a_view(question):
+                # "I think samantha was selfish" asked nothing: there is no answer to be without.
+                yield from self._say(run, "told_unmet")
             else:
                 yield from self._say(run, decision.verdict)
             return
