@@ -11,7 +11,7 @@ from pathlib import Path
 
 from companion.errors import CompanionError
 from companion.sqlite_store import SQLiteStore, valid
-from companion.memory_facts import PLURAL, SEEN, extract_facts
+from companion.memory_facts import SEEN, extract_facts, with_subject
 from companion.text import printable
 
 FILENAME = "memory.sqlite3"
@@ -185,9 +185,5 @@ def _sentence(fact: Fact) -> str:
     text = re.sub(r"[\r\n\t]+", " ", fact.text).strip()
     if fact.kind == "name":
         return f"Their name is {text}."
-    first, _, rest = text.partition(" ")
-    if first in PLURAL or first.endswith("ed") or first in ("wept", "felt", "grew"):
-        text = f"They {PLURAL.get(first, first)} {rest}".rstrip()
-    else:
-        text = text[:1].upper() + text[1:]
+    text = with_subject(text, "They") or text[:1].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."

@@ -23,7 +23,8 @@ _NOT_NAMES = frozenset("""sad happy sorry fine not just so here back ok okay goo
 _TRAILING = re.compile(r"(?:[\s,]+(?:btw|lol|lmao|haha+|tbh|honestly|though|xd|fyi))+$", re.I)
 _CONTRACTIONS = [(re.compile(p, re.I), r) for p, r in (
     (r"\bI'm\b", "I am"), (r"\bI've\b", "I have"), (r"\bI'd\b", "I would"), (r"\bI'll\b", "I will"),
-    (r"\bhaven't\b", "have not"), (r"\bdidn't\b", "did not"), (r"\bdon't\b", "do not"), (r"\bcan't\b", "cannot"),
+    (r"\bhaven't\b", "have not"), (r"\bdidn't\b", "did not"), (r"\bdon't\b", "do not"),
+    (r"\bdidnt\b", "did not"), (r"\bdont\b", "do not"), (r"\bcan't\b", "cannot"),
     (r"\bname's\b", "name is"), (r"\bwasn't\b", "was not"), (r"\bim\b", "I am"),
 )]
 _QUOTED = re.compile(r'"[^"\n]*"')  # reported speech is someone else's, or not meant
@@ -49,7 +50,9 @@ _THIRD = {"i am": "they are", "i was": "they were", "i have": "they have", "i": 
           "my": "their", "mine": "theirs", "myself": "themselves"}
 _PRESENT = {"love": "loves", "adore": "adores", "like": "likes", "enjoy": "enjoys", "hate": "hates", "care": "cares",
             "work": "works", "live": "lives", "study": "studies", "teach": "teaches"}
-PLURAL = {"is": "are", "has": "have", "was": "were"} | {v: k for k, v in _PRESENT.items()}
+PLURAL = {"is": "are", "has": "have", "was": "were", "does": "do"} | {v: k for k, v in _PRESENT.items()}
+# Past forms a remembered fact may open with that do not end in "-ed".
+_PAST = frozenset({"wept", "felt", "grew", "did"})
 _AGO = re.compile(r"\s*(?:since|in (?:years|ages|a while|a long time)|for (?:years|ages|a while))\b", re.I)
 _ADVERB = r"(?:(?:really|absolutely|truly|just|totally|also|deeply|so|very|kind of)\s+)?"
 _LIKES = r"^i\s+" + _ADVERB + r"(?P<verb>love|adore|like|enjoy{})\s+(?P<rest>.{{1,80}})$"
@@ -70,6 +73,9 @@ _RULES = [(kind, film, re.compile(pattern, re.I), template) for kind, film, patt
                       r"|was (?:moved|bored|annoyed|touched|disturbed|heartbroken|devastated|confused) by)\s+"
                       r"(?P<rest>.{1,80})$", "{verb} {rest}"),
     ("feeling", True, _LIKES.format("|hate"), "{verb} {rest}"),
+    # Disliking is a feeling too ("i didn't like the ending though"); its "not" is what it tells, not a denial.
+    ("feeling", True, r"^i\s+" + _ADVERB + r"(?P<verb>did not|do not)\s+(?:really\s+|much\s+)?(?P<what>like|love|enjoy"
+                      r"|care for|get)\s+(?P<rest>.{1,80})$", "negated"),
     ("cares", None, _LIKES.format(""), "{verb} {rest}"),
     ("cares", None, r"^i\s+" + _ADVERB + r"care\s+(?:(?:a lot|deeply|so much|very much)\s+)?about\s+"
                     r"(?P<rest>.{1,80})$", "cares about {rest}"),
@@ -127,6 +133,11 @@ def _fact(clause: str, greeted: bool = False) -> tuple[str, str] | None:
             if re.match(r"(?:coming|like|as|that way)\b", rest, re.I):
                 return None  # "I didn't see it coming" is not about the film
             return kind, SEEN if template == SEEN or _AGO.match(rest) else NOT_SEEN
+        if template == "negated" and not _NEGATED.search(rest) and rest.split()[0].lower() not in _EMPTY_OBJECT:
+            if not _FILM.search(rest):
+                continue
+            does = "did not" if parts["verb"].lower() == "did not" else "does not"
+            return kind, _third(f"{does} {parts['what'].lower()} {rest}")
         if _NEGATED.search(clause) or (rest and rest.split()[0].lower() in _EMPTY_OBJECT):
             return None
         if film and not _FILM.search(parts.get("subj") or rest):
@@ -156,11 +167,16 @@ _TO_YOU = ((r"\bthemselves\b", "yourself"), (r"\bthem\b", "you"), (r"\btheir\b",
            (r"\bthey're\b", "you're"), (r"\bthey\b", "you"))
 
 
+def with_subject(text: str, subject: str) -> str | None:
+    """Give a fact opening with its verb ("loved Amy", "does not like Theodore") a plural subject, else None."""
+    first, _, rest = text.partition(" ")
+    if first in PLURAL or first.endswith("ed") or first in _PAST:
+        return f"{subject} {PLURAL.get(first, first)} {rest}".rstrip()
+    return None
+
+
 def second_person(text: str) -> str:
     """Turn a remembered fact ("loved Amy", "the ending made them hopeful") into words said to the person."""
     for pattern, replacement in _TO_YOU:
         text = re.sub(pattern, replacement, text)
-    first, _, rest = text.partition(" ")
-    if first in PLURAL or first.endswith("ed") or first in ("wept", "felt", "grew"):
-        return f"you {PLURAL.get(first, first)} {rest}".rstrip()
-    return text
+    return with_subject(text, "you") or text

@@ -90,7 +90,14 @@ LABELLED = [
     ("My husband works as a nurse", []),
     ("Theodore loved Samantha", []),
     ('He told me "I live in Lisbon"', []),
+    # Disliking the film or a part of it is a feeling too, typed with or without its apostrophe.
+    ("I didn't like the ending though", [("feeling", "did not like the ending")]),
+    ("i dont like theodore", [("feeling", "does not like theodore")]),
+    ("I really didnt enjoy the music", [("feeling", "did not enjoy the music")]),
     # Negations, things said to Samantha, and nothing at all to keep.
+    ("I did not like it", []),
+    ("I don't like my job", []),
+    ("I do not like not knowing the ending", []),
     ("I don't love science fiction", []),
     ("I never loved Amy", []),
     ("I haven't seen her in years", []),

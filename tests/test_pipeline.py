@@ -10,7 +10,7 @@ from companion.engine import Engine, Exchange
 from companion.engine.prompting import build_messages
 from companion.engine.verify import UNVERIFIED_NOTE, quote_in
 from companion.errors import BackendError
-from companion.memory import Memory
+from companion.memory import Memory, summary_for_prompt
 from companion.policy import POLICY, Policy
 from companion.text import markers, quotes
 from companion.types import Evidence
@@ -177,6 +177,14 @@ def test_the_recall_line_is_placed_and_streamed_by_the_quote_composers(prompts, 
         writer, _ = make(prompts, backend, hits=(hit(1, AMY),), memory=memory)
         written = writer.ask("What do the critics think of Amy?")
         assert "you loved Amy" not in written.answer and "loved Amy" in backend.requests[0].messages[0].content
+
+
+def test_a_dislike_is_recalled_in_the_second_person(prompts, tmp_path):
+    with Memory(tmp_path / "memory.sqlite3") as memory:
+        memory.remember("i dont like amy")
+        engine, _ = make(prompts, ScriptedBackend("nothing"), hits=(hit(1, AMY),), memory=memory)
+        assert "you do not like amy" in engine.ask("What do the critics think of Amy?").answer.split("\n\n")[1]
+        assert "They do not like amy." in summary_for_prompt(memory.facts())
 
 
 class CountingMemory(Memory):
