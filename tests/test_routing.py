@@ -186,6 +186,8 @@ def test_a_follow_up_asks_the_question_before_it_of_what_it_names(real_router, p
     ("what did anise think of Her?", "did she like the ending?", "did anise like the ending?"),
     ("who plays amy adams's character?", "is her part big?", "is amy adams's part big?"),
     ("who is samantha?", "do the critics like her?", "do the critics like samantha?"),
+    # Only the first pronoun of a kind is written out.
+    ("what do the critics think about theodore", "does he get over his divorce?", "does theodore get over his divorce?"),
 ])
 def test_a_pronoun_stands_for_the_one_person_the_question_before_named(real_router, prompts, before, then, asked):
     routed = route_turn(then, [Exchange(before, "“A quote.” [1]", "film")], real_router, prompts.words)
@@ -203,6 +205,24 @@ def test_a_pronoun_stands_for_the_one_person_the_question_before_named(real_rout
 def test_a_pronoun_with_no_one_person_to_stand_for_is_left_as_written(real_router, prompts, before, then):
     routed = route_turn(then, [Exchange(before, "“A quote.” [1]", "film")], real_router, prompts.words)
     assert routed.query in (then, f"{before} {then}")
+
+
+def test_after_asking_who_played_or_made_it_a_pronoun_stands_for_the_one_the_answer_named(real_router, prompts):
+    def then(before: str, answer: str, question: str) -> str:
+        return route_turn(question, [Exchange(before, answer, "film")], real_router, prompts.words).query
+
+    cast = "That's Scarlett Johansson, as Samantha.\n\nIn *Her (2013)*: “Samantha (Scarlett Johansson) sees.” [1]"
+    assert then("who plays samantha?", cast, "what else has she been in?") == "what else has Scarlett Johansson been in?"
+    made = "It's Spike Jonze; you can see it in the essays' own words, Writer/Director Spike Jonze."
+    assert then("who directed her?", made, "what else has he made?") == "what else has Spike Jonze made?"
+    # Asked who someone is, the pronoun is still that someone, not the actor the answer names.
+    who = "Amy is Amy Adams's part in the film."
+    assert then("who is amy?", who, "what's her job?") == "what's amy's job?"
+    # After a question that was itself a follow-up, the answer is the one given to it.
+    asked = Exchange("who plays samantha?", cast, "film")
+    good = Exchange("is she good in it?", "Let me find it for you.", "follow_up", "is Scarlett Johansson good in it?")
+    later = route_turn("what else has she been in?", [asked, good], real_router, prompts.words)
+    assert later.query == "what else has Scarlett Johansson been in?"
 
 
 def test_a_pronoun_after_small_talk_stands_for_no_one(real_router, prompts):
@@ -258,6 +278,11 @@ def test_going_on_after_a_follow_up_goes_on_with_what_it_asked(real_router, prom
 def test_asking_for_more_is_no_follow_up_with_nothing_before_it(real_router, prompts, text):
     assert route(text, real_router, prompts.words, has_history=False) != "follow_up"
     assert real_router.route(text, follow_up=False) != "follow_up"
+
+
+@pytest.mark.parametrize("text", ["thanks samantha, bye", "ok cool, see you later", "thanks, that was lovely. goodnight samantha"])
+def test_a_goodbye_ending_small_talk_closes_it(real_router, text):
+    assert real_router.route(text) == "farewell"
 
 
 @pytest.mark.parametrize("text", [

@@ -11,29 +11,40 @@ from companion.words import Words
 # English, so here rather than in prompts/words.toml.
 SHE = re.compile(r"\b(she|her|hers|herself)\b", re.IGNORECASE)
 HE = re.compile(r"\b(he|him|his|himself)\b", re.IGNORECASE)
-OWNING = frozenset({"her", "his", "hers"})
 # A word after "her" that makes it the object ("tell her about", "like her so much"), not an owner ("her job").
 _FOLLOWING = re.compile(r"\s*([\w’'-]+)")
 
 
-def resolve(question: str, before: str, words: Words) -> str | None:
+def resolve(question: str, before: str, words: Words, answer: str = "") -> str | None:
     """Return the question with its pronouns written as the person the message before named, if there is one.
 
     "Tell me about amy" then "what's her job?" asks "what's amy's job?"; "what did boone think of the ending?"
-    then "did he cry?" asks "did boone cry?". A question naming someone itself, or following one naming nobody
-    or more than one person the pronoun could stand for, is left to be searched with the message before (None).
-    "Her" written with its capital inside a question is the film, not a woman.
+    then "did he cry?" asks "did boone cry?". After asking who played a part or made the film, the pronoun is
+    the one the answer's first line named: "who plays samantha?" then "what else has she been in?" asks after
+    Scarlett Johansson. A question naming someone itself, or following one naming nobody or more than one person
+    the pronoun could stand for, is left to be searched with the message before (None). "Her" written with its
+    capital inside a question is the film, not a woman. Only a kind's first pronoun is written out: "does he
+    get over his divorce?" asks "does theodore get over his divorce?".
     """
     if _people(question, words.called_she) or _people(question, words.called_he):
         return None
+    asked_who = any(cue.search(fold(before)) for cue in (words.asks_for_cast, words.asks_who_made, words.asks_for_crew))
     resolved = question
     for pronoun, people in ((SHE, words.called_she), (HE, words.called_he)):
         found = [m for m in pronoun.finditer(resolved) if not _the_film(m, resolved)]
-        named = _people(before, people)
-        if not found or len({fold(n) for n in named}) != 1:
-            continue
-        resolved = _written_as(resolved, found, named[0])
+        named = _one(_people(before, people))
+        if asked_who:
+            # The answer's first line gives who was asked for, beside the part or film the question named.
+            told = {fold(n) for n in _people(before, people)}
+            named = _one([n for n in _people(answer.split("\n\n")[0], people) if fold(n) not in told]) or named
+        if found and named:
+            resolved = _written_as(resolved, found[0], named)
     return resolved if resolved != question else None
+
+
+def _one(named: list[str]) -> str | None:
+    """Return the one person named, however often, or None for nobody or several."""
+    return named[0] if len({fold(n) for n in named}) == 1 else None
 
 
 def _people(text: str, people: re.Pattern[str]) -> list[str]:
@@ -45,13 +56,9 @@ def _the_film(match: re.Match[str], text: str) -> bool:
     return match.group() == "Her" and bool(text[: match.start()].strip())
 
 
-def _written_as(text: str, found: list[re.Match[str]], name: str) -> str:
-    """Write each pronoun found as the name, as the owner's ("amy's job") where it stands before what is theirs."""
-    pieces, at = [], 0
-    for match in found:
-        pronoun = match.group().casefold()
-        after = _FOLLOWING.match(text, match.end())
-        owning = pronoun in ("his", "hers") or pronoun == "her" and after is not None and after.group(1).casefold() not in STOPWORDS
-        pieces += [text[at : match.start()], f"{name}'s" if owning else name]
-        at = match.end()
-    return "".join(pieces) + text[at:]
+def _written_as(text: str, match: re.Match[str], name: str) -> str:
+    """Write a pronoun as the name, as the owner's ("amy's job") where it stands before what is theirs."""
+    pronoun = match.group().casefold()
+    after = _FOLLOWING.match(text, match.end())
+    owning = pronoun in ("his", "hers") or pronoun == "her" and after is not None and after.group(1).casefold() not in STOPWORDS
+    return text[: match.start()] + (f"{name}'s" if owning else name) + text[match.end() :]

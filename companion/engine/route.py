@@ -201,7 +201,9 @@ def route_turn(
     kind = router.route(question, follow_up=bool(history))
     if kind in FILM_ROUTES and history and history[-1].route in FILM_ROUTES:
         # "What's her job?" after "tell me about amy" asks "what's amy's job?", however its words route.
-        resolved = resolve(question, _leaned_on(history, router, question, words), words)
+        leaned = _leaned_on(history, router, question, words)
+        answered = next((e.answer for e in reversed(history) if leaned in (e.question, e.query)), "")
+        resolved = resolve(question, leaned, words, answered)
         if resolved is not None and not TURNS_TO.match(fold(resolved)):
             return Routed("follow_up", resolved)
         # "And his wife?" after "who plays theodore?" turns the question before to "theodore's wife".

@@ -24,6 +24,7 @@ from companion.text import fold
 
 FILM = "film"
 FOLLOW_UP = "follow_up"
+FAREWELL = "farewell"
 # Clauses split at punctuation and emoji, so "hi! what did critics think of the ending?" and
 # "morning 🌞 who wrote the score?" are looked at clause by clause.
 CLAUSE = re.compile(r"[^\w\s'’-]+|\s+-+\s+|\s+but\s+")
@@ -107,6 +108,9 @@ class Router:
         parts = clauses(text)
         if len(parts) > 1 and any(self._holds_film(part) for part in parts):
             return FILM
+        # A goodbye ending small talk closes it, whatever came before ("thanks samantha, bye").
+        if len(parts) > 1 and self.exact.get(unnamed(parts[-1])) == FAREWELL:
+            return FAREWELL
         return best
 
     def _holds_film(self, clause: str) -> bool:
