@@ -56,6 +56,7 @@ def test_a_question_names_an_essay_by_its_writers_outlet_or_title(library, promp
         "which reviews have you read?",
         "who wrote the techno-lonely piece",
         "who wrote the medium essay?",
+        "who wrote the medium one?",
         "who is Steven Boone?",
         "how many essays do you know?",
         "who are the two people talking in the conversation essay?",
@@ -82,6 +83,8 @@ def test_questions_about_the_essays_themselves_go_to_the_library(library, prompt
         "who wrote the music",
         "what do the people in the film talk about?",
         "who is talking to theodore?",
+        "which one is the saddest?",
+        "is samantha the one for him?",
         "",
     ],
 )

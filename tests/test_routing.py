@@ -166,12 +166,14 @@ def test_a_follow_up_turning_to_something_it_names_is_no_request_for_more(real_r
     ("what did the critics say about loneliness?", "and love?", "what did the critics say about love?"),
     # A pronoun stands for the one person the question before named ("his wife" is Theodore's).
     ("who plays theodore?", "and his wife?", "who plays theodore's wife?"),
-    # Searched beside the question before: an essay is no subject, and "theodore … work" is no one run of words
-    # to put Amy in place of.
+    # A person turned to takes the place of the one person the question before named, however long its subject.
+    ("what does theodore do for work?", "and amy?", "what does amy do for work?"),
+    ("why did samantha leave?", "and amy?", "why did amy leave?"),
+    ("is theodore a good person", "what about amy?", "is amy a good person"),
+    # Searched beside the question before: an essay is no subject, and two people named leave no one to replace.
     ("what does the medium writer say about amy?", "and the techno-lonely guy?",
      "what does the medium writer say about amy? and the techno-lonely guy?"),
-    ("what does theodore do for work?", "and amy?", "what does theodore do for work? and amy?"),
-    ("why did samantha leave?", "and amy?", "why did samantha leave? and amy?"),
+    ("how do theodore and samantha meet?", "and amy?", "how do theodore and samantha meet? and amy?"),
 ])
 def test_a_follow_up_asks_the_question_before_it_of_what_it_names(real_router, prompts, before, then, asked):
     routed = route_turn(then, [Exchange(before, "“A quote.” [1]", "film")], real_router, prompts.words)
@@ -238,6 +240,7 @@ def test_a_follow_up_naming_an_essay_turns_a_question_asked_of_a_writer_to_it(re
                           writers=writers).query
 
     assert turned("did boone like it?", "what about the medium writer?") == "did the medium writer like it?"
+    assert turned("what did boone think of the ending", "and the medium one?") == "what did the medium one think of the ending"
     assert turned("what did anise think of the ending?", "and the techno-lonely guy?") == (
         "what did the techno-lonely guy think of the ending?")
     # Asked of Amy, not of a writer: the essay it names is who is asked about her.

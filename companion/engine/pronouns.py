@@ -62,3 +62,18 @@ def _written_as(text: str, match: re.Match[str], name: str) -> str:
     after = _FOLLOWING.match(text, match.end())
     owning = pronoun in ("his", "hers") or pronoun == "her" and after is not None and after.group(1).casefold() not in STOPWORDS
     return text[: match.start()] + (f"{name}'s" if owning else name) + text[match.end() :]
+
+
+def person_turned(before: str, named: str, words: Words) -> str | None:
+    """Return the question before asked of the person a follow-up turns to, in place of the one it named.
+
+    "Is theodore a good person?" then "what about amy?" asks "is amy a good person?"; "why did samantha leave?"
+    then "and amy?", "why did amy leave?". Only when the follow-up names one person and nothing else, and the
+    question before named exactly one (None otherwise).
+    """
+    everyone = [*words.called_she.finditer(before), *words.called_he.finditer(before)]
+    people = [*words.called_she.finditer(named), *words.called_he.finditer(named)]
+    if len(people) != 1 or people[0].group().strip() != named.strip() or len({fold(m.group()) for m in everyone}) != 1:
+        return None
+    first = min(everyone, key=lambda m: m.start())
+    return before[: first.start()] + named.strip() + before[first.end() :]

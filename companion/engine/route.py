@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from companion.engine.pronouns import resolve
+from companion.engine.pronouns import person_turned, resolve
 from companion.engine.router import Router
 from companion.memory_facts import extract_facts
 from companion.policy import POLICY, Policy
@@ -260,6 +260,9 @@ def _asked_of(
         return _replaced(leaned, found, marked, OTHER_CRITICS.split()) if marked else None
     if PRONOUN.search(folded):
         return None
+    turned = person_turned(leaned, " ".join(named), words)
+    if turned is not None:
+        return turned
     own = weighty_terms(" ".join(named)) - words.chatter
     if not own or len(named) > TURNING_WORDS:
         return None
@@ -313,7 +316,9 @@ def _turns_to_its_own(question: str, words: Words) -> bool:
     """Tell whether a follow-up asks the question before it of something it names ("and his wife?")."""
     folded = fold(question).replace("’", "'")
     turns = bool(TURNS_TO.match(folded))
-    return turns and bool(weighty_terms(folded) - words.about_the_essays - words.chatter) or _to_the_others(question, words)
+    # An essay it names is its own too: "and the medium one?" asks the question before of that essay's writer.
+    own = weighty_terms(folded) - words.about_the_essays - words.chatter or set(stemmed_words(folded)) & words.names_an_essay
+    return turns and bool(own) or _to_the_others(question, words)
 
 
 def _leaned_on(history: Sequence[Exchange], router: Router, question: str, words: Words) -> str:
