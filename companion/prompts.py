@@ -22,6 +22,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "openers_unsure": frozenset(),
     "openers_told": frozenset(),
     "told_unmet": frozenset(),
+    "misspelt": frozenset({"words", "meant"}),
     "answer_cast": frozenset({"actor", "character"}),
     "answer_casts": frozenset({"credits"}),
     "answer_maker": frozenset({"maker", "credit"}),

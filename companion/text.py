@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 import re
 import unicodedata
 
@@ -83,6 +84,12 @@ NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "ei
 def number_word(n: int) -> str:
     """Write a count as a sentence would: "five", and figures past twelve."""
     return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
+
+
+def listed(items: Iterable[str]) -> str:
+    """Join phrases as a sentence lists them: "a", "a and b", "a, b and c"."""
+    items = list(items)
+    return items[0] if len(items) < 2 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def printable(text: str) -> str:

@@ -112,6 +112,18 @@ def test_telling_what_they_made_of_it_is_taken_in_before_the_critics(retrieval, 
     assert not unmet.grounded and unmet.answer in prompts.variants["told_unmet"]
 
 
+def test_a_mistyped_question_she_cannot_answer_is_offered_back_spelt_as_the_essays_spell_it(retrieval, prompts):
+    engine = make_engine(retrieval, prompts)
+    reply = engine.ask("whta did teh critcs thnk of teh endign")
+    assert not reply.grounded and reply.citations == ()
+    filled_lines = [line.format(words="“whta”, “critcs”, “thnk” and “endign”", meant="“what”, “critics”, “think” and “ending”")
+                    for line in prompts.variants["misspelt"]]
+    assert reply.answer in filled_lines
+    # A question the essays cannot answer, with no word mistyped, is turned away as before.
+    engine.history.clear()
+    assert engine.ask("what does theodore eat for breakfast on sundays in the winter").answer not in filled_lines
+
+
 def test_prompts_from_another_directory_and_a_broken_one(tmp_path):
     custom = tmp_path / "prompts"
     shutil.copytree(PROMPTS, custom)

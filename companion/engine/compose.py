@@ -11,7 +11,7 @@ Each strategy is a generator of text pieces that returns a ``Composed``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, replace
 
@@ -26,7 +26,7 @@ from companion.engine.recall import Remembered, recall_line
 from companion.errors import CompanionError
 from companion.policy import POLICY, Policy
 from companion.prompts import Prompts
-from companion.text import first_sentence, fold, markers
+from companion.text import first_sentence, fold, listed, markers
 from companion.types import Evidence, Exchange, Reasoning
 from companion.words import Words
 
@@ -194,7 +194,7 @@ def _credited_line(job: Job, prompts: Prompts) -> str | None:
     key = fold(job.query)
     several = _each_credited(job.evidence, asked)
     if len(several) > 1:
-        return prompts.choose("answer_casts", key, credits=_listed(f"{a} as {c}" for c, a in several))
+        return prompts.choose("answer_casts", key, credits=listed(f"{a} as {c}" for c, a in several))
     cast = asked.credited(text)
     if cast is not None:
         character, actor = cast
@@ -205,7 +205,7 @@ def _credited_line(job: Job, prompts: Prompts) -> str | None:
         return prompts.choose("answer_character", key, actor=actor, character=character)
     cast = _whole_cast(job.evidence, asked, prompts.words)
     if len(cast) > 1:
-        return prompts.choose("answer_casts", key, credits=_listed(f"{a} as {c}" for c, a in cast))
+        return prompts.choose("answer_casts", key, credits=listed(f"{a} as {c}" for c, a in cast))
     maker = asked.made_by(text)
     if maker is not None:
         return prompts.choose("answer_maker", key, maker=maker.name, credit=maker.credit)
@@ -227,12 +227,6 @@ def _whole_cast(evidence: Sequence[Evidence], asked: CreditQuestion, words: Word
         return []
     firsts = (next(iter(credits(e.text)), None) for e in evidence)
     return list({cast[1]: cast for cast in firsts if cast is not None}.values())
-
-
-def _listed(items: Iterable[str]) -> str:
-    """Join phrases as a sentence lists them: "a", "a and b", "a, b and c"."""
-    listed = list(items)
-    return listed[0] if len(listed) < 2 else f"{', '.join(listed[:-1])} and {listed[-1]}"
 
 
 def _number_line(job: Job, prompts: Prompts) -> str | None:

@@ -29,8 +29,9 @@ from companion.memory import Memory
 from companion.policy import POLICY, Policy
 from companion.prompts import Prompts
 from companion.retrieval.search import Searcher
+from companion.retrieval.misspelt import english_words, misspelt
 from companion.retrieval.sentences import Reader, SentenceVectors
-from companion.text import fold
+from companion.text import fold, listed
 from companion.types import Citation, Evidence, Exchange, Reasoning, Reply
 
 MAX_QUESTION_CHARS = 4000
@@ -228,6 +229,9 @@ class Engine:
             elif tells_a_view(question):
                 # "I think samantha was selfish" asked nothing: there is no answer to be without.
                 yield from self._say(run, "told_unmet")
+            elif decision.verdict == "no_evidence" and (typos := misspelt(question, self.searcher.idf, english_words())):
+                # "whta did the critcs thnk": it may only have been mistyped, so she asks rather than turns it away.
+                yield from self._say(run, "misspelt", **_typos(typos))
             else:
                 yield from self._say(run, decision.verdict)
             return
@@ -301,13 +305,15 @@ class Engine:
         yield Event("token", text=described.answer)
         yield from self._finish(run, verify(described.answer, described.evidence), None)
 
-    def _say(self, run: TurnRun, prompt: str | None, remembered: Remembered | None = None) -> Iterator[Event]:
+    def _say(
+        self, run: TurnRun, prompt: str | None, remembered: Remembered | None = None, **values: str
+    ) -> Iterator[Event]:
         """Answer with one of a prompt file's replies (None: the lines for the run's route), citing nothing."""
         run.grounded = False
         if prompt is None:
             answer = canned(self.prompts, run.route, run.question, remembered or Remembered(), self.prompts.words)
         else:
-            answer = self.prompts.choose(prompt, fold(run.question))
+            answer = self.prompts.choose(prompt, fold(run.question), **values)
         run.pieces.append(answer)
         yield Event("token", text=answer)
         yield from self._finish(run, Verified(answer=answer, citations=(), dropped=0), None)
@@ -356,3 +362,8 @@ class Engine:
         if checked.answer:
             self.history.append(Exchange(run.question, checked.answer, run.route, run.query))
         return reply
+
+
+def _typos(typos: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Fill prompts/misspelt.md: the words as written and the words they may be, each quoted."""
+    return {"words": listed(f"“{w}”" for w, _ in typos), "meant": listed(f"“{m}”" for _, m in typos)}

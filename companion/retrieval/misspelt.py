@@ -1,0 +1,94 @@
+"""Misspelt: a question's words that look mistyped, each with the essays' word it was likely meant as.
+
+A question the essays cannot answer may only have been mistyped ("whta did the critcs thnk of the endign"):
+saying the essays are quiet on it would send the person away. A word is taken as mistyped when it is no
+English word in any form (no whole word of MiniLM's vocabulary, which ships with the embedding model's package,
+shares its stem), no passage uses it, and an English word the passages do use is one slip away: a letter
+dropped, added, or two swapped, past the first letter. It is only offered back as a question ("did you
+mean…"), never searched in its place: one slip away from a word of the essays is sometimes another word.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import lru_cache
+
+from companion.errors import ModelError
+from companion.retrieval.embedder import packaged_model_dir
+from companion.retrieval.lexical import UNSEEN
+from companion.retrieval.spelling import WORD
+from companion.text import STOPWORDS, content_terms, stem
+
+Idf = Callable[[str], float]
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+# Shorter words are too often chat ("abt", "idk") or a word of their own one edit from many others.
+SHORTEST = 4
+# What a contraction typed without its apostrophe ends in after a common word: "whos", "dont", "cant", "youre".
+CONTRACTED = ("s", "t", "nt", "re", "ve", "ll", "d", "m")
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Return the whole words of MiniLM's vocabulary, or nothing when its package cannot be read."""
+    try:
+        vocabulary = json.loads((packaged_model_dir() / "tokenizer.json").read_text("utf-8"))["model"]["vocab"]
+    except (ModelError, OSError, ValueError, KeyError, TypeError):
+        return frozenset()
+    return frozenset(word for word in vocabulary if word.isalpha() and word.isascii())
+
+
+@lru_cache(maxsize=2)
+def _stems(english: frozenset[str]) -> frozenset[str]:
+    # The vocabulary holds a word in some of its forms only ("baked", "globe"): its stems count the others too.
+    return frozenset(stem(word) for word in english)
+
+
+def one_edit(word: str) -> set[str]:
+    """Return every string one typing slip from a word past its first letter: a letter dropped, added, or swapped.
+
+    A letter changed is left out: it mostly turns one real word into another ("bake" and "take", "faking" and
+    "making"), where a slip of the other kinds rarely does; so is the first letter, which people seldom miss
+    ("oses" is not "loses").
+    """
+    splits = [(word[:i], word[i:]) for i in range(1, len(word) + 1)]
+    dropped = {a + b[1:] for a, b in splits if b}
+    swapped = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    added = {a + c + b for a, b in splits for c in LETTERS}
+    return (dropped | swapped | added) - {word}
+
+
+def misspelt(question: str, idf: Idf | None, english: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """Return (word, meant) for each word of a question that looks mistyped, in the order written."""
+    if idf is None or not english:
+        return ()
+    ceiling = idf(UNSEEN)
+
+    def weight(word: str) -> float | None:
+        """Return how rare the passages find a word (0 for a common English one), or None if none uses it."""
+        if word in STOPWORDS:
+            return 0.0
+        terms = content_terms(word)
+        rarity = idf(terms[0]) if len(terms) == 1 else ceiling
+        return rarity if rarity < ceiling else None
+
+    found: list[tuple[str, str]] = []
+    for at, match in enumerate(WORD.finditer(question)):
+        written = match.group()
+        word = written.lower()
+        if len(word) < SHORTEST or not word.isascii() or not word.isalpha() or weight(word) is not None:
+            continue
+        if word in english or stem(word) in _stems(english) or at and written[0].isupper():
+            # An English word in another form ("bake", "globes"), or a name or title ("Oscars", "OSes").
+            continue
+        if any(word.endswith(end) and word[: -len(end)] in STOPWORDS for end in CONTRACTED):
+            continue
+        known = [
+            (w, -len(other), other) for other in one_edit(word)
+            if (other in english or other in STOPWORDS) and (w := weight(other)) is not None
+        ]
+        if known:
+            # The commonest of the words it could be; of equals the longer, as a letter is more often dropped than
+            # added ("calld" is "called" before "call"), then the first alphabetically, so the answer is stable.
+            found.append((written, min(known)[2]))
+    return tuple(dict.fromkeys(found))
