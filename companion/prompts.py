@@ -23,6 +23,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "openers_told": frozenset(),
     "told_unmet": frozenset(),
     "misspelt": frozenset({"words", "meant"}),
+    "read_as": frozenset({"words", "meant"}),
     "answer_cast": frozenset({"actor", "character"}),
     "answer_casts": frozenset({"credits"}),
     "answer_maker": frozenset({"maker", "credit"}),

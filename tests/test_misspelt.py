@@ -3,7 +3,7 @@
 import pytest
 
 from companion.retrieval.lexical import LexicalSearcher
-from companion.retrieval.misspelt import english_words, misspelt, one_edit
+from companion.retrieval.misspelt import english_words, misspelt, one_edit, respelt
 from tests.fakes import passage
 
 ESSAYS = LexicalSearcher.from_passages([
@@ -40,9 +40,20 @@ def test_without_word_weights_or_a_vocabulary_nothing_is_offered():
     assert misspelt("whta did the critcs thnk", ESSAYS.idf, frozenset()) == ()
 
 
-def test_a_slip_keeps_its_first_letter_and_changes_none():
-    slips = one_edit("cat")
-    assert {"ct", "cta", "cart", "cats"} <= slips and not {"at", "bat", "cut"} & slips
+def test_a_slip_keeps_its_first_letter_changes_none_and_drops_only_a_doubled_one():
+    slips = one_edit("catt")
+    assert {"cat", "ctat", "cartt", "catts"} <= slips and not {"att", "batt", "cutt", "ctt"} & slips
+
+
+def test_a_word_dropped_only_where_it_doubled():
+    assert misspelt("what do the critiics say", ESSAYS.idf, ENGLISH) == (("critiics", "critics"),)
+    # "voicd" is one letter from "void" too, but a "c" typed for nothing is no slip.
+    assert misspelt("who is samantha voicd by", ESSAYS.idf, ENGLISH) == ()
+
+
+def test_a_mistyped_word_is_written_as_the_word_it_was_taken_for():
+    typos = misspelt("whta did the critcs thnk, critcs?", ESSAYS.idf, ENGLISH)
+    assert respelt("whta did the critcs thnk, critcs?", typos) == "what did the critics think, critics?"
 
 
 def test_the_packaged_vocabulary_is_read_as_english_words():

@@ -112,16 +112,20 @@ def test_telling_what_they_made_of_it_is_taken_in_before_the_critics(retrieval, 
     assert not unmet.grounded and unmet.answer in prompts.variants["told_unmet"]
 
 
-def test_a_mistyped_question_she_cannot_answer_is_offered_back_spelt_as_the_essays_spell_it(retrieval, prompts):
+def test_a_mistyped_question_is_read_as_the_essays_spell_it_and_says_so(retrieval, prompts):
     engine = make_engine(retrieval, prompts)
     reply = engine.ask("whta did teh critcs thnk of teh endign")
-    assert not reply.grounded and reply.citations == ()
-    filled_lines = [line.format(words="“whta”, “critcs”, “thnk” and “endign”", meant="“what”, “critics”, “think” and “ending”")
-                    for line in prompts.variants["misspelt"]]
-    assert reply.answer in filled_lines
-    # A question the essays cannot answer, with no word mistyped, is turned away as before.
+    note = "(I read ‘whta’, ‘critcs’, ‘thnk’ and ‘endign’ as ‘what’, ‘critics’, ‘think’ and ‘ending’.)"
+    assert reply.grounded and reply.answer.split("\n\n")[0] == note
+    assert any("ending" in fold(c.passage.text) for c in reply.citations)
+    # Read so, and still nothing in the essays: turned away saying how it was read.
     engine.history.clear()
-    assert engine.ask("what does theodore eat for breakfast on sundays in the winter").answer not in filled_lines
+    turned = engine.ask("what does theodre eat for brekfast on sundays in wintr")
+    filled_lines = [line.format(words="‘theodre’", meant="‘theodore’") for line in prompts.variants["misspelt"]]
+    assert not turned.grounded and turned.answer in filled_lines
+    # Nothing mistyped: no note.
+    engine.history.clear()
+    assert not engine.ask("who plays theodore?").answer.startswith("(I read")
 
 
 def test_prompts_from_another_directory_and_a_broken_one(tmp_path):

@@ -29,7 +29,7 @@ from companion.memory import Memory
 from companion.policy import POLICY, Policy
 from companion.prompts import Prompts
 from companion.retrieval.search import Searcher
-from companion.retrieval.misspelt import english_words, misspelt
+from companion.retrieval.misspelt import english_words, misspelt, respelt
 from companion.retrieval.sentences import Reader, SentenceVectors
 from companion.text import fold, listed
 from companion.types import Citation, Evidence, Exchange, Reasoning, Reply
@@ -204,6 +204,9 @@ class Engine:
         if routed.route not in FILM_ROUTES:
             yield from self._converse(run, routed.route, remembered)
             return
+        # "whta did the critcs thnk": read as the essays' words before anything reads it, and said so in the reply.
+        typos = misspelt(routed.query, self.searcher.idf, english_words())
+        routed = replace(routed, query=respelt(routed.query, typos))
         shelf = self.shelf()
         if shelf is not None and shelf.asked_about(routed.query, self.prompts.words):
             if routed.route == "follow_up":
@@ -229,13 +232,17 @@ class Engine:
             elif tells_a_view(question):
                 # "I think samantha was selfish" asked nothing: there is no answer to be without.
                 yield from self._say(run, "told_unmet")
-            elif decision.verdict == "no_evidence" and (typos := misspelt(question, self.searcher.idf, english_words())):
-                # "whta did the critcs thnk": it may only have been mistyped, so she asks rather than turns it away.
+            elif decision.verdict == "no_evidence" and typos:
+                # Read another way than written, it is turned away saying how it was read: the slip may mean another word.
                 yield from self._say(run, "misspelt", **_typos(typos))
             else:
                 yield from self._say(run, decision.verdict)
             return
         run.evidence = decision.evidence
+        if typos:
+            note = self.prompts.choose("read_as", fold(question), **_typos(typos)) + "\n\n"
+            run.pieces.append(note)
+            yield Event("token", text=note)
         yield Event("status", text="thinking…")
         job = Job(
             question=question, query=routed.query, evidence=decision.evidence, remembered=remembered,
@@ -365,5 +372,6 @@ class Engine:
 
 
 def _typos(typos: tuple[tuple[str, str], ...]) -> dict[str, str]:
-    """Fill prompts/misspelt.md: the words as written and the words they may be, each quoted."""
-    return {"words": listed(f"“{w}”" for w, _ in typos), "meant": listed(f"“{m}”" for _, m in typos)}
+    """Fill prompts/misspelt.md and read_as.md: the words as written and the words they were read as, each quoted."""
+    # Single marks: a word in double ones would read as a quotation from the essays, and be checked as one.
+    return {"words": listed(f"‘{w}’" for w, _ in typos), "meant": listed(f"‘{m}’" for _, m in typos)}

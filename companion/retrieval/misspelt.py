@@ -4,8 +4,9 @@ A question the essays cannot answer may only have been mistyped ("whta did the c
 saying the essays are quiet on it would send the person away. A word is taken as mistyped when it is no
 English word in any form (no whole word of MiniLM's vocabulary, which ships with the embedding model's package,
 shares its stem), no passage uses it, and an English word the passages do use is one slip away: a letter
-dropped, added, or two swapped, past the first letter. It is only offered back as a question ("did you
-mean…"), never searched in its place: one slip away from a word of the essays is sometimes another word.
+added, two swapped or a doubled one dropped, past the first letter. Such a word is read as the essays' word
+before anything else reads the question, and the reply says so ("I read ‘critcs’ as ‘critics’"), as a slip
+may still have meant another word.
 """
 
 from __future__ import annotations
@@ -45,14 +46,15 @@ def _stems(english: frozenset[str]) -> frozenset[str]:
 
 
 def one_edit(word: str) -> set[str]:
-    """Return every string one typing slip from a word past its first letter: a letter dropped, added, or swapped.
+    """Return every string one typing slip from a word past its first letter: a letter added, swapped or doubled.
 
     A letter changed is left out: it mostly turns one real word into another ("bake" and "take", "faking" and
     "making"), where a slip of the other kinds rarely does; so is the first letter, which people seldom miss
-    ("oses" is not "loses").
+    ("oses" is not "loses"). A letter is taken away only where it was doubled ("critiics"): taking away any
+    other makes words of non-words too freely ("voicd" is not "void").
     """
     splits = [(word[:i], word[i:]) for i in range(1, len(word) + 1)]
-    dropped = {a + b[1:] for a, b in splits if b}
+    dropped = {a + b[1:] for a, b in splits if b and a[-1] == b[0]}
     swapped = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
     added = {a + c + b for a, b in splits for c in LETTERS}
     return (dropped | swapped | added) - {word}
@@ -92,3 +94,9 @@ def misspelt(question: str, idf: Idf | None, english: frozenset[str]) -> tuple[t
             # added ("calld" is "called" before "call"), then the first alphabetically, so the answer is stable.
             found.append((written, min(known)[2]))
     return tuple(dict.fromkeys(found))
+
+
+def respelt(text: str, typos: tuple[tuple[str, str], ...]) -> str:
+    """Return the text with each mistyped word written as the word it was taken for."""
+    meant = {written: word for written, word in typos}
+    return WORD.sub(lambda m: meant.get(m.group(), m.group()), text)
