@@ -418,6 +418,7 @@ def test_a_missing_or_empty_route_file_is_named(tmp_path, damage):
         (asks_for_a_verdict, "did any critic cry lol", False),
         (asks_for_a_verdict, "were the reviewers moved by it?", False),
         (asks_for_a_verdict, "hi! did the critics like it?", True),
+        (asks_for_a_verdict, "hey, quick q: did anyone hate it?", True),
         (asks_for_a_verdict, "so is it worth watching or nah", True),
         (asks_for_a_verdict, "which critic is the most negative about it", True),
     ],
