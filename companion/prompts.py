@@ -24,6 +24,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "told_unmet": frozenset(),
     "misspelt": frozenset({"words", "meant"}),
     "read_as": frozenset({"words", "meant"}),
+    "not_english": frozenset(),
     "answer_cast": frozenset({"actor", "character"}),
     "answer_casts": frozenset({"credits"}),
     "answer_maker": frozenset({"maker", "credit"}),

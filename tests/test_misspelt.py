@@ -3,7 +3,7 @@
 import pytest
 
 from companion.retrieval.lexical import LexicalSearcher
-from companion.retrieval.misspelt import english_words, misspelt, one_edit, respelt
+from companion.retrieval.misspelt import english_words, foreign, misspelt, one_edit, respelt
 from tests.fakes import passage
 
 ESSAYS = LexicalSearcher.from_passages([
@@ -59,3 +59,23 @@ def test_a_mistyped_word_is_written_as_the_word_it_was_taken_for():
 def test_the_packaged_vocabulary_is_read_as_english_words():
     english = english_words()
     assert len(english) > 20_000 and {"critics", "ending", "voice"} <= english and "critcs" not in english
+
+
+@pytest.mark.parametrize(("question", "other"), [
+    ("qué piensan los críticos del final?", True),
+    ("was denken die kritiker über das ende?", True),
+    ("彼女の映画はどうですか", True),
+    # English, however mistyped, short, or full of words the vocabulary lacks.
+    ("whta did teh critcs thnk of teh endign", False),
+    ("did the critics love the ending", False),
+    ("idk tbh smh", False),
+    ("how do i bake sourdough bread", False),
+])
+def test_a_question_mostly_in_another_language_is_told_from_english(question, other):
+    english = ENGLISH | {"final", "die", "das", "del", "los"}
+    assert foreign(question, ESSAYS.idf, english) is other
+
+
+def test_without_word_weights_or_a_vocabulary_no_language_is_told():
+    assert not foreign("qué piensan los críticos del final?", None, ENGLISH)
+    assert not foreign("qué piensan los críticos del final?", ESSAYS.idf, frozenset())

@@ -126,6 +126,10 @@ def test_a_mistyped_question_is_read_as_the_essays_spell_it_and_says_so(retrieva
     # Nothing mistyped: no note.
     engine.history.clear()
     assert not engine.ask("who plays theodore?").answer.startswith("(I read")
+    # Another language is no slip of English: she says which language she reads.
+    engine.history.clear()
+    other = engine.ask("was denken die kritiker über das ende?")
+    assert not other.grounded and other.answer in prompts.variants["not_english"]
 
 
 def test_prompts_from_another_directory_and_a_broken_one(tmp_path):

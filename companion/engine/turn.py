@@ -29,7 +29,7 @@ from companion.memory import Memory
 from companion.policy import POLICY, Policy
 from companion.prompts import Prompts
 from companion.retrieval.search import Searcher
-from companion.retrieval.misspelt import english_words, misspelt, respelt
+from companion.retrieval.misspelt import english_words, foreign, misspelt, respelt
 from companion.retrieval.sentences import Reader, SentenceVectors
 from companion.text import fold, listed
 from companion.types import Citation, Evidence, Exchange, Reasoning, Reply
@@ -205,7 +205,9 @@ class Engine:
             yield from self._converse(run, routed.route, remembered)
             return
         # "whta did the critcs thnk": read as the essays' words before anything reads it, and said so in the reply.
-        typos = misspelt(routed.query, self.searcher.idf, english_words())
+        # Another language is searched as written: its words are no slips ("filme" is not "filmed").
+        other_language = foreign(question, self.searcher.idf, english_words())
+        typos = () if other_language else misspelt(routed.query, self.searcher.idf, english_words())
         routed = replace(routed, query=respelt(routed.query, typos))
         shelf = self.shelf()
         if shelf is not None and shelf.asked_about(routed.query, self.prompts.words):
@@ -232,6 +234,8 @@ class Engine:
             elif tells_a_view(question):
                 # "I think samantha was selfish" asked nothing: there is no answer to be without.
                 yield from self._say(run, "told_unmet")
+            elif decision.verdict == "no_evidence" and other_language:
+                yield from self._say(run, "not_english")
             elif decision.verdict == "no_evidence" and typos:
                 # Read another way than written, it is turned away saying how it was read: the slip may mean another word.
                 yield from self._say(run, "misspelt", **_typos(typos))

@@ -12,6 +12,7 @@ may still have meant another word.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -27,6 +28,8 @@ LETTERS = "abcdefghijklmnopqrstuvwxyz"
 SHORTEST = 4
 # What a contraction typed without its apostrophe ends in after a common word: "whos", "dont", "cant", "youre".
 CONTRACTED = ("s", "t", "nt", "re", "ve", "ll", "d", "m")
+# How many words neither English nor the essays' make a question read as another language, at half its words.
+FOREIGN_WORDS = 2
 
 
 @lru_cache(maxsize=1)
@@ -100,3 +103,38 @@ def respelt(text: str, typos: tuple[tuple[str, str], ...]) -> str:
     """Return the text with each mistyped word written as the word it was taken for."""
     meant = {written: word for written, word in typos}
     return WORD.sub(lambda m: meant.get(m.group(), m.group()), text)
+
+
+def foreign(question: str, idf: Idf | None, english: frozenset[str]) -> bool:
+    """Tell whether a question is mostly not in English: the essays' language and the only one she reads.
+
+    Most of its letters outside the Latin alphabet, or at least FOREIGN_WORDS of its words of four letters or more
+    (one more with no accented letter), and half of them, neither English in any form nor used by the essays ("qué
+    piensan los críticos del final?").
+    A word that looks mistyped counts only beside accented letters: "filme" and "ende" are no English slips.
+    Without word weights or a vocabulary nothing can be told (False).
+    """
+    if idf is None or not english:
+        return False
+    letters = [c for c in question if c.isalpha()]
+    if letters and sum(not _latin(c) for c in letters) * 2 > len(letters):
+        return True
+    ceiling = idf(UNSEEN)
+    typos = set() if not question.isascii() else {written for written, _ in misspelt(question, idf, english)}
+    said = [w for w in WORD.findall(question) if len(w) >= SHORTEST and w.isalpha()]
+
+    def unknown(written: str) -> bool:
+        word = written.lower()
+        if word in english or word in STOPWORDS or written in typos or (word.isascii() and stem(word) in _stems(english)):
+            return False
+        terms = content_terms(word)
+        return not terms or all(idf(t) >= ceiling for t in terms)
+
+    strange = sum(unknown(w) for w in said)
+    # Without an accent, two strange words in three are as often English the vocabulary lacks ("bake sourdough").
+    enough = FOREIGN_WORDS if not question.isascii() else FOREIGN_WORDS + 1
+    return strange >= enough and strange * 2 >= len(said)
+
+
+def _latin(letter: str) -> bool:
+    return unicodedata.name(letter, "").startswith("LATIN")
