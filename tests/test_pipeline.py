@@ -67,7 +67,11 @@ def test_a_follow_up_is_searched_with_the_question_before(prompts):
     engine.ask("What does Amy make?")
     reply = engine.ask("and what about Theodore?")
     assert reply.route == "follow_up"
-    assert searcher.queries[-1][0] == "What does Amy make? and what about Theodore?"
+    # Turning to another person, it asks the question before of them.
+    assert searcher.queries[-1][0] == "What does Theodore make?"
+    # Naming more than a person to put in place, it is searched together with the question that began them.
+    engine.ask("and what about the music in those scenes?")
+    assert searcher.queries[-1][0] == "What does Amy make? and what about the music in those scenes?"
 
 
 def test_one_search_serves_the_decision_and_the_quotes_and_opinions_weigh_more_of_it(prompts):
