@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 import re
 import unicodedata
+from collections.abc import Iterable
 
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being below between

@@ -180,6 +180,15 @@ def test_spoilers_are_held_back_with_a_way_to_ask_then_released(prompts, memory,
     assert memory.seen_film() is False, "the choice is the conversation's; what they told her is unchanged"
 
 
+def test_telling_a_view_the_ending_would_answer_is_held_back_as_a_question_is(prompts, memory):
+    engine = careful(make(prompts, ScriptedBackend("nothing"), hits=(hit(1, ENDING), hit(2, LETTERS))), memory)
+    engine.ask("I haven't seen it yet.")
+    engine.router.routes["i think theodore and amy on the roof was sweet"] = "film"
+    held = engine.ask("i think theodore and amy on the roof was sweet")
+    # The essays do speak to it: she says why she keeps them back, not that none of them wrote about it.
+    assert held.answer in prompts.variants["spoiler"] and held.answer not in prompts.variants["told_unmet"]
+
+
 def test_tell_me_how_it_ends_answers_and_releases(prompts, memory):
     engine = careful(make(prompts, ScriptedBackend("nothing"), hits=(hit(1, ENDING), hit(2, LETTERS))), memory)
     engine.ask("I haven't seen it yet.")

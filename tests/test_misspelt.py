@@ -73,7 +73,7 @@ def test_the_packaged_vocabulary_is_read_as_english_words():
 ])
 def test_a_question_mostly_in_another_language_is_told_from_english(question, other):
     english = ENGLISH | {"final", "die", "das", "del", "los"}
-    assert foreign(question, ESSAYS.idf, english) is other
+    assert foreign(question, ESSAYS.idf, english, misspelt(question, ESSAYS.idf, english)) is other
 
 
 def test_without_word_weights_or_a_vocabulary_no_language_is_told():

@@ -20,9 +20,9 @@ from companion.engine.answer_kind import asks_for_a_number, stated_number
 from companion.engine.cleanup import cleaned, expected
 from companion.engine.credits import CreditQuestion, credits
 from companion.engine.prompting import fit
-from companion.engine.route import tells_a_view
 from companion.engine.quotes import opener_for, quote_paragraphs, quoted, views_line
 from companion.engine.recall import Remembered, recall_line
+from companion.engine.route import tells_a_view
 from companion.errors import CompanionError
 from companion.policy import POLICY, Policy
 from companion.prompts import Prompts

@@ -1,4 +1,4 @@
-"""Pronouns: a follow-up's "she", "her" or "his" read as the one person the message before it named."""
+"""People in follow-ups: a pronoun read as the one person the message before named, or a person put in their place."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import re
 from companion.text import STOPWORDS, fold
 from companion.words import Words
 
-# The pronouns for each list of people, and which of them stand before what is theirs ("her job", "his wife").
-# English, so here rather than in prompts/words.toml.
+# The pronouns for each list of people (prompts/words.toml's [called_she] and [called_he]). English, so here.
 SHE = re.compile(r"\b(she|her|hers|herself)\b", re.IGNORECASE)
 HE = re.compile(r"\b(he|him|his|himself)\b", re.IGNORECASE)
 # A word after "her" that makes it the object ("tell her about", "like her so much"), not an owner ("her job").
@@ -32,10 +31,11 @@ def resolve(question: str, before: str, words: Words, answer: str = "") -> str |
     resolved = question
     for pronoun, people in ((SHE, words.called_she), (HE, words.called_he)):
         found = [m for m in pronoun.finditer(resolved) if not _the_film(m, resolved)]
-        named = _one(_people(before, people))
+        before_named = _people(before, people)
+        named = _one(before_named)
         if asked_who:
             # The answer's first line gives who was asked for, beside the part or film the question named.
-            told = {fold(n) for n in _people(before, people)}
+            told = {fold(n) for n in before_named}
             named = _one([n for n in _people(answer.split("\n\n")[0], people) if fold(n) not in told]) or named
         if found and named:
             resolved = _written_as(resolved, found[0], named)

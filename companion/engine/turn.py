@@ -28,8 +28,8 @@ from companion.errors import InputError
 from companion.memory import Memory
 from companion.policy import POLICY, Policy
 from companion.prompts import Prompts
-from companion.retrieval.search import Searcher
 from companion.retrieval.misspelt import english_words, foreign, misspelt, respelt
+from companion.retrieval.search import Searcher
 from companion.retrieval.sentences import Reader, SentenceVectors
 from companion.text import fold, listed
 from companion.types import Citation, Evidence, Exchange, Reasoning, Reply
@@ -206,8 +206,9 @@ class Engine:
             return
         # "whta did the critcs thnk": read as the essays' words before anything reads it, and said so in the reply.
         # Another language is searched as written: its words are no slips ("filme" is not "filmed").
-        other_language = foreign(question, self.searcher.idf, english_words())
-        typos = () if other_language else misspelt(routed.query, self.searcher.idf, english_words())
+        typos = misspelt(routed.query, self.searcher.idf, english_words())
+        other_language = foreign(question, self.searcher.idf, english_words(), typos)
+        typos = () if other_language else typos
         routed = replace(routed, query=respelt(routed.query, typos))
         shelf = self.shelf()
         if shelf is not None and shelf.asked_about(routed.query, self.prompts.words):
@@ -231,8 +232,9 @@ class Engine:
             elif remembered.told and "?" not in question:
                 # "Hi! I'm Sam and I haven't seen Her yet" tells about them and asks the essays nothing.
                 yield from self._converse(run, "greeting", remembered)
-            elif tells_a_view(question):
-                # "I think samantha was selfish" asked nothing: there is no answer to be without.
+            elif decision.verdict == "no_evidence" and tells_a_view(question):
+                # "I think samantha was selfish" asked nothing: there is no answer to be without. (Held back as a
+                # spoiler, it is said so, as for a question.)
                 yield from self._say(run, "told_unmet")
             elif decision.verdict == "no_evidence" and other_language:
                 yield from self._say(run, "not_english")

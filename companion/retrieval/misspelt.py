@@ -105,14 +105,14 @@ def respelt(text: str, typos: tuple[tuple[str, str], ...]) -> str:
     return WORD.sub(lambda m: meant.get(m.group(), m.group()), text)
 
 
-def foreign(question: str, idf: Idf | None, english: frozenset[str]) -> bool:
+def foreign(question: str, idf: Idf | None, english: frozenset[str], typos: tuple[tuple[str, str], ...] = ()) -> bool:
     """Tell whether a question is mostly not in English: the essays' language and the only one she reads.
 
     Most of its letters outside the Latin alphabet, or at least FOREIGN_WORDS of its words of four letters or more
     (one more with no accented letter), and half of them, neither English in any form nor used by the essays ("qué
     piensan los críticos del final?").
-    A word that looks mistyped counts only beside accented letters: "filme" and "ende" are no English slips.
-    Without word weights or a vocabulary nothing can be told (False).
+    A word that looks mistyped (typos, as misspelt found them) counts only beside accented letters: "filme" and
+    "ende" are no English slips. Without word weights or a vocabulary nothing can be told (False).
     """
     if idf is None or not english:
         return False
@@ -120,12 +120,12 @@ def foreign(question: str, idf: Idf | None, english: frozenset[str]) -> bool:
     if letters and sum(not _latin(c) for c in letters) * 2 > len(letters):
         return True
     ceiling = idf(UNSEEN)
-    typos = set() if not question.isascii() else {written for written, _ in misspelt(question, idf, english)}
+    slips = {written for written, _ in typos} if question.isascii() else set()
     said = [w for w in WORD.findall(question) if len(w) >= SHORTEST and w.isalpha()]
 
     def unknown(written: str) -> bool:
         word = written.lower()
-        if word in english or word in STOPWORDS or written in typos or (word.isascii() and stem(word) in _stems(english)):
+        if word in english or word in STOPWORDS or written in slips or (word.isascii() and stem(word) in _stems(english)):
             return False
         terms = content_terms(word)
         return not terms or all(idf(t) >= ceiling for t in terms)
