@@ -283,6 +283,17 @@ def test_asking_for_more_is_no_follow_up_with_nothing_before_it(real_router, pro
     assert real_router.route(text, follow_up=False) != "follow_up"
 
 
+def test_emoji_saying_a_feeling_are_read_as_their_word():
+    assert key("😭😭😭") == "sad sad sad" and key("who plays amy 😂?") == "who plays amy haha"
+    # Any other emoji is dropped, as punctuation is.
+    assert key("morning 🌞 who wrote the score?") == "morning who wrote the score"
+
+
+@pytest.mark.parametrize(("text", "expected"), [("😭😭😭", "feeling"), ("😂😂", "acknowledge"), ("❤️", "acknowledge")])
+def test_a_message_of_emoji_alone_is_met_as_what_they_say(real_router, text, expected):
+    assert real_router.route(text) == expected
+
+
 @pytest.mark.parametrize("text", ["thanks samantha, bye", "ok cool, see you later", "thanks, that was lovely. goodnight samantha"])
 def test_a_goodbye_ending_small_talk_closes_it(real_router, text):
     assert real_router.route(text) == "farewell"

@@ -41,9 +41,20 @@ NAME = "samantha"
 _EMBEDDED: dict[str, object] = {}
 
 
+# Emoji that say a feeling or a reaction on their own ("😭😭😭"), read as the word they stand for before the rest is
+# dropped: a message of them alone would otherwise be compared as nothing. Unicode, not this film, so here.
+EMOJI = {
+    "😭": "sad", "😢": "sad", "🥺": "sad", "💔": "heartbroken", "😞": "sad", "😔": "sad",
+    "😍": "wow", "❤": "wow", "🥰": "wow", "💕": "wow", "😊": "happy", "🙂": "happy",
+    "😂": "haha", "🤣": "haha", "😆": "haha", "👍": "ok", "👌": "ok", "😮": "wow", "🤯": "wow",
+}
+_EMOJI = re.compile("|".join(map(re.escape, EMOJI)))
+
+
 def key(text: str) -> str:
-    """Fold a message to compare it with the examples: lowercase, no punctuation or emoji, single spaces."""
-    return " ".join(NOT_WORD.sub(" ", fold(text).replace("’", "'")).split())
+    """Fold a message to compare it with the examples: lowercase, no punctuation, emoji as their words, single spaces."""
+    worded = _EMOJI.sub(lambda m: f" {EMOJI[m.group()]} ", fold(text).replace("’", "'"))
+    return " ".join(NOT_WORD.sub(" ", worded).split())
 
 
 def clauses(text: str) -> list[str]:
