@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from companion.engine.pronouns import person_turned, resolve
-from companion.engine.router import Router
+from companion.engine.router import FIRST_PERSON, Router, key
 from companion.memory_facts import extract_facts
 from companion.policy import POLICY, Policy
 from companion.text import WORD, content_terms, fold, stem, stemmed_words, weighty_terms
@@ -52,13 +52,12 @@ RECALLS_THEM = re.compile(
 TELLS_OF_THEMSELVES = re.compile(r"^\W*(?:i|i'm|im|i've|ive|i'd|my|we|we're)\b(?!.*\?)")
 
 # A message telling what the person made of the film rather than asking ("i didn't like the ending though", "the
-# ending made me cry"): a word of theirs, no question mark, no clause opening as a question does, and no request
+# ending made me cry"): a word of theirs (the router's FIRST_PERSON), no question mark, no clause opening as a question does, and no request
 # ("tell me about…", "i wonder what…", "i'd love to hear…"). English, so here.
 _OPENS_A_QUESTION = re.compile(
     r"^\W*(?:(?:so|and|ok|okay|hey|hi|um|hmm|wait|but|also|lol|omg|honestly)\W+)*(?:who|whom|whose|what|whats|which|why|"
     r"how|when|where|is|are|was|were|does|did|do|can|could|would|should|will|has|have|any|anyone|anybody)\b"
 )
-_THEIRS = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|me|my)\b")
 _REQUESTS = re.compile(
     r"\b(?:tell|show|give|explain|describe|list|quote|find|name|remind|help)\b|\bi(?:'m| am|m)? (?:wonder|wondering|"
     r"curious)\b|\bi was wondering\b|\b(?:want|like|need|love) to (?:know|hear|learn|understand)\b"
@@ -146,7 +145,8 @@ def asks_about_the_ending(question: str, words: Words, naming: frozenset[str] = 
 def tells_a_view(text: str) -> bool:
     """Tell whether a message tells what the person made of the film or felt, asking nothing ("i loved the ending")."""
     folded = fold(text).replace("’", "'")
-    if "?" in text or not _THEIRS.search(folded) or _REQUESTS.search(folded) or _ASKS_WITHIN.search(folded):
+    theirs = FIRST_PERSON & set(key(text).split())
+    if "?" in text or not theirs or _REQUESTS.search(folded) or _ASKS_WITHIN.search(folded):
         return False
     return not any(_OPENS_A_QUESTION.match(clause) for clause in _CLAUSE.findall(folded))
 

@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Callable
 from functools import lru_cache
 
 from companion.errors import ModelError
 from companion.retrieval.embedder import packaged_model_dir
 from companion.retrieval.lexical import UNSEEN
-from companion.retrieval.spelling import WORD
+from companion.retrieval.spelling import WORD, Idf
 from companion.text import STOPWORDS, content_terms, stem
 
-Idf = Callable[[str], float]
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # Shorter words are too often chat ("abt", "idk") or a word of their own one edit from many others.
 SHORTEST = 4
