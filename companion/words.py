@@ -22,7 +22,7 @@ PATTERNS = (
 )
 LEXICONS = (
     "warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character", "asks_for_a_verdict",
-    "the_whole_cast", "people_in_general", "reactions", "glad",
+    "the_whole_cast", "a_part", "people_in_general", "reactions", "glad",
 )
 WORD_SETS = ("names_an_essay", "about_the_library", "before_a_topic")
 # Lists of whole sentences, kept as written: examples compared by meaning.
@@ -71,6 +71,7 @@ class Words:
     before_the_character: frozenset[str]
     asks_for_a_verdict: frozenset[str]
     the_whole_cast: frozenset[str]
+    a_part: frozenset[str]
     people_in_general: frozenset[str]
     reactions: frozenset[str]
     glad: frozenset[str]

@@ -164,6 +164,22 @@ def test_naming_no_part_asks_for_the_whole_cast(prompts, question):
     assert read_credit_question(question, prompts.words).cast
 
 
+@pytest.mark.parametrize("question", [
+    "who's the main character?", "who is the protagonist?", "who are the main characters in her?", "who's the lead",
+    "so who's the main guy in the movie?", "who is the star?",
+])
+def test_asked_who_the_lead_is_in_words_for_a_lead_asks_for_the_whole_cast(prompts, question):
+    assert read_credit_question(question, prompts.words).cast
+
+
+@pytest.mark.parametrize("question", [
+    "who is the main character's ex wife?", "who is the main critic?", "who is theodore?", "who is the film about?",
+    "who are the critics?",
+])
+def test_a_who_question_about_someone_else_is_not_the_whole_cast(prompts, question):
+    assert not read_credit_question(question, prompts.words).cast
+
+
 @pytest.mark.parametrize("question", ["who plays amy?", "what did the critics think of the cast?", "who edited her?"])
 def test_a_part_a_view_or_a_job_is_not_the_whole_cast(prompts, question):
     assert not read_credit_question(question, prompts.words).cast

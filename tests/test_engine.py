@@ -124,7 +124,10 @@ def test_a_follow_up_asks_only_what_it_says(engine):
     assert "Amy Adams" in reply.answer.splitlines()[0]
 
 
-@pytest.mark.parametrize("question", ["who's in the cast?", "what actors are in it?", "who stars in her?", "who's in it?"])
+@pytest.mark.parametrize("question", [
+    "who's in the cast?", "what actors are in it?", "who stars in her?", "who's in it?", "who's the main character?",
+    "who's the main guy in her",
+])
 def test_who_is_in_the_film_hears_each_credit_of_the_cast(engine, question):
     engine.history.clear()
     reply = engine.ask(question)

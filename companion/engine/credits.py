@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from companion.text import WORD, content_terms, fold, weighty_terms
+from companion.text import WORD, content_terms, fold, stemmed_words, weighty_terms
 from companion.words import Words
 
 _NAME = r"[A-Z][\w’'.-]+"
@@ -26,6 +26,8 @@ _OPENING = r"^\W*(?:(?:so|and|wait|ok|okay|um|hmm)\W+)?"
 OPENING = re.compile(_OPENING)
 # "Who is Samantha?", "who's amy in the movie": someone asked after by name, and nothing else about them.
 WHO_IS = re.compile(_OPENING + r"who(?:'s|’s|s|\s+is|\s+was)\s+(.*)$")
+# "Who are the main characters?": the same, asked of several.
+WHO_ARE = re.compile(_OPENING + r"who(?:'s|’s|s|\s+is|\s+was|\s+are|\s+were|re|'re|’re)\s+(.*)$")
 # What opens a question asking who plays a part it names before the cue ("who's theodore played by?").
 PASSIVE_ASKER = re.compile(_OPENING + r"who(?:'s|’s|s)?\b", re.IGNORECASE)
 # A follow-up searched after the question it leans on ("who is amy? and samantha?") asks the same of its own name;
@@ -170,6 +172,19 @@ def asked_who_is(question: str, words: Words) -> frozenset[str] | None:
     return frozenset({called} if called else name)
 
 
+def asks_for_the_leads(question: str, words: Words) -> bool:
+    """Tell whether a question asks who the film's leads are, in words for a lead alone ("who's the main character?")."""
+    asked = WHO_ARE.match(fold(question).replace("’", "'"))
+    if asked is None:
+        return False
+    # "The main critic" asks after a writer, not a part.
+    if set(stemmed_words(asked.group(1))) & words.names_an_essay:
+        return False
+    said = set(weighty_terms(asked.group(1))) - words.about_the_essays - words.chatter
+    lead = words.the_whole_cast - words.about_the_essays
+    return bool(said & lead) and said <= words.the_whole_cast | words.a_part
+
+
 @dataclass(frozen=True)
 class Work:
     """The film a who-made question asks about, folded ("the master"), and whether it asks who wrote it."""
@@ -287,7 +302,7 @@ def read_credit_question(question: str, words: Words) -> CreditQuestion:
     question = _asking(question)
     characters = asked_characters(question, words)
     cast = bool(words.asks_for_cast.search(question)) and not words.opinion.search(question) and (
-        not characters or characters[0] in words.the_whole_cast)
+        not characters or characters[0] in words.the_whole_cast) or asks_for_the_leads(question, words)
     return CreditQuestion(
         cast, characters, asked_who_is(question, words), asked_work(question, words),
         frozenset(content_terms(question)),

@@ -51,9 +51,10 @@ def retrieve(
     """
     verdict = asks_for_a_verdict(routed.query, words, naming)
     opinion = verdict or is_opinion(routed.query, words)
-    whole = asks_about_the_whole(routed.query, words)
-    depth = max(k, policy.opinion_depth) if opinion else k
     asked = read_credit_question(routed.query, words)
+    # "Who's the main character?" asks who plays the leads, though its words are those of a question about the whole.
+    whole = asks_about_the_whole(routed.query, words) and not asked.cast
+    depth = max(k, policy.opinion_depth) if opinion else k
     credit = asked.asks
     everything = whole or verdict
     reach = max(depth, policy.sentence_depth)
