@@ -30,7 +30,7 @@ SENTENCES = ("verdicts",)
 # Patterns matched with case as written: the film's title is also a pronoun ("Her" the film, "her" Samantha).
 CASED_PATTERNS = ("names_the_film",)
 # Tables of a name and what else it is called (`samantha = ["os", "operating system", …]`), kept as folded words.
-ALIASES = ("also_called",)
+ALIASES = ("also_called", "short_forms")
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,7 @@ class Words:
     names_the_film: re.Pattern[str]
     # Each other name, as folded words, with the name it stands for; the longest first.
     also_called: tuple[tuple[tuple[str, ...], str], ...]
+    short_forms: tuple[tuple[tuple[str, ...], str], ...]
 
 
 def _phrase(entry: str, cased: bool = False) -> str:

@@ -265,3 +265,12 @@ def test_only_a_personal_factless_framing_is_shown(prompts, sentence, ok):
     from companion.engine.compose import acceptable_framing
 
     assert acceptable_framing(sentence, "What did the critics think of the ending?", prompts.words) is ok
+
+
+@pytest.mark.parametrize("question", ["is it sci-fi?", "is her a scifi movie?"])
+def test_a_short_form_is_read_written_out(engine, question):
+    # No essay says "sci-fi": asked as written, it was refused as something the essays never touch.
+    engine.history.clear()
+    reply = engine.ask(question)
+    assert_grounded(reply)
+    assert any("science fiction" in quote for quote in quotes(reply.answer))

@@ -1,14 +1,20 @@
 """A question's word the essays spell another way is searched in their spelling; every other word as asked."""
 
 from companion.retrieval.lexical import LexicalSearcher
-from companion.retrieval.spelling import in_essays_spelling, spellings
+from companion.retrieval.spelling import in_essays_spelling, spellings, written_out
 from tests.fakes import passage
 
 ESSAYS = LexicalSearcher.from_passages([
     passage("a", 1, "Samantha and her fellow OSs seem to emerge with a spiritual awakening."),
     passage("a", 2, "I went home from the theater and cried about the colour of the sky."),
     passage("b", 1, "Theodore realizes the boxes of letters were his own."),
+    passage("c", 1, "And yet, Her isn't about the science fiction. It is a love story with his girlfriend."),
+    passage("c", 2, "It's not a comedy and it's not a romance: the rom com is elsewhere."),
 ])
+FORMS = (
+    (("sci", "fi"), "science fiction"), (("gf",), "girlfriend"), (("rom", "com"), "romantic comedy"),
+    (("bf",), "boyfriend"),
+)
 
 
 def test_a_word_the_essays_spell_another_way_is_written_their_way():
@@ -39,3 +45,27 @@ def test_the_essays_are_searched_with_the_question_in_their_spelling(prompts):
     found = retrieve(ESSAYS, Routed("film", "what do the OSes find at the end?"), 5, prompts.words)
     assert found.query == "what do the OSs find at the end?"
     assert [h.passage.text for h in found.hits][0].startswith("Samantha and her fellow OSs")
+
+
+def test_a_short_form_no_essay_uses_is_written_out_however_it_is_joined():
+    for asked in ("is it sci-fi?", "is it scifi?", "is it sci fi?", "is it Sci-Fi?"):
+        assert written_out(asked, FORMS, ESSAYS.idf) == "is it science fiction?"
+    assert written_out("my gf loved it", FORMS, ESSAYS.idf) == "my girlfriend loved it"
+
+
+def test_a_short_form_the_essays_use_or_whose_long_form_they_lack_stays_as_asked():
+    # The essays say "rom com" themselves; none says "boyfriend".
+    assert written_out("is it a rom com?", FORMS, ESSAYS.idf) == "is it a rom com?"
+    assert written_out("her bf left", FORMS, ESSAYS.idf) == "her bf left"
+    # A short form inside a longer word is no short form: "scifilm", "gfx".
+    assert written_out("a scifilm with gfx", FORMS, ESSAYS.idf) == "a scifilm with gfx"
+    assert written_out("is it sci-fi?", FORMS, None) == "is it sci-fi?"
+
+
+def test_a_question_in_a_short_form_is_searched_and_read_written_out(prompts):
+    from companion.engine.retrieve import retrieve
+    from companion.engine.route import Routed
+
+    found = retrieve(ESSAYS, Routed("film", "is it sci-fi?"), 5, prompts.words)
+    assert found.query == "is it science fiction?"
+    assert found.hits[0].passage.text.startswith("And yet, Her isn't about the science fiction.")

@@ -8,7 +8,7 @@ from companion.engine.credits import CreditQuestion, read_credit_question
 from companion.engine.route import Routed, asks_about_the_whole, asks_for_a_verdict, is_opinion
 from companion.policy import POLICY, Policy
 from companion.retrieval.search import Searcher
-from companion.retrieval.spelling import in_essays_spelling
+from companion.retrieval.spelling import in_essays_spelling, written_out
 from companion.types import Hit
 from companion.words import Words
 
@@ -46,19 +46,22 @@ def retrieve(
     question asking for a credit ("who made this movie?") searches every passage for one, as film writing words
     it ("Writer/Director Spike Jonze"), wherever the question's words rank it: past the usual reach, the passages
     crediting what it asks join the pool. The essays the query names (named, by id, and the words naming them, from
-    the library) make a verdict asked of them theirs alone. What is asked is read from the query as written; it is
-    searched, and weighed, with each word the essays spell another way ("OSes", "theatre") in their spelling.
+    the library) make a verdict asked of them theirs alone. What is asked is read from the query with its short forms
+    written out; it is searched, and weighed, with each word the essays spell another way ("OSes", "theatre") in
+    their spelling.
     """
-    verdict = asks_for_a_verdict(routed.query, words, naming)
-    opinion = verdict or is_opinion(routed.query, words)
-    asked = read_credit_question(routed.query, words)
+    # "Is it sci-fi?" is read, searched and weighed as "is it science fiction?".
+    said = written_out(routed.query, words.short_forms, searcher.idf)
+    verdict = asks_for_a_verdict(said, words, naming)
+    opinion = verdict or is_opinion(said, words)
+    asked = read_credit_question(said, words)
     # "Who's the main character?" asks who plays the leads, though its words are those of a question about the whole.
-    whole = asks_about_the_whole(routed.query, words) and not asked.cast
+    whole = asks_about_the_whole(said, words) and not asked.cast
     depth = max(k, policy.opinion_depth) if opinion else k
     credit = asked.asks
     everything = whole or verdict
     reach = max(depth, policy.sentence_depth)
-    query = in_essays_spelling(routed.query, searcher.idf)
+    query = in_essays_spelling(said, searcher.idf)
     pool = searcher.search(query, policy.whole_depth if everything or credit else reach)
     if credit and not everything:
         # Only the passages past the usual reach that credit what is asked join it: reading every sentence of all

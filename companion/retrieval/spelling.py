@@ -10,7 +10,7 @@ already use is never touched, so a question the essays can be searched with as a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from companion.retrieval.lexical import UNSEEN
 from companion.text import content_terms
@@ -58,3 +58,21 @@ def in_essays_spelling(query: str, idf: Idf | None) -> str:
         return next((other for other in spellings(word) if used(other)), word)
 
     return WORD.sub(mend, query)
+
+
+def written_out(query: str, forms: Sequence[tuple[tuple[str, ...], str]], idf: Idf | None) -> str:
+    """Return the query with each short form no passage uses ("sci-fi") written out in words the passages use."""
+    if idf is None:
+        return query
+    ceiling = idf(UNSEEN)
+
+    def used(text: str) -> bool:
+        terms = content_terms(text)
+        return bool(terms) and all(idf(term) < ceiling for term in terms)
+
+    for parts, long in forms:
+        short = re.compile(r"\b" + r"[\s-]?".join(map(re.escape, parts)) + r"\b", re.IGNORECASE)
+        if short.search(query) and not used(" ".join(parts)) and not used("".join(parts)) and used(long):
+            query = short.sub(long, query)
+    return query
+
