@@ -10,7 +10,7 @@ from companion.config import REPO_ROOT, load_settings
 from companion.engine.route import (
     asks_about_the_ending, asks_about_the_whole, asks_for_a_verdict, is_opinion, route, route_turn, tells_a_view,
 )
-from companion.engine.router import Router, clauses, key, unnamed
+from companion.engine.router import ASKS, Router, clauses, key, unnamed
 from companion.errors import PromptError
 from companion.evaluation import split_of
 from companion.prompts import load_prompts
@@ -297,6 +297,18 @@ def test_a_message_of_emoji_alone_is_met_as_what_they_say(real_router, text, exp
 @pytest.mark.parametrize("text", ["thanks samantha, bye", "ok cool, see you later", "thanks, that was lovely. goodnight samantha"])
 def test_a_goodbye_ending_small_talk_closes_it(real_router, text):
     assert real_router.route(text) == "farewell"
+
+
+@pytest.mark.parametrize("text", ["who is talking in the conversation one", "who talks in the conversation?"])
+def test_a_message_opening_as_a_question_is_no_goodbye(real_router, text):
+    # Its "talking" sits close to "talk soon": it was met with "Goodnight".
+    assert real_router.route(text) == "film"
+
+
+def test_a_reaction_opening_with_what_or_a_goodbye_is_not_read_as_asking(real_router):
+    assert not ASKS.match(key("what a film!")) and not ASKS.match(key("what an ending"))
+    assert ASKS.match(key("what about the ending?")) and ASKS.match(key("who wrote it"))
+    assert real_router.route("bye, talk soon") == "farewell"
 
 
 @pytest.mark.parametrize("text", [

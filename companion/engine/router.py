@@ -34,6 +34,10 @@ NOT_WORD = re.compile(r"[^\w' ]+")
 # here rather than in prompts/words.toml.
 FIRST_PERSON = frozenset({"i", "i'm", "i've", "i'd", "i'll", "im", "ive", "me", "my", "mine", "myself", "we", "us", "our"})
 SECOND_PERSON = frozenset({"you", "you're", "youre", "your", "yours", "yourself", "u", "ur", "ya"})
+# A message opening as a question ("who is talking in the conversation?") asks something: it is no goodbye nor a
+# reaction, though its words ("talking") sit close to "talk soon". Not "what a film", "how lovely": those react.
+ASKS = re.compile(r"^(?:who|whom|whose|which|where|when|why|what(?! an?\b))\b")
+NOT_ASKED = ("farewell", "acknowledge")
 # Her name. At the start or end of a message it mostly calls her ("later samantha", "samantha, are you
 # real?"), but it is also the film's Samantha ("who plays samantha"), so such a message is read both ways.
 NAME = "samantha"
@@ -110,6 +114,8 @@ class Router:
             whole.pop(FOLLOW_UP, None)
         # Calling her by name addresses her, as "you" does.
         whole = _addressed(whole, set(folded.split()) | ({"you"} if bare != folded else set()))
+        if ASKS.match(bare):
+            whole = {name: value for name, value in whole.items() if name not in NOT_ASKED}
         best = max((name for name in whole if name != FILM), key=whole.get)
         # Her name is in many film examples, so it lifts the film score of "later samantha" too; with the
         # name at an edge the film has to win outright, by more than the name adds.
