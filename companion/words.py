@@ -22,7 +22,7 @@ PATTERNS = (
 )
 LEXICONS = (
     "warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character", "asks_for_a_verdict",
-    "the_whole_cast", "a_part", "people_in_general", "reactions", "glad",
+    "the_whole_cast", "a_part", "people_in_general", "reactions", "glad", "fillers",
 )
 WORD_SETS = ("names_an_essay", "about_the_library", "before_a_topic")
 # Lists of whole sentences, kept as written: examples compared by meaning.
@@ -75,6 +75,7 @@ class Words:
     people_in_general: frozenset[str]
     reactions: frozenset[str]
     glad: frozenset[str]
+    fillers: frozenset[str]
     names_an_essay: frozenset[str]
     about_the_library: frozenset[str]
     before_a_topic: frozenset[str]
@@ -157,6 +158,8 @@ def load_words(directory: Path) -> Words:
         raise PromptError(f"{path}: unknown list [{unknown[0]}]; the lists are {known}.")
     patterns = {name: phrases_pattern(_entries(path, data, name)) for name in PATTERNS}
     lexicons = {name: frozenset(content_terms(" ".join(_entries(path, data, name)))) for name in LEXICONS}
+    # Fillers are chatter that names no feeling: read wherever chatter is.
+    lexicons["chatter"] |= lexicons["fillers"]
     every = {name: frozenset(stemmed_words(" ".join(_entries(path, data, name)))) for name in WORD_SETS}
     sentences = {name: tuple(" ".join(e.split()) for e in _entries(path, data, name)) for name in SENTENCES}
     cased = {name: phrases_pattern(_entries(path, data, name), cased=True) for name in CASED_PATTERNS}

@@ -87,6 +87,14 @@ def test_canned_voices_answer_a_feelings_question_rather_than_introduce_themselv
     assert make(prompts, ScriptedBackend(writes)).ask("Are you like Samantha?").answer in prompts.variants["about_her"]
 
 
+def test_a_chat_filler_asks_nothing_about_her_feelings(prompts):
+    from companion.engine.converse import asks_about_her_feelings
+
+    assert not asks_about_her_feelings("are you real tbh", prompts.words)
+    assert not asks_about_her_feelings("ngl are you a person", prompts.words)
+    assert asks_about_her_feelings("do you feel lonely tbh", prompts.words)
+
+
 def test_something_told_about_themselves_is_noted_back_to_them(prompts, memory):
     text = "i'm a nurse btw"
     engine = Engine(searcher=FakeSearcher((hit(1, LETTERS),)), backend=ScriptedBackend("nothing"), prompts=prompts,

@@ -444,6 +444,8 @@ def test_a_missing_or_empty_route_file_is_named(tmp_path, damage):
         (asks_for_a_verdict, "hey, quick q: did anyone hate it?", True),
         (asks_for_a_verdict, "so is it worth watching or nah", True),
         (asks_for_a_verdict, "which critic is the most negative about it", True),
+        (asks_for_a_verdict, "is it worth watching rn", True),
+        (asks_for_a_verdict, "ngl did the critics like it tbh", True),
     ],
 )
 def test_questions_about_the_ending_or_the_verdict_as_a_whole_are_told_from_narrower_ones(prompts, asks, text, expected):
