@@ -35,6 +35,22 @@ def test_a_who_is_question_asks_after_the_name_it_gives_alone(prompts):
     assert asked_who_is("what is samantha?", words) is None
 
 
+@pytest.mark.parametrize(("question", "name"), [
+    ("who does amy adams play?", {"amy", "adam"}),
+    ("who does joaquin phoenix play in it", {"joaquin", "phoenix"}),
+    ("what part does rooney mara play in the movie?", {"rooney", "mara"}),
+    ("which character does scarlett johansson voice", {"scarlett", "johansson"}),
+    ("so who is scarlett johansson playing?", {"scarlett", "johansson"}),
+])
+def test_asked_who_an_actor_plays_asks_who_they_are_in_the_film(prompts, question, name):
+    assert asked_who_is(question, prompts.words) == name
+
+
+def test_asked_who_plays_someone_asks_no_who_is(prompts):
+    assert asked_who_is("who plays amy?", prompts.words) is None
+    assert asked_who_is("what does amy do in the game she plays?", prompts.words) is None
+
+
 def test_asked_to_tell_about_someone_it_names_asks_who_they_are(prompts):
     words = prompts.words
     assert asked_who_is("tell me about amy", words) == {"amy"}

@@ -274,3 +274,17 @@ def test_a_short_form_is_read_written_out(engine, question):
     reply = engine.ask(question)
     assert_grounded(reply)
     assert any("science fiction" in quote for quote in quotes(reply.answer))
+
+
+@pytest.mark.parametrize(("question", "actor", "part"), [
+    ("who does amy adams play?", "Amy Adams", "Amy"),
+    ("what part does rooney mara play in the movie?", "Rooney Mara", "wife"),
+    ("which character does scarlett johansson voice", "Scarlett Johansson", "Samantha"),
+])
+def test_asked_who_an_actor_plays_she_leads_with_their_credit(engine, question, actor, part):
+    engine.history.clear()
+    reply = engine.ask(question)
+    assert_grounded(reply)
+    first = reply.answer.splitlines()[0]
+    assert actor in first and part in first
+    assert actor in quotes(reply.answer)[0]

@@ -26,6 +26,12 @@ _OPENING = r"^\W*(?:(?:so|and|wait|ok|okay|um|hmm)\W+)?"
 OPENING = re.compile(_OPENING)
 # "Who is Samantha?", "who's amy in the movie": someone asked after by name, and nothing else about them.
 WHO_IS = re.compile(_OPENING + r"who(?:'s|’s|s|\s+is|\s+was)\s+(.*)$")
+# "Who does amy adams play?", "what part does rooney mara play in it?": who an actor is in the film, asked the other
+# way round. An actor's name is a word to three ("what does amy do in the game she plays?" names none).
+WHO_DOES_PLAY = re.compile(
+    _OPENING + r"(?:who|what|which)(?:\s+(?:part|parts|role|roles|character|characters))?\s+(?:does|did|is|was)\s+"
+    r"((?:\S+\s+){0,2}?\S+)\s+(?:play|plays|playing|voice|voices|voicing|portray|portraying)\b(.*)$"
+)
 # "Who are the main characters?": the same, asked of several.
 WHO_ARE = re.compile(_OPENING + r"who(?:'s|’s|s|\s+is|\s+was|\s+are|\s+were|re|'re|’re)\s+(.*)$")
 # What opens a question asking who plays a part it names before the cue ("who's theodore played by?").
@@ -153,8 +159,11 @@ def asked_who_is(question: str, words: Words) -> frozenset[str] | None:
     movie", "lol"); "who is theodore's ex wife?" asks after someone it does not name, so it gives None.
     """
     folded = fold(question).replace("’", "'")
+    plays = WHO_DOES_PLAY.match(folded)
     asked = WHO_IS.match(folded)
-    if asked is not None:
+    if plays is not None:
+        after = f"{plays.group(1)} {plays.group(2)}"
+    elif asked is not None:
         after = asked.group(1)
     else:
         # "tell me about amy" asks it too.
