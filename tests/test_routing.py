@@ -227,6 +227,36 @@ def test_after_asking_who_played_or_made_it_a_pronoun_stands_for_the_one_the_ans
     assert later.query == "what else has Scarlett Johansson been in?"
 
 
+def test_a_pronoun_stands_for_whom_the_follow_up_just_before_asked_for(real_router, prompts):
+    # "who made it?" after "what's the movie about?" was searched with it; its answer named the maker.
+    about = Exchange("what's the movie about", "Oh, five of the critics speak to this.", "film")
+    made = Exchange(
+        "who made it", "It's Spike Jonze; you can see it in the essays' own words, Writer/Director Spike Jonze.",
+        "follow_up", "what's the movie about who made it",
+    )
+    later = route_turn("what else has he made", [about, made], real_router, prompts.words)
+    assert later.query == "what else has Spike Jonze made"
+
+
+def test_a_follow_up_whose_pronoun_was_written_out_is_the_question_a_later_one_turns(real_router, prompts):
+    cast = "That's Scarlett Johansson, as Samantha.\n\nIn *Her (2013)*: “Samantha (Scarlett Johansson) sees.” [1]"
+    asked = Exchange("who plays samantha?", cast, "film")
+    good = Exchange("is she good in it?", "Let me find it for you.", "follow_up", "is Scarlett Johansson good in it?")
+    later = route_turn("what about joaquin phoenix?", [asked, good], real_router, prompts.words)
+    assert later.query == "is joaquin phoenix good in it?"
+
+
+def test_a_query_is_told_as_its_question_with_pronouns_written_out(prompts):
+    from companion.engine.pronouns import pronouns_written_out
+
+    words = prompts.words
+    assert pronouns_written_out("is she good in it?", "is Scarlett Johansson good in it?", words)
+    assert pronouns_written_out("what's her job?", "what's amy's job?", words)
+    assert not pronouns_written_out("and amy?", "who is amy?", words)
+    assert not pronouns_written_out("keep going", "who is amy?", words)
+    assert not pronouns_written_out("who made it", "what's the movie about who made it", words)
+
+
 def test_a_pronoun_after_small_talk_stands_for_no_one(real_router, prompts):
     # "Hi, I'm Amy" names the person, not the film's Amy.
     routed = route_turn("what's her job?", [Exchange("hi, i'm amy", "Hello, Amy!", "greeting")], real_router, prompts.words)

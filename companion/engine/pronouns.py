@@ -64,6 +64,16 @@ def _written_as(text: str, match: re.Match[str], name: str) -> str:
     return text[: match.start()] + (f"{name}'s" if owning else name) + text[match.end() :]
 
 
+def pronouns_written_out(question: str, query: str, words: Words) -> bool:
+    """Tell whether a query is its question with pronouns written as a person ("is she good?": "is amy good?")."""
+    said, searched = (set(re.findall(r"[\w']+", fold(text).replace("’", "'"))) for text in (question, query))
+    gone, added = said - searched, searched - said
+    named = {w for m in (*words.called_she.finditer(query), *words.called_he.finditer(query))
+             for w in re.findall(r"[\w']+", fold(m.group()))}
+    return bool(gone) and all(SHE.fullmatch(w) or HE.fullmatch(w) for w in gone) and bool(added) and all(
+        w in named or w.removesuffix("'s") in named for w in added)
+
+
 def person_turned(before: str, named: str, words: Words) -> str | None:
     """Return the question before asked of the person a follow-up turns to, in place of the one it named.
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from companion.engine.pronouns import person_turned, resolve
+from companion.engine.pronouns import person_turned, pronouns_written_out, resolve
 from companion.engine.router import FIRST_PERSON, Router, key
 from companion.memory_facts import extract_facts
 from companion.policy import POLICY, Policy
@@ -200,10 +200,11 @@ def route_turn(
     """
     kind = router.route(question, follow_up=bool(history))
     if kind in FILM_ROUTES and history and history[-1].route in FILM_ROUTES:
-        # "What's her job?" after "tell me about amy" asks "what's amy's job?", however its words route.
-        leaned = _leaned_on(history, router, question, words)
-        answered = next((e.answer for e in reversed(history) if leaned in (e.question, e.query)), "")
-        resolved = resolve(question, leaned, words, answered)
+        # "What's her job?" after "tell me about amy" asks "what's amy's job?", however its words route. A pronoun
+        # stands for someone in the message just before, as it was searched, or its answer ("who made it?" then "what
+        # else has he made?"), whatever question that one went on from.
+        last = history[-1]
+        resolved = resolve(question, last.query or last.question, words, last.answer)
         if resolved is not None and not TURNS_TO.match(fold(resolved)):
             return Routed("follow_up", resolved)
         # "And his wife?" after "who plays theodore?" turns the question before to "theodore's wife".
@@ -330,6 +331,9 @@ def _leaned_on(history: Sequence[Exchange], router: Router, question: str, words
     """
     for at in range(len(history) - 1, -1, -1):
         exchange = history[at]
+        if exchange.route == "follow_up" and exchange.query and pronouns_written_out(exchange.question, exchange.query, words):
+            # "Is she good in it?", searched as "is scarlett johansson good in it?", asked something of its own.
+            return exchange.query
         if exchange.route == "follow_up" and router.route(exchange.question) == "follow_up":
             continue
         if exchange.route != "follow_up" or not exchange.query:
