@@ -257,6 +257,20 @@ def test_a_query_is_told_as_its_question_with_pronouns_written_out(prompts):
     assert not pronouns_written_out("who made it", "what's the movie about who made it", words)
 
 
+def test_asked_whether_another_agrees_a_follow_up_asks_them_the_question_before(real_router, prompts):
+    writers = lambda: frozenset({"boone", "anise", "medium", "techno", "lone"})  # noqa: E731
+    before = [Exchange("what does boone think of the ending?", "“A quote.” [1]", "film")]
+
+    def asked(then: str, history=before) -> str:
+        return route_turn(then, history, real_router, prompts.words, writers=writers).query
+
+    assert asked("does anise agree?") == "what does anise think of the ending?"
+    assert asked("does the medium writer agree with him?") == "what does the medium writer think of the ending?"
+    assert asked("do the others agree?") == "what does the other critics think of the ending?"
+    # With nothing asked before, it asks what it says.
+    assert asked("does anise agree?", []) == "does anise agree?"
+
+
 def test_a_pronoun_after_small_talk_stands_for_no_one(real_router, prompts):
     # "Hi, I'm Amy" names the person, not the film's Amy.
     routed = route_turn("what's her job?", [Exchange("hi, i'm amy", "Hello, Amy!", "greeting")], real_router, prompts.words)

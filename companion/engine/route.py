@@ -24,6 +24,9 @@ FOLLOW_UP_START = re.compile(r"^(and|but|so|also|then|what about|how about|and w
 PRONOUN = re.compile(r"\b(he|she|they|him|them|his|hers|their|it|its|that|this|those|these|there|others)\b")
 # "And his wife?", "what about Amy?": a follow-up turning to something it names, however like "keep going" it reads.
 TURNS_TO = re.compile(r"^(?:(?:and|also)\s+(?:what about|how about)|and|also|what about|how about)\b")
+# "Does anise agree?", "do the others agree with him?": a follow-up asking the question before of whom it names, as
+# "and anise?" does. English, so here.
+AGREES = re.compile(r"^(?:does|do|did|would|will)\s+(.+?)\s+(?:agree|disagree)(?:\s+with\s+(?:him|her|them|that|this))?\W*$")
 # A word before the subject that goes with it: "the ending" gives way to "the music" or to "Amy" whole.
 DETERMINER = frozenset({"the", "a", "an", "his", "her", "their", "its"})
 # Words as written, capitals kept.
@@ -198,6 +201,9 @@ def route_turn(
 
     writers gives the words naming the essays, stemmed ("boone", "lone"), read only when a follow-up names one.
     """
+    agrees = AGREES.match(fold(question).replace("’", "'"))
+    if agrees is not None and history and history[-1].route in FILM_ROUTES:
+        question = f"and {agrees.group(1)}?"
     kind = router.route(question, follow_up=bool(history))
     if kind in FILM_ROUTES and history and history[-1].route in FILM_ROUTES:
         # "What's her job?" after "tell me about amy" asks "what's amy's job?", however its words route. A pronoun
