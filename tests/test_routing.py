@@ -190,6 +190,9 @@ def test_a_follow_up_asks_the_question_before_it_of_what_it_names(real_router, p
     ("who is samantha?", "do the critics like her?", "do the critics like samantha?"),
     # Only the first pronoun of a kind is written out.
     ("what do the critics think about theodore", "does he get over his divorce?", "does theodore get over his divorce?"),
+    # A question naming a woman may still say "him" of the man named before.
+    ("who is alan watts?", "what does samantha learn from him?", "what does samantha learn from alan watts?"),
+    ("who is theodore?", "does samantha really love him?", "does samantha really love theodore?"),
 ])
 def test_a_pronoun_stands_for_the_one_person_the_question_before_named(real_router, prompts, before, then, asked):
     routed = route_turn(then, [Exchange(before, "“A quote.” [1]", "film")], real_router, prompts.words)

@@ -20,16 +20,17 @@ def resolve(question: str, before: str, words: Words, answer: str = "") -> str |
     "Tell me about amy" then "what's her job?" asks "what's amy's job?"; "what did boone think of the ending?"
     then "did he cry?" asks "did boone cry?". After asking who played a part or made the film, the pronoun is
     the one the answer's first line named: "who plays samantha?" then "what else has she been in?" asks after
-    Scarlett Johansson. A question naming someone itself, or following one naming nobody or more than one person
-    the pronoun could stand for, is left to be searched with the message before (None). "Her" written with its
+    Scarlett Johansson. A pronoun in a question naming someone it could stand for, or following one naming nobody or
+    more than one person it could stand for, is left to be searched with the message before (None). "Her" written with its
     capital inside a question is the film, not a woman. Only a kind's first pronoun is written out: "does he
     get over his divorce?" asks "does theodore get over his divorce?".
     """
-    if _people(question, words.called_she) or _people(question, words.called_he):
-        return None
     asked_who = any(cue.search(fold(before)) for cue in (words.asks_for_cast, words.asks_who_made, words.asks_for_crew))
     resolved = question
     for pronoun, people in ((SHE, words.called_she), (HE, words.called_he)):
+        if _people(question, people):
+            # "What does amy think of her?" may mean Amy herself; "what does samantha learn from him?" names no man.
+            continue
         found = [m for m in pronoun.finditer(resolved) if not _the_film(m, resolved)]
         before_named = _people(before, people)
         named = _one(before_named)
