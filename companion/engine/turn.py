@@ -23,6 +23,7 @@ from companion.engine.recall import Remembered, read_memory
 from companion.engine.retrieve import retrieve
 from companion.engine.route import FILM_ROUTES, route_turn, tells_a_view
 from companion.engine.router import Router
+from companion.engine.unmet import GREETING, read_as, unmet
 from companion.engine.verify import Verified, mark_uncited, uncited, verify
 from companion.errors import InputError
 from companion.memory import Memory
@@ -31,7 +32,7 @@ from companion.prompts import Prompts
 from companion.retrieval.misspelt import english_words, foreign, misspelt, respelt
 from companion.retrieval.search import Searcher
 from companion.retrieval.sentences import Reader, SentenceVectors
-from companion.text import fold, listed
+from companion.text import fold
 from companion.types import Citation, Evidence, Exchange, Reasoning, Reply
 
 MAX_QUESTION_CHARS = 4000
@@ -227,26 +228,18 @@ class Engine:
         yield Event("status", text="reading what they wrote…")
         decision = decide(found, question, remembered.careful, self.judge())
         if decision.verdict != "answer":
-            if released:
-                yield from self._say(run, "spoilers_released")
-            elif remembered.told and "?" not in question:
-                # "Hi! I'm Sam and I haven't seen Her yet" tells about them and asks the essays nothing.
-                yield from self._converse(run, "greeting", remembered)
-            elif decision.verdict == "no_evidence" and tells_a_view(question):
-                # "I think samantha was selfish" asked nothing: there is no answer to be without. (Held back as a
-                # spoiler, it is said so, as for a question.)
-                yield from self._say(run, "told_unmet")
-            elif decision.verdict == "no_evidence" and other_language:
-                yield from self._say(run, "not_english")
-            elif decision.verdict == "no_evidence" and typos:
-                # Read another way than written, it is turned away saying how it was read: the slip may mean another word.
-                yield from self._say(run, "misspelt", **_typos(typos))
+            met = unmet(
+                decision.verdict, question, released=released, told=remembered.told, tells_a_view=tells_a_view(question),
+                other_language=other_language, typos=typos,
+            )
+            if met.prompt == GREETING:
+                yield from self._converse(run, GREETING, remembered)
             else:
-                yield from self._say(run, decision.verdict)
+                yield from self._say(run, met.prompt, **met.values)
             return
         run.evidence = decision.evidence
         if typos:
-            note = self.prompts.choose("read_as", fold(question), **_typos(typos)) + "\n\n"
+            note = self.prompts.choose("read_as", fold(question), **read_as(typos)) + "\n\n"
             run.pieces.append(note)
             yield Event("token", text=note)
         yield Event("status", text="thinking…")
@@ -376,8 +369,3 @@ class Engine:
             self.history.append(Exchange(run.question, checked.answer, run.route, run.query))
         return reply
 
-
-def _typos(typos: tuple[tuple[str, str], ...]) -> dict[str, str]:
-    """Fill prompts/misspelt.md and read_as.md: the words as written and the words they were read as, each quoted."""
-    # Single marks: a word in double ones would read as a quotation from the essays, and be checked as one.
-    return {"words": listed(f"‘{w}’" for w, _ in typos), "meant": listed(f"‘{m}’" for _, m in typos)}

@@ -1,0 +1,47 @@
+"""Unmet: which of her lines says why a film question goes unanswered, and the words it is filled with."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from companion.text import listed
+
+# Not a refusal: the message told her about the person and asked the essays nothing, so she answers as to a greeting.
+GREETING = "greeting"
+
+
+@dataclass(frozen=True)
+class Unmet:
+    """The prompt file her reply comes from (GREETING: met as small talk instead), and the values it is filled with."""
+
+    prompt: str
+    values: dict[str, str] = field(default_factory=dict)
+
+
+def unmet(
+    verdict: str, question: str, *, released: bool, told: bool, tells_a_view: bool, other_language: bool,
+    typos: Sequence[tuple[str, str]],
+) -> Unmet:
+    """Return how to meet a film question the decision did not answer (verdict: "no_evidence" or "spoiler")."""
+    if released:
+        return Unmet("spoilers_released")
+    if told and "?" not in question:
+        # "Hi! I'm Sam and I haven't seen Her yet" tells about them and asks the essays nothing.
+        return Unmet(GREETING)
+    if verdict == "no_evidence" and tells_a_view:
+        # "I think samantha was selfish" asked nothing: there is no answer to be without. (Held back as a spoiler,
+        # it is said so, as for a question.)
+        return Unmet("told_unmet")
+    if verdict == "no_evidence" and other_language:
+        return Unmet("not_english")
+    if verdict == "no_evidence" and typos:
+        # Read another way than written, it is turned away saying how it was read: the slip may mean another word.
+        return Unmet("misspelt", read_as(typos))
+    return Unmet(verdict)
+
+
+def read_as(typos: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Fill prompts/misspelt.md and read_as.md: the words as written and the words they were read as, each quoted."""
+    # Single marks: a word in double ones would read as a quotation from the essays, and be checked as one.
+    return {"words": listed(f"‘{w}’" for w, _ in typos), "meant": listed(f"‘{m}’" for _, m in typos)}
