@@ -140,6 +140,8 @@ def test_who_is_in_the_film_hears_each_credit_of_the_cast(engine, question):
     first = reply.answer.splitlines()[0]
     assert all(f"{actor} as" in first for actor in ("Joaquin Phoenix", "Scarlett Johansson", "Amy Adams"))
     assert not any(quote.startswith("Theodore sports a hideously trendy mustache") for quote in shown)
+    # The lead first, as a film's billing has it: the essays name Theodore more often than anyone.
+    assert "Joaquin Phoenix" in shown[0] and first.index("Joaquin Phoenix") < first.index("Amy Adams")
 
 
 def test_who_made_the_film_is_answered_from_a_credit_its_words_rank_low(engine):

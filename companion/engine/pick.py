@@ -92,6 +92,26 @@ def _actors(text: str) -> set[str]:
     return {actor for _, actor in credits(text)}
 
 
+def _billed(credited: list[Candidate], sentence: Callable[[Candidate], str], pool: Sequence[Hit]) -> list[Candidate]:
+    """Order crediting sentences lead first: by how many passages name the part each credits, as a film's billing does."""
+
+    def named(c: Candidate) -> int:
+        character = credits(sentence(c))[0][0]
+        # A part named by its first capitalised word ("Theodore" for "Theodore Twombly"); "his wife" by none.
+        name = next((w for w in character.split() if w[:1].isupper()), None)
+        if name is None:
+            return 0
+        said = re.compile(rf"\b{re.escape(name)}\b")
+        return sum(1 for hit in pool if said.search(hit.passage.text))
+
+    billed = sorted(credited, key=named, reverse=True)
+    # Each actor's first credit comes before any second one, so that the lead's two credits leave room for the rest.
+    firsts: dict[str, Candidate] = {}
+    for c in billed:
+        firsts.setdefault(credits(sentence(c))[0][1], c)
+    return [*firsts.values(), *(c for c in billed if c not in firsts.values())]
+
+
 def joined_span(chosen: Candidate, ranked: Sequence[Candidate], text: str, policy: Policy) -> tuple[int, int]:
     """Return the chosen sentence's span widened over the sentences beside it that belong in the quote.
 
@@ -261,8 +281,9 @@ def pick_quotes(
     cast = order.cast
     topic = _topic(question, wanted, words)
     if cast:
-        # A crediting sentence needs none of the one before it, as a credit moved first does.
-        thesis = [_alone(c) for c in candidates if credits(sentence(c))]
+        # A crediting sentence needs none of the one before it, as a credit moved first does. Who is in it, or who
+        # its lead is, hears the lead first.
+        thesis = _billed([_alone(c) for c in candidates if credits(sentence(c))], sentence, pool)
     else:
         thesis = [c for c in candidates if topic and topic.search(fold(sentence(c)))]
         # "What did the medium writer think of the ending?" is theirs to answer when they speak to it.
