@@ -290,3 +290,11 @@ def test_asked_who_an_actor_plays_she_leads_with_their_credit(engine, question, 
     first = reply.answer.splitlines()[0]
     assert actor in first and part in first
     assert actor in quotes(reply.answer)[0]
+
+
+def test_a_plain_word_for_what_the_essays_say_otherwise_is_read_in_their_word(engine):
+    # No essay says "funny"; Boone says Jonze "teases humor" out of his characters. It was refused.
+    engine.history.clear()
+    reply = engine.ask("is the movie funny at all?")
+    assert_grounded(reply)
+    assert any("humor" in quote or "comedic" in quote for quote in quotes(reply.answer))

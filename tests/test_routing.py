@@ -346,7 +346,9 @@ def test_a_goodbye_ending_small_talk_closes_it(real_router, text):
     assert real_router.route(text) == "farewell"
 
 
-@pytest.mark.parametrize("text", ["who is talking in the conversation one", "who talks in the conversation?"])
+@pytest.mark.parametrize("text", [
+    "who is talking in the conversation one", "who talks in the conversation?", "whats the deal with the title lol",
+])
 def test_a_message_opening_as_a_question_is_no_goodbye(real_router, text):
     # Its "talking" sits close to "talk soon": it was met with "Goodnight".
     assert real_router.route(text) == "film"

@@ -36,7 +36,7 @@ FIRST_PERSON = frozenset({"i", "i'm", "i've", "i'd", "i'll", "im", "ive", "me", 
 SECOND_PERSON = frozenset({"you", "you're", "youre", "your", "yours", "yourself", "u", "ur", "ya"})
 # A message opening as a question ("who is talking in the conversation?") asks something: it is no goodbye nor a
 # reaction, though its words ("talking") sit close to "talk soon". Not "what a film", "how lovely": those react.
-ASKS = re.compile(r"^(?:who|whom|whose|which|where|when|why|what(?! an?\b))\b")
+ASKS = re.compile(r"^(?:who|whom|whose|which|where|when|why|whats|what(?! an?\b))\b")
 NOT_ASKED = ("farewell", "acknowledge")
 # Her name. At the start or end of a message it mostly calls her ("later samantha", "samantha, are you
 # real?"), but it is also the film's Samantha ("who plays samantha"), so such a message is read both ways.
