@@ -6,7 +6,7 @@ import pytest
 
 from companion.engine.answer_kind import (
     answer_test, asks_for_a_date, asks_for_a_number, asks_for_a_person, asks_for_words_said, names_someone_new,
-    quotes_someone, stated_number, states_a_date, states_a_number,
+    names_someone_uncredited, quotes_someone, stated_number, states_a_date, states_a_number,
 )
 
 
@@ -55,6 +55,26 @@ def test_a_full_name_the_question_lacks_is_someone_new(prompts):
     assert names_someone_new("Theodore Twombly (Joaquin Phoenix) has been separated from his wife (Rooney Mara).", question, words)
     assert not names_someone_new("Theodore shows all the symptoms of a calloused heart.", question, words)
     assert not names_someone_new("Samantha (Scarlett Johansson) sees the world.", "who was cast before Scarlett Johansson?", words)
+
+
+def test_a_capitalised_word_opening_a_sentence_makes_no_full_name(prompts):
+    question, words = "who plays theo's ex wife?", prompts.words
+    assert not names_someone_new("It’s Samantha waking Theodore up in the middle of the night.", question, words)
+    assert not names_someone_new("That’s Amy, really.", question, words)
+
+
+@pytest.mark.parametrize("question", [
+    "who was the original voice of samantha?", "which actor turned down the role of theodore?",
+    "who was originally cast as the voice of samantha?",
+])
+def test_asked_about_casting_other_than_the_credit_the_credited_actor_is_no_answer(prompts, question):
+    words = prompts.words
+    must = answer_test(question, words)
+    assert not must("His relationship with Samantha (whose voice is rendered by Scarlett Johansson) is traversed.")
+    assert not must("Theodore Twombly (Joaquin Phoenix) has been separated from his wife (Rooney Mara).")
+    # Someone the essay names beside the credit, and no credit names, may be.
+    assert must("Jane Doe first recorded the voice, before Samantha (Scarlett Johansson) was recast.")
+    assert names_someone_uncredited("Jane Doe first recorded it.", question, words)
 
 
 def test_an_actor_sharing_a_name_with_the_part_asked_about_is_someone_new(prompts):

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from companion.engine.credits import asked_character
-from companion.text import content_terms, quote_spans
+from companion.engine.credits import asked_character, credits
+from companion.text import content_terms, fold, quote_spans
 from companion.words import Words
 
 # A numeral standing as a number ("8,316", "3", "1950s"), not inside a name ("OS1").
@@ -18,8 +18,9 @@ NUMERAL = re.compile(r"\b\d")
 FIGURE = re.compile(r"\b\d+(?:[.,]\d+)*\b")
 # A year ("2013", "the 1950s").
 YEAR = re.compile(r"\b(?:1[89]|20)\d\d(?:s|’s|'s)?\b")
-# A person's full name: two or more capitalised words in a row ("Rooney Mara", "Nicole Holofcener").
-FULL_NAME = re.compile(r"\b[A-Z][a-z][\w’'-]*(?:\s+[A-Z][a-z][\w’'-]*)+")
+# A person's full name: two or more capitalised words in a row ("Rooney Mara", "Nicole Holofcener"), only the last
+# of them possessive ("Amy Adams’"): "It’s Theodore" opening a sentence names no one new.
+FULL_NAME = re.compile(r"\b[A-Z][a-z][\w-]*(?:\s+[A-Z][a-z][\w-]*)*\s+[A-Z][a-z][\w’'-]*")
 # A speaker's turn inside a transcript quoted in an essay ("…we're talking? Samantha: Yes.").
 TURN = re.compile(r"\b[A-Z][a-z]+: \S")
 # A quotation the text holds only part of, its other mark in a sentence before or after ("Did anyone text me?”).
@@ -68,6 +69,13 @@ def names_someone_new(text: str, question: str, words: Words) -> bool:
     return any(not set(content_terms(name)) & asked for name in FULL_NAME.findall(text))
 
 
+def names_someone_uncredited(text: str, question: str, words: Words) -> bool:
+    """Tell whether a text gives a full name the question lacks that no credit in it names, as actor or as part."""
+    credited = {fold(name) for credit in credits(text) for name in credit}
+    asked = set(content_terms(question))
+    return any(not set(content_terms(name)) & asked and fold(name) not in credited for name in FULL_NAME.findall(text))
+
+
 def answer_test(question: str, words: Words) -> Callable[[str], bool] | None:
     """Return what a quote must say to answer a question asking for a number, a date or a person, or None."""
     # "How old was he when he made this?" asks for an age: "when" there only says which age.
@@ -75,6 +83,9 @@ def answer_test(question: str, words: Words) -> Callable[[str], bool] | None:
         return lambda text: states_a_number(text, words)
     if asks_for_a_date(question, words):
         return lambda text: states_a_date(text, words)
+    if asks_for_a_person(question, words) and words.casting_history.search(question):
+        # "Who was the original voice of samantha?" is not answered by who the film credits.
+        return lambda text: names_someone_uncredited(text, question, words)
     if asks_for_a_person(question, words):
         return lambda text: names_someone_new(text, question, words)
     return None
