@@ -65,15 +65,18 @@ def names_someone_new(text: str, question: str, words: Words) -> bool:
 
     The character a cast question asks about may share the actor's name (Amy Adams plays Amy).
     """
-    asked = set(content_terms(question)) - {asked_character(question, words)}
-    return any(not set(content_terms(name)) & asked for name in FULL_NAME.findall(text))
+    return bool(_new_names(text, set(content_terms(question)) - {asked_character(question, words)}))
 
 
 def names_someone_uncredited(text: str, question: str, words: Words) -> bool:
     """Tell whether a text gives a full name the question lacks that no credit in it names, as actor or as part."""
     credited = {fold(name) for credit in credits(text) for name in credit}
-    asked = set(content_terms(question))
-    return any(not set(content_terms(name)) & asked and fold(name) not in credited for name in FULL_NAME.findall(text))
+    return any(fold(name) not in credited for name in _new_names(text, set(content_terms(question))))
+
+
+def _new_names(text: str, asked: set[str]) -> list[str]:
+    """Return the full names a text gives that share no word with those asked."""
+    return [name for name in FULL_NAME.findall(text) if not set(content_terms(name)) & asked]
 
 
 def answer_test(question: str, words: Words) -> Callable[[str], bool] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from companion.text import STOPWORDS, fold
+from companion.text import STOPWORDS, WORD, fold
 from companion.words import Words
 
 # The pronouns for each list of people (prompts/words.toml's [called_she] and [called_he]). English, so here.
@@ -67,10 +67,9 @@ def _written_as(text: str, match: re.Match[str], name: str) -> str:
 
 def pronouns_written_out(question: str, query: str, words: Words) -> bool:
     """Tell whether a query is its question with pronouns written as a person ("is she good?": "is amy good?")."""
-    said, searched = (set(re.findall(r"[\w']+", fold(text).replace("’", "'"))) for text in (question, query))
+    said, searched = (set(WORD.findall(fold(text).replace("’", "'"))) for text in (question, query))
     gone, added = said - searched, searched - said
-    named = {w for m in (*words.called_she.finditer(query), *words.called_he.finditer(query))
-             for w in re.findall(r"[\w']+", fold(m.group()))}
+    named = {w for m in (*words.called_she.finditer(query), *words.called_he.finditer(query)) for w in WORD.findall(fold(m.group()))}
     return bool(gone) and all(SHE.fullmatch(w) or HE.fullmatch(w) for w in gone) and bool(added) and all(
         w in named or w.removesuffix("'s") in named for w in added)
 
