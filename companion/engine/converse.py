@@ -38,7 +38,7 @@ def releases_spoilers(message: str, words: Words) -> bool:
 
 def asks_about_her_feelings(message: str, words: Words) -> bool:
     """Tell whether a question about her asks how she feels ("do you ever feel lonely?")."""
-    return bool(set(content_terms(message)) & words.chatter - words.fillers - {"you", "good", "right", "just", "so", "again"})
+    return bool(set(content_terms(message)) & words.chatter - words.fillers)
 
 
 # What a person tells that is how they feel: met as a feeling, not noted as a fact about them.

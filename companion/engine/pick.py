@@ -95,14 +95,18 @@ def _actors(text: str) -> set[str]:
 def _billed(credited: list[Candidate], sentence: Callable[[Candidate], str], pool: Sequence[Hit]) -> list[Candidate]:
     """Order crediting sentences lead first: by how many passages name the part each credits, as a film's billing does."""
 
+    counted: dict[str, int] = {}
+
     def named(c: Candidate) -> int:
         character = credits(sentence(c))[0][0]
         # A part named by its first capitalised word ("Theodore" for "Theodore Twombly"); "his wife" by none.
         name = next((w for w in character.split() if w[:1].isupper()), None)
         if name is None:
             return 0
-        said = re.compile(rf"\b{re.escape(name)}\b")
-        return sum(1 for hit in pool if said.search(hit.passage.text))
+        if name not in counted:
+            said = re.compile(rf"\b{re.escape(name)}\b")
+            counted[name] = sum(1 for hit in pool if said.search(hit.passage.text))
+        return counted[name]
 
     billed = sorted(credited, key=named, reverse=True)
     # Each actor's first credit comes before any second one, so that the lead's two credits leave room for the rest.
