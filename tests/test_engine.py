@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
 from companion.backends.base import BaseBackend, GenerationRequest
 from companion.engine import MAX_QUESTION_CHARS, Engine
 from companion.errors import BackendError, InputError
+from companion.session import shelve
 from companion.engine.verify import quote_in
 from companion.text import markers, quotes
 from tests.conftest import EVAL
@@ -166,6 +168,14 @@ def test_who_plays_the_lead_hears_the_lead_credited(engine):
     reply = engine.ask("who plays the main character?")
     assert_grounded(reply)
     assert "Joaquin Phoenix" in " ".join(quotes(reply.answer))
+
+
+def test_a_question_naming_an_essay_is_answered_from_that_essay_alone(reading_engine, retrieval, shared_settings):
+    engine = replace(reading_engine, library=lambda: shelve(retrieval.store, shared_settings))
+    reply = engine.ask("in the medium essay, what did he expect the movie to be before seeing it?")
+    assert_grounded(reply)
+    # The techno-lonely essay's "twenty or so years from now" was quoted beside it.
+    assert {c.passage.essay_id for c in reply.citations} == {"shared-experience"}
 
 
 def test_counting_the_critics_who_liked_it_hears_their_views(engine):

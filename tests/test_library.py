@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from companion.corpus import load_corpus
-from companion.engine.library import Library, describe
+from companion.engine.library import Library, describe, unnamed
 from companion.engine.verify import verify
 from companion.session import shelve
 from companion.text import quotes
@@ -38,6 +38,10 @@ def test_the_library_holds_every_essay_of_the_index_with_its_byline_and_note(lib
         ("who is steven boone?", {"what-her-tells-us"}),
         ("who are the two people in the dialogue review", {"what-her-tells-us"}),
         ("did the critics like the dialogue?", set()),
+        ("who are the two people in the conversation-style review?", {"what-her-tells-us"}),
+        # The form of an essay said as an everyday word names nothing.
+        ("Is Theodore just shy? Is that why he's so bad at difficult conversations?", set()),
+        ("what do the critics make of the conversation on the beach?", set()),
         ("who wrote the sad in the best way post", {"sad-in-the-best-way"}),
         # Title words said as everyday words name nothing.
         ("why is the ending so sad in the best way?", set()),
@@ -182,3 +186,13 @@ def test_a_verdict_asked_of_one_critic_is_theirs_alone(engine, library, question
     assert reply.grounded and [c.passage.essay_id for c in reply.citations] == [essay]
     assert reply.citations[0].passage.speaker == speaker
     assert engine.prompts.words.names_the_film.search(quotes(reply.answer)[0])
+
+
+def test_the_words_naming_an_essay_are_left_out_of_what_is_asked_of_it(library, prompts):
+    question = "where does the Medium guy say he feels it physically when he watches her?"
+    _, naming = library.naming(question, prompts.words)
+    assert naming == {"medium"}
+    assert unnamed(question, naming) == "where does the guy say he feels it physically when he watches her"
+    _, naming = library.naming("what does the techno-lonely review say about everything?", prompts.words)
+    assert unnamed("what does the techno-lonely review say about everything?", naming) == "what does the review say about everything"
+    assert unnamed("who plays amy?", frozenset()) == "who plays amy?"

@@ -13,7 +13,7 @@ from companion.engine.quotes import quote_paragraphs, quoted, views_line
 from companion.policy import POLICY
 from companion.retrieval.sentences import FEATURES, READER_FEATURES, SentenceVectors
 from companion.text import fold, markers, quotes, reply_sentences
-from companion.types import Evidence
+from companion.types import Evidence, Passage
 from tests.fakes import BagOfWords, FakeSearcher, ScriptedBackend, hit, passage
 
 # A ranker that goes by the sentence's cosine alone (chance 0.5 at cosine 0.5), so tests can reason about it.
@@ -486,3 +486,24 @@ def test_the_ending_asked_of_one_critic_is_answered_from_their_essay(prompts):
     # Asked of every critic, each speaks to it.
     every = pick_quotes(Wanted("what did the critics think of the ending?", opinion=True), hits, _reading(chosen, words))
     assert {e.passage.id for e in every} == {theirs.id, other.id}
+
+
+def test_a_question_naming_an_essay_is_answered_from_its_sentences_alone():
+    hits = [hit(1, ANSWER), hit(2, OTHER)]
+    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0, quote_chance=0.0)
+    asked = "who played theodore twombly? joaquin phoenix"
+    assert _spans(pick_quotes(Wanted(asked), hits, _reading(chosen)))[0] == "Theodore Twombly is played by Joaquin Phoenix."
+    named = pick_quotes(Wanted(asked, named=("sad",), naming=frozenset({"sad"})), hits, _reading(chosen))
+    assert {e.passage.id for e in named} == {OTHER.id}
+
+
+def test_a_writer_of_a_conversation_is_heard_in_their_own_turns_wherever_the_passage_starts():
+    # The passage opens in Boone's turn; Anise's turn follows inside it.
+    turns = Passage(id="talk:1", essay_id="talk", n=1, title="Talk", author="Steven Boone and Jennifer Anise",
+                    text="BOONE: Joaquin Phoenix plays Theodore as a tender man. ANISE: I found the performance quiet and sad.",
+                    start=0, end=100, speaker="Steven Boone")
+    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0, quote_chance=0.0)
+    asked = "what does anise think of joaquin phoenix as theodore"
+    picked = pick_quotes(Wanted(asked, opinion=True, named=("talk",), naming=frozenset({"anise"})), [hit(1, turns)],
+                         _reading(chosen))
+    assert _spans(picked) == ["I found the performance quiet and sad."]

@@ -87,6 +87,37 @@ def test_one_search_serves_the_decision_and_the_quotes_and_opinions_weigh_more_o
     assert fact.pool[: len(fact.hits)] == fact.hits and len(fact.pool) == POLICY.sentence_depth
 
 
+def test_the_passages_of_an_essay_the_question_names_join_the_pool_however_far_they_rank(prompts):
+    from companion.engine.retrieve import retrieve
+    from companion.engine.route import Routed
+
+    many = [hit(r, passage("amy", r, f"Amy makes a documentary about her mother, part {r}.")) for r in range(1, 41)]
+    many += [hit(r, passage("medium", r, f"The writer's girlfriend cries, part {r}.")) for r in range(41, 45)]
+    many += [hit(r, passage("amy", r, f"Amy's mother sleeps, part {r}.")) for r in range(45, 50)]
+    asked = Routed("film", "what does the medium writer's girlfriend say?")
+    named = retrieve(FakeSearcher(many), asked, 5, prompts.words, named=("medium",), naming=frozenset({"medium"}))
+    assert named.pool == (*many[: POLICY.sentence_depth], *many[40:44])
+    assert retrieve(FakeSearcher(many), asked, 5, prompts.words).pool == tuple(many[: POLICY.sentence_depth])
+
+
+def test_a_deeper_search_for_a_named_essay_leaves_the_first_passages_as_the_usual_reach_orders_them(prompts):
+    from companion.engine.retrieve import retrieve
+    from companion.engine.route import Routed
+
+    class Fused(FakeSearcher):
+        # Scores fused over more passages order even the first ones otherwise, as the hybrid search's do.
+        def search(self, query: str, k: int = 5):
+            found = super().search(query, k)
+            return found if k <= POLICY.sentence_depth else [found[1], found[0], *found[2:]]
+
+    many = [hit(r, passage("amy", r, f"Amy makes a documentary about her mother, part {r}.")) for r in range(1, 41)]
+    many.append(hit(41, passage("medium", 1, "The writer's girlfriend cries.")))
+    found = retrieve(Fused(many), Routed("film", "what does the medium writer's girlfriend say?"), 5, prompts.words,
+                     named=("medium",), naming=frozenset({"medium"}))
+    assert found.hits == tuple(many[: len(found.hits)])
+    assert found.pool == (*many[: POLICY.sentence_depth], many[40])
+
+
 # Decide
 
 

@@ -16,6 +16,7 @@ from companion.retrieval.sentences import (
     fingerprint,
     leans,
     rank_sentences,
+    speaker_at,
     units,
 )
 from companion.types import Hit, Passage
@@ -61,6 +62,15 @@ def test_a_new_speakers_turn_never_takes_the_line_before():
     first, second = units(passage)
     assert first.text(passage) == "Did the ending make you cry at all?"
     assert second.text(passage) == "It broke me into small pieces, honestly."
+
+
+def test_who_speaks_a_sentence_is_the_last_label_before_it_not_the_passages_first_speaker():
+    passage = _passage("It broke me. BOONE: Did the ending make you cry? ANISE: It did, into small pieces.", speaker="Jennifer Anise")
+    first, second, third = units(passage)
+    assert speaker_at(passage, first.start) == "Jennifer Anise"
+    assert speaker_at(passage, second.start) == "Boone"
+    # The fuller name the passage knows is used for its speaker's label.
+    assert speaker_at(passage, third.start) == "Jennifer Anise"
 
 
 def test_a_quotation_spanning_sentences_is_one_unit_from_where_it_opens():

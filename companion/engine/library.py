@@ -15,15 +15,16 @@ from dataclasses import dataclass
 from companion.corpus import Essay
 from companion.prompts import Prompts
 from companion.retrieval.sentences import sentence_spans
-from companion.text import STOPWORDS, content_terms, fold, number_word, stem, stemmed_words
+from companion.text import STOPWORDS, WORD, content_terms, fold, number_word, stem, stemmed_words
 from companion.types import Evidence, Passage
 from companion.words import Words
 
 # Words asking who wrote something: said of an essay that names no writer, the answer is that it names none.
 # English, not this film, so here rather than in prompts/words.toml.
 ASKS_WHO = frozenset(stem(w) for w in "who whom whose wrote write written writer author byline name".split())
-# Other words for a form an essay may take (corpus FORMS), a name only beside a word for an essay: "the dialogue
-# review" is the one written as a conversation, while "did the critics like the dialogue?" asks about the film's.
+# Other words for a form an essay may take (corpus FORMS); like the form, a name only beside a word for an essay:
+# "the dialogue review" is the one written as a conversation, while "did the critics like the dialogue?" asks about
+# the film's.
 # English, not this film, so here.
 FORM_WORDS = {"conversation": "dialogue discussion"}
 # Numbers a list of essays is counted in; beyond them, digits.
@@ -93,11 +94,12 @@ class Library:
         forms = {}
         for p in firsts:
             essay = known.get(p.essay_id)
-            # A form other than the essay's is a name too: "the conversation" is the one written as one.
+            # A form other than the essay's names it beside a word for an essay: "the conversation review" is the one
+            # written as one, while "why is he so bad at difficult conversations?" asks about the film.
             form = essay.form if essay and essay.form != "essay" else None
-            names[p.essay_id] = _own(p.author) | _own(essay.outlet if essay else None) | _own(form)
+            names[p.essay_id] = _own(p.author) | _own(essay.outlet if essay else None)
             titles[p.essay_id] = _own(p.title) | _own(p.essay_id)
-            forms[p.essay_id] = _own(FORM_WORDS.get(form or "", ""))
+            forms[p.essay_id] = _own(form) | _own(FORM_WORDS.get(form or "", ""))
         shared = Counter(w for i in names for w in names[i] | titles[i])
         shelved = []
         for p in firsts:
@@ -149,9 +151,23 @@ class Library:
         return all(w in nouns or w in words.about_the_library or w in names for w in sequence)
 
 
+def unnamed(question: str, naming: frozenset[str]) -> str:
+    """Return a question without the words naming an essay, which say whose sentences answer it, not what they say.
+
+    "Where does the medium guy say he feels it" is read as "where does the guy say he feels it" among the Medium
+    essay's sentences.
+    """
+    if not naming:
+        return question
+    return " ".join(w for w in WORD.findall(fold(question).replace("-", " ")) if stem(w) not in naming)
+
+
 def _before_a_noun(said: list[str], form: frozenset[str], nouns: frozenset[str]) -> bool:
-    """Tell whether a word for an essay's form comes right before a word for an essay ("the dialogue review")."""
-    return any(word in form and after in nouns for word, after in zip(said, said[1:]))
+    """Tell whether a word for an essay's form comes before a word for an essay, at most one word between.
+
+    "the dialogue review", "the conversation-style review".
+    """
+    return any(word in form and nouns & set(said[i + 1 : i + 3]) for i, word in enumerate(said))
 
 
 def _beside_a_noun(sequence: list[str], title: frozenset[str], nouns: frozenset[str]) -> bool:

@@ -7,10 +7,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from companion.engine.credits import CreditQuestion, credits
+from companion.engine.library import unnamed
 from companion.engine.route import asks_about_the_ending
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
-from companion.retrieval.sentences import Candidate, Reader, SentenceVectors, rank_sentences
+from companion.retrieval.sentences import Candidate, Reader, SentenceVectors, rank_sentences, speaker_at
 from companion.text import content_terms, fold
 from companion.types import Evidence, Hit
 from companion.words import Words
@@ -164,7 +165,7 @@ def _theirs(ranked: Sequence[Candidate], by_id: dict, named: Sequence[str], nami
         return list(ranked)
     kept = [c for c in ranked if by_id[c.passage_id].essay_id in named]
     # "Did Anise like it?" names one of the two writing the conversation: her turns are her verdict.
-    spoken = [c for c in kept if set(content_terms(by_id[c.passage_id].speaker or "")) & naming]
+    spoken = [c for c in kept if set(content_terms(speaker_at(by_id[c.passage_id], c.sentence_start) or "")) & naming]
     return spoken or kept
 
 
@@ -225,7 +226,7 @@ class Ranked:
 
 
 def rank_pool(wanted: Wanted, pool: Sequence[Hit], reading: Reading) -> Ranked:
-    """Rank the pool's sentences for a question, a credit it asks for first, leaving out those already quoted."""
+    """Rank the pool's sentences for a question, a credit it asks for first, the essays it names alone, none already quoted."""
     by_id = {hit.passage.id: hit.passage for hit in pool}
     told = fold(wanted.shown)
 
@@ -235,9 +236,12 @@ def rank_pool(wanted: Wanted, pool: Sequence[Hit], reading: Reading) -> Ranked:
         return all(fold(part) not in told for part in (text[c.start : c.sentence_start], text[c.sentence_start : c.end]) if part.strip())
 
     policy = reading.policy
-    ranked = rank_sentences(wanted.question, pool, reading.embedder, policy.ranker(reading.reader is not None),
-                            reading.vectors, reading.idf, reader=reading.reader)
+    # The words naming an essay say whose sentences answer, not what they say: they are left out of the reading.
+    ranked = rank_sentences(unnamed(wanted.question, wanted.naming), pool, reading.embedder,
+                            policy.ranker(reading.reader is not None), reading.vectors, reading.idf, reader=reading.reader)
     ranked = [c for c in ranked if not told or new(c)]
+    # "What did the medium writer think of the ending?" is theirs to answer, when they speak to it at all.
+    ranked = _theirs(ranked, by_id, wanted.named, wanted.naming) or ranked
     asked = wanted.asked
     ranked, credited = _credit_first(asked, ranked)
     return Ranked(tuple(ranked), credited, bool(credited) and asked is not None and asked.cast)
@@ -290,8 +294,6 @@ def pick_quotes(
         thesis = _billed([_alone(c) for c in candidates if credits(sentence(c))], sentence, pool)
     else:
         thesis = [c for c in candidates if topic and topic.search(fold(sentence(c)))]
-        # "What did the medium writer think of the ending?" is theirs to answer when they speak to it.
-        thesis = _theirs(thesis, by_id, wanted.named, wanted.naming) or thesis
     ranked = thesis or candidates
     if not ranked:
         return ()
@@ -299,7 +301,7 @@ def pick_quotes(
     cap = policy.opinion_quotes if wanted.opinion else policy.fact_quotes
     cap = policy.cast_quotes if cast else credited or cap
     judged = (
-        _verdicts(_theirs(ranked, by_id, wanted.named, wanted.naming), by_id, words, reading)
+        _verdicts(ranked, by_id, words, reading)
         if wanted.verdict and words else []
     )
     if judged:

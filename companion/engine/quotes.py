@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from companion.engine.route import asks_about_the_whole, asks_for_a_verdict, is_opinion
 from companion.policy import POLICY, Policy
 from companion.prompts import Prompts
-from companion.retrieval.sentences import LABEL, sentence_spans
+from companion.retrieval.sentences import sentence_spans, speaker_at
 from companion.text import content_terms, fold, number_word
 from companion.types import Evidence
 from companion.words import Words
@@ -29,19 +29,6 @@ class Quote:
 
 def _spans(text: str) -> list[tuple[int, int]]:
     return [(start, end) for start, end, _turn in sentence_spans(text)]
-
-
-def _speaker_at(evidence: Evidence, position: int) -> str | None:
-    text = evidence.passage.text
-    labels = [m for m in LABEL.finditer(text) if m.end() <= position and (m.start() == 0 or text[m.start()] == " ")]
-    if labels:
-        name = labels[-1].group(1).strip()
-        # Use the fuller form the passage metadata knows ("Boone" -> "Steven Boone").
-        speaker = evidence.passage.speaker
-        if speaker and speaker.lower().endswith(name.lower()):
-            return speaker
-        return name.title()
-    return evidence.passage.speaker
 
 
 def best_quote(evidence: Evidence, question: str, weights: dict[str, float], policy: Policy = POLICY) -> Quote:
@@ -68,7 +55,7 @@ def best_quote(evidence: Evidence, question: str, weights: dict[str, float], pol
 def picked_quote(evidence: Evidence, span: tuple[int, int]) -> Quote:
     """Return a span picked from this evidence as a quote, with who says it."""
     start, end = _balanced(evidence.passage.text, *span)
-    who = _speaker_at(evidence, start) or evidence.passage.author or UNSIGNED
+    who = speaker_at(evidence.passage, start) or evidence.passage.author or UNSIGNED
     return Quote(text=evidence.passage.text[start:end], who=who)
 
 

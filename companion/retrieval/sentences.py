@@ -99,6 +99,18 @@ def sentence_spans(text: str) -> list[tuple[int, int, bool]]:
     return spans
 
 
+def speaker_at(passage: Passage, position: int) -> str | None:
+    """Return who speaks at a position of a passage: the last speaker label before it, else the passage's speaker."""
+    text = passage.text
+    labels = [m for m in LABEL.finditer(text) if m.end() <= position and (m.start() == 0 or text[m.start()] == " ")]
+    if not labels:
+        return passage.speaker
+    name = labels[-1].group(1).strip()
+    # The fuller form the passage metadata knows ("Boone" -> "Steven Boone").
+    speaker = passage.speaker
+    return speaker if speaker and speaker.lower().endswith(name.lower()) else name.title()
+
+
 def leans(sentence: str) -> bool:
     """Tell whether a sentence needs the one before it to be understood."""
     words = WORD.findall(fold(sentence))
