@@ -46,9 +46,9 @@ def retrieve(
     question asking for a credit ("who made this movie?") searches every passage for one, as film writing words
     it ("Writer/Director Spike Jonze"), wherever the question's words rank it: past the usual reach, the passages
     crediting what it asks join the pool. The essays the query names (named, by id, and the words naming them, from
-    the library) make a verdict asked of them theirs alone. What is asked is read from the query with its short forms
-    written out; it is searched, and weighed, with each word the essays spell another way ("OSes", "theatre") in
-    their spelling.
+    the library) make the question theirs alone: their passages past the usual reach join the pool too. What is
+    asked is read from the query with its short forms written out; it is searched, and weighed, with each word the
+    essays spell another way ("OSes", "theatre") in their spelling.
     """
     # "Is it sci-fi?" is read, searched and weighed as "is it science fiction?".
     said = written_out(routed.query, words.short_forms, searcher.idf)
@@ -69,10 +69,10 @@ def retrieve(
         # found by a deeper search of their own, as scores fused over more passages order even the first ones
         # otherwise, and the decision was fitted on the usual reach's order.
         reached = {h.passage.id for h in pool}
-        pool += [
+        pool = [*pool, *(
             h for h in searcher.search(query, policy.whole_depth) if h.passage.id not in reached
             and ((credit and asked.answered_by(h.passage.text)) or h.passage.essay_id in named)
-        ]
+        )]
     return Retrieved(
         query=query, opinion=opinion, hits=tuple(pool[:depth]), pool=tuple(pool), shown=routed.shown,
         whole=whole, verdict=verdict, named=named, naming=naming, asked=asked,
