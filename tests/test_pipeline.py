@@ -100,22 +100,18 @@ def test_the_passages_of_an_essay_the_question_names_join_the_pool_however_far_t
     assert retrieve(FakeSearcher(many), asked, 5, prompts.words).pool == tuple(many[: POLICY.sentence_depth])
 
 
-def test_a_deeper_search_for_a_named_essay_leaves_the_first_passages_as_the_usual_reach_orders_them(prompts):
+def test_a_question_naming_an_essay_or_asking_a_credit_is_searched_once_deep(prompts):
     from companion.engine.retrieve import retrieve
     from companion.engine.route import Routed
 
-    class Fused(FakeSearcher):
-        # Scores fused over more passages order even the first ones otherwise, as the hybrid search's do.
-        def search(self, query: str, k: int = 5):
-            found = super().search(query, k)
-            return found if k <= POLICY.sentence_depth else [found[1], found[0], *found[2:]]
-
     many = [hit(r, passage("amy", r, f"Amy makes a documentary about her mother, part {r}.")) for r in range(1, 41)]
     many.append(hit(41, passage("medium", 1, "The writer's girlfriend cries.")))
-    found = retrieve(Fused(many), Routed("film", "what does the medium writer's girlfriend say?"), 5, prompts.words,
-                     named=("medium",), naming=frozenset({"medium"}))
-    assert found.hits == tuple(many[: len(found.hits)])
-    assert found.pool == (*many[: POLICY.sentence_depth], many[40])
+    searcher = FakeSearcher(many)
+    asked = "what does the medium writer's girlfriend say?"
+    found = retrieve(searcher, Routed("film", asked), 5, prompts.words, named=("medium",), naming=frozenset({"medium"}))
+    retrieve(searcher, Routed("film", "who plays amy?"), 5, prompts.words)
+    assert [k for _, k in searcher.queries] == [POLICY.whole_depth, POLICY.whole_depth]
+    assert found.hits == tuple(many[: len(found.hits)]) and found.pool == (*many[: POLICY.sentence_depth], many[40])
 
 
 # Decide

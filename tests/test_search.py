@@ -63,6 +63,20 @@ def test_hybrid_fuses_both_and_keeps_both_scores(retrieval):
     assert hits[0].score >= hits[-1].score
 
 
+@pytest.mark.parametrize("query", ["What company does Theodore work for?", "what did the critics think of the ending?"])
+def test_a_deeper_search_finds_the_same_passages_first_in_the_same_order_and_with_the_same_scores(retrieval, query):
+    # The decision and the quote ranker were fitted on the first passages of the usual reach; a question searched
+    # deeper (naming an essay, asking a credit) must meet them as they were.
+    from companion.retrieval.search import CANDIDATES, HybridSearcher
+
+    fused = retrieval.searcher.inner
+    for searcher in (fused, HybridSearcher(fused.dense, fused.lexical, fusion="rrf"), retrieval.searcher):
+        usual = searcher.search(query, CANDIDATES)
+        deep = searcher.search(query, 200)
+        assert deep[:CANDIDATES] == usual and len(deep) == retrieval.store.count()
+        assert len({h.passage.id for h in deep}) == len(deep) and all(h.dense is not None for h in deep)
+
+
 def test_an_unknown_retriever_is_a_clear_error(shared_settings):
     from companion.errors import ConfigError
     from companion.retrieval.service import open_retrieval

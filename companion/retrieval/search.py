@@ -61,10 +61,13 @@ class DenseSearcher:
 
 
 def _fuse_scores(dense_hits: list[Hit], lexical_hits: list[Hit]) -> dict[str, float]:
-    """Add min-max-scaled cosine and max-scaled BM25: a strong exact match is not drowned by rank alone."""
+    """Add min-max-scaled cosine and max-scaled BM25: a strong exact match is not drowned by rank alone.
+
+    The cosine is scaled between the best and the CANDIDATES-th, whatever the depth: past it, it falls below zero.
+    """
     fused: dict[str, float] = {}
     if dense_hits:
-        high, low = dense_hits[0].dense or 0.0, dense_hits[-1].dense or 0.0
+        high, low = dense_hits[0].dense or 0.0, dense_hits[:CANDIDATES][-1].dense or 0.0
         for hit in dense_hits:
             fused[hit.passage.id] = ((hit.dense or 0.0) - low) / ((high - low) or 1.0)
     if lexical_hits:
@@ -81,6 +84,20 @@ def _fuse_ranks(dense_hits: list[Hit], lexical_hits: list[Hit]) -> dict[str, flo
         for hit in hits:
             fused[hit.passage.id] = fused.get(hit.passage.id, 0.0) + 1.0 / (RRF_K + hit.rank)
     return fused
+
+
+def _merge(dense_hits: list[Hit], lexical_hits: list[Hit]) -> dict[str, Hit]:
+    """Return each passage once, keeping its cosine from the dense hits and its BM25 score from the lexical ones."""
+    merged: dict[str, Hit] = {}
+    for hits in (dense_hits, lexical_hits):
+        for hit in hits:
+            known = merged.get(hit.passage.id)
+            merged[hit.passage.id] = replace(
+                known or hit,
+                dense=hit.dense if hit.dense is not None else (known.dense if known else None),
+                lexical=hit.lexical if hit.lexical is not None else (known.lexical if known else None),
+            )
+    return merged
 
 
 class HybridSearcher:
@@ -112,17 +129,17 @@ class HybridSearcher:
         (vector,) = self.embedder.embed([query])
         dense_hits = self.dense.store.query(vector, max(k, CANDIDATES))
         lexical_hits = self.lexical.search(query, max(k, CANDIDATES))
-        fused = (_fuse_scores if self.fusion == "score" else _fuse_ranks)(dense_hits, lexical_hits)
-        merged: dict[str, Hit] = {}
-        for hits in (dense_hits, lexical_hits):
-            for hit in hits:
-                known = merged.get(hit.passage.id)
-                merged[hit.passage.id] = replace(
-                    known or hit,
-                    dense=hit.dense if hit.dense is not None else (known.dense if known else None),
-                    lexical=hit.lexical if hit.lexical is not None else (known.lexical if known else None),
-                )
-        order = sorted(fused, key=lambda pid: (-fused[pid], pid))[:k]
+        fuse = _fuse_scores if self.fusion == "score" else _fuse_ranks
+        # Only each retriever's first CANDIDATES are fused first, so that a deeper search finds the same passages first,
+        # in the same order and with the same scores, as the decision and the quote ranker were fitted on them. The
+        # passages past both lists follow, fused over everything fetched on the same scale.
+        fused = fuse(dense_hits[:CANDIDATES], lexical_hits[:CANDIDATES])
+        merged = _merge(dense_hits[:CANDIDATES], lexical_hits[:CANDIDATES])
+        past = _merge([h for h in dense_hits if h.passage.id not in merged], [h for h in lexical_hits if h.passage.id not in merged])
+        beyond = {pid: score for pid, score in fuse(dense_hits, lexical_hits).items() if pid in past}
+        order = [*sorted(fused, key=lambda pid: (-fused[pid], pid)), *sorted(beyond, key=lambda pid: (-beyond[pid], pid))][:k]
+        fused.update(beyond)
+        merged.update(past)
         # Every hit carries its cosine similarity: the evidence decision needs it even for BM25-only finds.
         missing = [pid for pid in order if merged[pid].dense is None]
         similarity = self.dense.store.similarities(vector, missing)
