@@ -9,7 +9,7 @@ def met(verdict: str = "no_evidence", question: str = "who edited her?", **said)
 
 
 def test_a_question_the_essays_do_not_cover_is_met_by_the_verdicts_own_lines():
-    assert met().prompt == "no_evidence" and met().values == {}
+    assert met().prompt == "no_evidence" and met().values == ()
     assert met("spoiler").prompt == "spoiler"
 
 
@@ -27,6 +27,6 @@ def test_a_view_another_language_or_a_slip_each_have_their_own_line_when_nothing
     assert met(other_language=True).prompt == "not_english"
     slipped = met(typos=(("critcs", "critics"), ("endng", "ending")))
     assert slipped.prompt == "misspelt"
-    assert slipped.values == {"words": "‘critcs’ and ‘endng’", "meant": "‘critics’ and ‘ending’"}
+    assert dict(slipped.values) == {"words": "‘critcs’ and ‘endng’", "meant": "‘critics’ and ‘ending’"}
     # Held back as a spoiler, a view or a slip is met as a spoiler is.
     assert met("spoiler", tells_a_view=True, typos=(("critcs", "critics"),)).prompt == "spoiler"

@@ -235,7 +235,7 @@ class Engine:
             if met.prompt == GREETING:
                 yield from self._converse(run, GREETING, remembered)
             else:
-                yield from self._say(run, met.prompt, **met.values)
+                yield from self._say(run, met.prompt, **dict(met.values))
             return
         run.evidence = decision.evidence
         if typos:

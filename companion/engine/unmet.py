@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from companion.text import listed
 
@@ -16,7 +16,8 @@ class Unmet:
     """The prompt file her reply comes from (GREETING: met as small talk instead), and the values it is filled with."""
 
     prompt: str
-    values: dict[str, str] = field(default_factory=dict)
+    # Pairs rather than a dict, so that the value stays frozen.
+    values: tuple[tuple[str, str], ...] = ()
 
 
 def unmet(
@@ -37,7 +38,7 @@ def unmet(
         return Unmet("not_english")
     if verdict == "no_evidence" and typos:
         # Read another way than written, it is turned away saying how it was read: the slip may mean another word.
-        return Unmet("misspelt", read_as(typos))
+        return Unmet("misspelt", tuple(read_as(typos).items()))
     return Unmet(verdict)
 
 
