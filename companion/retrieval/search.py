@@ -103,8 +103,8 @@ def _merge(dense_hits: list[Hit], lexical_hits: list[Hit]) -> dict[str, Hit]:
 class HybridSearcher:
     """Fuse dense and BM25 results, keeping both scores on each hit.
 
-    Score fusion is the default: on the eval questions it ranks the right passage first more
-    often than reciprocal rank fusion (MRR@10 0.87 vs 0.72, recall@5 1.0 for both).
+    Score fusion is the default: on the test split both rank alike (recall@5 36/43 each, MRR@10 0.680
+    against rank fusion's 0.691) and score fusion's quotes hold more answers (28 against 27 of 43).
     """
 
     def __init__(self, dense: DenseSearcher, lexical: LexicalSearcher, fusion: str = "score") -> None:
