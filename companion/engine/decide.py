@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from companion.engine.answer_kind import answer_test, asks_for_words_said, quotes_someone
@@ -13,7 +13,7 @@ from companion.engine.retrieve import Retrieved
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
 from companion.retrieval.lexical import UNSEEN
-from companion.retrieval.sentences import SentenceVectors, sentence_features
+from companion.retrieval.sentences import Reader, SentenceVectors, sentence_features
 from companion.text import content_terms
 from companion.types import Evidence, Hit, Passage
 from companion.words import Words
@@ -169,13 +169,22 @@ def select_evidence(hits: Sequence[Hit], opinion: bool = False, policy: Policy =
 
 @dataclass(frozen=True)
 class Judge:
-    """What the evidence decision reads by: the word lists, word weights, the policy, and how sentences are read."""
+    """What the evidence decision reads by: the word lists, word weights, the policy, and the models that read."""
 
     words: Words
     idf: Idf | None = None
     policy: Policy = POLICY
     # Present when the searcher embeds queries: sentences are then ranked and quoted, else passages are weighed.
-    reading: Reading | None = None
+    embedder: Embedder | None = None
+    vectors: SentenceVectors = field(default_factory=SentenceVectors)
+    reader: Reader | None = None
+
+    @property
+    def reading(self) -> Reading | None:
+        """Return how sentences are read, from the same lists, weights and policy, or None without an embedder."""
+        if self.embedder is None:
+            return None
+        return Reading(self.embedder, self.vectors, self.idf, self.policy, self.words, self.reader)
 
 
 def decide(found: Retrieved, question: str, careful: bool, judge: Judge) -> Decision:
@@ -183,10 +192,9 @@ def decide(found: Retrieved, question: str, careful: bool, judge: Judge) -> Deci
     hits = list(found.hits)
     words, policy, reading = judge.words, judge.policy, judge.reading
     meta = words.about_the_essays
-    embedder, vectors = (reading.embedder, reading.vectors) if reading is not None else (None, None)
 
     def speaks(chosen: Sequence[Hit]) -> bool:
-        return covers(found.query, chosen, judge.idf, policy, meta, embedder, vectors, found.whole or found.verdict)
+        return covers(found.query, chosen, judge.idf, policy, meta, judge.embedder, judge.vectors, found.whole or found.verdict)
 
     held = False
     careful = careful and not asks_for_ending(question, words)

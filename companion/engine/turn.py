@@ -17,7 +17,6 @@ from companion.engine.compose import Composed, Composition, Job, compose
 from companion.engine.converse import ABOUT_PERSON, canned, facts_about, releases_spoilers, search_query, talk, talk_messages
 from companion.engine.decide import Judge, decide
 from companion.engine.library import Library, describe
-from companion.engine.pick import Reading
 from companion.engine.prompting import Prompt, build_messages, fit
 from companion.engine.recall import Remembered, read_memory
 from companion.engine.retrieve import retrieve
@@ -155,9 +154,7 @@ class Engine:
 
     def judge(self) -> Judge:
         """Return what the evidence decision reads by: the searcher's weights and embedder, the reader, the lists."""
-        words, idf, embedder = self.prompts.words, self.searcher.idf, self.searcher.embedder
-        reading = None if embedder is None else Reading(embedder, self.sentences, idf, self.policy, words, self.reader)
-        return Judge(words, idf, self.policy, reading)
+        return Judge(self.prompts.words, self.searcher.idf, self.policy, self.searcher.embedder, self.sentences, self.reader)
 
     def turn(self, text: str) -> TurnRun:
         """Start answering one message; iterate the result for status, tokens, citations and done."""
