@@ -25,6 +25,9 @@ def test_a_who_is_question_asks_after_the_name_it_gives_alone(prompts):
     assert asked_who_is("who is samantha?", words) == {"samantha"}
     assert asked_who_is("Who's Amy in the movie lol", words) == {"amy"}
     assert asked_who_is("so who is joaquin phoenix", words) == {"joaquin", "phoenix"}
+    # Chat may open it with more than one word, as any question may ("lol ok", "hey").
+    assert asked_who_is("lol ok who's amy", words) == {"amy"}
+    assert asked_who_is("hey, who is samantha?", words) == {"samantha"}
     # A follow-up is searched with the question it leans on, and asks the same of its own name.
     assert asked_who_is("who is amy? and samantha?", words) == {"samantha"}
     assert asked_who_is("who's amy? what about theodore's wife?", words) is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from companion.engine.grammar import ASKING, AUXILIARY, LEAD_IN
 from companion.text import WORD, content_terms, fold, stemmed_words, weighty_terms
 from companion.words import Words
 
@@ -22,7 +23,7 @@ PLAYED_BY = re.compile(rf"({_NAME}(?:\s+{_NAME})?),?\s+\(?(?:played|voiced|whose
 # A film named as its maker's: "Paul Thomas Anderson’s The Master".
 POSSESSIVE = re.compile(rf"({_NAMES})[’']s\s+(?=(\S[^.;!?]*))")
 # How a question may open before its "who" ("so who is…", "ok who's…").
-_OPENING = r"^\W*(?:(?:so|and|wait|ok|okay|um|hmm)\W+)?"
+_OPENING = rf"^\W*(?:{LEAD_IN}\W+)*"
 OPENING = re.compile(_OPENING)
 # "Who is Samantha?", "who's amy in the movie": someone asked after by name, and nothing else about them.
 WHO_IS = re.compile(_OPENING + r"who(?:'s|’s|s|\s+is|\s+was)\s+(.*)$")
@@ -41,10 +42,10 @@ PASSIVE_ASKER = re.compile(_OPENING + r"who(?:'s|’s|s)?\b", re.IGNORECASE)
 _TURNING = r"(?:and|what about|how about|then)"
 AND_THEN = re.compile(rf".*[?.!,;]\s*{_TURNING}\s+(.*)$")
 # Words opening a question about something other than who someone is.
-_OPENS = r"(?:what|whats|which|why|how|when|where|is|are|was|does|did|do|can)\b"
+_OPENS = rf"(?:(?!who){ASKING}|{AUXILIARY})\b"
 # A message's sentences, and a sentence that asks something: a question mark, or a question's opening word.
 SENTENCE = re.compile(r"[^?.!;]+[?.!;]*")
-ASKS = re.compile(rf"\?\s*$|^\W*(?:who|whom|whose)\b|^\W*{_OPENS}", re.I)
+ASKS = re.compile(rf"\?\s*$|^\W*(?:{ASKING}|{AUXILIARY})\b", re.I)
 # A later sentence turning the question before it to something else ("and samantha?", "what about amy?").
 TURN = re.compile(rf"^\W*{_TURNING}\b")
 # Where a question asking after several parts passes to the next: "theodore and amy", "theodore, amy and samantha".

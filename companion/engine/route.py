@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from companion.engine.grammar import ASKING, AUXILIARY, LEAD_IN
 from companion.engine.pronouns import person_turned, pronouns_written_out, resolve
 from companion.engine.router import FIRST_PERSON, Router, key
 from companion.memory_facts import extract_facts
@@ -57,20 +58,14 @@ TELLS_OF_THEMSELVES = re.compile(r"^\W*(?:i|i'm|im|i've|ive|i'd|my|we|we're)\b(?
 # A message telling what the person made of the film rather than asking ("i didn't like the ending though", "the
 # ending made me cry"): a word of theirs (the router's FIRST_PERSON), no question mark, no clause opening as a question does, and no request
 # ("tell me about…", "i wonder what…", "i'd love to hear…"). English, so here.
-_OPENS_A_QUESTION = re.compile(
-    r"^\W*(?:(?:so|and|ok|okay|hey|hi|um|hmm|wait|but|also|lol|omg|honestly)\W+)*(?:who|whom|whose|what|whats|which|why|"
-    r"how|when|where|is|are|was|were|does|did|do|can|could|would|should|will|has|have|any|anyone|anybody)\b"
-)
+_OPENS_A_QUESTION = re.compile(rf"^\W*(?:{LEAD_IN}\W+)*(?:{ASKING}|{AUXILIARY}|any|anyone|anybody)\b")
 _REQUESTS = re.compile(
     r"\b(?:tell|show|give|explain|describe|list|quote|find|name|remind|help)\b|\bi(?:'m| am|m)? (?:wonder|wondering|"
     r"curious)\b|\bi was wondering\b|\b(?:want|like|need|love) to (?:know|hear|learn|understand)\b"
 )
 _CLAUSE = re.compile(r"[^,.;:!]+")
 # A question inside a message with no stop before it ("omg i just finished it why did samantha go").
-_ASKS_WITHIN = re.compile(
-    r"\b(?:why|how come|(?:who|what|which|where|when|how)(?:'s|s)?\s+(?:is|are|was|were|does|did|do|can|would|happens|"
-    r"happened)\b)"
-)
+_ASKS_WITHIN = re.compile(rf"\b(?:why|how come|{ASKING}(?:'s|s)?\s+(?:{AUXILIARY}|happens|happened)\b)")
 
 # Routes answered from the essays; every other one is answered in her voice from prompts/.
 FILM_ROUTES = frozenset({"film", "follow_up"})

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from companion.engine.grammar import ASKING
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
 from companion.retrieval.saved import keep_matrix, kept_matrix
@@ -36,7 +37,7 @@ FIRST_PERSON = frozenset({"i", "i'm", "i've", "i'd", "i'll", "im", "ive", "me", 
 SECOND_PERSON = frozenset({"you", "you're", "youre", "your", "yours", "yourself", "u", "ur", "ya"})
 # A message opening as a question ("who is talking in the conversation?") asks something: it is no goodbye nor a
 # reaction, though its words ("talking") sit close to "talk soon". Not "what a film", "how lovely": those react.
-ASKS = re.compile(r"^(?:who|whom|whose|which|where|when|why|whats|what(?! an?\b))\b")
+ASKS = re.compile(rf"^(?!what an?\b|how\b){ASKING}\b")
 NOT_ASKED = ("farewell", "acknowledge")
 # Her name. At the start or end of a message it mostly calls her ("later samantha", "samantha, are you
 # real?"), but it is also the film's Samantha ("who plays samantha"), so such a message is read both ways.
