@@ -15,7 +15,8 @@ go_offline()
 
 CORPUS = REPO_ROOT / "corpus"
 PROMPTS = REPO_ROOT / "prompts"
-SEEDS = REPO_ROOT.parent / "shared" / "seeds"
+# The raw essays the corpus was cleaned from, when a check against them is asked for (they are not in this repo).
+SEEDS = Path(os.environ["COMPANION_SHARED_SEEDS"]) if os.environ.get("COMPANION_SHARED_SEEDS") else None
 EVAL = REPO_ROOT / "eval" / "questions.jsonl"
 
 

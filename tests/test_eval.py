@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from companion.cli import main
+from companion.config import REPO_ROOT
 from companion.errors import CompanionError
 from companion.evaluation import (
     KINDS, EvalError, Question, ShuffledSearcher, evaluate, in_split, load_questions, open_eval, split_of,
@@ -69,7 +70,8 @@ GOOD = '{"q": "Who wrote Being John Malkovich?", "gold": [["charlie kaufman"]], 
 
 
 def test_the_repo_carries_its_own_questions(questions):
-    assert EVAL.parent.name == "eval" and "shared" not in EVAL.parts
+    assert EVAL.parent.name == "eval"
+    assert EVAL.is_relative_to(REPO_ROOT)
     assert len(questions) == 100
     assert questions[0] == Question(
         "What company does Theodore work for?",
