@@ -4,15 +4,19 @@
     .venv/bin/python benchmarks/ranker_probes.py verify  # SmolLM2-135M's yes/no on the ranker's five likeliest
     .venv/bin/python benchmarks/ranker_probes.py hyde    # SmolLM2-135M's invented answer added to the dense search
     .venv/bin/python benchmarks/ranker_probes.py fact-floor  # fact questions refused at a low first-quote chance
+    .venv/bin/python benchmarks/ranker_probes.py density  # each sentence's density in the corpus (hubness)
+    .venv/bin/python benchmarks/ranker_probes.py curve    # the ranker fit on part of its training questions
 
 Each compares against the project's own ranker (`benchmarks/sentence_fit.py`'s fit), its chances held out by folds
 of questions, on the dev questions that file reads. `fact-floor` also asks the engine each of them, as `companion ask
---backend extractive` would, to count only the questions she answers.
+--backend extractive` would, to count only the questions she answers. `curve` refits the project's ranker on a share
+of each fold's training questions (five draws a share), to tell whether writing more dev questions would help it.
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -31,7 +35,7 @@ from companion.policy import POLICY
 from companion.prompts import load_prompts
 from companion.retrieval.search import DenseSearcher, HybridSearcher
 from companion.retrieval.service import open_retrieval
-from companion.retrieval.sentences import SentenceVectors, sentence_features
+from companion.retrieval.sentences import SentenceVectors, embedding_text, sentence_features, units
 from companion.text import fold
 
 FOLDS = (10, 5)
@@ -239,9 +243,62 @@ def probe_fact_floor() -> None:
                   f"({sum(f[2] and f[3] for f in below)} of them answered)")
 
 
+def probe_density(neighbours: int = 10) -> None:
+    """Add each sentence's mean cosine to its nearest other sentences of the corpus, as MiniLM and MPNet read them."""
+    import numpy as np
+
+    rows, retrieval = dev_rows()
+    if retrieval.reader is None:
+        raise SystemExit("the reader model is not installed: run make setup")
+    passages = [p for essay in load_corpus(REPO_ROOT / "corpus") for p in split_essay(essay)]
+    corpus = sorted({embedding_text(p, u) for p in passages for u in units(p)})
+    where = {text: i for i, text in enumerate(corpus)}
+    readings = ((retrieval.first_search.embedder, retrieval.sentences or SentenceVectors()),
+                (retrieval.reader.embedder, retrieval.reader.vectors))
+    every = [vectors.lookup(corpus, embedder) for embedder, vectors in readings]
+    extra = {}
+    for row in rows:
+        if not len(row.pool):
+            continue
+        texts = [embedding_text(hit.passage, unit) for hit, unit in row.pool]
+        columns = []
+        for (embedder, vectors), matrix in zip(readings, every):
+            near = vectors.lookup(texts, embedder) @ matrix.T
+            for i, text in enumerate(texts):
+                near[i, where[text]] = -np.inf  # a sentence is no neighbour of its own
+            columns.append(np.sort(near, axis=1)[:, -neighbours:].mean(axis=1))
+        extra[row.question] = np.stack(columns, axis=1)
+    for folds in FOLDS:
+        print(f"{folds} folds, the ranker as fit: {shown_figures(rows, held_out(rows, lambda r: r.X, folds)[0])}")
+        for name, width in (("+ MiniLM's density", 1), ("+ MiniLM's and MPNet's density", 2)):
+            held, _ = held_out(rows, lambda r, w=width: np.hstack([r.X, extra[r.question][:, :w]]) if len(r.pool) else r.X,
+                               folds)
+            print(f"{folds} folds, {name}: {shown_figures(rows, held)}")
+
+
+def probe_curve(draws: int = 5) -> None:
+    """Fit the ranker on part of each fold's training questions, to see what more dev questions would buy."""
+    import numpy as np
+
+    rows, _ = dev_rows()
+    for share in (0.25, 0.5, 0.75, 1.0):
+        firsts = []
+        for seed in range(draws if share < 1 else 1):
+            pick, first = random.Random(seed), 0
+            for fold_no in range(10):
+                train = [i for i in range(len(rows)) if i % 10 != fold_no and len(rows[i].pool)]
+                train = pick.sample(train, max(5, int(len(train) * share))) if share < 1 else train
+                model = sf.fit(np.vstack([rows[i].X for i in train]), np.concatenate([rows[i].y for i in train]), 1.0)
+                first += sum(int(rows[i].y[int(np.argmax(sf.chances(rows[i].X, model)))])
+                             for i in range(fold_no, len(rows), 10) if len(rows[i].pool))
+            firsts.append(first)
+        print(f"trained on {share:.0%} of the other folds' questions: first quote answers {firsts} of {len(rows)} "
+              f"(mean {np.mean(firsts):.1f})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("probe", choices=("ict", "verify", "hyde", "fact-floor"))
+    parser.add_argument("probe", choices=("ict", "verify", "hyde", "fact-floor", "density", "curve"))
     parser.add_argument("--model-dir", type=Path, default=Path("/tmp/ict"), help="where the ICT model is kept")
     args = parser.parse_args()
     if args.probe == "ict":
@@ -250,8 +307,12 @@ def main() -> None:
         probe_verify()
     elif args.probe == "hyde":
         probe_hyde()
-    else:
+    elif args.probe == "fact-floor":
         probe_fact_floor()
+    elif args.probe == "density":
+        probe_density()
+    else:
+        probe_curve()
 
 
 if __name__ == "__main__":
