@@ -20,6 +20,8 @@ COVERAGE_DEPTH = 8
 PARAGRAPH = re.compile(r"\n\s*\n")
 
 Style = Literal["share", "mean", "ratio"]
+# The normal quantile of a two-sided 95% interval.
+WILSON_Z = 1.959964
 
 
 @dataclass(frozen=True)
@@ -44,9 +46,27 @@ class Figure:
             return f"{self.value:.2f} ({self.total:g} in {self.n})"
         return f"{self.value:.3f} ({self.total:g}/{self.n})"
 
+    def interval(self) -> tuple[float, float] | None:
+        """Return the Wilson 95% interval of a share, or None for a mean, a ratio or nothing measured."""
+        if self.style != "share" or not self.n:
+            return None
+        # Wilson's rather than the normal approximation: it stays inside 0..1 and is honest at 0/n and n/n, which
+        # 43 test questions meet often.
+        z, p, n = WILSON_Z, self.total / self.n, self.n
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+        return max(0.0, centre - half), min(1.0, centre + half)
+
+    def shown(self) -> str:
+        """Return the figure as a table shows it: a share with its 95% interval after the count."""
+        bounds = self.interval()
+        return str(self) if bounds is None else f"{self} [{bounds[0]:.2f}-{bounds[1]:.2f}]"
+
     def as_json(self) -> dict[str, Any]:
-        """Return the rate with its numerator and denominator."""
-        return {"value": self.value, "total": self.total, "n": self.n}
+        """Return the rate with its numerator and denominator, and a share's 95% interval."""
+        bounds = self.interval()
+        found: dict[str, Any] = {"value": self.value, "total": self.total, "n": self.n}
+        return found if bounds is None else {**found, "low": bounds[0], "high": bounds[1]}
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ def misses(report: EvalReport) -> list[str]:
 
 
 def _cell(figure: Figure | None) -> str:
-    return "—" if figure is None else str(figure)
+    return "—" if figure is None else figure.shown()
 
 
 def _grid(rows: list[list[str]]) -> list[str]:

@@ -308,6 +308,20 @@ def test_hybrid_with_the_extractive_engine_holds_its_dev_figures(reports):
     assert hybrid.answerable_refused.value <= 0.25
 
 
+@pytest.mark.parametrize(("total", "n", "low", "high"), [
+    (5, 10, 0.2366, 0.7634), (0, 10, 0.0, 0.2775), (10, 10, 0.7225, 1.0), (1, 20, 0.0089, 0.2361),
+])
+def test_a_share_comes_with_its_wilson_interval(total, n, low, high):
+    # Published values of the Wilson score interval at 95%.
+    assert Figure(total, n).interval() == pytest.approx((low, high), abs=1e-4)
+
+
+def test_a_mean_a_ratio_or_nothing_measured_has_no_interval():
+    assert Figure(3.2, 4, "mean").interval() is None and Figure(3, 2, "ratio").interval() is None
+    assert Figure(0, 0).interval() is None and Figure(0, 0).shown() == "— (0)"
+    assert Figure(2, 4, "mean").shown() == "0.500 (n=4)"
+
+
 def test_the_table_shows_every_rate_with_its_count(reports):
     table = format_table(reports)
     assert table.splitlines()[0].split() == ["hybrid", "dense", "bm25", "shuffled"]
@@ -315,7 +329,8 @@ def test_the_table_shows_every_rate_with_its_count(reports):
                    "answerable refused", "not-covered refused", "quotes per reply", "quotes verbatim"):
         assert metric in table
     hybrid = reports["hybrid"]
-    assert f"({hybrid.recall.total:g}/{hybrid.answerable})" in table
+    low, high = hybrid.recall.interval()
+    assert f"({hybrid.recall.total:g}/{hybrid.answerable}) [{low:.2f}-{high:.2f}]" in table
     assert f"(n={hybrid.answerable})" in table
     assert "by kind (hybrid):" in table
     assert table.split("by kind (hybrid):\n")[1].splitlines()[0].split() == hybrid.kinds()
@@ -327,8 +342,10 @@ def test_the_json_report_is_plain_data_with_counts_and_kinds(reports):
     hybrid = reports["hybrid"]
     data = json.loads(json.dumps(report_json(hybrid)))
     assert data["retriever"] == "hybrid" and data["split"] == "dev" and data["k"] == 5
+    low, high = hybrid.recall.interval()
     assert data["metrics"]["recall@5"] == {"value": hybrid.recall.value, "total": hybrid.recall.total,
-                                           "n": hybrid.answerable}
+                                           "n": hybrid.answerable, "low": low, "high": high}
+    assert set(data["metrics"]["MRR@10"]) == {"value", "total", "n"}  # a mean has no share's interval
     assert set(data["kinds"]) == set(KINDS)
     assert data["kinds"]["none"]["not-covered refused"]["n"] == hybrid.unanswerable
     assert data["kinds"]["none"]["recall@5"] is None
@@ -359,7 +376,8 @@ def test_the_eval_command_measures_one_split(shared_settings, tmp_path, capsys):
     assert code == 0
     data = json.loads(captured.out)["bm25"]
     assert len(wanted) == 2 and data["split"] == "test" and [q["q"] for q in data["questions"]] == wanted
-    assert data["metrics"]["recall@5"] == {"value": 1.0, "total": 1, "n": 1}
+    assert data["metrics"]["recall@5"] == {"value": 1.0, "total": 1, "n": 1, "low": pytest.approx(0.2065, abs=1e-4),
+                                           "high": 1.0}
     assert f"split test, {len(wanted)} of 3 questions" in captured.err
     assert main(["eval", str(write(tmp_path, "{oops", name="bad.jsonl"))]) == 1
     assert f"{tmp_path / 'bad.jsonl'}, line 1: not JSON" in capsys.readouterr().err
