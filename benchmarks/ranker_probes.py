@@ -72,14 +72,18 @@ def dev_rows(answerable: bool = True) -> tuple[list[Row], object]:
     return rows, retrieval
 
 
-def held_out(rows: Sequence[Row], columns: Callable[[Row], object], folds: int) -> tuple[list, list]:
-    """Return each row's chances from a model fit without its fold, and the fold models."""
+def held_out(
+    rows: Sequence[Row], columns: Callable[[Row], object], folds: int,
+    thin: Callable[[list[int]], list[int]] | None = None,
+) -> tuple[list, list]:
+    """Return each row's chances from a model fit without its fold (on the part thin keeps), and the fold models."""
     import numpy as np
 
     held: list = [np.zeros(0)] * len(rows)
     models = []
     for fold_no in range(folds):
         train = [i for i in range(len(rows)) if i % folds != fold_no and len(rows[i].pool)]
+        train = thin(train) if thin is not None else train
         model = sf.fit(np.vstack([columns(rows[i]) for i in train]), np.concatenate([rows[i].y for i in train]), 1.0)
         models.append(model)
         for i in range(fold_no, len(rows), folds):
@@ -284,35 +288,27 @@ def probe_curve(draws: int = 5) -> None:
     for share in (0.25, 0.5, 0.75, 1.0):
         firsts = []
         for seed in range(draws if share < 1 else 1):
-            pick, first = random.Random(seed), 0
-            for fold_no in range(10):
-                train = [i for i in range(len(rows)) if i % 10 != fold_no and len(rows[i].pool)]
-                train = pick.sample(train, max(5, int(len(train) * share))) if share < 1 else train
-                model = sf.fit(np.vstack([rows[i].X for i in train]), np.concatenate([rows[i].y for i in train]), 1.0)
-                first += sum(int(rows[i].y[int(np.argmax(sf.chances(rows[i].X, model)))])
-                             for i in range(fold_no, len(rows), 10) if len(rows[i].pool))
-            firsts.append(first)
+            pick = random.Random(seed)
+            held, _ = held_out(rows, lambda r: r.X, 10,
+                               lambda train, s=share, p=pick: p.sample(train, max(5, int(len(train) * s))))
+            firsts.append(sum(int(row.y[int(np.argmax(c))]) for row, c in zip(rows, held) if len(row.pool)))
         print(f"trained on {share:.0%} of the other folds' questions: first quote answers {firsts} of {len(rows)} "
               f"(mean {np.mean(firsts):.1f})")
 
 
+PROBES = {"verify": probe_verify, "hyde": probe_hyde, "fact-floor": probe_fact_floor, "density": probe_density,
+          "curve": probe_curve}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("probe", choices=("ict", "verify", "hyde", "fact-floor", "density", "curve"))
+    parser.add_argument("probe", choices=("ict", *PROBES))
     parser.add_argument("--model-dir", type=Path, default=Path("/tmp/ict"), help="where the ICT model is kept")
     args = parser.parse_args()
     if args.probe == "ict":
         probe_ict(args.model_dir)
-    elif args.probe == "verify":
-        probe_verify()
-    elif args.probe == "hyde":
-        probe_hyde()
-    elif args.probe == "fact-floor":
-        probe_fact_floor()
-    elif args.probe == "density":
-        probe_density()
     else:
-        probe_curve()
+        PROBES[args.probe]()
 
 
 if __name__ == "__main__":
