@@ -58,7 +58,7 @@ def main() -> int:
 
     # Ingest vs raw encode (fresh index; the model is loaded before timing either).
     from companion.corpus import load_corpus
-    from companion.passages import split_essay
+    from companion.passages import essay_passages
     from companion.retrieval.embedder import SentenceTransformerEmbedder, load_model, resolve_model
     from companion.retrieval.ingest import ingest
     from companion.retrieval.connect import open_client
@@ -66,7 +66,7 @@ def main() -> int:
 
     embedder = SentenceTransformerEmbedder()
     embedder.load()
-    texts = [p.embedding_text for e in load_corpus(REPO_ROOT / "corpus") for p in split_essay(e)]
+    texts = [p.embedding_text for e in load_corpus(REPO_ROOT / "corpus") for p in essay_passages(e)]
     model = load_model(resolve_model(None).location)
     raw, ours = [], []
     for run in range(args.runs):
@@ -79,7 +79,7 @@ def main() -> int:
         ingest(REPO_ROOT / "corpus", store, embedder)
         ours.append(time.perf_counter() - start)
         shutil.rmtree(target, ignore_errors=True)
-    rows.append(("ingest (89 passages)", f"{statistics.median(ours):.2f} s", f"raw encode {statistics.median(raw):.2f} s",
+    rows.append((f"ingest ({len(texts)} passages)", f"{statistics.median(ours):.2f} s", f"raw encode {statistics.median(raw):.2f} s",
                  f"{statistics.median(ours) / statistics.median(raw):.2f}x"))
 
     # The reader model's pass over every sentence (its vectors and token rows), the part of an ingest it adds, vs
@@ -88,7 +88,7 @@ def main() -> int:
     from companion.retrieval.sentences import SentenceVectors, embedding_text, units
     from companion.retrieval.tokens import read_texts
 
-    passages = [p for e in load_corpus(REPO_ROOT / "corpus") for p in split_essay(e)]
+    passages = [p for e in load_corpus(REPO_ROOT / "corpus") for p in essay_passages(e)]
     location = str(reader_model_dir())
     SentenceTransformerEmbedder(location).load()
     texts = [embedding_text(p, u) for p in passages for u in units(p)]

@@ -30,7 +30,7 @@ from companion.corpus import load_corpus
 from companion.engine.route import is_opinion
 from companion.evaluation import open_eval
 from companion.evaluation_metrics import fold_gold, groups_hit, shown_quotes
-from companion.passages import split_essay
+from companion.passages import essay_passages
 from companion.policy import POLICY
 from companion.prompts import load_prompts
 from companion.retrieval.search import DenseSearcher, HybridSearcher
@@ -117,7 +117,7 @@ def probe_ict(model_dir: Path) -> None:
     from sentence_transformers import SentenceTransformer
 
     if not (model_dir / "model.safetensors").is_file():
-        passages = [p for essay in load_corpus(REPO_ROOT / "corpus") for p in split_essay(essay)]
+        passages = [p for essay in load_corpus(REPO_ROOT / "corpus") for p in essay_passages(essay)]
         print(f"fine-tuned by inverse cloze: {fine_tune(passages, model_dir)}")
     tuned = SentenceTransformer(str(model_dir), device="cpu")
     rows, _ = dev_rows()
@@ -254,7 +254,8 @@ def probe_density(neighbours: int = 10) -> None:
     rows, retrieval = dev_rows()
     if retrieval.reader is None:
         raise SystemExit("the reader model is not installed: run make setup")
-    passages = [p for essay in load_corpus(REPO_ROOT / "corpus") for p in split_essay(essay)]
+    # The index's own passages: the sentences a question's pool is drawn from.
+    passages = retrieval.store.all_passages()
     corpus = sorted({embedding_text(p, u) for p in passages for u in units(p)})
     where = {text: i for i, text in enumerate(corpus)}
     readings = ((retrieval.first_search.embedder, retrieval.sentences or SentenceVectors()),

@@ -40,7 +40,7 @@ from companion.config import REPO_ROOT, go_offline
 from companion.corpus import load_corpus
 from companion.evaluation import QUESTIONS, Question, in_split, load_questions
 from companion.evaluation_metrics import fold_gold, groups_hit
-from companion.passages import split_essay
+from companion.passages import essay_passages
 from companion.retrieval.search import CANDIDATES, DenseSearcher, HybridSearcher
 from companion.retrieval.sentences import SentenceVectors, distinct
 from companion.text import content_terms, fold
@@ -268,7 +268,7 @@ def main() -> int:
     torch.set_num_threads(args.threads)
     questions = [q for q in load_questions(args.questions) if q.answerable]
     dev, test = in_split(questions, "dev"), in_split(questions, "test")
-    passages = [p for essay in load_corpus(REPO_ROOT / "corpus") for p in split_essay(essay)]
+    passages = [p for essay in load_corpus(REPO_ROOT / "corpus") for p in essay_passages(essay)]
     print(f"{len(passages)} passages; answerable questions: {len(dev)} dev, {len(test)} test", file=sys.stderr)
     lab = Lab(passages)
     base = embed_corpus("MiniLM", None, passages, args.cache)

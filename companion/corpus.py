@@ -41,7 +41,7 @@ class Essay:
     @property
     def content_hash(self) -> str:
         """Return a digest of everything that changes what gets indexed."""
-        fields = [self.id, self.title, self.author, self.outlet, self.url, self.year, self.form, self.body]
+        fields = [self.id, self.title, self.author, self.outlet, self.url, self.year, self.form, self.body, self.about]
         return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
 

@@ -1,4 +1,4 @@
-"""Split essays into passages that follow paragraphs and speaker turns."""
+"""Split essays into passages that follow paragraphs and speaker turns, plus the note on their writers."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from companion.text import SENTENCE_END, SPEAKER_LABEL
 from companion.types import Passage
 
 # Part of every essay's index hash: changing how we split must re-split everything.
-SPLITTER_VERSION = "1"
+SPLITTER_VERSION = "2"
 MIN_WORDS = 40
 MAX_WORDS = 200
 
@@ -164,3 +164,19 @@ def split_essay(essay: Essay) -> list[Passage]:
             )
         )
     return passages
+
+
+def note_passage(essay: Essay) -> Passage | None:
+    """Return the note on an essay's writers (its front matter's `about`) as a passage to cite, if it has one."""
+    if not essay.about:
+        return None
+    return Passage(
+        id=f"{essay.id}:note", essay_id=essay.id, n=0, title=essay.title, author=essay.author,
+        text=normalize_space(essay.about), start=0, end=0, note=True,
+    )
+
+
+def essay_passages(essay: Essay) -> list[Passage]:
+    """Return everything of an essay that is searched and cited: its body's passages, then the note on its writers."""
+    note = note_passage(essay)
+    return [*split_essay(essay), *([note] if note else [])]

@@ -32,6 +32,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "answer_number": frozenset({"number"}),
     "attributions": frozenset({"title", "who"}),
     "attributions_again": frozenset({"who"}),
+    "attributions_note": frozenset({"title"}),
     "closers": frozenset(),
     "greeting": frozenset(),
     "thanks": frozenset(),

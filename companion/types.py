@@ -21,6 +21,9 @@ class Passage:
     start: int
     end: int
     speaker: str | None = None
+    # The note on the essay's writers from its front matter (corpus `about`), not a piece of its body: start and end
+    # are then 0, and it is searched only for a question naming its essay.
+    note: bool = False
 
     @property
     def byline(self) -> str:

@@ -117,6 +117,9 @@ def test_content_hash_follows_the_text(tmp_path):
     same = parse_essay(write(tmp_path, GOOD, "same.md"))
     changed = parse_essay(write(tmp_path, GOOD.replace("Some", "Other"), "changed.md"))
     assert one.content_hash == same.content_hash != changed.content_hash
+    # The note on the writers is searched and cited as well.
+    noted = parse_essay(write(tmp_path, GOOD.replace("---\n\n", 'about: "A critic."\n---\n\n', 1), "noted.md"))
+    assert noted.about == "A critic." and noted.content_hash != one.content_hash
 
 
 def test_an_oversized_essay_is_refused_before_it_is_read_whole(tmp_path):

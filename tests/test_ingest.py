@@ -6,7 +6,7 @@ import pytest
 
 from companion.corpus import load_corpus
 from companion.errors import CorpusError
-from companion.passages import split_essay
+from companion.passages import essay_passages
 from companion.retrieval.embedder import SentenceTransformerEmbedder
 from companion.retrieval.ingest import ingest
 from companion.retrieval.connect import open_client
@@ -32,7 +32,7 @@ def store_at(path, model_id):
 
 
 def test_ingest_is_incremental_and_never_duplicates(tmp_path, corpus_copy, embedder):
-    expected = sorted(p.id for e in load_corpus(corpus_copy) for p in split_essay(e))
+    expected = sorted(p.id for e in load_corpus(corpus_copy) for p in essay_passages(e))
     counting = Counting(embedder)
     progress = []
     report = ingest(corpus_copy, store_at(tmp_path, embedder.model_id), counting, lambda d, t, _: progress.append((d, t)))
@@ -51,7 +51,7 @@ def test_ingest_is_incremental_and_never_duplicates(tmp_path, corpus_copy, embed
     changed = Counting(embedder)
     report = ingest(corpus_copy, store_at(tmp_path, embedder.model_id), changed)
     assert report.embedded == ("her-2013",)
-    assert changed.texts == len(split_essay(next(e for e in load_corpus(corpus_copy) if e.id == "her-2013")))
+    assert changed.texts == len(essay_passages(next(e for e in load_corpus(corpus_copy) if e.id == "her-2013")))
 
     (corpus_copy / "techno-lonely.md").unlink()
     report = ingest(corpus_copy, store_at(tmp_path, embedder.model_id), Counting(embedder))
@@ -119,9 +119,10 @@ def test_every_write_renews_the_revision_and_keeps_cosine_space(tmp_path, corpus
 
 def test_stored_passages_round_trip(retrieval):
     stored = {p.id: p for p in retrieval.store.all_passages()}
-    for essay in load_corpus(CORPUS):
-        for passage in split_essay(essay):
-            assert stored[passage.id] == passage
+    expected = [p for essay in load_corpus(CORPUS) for p in essay_passages(essay)]
+    assert sorted(stored) == sorted(p.id for p in expected)
+    for passage in expected:
+        assert stored[passage.id] == passage
 
 
 def test_bm25_is_saved_and_rebuilt_when_the_corpus_changes(tmp_path, corpus_copy, embedder, monkeypatch):
@@ -147,3 +148,18 @@ def test_bm25_is_saved_and_rebuilt_when_the_corpus_changes(tmp_path, corpus_copy
     ingest(corpus_copy, first.store, embedder)
     changed = open_retrieval(settings)
     assert built == [1] and changed.searcher.inner.lexical.search("zeppelin", 1)
+
+
+def test_the_note_on_the_writers_is_stored_as_a_note_and_a_new_note_re_embeds_its_essay(tmp_path, corpus_copy, embedder):
+    ingest(corpus_copy, store_at(tmp_path, embedder.model_id), embedder)
+    store = store_at(tmp_path, embedder.model_id)
+    (note,) = store.passages(["shared-experience:note"])
+    assert note.note and note.text.startswith("Usually a photographer")
+    assert not any(p.note for p in store.passages(["shared-experience:1"]))
+    essay_path = corpus_copy / "shared-experience.md"
+    essay_path.write_text(essay_path.read_text("utf-8").replace("Usually a photographer", "Mostly a photographer"), "utf-8")
+    changed = Counting(embedder)
+    report = ingest(corpus_copy, store_at(tmp_path, embedder.model_id), changed)
+    assert report.embedded == ("shared-experience",)
+    (note,) = store_at(tmp_path, embedder.model_id).passages(["shared-experience:note"])
+    assert note.text.startswith("Mostly a photographer")

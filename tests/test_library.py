@@ -99,15 +99,18 @@ def test_questions_about_what_is_in_the_essays_are_searched(library, prompts, qu
 def test_the_list_cites_every_essay_by_its_first_sentence_word_for_word(library, prompts):
     described = describe("who are the critics you read?", library, prompts)
     checked = verify(described.answer, described.evidence)
-    assert len(checked.citations) == len(library.essays)
+    notes = [e for e in library.essays if e.note is not None]
+    assert len(checked.citations) == len(library.essays) + len(notes) == 7
     assert all(c.verified for c in checked.citations)
     assert checked.dropped == 0
+    assert [c.n for c in checked.citations] == list(range(1, 8))
     assert "Steven Boone and Jennifer Anise" in described.answer
-    assert "Usually a photographer" in described.answer
     for essay in library.essays:
         assert essay.title in described.answer
-    # The notes on the writers are shown, never quoted as if a passage said them.
-    assert not any("photographer" in q for q in quotes(described.answer))
+    # The notes on the writers are quoted word for word and cited to the note itself, not to a passage of the essay.
+    (noted,) = [c for c in checked.citations if "photographer" in c.passage.text]
+    assert noted.passage.id == "shared-experience:note" and noted.passage.note
+    assert any(q.startswith("Usually a photographer") for q in quotes(described.answer))
 
 
 def test_an_essay_that_names_no_writer_is_said_to_name_none_citing_nothing(library, prompts):
@@ -118,8 +121,9 @@ def test_an_essay_that_names_no_writer_is_said_to_name_none_citing_nothing(libra
 
 def test_a_named_essay_with_writers_is_described_alone(library, prompts):
     described = describe("who is steven boone?", library, prompts)
-    assert [e.passage.essay_id for e in described.evidence] == ["what-her-tells-us"]
+    assert [e.passage.id for e in described.evidence] == ["what-her-tells-us:1", "what-her-tells-us:note"]
     assert "Steven Boone is a film critic" in described.answer
+    assert all(c.verified for c in verify(described.answer, described.evidence).citations)
 
 
 def test_a_library_without_the_corpus_still_names_titles_and_writers():
@@ -137,9 +141,28 @@ def test_the_engine_answers_a_library_question_from_the_library(engine, library)
     reply = engine.ask("who are the critics you read?")
     assert reply.route == "essays"
     assert reply.grounded
-    assert len(reply.citations) == len(library.essays) and all(c.verified for c in reply.citations)
+    notes = sum(e.note is not None for e in library.essays)
+    assert len(reply.citations) == len(library.essays) + notes and all(c.verified for c in reply.citations)
     film = engine.ask("what did the critics think of the ending?")
     assert film.route == "film"
+
+
+def test_asked_about_a_writer_she_quotes_the_note_on_them_and_cites_it(engine, library):
+    engine.library = lambda: library
+    reply = engine.ask("what does the medium writer do for a living?")
+    assert reply.route == "film" and reply.grounded
+    first = reply.citations[0]
+    assert first.passage.id == "shared-experience:note" and first.verified
+    assert quotes(reply.answer)[0].startswith("Usually a photographer")
+
+
+@pytest.mark.parametrize("question", [
+    "what city does her take place in?", "is the film about los angeles?", "do any critics make films themselves?",
+])
+def test_the_notes_on_the_writers_are_never_quoted_for_a_question_naming_no_essay(engine, library, question):
+    engine.library = lambda: library
+    reply = engine.ask(question)
+    assert reply.citations and not any(c.passage.note for c in reply.citations)
 
 
 def test_without_a_library_the_question_is_searched(engine):
@@ -196,3 +219,4 @@ def test_the_words_naming_an_essay_are_left_out_of_what_is_asked_of_it(library, 
     _, naming = library.naming("what does the techno-lonely review say about everything?", prompts.words)
     assert unnamed("what does the techno-lonely review say about everything?", naming) == "what does the review say about everything"
     assert unnamed("who plays amy?", frozenset()) == "who plays amy?"
+

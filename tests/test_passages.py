@@ -6,7 +6,9 @@ import re
 from pathlib import Path
 
 from companion.corpus import Essay, load_corpus
-from companion.passages import MAX_WORDS, MIN_WORDS, SPEAKER_LABEL, normalize_space, split_essay
+from companion.passages import (
+    MAX_WORDS, MIN_WORDS, SPEAKER_LABEL, essay_passages, normalize_space, note_passage, split_essay,
+)
 from tests.conftest import CORPUS
 
 
@@ -83,3 +85,15 @@ def test_short_label_maps_to_the_full_name():
     body = f"STEVEN BOONE: {words(50)}.\n\nJANE DOE: {words(50)}.\n\nBOONE: {words(50)}.\n"
     passages = split_essay(essay(body, form="conversation"))
     assert [p.speaker for p in passages] == ["Steven Boone", "Jane Doe", "Steven Boone"]
+
+
+def test_the_note_on_the_writers_is_a_passage_after_the_body_and_only_when_there_is_one():
+    noted = Essay(id="t", title="T", body=words(60) + ".", path=Path("t.md"), author="Ann Lee",
+                  about="Ann Lee  is a critic.\nShe writes weekly.")
+    note = note_passage(noted)
+    assert note is not None and note.note
+    assert (note.id, note.essay_id, note.text, note.author) == ("t:note", "t", "Ann Lee is a critic. She writes weekly.", "Ann Lee")
+    assert essay_passages(noted) == [*split_essay(noted), note]
+    assert not any(p.note for p in split_essay(noted))
+    plain = essay(words(60) + ".")
+    assert note_passage(plain) is None and essay_passages(plain) == split_essay(plain)

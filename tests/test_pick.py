@@ -124,6 +124,16 @@ def test_the_picked_span_is_what_the_reply_quotes(prompts):
     assert paragraph.endswith("[1]")
 
 
+def test_a_quote_from_the_note_on_the_writers_is_introduced_as_the_note_not_as_said_by_them(prompts):
+    note = Passage(id="her:note", essay_id="her", n=0, title="Her", author="Ann Lee", text="Ann Lee is a critic.",
+                   start=0, end=0, note=True)
+    evidence = (Evidence(1, ANSWER, span=(0, ANSWER.text.index(".") + 1)), Evidence(2, note, span=(0, len(note.text))))
+    first, noted = quote_paragraphs(prompts, "who is ann lee?", quoted("who is ann lee?", evidence))
+    assert quotes(noted) == ["Ann Lee is a critic."] and noted.endswith("[2]")
+    intro = noted[: noted.index("“")]
+    assert "note" in intro and "*Her*" in intro and "Ann Lee" not in intro
+
+
 def test_a_second_quote_from_the_same_essay_is_introduced_without_the_title_again(prompts):
     spans = [(0, ANSWER.text.index(".") + 1), (0, ECHO.text.index(".") + 1), (0, OTHER.text.index(".") + 1)]
     evidence = tuple(Evidence(n, item, span=span) for n, (item, span) in enumerate(zip((ANSWER, ECHO, OTHER), spans), 1))
@@ -507,3 +517,19 @@ def test_a_writer_of_a_conversation_is_heard_in_their_own_turns_wherever_the_pas
     picked = pick_quotes(Wanted(asked, opinion=True, named=("talk",), naming=frozenset({"anise"})), [hit(1, turns)],
                          _reading(chosen))
     assert _spans(picked) == ["I found the performance quiet and sad."]
+
+
+def test_of_the_note_on_a_conversations_writers_a_writer_asked_after_is_heard_in_the_sentences_naming_them():
+    turns = Passage(id="talk:1", essay_id="talk", n=1, title="Talk", author="Steven Boone and Jennifer Anise",
+                    text="BOONE: My job here is to ask about the film. ANISE: I work as a camera assistant.",
+                    start=0, end=80, speaker="Steven Boone")
+    note = Passage(id="talk:note", essay_id="talk", n=0, title="Talk", author="Steven Boone and Jennifer Anise",
+                   text="Jennifer Anise works as a camera assistant. Steven Boone is a film critic.", start=0, end=0,
+                   note=True)
+    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0, quote_chance=0.0)
+    asked = "what does boone do, does he work as a camera assistant"
+    picked = pick_quotes(Wanted(asked, named=("talk",), naming=frozenset({"boone"})), [hit(1, turns), hit(2, note)],
+                         _reading(chosen))
+    # Anise's turn and the note's sentence about her meet the question best, but Boone was asked after.
+    assert set(_spans(picked)) <= {"My job here is to ask about the film.", "Steven Boone is a film critic."}
+    assert "Steven Boone is a film critic." in _spans(picked)

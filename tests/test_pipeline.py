@@ -114,6 +114,20 @@ def test_a_question_naming_an_essay_or_asking_a_credit_is_searched_once_deep(pro
     assert found.hits == tuple(many[: len(found.hits)]) and found.pool == (*many[: POLICY.sentence_depth], many[40])
 
 
+def test_the_note_on_an_essays_writers_is_searched_only_for_a_question_naming_that_essay(prompts):
+    from companion.engine.retrieve import retrieve
+    from companion.engine.route import Routed
+
+    note = replace(passage("medium", 0, "Usually a photographer, sometimes I write film essays."), id="medium:note", note=True)
+    other = replace(passage("amy", 0, "Amy's writer is a critic in Los Angeles."), id="amy:note", note=True)
+    hits = [hit(1, note), hit(2, LETTERS), hit(3, other), hit(4, AMY)]
+    asked = Routed("film", "what does the medium writer do for a living?")
+    named = retrieve(FakeSearcher(hits), asked, 5, prompts.words, named=("medium",), naming=frozenset({"medium"}))
+    assert [h.passage.id for h in named.pool] == ["medium:note", "ebert:1", "dargis:1"]
+    unnamed = retrieve(FakeSearcher(hits), Routed("film", "what does a writer do for a living?"), 5, prompts.words)
+    assert [h.passage.id for h in unnamed.pool] == ["ebert:1", "dargis:1"] == [h.passage.id for h in unnamed.hits]
+
+
 # Decide
 
 

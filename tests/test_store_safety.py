@@ -61,7 +61,7 @@ def test_an_ingest_killed_midway_is_repaired_by_the_next(tmp_path, corpus_copy):
     process.wait(30)
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    assert "89 passages from 5 essays" in result.stdout
+    assert "91 passages from 5 essays" in result.stdout
 
 
 def test_an_essay_with_missing_passages_is_re_embedded(tmp_path, corpus_copy, embedder):
@@ -98,7 +98,7 @@ def test_the_server_gives_the_same_results_as_the_embedded_index(chroma_server, 
     import json
 
     served = open_retrieval(load_settings(data_dir=tmp_path, chroma_url=chroma_server))
-    assert served.built is not None and served.store.count() == 89
+    assert served.built is not None and served.store.count() == 91
     embedded = open_retrieval(shared_settings)
     questions = [json.loads(line)["q"] for line in EVAL.read_text("utf-8").splitlines() if line.strip()]
     for question in questions:

@@ -240,6 +240,27 @@ async def test_a_backend_failure_is_shown_saved_and_survivable(retrieval, prompt
         assert len(app.query(Reply)) == 2 and app.query_one(Composer).text == ""
 
 
+async def test_a_quote_from_the_note_on_the_writers_opens_the_essay_at_the_note(engine, retrieval, shared_settings):
+    from companion.session import shelve
+    from companion.tui.sources import EssayScreen
+
+    library = shelve(retrieval.store, shared_settings)
+    engine.library = lambda: library
+    app = CompanionApp(loader_for(engine), settings=shared_settings)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await ask(app, pilot, "what does the medium writer do for a living?")
+        assert app.shown[0].citations[0].passage_id == "shared-experience:note"
+        app.open_source(0, 1)
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EssayScreen)
+        (current,) = app.screen.query(".current")
+        assert current.has_class("essay-note")
+        assert str(current.render()).startswith("Usually a photographer")
+
+
 async def test_opening_a_source_shows_the_quote_and_the_essay(engine, shared_settings):
     from companion.tui.sources import EssayScreen, SourceScreen
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from companion.corpus import Essay
+from companion.passages import note_passage
 from companion.prompts import Prompts
 from companion.retrieval.sentences import sentence_spans
 from companion.text import STOPWORDS, WORD, content_terms, fold, number_word, stem, stemmed_words
@@ -55,6 +56,8 @@ class Shelved:
     title_words: frozenset[str]
     # Other words for its form, when it is no plain essay: a name only right before a word for an essay.
     form_words: frozenset[str] = frozenset()
+    # The note on its writers as a passage to cite (passages.note_passage), when it has one.
+    note: Passage | None = None
 
     @property
     def naming_words(self) -> frozenset[str]:
@@ -111,6 +114,7 @@ class Library:
                 names=frozenset(w for w in names[p.essay_id] if shared[w] == 1),
                 title_words=frozenset(w for w in titles[p.essay_id] if shared[w] == 1),
                 form_words=frozenset(forms[p.essay_id]),
+                note=note_passage(essay) if essay else None,
             ))
         return cls(tuple(shelved))
 
@@ -215,18 +219,19 @@ def describe(question: str, library: Library, prompts: Prompts, careful: bool = 
         lines = [prompts.choose_nth("library_nobody", key, i, title=e.shown_title) for i, e in enumerate(named)]
         return Described(" ".join(lines), ())
     paragraphs = [] if named else [prompts.choose("library", key, count=number_word(len(shown)))]
-    evidence = []
-    for n, essay in enumerate(shown, start=1):
+    evidence: list[Evidence] = []
+    for i, essay in enumerate(shown, start=1):
         if essay.author:
-            line = prompts.choose_nth("library_signed", key, n, title=essay.shown_title, author=essay.author)
+            line = prompts.choose_nth("library_signed", key, i, title=essay.shown_title, author=essay.author)
         else:
-            line = prompts.choose_nth("library_unsigned", key, n, title=essay.shown_title)
+            line = prompts.choose_nth("library_unsigned", key, i, title=essay.shown_title)
         opening = essay.opening()
         if not (careful and prompts.words.ending.search(opening)):
-            line += " " + prompts.choose_nth("library_opens", key, n, opening=opening) + f" [{n}]"
-            evidence.append(Evidence(n, essay.first))
-        if essay.about:
-            line += " " + prompts.choose_nth("library_about", key, n, about=essay.about)
+            line += " " + prompts.choose_nth("library_opens", key, i, opening=opening) + f" [{len(evidence) + 1}]"
+            evidence.append(Evidence(len(evidence) + 1, essay.first))
+        if essay.note is not None:
+            line += " " + prompts.choose_nth("library_about", key, i, about=essay.note.text) + f" [{len(evidence) + 1}]"
+            evidence.append(Evidence(len(evidence) + 1, essay.note))
         paragraphs.append(line)
     if not named:
         paragraphs.append(prompts.choose("library_invite", key))

@@ -165,8 +165,13 @@ def _theirs(ranked: Sequence[Candidate], by_id: dict, named: Sequence[str], nami
         return list(ranked)
     kept = [c for c in ranked if by_id[c.passage_id].essay_id in named]
     # "Did Anise like it?" names one of the two writing the conversation: her turns are her verdict.
-    spoken = [c for c in kept if set(content_terms(speaker_at(by_id[c.passage_id], c.sentence_start) or "")) & naming]
-    return spoken or kept
+    def theirs(c: Candidate) -> bool:
+        passage = by_id[c.passage_id]
+        # The note on the writers speaks of each of them by name ("Steven Boone is a film critic…").
+        said = c.text if passage.note else speaker_at(passage, c.sentence_start) or ""
+        return bool(set(content_terms(said)) & naming)
+
+    return [c for c in kept if theirs(c)] or kept
 
 
 def _verdicts(ranked: Sequence[Candidate], by_id: dict, words: Words, reading: Reading) -> list[Candidate]:

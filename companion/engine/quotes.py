@@ -124,8 +124,13 @@ def quote_paragraphs(prompts: Prompts, question: str, used: list[tuple[Evidence,
     for position, (item, quote) in enumerate(used):
         # "Over in *Her*…" read oddly right after a quote from *Her*: a quote from the essay just quoted says so.
         again = before == item.passage.essay_id
-        intro = (prompts.choose_nth("attributions_again", key, position, who=quote.who) if again
-                 else prompts.choose_nth("attributions", key, position, title=item.passage.title, who=quote.who))
+        if item.passage.note:
+            # Nobody says the note on the writers in the essay: it comes with it.
+            intro = prompts.choose_nth("attributions_note", key, position, title=item.passage.title)
+        elif again:
+            intro = prompts.choose_nth("attributions_again", key, position, who=quote.who)
+        else:
+            intro = prompts.choose_nth("attributions", key, position, title=item.passage.title, who=quote.who)
         before = item.passage.essay_id
         paragraphs.append(f"{intro[0].upper()}{intro[1:]} “{quote.text}” [{item.n}]")
     return paragraphs

@@ -71,6 +71,9 @@ def retrieve(
         pool = [*pool[:reach], *(
             h for h in pool[reach:] if (credit and asked.answered_by(h.passage.text)) or h.passage.essay_id in named
         )]
+    # The note on an essay's writers answers questions about them ("is anise a critic?"), which name the essay; to
+    # any other question its "Los Angeles-based" or "film critic" would be beside the point.
+    pool = [h for h in pool if not h.passage.note or h.passage.essay_id in named]
     return Retrieved(
         query=query, opinion=opinion, hits=tuple(pool[:depth]), pool=tuple(pool), shown=routed.shown,
         whole=whole, verdict=verdict, named=named, naming=naming, asked=asked,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from companion.corpus import Essay, load_corpus
-from companion.passages import SPLITTER_VERSION, split_essay
+from companion.passages import SPLITTER_VERSION, essay_passages
 from companion.retrieval.embedder import Embedder
 from companion.retrieval.store import PassageStore
 
@@ -36,7 +36,7 @@ class IngestReport:
 
 def index_hash(essay: Essay) -> str:
     """Return the hash stored with an essay's passages: its content, how it was split, and into how many."""
-    return f"{essay.content_hash}-s{SPLITTER_VERSION}-n{len(split_essay(essay))}"
+    return f"{essay.content_hash}-s{SPLITTER_VERSION}-n{len(essay_passages(essay))}"
 
 
 def plan(essays: list[Essay], stored: dict[str, set[str]]) -> tuple[list[Essay], list[Essay], list[str]]:
@@ -57,7 +57,7 @@ def ingest(
     to_embed, current, removed = plan(essays, store.essay_hashes())
     for essay_id in removed:
         store.delete_essay(essay_id)
-    split = {essay.id: split_essay(essay) for essay in to_embed}
+    split = {essay.id: essay_passages(essay) for essay in to_embed}
     texts = [p.embedding_text for essay in to_embed for p in split[essay.id]]
     titles = ", ".join(essay.title for essay in to_embed)
 

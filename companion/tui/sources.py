@@ -15,7 +15,7 @@ from textual.widgets import Footer, Header, Static
 from companion.corpus import load_corpus
 from companion.errors import CompanionError
 from companion.grounding import markers, quotes
-from companion.passages import split_essay
+from companion.passages import note_passage, split_essay
 from companion.text import find_span, printable
 from companion.types import Cited
 
@@ -150,6 +150,12 @@ class EssayScreen(Screen):
             yield Static(Text(printable(self.essay.title), style="bold"), id="essay-title", markup=False)
             if self.essay.author:
                 yield Static(Text(printable(self.essay.author), style="italic"), markup=False)
+            note = note_passage(self.essay)
+            if note is not None:
+                # The note on the writers comes with the essay, before its text; a reply may quote it.
+                current = note.id == self.source.passage_id
+                classes = "essay-passage essay-note current" if current else "essay-passage essay-note"
+                yield Static(Text(printable(note.text), style="italic"), classes=classes, markup=False)
             for passage in split_essay(self.essay):
                 current = passage.id == self.source.passage_id
                 text = Text(printable(self.essay.body[passage.start : passage.end]))
