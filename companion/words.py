@@ -24,7 +24,7 @@ LEXICONS = (
     "warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character", "asks_for_a_verdict",
     "the_whole_cast", "a_part", "people_in_general", "reactions", "glad", "fillers",
 )
-WORD_SETS = ("names_an_essay", "about_the_library", "before_a_topic")
+WORD_SETS = ("names_an_essay", "about_the_library", "before_a_topic", "the_writers")
 # Lists of whole sentences, kept as written: examples compared by meaning.
 SENTENCES = ("verdicts",)
 # Patterns matched with case as written: the film's title is also a pronoun ("Her" the film, "her" Samantha).
@@ -80,6 +80,7 @@ class Words:
     names_an_essay: frozenset[str]
     about_the_library: frozenset[str]
     before_a_topic: frozenset[str]
+    the_writers: frozenset[str]
     verdicts: tuple[str, ...]
     names_the_film: re.Pattern[str]
     # Each other name, as folded words, with the name it stands for; the longest first.

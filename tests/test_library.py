@@ -156,10 +156,22 @@ def test_asked_about_a_writer_she_quotes_the_note_on_them_and_cites_it(engine, l
     assert quotes(reply.answer)[0].startswith("Usually a photographer")
 
 
-@pytest.mark.parametrize("question", [
-    "what city does her take place in?", "is the film about los angeles?", "do any critics make films themselves?",
+@pytest.mark.parametrize(("question", "note"), [
+    ("which critic is a photographer?", "shared-experience:note"),
+    ("is any of the writers a student?", "shared-experience:note"),
 ])
-def test_the_notes_on_the_writers_are_never_quoted_for_a_question_naming_no_essay(engine, library, question):
+def test_asked_about_the_writers_at_large_she_quotes_the_note_that_answers(engine, library, question, note):
+    engine.library = lambda: library
+    reply = engine.ask(question)
+    assert reply.grounded and reply.citations[0].passage.id == note and reply.citations[0].verified
+
+
+@pytest.mark.parametrize("question", [
+    "what city does her take place in?", "is the film about los angeles?",
+    # A view asked of the writers is theirs on the film: "first assistant camera" is no view of the camera work.
+    "what do the critics say about los angeles?", "what did the writers think about the camera work?",
+])
+def test_the_notes_on_the_writers_are_never_quoted_for_a_question_not_about_them(engine, library, question):
     engine.library = lambda: library
     reply = engine.ask(question)
     assert reply.citations and not any(c.passage.note for c in reply.citations)

@@ -124,8 +124,13 @@ def test_the_note_on_an_essays_writers_is_searched_only_for_a_question_naming_th
     asked = Routed("film", "what does the medium writer do for a living?")
     named = retrieve(FakeSearcher(hits), asked, 5, prompts.words, named=("medium",), naming=frozenset({"medium"}))
     assert [h.passage.id for h in named.pool] == ["medium:note", "ebert:1", "dargis:1"]
-    unnamed = retrieve(FakeSearcher(hits), Routed("film", "what does a writer do for a living?"), 5, prompts.words)
+    unnamed = retrieve(FakeSearcher(hits), Routed("film", "what does theodore do for a living?"), 5, prompts.words)
     assert [h.passage.id for h in unnamed.pool] == ["ebert:1", "dargis:1"] == [h.passage.id for h in unnamed.hits]
+    # Asked about the writers at large, every note may answer; asked their view, none.
+    writers = retrieve(FakeSearcher(hits), Routed("film", "which critic is a photographer?"), 5, prompts.words)
+    assert [h.passage.id for h in writers.pool] == [h.passage.id for h in hits]
+    views = retrieve(FakeSearcher(hits), Routed("film", "what do the critics think of photographers?"), 5, prompts.words)
+    assert [h.passage.id for h in views.pool] == ["ebert:1", "dargis:1"]
 
 
 # Decide

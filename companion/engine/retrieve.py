@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from companion.engine.credits import CreditQuestion, read_credit_question
+from companion.engine.library import unnamed
 from companion.engine.route import Routed, asks_about_the_whole, asks_for_a_verdict, is_opinion
 from companion.policy import POLICY, Policy
 from companion.retrieval.search import Searcher
 from companion.retrieval.spelling import in_essays_spelling, written_out
+from companion.text import stemmed_words
 from companion.types import Hit
 from companion.words import Words
 
@@ -71,9 +73,14 @@ def retrieve(
         pool = [*pool[:reach], *(
             h for h in pool[reach:] if (credit and asked.answered_by(h.passage.text)) or h.passage.essay_id in named
         )]
-    # The note on an essay's writers answers questions about them ("is anise a critic?"), which name the essay; to
-    # any other question its "Los Angeles-based" or "film critic" would be beside the point.
-    pool = [h for h in pool if not h.passage.note or h.passage.essay_id in named]
+    # The note on an essay's writers answers questions about them: naming the essay ("is anise a critic?"), or the
+    # writers at large, asking no view of theirs once the words for them are set aside ("which critic is a
+    # photographer?", not "what did the critics think of the camera work?"). To any other question its "Los
+    # Angeles-based" or "first assistant camera" would be beside the point.
+    writers = bool(set(stemmed_words(said)) & words.the_writers) and not named and not is_opinion(
+        unnamed(said, words.the_writers), words
+    )
+    pool = [h for h in pool if not h.passage.note or writers or h.passage.essay_id in named]
     return Retrieved(
         query=query, opinion=opinion, hits=tuple(pool[:depth]), pool=tuple(pool), shown=routed.shown,
         whole=whole, verdict=verdict, named=named, naming=naming, asked=asked,
