@@ -7,7 +7,7 @@ from pathlib import Path
 
 from companion.corpus import Essay, load_corpus
 from companion.passages import (
-    MAX_WORDS, MIN_WORDS, SPEAKER_LABEL, essay_passages, normalize_space, note_passage, split_essay,
+    MAX_WORDS, MIN_WORDS, SPEAKER_LABEL, essay_passages, is_note, normalize_space, note_passage, split_essay,
 )
 from tests.conftest import CORPUS
 
@@ -91,7 +91,8 @@ def test_the_note_on_the_writers_is_a_passage_after_the_body_and_only_when_there
     noted = Essay(id="t", title="T", body=words(60) + ".", path=Path("t.md"), author="Ann Lee",
                   about="Ann Lee  is a critic.\nShe writes weekly.")
     note = note_passage(noted)
-    assert note is not None and note.note
+    assert note is not None and note.note and is_note(note.id)
+    assert not any(is_note(p.id) for p in split_essay(noted))
     assert (note.id, note.essay_id, note.text, note.author) == ("t:note", "t", "Ann Lee is a critic. She writes weekly.", "Ann Lee")
     assert essay_passages(noted) == [*split_essay(noted), note]
     assert not any(p.note for p in split_essay(noted))

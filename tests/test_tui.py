@@ -253,6 +253,8 @@ async def test_a_quote_from_the_note_on_the_writers_opens_the_essay_at_the_note(
         assert app.shown[0].citations[0].passage_id == "shared-experience:note"
         app.open_source(0, 1)
         await pilot.pause()
+        shown = [str(w.render()) for w in app.screen.query(Static)]
+        assert "the note on its writers (shared-experience:note)" in shown
         await pilot.press("e")
         await pilot.pause()
         assert isinstance(app.screen, EssayScreen)

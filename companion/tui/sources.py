@@ -15,7 +15,7 @@ from textual.widgets import Footer, Header, Static
 from companion.corpus import load_corpus
 from companion.errors import CompanionError
 from companion.grounding import markers, quotes
-from companion.passages import note_passage, split_essay
+from companion.passages import is_note, note_passage, split_essay
 from companion.text import find_span, printable
 from companion.types import Cited
 
@@ -112,7 +112,8 @@ class SourceScreen(Screen):
         yield Header()
         with VerticalScroll(id="passage-box"):
             yield Static(Text(f"[{s.n}] {printable(s.byline)}", style="bold"), id="source-title", markup=False)
-            yield Static(Text(f"passage {s.passage_id}", style="dim"), markup=False)
+            where = f"the note on its writers ({s.passage_id})" if is_note(s.passage_id) else f"passage {s.passage_id}"
+            yield Static(Text(where, style="dim"), markup=False)
             spans = [span for q in s.quotes if (span := find_span(s.text, q))]
             yield Static(highlighted(s.text, spans), id="passage", markup=False)
             if not s.verified:
