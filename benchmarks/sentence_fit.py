@@ -95,6 +95,20 @@ def fit(X, y, C: float):
     return (bias, *(float(w) for w in weights))
 
 
+def held_out(data, width: int, folds: int, C: float) -> tuple[list, list]:
+    """Return each question's chances from a model fit on the other folds' questions (first width columns), and the models."""
+    import numpy as np
+
+    held: list = [None] * len(data)
+    models = []
+    for fold_no in range(folds):
+        train = [i for i in range(len(data)) if i % folds != fold_no]
+        models.append(fit(np.vstack([data[i][1][:, :width] for i in train]), np.concatenate([data[i][2] for i in train]), C))
+        for i in range(fold_no, len(data), folds):
+            held[i] = chances(data[i][1][:, :width], models[-1])
+    return held, models
+
+
 def chances(X, model):
     """Return the model's chance for each row."""
     import numpy as np
@@ -187,13 +201,7 @@ def main() -> None:
     reachable = sum(bool(y.any()) for _, _, y, *_ in data)
     print(f"{len(questions)} answerable dev questions ({sum(d[3] for d in data)} read as opinion); "
           f"a sentence holding the answer among the top {POLICY.sentence_depth} passages' for {reachable}")
-    held = [None] * len(data)
-    models = []
-    for fold_no in range(args.folds):
-        train = [i for i in range(len(data)) if i % args.folds != fold_no]
-        models.append(fit(np.vstack([data[i][1] for i in train]), np.concatenate([data[i][2] for i in train]), args.C))
-        for i in range(fold_no, len(data), args.folds):
-            held[i] = chances(data[i][1], models[-1])
+    held, models = held_out(data, data[0][1].shape[1], args.folds, args.C)
     n = len(data)
     print(f"\nheld-out ({args.folds} folds by question): what a reader is shown")
     for floor in FLOORS:
@@ -235,14 +243,7 @@ def main() -> None:
 
 def print_alone(data, alone: int, args) -> None:
     """Print what the ranker fit without the reader's columns shows, held out, at the policy's floor and caps."""
-    import numpy as np
-
-    held = [None] * len(data)
-    for fold_no in range(args.folds):
-        train = [i for i in range(len(data)) if i % args.folds != fold_no]
-        model = fit(np.vstack([data[i][1][:, :alone] for i in train]), np.concatenate([data[i][2] for i in train]), args.C)
-        for i in range(fold_no, len(data), args.folds):
-            held[i] = chances(data[i][1][:, :alone], model)
+    held, _ = held_out(data, alone, args.folds, args.C)
     answers = count = good = 0
     for (pool, _, y, opinion, _), chance in zip(data, held):
         if len(pool):
