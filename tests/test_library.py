@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from companion.corpus import load_corpus
-from companion.engine.library import Library, describe, unnamed
+from companion.engine.library import Library, describe, of_the_writer, unnamed
 from companion.engine.verify import verify
 from companion.session import shelve
 from companion.text import quotes
@@ -124,6 +124,20 @@ def test_a_named_essay_with_writers_is_described_alone(library, prompts):
     assert [e.passage.id for e in described.evidence] == ["what-her-tells-us:1", "what-her-tells-us:note"]
     assert "Steven Boone is a film critic" in described.answer
     assert all(c.verified for c in verify(described.answer, described.evidence).citations)
+    # Of the note on both writers, the part about the one asked after.
+    assert "Jennifer Anise is a film lover" not in described.answer
+
+
+def test_of_a_note_on_several_writers_the_part_about_the_one_named_is_quoted():
+    note = ("Jennifer Anise is a filmmaker. Her blurbs are on Facebook. Steven Boone is a film critic. "
+            "He writes a column.")
+    names = frozenset({"jennifer", "anise", "steven", "boone"})
+    assert of_the_writer(note, names, {"boone"}) == "Steven Boone is a film critic. He writes a column."
+    assert of_the_writer(note, names, {"jennifer", "anise"}) == "Jennifer Anise is a filmmaker. Her blurbs are on Facebook."
+    # Asked after both, or neither, or a note on one writer: the whole note.
+    assert of_the_writer(note, names, {"anise", "boone"}) == note
+    assert of_the_writer(note, names, {"dialogue"}) == note
+    assert of_the_writer("Ann Lee is a critic. She writes.", frozenset({"ann", "lee"}), {"lee"}) == "Ann Lee is a critic. She writes."
 
 
 def test_a_library_without_the_corpus_still_names_titles_and_writers():

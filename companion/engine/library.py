@@ -219,6 +219,7 @@ def describe(question: str, library: Library, prompts: Prompts, careful: bool = 
         lines = [prompts.choose_nth("library_nobody", key, i, title=e.shown_title) for i, e in enumerate(named)]
         return Described(" ".join(lines), ())
     paragraphs = [] if named else [prompts.choose("library", key, count=number_word(len(shown)))]
+    asked = _own(question)
     evidence: list[Evidence] = []
     for i, essay in enumerate(shown, start=1):
         if essay.author:
@@ -230,10 +231,26 @@ def describe(question: str, library: Library, prompts: Prompts, careful: bool = 
             line += " " + prompts.choose_nth("library_opens", key, i, opening=opening) + f" [{len(evidence) + 1}]"
             evidence.append(Evidence(len(evidence) + 1, essay.first))
         if essay.note is not None:
-            line += " " + prompts.choose_nth("library_about", key, i, about=essay.note.text) + f" [{len(evidence) + 1}]"
+            about = of_the_writer(essay.note.text, essay.names, asked)
+            line += " " + prompts.choose_nth("library_about", key, i, about=about) + f" [{len(evidence) + 1}]"
             evidence.append(Evidence(len(evidence) + 1, essay.note))
         paragraphs.append(line)
     if not named:
         paragraphs.append(prompts.choose("library_invite", key))
     return Described("\n\n".join(paragraphs), tuple(evidence))
 
+
+def of_the_writer(note: str, names: frozenset[str], asked: set[str]) -> str:
+    """Return the part of a note on several writers about the one a question names, else the whole note.
+
+    "Who is steven boone?" hears "Steven Boone is a film critic… He writes a column…", not first what the note says
+    of Jennifer Anise: from the first sentence naming a writer asked after to the next naming another.
+    """
+    spans = sentence_spans(note)
+    named = [_own(note[a:b]) & names for a, b, _ in spans]
+    wanted = names & asked
+    first = next((i for i, who in enumerate(named) if who & wanted), None)
+    if first is None or not names - wanted:
+        return note
+    last = next((i for i in range(first + 1, len(spans)) if named[i] and not named[i] & wanted), len(spans))
+    return note[spans[first][0] : spans[last - 1][1]]
