@@ -173,6 +173,10 @@ class Policy:
     film_clause_score: float = 0.45
     # Words a clause needs before it can carry a film question; shorter ones are "hi" and "lol". By hand.
     film_clause_words: int = 3
+    # Words from which a question opening with who, what, which, why, when or where that never says "you" is
+    # no greeting ("what's the medium guy's day job" sat closest to "how's your day going"); shorter ones may be
+    # ("what's up samantha"). By hand, on the greeting examples: none that opens so is longer than 3 words.
+    greeting_words: int = 4
     # Film words a follow-up may have; more and it stands on its own. By hand.
     follow_up_film_words: int = 2
 

@@ -120,6 +120,16 @@ def test_her_name_is_read_as_calling_her_unless_the_film_leads_clearly(real_rout
     assert real_router.route(text) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # Close in words to "how's your day going" and "rough day at work", but a question about someone else.
+    ("what's the medium guy's day job", "film"), ("what is the medium guy's day job", "film"),
+    ("what's up samantha", "greeting"), ("what's new?", "greeting"),
+    ("who else have you talked to today", "about_her"), ("what is my name again?", "about_person"),
+])
+def test_a_question_about_neither_of_them_is_about_the_film(real_router, text, expected):
+    assert real_router.route(text) == expected
+
+
 @pytest.mark.parametrize("text", ["keep going", "explain more", "how so?", "more please", "could you say a bit more?"])
 def test_asking_the_last_answer_to_go_on_is_a_follow_up(real_router, prompts, text):
     assert route(text, real_router, prompts.words, has_history=True) == "follow_up"

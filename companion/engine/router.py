@@ -117,6 +117,14 @@ class Router:
         whole = _addressed(whole, set(folded.split()) | ({"you"} if bare != folded else set()))
         if ASKS.match(bare):
             whole = {name: value for name, value in whole.items() if name not in NOT_ASKED}
+            # A question about neither of them, longer than "what's up", asks about the film however close its
+            # words sit to small talk ("what's the medium guy's day job" to "how's your day going", "rough day at
+            # work"), or goes on from the answer before.
+            said = set(folded.split())
+            if not (FIRST_PERSON | SECOND_PERSON) & said and len(bare.split()) >= self.policy.greeting_words:
+                whole = {name: value for name, value in whole.items() if name in (FILM, FOLLOW_UP)}
+                if FOLLOW_UP not in whole:
+                    return FILM
         best = max((name for name in whole if name != FILM), key=whole.get)
         # Her name is in many film examples, so it lifts the film score of "later samantha" too; with the
         # name at an edge the film has to win outright, by more than the name adds.
