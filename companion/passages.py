@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from companion.corpus import Essay
 from companion.text import SENTENCE_END, SPEAKER_LABEL
-from companion.types import Passage
+from companion.types import NOTE_ID, Passage
 
 # Part of every essay's index hash: changing how we split must re-split everything.
 SPLITTER_VERSION = "2"
@@ -166,22 +166,13 @@ def split_essay(essay: Essay) -> list[Passage]:
     return passages
 
 
-# The note on an essay's writers is passage `<essay id>:note`; a saved citation knows it by its id alone.
-NOTE_ID = ":note"
-
-
-def is_note(passage_id: str) -> bool:
-    """Tell whether a passage id names the note on an essay's writers rather than a passage of its body."""
-    return passage_id.endswith(NOTE_ID)
-
-
 def note_passage(essay: Essay) -> Passage | None:
     """Return the note on an essay's writers (its front matter's `about`) as a passage to cite, if it has one."""
     if not essay.about:
         return None
     return Passage(
         id=f"{essay.id}{NOTE_ID}", essay_id=essay.id, n=0, title=essay.title, author=essay.author,
-        text=normalize_space(essay.about), start=0, end=0, note=True,
+        text=normalize_space(essay.about), start=0, end=0,
     )
 
 

@@ -8,6 +8,16 @@ from typing import Protocol
 from companion.text import SPEAKER_LABEL
 
 
+# The note on an essay's writers (its front matter's `about`) is passage `<essay id>:note`: searched and cited like
+# the passages of its body, but no piece of it (its start and end are 0). A saved citation knows it by its id alone.
+NOTE_ID = ":note"
+
+
+def is_note(passage_id: str) -> bool:
+    """Tell whether a passage id names the note on an essay's writers rather than a passage of its body."""
+    return passage_id.endswith(NOTE_ID)
+
+
 @dataclass(frozen=True)
 class Passage:
     """A retrievable piece of an essay, with where it sits in the essay's body."""
@@ -21,9 +31,11 @@ class Passage:
     start: int
     end: int
     speaker: str | None = None
-    # The note on the essay's writers from its front matter (corpus `about`), not a piece of its body: start and end
-    # are then 0, and it is searched only for a question naming its essay.
-    note: bool = False
+
+    @property
+    def note(self) -> bool:
+        """Tell whether this is the note on the essay's writers rather than a passage of its body."""
+        return is_note(self.id)
 
     @property
     def byline(self) -> str:

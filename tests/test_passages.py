@@ -7,8 +7,9 @@ from pathlib import Path
 
 from companion.corpus import Essay, load_corpus
 from companion.passages import (
-    MAX_WORDS, MIN_WORDS, SPEAKER_LABEL, essay_passages, is_note, normalize_space, note_passage, split_essay,
+    MAX_WORDS, MIN_WORDS, SPEAKER_LABEL, essay_passages, normalize_space, note_passage, split_essay,
 )
+from companion.types import is_note
 from tests.conftest import CORPUS
 
 

@@ -126,7 +126,7 @@ def test_the_picked_span_is_what_the_reply_quotes(prompts):
 
 def test_a_quote_from_the_note_on_the_writers_is_introduced_as_the_note_not_as_said_by_them(prompts):
     note = Passage(id="her:note", essay_id="her", n=0, title="Her", author="Ann Lee", text="Ann Lee is a critic.",
-                   start=0, end=0, note=True)
+                   start=0, end=0)
     evidence = (Evidence(1, ANSWER, span=(0, ANSWER.text.index(".") + 1)), Evidence(2, note, span=(0, len(note.text))))
     first, noted = quote_paragraphs(prompts, "who is ann lee?", quoted("who is ann lee?", evidence))
     assert quotes(noted) == ["Ann Lee is a critic."] and noted.endswith("[2]")
@@ -524,8 +524,7 @@ def test_of_the_note_on_a_conversations_writers_a_writer_asked_after_is_heard_in
                     text="BOONE: My job here is to ask about the film. ANISE: I work as a camera assistant.",
                     start=0, end=80, speaker="Steven Boone")
     note = Passage(id="talk:note", essay_id="talk", n=0, title="Talk", author="Steven Boone and Jennifer Anise",
-                   text="Jennifer Anise works as a camera assistant. Steven Boone is a film critic.", start=0, end=0,
-                   note=True)
+                   text="Jennifer Anise works as a camera assistant. Steven Boone is a film critic.", start=0, end=0)
     chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0, quote_chance=0.0)
     asked = "what does boone do, does he work as a camera assistant"
     picked = pick_quotes(Wanted(asked, named=("talk",), naming=frozenset({"boone"})), [hit(1, turns), hit(2, note)],

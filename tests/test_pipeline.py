@@ -118,8 +118,8 @@ def test_the_note_on_an_essays_writers_is_searched_only_for_a_question_naming_th
     from companion.engine.retrieve import retrieve
     from companion.engine.route import Routed
 
-    note = replace(passage("medium", 0, "Usually a photographer, sometimes I write film essays."), id="medium:note", note=True)
-    other = replace(passage("amy", 0, "Amy's writer is a critic in Los Angeles."), id="amy:note", note=True)
+    note = replace(passage("medium", 0, "Usually a photographer, sometimes I write film essays."), id="medium:note")
+    other = replace(passage("amy", 0, "Amy's writer is a critic in Los Angeles."), id="amy:note")
     hits = [hit(1, note), hit(2, LETTERS), hit(3, other), hit(4, AMY)]
     asked = Routed("film", "what does the medium writer do for a living?")
     named = retrieve(FakeSearcher(hits), asked, 5, prompts.words, named=("medium",), naming=frozenset({"medium"}))

@@ -31,7 +31,6 @@ def _metadata(passage: Passage, essay_hash: str) -> dict[str, str | int]:
         "speaker": passage.speaker or "",
         "start": passage.start,
         "end": passage.end,
-        "note": int(passage.note),
     }
 
 
@@ -66,7 +65,6 @@ def _passage(pid: str, text: str, meta: dict) -> Passage:
         start=int(meta["start"]),
         end=int(meta["end"]),
         speaker=str(meta.get("speaker") or "") or None,
-        note=bool(meta.get("note", 0)),
     )
 
 

@@ -15,9 +15,9 @@ from textual.widgets import Footer, Header, Static
 from companion.corpus import load_corpus
 from companion.errors import CompanionError
 from companion.grounding import markers, quotes
-from companion.passages import is_note, note_passage, split_essay
+from companion.passages import note_passage, split_essay
 from companion.text import find_span, printable
-from companion.types import Cited
+from companion.types import Cited, is_note
 
 HIGHLIGHT = "bold #2b2220 on #e0a96d"
 # How much of a quote (or of a passage's opening) a source's label shows: enough to tell passages apart.
