@@ -48,7 +48,6 @@ class Shelved:
     title: str
     author: str | None
     outlet: str | None
-    about: str | None
     first: Passage
     # Words that name this essay alone: its writers' and outlet's names, and its form when not an essay's.
     names: frozenset[str]
@@ -58,6 +57,11 @@ class Shelved:
     form_words: frozenset[str] = frozenset()
     # The note on its writers as a passage to cite (passages.note_passage), when it has one.
     note: Passage | None = None
+
+    @property
+    def about(self) -> str | None:
+        """Return the note on its writers, when it has one."""
+        return self.note.text if self.note is not None else None
 
     @property
     def naming_words(self) -> frozenset[str]:
@@ -109,7 +113,7 @@ class Library:
             essay = known.get(p.essay_id)
             shelved.append(Shelved(
                 essay_id=p.essay_id, title=p.title, author=p.author, outlet=essay.outlet if essay else None,
-                about=essay.about if essay else None, first=p,
+                first=p,
                 # A word in two essays' names or titles ("her") names neither.
                 names=frozenset(w for w in names[p.essay_id] if shared[w] == 1),
                 title_words=frozenset(w for w in titles[p.essay_id] if shared[w] == 1),
