@@ -7,6 +7,7 @@ import pytest
 from companion.corpus import load_corpus
 from companion.engine.library import Library, describe, of_the_writer, unnamed
 from companion.engine.verify import verify
+from companion.retrieval.sentences import spoken_of, writers
 from companion.session import shelve
 from companion.text import quotes
 from companion.types import Passage
@@ -128,16 +129,28 @@ def test_a_named_essay_with_writers_is_described_alone(library, prompts):
     assert "Jennifer Anise is a film lover" not in described.answer
 
 
+def _note(text: str, author: str) -> Passage:
+    return Passage(id="a:note", essay_id="a", n=0, title="On Her", author=author, text=text, start=0, end=0)
+
+
 def test_of_a_note_on_several_writers_the_part_about_the_one_named_is_quoted():
-    note = ("Jennifer Anise is a filmmaker. Her blurbs are on Facebook. Steven Boone is a film critic. "
+    text = ("Jennifer Anise is a filmmaker. Her blurbs are on Facebook. Steven Boone is a film critic. "
             "He writes a column.")
-    names = frozenset({"jennifer", "anise", "steven", "boone"})
-    assert of_the_writer(note, names, {"boone"}) == "Steven Boone is a film critic. He writes a column."
-    assert of_the_writer(note, names, {"jennifer", "anise"}) == "Jennifer Anise is a filmmaker. Her blurbs are on Facebook."
+    note = _note(text, "Steven Boone and Jennifer Anise")
+    assert of_the_writer(note, {"boone"}) == "Steven Boone is a film critic. He writes a column."
+    assert of_the_writer(note, {"jennifer", "anise"}) == "Jennifer Anise is a filmmaker. Her blurbs are on Facebook."
     # Asked after both, or neither, or a note on one writer: the whole note.
-    assert of_the_writer(note, names, {"anise", "boone"}) == note
-    assert of_the_writer(note, names, {"dialogue"}) == note
-    assert of_the_writer("Ann Lee is a critic. She writes.", frozenset({"ann", "lee"}), {"lee"}) == "Ann Lee is a critic. She writes."
+    assert of_the_writer(note, {"anise", "boone"}) == text
+    assert of_the_writer(note, {"dialogue"}) == text
+    assert of_the_writer(_note("Ann Lee is a critic. She writes.", "Ann Lee"), {"lee"}) == "Ann Lee is a critic. She writes."
+
+
+def test_a_note_speaks_of_the_writer_it_last_named():
+    note = _note("Jennifer Anise is a filmmaker. Her blurbs are online. Steven Boone is a critic. He blogs.",
+                 "Steven Boone and Jennifer Anise")
+    assert [spoken_of(note, note.text.index(s)) for s in ("Her blurbs", "Steven", "He blogs")] == [
+        "Jennifer Anise", "Steven Boone", "Steven Boone"]
+    assert writers(note) == ["Steven Boone", "Jennifer Anise"]
 
 
 def test_a_library_without_the_corpus_still_names_titles_and_writers():
@@ -235,6 +248,18 @@ def test_a_verdict_asked_of_one_critic_is_theirs_alone(engine, library, question
     assert reply.grounded and [c.passage.essay_id for c in reply.citations] == [essay]
     assert reply.citations[0].passage.speaker == speaker
     assert engine.prompts.words.names_the_film.search(quotes(reply.answer)[0])
+
+
+@pytest.mark.parametrize("question", [
+    "did anise and the medium writer like it?",
+    "do anise and the medium writer agree about the ending?",
+])
+def test_one_of_a_conversations_writers_named_beside_another_essay_hears_both(engine, library, question):
+    # Only the named writer's turns of the conversation are theirs; every sentence of an essay by one writer is.
+    engine.library = lambda: library
+    reply = engine.ask(question)
+    cited = {(c.passage.essay_id, c.passage.speaker) for c in reply.citations}
+    assert cited == {("what-her-tells-us", "Jennifer Anise"), ("shared-experience", None)}
 
 
 def test_the_words_naming_an_essay_are_left_out_of_what_is_asked_of_it(library, prompts):

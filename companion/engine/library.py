@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from companion.corpus import Essay
 from companion.passages import note_passage
 from companion.prompts import Prompts
-from companion.retrieval.sentences import sentence_spans
+from companion.retrieval.sentences import sentence_spans, spoken_of, writers
 from companion.text import STOPWORDS, WORD, content_terms, fold, number_word, stem, stemmed_words
 from companion.types import Evidence, Passage
 from companion.words import Words
@@ -235,7 +235,7 @@ def describe(question: str, library: Library, prompts: Prompts, careful: bool = 
             line += " " + prompts.choose_nth("library_opens", key, i, opening=opening) + f" [{len(evidence) + 1}]"
             evidence.append(Evidence(len(evidence) + 1, essay.first))
         if essay.note is not None:
-            about = of_the_writer(essay.note.text, essay.names, asked)
+            about = of_the_writer(essay.note, asked)
             line += " " + prompts.choose_nth("library_about", key, i, about=about) + f" [{len(evidence) + 1}]"
             evidence.append(Evidence(len(evidence) + 1, essay.note))
         paragraphs.append(line)
@@ -244,17 +244,15 @@ def describe(question: str, library: Library, prompts: Prompts, careful: bool = 
     return Described("\n\n".join(paragraphs), tuple(evidence))
 
 
-def of_the_writer(note: str, names: frozenset[str], asked: set[str]) -> str:
+def of_the_writer(note: Passage, asked: set[str]) -> str:
     """Return the part of a note on several writers about the one a question names, else the whole note.
 
     "Who is steven boone?" hears "Steven Boone is a film critic… He writes a column…", not first what the note says
-    of Jennifer Anise: from the first sentence naming a writer asked after to the next naming another.
+    of Jennifer Anise: the sentences the note speaks of them in (retrieval.sentences.spoken_of).
     """
-    spans = sentence_spans(note)
-    named = [_own(note[a:b]) & names for a, b, _ in spans]
-    wanted = names & asked
-    first = next((i for i, who in enumerate(named) if who & wanted), None)
-    if first is None or not names - wanted:
-        return note
-    last = next((i for i in range(first + 1, len(spans)) if named[i] and not named[i] & wanted), len(spans))
-    return note[spans[first][0] : spans[last - 1][1]]
+    everyone = writers(note)
+    wanted = [w for w in everyone if _own(w) & asked]
+    if not wanted or len(wanted) == len(everyone):
+        return note.text
+    spans = [(a, b) for a, b, _ in sentence_spans(note.text) if spoken_of(note, a) in wanted]
+    return note.text[spans[0][0] : spans[-1][1]] if spans else note.text

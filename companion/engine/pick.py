@@ -11,7 +11,9 @@ from companion.engine.library import unnamed
 from companion.engine.route import asks_about_the_ending
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
-from companion.retrieval.sentences import Candidate, Reader, SentenceVectors, rank_sentences, speaker_at
+from companion.retrieval.sentences import (
+    Candidate, Reader, SentenceVectors, rank_sentences, speaker_at, spoken_of, writers,
+)
 from companion.text import content_terms, fold
 from companion.types import Evidence, Hit
 from companion.words import Words
@@ -164,12 +166,14 @@ def _theirs(ranked: Sequence[Candidate], by_id: dict, named: Sequence[str], nami
     if not named:
         return list(ranked)
     kept = [c for c in ranked if by_id[c.passage_id].essay_id in named]
-    # "Did Anise like it?" names one of the two writing the conversation: her turns are her verdict.
+    # "Did Anise like it?" names one of the two writing the conversation: her turns are her verdict, and of the note
+    # on them the sentences about her. An essay by one writer is all theirs.
     def theirs(c: Candidate) -> bool:
         passage = by_id[c.passage_id]
-        # The note on the writers speaks of each of them by name ("Steven Boone is a film critic…").
-        said = c.text if passage.note else speaker_at(passage, c.sentence_start) or ""
-        return bool(set(content_terms(said)) & naming)
+        if len(writers(passage)) < 2:
+            return True
+        who = spoken_of(passage, c.sentence_start) if passage.note else speaker_at(passage, c.sentence_start)
+        return bool(set(content_terms(who or "")) & naming)
 
     return [c for c in kept if theirs(c)] or kept
 

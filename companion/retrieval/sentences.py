@@ -111,6 +111,25 @@ def speaker_at(passage: Passage, position: int) -> str | None:
     return speaker if speaker and speaker.lower().endswith(name.lower()) else name.title()
 
 
+def writers(passage: Passage) -> list[str]:
+    """Return each writer the passage's byline names ("Steven Boone and Jennifer Anise": both)."""
+    return [name.strip() for name in re.split(r",|&|\band\b", passage.author or "") if name.strip()]
+
+
+def spoken_of(note: Passage, position: int) -> str | None:
+    """Return the writer a note on several writers speaks of at a position: the last of them named by then.
+
+    "Steven Boone is a film critic… He writes a column…": the second sentence is still about Boone.
+    """
+    named = None
+    for start, end, _turn in sentence_spans(note.text):
+        if start > position:
+            break
+        said = set(content_terms(note.text[start:end]))
+        named = next((w for w in writers(note) if said & set(content_terms(w))), named)
+    return named
+
+
 def leans(sentence: str) -> bool:
     """Tell whether a sentence needs the one before it to be understood."""
     words = WORD.findall(fold(sentence))
