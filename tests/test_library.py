@@ -262,6 +262,12 @@ def test_one_of_a_conversations_writers_named_beside_another_essay_hears_both(en
     assert cited == {("what-her-tells-us", "Jennifer Anise"), ("shared-experience", None)}
 
 
+def test_the_conversation_named_by_its_form_beside_another_essay_hears_both(engine, library):
+    engine.library = lambda: library
+    reply = engine.ask("do the medium writer and the conversation review agree about the ending?")
+    assert {c.passage.essay_id for c in reply.citations} == {"what-her-tells-us", "shared-experience"}
+
+
 def test_the_words_naming_an_essay_are_left_out_of_what_is_asked_of_it(library, prompts):
     question = "where does the Medium guy say he feels it physically when he watches her?"
     _, naming = library.naming(question, prompts.words)

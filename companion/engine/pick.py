@@ -167,10 +167,11 @@ def _theirs(ranked: Sequence[Candidate], by_id: dict, named: Sequence[str], nami
         return list(ranked)
     kept = [c for c in ranked if by_id[c.passage_id].essay_id in named]
     # "Did Anise like it?" names one of the two writing the conversation: her turns are her verdict, and of the note
-    # on them the sentences about her. An essay by one writer is all theirs.
+    # on them the sentences about her. An essay by one writer, or named by no writer's name, is all theirs.
     def theirs(c: Candidate) -> bool:
         passage = by_id[c.passage_id]
-        if len(writers(passage)) < 2:
+        everyone = writers(passage)
+        if len(everyone) < 2 or not set(content_terms(" ".join(everyone))) & naming:
             return True
         who = spoken_of(passage, c.sentence_start) if passage.note else speaker_at(passage, c.sentence_start)
         return bool(set(content_terms(who or "")) & naming)
