@@ -7,7 +7,7 @@ import pytest
 from companion.corpus import load_corpus
 from companion.engine.library import Library, describe, of_the_writer, unnamed
 from companion.engine.verify import verify
-from companion.retrieval.sentences import spoken_of, writers
+from companion.retrieval.sentences import named_writers, spoken_of, writers
 from companion.session import shelve
 from companion.text import quotes
 from companion.types import Passage
@@ -151,6 +151,9 @@ def test_a_note_speaks_of_the_writer_it_last_named():
     assert [spoken_of(note, note.text.index(s)) for s in ("Her blurbs", "Steven", "He blogs")] == [
         "Jennifer Anise", "Steven Boone", "Steven Boone"]
     assert writers(note) == ["Steven Boone", "Jennifer Anise"]
+    hyphened = _note("Ann Lee writes. Mary-Kate Olsen films. She edits.", "Ann Lee & Mary-Kate Olsen")
+    assert spoken_of(hyphened, hyphened.text.index("She")) == "Mary-Kate Olsen"
+    assert named_writers(hyphened, {"kate"}) == ["Mary-Kate Olsen"]
 
 
 def test_a_library_without_the_corpus_still_names_titles_and_writers():

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from companion.corpus import Essay
 from companion.passages import note_passage
 from companion.prompts import Prompts
-from companion.retrieval.sentences import sentence_spans, spoken_of, writers
+from companion.retrieval.sentences import named_writers, sentence_spans, spoken_of, writers
 from companion.text import STOPWORDS, WORD, content_terms, fold, number_word, stem, stemmed_words
 from companion.types import Evidence, Passage
 from companion.words import Words
@@ -250,9 +250,8 @@ def of_the_writer(note: Passage, asked: set[str]) -> str:
     "Who is steven boone?" hears "Steven Boone is a film critic… He writes a column…", not first what the note says
     of Jennifer Anise: the sentences the note speaks of them in (retrieval.sentences.spoken_of).
     """
-    everyone = writers(note)
-    wanted = [w for w in everyone if _own(w) & asked]
-    if not wanted or len(wanted) == len(everyone):
+    wanted = named_writers(note, asked)
+    if not wanted or len(wanted) == len(writers(note)):
         return note.text
     spans = [(a, b) for a, b, _ in sentence_spans(note.text) if spoken_of(note, a) in wanted]
     return note.text[spans[0][0] : spans[-1][1]] if spans else note.text

@@ -12,7 +12,7 @@ from companion.engine.route import asks_about_the_ending
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
 from companion.retrieval.sentences import (
-    Candidate, Reader, SentenceVectors, rank_sentences, speaker_at, spoken_of, writers,
+    Candidate, Reader, SentenceVectors, named_writers, rank_sentences, speaker_at, spoken_of, writers,
 )
 from companion.text import content_terms, fold
 from companion.types import Evidence, Hit
@@ -170,8 +170,7 @@ def _theirs(ranked: Sequence[Candidate], by_id: dict, named: Sequence[str], nami
     # on them the sentences about her. An essay by one writer, or named by no writer's name, is all theirs.
     def theirs(c: Candidate) -> bool:
         passage = by_id[c.passage_id]
-        everyone = writers(passage)
-        if len(everyone) < 2 or not set(content_terms(" ".join(everyone))) & naming:
+        if len(writers(passage)) < 2 or not named_writers(passage, naming):
             return True
         who = spoken_of(passage, c.sentence_start) if passage.note else speaker_at(passage, c.sentence_start)
         return bool(set(content_terms(who or "")) & naming)

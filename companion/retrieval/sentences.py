@@ -116,6 +116,11 @@ def writers(passage: Passage) -> list[str]:
     return [name.strip() for name in re.split(r",|&|\band\b", passage.author or "") if name.strip()]
 
 
+def named_writers(passage: Passage, words: set[str] | frozenset[str]) -> list[str]:
+    """Return the passage's writers these words name ("boone" names Steven Boone)."""
+    return [name for name in writers(passage) if set(content_terms(name.replace("-", " "))) & words]
+
+
 def spoken_of(note: Passage, position: int) -> str | None:
     """Return the writer a note on several writers speaks of at a position: the last of them named by then.
 
@@ -125,8 +130,8 @@ def spoken_of(note: Passage, position: int) -> str | None:
     for start, end, _turn in sentence_spans(note.text):
         if start > position:
             break
-        said = set(content_terms(note.text[start:end]))
-        named = next((w for w in writers(note) if said & set(content_terms(w))), named)
+        said = set(content_terms(note.text[start:end].replace("-", " ")))
+        named = next(iter(named_writers(note, said)), named)
     return named
 
 
