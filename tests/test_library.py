@@ -239,6 +239,15 @@ def test_going_on_from_the_list_of_essays_asks_which_to_hear_from(engine, librar
     assert amy.route == "follow_up" and amy.grounded
 
 
+@pytest.mark.parametrize("follow_up", ["and anise?", "what about jennifer anise?"])
+def test_a_follow_up_naming_another_writer_asks_the_library_about_them(engine, library, follow_up):
+    engine.library = lambda: library
+    engine.ask("who is steven boone?")
+    reply = engine.ask(follow_up)
+    assert reply.route == "essays" and "what-her-tells-us:note" in [c.passage.id for c in reply.citations]
+    assert "Jennifer Anise is a film lover" in reply.answer and "Steven Boone is a film critic" not in reply.answer
+
+
 @pytest.mark.parametrize(("question", "essay", "speaker"), [
     ("did anise like the movie?", "what-her-tells-us", "Jennifer Anise"),
     ("what did boone think of the film?", "what-her-tells-us", "Steven Boone"),

@@ -268,6 +268,12 @@ def _asked_of(
     own = weighty_terms(" ".join(named)) - words.chatter
     if not own or len(named) > TURNING_WORDS:
         return None
+    if own <= writers():
+        # A writer named takes the place of the writer the question before named, however many words each takes:
+        # "who is steven boone?" then "and anise?" asks "who is anise?".
+        marked = _naming_writers(found, writers)
+        if marked:
+            return _replaced(leaned, found, marked, named)
     if own & words.about_the_essays:
         # Naming an essay, it turns only a question asked of another's writer: "what do the critics think of
         # amy?" then "and the techno-lonely guy?" asks that writer about Amy, beside the question.

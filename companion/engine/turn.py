@@ -210,11 +210,12 @@ class Engine:
         routed = replace(routed, query=respelt(routed.query, typos))
         shelf = self.shelf()
         if shelf is not None and shelf.asked_about(routed.query, self.prompts.words):
-            if routed.route == "follow_up":
-                # "Tell me more" after the list of essays: which of them to hear from is theirs to say.
+            if routed.route == "follow_up" and self.history and routed.query == self.history[-1].question:
+                # "Tell me more" after the list of essays: which of them to hear from is theirs to say. A follow-up
+                # asking of its own ("who is steven boone?" then "and anise?") is answered as it was asked.
                 yield from self._say(run, "library_invite")
             else:
-                yield from self._describe(run, shelf, remembered.careful)
+                yield from self._describe(run, shelf, remembered.careful, routed.query)
             return
         routed = replace(routed, query=search_query(question, routed.query, self.history, self.prompts.words))
         run.query = routed.query if routed.query != question else ""
@@ -298,9 +299,9 @@ class Engine:
             self._shelf = self.library()
         return self._shelf
 
-    def _describe(self, run: TurnRun, library: Library, careful: bool) -> Iterator[Event]:
+    def _describe(self, run: TurnRun, library: Library, careful: bool, question: str) -> Iterator[Event]:
         """Answer a question about the essays themselves from their titles and bylines, citing how each begins."""
-        described = describe(run.question, library, self.prompts, careful)
+        described = describe(question, library, self.prompts, careful)
         run.route = "essays"
         run.evidence = described.evidence
         run.grounded = bool(described.evidence)
