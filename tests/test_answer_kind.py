@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from companion.engine.answer_kind import (
-    answer_test, asks_for_a_date, asks_for_a_number, asks_for_a_person, asks_for_words_said, names_someone_new,
-    names_someone_uncredited, quotes_someone, stated_number, states_a_date, states_a_number,
+    answer_test, asks_for_a_date, asks_for_a_name, asks_for_a_number, asks_for_a_person, asks_for_words_said,
+    names_someone_new, names_someone_uncredited, names_something_new, quotes_someone, stated_number, states_a_date, states_a_number,
 )
 
 
@@ -79,6 +79,38 @@ def test_asked_about_casting_other_than_the_credit_the_credited_actor_is_no_answ
 
 def test_an_actor_sharing_a_name_with_the_part_asked_about_is_someone_new(prompts):
     assert names_someone_new("Take Amy Adams’ conveniently named character Amy.", "who plays amy?", prompts.words)
+
+
+@pytest.mark.parametrize("question", [
+    "what's the name of the song samantha writes", "whats paul's girlfriend called in the movie",
+    "What is the name of the operating system Theodore buys?", "which company is it named after?",
+])
+def test_what_something_is_called_asks_for_a_name(prompts, question):
+    assert asks_for_a_name(question, prompts.words)
+
+
+@pytest.mark.parametrize("question", [
+    "why is the movie called her?", "is her character really just called amy?", "what does his coworker call him?",
+])
+def test_why_or_whether_something_is_called_so_asks_for_none(prompts, question):
+    assert not asks_for_a_name(question, prompts.words)
+
+
+def test_a_name_inside_a_sentence_the_question_lacks_is_something_new(prompts):
+    question, words = "What is the name of the operating system Theodore buys?", prompts.words
+    assert names_something_new("He decides to bring home OS1, a personally-tailored operating system.", question, words)
+    assert names_something_new("It's Theodore not immediately telling Amy that Samantha is an OS.", question, words)
+    assert not names_something_new("Theodore shows all the symptoms of a calloused heart.", question, words)
+    # A capital opening a sentence or a quotation, the film's title, and an actor a credit names are no answer.
+    assert not names_something_new("Everything makes you cry, she says: “Sure.”", question, words)
+    assert not names_something_new("It is hard to gauge Her, because the world is so human.", question, words)
+    assert not names_something_new("His wife (Rooney Mara) has left.", "what's the name of theo's ex-wife?", words)
+
+
+def test_the_part_of_an_actor_the_question_names_is_the_name_asked_for(prompts):
+    text, words = "Take Amy Adams’ conveniently named character Amy, for example.", prompts.words
+    assert names_something_new(text, "what's amy adams' character called?", words)
+    assert not names_something_new(text, "what's the name of amy's husband?", words)
 
 
 @pytest.mark.parametrize(("text", "number"), [

@@ -74,6 +74,20 @@ def test_a_number_date_or_person_no_quote_gives_is_not_quoted_around(engine, rea
     assert not reply.grounded and not reply.citations
 
 
+@pytest.mark.parametrize("reader", [False, True])
+def test_a_name_no_quote_gives_is_not_quoted_around(engine, reading_engine, reader):
+    reply = (reading_engine if reader else engine).ask("what's the name of the video game amy is working on")
+    assert not reply.grounded and not reply.citations
+
+
+@pytest.mark.parametrize("question", [
+    "What is the name of the operating system Theodore buys?", "what's amy adams' character called?",
+])
+def test_a_name_a_quote_gives_is_quoted(reading_engine, question):
+    reply = reading_engine.ask(question)
+    assert_grounded(reply)
+
+
 def test_a_number_a_quote_states_in_words_is_quoted(engine):
     engine.history.clear()
     reply = engine.ask("how many times has steven boone seen it / planning to see it")

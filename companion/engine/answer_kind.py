@@ -21,6 +21,13 @@ YEAR = re.compile(r"\b(?:1[89]|20)\d\d(?:s|’s|'s)?\b")
 # A person's full name: two or more capitalised words in a row ("Rooney Mara", "Nicole Holofcener"), only the last
 # of them possessive ("Amy Adams’"): "It’s Theodore" opening a sentence names no one new.
 FULL_NAME = re.compile(r"\b[A-Z][a-z][\w-]*(?:\s+[A-Z][a-z][\w-]*)*\s+[A-Z][a-z][\w’'-]*")
+# Capitalised words in a row ("Theodore Twombly", "OS1"), or a word of letters and digits ("os1"). One capitalised word
+# names something only inside a sentence: one opening a sentence or a quotation names nothing by itself.
+CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*|\b[a-z]+\d+[a-z\d]*\b")
+# What comes before a name inside a sentence: a word in lower case, then a space (after a comma, perhaps).
+INSIDE = re.compile(r"\b[a-z][\w’'-]*[,;:]?\s+$")
+# What a name question opens with: "what's the song called?", "which name…".
+ASKS_WHAT = re.compile(r"\b(?:what|which)(?:['’]?s)?\b")
 # A speaker's turn inside a transcript quoted in an essay ("…we're talking? Samantha: Yes.").
 TURN = re.compile(r"\b[A-Z][a-z]+: \S")
 # A quotation the text holds only part of, its other mark in a sentence before or after ("Did anyone text me?”).
@@ -79,8 +86,33 @@ def _new_names(text: str, asked: set[str]) -> list[str]:
     return [name for name in FULL_NAME.findall(text) if not set(content_terms(name)) & asked]
 
 
+def asks_for_a_name(question: str, words: Words) -> bool:
+    """Tell whether a question asks what someone or something is called ("what's the little girl's name?")."""
+    asks = ASKS_WHAT.search(fold(question))
+    return bool(asks and words.asks_for_a_name.search(fold(question)[asks.end() :]))
+
+
+def names_something_new(text: str, question: str, words: Words) -> bool:
+    """Tell whether a text gives a name the question lacks that is neither an actor a credit names nor the film's."""
+    asked = set(content_terms(question))
+    given = credits(text)
+    if any(
+        CAPITALISED.fullmatch(part) and (set(content_terms(actor)) - set(content_terms(part))) & asked
+        for part, actor in given
+    ):
+        # The part played by an actor the question names is the name it asks for, words shared or not ("what's
+        # amy adams' character called?": Amy).
+        return True
+    actors = {fold(actor) for _, actor in given}
+    found = [m.group(0) for m in CAPITALISED.finditer(text) if " " in m.group(0) or INSIDE.search(text[: m.start()])]
+    return any(
+        not set(content_terms(name)) & asked and fold(name) not in actors and not words.names_the_film.fullmatch(name)
+        for name in found
+    )
+
+
 def answer_test(question: str, words: Words) -> Callable[[str], bool] | None:
-    """Return what a quote must say to answer a question asking for a number, a date or a person, or None."""
+    """Return what a quote must say to answer a question asking for a number, a date, a person or a name, or None."""
     # "How old was he when he made this?" asks for an age: "when" there only says which age.
     if asks_for_a_number(question, words):
         return lambda text: states_a_number(text, words)
@@ -91,6 +123,8 @@ def answer_test(question: str, words: Words) -> Callable[[str], bool] | None:
         return lambda text: names_someone_uncredited(text, question, words)
     if asks_for_a_person(question, words):
         return lambda text: names_someone_new(text, question, words)
+    if asks_for_a_name(question, words):
+        return lambda text: names_something_new(text, question, words)
     return None
 
 
