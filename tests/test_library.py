@@ -248,6 +248,42 @@ def test_a_follow_up_naming_another_writer_asks_the_library_about_them(engine, l
     assert "Jennifer Anise is a film lover" in reply.answer and "Steven Boone is a film critic" not in reply.answer
 
 
+@pytest.mark.parametrize(("question", "follow_up", "essay"), [
+    ("what did the medium writer think of the ending?", "who wrote it?", "shared-experience"),
+    ("what did the techno-lonely reviewer think of amy?", "who's the author?", "techno-lonely"),
+    ("does anise like theodore?", "who wrote that essay?", "what-her-tells-us"),
+])
+def test_who_wrote_it_after_a_question_naming_an_essay_asks_after_that_essay(engine, library, question, follow_up, essay):
+    engine.library = lambda: library
+    engine.history.clear()
+    engine.ask(question)
+    reply = engine.ask(follow_up)
+    shelved = next(e for e in library.essays if e.essay_id == essay)
+    assert reply.route == "essays" and shelved.title in reply.answer
+    assert all(e.title not in reply.answer for e in library.essays if e.essay_id != essay)
+    assert all(c.passage.essay_id == essay and c.verified for c in reply.citations)
+
+
+def test_who_wrote_them_after_several_critics_asks_after_the_essays_quoted(engine, library):
+    engine.library = lambda: library
+    engine.history.clear()
+    quoted = {e.title for e in library.essays if f"*{e.title}*" in engine.ask("what did the critics think of the ending?").answer}
+    reply = engine.ask("who wrote them?")
+    assert reply.route == "essays" and len(quoted) > 1
+    assert {e.title for e in library.essays if f"*{e.title}*" in reply.answer} == quoted
+
+
+@pytest.mark.parametrize(("question", "follow_up"), [
+    ("what's the movie about?", "who wrote it?"), ("what did the medium writer think of the ending?", "who directed it?"),
+])
+def test_who_made_it_after_any_question_asks_who_made_the_film(engine, library, question, follow_up):
+    engine.library = lambda: library
+    engine.history.clear()
+    engine.ask(question)
+    reply = engine.ask(follow_up)
+    assert reply.route == "film" and "Spike Jonze" in reply.answer.splitlines()[0]
+
+
 @pytest.mark.parametrize(("question", "essay", "speaker"), [
     ("did anise like the movie?", "what-her-tells-us", "Jennifer Anise"),
     ("what did boone think of the film?", "what-her-tells-us", "Steven Boone"),

@@ -8,7 +8,8 @@ import pytest
 
 from companion.config import REPO_ROOT, load_settings
 from companion.engine.route import (
-    asks_about_the_ending, asks_about_the_whole, asks_for_a_verdict, is_opinion, route, route_turn, tells_a_view,
+    asks_about_the_ending, asks_about_the_whole, asks_for_a_verdict, Routed, is_opinion, route, route_turn,
+    tells_a_view,
 )
 from companion.engine.router import ASKS, Router, clauses, key, unnamed
 from companion.errors import PromptError
@@ -142,8 +143,8 @@ def test_going_on_searches_the_film_question_again_with_what_was_shown(real_rout
     assert (routed.route, routed.query) == ("follow_up", asked.question)
     assert "It ends at dawn." in routed.shown and "Everything transmutes." in routed.shown
     # A follow-up that names something leans on the film question, not on "keep going".
-    leaning = route_turn("who directed it?", [asked, more], real_router, prompts.words)
-    assert (leaning.route, leaning.query) == ("follow_up", f"{asked.question} who directed it?")
+    leaning = route_turn("why is it so sad?", [asked, more], real_router, prompts.words)
+    assert (leaning.route, leaning.query) == ("follow_up", f"{asked.question} why is it so sad?")
     amy = Exchange("and what about amy?", "“Amy makes games.” [1]", "follow_up")
     # A pronoun stands for the one person it named.
     assert route_turn("why does she do that?", [asked, amy], real_router, prompts.words).query == "why does amy do that?"
@@ -154,6 +155,8 @@ def test_going_on_searches_the_film_question_again_with_what_was_shown(real_rout
     assert route_turn("what about theodore?", [who, then], real_router, prompts.words).query == "who is theodore?"
     assert route_turn("why is she like that?", [who, then], real_router, prompts.words).query == (
         "who is amy? and samantha? why is she like that?")
+    # Who made the film is asked whole, "it" the film whatever the question before was about.
+    assert route_turn("who directed it?", [asked, more], real_router, prompts.words) == Routed("film", "who directed it?")
     # After small talk there is no answer to go on from: nothing is held back.
     hello = Exchange("hi there", "Hello! What would you like to talk about?", "greeting")
     assert route_turn("more please", [hello], real_router, prompts.words).shown == ""

@@ -28,7 +28,8 @@ ASKS_WHO = frozenset(stem(w) for w in "who whom whose wrote write written writer
 # the film's.
 # English, not this film, so here.
 FORM_WORDS = {"conversation": "dialogue discussion"}
-# Numbers a list of essays is counted in; beyond them, digits.
+# Words pointing back at several things at once: "who wrote them?" asks after the essays just quoted. English, so here.
+THEM = frozenset(stem(w) for w in "they them those these".split())
 
 
 def _words(text: str | None) -> list[str]:
@@ -134,6 +135,22 @@ class Library:
             if e.names & asked or _beside_a_noun(sequence, e.title_words, nouns) or _before_a_noun(said, e.form_words, nouns)
         )
 
+    def asked_after(self, question: str, before: str, answered: str, words: Words) -> tuple[Shelved, ...]:
+        """Return the essays a question asking only who wrote them leans on the turn before for, if it does.
+
+        "Who wrote it?" or "who's the author?" after "what did the medium writer think of the ending?" asks after the
+        essays that question named (before); "who wrote them?" after a reply quoting three critics, after the essays
+        it quoted (answered, where each title shows in italics). A question naming an essay itself asks its own.
+        """
+        said = _words(question)
+        if not ASKS_WHO & set(said) or self.named(question, words):
+            return ()
+        if not all(w in words.names_an_essay or w in words.about_the_library or w in THEM for w in said):
+            return ()
+        if THEM & set(said):
+            return tuple(e for e in self.essays if f"*{e.title}*" in answered)
+        return self.named(before, words)
+
     def naming(self, question: str, words: Words) -> tuple[tuple[str, ...], frozenset[str]]:
         """Return the ids of the essays a question names and the words of it naming them ("anise", "techno")."""
         named = self.named(question, words)
@@ -209,13 +226,16 @@ class Described:
     evidence: tuple[Evidence, ...]
 
 
-def describe(question: str, library: Library, prompts: Prompts, careful: bool = False) -> Described:
+def describe(
+    question: str, library: Library, prompts: Prompts, careful: bool = False, named: tuple[Shelved, ...] = (),
+) -> Described:
     """Say which essays there are (or the ones the question names): title, writers, the note on them, how each opens.
 
-    careful: the person has not seen the film, so an opening that gives the ending away is not quoted.
+    careful: the person has not seen the film, so an opening that gives the ending away is not quoted. named: the
+    essays asked about when the question leans on the one before for them ("who wrote it?").
     """
     key = fold(question)
-    named = library.named(question, prompts.words)
+    named = named or library.named(question, prompts.words)
     shown = named or library.essays
     asks_who = bool(ASKS_WHO & set(_words(question)))
     if named and asks_who and all(e.author is None and e.about is None for e in named):

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from companion.engine.credits import asked_work
 from companion.engine.grammar import ASKING, AUXILIARY, LEAD_IN
 from companion.engine.pronouns import person_turned, pronouns_written_out, resolve
 from companion.engine.router import FIRST_PERSON, Router, key
@@ -200,6 +201,11 @@ def route_turn(
     if agrees is not None and history and history[-1].route in FILM_ROUTES:
         question = f"and {agrees.group(1)}?"
     kind = router.route(question, follow_up=bool(history))
+    work = asked_work(question, words)
+    if history and kind in FILM_ROUTES and work is not None and work.itself:
+        # "Who directed it?" is whole alone, whatever the question before asked ("what did the medium writer think of
+        # the ending?"): searched beside it, it was answered from that essay, which names no director.
+        return Routed("film", question)
     if kind in FILM_ROUTES and history and history[-1].route in FILM_ROUTES:
         # "What's her job?" after "tell me about amy" asks "what's amy's job?", however its words route. A pronoun
         # stands for someone in the message just before, as it was searched, or its answer ("who made it?" then "what

@@ -16,7 +16,7 @@ from companion.backends.base import Backend, Message
 from companion.engine.compose import Composed, Composition, Job, compose
 from companion.engine.converse import ABOUT_PERSON, canned, facts_about, releases_spoilers, search_query, talk, talk_messages
 from companion.engine.decide import Judge, decide
-from companion.engine.library import Library, describe
+from companion.engine.library import Library, Shelved, describe
 from companion.engine.prompting import Prompt, build_messages, fit
 from companion.engine.recall import Remembered, read_memory
 from companion.engine.retrieve import retrieve
@@ -209,6 +209,14 @@ class Engine:
         typos = () if other_language else typos
         routed = replace(routed, query=respelt(routed.query, typos))
         shelf = self.shelf()
+        before = self.history[-1] if self.history and self.history[-1].route in FILM_ROUTES else None
+        asked = shelf.asked_after(question, before.query or before.question, before.answer, self.prompts.words) if (
+            shelf is not None and before is not None
+        ) else ()
+        if asked:
+            # "Who wrote it?" after "what did the medium writer think of the ending?" asks who wrote that essay.
+            yield from self._describe(run, shelf, remembered.careful, question, asked)
+            return
         if shelf is not None and shelf.asked_about(routed.query, self.prompts.words):
             if routed.route == "follow_up" and self.history and routed.query == self.history[-1].question:
                 # "Tell me more" after the list of essays: which of them to hear from is theirs to say. A follow-up
@@ -299,9 +307,11 @@ class Engine:
             self._shelf = self.library()
         return self._shelf
 
-    def _describe(self, run: TurnRun, library: Library, careful: bool, question: str) -> Iterator[Event]:
+    def _describe(
+        self, run: TurnRun, library: Library, careful: bool, question: str, named: tuple[Shelved, ...] = (),
+    ) -> Iterator[Event]:
         """Answer a question about the essays themselves from their titles and bylines, citing how each begins."""
-        described = describe(question, library, self.prompts, careful)
+        described = describe(question, library, self.prompts, careful, named)
         run.route = "essays"
         run.evidence = described.evidence
         run.grounded = bool(described.evidence)
