@@ -233,6 +233,14 @@ def test_after_asking_who_played_or_made_it_a_pronoun_stands_for_the_one_the_ans
     assert then("who plays samantha?", cast, "what else has she been in?") == "what else has Scarlett Johansson been in?"
     made = "It's Spike Jonze; you can see it in the essays' own words, Writer/Director Spike Jonze."
     assert then("who directed her?", made, "what else has he made?") == "what else has Spike Jonze made?"
+    # The actor, not the part the question named, whichever way the answer writes the part.
+    theodore = "That's Joaquin Phoenix, as Theodore Twombly.\n\nIn *Her (2013)*: “Theodore Twombly (Joaquin Phoenix).” [1]"
+    assert then("who plays theodore?", theodore, "is he good?") == "is Joaquin Phoenix good?"
+    assert then("who plays theodore?", theodore, "and his wife?") == "who plays theodore's wife?"
+    # Of several the answer credits, the first, each actor named before their part.
+    leads = "That's Joaquin Phoenix as Theodore Twombly, Scarlett Johansson as Samantha and Amy Adams as Amy."
+    assert then("who plays the lead?", leads, "is he good in it?") == "is Joaquin Phoenix good in it?"
+    assert then("who stars in her?", leads, "what else has she been in?") == "what else has Scarlett Johansson been in?"
     # Asked who someone is, the pronoun is still that someone, not the actor the answer names.
     who = "Amy is Amy Adams's part in the film."
     assert then("who is amy?", who, "what's her job?") == "what's amy's job?"

@@ -19,8 +19,8 @@ def resolve(question: str, before: str, words: Words, answer: str = "") -> str |
 
     "Tell me about amy" then "what's her job?" asks "what's amy's job?"; "what did boone think of the ending?"
     then "did he cry?" asks "did boone cry?". After asking who played a part or made the film, the pronoun is
-    the one the answer's first line named: "who plays samantha?" then "what else has she been in?" asks after
-    Scarlett Johansson. A pronoun in a question naming someone it could stand for, or following one naming nobody or
+    the one the answer's first line named (the first of several): "who plays samantha?" then "what else has she been
+    in?" asks after Scarlett Johansson. A pronoun in a question naming someone it could stand for, or following one naming nobody or
     more than one person it could stand for, is left to be searched with the message before (None). "Her" written with its
     capital inside a question is the film, not a woman. Only a kind's first pronoun is written out: "does he
     get over his divorce?" asks "does theodore get over his divorce?".
@@ -35,9 +35,12 @@ def resolve(question: str, before: str, words: Words, answer: str = "") -> str |
         before_named = _people(before, people)
         named = _one(before_named)
         if asked_who:
-            # The answer's first line gives who was asked for, beside the part or film the question named.
-            told = {fold(n) for n in before_named}
-            named = _one([n for n in _people(answer.split("\n\n")[0], people) if fold(n) not in told]) or named
+            # The answer's first line gives who was asked for, beside the part or film the question named; of several,
+            # the first, as it names each actor before their part ("who plays the lead?": "That's Joaquin Phoenix as
+            # Theodore Twombly, …", so "is he good in it?" asks after Joaquin Phoenix).
+            told = {w for n in before_named for w in fold(n).split()}
+            new = [n for n in _people(answer.split("\n\n")[0], people) if not told & set(fold(n).split())]
+            named = new[0] if new else named
         if found and named:
             resolved = _written_as(resolved, found[0], named)
     return resolved if resolved != question else None

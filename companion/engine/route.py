@@ -211,7 +211,10 @@ def route_turn(
         # stands for someone in the message just before, as it was searched, or its answer ("who made it?" then "what
         # else has he made?"), whatever question that one went on from.
         last = history[-1]
-        resolved = resolve(question, last.query or last.question, words, last.answer)
+        # "And his wife?" after "who plays theodore?" turns the question to Theodore's wife: a pronoun in a message
+        # turning the question before stands for whom that question named, not for the actor its answer gave.
+        answered = "" if TURNS_TO.match(fold(question)) else last.answer
+        resolved = resolve(question, last.query or last.question, words, answered)
         if resolved is not None and not TURNS_TO.match(fold(resolved)):
             return Routed("follow_up", resolved)
         # "And his wife?" after "who plays theodore?" turns the question before to "theodore's wife".
