@@ -273,6 +273,15 @@ def test_who_wrote_them_after_several_critics_asks_after_the_essays_quoted(engin
     assert {e.title for e in library.essays if f"*{e.title}*" in reply.answer} == quoted
 
 
+def test_who_said_that_asks_after_the_essay_just_quoted(engine, library):
+    engine.library = lambda: library
+    engine.history.clear()
+    engine.ask("what did the techno-lonely reviewer think of amy?")
+    reply = engine.ask("who said that?")
+    assert reply.route == "essays" and "*Her: We are the Techno-Lonely*" in reply.answer
+    assert all(c.passage.essay_id == "techno-lonely" for c in reply.citations)
+
+
 @pytest.mark.parametrize(("question", "follow_up"), [
     ("what's the movie about?", "who wrote it?"), ("what did the medium writer think of the ending?", "who directed it?"),
 ])

@@ -295,6 +295,21 @@ def test_asked_whether_another_agrees_a_follow_up_asks_them_the_question_before(
     assert asked("does anise agree?", []) == "does anise agree?"
 
 
+@pytest.mark.parametrize(("before", "then", "asked"), [
+    ("what did boone think of amy?", "and what did anise say?", "what did anise think of amy?"),
+    ("did anise like the ending?", "and what does boone think about it?", "did boone like the ending?"),
+    ("what did the medium writer think of the ending?", "and what did anise think?", "what did anise think of the ending?"),
+    # The words for the essay after a writer's name give way with it.
+    ("what did the medium writer think of the ending?", "and anise?", "what did anise think of the ending?"),
+])
+def test_a_follow_up_asking_another_writer_what_they_made_of_it_asks_them_the_question_before(
+    real_router, prompts, before, then, asked,
+):
+    writers = lambda: frozenset({"boone", "anise", "medium", "techno", "lone"})  # noqa: E731
+    history = [Exchange(before, "“A quote.” [1]", "film")]
+    assert route_turn(then, history, real_router, prompts.words, writers=writers).query == asked
+
+
 def test_a_pronoun_after_small_talk_stands_for_no_one(real_router, prompts):
     # "Hi, I'm Amy" names the person, not the film's Amy.
     routed = route_turn("what's her job?", [Exchange("hi, i'm amy", "Hello, Amy!", "greeting")], real_router, prompts.words)

@@ -30,6 +30,8 @@ ASKS_WHO = frozenset(stem(w) for w in "who whom whose wrote write written writer
 FORM_WORDS = {"conversation": "dialogue discussion"}
 # Words pointing back at several things at once: "who wrote them?" asks after the essays just quoted. English, so here.
 THEM = frozenset(stem(w) for w in "they them those these".split())
+# Words asking who said what was just quoted: "who said that?" asks after the essays the reply before quoted.
+SAYING = frozenset(stem(w) for w in "say says said saying".split())
 
 
 def _words(text: str | None) -> list[str]:
@@ -139,15 +141,15 @@ class Library:
         """Return the essays a question asking only who wrote them leans on the turn before for, if it does.
 
         "Who wrote it?" or "who's the author?" after "what did the medium writer think of the ending?" asks after the
-        essays that question named (before); "who wrote them?" after a reply quoting three critics, after the essays
-        it quoted (answered, where each title shows in italics). A question naming an essay itself asks its own.
+        essays that question named (before); "who wrote them?" after a reply quoting three critics, or "who said
+        that?", after the essays it quoted (answered, where each title shows in italics). A question naming an essay itself asks its own.
         """
         said = _words(question)
         if not ASKS_WHO & set(said) or self.named(question, words):
             return ()
-        if not all(w in words.names_an_essay or w in words.about_the_library or w in THEM for w in said):
+        if not all(w in words.names_an_essay or w in words.about_the_library or w in THEM | SAYING for w in said):
             return ()
-        if THEM & set(said):
+        if (THEM | SAYING) & set(said):
             return tuple(e for e in self.essays if f"*{e.title}*" in answered)
         return self.named(before, words)
 

@@ -40,6 +40,11 @@ THE_OTHERS = frozenset({"others", "other", "rest", "everyone", "everybody", "els
 OTHER_CRITICS = "the other critics"
 # Words a follow-up may turn to and still be asked in the question before it ("and the techno-lonely guy?" is not).
 TURNING_WORDS = 3
+# Words asking a writer what they made of something, around the writer's name: "and what did anise say?" asks the
+# question before of Anise, as "and anise?" does. English, so here.
+ASKED_OF_A_WRITER = frozenset(
+    "what how did does do say says said think thinks thought feel feels felt make made of about it that this".split()
+)
 # Asking the last answer to go on ("keep going", "explain more", "how so?") names nothing of its own.
 CONTINUE = re.compile(r"^(keep going|keep on|continue|carry on|explain|more|how so|what else)\b|\b(say|explain) more\b")
 
@@ -264,11 +269,13 @@ def _asked_of(
     found = list(WRITTEN.finditer(leaned))
     if _to_the_others(question, words):
         # "What did Boone think of the ending?" then "and the others?" asks the other critics the same.
-        marked = _naming_writers(found, writers)
-        # With the words for the essay after the name: "the medium writer", "the techno-lonely guy".
-        while marked and marked[-1] + 1 < len(found) and _for_an_essay(found[marked[-1] + 1].group(), words):
-            marked.append(marked[-1] + 1)
+        marked = _naming_a_writer(found, writers, words)
         return _replaced(leaned, found, marked, OTHER_CRITICS.split()) if marked else None
+    writer = [w for w in named if fold(w) not in ASKED_OF_A_WRITER]
+    if writer != named and writer and set(content_terms(" ".join(writer))) <= writers():
+        marked = _naming_a_writer(found, writers, words)
+        if marked:
+            return _replaced(leaned, found, marked, writer)
     if PRONOUN.search(folded):
         return None
     turned = person_turned(leaned, " ".join(named), words)
@@ -280,7 +287,7 @@ def _asked_of(
     if own <= writers():
         # A writer named takes the place of the writer the question before named, however many words each takes:
         # "who is steven boone?" then "and anise?" asks "who is anise?".
-        marked = _naming_writers(found, writers)
+        marked = _naming_a_writer(found, writers, words)
         if marked:
             return _replaced(leaned, found, marked, named)
     if own & words.about_the_essays:
@@ -319,6 +326,17 @@ def _naming_writers(found: Sequence[re.Match[str]], writers: Callable[[], frozen
     """Return the places of the words naming an essay's writer among a question's words."""
     names = writers()
     return [i for i, m in enumerate(found) if (terms := content_terms(m.group().replace("-", " "))) and set(terms) <= names]
+
+
+def _naming_a_writer(found: Sequence[re.Match[str]], writers: Callable[[], frozenset[str]], words: Words) -> list[int]:
+    """Return the places of the words naming an essay's writer, with the words for the essay after the name.
+
+    "The medium writer", "the techno-lonely guy": turned to another writer, the whole of it gives way.
+    """
+    marked = _naming_writers(found, writers)
+    while marked and marked[-1] + 1 < len(found) and _for_an_essay(found[marked[-1] + 1].group(), words):
+        marked.append(marked[-1] + 1)
+    return marked
 
 
 def _replaced(leaned: str, found: Sequence[re.Match[str]], marked: list[int], named: Sequence[str]) -> str | None:
