@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 
 from companion.backends.base import BaseBackend, Capabilities, GenerationRequest, Message, Writes
+from companion.text import weighty_terms
 from companion.types import Hit, Passage
 
 Piece = str | Exception
@@ -117,6 +118,10 @@ class ForcedRouter:
     def route(self, text: str, follow_up: bool = True) -> str:
         """Return the route the test gave for this message, or "film"."""
         return self.routes.get(text, "film")
+
+    def words_of(self, route: str) -> frozenset[str]:
+        """Return the words of weight of the messages the test routes there, as a route's examples give them."""
+        return frozenset(w for text, given in self.routes.items() if given == route for w in weighty_terms(text))
 
     def warm(self) -> None:
         """Embed nothing: the routes are given."""

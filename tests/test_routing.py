@@ -155,6 +155,10 @@ def test_going_on_searches_the_film_question_again_with_what_was_shown(real_rout
     assert route_turn("what about theodore?", [who, then], real_router, prompts.words).query == "who is theodore?"
     assert route_turn("why is she like that?", [who, then], real_router, prompts.words).query == (
         "who is amy? and samantha? why is she like that?")
+    # A follow-up asking something in words no request to go on uses is searched beside the question it leans on.
+    leaving = Exchange("what's the deal with the OS leaving?", "“It ends at dawn.” [1]", "film")
+    where = route_turn("where do they go?", [leaving], real_router, prompts.words)
+    assert (where.route, where.query) == ("follow_up", f"{leaving.question} where do they go?")
     # Who made the film is asked whole, "it" the film whatever the question before was about.
     assert route_turn("who directed it?", [asked, more], real_router, prompts.words) == Routed("film", "who directed it?")
     # After small talk there is no answer to go on from: nothing is held back.

@@ -224,8 +224,10 @@ def route_turn(
             return Routed("follow_up", resolved)
         # "And his wife?" after "who plays theodore?" turns the question before to "theodore's wife".
         question = resolved or question
-    if kind == "follow_up" and not _turns_to_its_own(question, words):
-        # "Keep going", "how so?": the film question it goes on from, for what has not been quoted yet.
+    # "Keep going", "how so?": the film question it goes on from, for what has not been quoted yet. One asking
+    # something of its own in words no such request uses ("where do they go?" after "what's the deal with the OS
+    # leaving?") is searched beside the question it leans on, below.
+    if kind == "follow_up" and not _turns_to_its_own(question, words) and not _asks_its_own(question, router, words):
         question_before, shown = _going_on_from(history)
         return Routed("follow_up", question_before, shown)
     kind = _settle(kind, question, words, bool(history), policy)
@@ -345,6 +347,11 @@ def _replaced(leaned: str, found: Sequence[re.Match[str]], marked: list[int], na
         return None
     first = marked[0] - 1 if marked[0] and found[marked[0] - 1].group().casefold() in DETERMINER else marked[0]
     return leaned[: found[first].start()] + " ".join(named) + leaned[found[marked[-1]].end() :]
+
+
+def _asks_its_own(question: str, router: Router, words: Words) -> bool:
+    """Tell whether a follow-up asks something in words no request to go on uses ("where do they go?", not "why?")."""
+    return bool(weighty_terms(question) - words.chatter - router.words_of("follow_up"))
 
 
 def _turns_to_its_own(question: str, words: Words) -> bool:

@@ -21,7 +21,7 @@ from companion.engine.grammar import ASKING
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
 from companion.retrieval.saved import keep_matrix, kept_matrix
-from companion.text import fold
+from companion.text import fold, weighty_terms
 
 FILM = "film"
 FOLLOW_UP = "follow_up"
@@ -89,6 +89,10 @@ class Router:
         self.digest = hashlib.sha256(json.dumps([model, self.labels, self.texts]).encode("utf-8")).hexdigest()
         self._lock = threading.Lock()
         self._matrix = None
+
+    def words_of(self, route: str) -> frozenset[str]:
+        """Return the words of weight a route's examples hold, stemmed ("elaborate", "mean", "happen" for a follow-up)."""
+        return frozenset(w for text, label in zip(self.texts, self.labels, strict=True) if label == route for w in weighty_terms(text))
 
     def warm(self) -> None:
         """Embed the examples now (or read them from the cache) rather than at the first message."""
