@@ -88,8 +88,9 @@ def _new_names(text: str, asked: set[str]) -> list[str]:
 
 def asks_for_a_name(question: str, words: Words) -> bool:
     """Tell whether a question asks what someone or something is called ("what's the little girl's name?")."""
-    asks = ASKS_WHAT.search(fold(question))
-    return bool(asks and words.asks_for_a_name.search(fold(question)[asks.end() :]))
+    folded = fold(question)
+    asks = ASKS_WHAT.search(folded)
+    return bool(asks and words.asks_for_a_name.search(folded[asks.end() :]))
 
 
 def names_something_new(text: str, question: str, words: Words) -> bool:

@@ -147,7 +147,7 @@ class Library:
         said = _words(question)
         if not ASKS_WHO & set(said) or self.named(question, words):
             return ()
-        if not all(w in words.names_an_essay or w in words.about_the_library or w in THEM | SAYING for w in said):
+        if not _only_about_the_essays(said, words, THEM | SAYING):
             return ()
         if (THEM | SAYING) & set(said):
             return tuple(e for e in self.essays if f"*{e.title}*" in answered)
@@ -175,7 +175,12 @@ class Library:
         nouns = words.names_an_essay
         if not (named or nouns & set(sequence)):
             return False
-        return all(w in nouns or w in words.about_the_library or w in names for w in sequence)
+        return _only_about_the_essays(sequence, words, names)
+
+
+def _only_about_the_essays(said: list[str], words: Words, also: frozenset[str] | set[str]) -> bool:
+    """Tell whether every word is a word for the essays, one asking after them, or one of also."""
+    return all(w in words.names_an_essay or w in words.about_the_library or w in also for w in said)
 
 
 def unnamed(question: str, naming: frozenset[str]) -> str:
