@@ -85,6 +85,9 @@ class Router:
         self.texts = [text for texts in examples.values() for text in texts]
         self.exact = {key(text): name for name, texts in examples.items() for text in texts}
         self.routes = tuple(examples)
+        self._words = {
+            name: frozenset(w for text in texts for w in weighty_terms(text)) for name, texts in examples.items()
+        }
         model = embedder.model_id if embedder is not None else ""
         self.digest = hashlib.sha256(json.dumps([model, self.labels, self.texts]).encode("utf-8")).hexdigest()
         self._lock = threading.Lock()
@@ -92,7 +95,7 @@ class Router:
 
     def words_of(self, route: str) -> frozenset[str]:
         """Return the words of weight a route's examples hold, stemmed ("elaborate", "mean", "happen" for a follow-up)."""
-        return frozenset(w for text, label in zip(self.texts, self.labels, strict=True) if label == route for w in weighty_terms(text))
+        return self._words.get(route, frozenset())
 
     def warm(self) -> None:
         """Embed the examples now (or read them from the cache) rather than at the first message."""
