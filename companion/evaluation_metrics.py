@@ -11,7 +11,7 @@ from typing import Any, Literal
 from companion.grounding import markers, quote_in, quotes
 from companion.passages import Passage
 from companion.retrieval.store import Hit
-from companion.text import fold
+from companion.text import fold, fold_marks
 from companion.types import Reply
 
 KINDS = ("fact", "opinion", "compare", "quote", "none")
@@ -94,11 +94,15 @@ class QuestionResult:
 
 def fold_gold(gold: Sequence[Sequence[str]]) -> list[list[str]]:
     """Normalise every gold phrase the way passages and quotes are normalised before matching."""
-    return [[fold(phrase) for phrase in group] for group in gold]
+    return [[fold_marks(phrase) for phrase in group] for group in gold]
 
 
 def groups_hit(folded_text: str, gold: Sequence[Sequence[str]]) -> set[int]:
-    """Return the gold groups the (folded) text answers: a group is answered by any one of its phrases."""
+    """Return the gold groups the (folded) text answers: a group is answered by any one of its phrases.
+
+    Double and single marks match alike, as a quote's own quotation is shown in single marks (text.nested).
+    """
+    folded_text = folded_text.replace('"', "'")
     return {i for i, group in enumerate(gold) if any(phrase in folded_text for phrase in group)}
 
 

@@ -92,6 +92,20 @@ def listed(items: Iterable[str]) -> str:
     return items[0] if len(items) < 2 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
+# A quotation inside a quote is shown in single marks, as print does: “…not called ‘Samantha.’ If anything…”.
+INNER_MARKS = str.maketrans({"“": "‘", "”": "’"})
+
+
+def nested(text: str) -> str:
+    """Return a text to show inside double quotation marks: its own double marks become single ones."""
+    return text.translate(INNER_MARKS)
+
+
+def fold_marks(text: str) -> str:
+    """Fold a text as quotes are matched to passages: double and single marks alike, as nested() shows them."""
+    return fold(text).replace('"', "'")
+
+
 def printable(text: str) -> str:
     """Show control characters (terminal escapes included) as visible symbols instead of obeying them."""
     return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
@@ -99,12 +113,12 @@ def printable(text: str) -> str:
 
 def find_span(haystack: str, needle: str) -> tuple[int, int] | None:
     """Find a quote in a text as a reader would (quotes, dashes, case, spaces folded); return its span."""
-    target = fold(needle).strip(" .,;:")
+    target = fold_marks(needle).strip(" .,;:")
     if not target:
         return None
     # Folding the whole text, as citation checks do, keeps NFKC expansions and compositions intact; the
     # folded length of a prefix only grows with the prefix, so a bisection maps folded offsets back.
-    at = fold(haystack).find(target)
+    at = fold_marks(haystack).find(target)
     if at < 0:
         return None
     start = _first_prefix(haystack, lambda length: length > at) - 1

@@ -107,7 +107,7 @@ def test_asked_what_someone_said_she_leads_with_their_words(reading_engine):
     # The likeliest sentence ("It's Samantha needing to be an OS…") says what she wants in the writer's words.
     reply = reading_engine.ask("what does samantha say she wants right after she gets switched on")
     assert_grounded(reply)
-    assert "“to learn everything about everything.”" in quotes(reply.answer)[0]
+    assert "‘to learn everything about everything.’" in quotes(reply.answer)[0]
 
 
 @pytest.mark.parametrize("question", [

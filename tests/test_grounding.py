@@ -60,6 +60,18 @@ def test_quotes_survive_curly_and_straight_quote_differences():
     assert checked.citations[0].verified
 
 
+def test_a_quotation_shown_in_single_marks_is_found_where_the_essay_has_double_ones():
+    from companion.text import find_span
+
+    said = Passage(id="e:2", essay_id="e", n=2, title="An Essay", author=None, start=0, end=10,
+                   text="Then she says it again, “No, I am, I’m a bitch, I-” and stops.")
+    shown = "Then she says it again, ‘No, I am, I’m a bitch, I-’ and stops."
+    assert verify(f"She says: “{shown}” [1].", (Evidence(1, said),)).citations[0].verified
+    assert find_span(said.text, shown) == find_span(said.text, said.text) == (0, len(said.text) - 1)
+    # Marks count as marks, never as words: a changed word still fails.
+    assert not verify("She says: “Then she says it again, ‘No, I am, I’m a witch, I-’” [1].", (Evidence(1, said),)).citations[0].verified
+
+
 def test_opinion_questions_are_told_from_facts(prompts):
     assert is_opinion("What do the critics think of the ending?", prompts.words)
     assert is_opinion("How did the writers feel about Amy?", prompts.words)

@@ -10,6 +10,7 @@ from companion.engine import Engine
 from companion.engine.credits import Credit, asked_character, read_credit_question
 from companion.engine.pick import Reading, Wanted, pick_quotes
 from companion.engine.quotes import quote_paragraphs, quoted, views_line
+from companion.engine.verify import verify
 from companion.policy import POLICY
 from companion.retrieval.sentences import FEATURES, READER_FEATURES, SentenceVectors
 from companion.text import fold, markers, quotes, reply_sentences
@@ -122,6 +123,16 @@ def test_the_picked_span_is_what_the_reply_quotes(prompts):
     (paragraph,) = quote_paragraphs(prompts, "who plays theodore?", quoted("who plays theodore?", evidence))
     assert quotes(paragraph) == ["Theodore Twombly is played by Joaquin Phoenix."]
     assert paragraph.endswith("[1]")
+
+
+def test_a_quotation_inside_a_quote_is_shown_in_single_marks_and_still_verifies(prompts):
+    said = passage("her", 3, "Notice it’s not called “Samantha.” If anything, the film could be called “Theodore.”")
+    evidence = (Evidence(1, said, span=(0, len(said.text))),)
+    (paragraph,) = quote_paragraphs(prompts, "why is it called her?", quoted("why is it called her?", evidence))
+    # Not "“Notice it’s not called “Samantha.”…": one pair of double marks, around the whole quote.
+    assert paragraph.count("“") == 1 and "‘Samantha.’" in paragraph and "‘Theodore.’”" in paragraph
+    assert quotes(paragraph) == ["Notice it’s not called ‘Samantha.’ If anything, the film could be called ‘Theodore.’"]
+    assert verify(paragraph, evidence).citations[0].verified
 
 
 def test_a_quote_from_the_note_on_the_writers_is_introduced_as_the_note_not_as_said_by_them(prompts):

@@ -16,7 +16,7 @@ from companion.corpus import Essay
 from companion.passages import note_passage
 from companion.prompts import Prompts
 from companion.retrieval.sentences import named_writers, sentence_spans, spoken_of, writers
-from companion.text import STOPWORDS, WORD, content_terms, fold, number_word, stem, stemmed_words
+from companion.text import STOPWORDS, WORD, content_terms, fold, nested, number_word, stem, stemmed_words
 from companion.types import Evidence, Passage
 from companion.words import Words
 
@@ -259,11 +259,11 @@ def describe(
             line = prompts.choose_nth("library_unsigned", key, i, title=essay.shown_title)
         opening = essay.opening()
         if not (careful and prompts.words.ending.search(opening)):
-            line += " " + prompts.choose_nth("library_opens", key, i, opening=opening) + f" [{len(evidence) + 1}]"
+            line += " " + prompts.choose_nth("library_opens", key, i, opening=nested(opening)) + f" [{len(evidence) + 1}]"
             evidence.append(Evidence(len(evidence) + 1, essay.first))
         if essay.note is not None:
             about = of_the_writer(essay.note, asked)
-            line += " " + prompts.choose_nth("library_about", key, i, about=about) + f" [{len(evidence) + 1}]"
+            line += " " + prompts.choose_nth("library_about", key, i, about=nested(about)) + f" [{len(evidence) + 1}]"
             evidence.append(Evidence(len(evidence) + 1, essay.note))
         paragraphs.append(line)
     if not named:

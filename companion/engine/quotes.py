@@ -10,7 +10,7 @@ from companion.engine.route import asks_about_the_whole, asks_for_a_verdict, is_
 from companion.policy import POLICY, Policy
 from companion.prompts import Prompts
 from companion.retrieval.sentences import sentence_spans, speaker_at
-from companion.text import content_terms, fold, number_word
+from companion.text import content_terms, fold, nested, number_word
 from companion.types import Evidence
 from companion.words import Words
 
@@ -132,7 +132,7 @@ def quote_paragraphs(prompts: Prompts, question: str, used: list[tuple[Evidence,
         else:
             intro = prompts.choose_nth("attributions", key, position, title=item.passage.title, who=quote.who)
         before = item.passage.essay_id
-        paragraphs.append(f"{intro[0].upper()}{intro[1:]} “{quote.text}” [{item.n}]")
+        paragraphs.append(f"{intro[0].upper()}{intro[1:]} “{nested(quote.text)}” [{item.n}]")
     return paragraphs
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from companion.policy import POLICY, Policy
 from companion.retrieval.lexical import UNSEEN
-from companion.text import MARKER, MARKER_PATTERN, content_terms, fold, markers, quotes, reply_sentences
+from companion.text import MARKER, MARKER_PATTERN, content_terms, fold, fold_marks, markers, quotes, reply_sentences
 from companion.types import Citation, Evidence, Passage
 
 Idf = Callable[[str], float]
@@ -46,7 +46,7 @@ class Verified:
 
 def quote_in(quote: str, passage: Passage) -> bool:
     """Tell whether a quote appears verbatim in a passage, after normalising quotes and spaces."""
-    return fold(quote).strip(" .,;:") in fold(passage.text)
+    return fold_marks(quote).strip(" .,;:") in fold_marks(passage.text)
 
 
 def _supports(sentence: str, passage: Passage) -> bool:
