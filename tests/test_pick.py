@@ -71,6 +71,16 @@ def test_going_on_quotes_what_was_not_quoted_yet():
     assert all(span not in shown for span in _spans(again))
 
 
+def test_going_on_does_not_quote_again_a_sentence_shown_with_its_quotation_in_single_marks(prompts):
+    said = passage("her", 3, "Theodore Twombly is called “the letter writer” by Joaquin Phoenix. The city is a warm haze.")
+    hits = [hit(1, said), hit(2, ECHO)]
+    first = _pick("who played theodore twombly? joaquin phoenix", hits, quote_chance=0.99)
+    assert _spans(first)[0].startswith("Theodore Twombly is called")
+    (shown,) = quote_paragraphs(prompts, "who plays theodore?", quoted("who plays theodore?", first))
+    again = _pick("who played theodore twombly? joaquin phoenix", hits, quote_chance=0.99, shown=shown)
+    assert again and not _spans(again)[0].startswith("Theodore Twombly is called")
+
+
 # Against "joaquin phoenix writes letters" (by cosine): the first sentence is the likeliest, the second nearly as
 # likely (0.94), the third unlikely.
 STORY = passage(

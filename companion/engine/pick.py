@@ -14,7 +14,7 @@ from companion.retrieval.embedder import Embedder
 from companion.retrieval.sentences import (
     Candidate, Reader, SentenceVectors, named_writers, rank_sentences, speaker_at, spoken_of, writers,
 )
-from companion.text import content_terms, fold
+from companion.text import content_terms, fold, fold_marks
 from companion.types import Evidence, Hit
 from companion.words import Words
 
@@ -237,12 +237,14 @@ class Ranked:
 def rank_pool(wanted: Wanted, pool: Sequence[Hit], reading: Reading) -> Ranked:
     """Rank the pool's sentences for a question, a credit it asks for first, the essays it names alone, none already quoted."""
     by_id = {hit.passage.id: hit.passage for hit in pool}
-    told = fold(wanted.shown)
+    told = fold_marks(wanted.shown)
 
     def new(c: Candidate) -> bool:
         # The sentence and the neighbour it leans on are each looked for: either may have been quoted.
         text = by_id[c.passage_id].text
-        return all(fold(part) not in told for part in (text[c.start : c.sentence_start], text[c.sentence_start : c.end]) if part.strip())
+        # Folded with its marks alike: a quotation inside a quote was shown in single marks (text.nested).
+        parts = (text[c.start : c.sentence_start], text[c.sentence_start : c.end])
+        return all(fold_marks(part) not in told for part in parts if part.strip())
 
     policy = reading.policy
     # The words naming an essay say whose sentences answer, not what they say: they are left out of the reading.
