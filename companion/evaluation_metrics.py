@@ -11,7 +11,7 @@ from typing import Any, Literal
 from companion.grounding import markers, quote_in, quotes
 from companion.passages import Passage
 from companion.retrieval.store import Hit
-from companion.text import fold, fold_marks
+from companion.text import fold, fold_marks, marks_alike
 from companion.types import Reply
 
 KINDS = ("fact", "opinion", "compare", "quote", "none")
@@ -102,7 +102,7 @@ def groups_hit(folded_text: str, gold: Sequence[Sequence[str]]) -> set[int]:
 
     Double and single marks match alike, as a quote's own quotation is shown in single marks (text.nested).
     """
-    folded_text = folded_text.replace('"', "'")
+    folded_text = marks_alike(folded_text)
     return {i for i, group in enumerate(gold) if any(phrase in folded_text for phrase in group)}
 
 

@@ -103,7 +103,12 @@ def nested(text: str) -> str:
 
 def fold_marks(text: str) -> str:
     """Fold a text as quotes are matched to passages: double and single marks alike, as nested() shows them."""
-    return fold(text).replace('"', "'")
+    return marks_alike(fold(text))
+
+
+def marks_alike(folded: str) -> str:
+    """Return an already folded text with its double marks as single ones, as fold_marks() gives."""
+    return folded.replace('"', "'")
 
 
 def printable(text: str) -> str:
