@@ -177,6 +177,29 @@ def test_a_nickname_is_answered_from_the_credit_of_the_name_it_starts(engine, qu
     assert actor in reply.answer.splitlines()[0]
 
 
+@pytest.mark.parametrize(("question", "credit"), [
+    ("who voices samantha?", "Samantha (Scarlett Johansson) sees the world for all of its wonders, and her brio pulls "
+                             "Theodore away from his gloom."),
+    ("who plays theodore?", "Theodore Twombly (Joaquin Phoenix) has been separated from his wife (Rooney Mara) for "
+                            "nearly a year."),
+    ("who plays amy?", "Take Amy Adams’ conveniently named character Amy, for example."),
+])
+def test_asked_who_plays_a_part_the_credit_is_quoted_alone(engine, question, credit):
+    # The sentences beside a credit were joined for their chance of answering: four sentences to give one credit.
+    engine.history.clear()
+    reply = engine.ask(question)
+    assert_grounded(reply)
+    assert quotes(reply.answer) == [credit]
+
+
+def test_asked_who_someone_is_the_credit_goes_on_to_say(engine):
+    engine.history.clear()
+    reply = engine.ask("who is samantha?")
+    assert_grounded(reply)
+    (shown,) = quotes(reply.answer)
+    assert shown.startswith("Samantha (Scarlett Johansson) sees the world") and "Their relationship" in shown
+
+
 def test_who_plays_the_lead_hears_the_lead_credited(engine):
     engine.history.clear()
     reply = engine.ask("who plays the main character?")

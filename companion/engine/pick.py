@@ -75,9 +75,11 @@ def _credit_first(asked: CreditQuestion | None, ranked: list[Candidate]) -> tupl
             if part.answered_by(candidate.text):
                 # A sentence that credits by itself needs none of the one before it ("His relationship with Samantha
                 # (whose voice is rendered by Scarlett Johansson…)" came with a line about Theodore's mustache).
-                alone = _alone(candidate)
-                if part.answered_by(alone.text):
-                    candidate = alone
+                # Asked who plays a part or made the film, nor does one read with the sentence after it, which leans
+                # on it ("Theodore Twombly (Joaquin Phoenix)…" came with "He works at…"); asked who someone is, what
+                # goes on about them is the rest of the answer.
+                trims = (_alone(candidate),) if asked.who_is is not None else (_alone(candidate), _lead(candidate))
+                candidate = next((c for c in trims if part.answered_by(c.text)), candidate)
                 moved.append(candidate)
                 ranked = ranked[:index] + ranked[index + 1 :]
                 break
@@ -88,6 +90,14 @@ def _alone(candidate: Candidate) -> Candidate:
     """Return the candidate without the sentence before it that it was read with."""
     cut = candidate.sentence_start - candidate.start
     return replace(candidate, text=candidate.text[cut:], start=candidate.sentence_start) if cut > 0 else candidate
+
+
+def _lead(candidate: Candidate) -> Candidate:
+    """Return the sentence before the candidate's that it was read with, as a candidate of its own."""
+    lead = candidate.text[: candidate.sentence_start - candidate.start].rstrip()
+    if not lead:
+        return candidate
+    return replace(candidate, text=lead, end=candidate.start + len(lead), sentence_start=candidate.start)
 
 
 def _actors(text: str) -> set[str]:
@@ -341,9 +351,14 @@ def pick_quotes(
     # A credit or a sentence on the question's topic was chosen by what it says, not by its chance: a chance
     # would only misstate how sure she can be.
     by_rule = credit or bool(thesis)
+    # Asked who plays a part or made the film, a credit answers by itself: the sentences beside it, joined for their
+    # chance of answering, would only bury it ("who voices samantha?" quoted four sentences to give "Samantha
+    # (Scarlett Johansson) sees the world…"). Asked who someone is, they go on to say.
+    alone = cast or (credit and wanted.asked is not None and wanted.asked.who_is is None)
     return tuple(
         Evidence(
-            n, by_id[c.passage_id], span=joined_span(c, every, by_id[c.passage_id].text, policy),
+            n, by_id[c.passage_id],
+            span=(c.start, c.end) if alone else joined_span(c, every, by_id[c.passage_id].text, policy),
             chance=None if by_rule else c.score,
         )
         for n, c in enumerate(chosen, start=1)
