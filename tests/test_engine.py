@@ -110,6 +110,12 @@ def test_asked_what_someone_said_she_leads_with_their_words(reading_engine):
     assert "‘to learn everything about everything.’" in quotes(reply.answer)[0]
 
 
+def test_a_quote_never_stops_inside_a_quotation(reading_engine):
+    reply = reading_engine.ask("what are the questions jonze says go through his head when he checks for texts")
+    assert_grounded(reply)
+    assert quotes(reply.answer)[0].endswith("Is anyone thinking about me? Does anyone love me?’")
+
+
 @pytest.mark.parametrize("question", [
     "who voices the OS?", "who is the voice of the AI?", "who plays the computer?", "tell me about samantha",
 ])

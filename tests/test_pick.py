@@ -117,6 +117,17 @@ def test_the_sentence_after_that_leans_on_the_quote_joins_it_whatever_its_chance
     assert _spans(picked) == ["Joaquin Phoenix writes letters for strangers. This is his whole life now, sadly enough."]
 
 
+def test_a_quote_cut_inside_a_quotation_goes_on_to_where_it_closes():
+    # The likeliest sentence is the second of three quoted: it comes with the one where the quotation opens, and
+    # the third, which closes it, must come too (it was left out: "…Is anyone thinking about me?" then stopped).
+    asking = passage("her", 6, "He writes, “Did anyone answer? Joaquin Phoenix writes letters to strangers every day? "
+                               "Does anyone ever read the letters I keep sending them?” The city is a warm pastel haze.")
+    picked = _pick("joaquin phoenix writes letters", [hit(1, asking)], quote_chance=0.99, join_chance=1.0)
+    assert _spans(picked) == [asking.text[: asking.text.index(" The city")]]
+    cut = _pick("joaquin phoenix writes letters", [hit(1, asking)], quote_chance=0.99, join_chance=1.0, joined_words=14)
+    assert _spans(cut) == ["He writes, “Did anyone answer? Joaquin Phoenix writes letters to strangers every day?"]
+
+
 def test_only_a_sentence_right_beside_the_quote_joins_it():
     far = passage("her", 4, "Joaquin Phoenix writes letters often. The city is a warm pastel haze. Joaquin Phoenix writes his letters.")
     picked = _pick("joaquin phoenix writes letters", [hit(1, far)], quote_chance=0.99, join_chance=0.3)

@@ -12,9 +12,9 @@ from companion.engine.route import asks_about_the_ending
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
 from companion.retrieval.sentences import (
-    Candidate, Reader, SentenceVectors, named_writers, rank_sentences, speaker_at, spoken_of, writers,
+    Candidate, Reader, SentenceVectors, named_writers, rank_sentences, sentence_spans, speaker_at, spoken_of, writers,
 )
-from companion.text import content_terms, fold, fold_marks
+from companion.text import content_terms, fold, fold_marks, quote_spans
 from companion.types import Evidence, Hit
 from companion.words import Words
 
@@ -164,7 +164,20 @@ def joined_span(chosen: Candidate, ranked: Sequence[Candidate], text: str, polic
                 and not text[other.end : start].strip()):
             start = other.start if fits(other.start, end) else start
             break
-    return start, end
+    closing = _closing(text, start, end)
+    return start, closing if fits(start, closing) else end
+
+
+def _closing(text: str, start: int, end: int) -> int:
+    """Return where the sentence closing a quotation that a span opens but does not close ends, else the span's end.
+
+    A quote cut inside a quotation shows a mark that never closes ("…like, ‘Did anyone text me? Is anyone thinking
+    about me?"), and leaves out what the quotation comes to ("Does anyone love me?’").
+    """
+    for opened, closed in quote_spans(text):
+        if start <= opened < end < closed:
+            return next((b for _, b, _ in sentence_spans(text) if b > closed), len(text))
+    return end
 
 
 # The verdict examples embedded, by model and examples: every turn asking for a verdict reads the same ones.
