@@ -282,6 +282,57 @@ def test_who_said_that_asks_after_the_essay_just_quoted(engine, library):
     assert all(c.passage.essay_id == "techno-lonely" for c in reply.citations)
 
 
+def _answered(library, *ids: str) -> str:
+    """Return a reply quoting the essays in this order, a second quote from the same essay not naming it again."""
+    by_id = {e.essay_id: e for e in library.essays}
+    paragraphs = [
+        f"Elsewhere in that essay, the writer adds: “Words.” [{n}]" if n > 1 and essay == ids[n - 2]
+        else f"In *{by_id[essay].title}*, the writer says: “Words.” [{n}]"
+        for n, essay in enumerate(ids, start=1)
+    ]
+    # Her first line may name the critics, with their markers, in another order than the quotes.
+    first = f"They differ: *{by_id[ids[-1]].title}* [{len(ids)}] and *{by_id[ids[0]].title}* [1]."
+    return "\n\n".join([first, *paragraphs, "What about you?"])
+
+
+def test_who_said_that_asks_after_the_essays_quoted_in_the_order_quoted(library, prompts):
+    answered = _answered(library, "techno-lonely", "her-2013", "shared-experience")
+    asked = library.asked_after("who said that?", "", answered, prompts.words)
+    assert [e.essay_id for e in asked] == ["techno-lonely", "her-2013", "shared-experience"]
+
+
+@pytest.mark.parametrize(("question", "essay"), [
+    ("who wrote the second one?", "her-2013"), ("who said [3]?", "shared-experience"),
+    ("and the last one, who wrote it?", "shared-experience"), ("who's the author of the first quote?", "techno-lonely"),
+    ("who wrote quote 2?", "her-2013"),
+])
+def test_who_wrote_a_quote_by_its_place_asks_after_that_quotes_essay(library, prompts, question, essay):
+    answered = _answered(library, "techno-lonely", "her-2013", "shared-experience")
+    assert [e.essay_id for e in library.asked_after(question, "", answered, prompts.words)] == [essay]
+
+
+def test_a_quote_shown_without_its_title_is_of_the_essay_named_before_it(library, prompts):
+    answered = _answered(library, "what-her-tells-us", "what-her-tells-us", "techno-lonely")
+    asked = library.asked_after("who wrote the second one?", "", answered, prompts.words)
+    assert [e.essay_id for e in asked] == ["what-her-tells-us"]
+
+
+@pytest.mark.parametrize("question", ["who wrote the fifth one?", "who is the first person samantha talks to?"])
+def test_a_place_past_the_quotes_or_a_question_about_the_film_asks_no_essay(library, prompts, question):
+    answered = _answered(library, "techno-lonely", "her-2013", "shared-experience")
+    assert library.asked_after(question, "", answered, prompts.words) == ()
+
+
+def test_who_wrote_the_second_one_after_several_critics_describes_that_essay_alone(engine, library):
+    engine.library = lambda: library
+    engine.history.clear()
+    ending = engine.ask("what did the critics think of the ending?")
+    second = next(c.passage.essay_id for c in ending.citations if c.n == 2)
+    reply = engine.ask("who wrote the second one?")
+    assert reply.route == "essays" and reply.citations
+    assert all(c.passage.essay_id == second for c in reply.citations)
+
+
 @pytest.mark.parametrize(("question", "follow_up"), [
     ("what's the movie about?", "who wrote it?"), ("what did the medium writer think of the ending?", "who directed it?"),
 ])

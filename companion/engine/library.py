@@ -8,6 +8,7 @@ by how it begins.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +33,14 @@ FORM_WORDS = {"conversation": "dialogue discussion"}
 THEM = frozenset(stem(w) for w in "they them those these".split())
 # Words asking who said what was just quoted: "who said that?" asks after the essays the reply before quoted.
 SAYING = frozenset(stem(w) for w in "say says said saying".split())
+# Words pointing at one of the quotes just shown by its place: "who wrote the second one?", "who said [2]?". English.
+PLACES = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5,
+          "5th": 5, "last": -1}
+POINTING = frozenset([*PLACES, *(stem(w) for w in "one quote number".split())])
+# A quote's marker or number said as such: "[2]", "quote 2", "number 2".
+MARKED = re.compile(r"\[(\d+)\]|\b(?:quote|number|no)\.?\s*#?(\d+)\b")
+# A marker in a reply, after the quote it cites.
+MARKER = re.compile(r"\[(\d+)\]")
 
 
 def _words(text: str | None) -> list[str]:
@@ -147,11 +156,33 @@ class Library:
         said = _words(question)
         if not ASKS_WHO & set(said) or self.named(question, words):
             return ()
-        if not _only_about_the_essays(said, words, THEM | SAYING):
+        numbers = [n for n in _numbers(question) if 0 < n < 100]
+        if not _only_about_the_essays([w for w in said if not w.isdigit()], words, THEM | SAYING | POINTING):
             return ()
+        quoted = self._quoted(answered)
+        place = [PLACES[w] for w in said if w in PLACES] + numbers
+        if place:
+            # "Who wrote the second one?" asks after the essay of the second quote; past the last, nothing is asked.
+            n = len(quoted) if place[0] == -1 else place[0]
+            return (quoted[n - 1],) if 0 < n <= len(quoted) else ()
         if (THEM | SAYING) & set(said):
-            return tuple(e for e in self.essays if f"*{e.title}*" in answered)
+            return tuple(dict.fromkeys(quoted))
         return self.named(before, words)
+
+    def _quoted(self, answered: str) -> list[Shelved]:
+        """Return the essay of each quote a reply shows, by its number: the title last shown before its marker.
+
+        A marker may come first in a line naming the critics ("Jennifer Anise [1] hears something hopeful…"); the
+        quote it marks ends with its last one.
+        """
+        titles = sorted((at, e) for e in self.essays for at in _found(answered, f"*{e.title}*"))
+        last = {int(m.group(1)): m.start() for m in MARKER.finditer(answered)}
+        quoted = []
+        for n in sorted(last):
+            before = [e for at, e in titles if at < last[n]]
+            if before:
+                quoted.append(before[-1])
+        return quoted
 
     def naming(self, question: str, words: Words) -> tuple[tuple[str, ...], frozenset[str]]:
         """Return the ids of the essays a question names and the words of it naming them ("anise", "techno")."""
@@ -176,6 +207,20 @@ class Library:
         if not (named or nouns & set(sequence)):
             return False
         return _only_about_the_essays(sequence, words, names)
+
+
+def _numbers(question: str) -> list[int]:
+    """Return the quote numbers a question gives: "[2]", "quote 2"."""
+    return [int(a or b) for a, b in MARKED.findall(fold(question))]
+
+
+def _found(text: str, part: str) -> list[int]:
+    """Return where each occurrence of part starts in text."""
+    at, found = text.find(part), []
+    while at >= 0:
+        found.append(at)
+        at = text.find(part, at + 1)
+    return found
 
 
 def _only_about_the_essays(said: list[str], words: Words, also: frozenset[str] | set[str]) -> bool:
