@@ -323,6 +323,22 @@ def test_a_place_past_the_quotes_or_a_question_about_the_film_asks_no_essay(libr
     assert library.asked_after(question, "", answered, prompts.words) == ()
 
 
+def test_a_place_past_the_quotes_is_told_how_many_there_were(library, prompts):
+    answered = _answered(library, "techno-lonely", "her-2013", "shared-experience")
+    assert library.shown_fewer("who wrote the fifth one?", answered, prompts.words) == 3
+    assert library.shown_fewer("who wrote the third one?", answered, prompts.words) is None
+    assert library.shown_fewer("who is the fifth person samantha talks to?", answered, prompts.words) is None
+
+
+def test_who_wrote_a_quote_past_the_last_is_told_how_many_she_showed(engine, library, prompts):
+    engine.library = lambda: library
+    engine.history.clear()
+    engine.ask("who plays amy?")
+    reply = engine.ask("who wrote the fourth one?")
+    filled = {line.format(quotes="one quote") for line in prompts.variants["no_such_quote"]}
+    assert reply.answer in filled and not reply.citations
+
+
 def test_who_wrote_the_second_one_after_several_critics_describes_that_essay_alone(engine, library):
     engine.library = lambda: library
     engine.history.clear()

@@ -153,21 +153,34 @@ class Library:
         essays that question named (before); "who wrote them?" after a reply quoting three critics, or "who said
         that?", after the essays it quoted (answered, where each title shows in italics). A question naming an essay itself asks its own.
         """
-        said = _words(question)
-        if not ASKS_WHO & set(said) or self.named(question, words):
-            return ()
-        numbers = [n for n in _numbers(question) if 0 < n < 100]
-        if not _only_about_the_essays([w for w in said if not w.isdigit()], words, THEM | SAYING | POINTING):
+        said = self._asks_who_wrote(question, words)
+        if said is None:
             return ()
         quoted = self._quoted(answered)
-        place = [PLACES[w] for w in said if w in PLACES] + numbers
-        if place:
+        place = _place(question, said)
+        if place is not None:
             # "Who wrote the second one?" asks after the essay of the second quote; past the last, nothing is asked.
-            n = len(quoted) if place[0] == -1 else place[0]
+            n = len(quoted) if place == -1 else place
             return (quoted[n - 1],) if 0 < n <= len(quoted) else ()
         if (THEM | SAYING) & set(said):
             return tuple(dict.fromkeys(quoted))
         return self.named(before, words)
+
+    def shown_fewer(self, question: str, answered: str, words: Words) -> int | None:
+        """Return how many quotes a reply showed when a question asks who wrote one past them ("the fifth one")."""
+        said = self._asks_who_wrote(question, words)
+        place = _place(question, said) if said is not None else None
+        shown = len(self._quoted(answered))
+        return shown if place is not None and 0 < shown < place else None
+
+    def _asks_who_wrote(self, question: str, words: Words) -> list[str] | None:
+        """Return a question's words when it asks only who wrote something, naming no essay; else None."""
+        said = _words(question)
+        if not ASKS_WHO & set(said) or self.named(question, words):
+            return None
+        if not _only_about_the_essays([w for w in said if not w.isdigit()], words, THEM | SAYING | POINTING):
+            return None
+        return said
 
     def _quoted(self, answered: str) -> list[Shelved]:
         """Return the essay of each quote a reply shows, by its number: the title last shown before its marker.
@@ -209,9 +222,10 @@ class Library:
         return _only_about_the_essays(sequence, words, names)
 
 
-def _numbers(question: str) -> list[int]:
-    """Return the quote numbers a question gives: "[2]", "quote 2"."""
-    return [int(a or b) for a, b in MARKED.findall(fold(question))]
+def _place(question: str, said: list[str]) -> int | None:
+    """Return the place of the quote a question points at ("the second one": 2, "[3]": 3, "the last one": -1), if any."""
+    places = [PLACES[w] for w in said if w in PLACES] + [int(a or b) for a, b in MARKED.findall(fold(question))]
+    return next((n for n in places if n == -1 or 0 < n < 100), None)
 
 
 def _found(text: str, part: str) -> list[int]:

@@ -31,7 +31,7 @@ from companion.prompts import Prompts
 from companion.retrieval.misspelt import english_words, foreign, misspelt, respelt
 from companion.retrieval.search import Searcher
 from companion.retrieval.sentences import Reader, SentenceVectors
-from companion.text import fold
+from companion.text import fold, number_word
 from companion.types import Citation, Evidence, Exchange, Reasoning, Reply
 
 MAX_QUESTION_CHARS = 4000
@@ -216,6 +216,14 @@ class Engine:
         if asked:
             # "Who wrote it?" after "what did the medium writer think of the ending?" asks who wrote that essay.
             yield from self._describe(run, shelf, remembered.careful, question, asked)
+            return
+        shown = shelf.shown_fewer(question, before.answer, self.prompts.words) if (
+            shelf is not None and before is not None
+        ) else None
+        if shown is not None:
+            # "Who wrote the fifth one?" after three quotes points at none of them: searching it would say the
+            # essays never speak of it.
+            yield from self._say(run, "no_such_quote", quotes=f"{number_word(shown)} quote{'s' if shown > 1 else ''}")
             return
         if shelf is not None and shelf.asked_about(routed.query, self.prompts.words):
             if routed.route == "follow_up" and self.history and routed.query == self.history[-1].question:
