@@ -17,7 +17,7 @@ from companion.corpus import Essay
 from companion.passages import note_passage
 from companion.prompts import Prompts
 from companion.retrieval.sentences import named_writers, sentence_spans, spoken_of, writers
-from companion.text import STOPWORDS, WORD, content_terms, fold, nested, number_word, stem, stemmed_words
+from companion.text import MARKER, MARKER_PATTERN, STOPWORDS, WORD, content_terms, fold, nested, number_word, stem, stemmed_words
 from companion.types import Evidence, Passage
 from companion.words import Words
 
@@ -38,9 +38,7 @@ PLACES = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fo
           "5th": 5, "last": -1}
 POINTING = frozenset([*PLACES, *(stem(w) for w in "one quote number".split())])
 # A quote's marker or number said as such: "[2]", "quote 2", "number 2".
-MARKED = re.compile(r"\[(\d+)\]|\b(?:quote|number|no)\.?\s*#?(\d+)\b")
-# A marker in a reply, after the quote it cites.
-MARKER = re.compile(r"\[(\d+)\]")
+MARKED = re.compile(rf"{MARKER_PATTERN}|\b(?:quote|number|no)\.?\s*#?(\d+)\b")
 
 
 def _words(text: str | None) -> list[str]:
