@@ -8,7 +8,7 @@ from datetime import datetime
 
 from companion.grounding import MARKER
 from companion.history import Conversation, StoredCitation, Turn
-from companion.text import SENTENCE_END, find_span, markers, printable, quotes
+from companion.text import SENTENCE_END, find_span, printable, quotes_citing
 
 QUOTE_CHARS = 300
 # A quoted sentence longer than this is shown as the quote with an ellipsis on each side.
@@ -37,7 +37,7 @@ def export_markdown(conversation: Conversation, turns: list[Turn]) -> str:
         parts.append(f"**Samantha:** {_answer(turn.answer, index, set(cited))}".rstrip())
         if not turn.complete:
             parts.append(f"*(reply cut short: {_inline(turn.error) if turn.error else 'stopped'})*")
-        footnotes.extend(_footnote(f"t{index}-{n}", c, _quoted_in(turn.answer, n)) for n, c in sorted(cited.items()))
+        footnotes.extend(_footnote(f"t{index}-{n}", c, quotes_citing(turn.answer, n)) for n, c in sorted(cited.items()))
     if footnotes:
         parts.append("\n".join(footnotes))
     return "\n\n".join(parts) + "\n"
@@ -74,11 +74,6 @@ def _literal(text: str) -> str:
 def _inline(text: str) -> str:
     """Show text literally on one line."""
     return printable(escape_markdown(_SPACE.sub(" ", text).strip()))
-
-
-def _quoted_in(answer: str, n: int) -> list[str]:
-    """Return the quotes in the paragraphs of an answer that cite marker n."""
-    return [q for paragraph in answer.split("\n") if n in markers(paragraph) for q in quotes(paragraph)]
 
 
 def _quoted_sentence(text: str, said: list[str]) -> str:

@@ -200,6 +200,28 @@ def quotes(text: str) -> list[str]:
     return [text[start:end] for start, end in quote_spans(text)]
 
 
+def quotes_citing(answer: str, n: int) -> list[str]:
+    """Return the quotes an answer cites with marker n, paragraph by paragraph.
+
+    A paragraph citing one passage cites it for all its quotes; one citing several ("It opens: “…” [1] It comes
+    with a note: “…” [2]") cites each for the quotes between the marker before it and its own.
+    """
+    found: list[str] = []
+    for paragraph in answer.split("\n"):
+        cited = markers(paragraph)
+        if n not in cited:
+            continue
+        if len(cited) == 1:
+            found.extend(quotes(paragraph))
+            continue
+        spans, after = quote_spans(paragraph), 0
+        for marker in MARKER.finditer(paragraph):
+            if int(marker.group(1)) == n:
+                found.extend(paragraph[a:b] for a, b in spans if after <= a and b <= marker.start())
+            after = marker.end()
+    return found
+
+
 def reply_sentences(text: str) -> list[str]:
     """Split a reply into sentences, each with the markers after it; an end inside a quote does not split."""
     quoted = [(start - 1, end + 1) for start, end in quote_spans(text)]

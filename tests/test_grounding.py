@@ -7,6 +7,7 @@ import pytest
 from companion.engine.decide import covers, select_evidence
 from companion.engine.route import is_opinion
 from companion.engine.verify import UNVERIFIED_NOTE, verify
+from companion.text import quotes_citing
 from companion.types import Evidence, Passage
 
 PASSAGE = Passage(
@@ -119,3 +120,13 @@ def test_the_persons_name_is_no_film_claim_unless_the_essays_given_name_them():
     amy = "It's lovely, Amy."
     assert uncited(amy, (), EVIDENCE, None, person=["Amy"]) == (amy,), "the essays given name an Amy"
     assert uncited(amy, (), (Evidence(1, PASSAGE),), None, person=["Amy"]) == ()
+
+
+def test_a_paragraph_citing_one_passage_cites_it_for_every_quote_and_one_citing_several_each_for_its_own():
+    one = "In *X*, she writes: “The first thing she said.” And later: “The second thing she said.” [1]"
+    assert quotes_citing(one, 1) == ["The first thing she said.", "The second thing she said."]
+    several = ("Anise [1] hears hope, while *X* [2] stays with the ache.\n\n*X* opens: “The words it opens with.” [2] "
+               "Its note reads: “The words of the note on it.” [3]")
+    assert quotes_citing(several, 2) == ["The words it opens with."]
+    assert quotes_citing(several, 3) == ["The words of the note on it."]
+    assert quotes_citing(several, 1) == []

@@ -11,8 +11,10 @@ from companion.history import History
 from companion.tui.app import CompanionApp
 from companion.tui.conversations import ConversationsScreen
 from companion.tui.help import HelpScreen
-from companion.tui.sources import SourceScreen
+from companion.tui.sources import SourceScreen, excerpt, quotes_for
+from companion.types import Citation
 from companion.tui.widgets import Composer, Note, Reply, SourceList, UserMessage
+from tests.fakes import passage
 from tests.test_tui import ask, loader_for, settle
 
 ENDING = "What did the critics think of the ending?"
@@ -182,6 +184,19 @@ async def test_sources_show_the_quoted_words_and_the_author(engine):
         await pilot.press("f2")
         panel = app.query_one("#all-sources", OptionList)
         assert "“" in str(panel.get_option_at_index(0).prompt)
+
+
+def test_a_paragraph_citing_two_passages_labels_and_highlights_each_by_its_own_quote():
+    # Who wrote an essay is told in one paragraph citing its opening and the note on its writers: both sources
+    # were labelled by the opening's words, and the note's passage was searched for both quotes.
+    opening = passage("what-her", 1, "I’ll start with a question: why did this movie hit so hard?")
+    note = passage("what-her", 99, "Jennifer Anise is a film lover and filmmaker.")
+    answer = ("*What HER* is by Jennifer Anise. It opens: “I’ll start with a question: why did this movie hit so hard?” "
+              "[1] It comes with a note: “Jennifer Anise is a film lover and filmmaker.” [2]")
+    first, second = Citation(1, opening, True), Citation(2, note, True)
+    assert excerpt(first, answer).startswith("“I’ll start with a question")
+    assert excerpt(second, answer).startswith("“Jennifer Anise is a film lover")
+    assert quotes_for(answer, 2) == ("Jennifer Anise is a film lover and filmmaker.",)
 
 
 async def test_a_source_label_fits_one_line_of_a_narrow_window_and_grows_when_it_widens(engine):

@@ -14,9 +14,8 @@ from textual.widgets import Footer, Header, Static
 
 from companion.corpus import load_corpus
 from companion.errors import CompanionError
-from companion.grounding import markers, quotes
 from companion.passages import note_passage, split_essay
-from companion.text import find_span, printable
+from companion.text import find_span, printable, quotes_citing
 from companion.types import Cited, is_note
 
 HIGHLIGHT = "bold #2b2220 on #e0a96d"
@@ -59,12 +58,8 @@ def source_of(shown: Shown, citation: Cited) -> Source:
 
 
 def quotes_for(answer: str, n: int) -> tuple[str, ...]:
-    """Return the quotes in the paragraphs of an answer that cite marker n."""
-    found: list[str] = []
-    for paragraph in answer.split("\n"):
-        if n in markers(paragraph):
-            found.extend(quotes(paragraph))
-    return tuple(found)
+    """Return the quotes an answer cites with marker n."""
+    return tuple(quotes_citing(answer, n))
 
 
 def excerpt(citation: Cited, answer: str, limit: int = EXCERPT_CHARS) -> str:
