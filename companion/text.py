@@ -204,7 +204,8 @@ def quotes_citing(answer: str, n: int) -> list[str]:
     """Return the quotes an answer cites with marker n, paragraph by paragraph.
 
     A paragraph citing one passage cites it for all its quotes; one citing several ("It opens: “…” [1] It comes
-    with a note: “…” [2]") cites each for the quotes between the marker before it and its own.
+    with a note: “…” [2]") cites each for the quotes between the marker before it and its own, markers side by
+    side ("“…” [1][2]") sharing theirs.
     """
     found: list[str] = []
     for paragraph in answer.split("\n"):
@@ -214,11 +215,13 @@ def quotes_citing(answer: str, n: int) -> list[str]:
         if len(cited) == 1:
             found.extend(quotes(paragraph))
             continue
-        spans, after = quote_spans(paragraph), 0
+        spans, since, last = quote_spans(paragraph), 0, 0
         for marker in MARKER.finditer(paragraph):
+            if paragraph[last : marker.start()].strip(" ,;"):
+                since = last
             if int(marker.group(1)) == n:
-                found.extend(paragraph[a:b] for a, b in spans if after <= a and b <= marker.start())
-            after = marker.end()
+                found.extend(paragraph[a:b] for a, b in spans if since <= a and b <= marker.start())
+            last = marker.end()
     return found
 
 

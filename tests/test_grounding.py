@@ -130,3 +130,6 @@ def test_a_paragraph_citing_one_passage_cites_it_for_every_quote_and_one_citing_
     assert quotes_citing(several, 2) == ["The words it opens with."]
     assert quotes_citing(several, 3) == ["The words of the note on it."]
     assert quotes_citing(several, 1) == []
+    both = "*X* and *Y* agree: “The words they both wrote.” [1][2] Then *Y*: “Words of its own.” [2]"
+    assert quotes_citing(both, 1) == ["The words they both wrote."]
+    assert quotes_citing(both, 2) == ["The words they both wrote.", "Words of its own."]
