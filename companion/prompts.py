@@ -64,7 +64,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "library_about": frozenset({"about"}),
     "library_nobody": frozenset({"title"}),
     "library_invite": frozenset(),
-    "no_such_quote": frozenset({"quotes"}),
+    "no_such_quote": frozenset({"shown"}),
 }
 VARIANT_FILES = frozenset(TEMPLATES) - {"persona", "answer", "framing", "reminder", "chat"}
 # Routes told apart by example utterances in prompts/routes/<route>.txt.

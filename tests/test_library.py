@@ -323,6 +323,27 @@ def test_a_place_past_the_quotes_or_a_question_about_the_film_asks_no_essay(libr
     assert library.asked_after(question, "", answered, prompts.words) == ()
 
 
+def test_in_a_list_of_the_essays_a_place_counts_essays_not_quotes(library, prompts):
+    # Listed, an essay may show its opening and the note on its writers: two quotes, one place in the list.
+    answered = _answered(library, "her-2013", "shared-experience", "shared-experience", "techno-lonely")
+    words = prompts.words
+    assert [e.essay_id for e in library.asked_after("who wrote the third one?", "", answered, words, True)] == ["techno-lonely"]
+    assert [e.essay_id for e in library.asked_after("who wrote the third one?", "", answered, words)] == ["shared-experience"]
+    assert library.shown_fewer("who wrote the sixth one?", answered, words, True) == 3
+
+
+def test_who_wrote_the_fourth_one_after_the_list_of_essays_asks_after_the_fourth_listed(engine, library):
+    engine.library = lambda: library
+    engine.history.clear()
+    listing = engine.ask("who are the critics?")
+    fourth = [e for e in library.essays if f"*{e.title}*" in listing.answer]
+    fourth.sort(key=lambda e: listing.answer.index(f"*{e.title}*"))
+    reply = engine.ask("who wrote the fourth one?")
+    assert reply.route == "essays" and f"*{fourth[3].title}*" in reply.answer
+    assert all(f"*{e.title}*" not in reply.answer for e in fourth if e is not fourth[3])
+    assert all(c.passage.essay_id == fourth[3].essay_id for c in reply.citations)
+
+
 def test_a_place_past_the_quotes_is_told_how_many_there_were(library, prompts):
     answered = _answered(library, "techno-lonely", "her-2013", "shared-experience")
     assert library.shown_fewer("who wrote the fifth one?", answered, prompts.words) == 3
@@ -335,7 +356,7 @@ def test_who_wrote_a_quote_past_the_last_is_told_how_many_she_showed(engine, lib
     engine.history.clear()
     engine.ask("who plays amy?")
     reply = engine.ask("who wrote the fourth one?")
-    filled = {line.format(quotes="one quote") for line in prompts.variants["no_such_quote"]}
+    filled = {line.format(shown="one quote") for line in prompts.variants["no_such_quote"]}
     assert reply.answer in filled and not reply.citations
 
 

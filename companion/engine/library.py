@@ -34,8 +34,10 @@ THEM = frozenset(stem(w) for w in "they them those these".split())
 # Words asking who said what was just quoted: "who said that?" asks after the essays the reply before quoted.
 SAYING = frozenset(stem(w) for w in "say says said saying".split())
 # Words pointing at one of the quotes just shown by its place: "who wrote the second one?", "who said [2]?". English.
-PLACES = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5,
-          "5th": 5, "last": -1}
+PLACES = {
+    **{word: n for n, word in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split(), 1)},
+    "1st": 1, "2nd": 2, "3rd": 3, **{f"{n}th": n for n in range(4, 11)}, "last": -1,
+}
 POINTING = frozenset([*PLACES, *(stem(w) for w in "one quote number".split())])
 # A quote's marker or number said as such: "[2]", "quote 2", "number 2".
 MARKED = re.compile(rf"{MARKER_PATTERN}|\b(?:quote|number|no)\.?\s*#?(\d+)\b")
@@ -144,17 +146,21 @@ class Library:
             if e.names & asked or _beside_a_noun(sequence, e.title_words, nouns) or _before_a_noun(said, e.form_words, nouns)
         )
 
-    def asked_after(self, question: str, before: str, answered: str, words: Words) -> tuple[Shelved, ...]:
+    def asked_after(
+        self, question: str, before: str, answered: str, words: Words, listed: bool = False
+    ) -> tuple[Shelved, ...]:
         """Return the essays a question asking only who wrote them leans on the turn before for, if it does.
 
         "Who wrote it?" or "who's the author?" after "what did the medium writer think of the ending?" asks after the
         essays that question named (before); "who wrote them?" after a reply quoting three critics, or "who said
         that?", after the essays it quoted (answered, where each title shows in italics). A question naming an essay itself asks its own.
+        "Who wrote the second one?" asks after the second quote's essay, or the second essay when the reply listed
+        them (listed).
         """
         said = self._asks_who_wrote(question, words)
         if said is None:
             return ()
-        quoted = self._quoted(answered)
+        quoted = self._quoted(answered, listed)
         place = _place(question, said)
         if place is not None:
             # "Who wrote the second one?" asks after the essay of the second quote; past the last, nothing is asked.
@@ -164,11 +170,11 @@ class Library:
             return tuple(dict.fromkeys(quoted))
         return self.named(before, words)
 
-    def shown_fewer(self, question: str, answered: str, words: Words) -> int | None:
-        """Return how many quotes a reply showed when a question asks who wrote one past them ("the fifth one")."""
+    def shown_fewer(self, question: str, answered: str, words: Words, listed: bool = False) -> int | None:
+        """Return how many quotes (listed: essays) a reply showed when a question asks who wrote one past them."""
         said = self._asks_who_wrote(question, words)
         place = _place(question, said) if said is not None else None
-        shown = len(self._quoted(answered))
+        shown = len(self._quoted(answered, listed))
         return shown if place is not None and 0 < shown < place else None
 
     def _asks_who_wrote(self, question: str, words: Words) -> list[str] | None:
@@ -180,18 +186,19 @@ class Library:
             return None
         return said
 
-    def _quoted(self, answered: str) -> list[Shelved]:
+    def _quoted(self, answered: str, listed: bool = False) -> list[Shelved]:
         """Return the essay of each quote a reply shows, by its number: the title last shown before its marker.
 
         A marker may come first in a line naming the critics ("Jennifer Anise [1] hears something hopeful…"); the
-        quote it marks ends with its last one.
+        quote it marks ends with its last one. In a list of the essays (listed), an essay's opening and the note on
+        its writers are one place in the list.
         """
         titles = sorted((at, e) for e in self.essays for at in _found(answered, f"*{e.title}*"))
         last = {int(m.group(1)): m.start() for m in MARKER.finditer(answered)}
         quoted = []
         for n in sorted(last):
             before = [e for at, e in titles if at < last[n]]
-            if before:
+            if before and not (listed and quoted and quoted[-1] is before[-1]):
                 quoted.append(before[-1])
         return quoted
 
