@@ -14,24 +14,17 @@ import argparse
 from collections.abc import Callable, Sequence
 
 import bm25s
+import sentence_fit as sf
 
 import companion.retrieval.search as search
-from companion.config import REPO_ROOT, load_settings
-from companion.evaluation import QUESTIONS, Question, in_split, load_questions
+from companion.config import load_settings
+from companion.evaluation import Question
 from companion.evaluation_metrics import DEPTH, fold_gold, score_ranking
 from companion.retrieval.lexical import LexicalSearcher
 from companion.retrieval.service import open_retrieval
 
 BM25_GRID = [(1.5, 0.75), (0.9, 0.4), (0.9, 0.75), (0.9, 0.9), (1.2, 0.4), (1.2, 0.75), (2.0, 0.75)]
 FUSION_GRID = [1.0, 0.5, 0.75, 1.5, 2.0]
-
-
-def dev_questions() -> list[Question]:
-    """Return the answerable dev questions: the public dev split and the dev-only files."""
-    every = in_split(load_questions(QUESTIONS), "dev")
-    for name in ("extra_dev.jsonl", "more_dev.jsonl"):
-        every += load_questions(REPO_ROOT / "eval" / name)
-    return [q for q in every if q.answerable]
 
 
 def figures(searcher, questions: Sequence[Question], passages) -> str:
@@ -74,7 +67,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("probe", choices=["bm25", "fusion"])
     args = parser.parse_args()
-    questions = dev_questions()
+    questions = sf.dev_questions(sf.EXTRA)
     retrieval = open_retrieval(load_settings(), "hybrid")
     passages = retrieval.store.all_passages()
     plain = search._fuse_scores

@@ -193,7 +193,7 @@ class Library:
         quote it marks ends with its last one. In a list of the essays (listed), an essay's opening and the note on
         its writers are one place in the list.
         """
-        titles = sorted((at, e) for e in self.essays for at in _found(answered, f"*{e.title}*"))
+        titles = sorted((m.start(), e) for e in self.essays for m in re.finditer(re.escape(f"*{e.title}*"), answered))
         last = {int(m.group(1)): m.start() for m in MARKER.finditer(answered)}
         quoted = []
         for n in sorted(last):
@@ -231,15 +231,6 @@ def _place(question: str, said: list[str]) -> int | None:
     """Return the place of the quote a question points at ("the second one": 2, "[3]": 3, "the last one": -1), if any."""
     places = [PLACES[w] for w in said if w in PLACES] + [int(a or b) for a, b in MARKED.findall(fold(question))]
     return next((n for n in places if n == -1 or 0 < n < 100), None)
-
-
-def _found(text: str, part: str) -> list[int]:
-    """Return where each occurrence of part starts in text."""
-    at, found = text.find(part), []
-    while at >= 0:
-        found.append(at)
-        at = text.find(part, at + 1)
-    return found
 
 
 def _only_about_the_essays(said: list[str], words: Words, also: frozenset[str] | set[str]) -> bool:
