@@ -20,7 +20,7 @@ import sentence_fit as sf
 
 from companion.config import load_settings
 from companion.engine.library import unnamed
-from companion.engine.pick import joined_span
+from companion.engine.joining import joined_span
 from companion.engine.retrieve import retrieve
 from companion.engine.route import route_turn
 from companion.evaluation import open_eval

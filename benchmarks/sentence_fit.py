@@ -23,7 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from companion.config import REPO_ROOT, load_settings
-from companion.engine.pick import joined_span
+from companion.engine.joining import joined_span
 from companion.engine.route import is_opinion
 from companion.evaluation import QUESTIONS, Question, in_split, load_questions
 from companion.evaluation_metrics import fold_gold, groups_hit

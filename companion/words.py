@@ -18,7 +18,7 @@ PATTERNS = (
     "says_what_the_film_is", "asks_who_made", "asks_who_wrote", "writing_of_a_film", "the_film_itself",
     "asks_for_a_number", "asks_for_an_amount", "amounts", "number_words", "asks_for_crew", "asks_when", "dated_events",
     "months", "asks_for_words_said", "not_an_opinion", "asks_about_someone",
-    "not_words_said", "called_she", "called_he", "casting_history", "asks_for_a_name",
+    "not_words_said", "called_she", "called_he", "casting_history", "asks_for_a_name", "disputes",
 )
 LEXICONS = (
     "warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character", "asks_for_a_verdict",
@@ -65,6 +65,7 @@ class Words:
     called_he: re.Pattern[str]
     casting_history: re.Pattern[str]
     asks_for_a_name: re.Pattern[str]
+    disputes: re.Pattern[str]
     warm: frozenset[str]
     cool: frozenset[str]
     chatter: frozenset[str]

@@ -37,6 +37,18 @@ def test_the_ending_is_answered_from_several_essays(engine):
 
 @pytest.mark.parametrize(
     "question",
+    ["What did the critics think of the ending?", "did the medium guy agree with his friend that the ending is about death"],
+)
+def test_a_friends_reading_of_the_ending_is_never_quoted_without_the_writers_dispute(engine, question):
+    # Shared Experience reports a friend's reading ("…to contemplate death.") and turns it down in the next sentence.
+    reply = engine.ask(question)
+    assert_grounded(reply)
+    said = [q for q in quotes(reply.answer) if "contemplate death" in q]
+    assert said and all("I disagree" in q for q in said)
+
+
+@pytest.mark.parametrize(
+    "question",
     ["How much money did Her make?", "What is the population of Tokyo?", "Who composed the music for Blade Runner?"],
 )
 def test_uncovered_questions_are_refused_in_voice(engine, question):

@@ -128,6 +128,36 @@ def test_a_quote_cut_inside_a_quotation_goes_on_to_where_it_closes():
     assert _spans(cut) == ["He writes, “Did anyone answer? Joaquin Phoenix writes letters to strangers every day?"]
 
 
+REPORTED = passage("her", 7, "Joaquin Phoenix writes letters for strangers all day long, a friend of mine once told me. "
+                              "I disagree with him there. For me the letters are his whole life and the one real joy he has. "
+                              "The city is a warm pastel haze.")
+
+
+def _disputed(prompts, hits, **policy):
+    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, **{"quote_chance": 0.99, "join_chance": 1.0, **policy})
+    return _spans(pick_quotes(Wanted("joaquin phoenix writes letters"), hits, _reading(chosen, prompts.words)))
+
+
+def test_a_quote_never_stops_on_a_view_its_writer_disputes_next(prompts):
+    # The friend's view read as the writer's own ("…they had gone up there to contemplate death." without "I'm
+    # sorry but I disagree."): the dispute comes along, and what the writer holds instead when it is brief.
+    assert _disputed(prompts, [hit(1, REPORTED)]) == [REPORTED.text[: REPORTED.text.index(" The city")]]
+    assert _disputed(prompts, [hit(1, REPORTED)], joined_words=24) == [
+        "Joaquin Phoenix writes letters for strangers all day long, a friend of mine once told me. I disagree with him there."
+    ]
+
+
+def test_a_disputed_view_joined_to_the_quote_is_left_out_when_the_dispute_does_not_fit(prompts):
+    told = passage("her", 8, "Joaquin Phoenix writes letters. Joaquin Phoenix writes letters nobody reads, a friend told me. "
+                             "I disagree with him entirely. For me the letters are the one real joy he has.")
+    assert _disputed(prompts, [hit(1, told)], join_chance=0.3, joined_words=16) == ["Joaquin Phoenix writes letters."]
+
+
+def test_a_sentence_agreeing_after_a_quote_does_not_join_it(prompts):
+    agreed = replace(REPORTED, text=REPORTED.text.replace("I disagree with him there.", "I agree with him there."))
+    assert _disputed(prompts, [hit(1, agreed)]) == [agreed.text[: agreed.text.index(" I agree")]]
+
+
 def test_only_a_sentence_right_beside_the_quote_joins_it():
     far = passage("her", 4, "Joaquin Phoenix writes letters often. The city is a warm pastel haze. Joaquin Phoenix writes his letters.")
     picked = _pick("joaquin phoenix writes letters", [hit(1, far)], quote_chance=0.99, join_chance=0.3)

@@ -7,14 +7,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from companion.engine.credits import CreditQuestion, credits
+from companion.engine.joining import joined_span
 from companion.engine.library import unnamed
 from companion.engine.route import asks_about_the_ending
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
 from companion.retrieval.sentences import (
-    Candidate, Reader, SentenceVectors, named_writers, rank_sentences, sentence_spans, speaker_at, spoken_of, writers,
+    Candidate, Reader, SentenceVectors, named_writers, rank_sentences, speaker_at, spoken_of, writers,
 )
-from companion.text import content_terms, fold, fold_marks, quote_spans
+from companion.text import content_terms, fold, fold_marks
 from companion.types import Evidence, Hit
 from companion.words import Words
 
@@ -127,57 +128,6 @@ def _billed(credited: list[Candidate], sentence: Callable[[Candidate], str], poo
     for c in billed:
         firsts.setdefault(credits(sentence(c))[0][1], c)
     return [*firsts.values(), *(c for c in billed if c not in firsts.values())]
-
-
-def joined_span(chosen: Candidate, ranked: Sequence[Candidate], text: str, policy: Policy) -> tuple[int, int]:
-    """Return the chosen sentence's span widened over the sentences beside it that belong in the quote.
-
-    The sentence nearest the question is often not the one that answers it: the answer goes on in the next
-    sentence ("This isn't a major traumatic incident… The flashbacks don't interrupt him"). A neighbour the
-    ranker finds likely (its chance reaches Policy.join_chance) is quoted with it rather than dropped as a second
-    quote of one passage, and the sentence after is quoted with it whatever its chance when it leans on it
-    ("This…", "But…"), as a quote cut before it stops mid-thought, and so is the sentence after a quote too short
-    to stand alone (Policy.short_sentence). A neighbour that would make the quote longer than Policy.joined_words
-    stays out.
-    """
-    start, end = chosen.start, chosen.end
-    same = [c for c in ranked if c.passage_id == chosen.passage_id]
-
-    def fits(a: int, b: int) -> bool:
-        return len(text[a:b].split()) <= policy.joined_words
-
-    for other in same:
-        beside = other.end > end and other.start >= chosen.sentence_start and not text[end : other.start].strip()
-        leans_on_it = other.start == chosen.sentence_start < other.sentence_start
-        if beside and (other.score >= policy.join_chance or leans_on_it):
-            end = other.end if fits(start, other.end) else end
-            break
-    if len(text[start:end].split()) < policy.short_sentence:
-        # A short sentence rarely stands alone as an answer ("Notice it's not called "Samantha."" goes on to
-        # what it could be called), so the next one comes along whatever its chance.
-        for other in same:
-            if other.sentence_start >= end and not text[end : other.sentence_start].strip():
-                end = other.end if fits(start, other.end) else end
-                break
-    for other in same:
-        if (other.score >= policy.join_chance and other.start < start and other.end <= chosen.end
-                and not text[other.end : start].strip()):
-            start = other.start if fits(other.start, end) else start
-            break
-    closing = _closing(text, start, end)
-    return start, closing if fits(start, closing) else end
-
-
-def _closing(text: str, start: int, end: int) -> int:
-    """Return where the sentence closing a quotation that a span opens but does not close ends, else the span's end.
-
-    A quote cut inside a quotation shows a mark that never closes ("…like, ‘Did anyone text me? Is anyone thinking
-    about me?"), and leaves out what the quotation comes to ("Does anyone love me?’").
-    """
-    for opened, closed in quote_spans(text):
-        if start <= opened < end < closed:
-            return next((b for _, b, _ in sentence_spans(text) if b > closed), len(text))
-    return end
 
 
 # The verdict examples embedded, by model and examples: every turn asking for a verdict reads the same ones.
@@ -298,6 +248,7 @@ def pick_quotes(
     order is the pool as rank_pool ranked it for the question, when it already has been.
     """
     question, policy, words = wanted.question, reading.policy, reading.words
+    disputes = words.disputes if words else None
     by_id = {hit.passage.id: hit.passage for hit in pool}
     order = order if order is not None else rank_pool(wanted, pool, reading)
     credited = order.credited
@@ -340,7 +291,7 @@ def pick_quotes(
     )
     if judged:
         return tuple(
-            Evidence(n, by_id[c.passage_id], span=joined_span(c, every, by_id[c.passage_id].text, policy))
+            Evidence(n, by_id[c.passage_id], span=joined_span(c, every, by_id[c.passage_id].text, policy, disputes))
             for n, c in enumerate(judged, start=1)
         )
     # Each credit asked for is quoted, however its words score ("who plays theodore and amy?").
@@ -371,7 +322,7 @@ def pick_quotes(
     return tuple(
         Evidence(
             n, by_id[c.passage_id],
-            span=(c.start, c.end) if alone else joined_span(c, every, by_id[c.passage_id].text, policy),
+            span=(c.start, c.end) if alone else joined_span(c, every, by_id[c.passage_id].text, policy, disputes),
             chance=None if by_rule else c.score,
         )
         for n, c in enumerate(chosen, start=1)

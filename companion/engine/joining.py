@@ -1,0 +1,95 @@
+"""Join a quote's neighbours: the sentences beside the one chosen that belong in the quote for it to read whole."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from companion.policy import Policy
+from companion.retrieval.sentences import Candidate, sentence_spans
+from companion.text import quote_spans
+
+
+def joined_span(
+    chosen: Candidate, ranked: Sequence[Candidate], text: str, policy: Policy, disputes: re.Pattern[str] | None = None
+) -> tuple[int, int]:
+    """Return the chosen sentence's span widened over the sentences beside it that belong in the quote.
+
+    The sentence nearest the question is often not the one that answers it: the answer goes on in the next
+    sentence ("This isn't a major traumatic incident… The flashbacks don't interrupt him"). A neighbour the
+    ranker finds likely (its chance reaches Policy.join_chance) is quoted with it rather than dropped as a second
+    quote of one passage, and the sentence after is quoted with it whatever its chance when it leans on it
+    ("This…", "But…"), as a quote cut before it stops mid-thought, and so is the sentence after a quote too short
+    to stand alone (Policy.short_sentence). A neighbour that would make the quote longer than Policy.joined_words
+    stays out. A quote never stops on a view its writer disputes in the next sentence (disputes, see _undisputed).
+    """
+    start, end = chosen.start, chosen.end
+    same = [c for c in ranked if c.passage_id == chosen.passage_id]
+
+    def fits(a: int, b: int) -> bool:
+        return len(text[a:b].split()) <= policy.joined_words
+
+    for other in same:
+        beside = other.end > end and other.start >= chosen.sentence_start and not text[end : other.start].strip()
+        leans_on_it = other.start == chosen.sentence_start < other.sentence_start
+        if beside and (other.score >= policy.join_chance or leans_on_it):
+            end = other.end if fits(start, other.end) else end
+            break
+    if len(text[start:end].split()) < policy.short_sentence:
+        # A short sentence rarely stands alone as an answer ("Notice it's not called "Samantha."" goes on to
+        # what it could be called), so the next one comes along whatever its chance.
+        for other in same:
+            if other.sentence_start >= end and not text[end : other.sentence_start].strip():
+                end = other.end if fits(start, other.end) else end
+                break
+    for other in same:
+        if (other.score >= policy.join_chance and other.start < start and other.end <= chosen.end
+                and not text[other.end : start].strip()):
+            start = other.start if fits(other.start, end) else start
+            break
+    if disputes is not None:
+        end = _undisputed(text, start, end, chosen.end, disputes, policy)
+    closing = _closing(text, start, end)
+    return start, closing if fits(start, closing) else end
+
+
+def _undisputed(text: str, start: int, end: int, chosen_end: int, disputes: re.Pattern[str], policy: Policy) -> int:
+    """Return where a quote ends so that a view the writer disputes right after it is not left as theirs.
+
+    "…his interpretation was that they had gone up there to contemplate death." reads as the critic's own reading
+    of the ending; the next sentence turns it down ("I'm sorry but I disagree."). The dispute comes along, and so
+    does the sentence after a dispute too short to say what the writer holds instead; when that makes the quote
+    longer than Policy.joined_words, the dispute alone, else the disputed sentence is left out when it was only
+    joined to the one chosen.
+    """
+    spans = [(a, b) for a, b, _ in sentence_spans(text)]
+
+    def after(position: int) -> tuple[int, int] | None:
+        return next(((a, b) for a, b in spans if a >= position and not text[position:a].strip()), None)
+
+    def fits(b: int) -> bool:
+        return len(text[start:b].split()) <= policy.joined_words
+
+    dispute = after(end)
+    if dispute is None or not disputes.search(text[dispute[0] : dispute[1]]):
+        return end
+    following = after(dispute[1])
+    if following is not None and len(text[dispute[0] : dispute[1]].split()) < policy.short_sentence and fits(following[1]):
+        return following[1]
+    if fits(dispute[1]):
+        return dispute[1]
+    disputed = max((a for a, _ in spans if a < end), default=start)
+    kept = max((b for _, b in spans if b <= disputed), default=start)
+    return kept if disputed >= chosen_end and kept >= chosen_end else end
+
+
+def _closing(text: str, start: int, end: int) -> int:
+    """Return where the sentence closing a quotation that a span opens but does not close ends, else the span's end.
+
+    A quote cut inside a quotation shows a mark that never closes ("…like, ‘Did anyone text me? Is anyone thinking
+    about me?"), and leaves out what the quotation comes to ("Does anyone love me?’").
+    """
+    for opened, closed in quote_spans(text):
+        if start <= opened < end < closed:
+            return next((b for _, b, _ in sentence_spans(text) if b > closed), len(text))
+    return end
