@@ -11,12 +11,10 @@ every answerable dev question twice: the hybrid search alone, and through the qu
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-import bm25s
 import sentence_fit as sf
 
-import companion.retrieval.search as search
 from companion.config import load_settings
 from companion.evaluation import Question
 from companion.evaluation_metrics import DEPTH, fold_gold, score_ranking
@@ -38,31 +36,6 @@ def figures(searcher, questions: Sequence[Question], passages) -> str:
     return f"recall@5 {found}/{len(results)}  MRR@10 {mrr:.3f}  coverage@8 {coverage:.3f}"
 
 
-def with_bm25(k1: float, b: float, retrieval, passages) -> None:
-    """Give the hybrid search a lexical index built with these parameters."""
-    original = bm25s.BM25.__init__
-
-    def init(self, *args, **kwargs):
-        kwargs.update(k1=k1, b=b)
-        original(self, *args, **kwargs)
-
-    bm25s.BM25.__init__ = init
-    try:
-        retrieval.first.lexical = LexicalSearcher.from_passages(passages)
-    finally:
-        bm25s.BM25.__init__ = original
-
-
-def weighted_fusion(weight: float, fuse: Callable) -> Callable:
-    """Return the score fusion with the scaled cosine weighted against the scaled BM25 score."""
-
-    def fused(dense_hits, lexical_hits):
-        dense, lexical = fuse(dense_hits, []), fuse([], lexical_hits)
-        return {pid: weight * dense.get(pid, 0.0) + lexical.get(pid, 0.0) for pid in dense.keys() | lexical.keys()}
-
-    return fused
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("probe", choices=["bm25", "fusion"])
@@ -70,16 +43,15 @@ def main() -> int:
     questions = sf.dev_questions(sf.EXTRA)
     retrieval = open_retrieval(load_settings(), "hybrid")
     passages = retrieval.store.all_passages()
-    plain = search._fuse_scores
     settings = BM25_GRID if args.probe == "bm25" else FUSION_GRID
     for setting in settings:
         if args.probe == "bm25":
-            with_bm25(*setting, retrieval, passages)
+            k1, b = setting
+            retrieval.first.lexical = LexicalSearcher.from_passages(passages, k1=k1, b=b)
         else:
-            search._fuse_scores = weighted_fusion(setting, plain)
+            retrieval.first.dense_weight = setting
         print(f"{setting}: first search {figures(retrieval.first, questions, passages)} | "
               f"reordered {figures(retrieval.searcher, questions, passages)}", flush=True)
-    search._fuse_scores = plain
     return 0
 
 

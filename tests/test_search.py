@@ -63,6 +63,27 @@ def test_hybrid_fuses_both_and_keeps_both_scores(retrieval):
     assert hits[0].score >= hits[-1].score
 
 
+def test_the_cosine_weighs_against_bm25_by_dense_weight(retrieval):
+    # benchmarks/search_grid.py measures the fusion's weight by setting it, not by patching the module.
+    from companion.retrieval.search import HybridSearcher
+
+    fused = retrieval.searcher.inner
+    query = "Theodore's mustache and trousers"
+    lexical_only = HybridSearcher(fused.dense, fused.lexical, dense_weight=0.0).search(query, 5)
+    assert [h.passage.id for h in lexical_only] == [h.passage.id for h in fused.lexical.search(query, 5)]
+    doubled = HybridSearcher(fused.dense, fused.lexical, dense_weight=2.0).search(query, 5)
+    assert doubled[0].score > fused.search(query, 5)[0].score
+
+
+def test_bm25_parameters_are_the_index_builders_to_choose(retrieval):
+    from companion.retrieval.lexical import LexicalSearcher
+
+    passages = retrieval.store.all_passages()
+    usual = LexicalSearcher.from_passages(passages).search("Theodore's mustache and trousers", 1)[0]
+    flat = LexicalSearcher.from_passages(passages, k1=0.9, b=0.0).search("Theodore's mustache and trousers", 1)[0]
+    assert usual.passage.id == flat.passage.id and usual.lexical != flat.lexical
+
+
 @pytest.mark.parametrize("query", ["What company does Theodore work for?", "what did the critics think of the ending?"])
 def test_a_deeper_search_finds_the_same_passages_first_in_the_same_order_and_with_the_same_scores(retrieval, query):
     # The decision and the quote ranker were fitted on the first passages of the usual reach; a question searched

@@ -11,7 +11,7 @@ from companion.history import History
 from companion.tui.app import CompanionApp
 from companion.tui.conversations import ConversationsScreen
 from companion.tui.help import HelpScreen
-from companion.tui.sources import SourceScreen, excerpt, quotes_for
+from companion.tui.sources import Shown, SourceScreen, excerpt, source_of
 from companion.types import Citation
 from companion.tui.widgets import Composer, Note, Reply, SourceList, UserMessage
 from tests.fakes import passage
@@ -196,7 +196,7 @@ def test_a_paragraph_citing_two_passages_labels_and_highlights_each_by_its_own_q
     first, second = Citation(1, opening, True), Citation(2, note, True)
     assert excerpt(first, answer).startswith("“I’ll start with a question")
     assert excerpt(second, answer).startswith("“Jennifer Anise is a film lover")
-    assert quotes_for(answer, 2) == ("Jennifer Anise is a film lover and filmmaker.",)
+    assert source_of(Shown(answer, (first, second)), second).quotes == ("Jennifer Anise is a film lover and filmmaker.",)
 
 
 async def test_a_source_label_fits_one_line_of_a_narrow_window_and_grows_when_it_widens(engine):

@@ -240,6 +240,14 @@ class CreditQuestion:
         """Tell whether the question asks who plays someone, who is in the film, who someone is, or who made a film."""
         return self.cast or bool(self.characters) or any(asked is not None for asked in (self.who_is, self.work))
 
+    @property
+    def credit_alone(self) -> bool:
+        """Tell whether a credit answers by itself: asked who plays a part or made the film, not who someone is.
+
+        Asked who someone is, what the sentences beside the credit go on to say about them is the rest of the answer.
+        """
+        return self.who_is is None
+
     def parts(self) -> tuple[CreditQuestion, ...]:
         """Return the question asked of each character it names apart ("who plays theodore and amy?"), else itself."""
         if len(self.characters) < 2:

@@ -76,10 +76,9 @@ def _credit_first(asked: CreditQuestion | None, ranked: list[Candidate]) -> tupl
             if part.answered_by(candidate.text):
                 # A sentence that credits by itself needs none of the one before it ("His relationship with Samantha
                 # (whose voice is rendered by Scarlett Johansson…)" came with a line about Theodore's mustache).
-                # Asked who plays a part or made the film, nor does one read with the sentence after it, which leans
-                # on it ("Theodore Twombly (Joaquin Phoenix)…" came with "He works at…"); asked who someone is, what
-                # goes on about them is the rest of the answer.
-                trims = (_alone(candidate),) if asked.who_is is not None else (_alone(candidate), _lead(candidate))
+                # Asked for a credit alone, nor does one read with the sentence after it, which leans on it
+                # ("Theodore Twombly (Joaquin Phoenix)…" came with "He works at…").
+                trims = (_alone(candidate), _lead(candidate)) if asked.credit_alone else (_alone(candidate),)
                 candidate = next((c for c in trims if part.answered_by(c.text)), candidate)
                 moved.append(candidate)
                 ranked = ranked[:index] + ranked[index + 1 :]
@@ -318,7 +317,7 @@ def pick_quotes(
     # Asked who plays a part or made the film, a credit answers by itself: the sentences beside it, joined for their
     # chance of answering, would only bury it ("who voices samantha?" quoted four sentences to give "Samantha
     # (Scarlett Johansson) sees the world…"). Asked who someone is, they go on to say.
-    alone = cast or (credit and wanted.asked is not None and wanted.asked.who_is is None)
+    alone = cast or (credit and wanted.asked is not None and wanted.asked.credit_alone)
     return tuple(
         Evidence(
             n, by_id[c.passage_id],

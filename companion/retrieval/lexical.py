@@ -54,13 +54,15 @@ class LexicalSearcher:
         self._fetch = fetch
 
     @classmethod
-    def from_passages(cls, passages: Sequence[Passage], fetch: Fetch | None = None) -> LexicalSearcher:
-        """Build the index in memory from passages."""
+    def from_passages(
+        cls, passages: Sequence[Passage], fetch: Fetch | None = None, k1: float = 1.5, b: float = 0.75
+    ) -> LexicalSearcher:
+        """Build the index in memory from passages; k1 and b are BM25's (bm25s's defaults, flat on dev)."""
         import bm25s
 
         passages = list(passages)
         terms = [passage_terms(p) or ["\u2205"] for p in passages]
-        index = bm25s.BM25()
+        index = bm25s.BM25(k1=k1, b=b)
         if passages:
             index.index(terms, show_progress=False)
         frequency: dict[str, int] = {}

@@ -60,8 +60,8 @@ class DenseSearcher:
         return self.store.query(vector, k)
 
 
-def _fuse_scores(dense_hits: list[Hit], lexical_hits: list[Hit]) -> dict[str, float]:
-    """Add min-max-scaled cosine and max-scaled BM25: a strong exact match is not drowned by rank alone.
+def _fuse_scores(dense_hits: list[Hit], lexical_hits: list[Hit], dense_weight: float = 1.0) -> dict[str, float]:
+    """Add min-max-scaled cosine, times dense_weight, and max-scaled BM25: a strong exact match is not drowned by rank.
 
     The cosine is scaled between the best and the CANDIDATES-th, whatever the depth: past it, it falls below zero.
     """
@@ -69,7 +69,7 @@ def _fuse_scores(dense_hits: list[Hit], lexical_hits: list[Hit]) -> dict[str, fl
     if dense_hits:
         high, low = dense_hits[0].dense or 0.0, dense_hits[:CANDIDATES][-1].dense or 0.0
         for hit in dense_hits:
-            fused[hit.passage.id] = ((hit.dense or 0.0) - low) / ((high - low) or 1.0)
+            fused[hit.passage.id] = dense_weight * ((hit.dense or 0.0) - low) / ((high - low) or 1.0)
     if lexical_hits:
         top = lexical_hits[0].lexical or 1.0
         for hit in lexical_hits:
@@ -107,11 +107,16 @@ class HybridSearcher:
     against rank fusion's 0.691) and score fusion's quotes hold more answers (28 against 27 of 43).
     """
 
-    def __init__(self, dense: DenseSearcher, lexical: LexicalSearcher, fusion: str = "score") -> None:
+    def __init__(
+        self, dense: DenseSearcher, lexical: LexicalSearcher, fusion: str = "score", dense_weight: float = 1.0
+    ) -> None:
         self.dense = dense
         self.lexical = lexical
         self.embedder = dense.embedder
         self.fusion = fusion
+        # The scaled cosine's weight against the scaled BM25 score in score fusion: 0.5 to 2 measured flat or worse
+        # on dev (benchmarks/search_grid.py fusion).
+        self.dense_weight = dense_weight
         self.name = "hybrid" if fusion == "score" else f"hybrid-{fusion}"
 
     def idf(self, term: str) -> float:
@@ -122,6 +127,11 @@ class HybridSearcher:
         """Load the query embedder now rather than at the first question."""
         self.embedder.load()
 
+    def _fuse(self, dense: list[Hit], lexical: list[Hit]) -> dict[str, float]:
+        if self.fusion == "score":
+            return _fuse_scores(dense, lexical, self.dense_weight)
+        return _fuse_ranks(dense, lexical)
+
     def search(self, query: str, k: int = 5) -> list[Hit]:
         """Return up to k passages ranked by fused rank, best first."""
         if not query.strip():
@@ -129,7 +139,7 @@ class HybridSearcher:
         (vector,) = self.embedder.embed([query])
         dense_hits = self.dense.store.query(vector, max(k, CANDIDATES))
         lexical_hits = self.lexical.search(query, max(k, CANDIDATES))
-        fuse = _fuse_scores if self.fusion == "score" else _fuse_ranks
+        fuse = self._fuse
         # Only each retriever's first CANDIDATES are fused first, so that a deeper search finds the same passages first,
         # in the same order and with the same scores, as the decision and the quote ranker were fitted on them. The
         # passages past both lists follow, fused over everything fetched on the same scale.

@@ -53,18 +53,13 @@ def source_of(shown: Shown, citation: Cited) -> Source:
         byline=citation.byline,
         text=citation.text,
         verified=citation.verified,
-        quotes=quotes_for(shown.answer, citation.n),
+        quotes=tuple(quotes_citing(shown.answer, citation.n)),
     )
-
-
-def quotes_for(answer: str, n: int) -> tuple[str, ...]:
-    """Return the quotes an answer cites with marker n."""
-    return tuple(quotes_citing(answer, n))
 
 
 def excerpt(citation: Cited, answer: str, limit: int = EXCERPT_CHARS) -> str:
     """Return what a source's label shows, in at most limit characters: the words the reply quotes, else the opening."""
-    found = quotes_for(answer, citation.n)
+    found = quotes_citing(answer, citation.n)
     if found:
         return f"“{_shortened(found[0], limit - 2)}”"
     return _shortened(citation.text, limit)
