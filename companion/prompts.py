@@ -19,6 +19,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "no_evidence": frozenset(),
     "openers": frozenset(),
     "openers_fact": frozenset(),
+    "openers_one": frozenset(),
     "openers_unsure": frozenset(),
     "openers_told": frozenset(),
     "told_unmet": frozenset(),

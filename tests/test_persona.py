@@ -83,7 +83,7 @@ def test_spoiler_care_hides_the_ending_until_asked(retrieval, prompts):
 
 def test_every_reply_of_the_offline_backend_is_in_voice(retrieval, prompts):
     engine = make_engine(retrieval, prompts)
-    lines = [filled(line) for name in ("openers", "openers_fact", "openers_unsure", "views", "agree", "contrast")
+    lines = [filled(line) for name in ("openers", "openers_fact", "openers_one", "openers_unsure", "views", "agree", "contrast")
              for line in prompts.variants[name]]
     seen = set()
     for question in ["Is Samantha rational or emotional?", "What does Amy work on at her job?",

@@ -411,6 +411,22 @@ def test_the_line_about_the_critics_leads_only_a_reply_she_is_sure_of(prompts):
     assert quote_reply(job(POLICY.unsure_chance / 2), prompts)[0] in prompts.variants["openers_unsure"]
 
 
+@pytest.mark.parametrize("question", ["what do the critics think of the ending?", "what happens at the end?"])
+def test_quotes_from_one_essay_open_without_speaking_of_writers_in_the_plural(prompts, question):
+    from companion.engine.compose import Job, quote_reply
+    from companion.engine.recall import Remembered
+
+    def job(essays: str) -> Job:
+        evidence = tuple(Evidence(n, passage(essay, n, f"The ending is a goodbye on a roof number {n}."),
+                                  span=(0, 39), chance=0.9) for n, essay in enumerate(essays, 1))
+        return Job(question=question, query=question, evidence=evidence, remembered=Remembered(facts=()), window=(),
+                   idf=None, max_tokens=100, temperature=0.0)
+
+    assert quote_reply(job("aa"), prompts)[0] in prompts.variants["openers_one"]
+    several = quote_reply(job("ab"), prompts)[0]
+    assert several not in prompts.variants["openers_one"]
+
+
 def test_a_cast_credit_answers_only_the_character_asked_about(prompts):
     words = prompts.words
     text = "Theodore Twombly (Joaquin Phoenix) has been separated from his wife (Rooney Mara) for nearly a year."

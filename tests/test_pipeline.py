@@ -205,14 +205,15 @@ def test_a_model_that_frames_adds_one_sentence_and_code_lays_out_the_quotes(prom
 def test_a_framing_that_states_facts_is_replaced_by_an_opener(prompts):
     backend = ScriptedBackend("frames").enqueue("The director made $300 million at the box office. ", "Yes.")
     reply = make(prompts, backend, policy=SURE)[0].ask("What do the critics think of Theodore?")
-    assert reply.answer.split("\n\n")[0] in prompts.variants["openers"]
+    # The one passage found is one essay's: the opener speaks of no writers in the plural.
+    assert reply.answer.split("\n\n")[0] in prompts.variants["openers_one"]
 
 
 def test_a_backend_that_writes_nothing_is_never_asked(prompts):
     engine, _ = make(prompts, ScriptedBackend("nothing"), policy=SURE)
     reply = engine.ask("What do the critics think of Theodore?")
     assert engine.backend.requests == [] and reply.grounded and reply.citations[0].passage == LETTERS
-    assert reply.answer.split("\n\n")[0] in prompts.variants["openers"]
+    assert reply.answer.split("\n\n")[0] in prompts.variants["openers_one"]
 
 
 def test_the_recall_line_is_placed_and_streamed_by_the_quote_composers(prompts, tmp_path):

@@ -149,6 +149,9 @@ def quote_reply(job: Job, prompts: Prompts, first_line: str = "") -> list[str]:
     # Several critics on an opinion are introduced by where they stand; an answer found word for word in the first
     # quote leads before anything else, a small model's framing included.
     views = views_line(prompts, job.query, used, job.policy) if opener in ("openers", "openers_told") else None
+    if opener in ("openers", "openers_fact") and len({item.passage.essay_id for item, _ in used}) == 1:
+        # "Here's what the writers say…" before one essay's quotes spoke of writers who were not there.
+        opener = "openers_one"
     if views:
         # The critics the first line names ("Jennifer Anise [2]… the writer of… [1]") are quoted first, in that
         # order: the reply's markers are numbered as they first appear, and the quotes should read [1], [2], [3].
