@@ -26,6 +26,7 @@ from companion.engine.route import route_turn
 from companion.evaluation import open_eval
 from companion.evaluation_metrics import fold_gold, groups_hit
 from companion.policy import POLICY
+from companion.prompts import load_prompts
 from companion.retrieval.sentences import FEATURES, Candidate, sentence_features
 from companion.text import fold
 
@@ -93,7 +94,9 @@ def held_out(rows: list[Asked], columns: list[int], first: bool, folds: int) -> 
     return held
 
 
-def shown(rows: list[Asked], held: list, named_floor: float | None = None, named_cap: int | None = None) -> str:
+def shown(
+    rows: list[Asked], held: list, named_floor: float | None = None, named_cap: int | None = None, disputes=None
+) -> str:
     """Return what a reader is shown, all questions and naming ones, as the engine would choose and join quotes."""
     answers = good = count = 0
     named = {"answers": 0, "good": 0, "count": 0}
@@ -120,7 +123,7 @@ def shown(rows: list[Asked], held: list, named_floor: float | None = None, named
         hits = []
         for c in chosen:
             text = by_id[c.passage_id].text
-            start, end = joined_span(c, every, text, POLICY)
+            start, end = joined_span(c, every, text, POLICY, disputes)
             hits.append(bool(groups_hit(fold(text[start:end]), row.gold)))
         answers, good, count = answers + any(hits), good + sum(hits), count + len(hits)
         if row.named:
@@ -134,19 +137,21 @@ def shown(rows: list[Asked], held: list, named_floor: float | None = None, named
 
 def main() -> None:
     rows = asked_rows()
+    disputes = load_prompts(load_settings().prompts_dir).words.disputes
     every = list(range(len(FEATURES)))
     own = [i for i, name in enumerate(FEATURES) if name not in PASSAGE_FEATURES]
     for folds in (10, 5):
         as_fit = held_out(rows, every, True, folds)
-        print(f"{folds} folds, fit on the first search's pools (as sentence_fit.py): {shown(rows, as_fit)}")
-        print(f"{folds} folds, fit on pools built as a turn builds them: {shown(rows, held_out(rows, every, False, folds))}")
+        print(f"{folds} folds, fit on the first search's pools (as sentence_fit.py): {shown(rows, as_fit, disputes=disputes)}")
+        built = held_out(rows, every, False, folds)
+        print(f"{folds} folds, fit on pools built as a turn builds them: {shown(rows, built, disputes=disputes)}")
         alone = held_out(rows, own, True, folds)
         mixed = [a if r.named else b for r, a, b in zip(rows, alone, as_fit)]
-        print(f"{folds} folds, naming questions ranked by the sentence's own features: {shown(rows, mixed)}")
+        print(f"{folds} folds, naming questions ranked by the sentence's own features: {shown(rows, mixed, disputes=disputes)}")
     as_fit = held_out(rows, every, True, 10)
     for cap in (2, 3):
         for floor in (0.03, 0.08, 0.15, 0.3):
-            print(f"10 folds, naming questions up to {cap} quotes, floor {floor}: {shown(rows, as_fit, floor, cap)}")
+            print(f"10 folds, naming questions up to {cap} quotes, floor {floor}: {shown(rows, as_fit, floor, cap, disputes)}")
 
 
 if __name__ == "__main__":

@@ -134,7 +134,7 @@ def shown(pool, chance, opinion: bool, floor: float, cap: int):
     return chosen
 
 
-def joined(pool, chance, j: int, policy: Policy) -> str:
+def joined(pool, chance, j: int, policy: Policy, disputes=None) -> str:
     """Return row j's quote widened over the rows beside it, by the engine's own rule (pick.joined_span)."""
     hit = pool[j][0]
     ranked = sorted(
@@ -143,11 +143,11 @@ def joined(pool, chance, j: int, policy: Policy) -> str:
         key=lambda c: -c.score,
     )
     chosen = next(c for c in ranked if c.start == pool[j][1].lead and c.end == pool[j][1].end)
-    start, end = joined_span(chosen, ranked, hit.passage.text, policy)
+    start, end = joined_span(chosen, ranked, hit.passage.text, policy, disputes)
     return hit.passage.text[start:end]
 
 
-def join_table(data, held) -> None:
+def join_table(data, held, disputes=None) -> None:
     """Print, at the policy's floor and caps, what joining likely neighbours to a quote shows (Policy.join_chance)."""
     n = len(data)
     print("\nneighbours joining a quote when their held-out chance reaches a floor (Policy.join_chance), and the "
@@ -161,7 +161,7 @@ def join_table(data, held) -> None:
             if not pool:
                 continue
             picked = shown(pool, chance, opinion, POLICY.quote_chance, POLICY.opinion_quotes if opinion else POLICY.fact_quotes)
-            texts = [joined(pool, chance, j, policy) for j in picked]
+            texts = [joined(pool, chance, j, policy, disputes) for j in picked]
             hits = [bool(groups_hit(fold(t), gold)) for t in texts]
             answers += any(hits)
             good += sum(hits)
@@ -217,7 +217,7 @@ def main() -> None:
             print(f"  floor {floor:.2f}, cap {cap} (opinion {opinion_cap}): quote answers {answers / n:.3f} "
                   f"({answers}/{n}), quote precision {good / count:.3f} ({good}/{count}), "
                   f"quotes per reply {count / n:.2f}")
-    join_table(data, held)
+    join_table(data, held, words.disputes)
     if args.rerank:
         rerank_table(data, held, relevant)
     if args.unsure:

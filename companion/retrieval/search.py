@@ -128,6 +128,7 @@ class HybridSearcher:
         self.embedder.load()
 
     def _fuse(self, dense: list[Hit], lexical: list[Hit]) -> dict[str, float]:
+        """Fuse two rankings by this search's rule: scaled scores (dense_weight on the cosine), or ranks."""
         if self.fusion == "score":
             return _fuse_scores(dense, lexical, self.dense_weight)
         return _fuse_ranks(dense, lexical)
@@ -139,14 +140,13 @@ class HybridSearcher:
         (vector,) = self.embedder.embed([query])
         dense_hits = self.dense.store.query(vector, max(k, CANDIDATES))
         lexical_hits = self.lexical.search(query, max(k, CANDIDATES))
-        fuse = self._fuse
         # Only each retriever's first CANDIDATES are fused first, so that a deeper search finds the same passages first,
         # in the same order and with the same scores, as the decision and the quote ranker were fitted on them. The
         # passages past both lists follow, fused over everything fetched on the same scale.
-        fused = fuse(dense_hits[:CANDIDATES], lexical_hits[:CANDIDATES])
+        fused = self._fuse(dense_hits[:CANDIDATES], lexical_hits[:CANDIDATES])
         merged = _merge(dense_hits[:CANDIDATES], lexical_hits[:CANDIDATES])
         past = _merge([h for h in dense_hits if h.passage.id not in merged], [h for h in lexical_hits if h.passage.id not in merged])
-        beyond = {pid: score for pid, score in fuse(dense_hits, lexical_hits).items() if pid in past}
+        beyond = {pid: score for pid, score in self._fuse(dense_hits, lexical_hits).items() if pid in past}
         order = [*sorted(fused, key=lambda pid: (-fused[pid], pid)), *sorted(beyond, key=lambda pid: (-beyond[pid], pid))][:k]
         fused.update(beyond)
         merged.update(past)
