@@ -107,6 +107,19 @@ def test_a_name_inside_a_sentence_the_question_lacks_is_something_new(prompts):
     assert not names_something_new("His wife (Rooney Mara) has left.", "what's the name of theo's ex-wife?", words)
 
 
+@pytest.mark.parametrize(("question", "text", "answers"), [
+    ("what's paul's girlfriend called in the movie", "Like Paul loves his girlfriend, Theodore chooses to let love in.", False),
+    ("what's paul's girlfriend called in the movie", "Paul brings his girlfriend, Tatiana, along.", True),
+    ("what's the name of amy's husband?", "Amy's husband is gone, and so is Samantha.", False),
+    ("what's the name of amy's husband?", "Amy's husband, Charles, walks out.", True),
+    # A question naming a man and a woman asks for either.
+    ("whats the coworker's name, the guy with the girlfriend", "It's a compliment from his co-worker, Paul.", True),
+    ("whats the coworker's name, the guy with the girlfriend", "It's a compliment from the co-worker, and Samantha laughs.", True),
+])
+def test_a_womans_name_is_not_answered_by_a_mans_nor_a_mans_by_a_womans(prompts, question, text, answers):
+    assert names_something_new(text, question, prompts.words) is answers
+
+
 def test_the_part_of_an_actor_the_question_names_is_the_name_asked_for(prompts):
     text, words = "Take Amy Adams’ conveniently named character Amy, for example.", prompts.words
     assert names_something_new(text, "what's amy adams' character called?", words)
@@ -157,9 +170,23 @@ def test_a_year_or_a_month_dates_a_quote(prompts, text, dated):
     assert states_a_date(text, prompts.words) is dated
 
 
-def test_an_age_asked_when_something_was_made_asks_for_a_number(prompts):
+def test_an_age_asked_when_something_was_made_asks_for_an_age(prompts):
     must = answer_test("how old was joaquin phoenix when he made this", prompts.words)
-    assert must is not None and must("He was 39.") and not must("He was young.")
+    assert must is not None and must("He was 39 years old.") and not must("He was young.")
+
+
+@pytest.mark.parametrize(("question", "text", "answers"), [
+    ("how old was joaquin phoenix when he made this", "Joaquin Phoenix, in the middle of an incredible three-year run", False),
+    ("how old was joaquin phoenix when he made this", "the 39-year-old Phoenix", True),
+    ("what age is the little girl?", "a four-year-old girl", True),
+    ("how old is spike jonze?", "Spike Jonze, born in 1969, made it", True),
+    ("How tall is Joaquin Phoenix?", "He made two films that year and stood tall in both.", False),
+    ("How tall is Joaquin Phoenix?", "all six feet of him", True),
+    ("How many weeks was Her in theaters?", "It ran for three years.", True),
+])
+def test_an_age_or_a_size_is_answered_only_by_a_number_beside_its_unit(prompts, question, text, answers):
+    must = answer_test(question, prompts.words)
+    assert must is not None and must(text) is answers
 
 
 def _first_line(prompts, question: str, text: str, chance: float | None = 0.9):

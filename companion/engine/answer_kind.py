@@ -28,6 +28,8 @@ CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*|\b[a-z]+\d+[
 INSIDE = re.compile(r"\b[a-z][\w’'-]*[,;:]?\s+$")
 # What a name question opens with: "what's the song called?", "which name…".
 ASKS_WHAT = re.compile(r"\b(?:what|which)(?:['’]?s)?\b")
+# How far apart, in characters, a number and its unit may stand ("born in Boston in 1974", "32 years old").
+MEASURE_REACH = 24
 # A speaker's turn inside a transcript quoted in an essay ("…we're talking? Samantha: Yes.").
 TURN = re.compile(r"\b[A-Z][a-z]+: \S")
 # A quotation the text holds only part of, its other mark in a sentence before or after ("Did anyone text me?”).
@@ -49,6 +51,16 @@ def asks_for_a_date(question: str, words: Words) -> bool:
 def states_a_date(text: str, words: Words) -> bool:
     """Tell whether a text states a date: a year or a month ("in December 2013")."""
     return bool(YEAR.search(text) or words.months.search(text))
+
+
+def states_a_measure(text: str, words: Words) -> bool:
+    """Tell whether a text gives a number beside a unit of age or size ("32 years old", "six feet")."""
+    numbers = [m.span() for m in (*NUMERAL.finditer(text), *words.number_words.finditer(text))]
+    return any(
+        start - MEASURE_REACH <= unit.end() and unit.start() <= end + MEASURE_REACH
+        for unit in words.measures.finditer(text)
+        for start, end in numbers
+    )
 
 
 def states_a_number(text: str, words: Words) -> bool:
@@ -106,15 +118,29 @@ def names_something_new(text: str, question: str, words: Words) -> bool:
         return True
     actors = {fold(actor) for _, actor in given}
     found = [m.group(0) for m in CAPITALISED.finditer(text) if " " in m.group(0) or INSIDE.search(text[: m.start()])]
+    other = _names_of_the_other_kind(question, words)
     return any(
         not set(content_terms(name)) & asked and fold(name) not in actors and not words.names_the_film.fullmatch(name)
+        and not (other and other.fullmatch(name))
         for name in found
     )
+
+
+def _names_of_the_other_kind(question: str, words: Words) -> re.Pattern[str] | None:
+    """Return the names that cannot answer a question asking a woman's name or a man's, or None if it asks neither."""
+    hers, his = words.asks_her_name.search(question), words.asks_his_name.search(question)
+    if hers and not his:
+        return words.called_he
+    if his and not hers:
+        return words.called_she
+    return None
 
 
 def answer_test(question: str, words: Words) -> Callable[[str], bool] | None:
     """Return what a quote must say to answer a question asking for a number, a date, a person or a name, or None."""
     # "How old was he when he made this?" asks for an age: "when" there only says which age.
+    if words.asks_for_a_measure.search(question):
+        return lambda text: states_a_measure(text, words)
     if asks_for_a_number(question, words):
         return lambda text: states_a_number(text, words)
     if asks_for_a_date(question, words):
