@@ -180,11 +180,14 @@ def test_an_age_asked_when_something_was_made_asks_for_an_age(prompts):
     ("how old was joaquin phoenix when he made this", "the 39-year-old Phoenix", True),
     ("what age is the little girl?", "a four-year-old girl", True),
     ("how old is spike jonze?", "Spike Jonze, born in 1969, made it", True),
+    ("how old was the writer when he first saw it?", "Or maybe it’s the end of 2013 and you’re 20, and you turn to it.", True),
+    ("how old was the writer when he first saw it?", "He was 20 minutes late and it was 2013.", False),
+    ("what age was he?", "I saw it at ten.", True),
     ("How tall is Joaquin Phoenix?", "He made two films that year and stood tall in both.", False),
     ("How tall is Joaquin Phoenix?", "all six feet of him", True),
     ("How many weeks was Her in theaters?", "It ran for three years.", True),
 ])
-def test_an_age_or_a_size_is_answered_only_by_a_number_beside_its_unit(prompts, question, text, answers):
+def test_an_age_or_a_size_is_answered_only_by_a_number_given_as_one(prompts, question, text, answers):
     must = answer_test(question, prompts.words)
     assert must is not None and must(text) is answers
 

@@ -30,6 +30,8 @@ INSIDE = re.compile(r"\b[a-z][\w’'-]*[,;:]?\s+$")
 ASKS_WHAT = re.compile(r"\b(?:what|which)(?:['’]?s)?\b")
 # How far apart, in characters, a number and its unit may stand ("born in Boston in 1974", "32 years old").
 MEASURE_REACH = 24
+# A number standing by itself at the end of a clause, as an age is said ("you're 20, and", "he was 39.").
+BARE_NUMBER = re.compile(r"\s+(\d{1,3}|[a-z]+)(?=[,.;:!?)]|\s*$)", re.IGNORECASE)
 # A speaker's turn inside a transcript quoted in an essay ("…we're talking? Samantha: Yes.").
 TURN = re.compile(r"\b[A-Z][a-z]+: \S")
 # A quotation the text holds only part of, its other mark in a sentence before or after ("Did anyone text me?”).
@@ -53,12 +55,28 @@ def states_a_date(text: str, words: Words) -> bool:
     return bool(YEAR.search(text) or words.months.search(text))
 
 
-def states_a_measure(text: str, words: Words) -> bool:
-    """Tell whether a text gives a number beside a unit of age or size ("32 years old", "six feet")."""
+def states_an_age(text: str, words: Words) -> bool:
+    """Tell whether a text gives an age: a number beside a word of age, or said of someone by itself ("you're 20,")."""
+    if _beside_a_number(text, words.ages, words):
+        return True
+    for before in words.before_an_age.finditer(text):
+        bare = BARE_NUMBER.match(text, before.end())
+        if bare and (bare.group(1).isdigit() or words.number_words.fullmatch(bare.group(1))):
+            return True
+    return False
+
+
+def states_a_size(text: str, words: Words) -> bool:
+    """Tell whether a text gives a size: a number beside a unit of length or weight ("six feet")."""
+    return _beside_a_number(text, words.sizes, words)
+
+
+def _beside_a_number(text: str, units: re.Pattern[str], words: Words) -> bool:
+    """Tell whether a word of units stands within MEASURE_REACH characters of a number."""
     numbers = [m.span() for m in (*NUMERAL.finditer(text), *words.number_words.finditer(text))]
     return any(
         start - MEASURE_REACH <= unit.end() and unit.start() <= end + MEASURE_REACH
-        for unit in words.measures.finditer(text)
+        for unit in units.finditer(text)
         for start, end in numbers
     )
 
@@ -139,8 +157,10 @@ def _names_of_the_other_kind(question: str, words: Words) -> re.Pattern[str] | N
 def answer_test(question: str, words: Words) -> Callable[[str], bool] | None:
     """Return what a quote must say to answer a question asking for a number, a date, a person or a name, or None."""
     # "How old was he when he made this?" asks for an age: "when" there only says which age.
-    if words.asks_for_a_measure.search(question):
-        return lambda text: states_a_measure(text, words)
+    if words.asks_for_an_age.search(question):
+        return lambda text: states_an_age(text, words)
+    if words.asks_for_a_size.search(question):
+        return lambda text: states_a_size(text, words)
     if asks_for_a_number(question, words):
         return lambda text: states_a_number(text, words)
     if asks_for_a_date(question, words):
