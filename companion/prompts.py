@@ -17,6 +17,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "answer": frozenset({"evidence", "question"}),
     "framing": frozenset({"question"}),
     "no_evidence": frozenset(),
+    "no_detail": frozenset({"detail"}),
     "openers": frozenset(),
     "openers_fact": frozenset(),
     "openers_one": frozenset(),

@@ -86,6 +86,18 @@ def test_a_number_date_or_person_no_quote_gives_is_not_quoted_around(engine, rea
     assert not reply.grounded and not reply.citations
 
 
+@pytest.mark.parametrize(("question", "detail"), [
+    ("How tall is Joaquin Phoenix?", "a measurement"), ("how old was joaquin phoenix when he made this", "an age"),
+    ("what's paul's girlfriend called in the movie", "a name"),
+])
+def test_a_detail_the_essays_speak_around_is_said_to_be_missing(reading_engine, prompts, question, detail):
+    reading_engine.history.clear()
+    reply = reading_engine.ask(question)
+    # Each was quoted around: "…in the middle of an incredible three-year run…", "…Theodore chooses to let love in".
+    assert not reply.grounded and not reply.citations
+    assert reply.answer in [line.format(detail=detail) for line in prompts.variants["no_detail"]]
+
+
 @pytest.mark.parametrize("reader", [False, True])
 def test_a_name_no_quote_gives_is_not_quoted_around(engine, reading_engine, reader):
     reply = (reading_engine if reader else engine).ask("what's the name of the video game amy is working on")

@@ -30,3 +30,11 @@ def test_a_view_another_language_or_a_slip_each_have_their_own_line_when_nothing
     assert dict(slipped.values) == {"words": "‘critcs’ and ‘endng’", "meant": "‘critics’ and ‘ending’"}
     # Held back as a spoiler, a view or a slip is met as a spoiler is.
     assert met("spoiler", tells_a_view=True, typos=(("critcs", "critics"),)).prompt == "spoiler"
+
+
+def test_a_detail_the_essays_speak_around_without_giving_is_named():
+    lacking = met(lacking="an age")
+    assert lacking.prompt == "no_detail" and dict(lacking.values) == {"detail": "an age"}
+    assert met("spoiler", lacking="an age").prompt == "spoiler"
+    # A slip read another way is said first: the slip may be why nothing gives it.
+    assert met(typos=(("tal", "tall"),), lacking="a measurement").prompt == "misspelt"

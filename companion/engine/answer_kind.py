@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from companion.engine.credits import asked_character, credits
 from companion.text import content_terms, fold, quote_spans
@@ -154,24 +155,37 @@ def _names_of_the_other_kind(question: str, words: Words) -> re.Pattern[str] | N
     return None
 
 
-def answer_test(question: str, words: Words) -> Callable[[str], bool] | None:
+@dataclass(frozen=True)
+class AnswerKind:
+    """What a question asks for (a number, an age, a name…) and the test a quote must pass to give it."""
+
+    # What a refusal says none of the essays gives (prompts/no_detail.md): "a number", "an age", "a name".
+    detail: str
+    gives: Callable[[str], bool]
+
+    def __call__(self, text: str) -> bool:
+        """Tell whether a text gives what the question asks for."""
+        return self.gives(text)
+
+
+def answer_test(question: str, words: Words) -> AnswerKind | None:
     """Return what a quote must say to answer a question asking for a number, a date, a person or a name, or None."""
     # "How old was he when he made this?" asks for an age: "when" there only says which age.
     if words.asks_for_an_age.search(question):
-        return lambda text: states_an_age(text, words)
+        return AnswerKind("an age", lambda text: states_an_age(text, words))
     if words.asks_for_a_size.search(question):
-        return lambda text: states_a_size(text, words)
+        return AnswerKind("a measurement", lambda text: states_a_size(text, words))
     if asks_for_a_number(question, words):
-        return lambda text: states_a_number(text, words)
+        return AnswerKind("a number", lambda text: states_a_number(text, words))
     if asks_for_a_date(question, words):
-        return lambda text: states_a_date(text, words)
+        return AnswerKind("a date", lambda text: states_a_date(text, words))
     if asks_for_a_person(question, words) and words.casting_history.search(question):
         # "Who was the original voice of samantha?" is not answered by who the film credits.
-        return lambda text: names_someone_uncredited(text, question, words)
+        return AnswerKind("a name", lambda text: names_someone_uncredited(text, question, words))
     if asks_for_a_person(question, words):
-        return lambda text: names_someone_new(text, question, words)
+        return AnswerKind("a name", lambda text: names_someone_new(text, question, words))
     if asks_for_a_name(question, words):
-        return lambda text: names_something_new(text, question, words)
+        return AnswerKind("a name", lambda text: names_something_new(text, question, words))
     return None
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from companion.engine.answer_kind import answer_test, asks_for_words_said, quotes_someone
+from companion.engine.answer_kind import AnswerKind, answer_test, asks_for_words_said, quotes_someone
 from companion.engine.pick import Reading, Wanted, pick_quotes, rank_pool
 from companion.engine.retrieve import Retrieved
 from companion.policy import POLICY, Policy
@@ -32,6 +32,9 @@ class Decision:
     evidence: tuple[Evidence, ...] = ()
     # Passages that would have answered were kept back because they give the ending away (she says so).
     held: bool = False
+    # Refused because no sentence she would quote gives what the question asks for, though the essays speak to
+    # it: that detail ("a number", "an age", "a name"), which her reply says they never give.
+    lacking: str | None = None
 
 
 def spoils_ending(passage: Passage, words: Words) -> bool:
@@ -241,7 +244,7 @@ def _quote(found: Retrieved, question: str, pool: Sequence[Hit], reading: Readin
         if giving:
             return Decision("answer", giving)
         if not any(must(e.text) for e in picked):
-            return Decision("no_evidence")
+            return Decision("no_evidence", lacking=must.detail)
     if must is None and not quotes_someone(picked[0].text) and _asks_for_words(question, found, words):
         # Asked what someone said, she leads with a sentence giving their words when one is likely enough.
         said = pick_quotes(replace(wanted, must=quotes_someone, must_chance=policy.speech_chance), pool, reading, order)
@@ -250,7 +253,7 @@ def _quote(found: Retrieved, question: str, pool: Sequence[Hit], reading: Readin
     return Decision("answer", picked)
 
 
-def _answer_test(question: str, found: Retrieved, words: Words) -> Callable[[str], bool] | None:
+def _answer_test(question: str, found: Retrieved, words: Words) -> AnswerKind | None:
     """Return what a quote must say to answer a question asking for a number, a date or a person, if it asks for one.
 
     "How many weeks was Her in theaters?" met a sentence about going back to the theater, "who edited her?"
@@ -272,5 +275,5 @@ def _unless_unanswered(decision: Decision, question: str, found: Retrieved, word
     """Refuse a question asking for a number, a date or a person when no passage she would show gives one."""
     must = _answer_test(question, found, words)
     if must is not None and not any(must(e.text) for e in decision.evidence):
-        return Decision("no_evidence")
+        return Decision("no_evidence", lacking=must.detail)
     return decision

@@ -247,7 +247,7 @@ class Engine:
         if decision.verdict != "answer":
             met = unmet(
                 decision.verdict, question, released=released, told=remembered.told, tells_a_view=tells_a_view(question),
-                other_language=other_language, typos=typos,
+                other_language=other_language, typos=typos, lacking=decision.lacking,
             )
             if met.prompt == GREETING:
                 yield from self._converse(run, GREETING, remembered)

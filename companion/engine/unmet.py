@@ -22,9 +22,12 @@ class Unmet:
 
 def unmet(
     verdict: str, question: str, *, released: bool, told: bool, tells_a_view: bool, other_language: bool,
-    typos: Sequence[tuple[str, str]],
+    typos: Sequence[tuple[str, str]], lacking: str | None = None,
 ) -> Unmet:
-    """Return how to meet a film question the decision did not answer (verdict: "no_evidence" or "spoiler")."""
+    """Return how to meet a film question the decision did not answer (verdict: "no_evidence" or "spoiler").
+
+    lacking is what the essays speak around without giving ("a number"), when that is why it went unanswered.
+    """
     if released:
         return Unmet("spoilers_released")
     if told and "?" not in question:
@@ -39,6 +42,10 @@ def unmet(
     if verdict == "no_evidence" and typos:
         # Read another way than written, it is turned away saying how it was read: the slip may mean another word.
         return Unmet("misspelt", tuple(read_as(typos).items()))
+    if verdict == "no_evidence" and lacking:
+        # The essays speak to it but never give the number, age or name asked for: "none of them speak to that"
+        # would not be true.
+        return Unmet("no_detail", (("detail", lacking),))
     return Unmet(verdict)
 
 
