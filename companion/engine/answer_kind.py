@@ -1,4 +1,4 @@
-"""Answer kinds: a question asking for a number, a date or a person is answered only by a quote that gives one.
+"""Answer kinds: a question asking for a number, an age, a size, a date or a name is answered only by a quote giving one.
 
 One asking what someone said is answered first by a quote giving their words, when one is likely enough.
 """
