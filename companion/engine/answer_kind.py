@@ -41,7 +41,7 @@ PART_QUOTED = re.compile(r"“[^”]{8,}$|^[^“]{8,}”", re.DOTALL)
 
 def asks_for_a_number(question: str, words: Words) -> bool:
     """Tell whether a question asks how many, how old or tall, which year, or how much something cost."""
-    if words.asks_for_a_number.search(question):
+    if any(asks.search(question) for asks in (words.asks_for_a_number, words.asks_for_an_age, words.asks_for_a_size)):
         return True
     return bool(words.asks_for_an_amount.search(question) and words.amounts.search(question))
 
