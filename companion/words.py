@@ -16,7 +16,7 @@ FILENAME = "words.toml"
 PATTERNS = (
     "ending", "asks_for_ending", "opinion", "framing_claims", "releases_spoilers", "framing_shapes", "asks_for_cast",
     "says_what_the_film_is", "asks_who_made", "asks_who_wrote", "writing_of_a_film", "the_film_itself",
-    "asks_for_a_number", "asks_for_an_age", "ages", "before_an_age", "asks_for_a_size", "sizes", "asks_for_an_amount",
+    "asks_for_a_number", "asks_for_a_year", "asks_for_an_age", "ages", "before_an_age", "asks_for_a_size", "sizes", "asks_for_an_amount",
     "amounts", "number_words", "asks_for_crew", "asks_when", "dated_events", "months", "asks_for_words_said", "not_an_opinion",
     "asks_about_someone", "not_words_said", "called_she", "called_he", "casting_history", "asks_for_a_name",
     "asks_her_name", "asks_his_name", "disputes",
@@ -51,6 +51,7 @@ class Words:
     writing_of_a_film: re.Pattern[str]
     the_film_itself: re.Pattern[str]
     asks_for_a_number: re.Pattern[str]
+    asks_for_a_year: re.Pattern[str]
     asks_for_an_age: re.Pattern[str]
     ages: re.Pattern[str]
     before_an_age: re.Pattern[str]

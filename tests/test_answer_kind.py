@@ -186,8 +186,10 @@ def test_an_age_asked_when_something_was_made_asks_for_an_age(prompts):
     ("How tall is Joaquin Phoenix?", "He made two films that year and stood tall in both.", False),
     ("How tall is Joaquin Phoenix?", "all six feet of him", True),
     ("How many weeks was Her in theaters?", "It ran for three years.", True),
+    ("what year was the shared experience essay written", "I wrote this in 2018, on a whim.", True),
+    ("What year did the first Blade Runner come out?", "I plan to see it a third time myself.", False),
 ])
-def test_an_age_or_a_size_is_answered_only_by_a_number_given_as_one(prompts, question, text, answers):
+def test_an_age_a_size_or_a_year_is_answered_only_by_a_number_given_as_one(prompts, question, text, answers):
     must = answer_test(question, prompts.words)
     assert must is not None and must(text) is answers
 
@@ -245,3 +247,13 @@ def test_what_someone_said_is_asked_by_its_verbs(prompts, question, asks):
 ])
 def test_a_quotation_or_a_speakers_turn_quotes_someone(text, quoting):
     assert quotes_someone(text) is quoting
+
+
+@pytest.mark.parametrize(("question", "detail"), [
+    ("How many weeks was Her in theaters?", "a number"), ("How much was Scarlett Johansson paid for Her?", "a sum"),
+    ("which year did it come out?", "a year"), ("how old was he?", "an age"), ("How tall is Joaquin Phoenix?", "a measurement"),
+    ("When is Spike Jonze's birthday?", "a date"), ("Who edited Her?", "a name"), ("what's the OS called?", "a name"),
+])
+def test_each_kind_names_the_detail_a_refusal_says_is_missing(prompts, question, detail):
+    kind = answer_test(question, prompts.words)
+    assert kind is not None and kind.detail == detail

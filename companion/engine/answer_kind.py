@@ -41,8 +41,12 @@ PART_QUOTED = re.compile(r"“[^”]{8,}$|^[^“]{8,}”", re.DOTALL)
 
 def asks_for_a_number(question: str, words: Words) -> bool:
     """Tell whether a question asks how many, how old or tall, which year, or how much something cost."""
-    if any(asks.search(question) for asks in (words.asks_for_a_number, words.asks_for_an_age, words.asks_for_a_size)):
-        return True
+    kinds = (words.asks_for_a_number, words.asks_for_a_year, words.asks_for_an_age, words.asks_for_a_size)
+    return any(asks.search(question) for asks in kinds) or asks_for_a_sum(question, words)
+
+
+def asks_for_a_sum(question: str, words: Words) -> bool:
+    """Tell whether a question asks how much money something made or cost ("how much was she paid?")."""
     return bool(words.asks_for_an_amount.search(question) and words.amounts.search(question))
 
 
@@ -175,6 +179,10 @@ def answer_test(question: str, words: Words) -> AnswerKind | None:
         return AnswerKind("an age", lambda text: states_an_age(text, words))
     if words.asks_for_a_size.search(question):
         return AnswerKind("a measurement", lambda text: states_a_size(text, words))
+    if words.asks_for_a_year.search(question):
+        return AnswerKind("a year", lambda text: bool(YEAR.search(text)))
+    if asks_for_a_sum(question, words):
+        return AnswerKind("a sum", lambda text: states_a_number(text, words))
     if asks_for_a_number(question, words):
         return AnswerKind("a number", lambda text: states_a_number(text, words))
     if asks_for_a_date(question, words):
