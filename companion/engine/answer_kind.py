@@ -183,7 +183,7 @@ def answer_test(question: str, words: Words) -> AnswerKind | None:
         return AnswerKind("a year", lambda text: bool(YEAR.search(text)))
     if asks_for_a_sum(question, words):
         return AnswerKind("a sum", lambda text: states_a_number(text, words))
-    if asks_for_a_number(question, words):
+    if words.asks_for_a_number.search(question):
         return AnswerKind("a number", lambda text: states_a_number(text, words))
     if asks_for_a_date(question, words):
         return AnswerKind("a date", lambda text: states_a_date(text, words))

@@ -27,7 +27,7 @@ def joined_span(
     same = [c for c in ranked if c.passage_id == chosen.passage_id]
 
     def fits(a: int, b: int) -> bool:
-        return len(text[a:b].split()) <= policy.joined_words
+        return _fits(text, a, b, policy)
 
     for other in same:
         beside = other.end > end and other.start >= chosen.sentence_start and not text[end : other.start].strip()
@@ -68,7 +68,7 @@ def _undisputed(text: str, start: int, end: int, chosen_end: int, disputes: re.P
         return next(((a, b) for a, b in spans if a >= position and not text[position:a].strip()), None)
 
     def fits(b: int) -> bool:
-        return len(text[start:b].split()) <= policy.joined_words
+        return _fits(text, start, b, policy)
 
     dispute = after(end)
     if dispute is None or not disputes.search(text[dispute[0] : dispute[1]]):
@@ -81,6 +81,11 @@ def _undisputed(text: str, start: int, end: int, chosen_end: int, disputes: re.P
     disputed = max((a for a, _ in spans if a < end), default=start)
     kept = max((b for _, b in spans if b <= disputed), default=start)
     return kept if disputed >= chosen_end and kept >= chosen_end else end
+
+
+def _fits(text: str, start: int, end: int, policy: Policy) -> bool:
+    """Tell whether a span of text is short enough to quote whole (Policy.joined_words)."""
+    return len(text[start:end].split()) <= policy.joined_words
 
 
 def _closing(text: str, start: int, end: int) -> int:
