@@ -134,6 +134,11 @@ class Policy:
     # 0.0 -> 106 quote answers, 0.05 -> 109, 0.1 -> 109, 0.2 -> 108, 0.3 -> 108 (108 without it); the middle of the
     # best two. Not-covered refusals unchanged at every floor.
     speech_chance: float = 0.1
+    # How far apart, in characters, a number and its unit may stand and still give an age or a size
+    # (companion/engine/answer_kind.py: "born in Boston in 1974", "32 years old"). Wider takes more numbers about
+    # something else for a measure, narrower misses a unit said a few words off. By hand: the corpus states no age
+    # beside a unit and no size, so there was nothing to measure; 24 spans "born in Boston in 1974".
+    measure_reach: int = 24
 
     # --- compose: which sentence of a passage is quoted, and which quotes are kept
     # A quote shorter than this many words takes the next sentence along, so it can stand alone: longer quotes

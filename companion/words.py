@@ -32,6 +32,9 @@ SENTENCES = ("verdicts",)
 CASED_PATTERNS = ("names_the_film",)
 # Tables of a name and what else it is called (`samantha = ["os", "operating system", …]`), kept as folded words.
 ALIASES = ("also_called", "short_forms")
+# A table naming each kind of detail a question may ask for, as a refusal says it lacks one (`age = "an age"`).
+DETAILS = "details"
+DETAIL_KINDS = ("number", "year", "age", "measurement", "sum", "date", "name")
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,12 @@ class Words:
     # Each other name, as folded words, with the name it stands for; the longest first.
     also_called: tuple[tuple[tuple[str, ...], str], ...]
     short_forms: tuple[tuple[tuple[str, ...], str], ...]
+    # Each kind of detail (DETAIL_KINDS) with what a refusal calls it: ("age", "an age").
+    details: tuple[tuple[str, str], ...]
+
+    def detail(self, kind: str) -> str:
+        """Return what a refusal calls a kind of detail ("an age")."""
+        return dict(self.details)[kind]
 
 
 def _phrase(entry: str, cased: bool = False) -> str:
@@ -146,6 +155,18 @@ def _aliases(path: Path, data: dict, name: str) -> tuple[tuple[tuple[str, ...], 
     return tuple(sorted(found, key=lambda pair: -len(pair[0])))
 
 
+def _details(path: Path, data: dict) -> tuple[tuple[str, str], ...]:
+    """Read the table naming each kind of detail, or raise PromptError naming what is wrong in it."""
+    table = data.get(DETAILS)
+    kinds = ", ".join(DETAIL_KINDS)
+    if not isinstance(table, dict) or set(table) != set(DETAIL_KINDS):
+        raise PromptError(f"{path}: the [{DETAILS}] table must name each of {kinds} once; copy it from prompts/.")
+    for kind, called in table.items():
+        if not isinstance(called, str) or not called.strip():
+            raise PromptError(f"{path}: [{DETAILS}] {kind} must be what she calls it, in quotes (\"an age\").")
+    return tuple((kind, " ".join(table[kind].split())) for kind in DETAIL_KINDS)
+
+
 def read_prompt_file(path: Path, folder: str = "prompts/") -> str:
     """Read one prompt file as UTF-8, or raise PromptError naming it and where to restore it from."""
     try:
@@ -164,7 +185,7 @@ def load_words(directory: Path) -> Words:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PromptError(f"{path} is not valid TOML ({exc}): check the quotes and brackets there.") from None
-    lists = PATTERNS + LEXICONS + WORD_SETS + SENTENCES + CASED_PATTERNS + ALIASES
+    lists = PATTERNS + LEXICONS + WORD_SETS + SENTENCES + CASED_PATTERNS + ALIASES + (DETAILS,)
     unknown = sorted(set(data) - set(lists))
     if unknown:
         known = ", ".join(lists)
@@ -177,4 +198,4 @@ def load_words(directory: Path) -> Words:
     sentences = {name: tuple(" ".join(e.split()) for e in _entries(path, data, name)) for name in SENTENCES}
     cased = {name: phrases_pattern(_entries(path, data, name), cased=True) for name in CASED_PATTERNS}
     aliases = {name: _aliases(path, data, name) for name in ALIASES}
-    return Words(**patterns, **lexicons, **every, **sentences, **cased, **aliases)
+    return Words(**patterns, **lexicons, **every, **sentences, **cased, **aliases, details=_details(path, data))

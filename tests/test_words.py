@@ -43,6 +43,8 @@ def test_a_phrase_without_an_apostrophe_does_not_match_one_with_it(prompts):
     (lambda text: text.replace('words = ["how much"]', "words = []"), "[asks_for_an_amount] words must be a non-empty list"),
     (lambda text: text.replace('words = ["how much"]', 'words = ["how *much"]'), "at most one * at its end"),
     (lambda text: text.replace('samantha = ["os",', 'samantha = [3, "os",'), "[also_called] samantha must be a non-empty list"),
+    (lambda text: text.replace('age = "an age"\n', ""), "[details] table must name each of number, year, age"),
+    (lambda text: text.replace('age = "an age"', 'age = " "'), "[details] age must be what she calls it"),
 ])
 def test_a_broken_word_file_is_named_with_what_is_wrong(prompts_copy, edit, problem):
     path = prompts_copy / FILENAME
@@ -59,3 +61,13 @@ def test_a_missing_list_is_named(prompts_copy):
     path.write_text(text[:start] + text[text.index("\n[", start + 1) :], "utf-8")
     with pytest.raises(PromptError, match=r"\[also_called\] table .* is missing or empty"):
         load_words(prompts_copy)
+
+
+def test_what_a_refusal_calls_a_detail_is_read_from_the_file(prompts_copy):
+    from companion.engine.answer_kind import answer_test
+
+    path = prompts_copy / FILENAME
+    path.write_text(path.read_text("utf-8").replace('age = "an age"', 'age = "how old anyone is"'), "utf-8")
+    words = load_words(prompts_copy)
+    assert answer_test("how old is spike jonze?", words).detail == "how old anyone is"
+    assert answer_test("how tall is joaquin phoenix?", words).detail == "a measurement"

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from companion.engine.credits import asked_character, credits
+from companion.policy import POLICY, Policy
 from companion.text import content_terms, fold, quote_spans
 from companion.words import Words
 
@@ -29,8 +30,6 @@ CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*|\b[a-z]+\d+[
 INSIDE = re.compile(r"\b[a-z][\w’'-]*[,;:]?\s+$")
 # What a name question opens with: "what's the song called?", "which name…".
 ASKS_WHAT = re.compile(r"\b(?:what|which)(?:['’]?s)?\b")
-# How far apart, in characters, a number and its unit may stand ("born in Boston in 1974", "32 years old").
-MEASURE_REACH = 24
 # A number standing by itself at the end of a clause, as an age is said ("you're 20, and", "he was 39.").
 BARE_NUMBER = re.compile(r"\s+(\d{1,3}|[a-z]+)(?=[,.;:!?)]|\s*$)", re.IGNORECASE)
 # A speaker's turn inside a transcript quoted in an essay ("…we're talking? Samantha: Yes.").
@@ -60,9 +59,9 @@ def states_a_date(text: str, words: Words) -> bool:
     return bool(YEAR.search(text) or words.months.search(text))
 
 
-def states_an_age(text: str, words: Words) -> bool:
+def states_an_age(text: str, words: Words, reach: int = POLICY.measure_reach) -> bool:
     """Tell whether a text gives an age: a number beside a word of age, or said of someone by itself ("you're 20,")."""
-    if _beside_a_number(text, words.ages, words):
+    if _beside_a_number(text, words.ages, words, reach):
         return True
     for before in words.before_an_age.finditer(text):
         bare = BARE_NUMBER.match(text, before.end())
@@ -71,16 +70,16 @@ def states_an_age(text: str, words: Words) -> bool:
     return False
 
 
-def states_a_size(text: str, words: Words) -> bool:
+def states_a_size(text: str, words: Words, reach: int = POLICY.measure_reach) -> bool:
     """Tell whether a text gives a size: a number beside a unit of length or weight ("six feet")."""
-    return _beside_a_number(text, words.sizes, words)
+    return _beside_a_number(text, words.sizes, words, reach)
 
 
-def _beside_a_number(text: str, units: re.Pattern[str], words: Words) -> bool:
-    """Tell whether a word of units stands within MEASURE_REACH characters of a number."""
+def _beside_a_number(text: str, units: re.Pattern[str], words: Words, reach: int) -> bool:
+    """Tell whether a word of units stands within reach characters of a number."""
     numbers = [m.span() for m in (*NUMERAL.finditer(text), *words.number_words.finditer(text))]
     return any(
-        start - MEASURE_REACH <= unit.end() and unit.start() <= end + MEASURE_REACH
+        start - reach <= unit.end() and unit.start() <= end + reach
         for unit in units.finditer(text)
         for start, end in numbers
     )
@@ -163,7 +162,8 @@ def _names_of_the_other_kind(question: str, words: Words) -> re.Pattern[str] | N
 class AnswerKind:
     """What a question asks for (a number, an age, a name…) and the test a quote must pass to give it."""
 
-    # What a refusal says none of the essays gives (prompts/no_detail.md): "a number", "an age", "a name".
+    # What a refusal says none of the essays gives (prompts/no_detail.md), as [details] in prompts/words.toml calls
+    # it: "a number", "an age", "a name".
     detail: str
     gives: Callable[[str], bool]
 
@@ -172,28 +172,29 @@ class AnswerKind:
         return self.gives(text)
 
 
-def answer_test(question: str, words: Words) -> AnswerKind | None:
+def answer_test(question: str, words: Words, policy: Policy = POLICY) -> AnswerKind | None:
     """Return what a quote must say to answer a question asking for a number, a date, a person or a name, or None."""
+    reach, called = policy.measure_reach, words.detail
     # "How old was he when he made this?" asks for an age: "when" there only says which age.
     if words.asks_for_an_age.search(question):
-        return AnswerKind("an age", lambda text: states_an_age(text, words))
+        return AnswerKind(called("age"), lambda text: states_an_age(text, words, reach))
     if words.asks_for_a_size.search(question):
-        return AnswerKind("a measurement", lambda text: states_a_size(text, words))
+        return AnswerKind(called("measurement"), lambda text: states_a_size(text, words, reach))
     if words.asks_for_a_year.search(question):
-        return AnswerKind("a year", lambda text: bool(YEAR.search(text)))
+        return AnswerKind(called("year"), lambda text: bool(YEAR.search(text)))
     if asks_for_a_sum(question, words):
-        return AnswerKind("a sum", lambda text: states_a_number(text, words))
+        return AnswerKind(called("sum"), lambda text: states_a_number(text, words))
     if words.asks_for_a_number.search(question):
-        return AnswerKind("a number", lambda text: states_a_number(text, words))
+        return AnswerKind(called("number"), lambda text: states_a_number(text, words))
     if asks_for_a_date(question, words):
-        return AnswerKind("a date", lambda text: states_a_date(text, words))
+        return AnswerKind(called("date"), lambda text: states_a_date(text, words))
     if asks_for_a_person(question, words) and words.casting_history.search(question):
         # "Who was the original voice of samantha?" is not answered by who the film credits.
-        return AnswerKind("a name", lambda text: names_someone_uncredited(text, question, words))
+        return AnswerKind(called("name"), lambda text: names_someone_uncredited(text, question, words))
     if asks_for_a_person(question, words):
-        return AnswerKind("a name", lambda text: names_someone_new(text, question, words))
+        return AnswerKind(called("name"), lambda text: names_someone_new(text, question, words))
     if asks_for_a_name(question, words):
-        return AnswerKind("a name", lambda text: names_something_new(text, question, words))
+        return AnswerKind(called("name"), lambda text: names_something_new(text, question, words))
     return None
 
 

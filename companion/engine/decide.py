@@ -221,7 +221,7 @@ def decide(found: Retrieved, question: str, careful: bool, judge: Judge) -> Deci
             return replace(quoted, held=held and quoted.verdict == "answer")
     chosen = select_evidence(hits, opinion=found.opinion, policy=policy)
     evidence = tuple(Evidence(n, hit.passage) for n, hit in enumerate(chosen, start=1))
-    return _unless_unanswered(Decision("answer", evidence, held), question, found, words)
+    return _unless_unanswered(Decision("answer", evidence, held), question, found, words, policy)
 
 
 def _quote(found: Retrieved, question: str, pool: Sequence[Hit], reading: Reading, words: Words) -> Decision | None:
@@ -237,7 +237,7 @@ def _quote(found: Retrieved, question: str, pool: Sequence[Hit], reading: Readin
     picked = pick_quotes(wanted, pool, reading, order)
     if not picked:
         return None
-    must = _answer_test(question, found, words)
+    must = _answer_test(question, found, words, policy)
     if must is not None and not must(picked[0].text):
         # The likeliest sentence gives no number, date or name asked for; a less likely one may, and then leads.
         giving = pick_quotes(replace(wanted, must=must), pool, reading, order)
@@ -253,7 +253,7 @@ def _quote(found: Retrieved, question: str, pool: Sequence[Hit], reading: Readin
     return Decision("answer", picked)
 
 
-def _answer_test(question: str, found: Retrieved, words: Words) -> AnswerKind | None:
+def _answer_test(question: str, found: Retrieved, words: Words, policy: Policy) -> AnswerKind | None:
     """Return what a quote must say to answer a question asking for a number, a date or a person, if it asks for one.
 
     "How many weeks was Her in theaters?" met a sentence about going back to the theater, "who edited her?"
@@ -263,7 +263,7 @@ def _answer_test(question: str, found: Retrieved, words: Words) -> AnswerKind | 
     """
     if found.opinion or found.whole or found.verdict:
         return None
-    return answer_test(question, words)
+    return answer_test(question, words, policy)
 
 
 def _asks_for_words(question: str, found: Retrieved, words: Words) -> bool:
@@ -271,9 +271,9 @@ def _asks_for_words(question: str, found: Retrieved, words: Words) -> bool:
     return not (found.opinion or found.whole or found.verdict) and asks_for_words_said(question, words)
 
 
-def _unless_unanswered(decision: Decision, question: str, found: Retrieved, words: Words) -> Decision:
+def _unless_unanswered(decision: Decision, question: str, found: Retrieved, words: Words, policy: Policy) -> Decision:
     """Refuse a question asking for a number, a date or a person when no passage she would show gives one."""
-    must = _answer_test(question, found, words)
+    must = _answer_test(question, found, words, policy)
     if must is not None and not any(must(e.text) for e in decision.evidence):
         return Decision("no_evidence", lacking=must.detail)
     return decision
