@@ -295,9 +295,19 @@ def _answered(library, *ids: str) -> str:
     return "\n\n".join([first, *paragraphs, "What about you?"])
 
 
+def _asked_after(library, question, answered, words, listed=False):
+    who = library.who_wrote(question, "", answered, words, listed)
+    return who.essays if who is not None else ()
+
+
+def _shown_fewer(library, question, answered, words, listed=False):
+    who = library.who_wrote(question, "", answered, words, listed)
+    return who.shown if who is not None else None
+
+
 def test_who_said_that_asks_after_the_essays_quoted_in_the_order_quoted(library, prompts):
     answered = _answered(library, "techno-lonely", "her-2013", "shared-experience")
-    asked = library.asked_after("who said that?", "", answered, prompts.words)
+    asked = _asked_after(library, "who said that?", answered, prompts.words)
     assert [e.essay_id for e in asked] == ["techno-lonely", "her-2013", "shared-experience"]
 
 
@@ -308,28 +318,28 @@ def test_who_said_that_asks_after_the_essays_quoted_in_the_order_quoted(library,
 ])
 def test_who_wrote_a_quote_by_its_place_asks_after_that_quotes_essay(library, prompts, question, essay):
     answered = _answered(library, "techno-lonely", "her-2013", "shared-experience")
-    assert [e.essay_id for e in library.asked_after(question, "", answered, prompts.words)] == [essay]
+    assert [e.essay_id for e in _asked_after(library, question, answered, prompts.words)] == [essay]
 
 
 def test_a_quote_shown_without_its_title_is_of_the_essay_named_before_it(library, prompts):
     answered = _answered(library, "what-her-tells-us", "what-her-tells-us", "techno-lonely")
-    asked = library.asked_after("who wrote the second one?", "", answered, prompts.words)
+    asked = _asked_after(library, "who wrote the second one?", answered, prompts.words)
     assert [e.essay_id for e in asked] == ["what-her-tells-us"]
 
 
 @pytest.mark.parametrize("question", ["who wrote the fifth one?", "who is the first person samantha talks to?"])
 def test_a_place_past_the_quotes_or_a_question_about_the_film_asks_no_essay(library, prompts, question):
     answered = _answered(library, "techno-lonely", "her-2013", "shared-experience")
-    assert library.asked_after(question, "", answered, prompts.words) == ()
+    assert _asked_after(library, question, answered, prompts.words) == ()
 
 
 def test_in_a_list_of_the_essays_a_place_counts_essays_not_quotes(library, prompts):
     # Listed, an essay may show its opening and the note on its writers: two quotes, one place in the list.
     answered = _answered(library, "her-2013", "shared-experience", "shared-experience", "techno-lonely")
     words = prompts.words
-    assert [e.essay_id for e in library.asked_after("who wrote the third one?", "", answered, words, True)] == ["techno-lonely"]
-    assert [e.essay_id for e in library.asked_after("who wrote the third one?", "", answered, words)] == ["shared-experience"]
-    assert library.shown_fewer("who wrote the sixth one?", answered, words, True) == 3
+    assert [e.essay_id for e in _asked_after(library, "who wrote the third one?", answered, words, True)] == ["techno-lonely"]
+    assert [e.essay_id for e in _asked_after(library, "who wrote the third one?", answered, words)] == ["shared-experience"]
+    assert _shown_fewer(library, "who wrote the sixth one?", answered, words, True) == 3
 
 
 def test_who_wrote_the_fourth_one_after_the_list_of_essays_asks_after_the_fourth_listed(engine, library):
@@ -346,9 +356,9 @@ def test_who_wrote_the_fourth_one_after_the_list_of_essays_asks_after_the_fourth
 
 def test_a_place_past_the_quotes_is_told_how_many_there_were(library, prompts):
     answered = _answered(library, "techno-lonely", "her-2013", "shared-experience")
-    assert library.shown_fewer("who wrote the fifth one?", answered, prompts.words) == 3
-    assert library.shown_fewer("who wrote the third one?", answered, prompts.words) is None
-    assert library.shown_fewer("who is the fifth person samantha talks to?", answered, prompts.words) is None
+    assert _shown_fewer(library, "who wrote the fifth one?", answered, prompts.words) == 3
+    assert _shown_fewer(library, "who wrote the third one?", answered, prompts.words) is None
+    assert _shown_fewer(library, "who is the fifth person samantha talks to?", answered, prompts.words) is None
 
 
 def test_who_wrote_a_quote_past_the_last_is_told_how_many_she_showed(engine, library, prompts):

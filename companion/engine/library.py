@@ -93,6 +93,15 @@ class Shelved:
 
 
 @dataclass(frozen=True)
+class WhoWrote:
+    """What a question asking who wrote something means by the turn before: the essays, or how many it showed."""
+
+    essays: tuple[Shelved, ...] = ()
+    # How many quotes (or essays, in a list of them) the reply before showed, when the question points past them.
+    shown: int | None = None
+
+
+@dataclass(frozen=True)
 class Library:
     """The essays she has read, in a fixed order, and how a question names one of them."""
 
@@ -146,36 +155,32 @@ class Library:
             if e.names & asked or _beside_a_noun(sequence, e.title_words, nouns) or _before_a_noun(said, e.form_words, nouns)
         )
 
-    def asked_after(
+    def who_wrote(
         self, question: str, before: str, answered: str, words: Words, listed: bool = False
-    ) -> tuple[Shelved, ...]:
-        """Return the essays a question asking only who wrote them leans on the turn before for, if it does.
+    ) -> WhoWrote | None:
+        """Return what a question asking only who wrote something means by the turn before, or None if it asks not that.
 
         "Who wrote it?" or "who's the author?" after "what did the medium writer think of the ending?" asks after the
         essays that question named (before); "who wrote them?" after a reply quoting three critics, or "who said
-        that?", after the essays it quoted (answered, where each title shows in italics). A question naming an essay itself asks its own.
-        "Who wrote the second one?" asks after the second quote's essay, or the second essay when the reply listed
-        them (listed).
+        that?", after the essays it quoted (answered, where each title shows in italics). A question naming an essay
+        itself asks its own. "Who wrote the second one?" asks after the second quote's essay, or the second essay when
+        the reply listed them (listed); "who wrote the fifth one?" after three quotes points past them.
         """
         said = self._asks_who_wrote(question, words)
         if said is None:
-            return ()
+            return None
         quoted = self._quoted(answered, listed)
         place = _place(question, said)
         if place is not None:
-            # "Who wrote the second one?" asks after the essay of the second quote; past the last, nothing is asked.
             n = len(quoted) if place == -1 else place
-            return (quoted[n - 1],) if 0 < n <= len(quoted) else ()
+            if 0 < n <= len(quoted):
+                return WhoWrote((quoted[n - 1],))
+            return WhoWrote(shown=len(quoted)) if quoted else None
         if (THEM | SAYING) & set(said):
-            return tuple(dict.fromkeys(quoted))
-        return self.named(before, words)
-
-    def shown_fewer(self, question: str, answered: str, words: Words, listed: bool = False) -> int | None:
-        """Return how many quotes (listed: essays) a reply showed when a question asks who wrote one past them."""
-        said = self._asks_who_wrote(question, words)
-        place = _place(question, said) if said is not None else None
-        shown = len(self._quoted(answered, listed))
-        return shown if place is not None and 0 < shown < place else None
+            essays = tuple(dict.fromkeys(quoted))
+        else:
+            essays = self.named(before, words)
+        return WhoWrote(essays) if essays else None
 
     def _asks_who_wrote(self, question: str, words: Words) -> list[str] | None:
         """Return a question's words when it asks only who wrote something, naming no essay; else None."""

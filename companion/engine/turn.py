@@ -212,20 +212,18 @@ class Engine:
         # After the list of essays, "who wrote the second one?" asks after the second essay listed.
         before = self.history[-1] if self.history and self.history[-1].route in {*FILM_ROUTES, "essays"} else None
         listed = before is not None and before.route == "essays"
-        asked = shelf.asked_after(question, before.query or before.question, before.answer, self.prompts.words, listed) if (
-            shelf is not None and before is not None
-        ) else ()
-        if asked:
-            # "Who wrote it?" after "what did the medium writer think of the ending?" asks who wrote that essay.
-            yield from self._describe(run, shelf, remembered.careful, question, asked)
-            return
-        shown = shelf.shown_fewer(question, before.answer, self.prompts.words, listed) if (
+        who = shelf.who_wrote(question, before.query or before.question, before.answer, self.prompts.words, listed) if (
             shelf is not None and before is not None
         ) else None
-        if shown is not None:
+        if who is not None and who.essays:
+            # "Who wrote it?" after "what did the medium writer think of the ending?" asks who wrote that essay.
+            yield from self._describe(run, shelf, remembered.careful, question, who.essays)
+            return
+        if who is not None and who.shown is not None:
             # "Who wrote the fifth one?" after three quotes points at none of them: searching it would say the
             # essays never speak of it.
             unit = "essay" if listed else "quote"
+            shown = who.shown
             yield from self._say(run, "no_such_quote", shown=f"{number_word(shown)} {unit}{'s' if shown > 1 else ''}")
             return
         if shelf is not None and shelf.asked_about(routed.query, self.prompts.words):
