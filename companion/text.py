@@ -68,9 +68,33 @@ def stemmed_words(text: str) -> list[str]:
     return [stem(w) for w in WORD.findall(fold(text))]
 
 
+# A dash between words ("the movie—it", "angle – there"): folding makes it a hyphen, which would glue them into one.
+DASH = re.compile(r"[—–]|(?<=\s)-|-(?=\s)")
+
+
+def _words(text: str) -> list[str]:
+    """Return a text's folded words, a dash between two words parting them."""
+    return WORD.findall(fold(DASH.sub(" ", text)))
+
+
 def content_terms(text: str) -> list[str]:
-    """Return the stemmed words of a text that carry meaning."""
-    return [stem(w) for w in WORD.findall(fold(text)) if w not in STOPWORDS and len(w) > 1]
+    """Return the stemmed words of a text that carry meaning.
+
+    A hyphenated word is one term, written together as people also write it: "co-worker" meets "coworker".
+    """
+    return [stem(w) for w in (w.replace("-", "") for w in _words(text)) if w not in STOPWORDS and len(w) > 1]
+
+
+def search_terms(text: str) -> list[str]:
+    """Return the terms a text is searched by: its content terms, and the parts of each hyphenated word beside it.
+
+    "Theodore's ex-wife" is found by "ex wife" as by "exwife"; a part that is a common word ("sad-in-the-…") is left out.
+    """
+    terms = content_terms(text)
+    for word in _words(text):
+        if "-" in word:
+            terms += [stem(part) for part in word.split("-") if part not in STOPWORDS and len(part) > 1]
+    return terms
 
 
 def weighty_terms(text: str) -> set[str]:
