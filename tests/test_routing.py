@@ -535,6 +535,9 @@ def test_a_missing_or_empty_route_file_is_named(tmp_path, damage):
         (asks_for_a_verdict, "which critic is the most negative about it", True),
         (asks_for_a_verdict, "is it worth watching rn", True),
         (asks_for_a_verdict, "ngl did the critics like it tbh", True),
+        (asks_for_a_verdict, "are the reviews mostly gushing or mixed", True),
+        (asks_for_a_verdict, "did the critics rave about it or pan it?", True),
+        (asks_for_a_verdict, "does the camera pan across the city?", False),
     ],
 )
 def test_questions_about_the_ending_or_the_verdict_as_a_whole_are_told_from_narrower_ones(prompts, asks, text, expected):
