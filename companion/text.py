@@ -85,18 +85,6 @@ def content_terms(text: str) -> list[str]:
     return [stem(w) for w in (w.replace("-", "") for w in _words(text)) if w not in STOPWORDS and len(w) > 1]
 
 
-def search_terms(text: str) -> list[str]:
-    """Return the terms a text is searched by: its content terms, and the parts of each hyphenated word beside it.
-
-    "Theodore's ex-wife" is found by "ex wife" as by "exwife"; a part that is a common word ("sad-in-the-…") is left out.
-    """
-    terms = content_terms(text)
-    for word in _words(text):
-        if "-" in word:
-            terms += [stem(part) for part in word.split("-") if part not in STOPWORDS and len(part) > 1]
-    return terms
-
-
 def weighty_terms(text: str) -> set[str]:
     """Return the words of weight in a text; "what's" leaves "what", a stopword all the same."""
     return set(content_terms(text)) - STOPWORDS

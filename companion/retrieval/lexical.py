@@ -9,10 +9,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from companion.types import Hit, Passage
-from companion.text import search_terms
+from companion.text import content_terms
 
 # Bump when passage_terms changes: a saved index built the old way must not be reused.
-TERMS_VERSION = 5
+TERMS_VERSION = 6
 MANIFEST = "manifest.json"
 # A term no passage can hold: its idf is the largest there is, that of a word no passage uses.
 UNSEEN = "\0"
@@ -22,7 +22,7 @@ Fetch = Callable[[list[str]], list[Passage]]
 
 def passage_terms(passage: Passage) -> list[str]:
     """Return the words BM25 indexes for a passage: its essay's title, its speaker, its text."""
-    return search_terms(f"{passage.title} {passage.speaker or ''} {passage.text}")
+    return content_terms(f"{passage.title} {passage.speaker or ''} {passage.text}")
 
 
 def _whole(index, documents: int) -> bool:
@@ -115,7 +115,7 @@ class LexicalSearcher:
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
         """Return up to k passages sharing words with the query, best first; none share, none return."""
-        terms = search_terms(query)
+        terms = content_terms(query)
         if not terms or not self.ids:
             return []
         rows, scores = self._index.retrieve([terms], k=min(k, len(self.ids)), show_progress=False)
