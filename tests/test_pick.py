@@ -122,10 +122,21 @@ def test_a_quote_cut_inside_a_quotation_goes_on_to_where_it_closes():
     # the third, which closes it, must come too (it was left out: "…Is anyone thinking about me?" then stopped).
     asking = passage("her", 6, "He writes, “Did anyone answer? Joaquin Phoenix writes letters to strangers every day? "
                                "Does anyone ever read the letters I keep sending them?” The city is a warm pastel haze.")
-    picked = _pick("joaquin phoenix writes letters", [hit(1, asking)], quote_chance=0.99, join_chance=1.0)
+    # Within 25 words: the sentence after the closing question (see the next test) does not fit.
+    picked = _pick("joaquin phoenix writes letters", [hit(1, asking)], quote_chance=0.99, join_chance=1.0, joined_words=25)
     assert _spans(picked) == [asking.text[: asking.text.index(" The city")]]
     cut = _pick("joaquin phoenix writes letters", [hit(1, asking)], quote_chance=0.99, join_chance=1.0, joined_words=14)
     assert _spans(cut) == ["He writes, “Did anyone answer? Joaquin Phoenix writes letters to strangers every day?"]
+
+
+def test_a_quote_never_stops_on_a_question_when_the_sentence_after_fits():
+    # "…Does anyone love me?’" stopped before the answer the question leads to ("…this little flip of the wrist…").
+    asked = passage("her", 9, "Why does Joaquin Phoenix write letters? Strangers ask him to, every single day. "
+                              "The city is a warm pastel haze.")
+    picked = _pick("joaquin phoenix write letters", [hit(1, asked)], quote_chance=0.99, join_chance=1.0)
+    assert _spans(picked) == ["Why does Joaquin Phoenix write letters? Strangers ask him to, every single day."]
+    short = _pick("joaquin phoenix write letters", [hit(1, asked)], quote_chance=0.99, join_chance=1.0, joined_words=10)
+    assert _spans(short) == ["Why does Joaquin Phoenix write letters?"]
 
 
 REPORTED = passage("her", 7, "Joaquin Phoenix writes letters for strangers all day long, a friend of mine once told me. "

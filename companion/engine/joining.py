@@ -21,7 +21,8 @@ def joined_span(
     quote of one passage, and the sentence after is quoted with it whatever its chance when it leans on it
     ("This…", "But…"), as a quote cut before it stops mid-thought, and so is the sentence after a quote too short
     to stand alone (Policy.short_sentence). A neighbour that would make the quote longer than Policy.joined_words
-    stays out. A quote never stops on a view its writer disputes in the next sentence (disputes, see _undisputed).
+    stays out. A quote never stops on a view its writer disputes in the next sentence (disputes, see _undisputed),
+    nor on a question when the sentence after fits (see _answered).
     """
     start, end = chosen.start, chosen.end
     same = [c for c in ranked if c.passage_id == chosen.passage_id]
@@ -50,7 +51,18 @@ def joined_span(
     if disputes is not None:
         end = _undisputed(text, start, end, chosen.end, disputes, policy)
     closing = _closing(text, start, end)
-    return start, closing if fits(start, closing) else end
+    end = closing if fits(start, closing) else end
+    return start, _answered(text, start, end, policy)
+
+
+def _answered(text: str, start: int, end: int, policy: Policy) -> int:
+    """Return where a quote ends so that it does not stop on a question, when the sentence after fits."""
+    # A question leaves the reader asking: what it leads to comes next ("…Does anyone love me?’ I have that sort of
+    # wrist action…"), or the writer's own answer to it.
+    if not text[start:end].rstrip(" \"'’”").endswith("?"):
+        return end
+    after = next((b for a, b, _ in sentence_spans(text) if a >= end and not text[end:a].strip()), None)
+    return after if after is not None and _fits(text, start, after, policy) else end
 
 
 def _undisputed(text: str, start: int, end: int, chosen_end: int, disputes: re.Pattern[str], policy: Policy) -> int:
