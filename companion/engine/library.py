@@ -29,8 +29,10 @@ ASKS_WHO = frozenset(stem(w) for w in "who whom whose wrote write written writer
 # the film's.
 # English, not this film, so here.
 FORM_WORDS = {"conversation": "dialogue discussion"}
-# Words pointing back at several things at once: "who wrote them?" asks after the essays just quoted. English, so here.
-THEM = frozenset(stem(w) for w in "they them those these".split())
+# Words pointing back at what was just shown: "who wrote them?", "who wrote that?" ask after the essays just quoted.
+# Not "it": "who wrote it?" may ask after the film's writer, and is read so unless the question before named an essay.
+# English, so here.
+THEM = frozenset(stem(w) for w in "they them those these that this".split())
 # Words asking who said what was just quoted: "who said that?" asks after the essays the reply before quoted.
 SAYING = frozenset(stem(w) for w in "say says said saying".split())
 # Words pointing at one of the quotes just shown by its place: "who wrote the second one?", "who said [2]?". English.
