@@ -596,6 +596,21 @@ def test_a_question_naming_an_essay_is_answered_from_its_sentences_alone():
     assert {e.passage.id for e in named} == {OTHER.id}
 
 
+def test_a_question_naming_several_essays_hears_each_of_them_the_less_likely_too():
+    # "What do Boone and the techno-lonely writer say about technology?" quoted the techno-lonely essay alone, as if
+    # Boone said nothing of it; "how do boone and the medium guy see theodore?" quoted Boone twice.
+    near = passage("her", 1, "Joaquin Phoenix writes letters. Joaquin Phoenix writes letters for strangers.")
+    far = passage("sad", 1, "The city is a warm pastel haze of loneliness.")
+    hits = [hit(1, near), hit(2, far)]
+    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0, quote_chance=0.5, join_chance=1.0)
+    asked = "joaquin phoenix writes letters"
+    both = pick_quotes(Wanted(asked, named=("her", "sad")), hits, _reading(chosen))
+    assert [e.passage.id for e in both] == [near.id, far.id]
+    # Naming neither, the less likely essay stays out.
+    one = pick_quotes(Wanted(asked), hits, _reading(chosen))
+    assert [e.passage.id for e in one] == [near.id]
+
+
 def test_a_writer_of_a_conversation_is_heard_in_their_own_turns_wherever_the_passage_starts():
     # The passage opens in Boone's turn; Anise's turn follows inside it.
     turns = Passage(id="talk:1", essay_id="talk", n=1, title="Talk", author="Steven Boone and Jennifer Anise",

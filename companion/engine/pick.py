@@ -150,6 +150,22 @@ def _theirs(ranked: Sequence[Candidate], by_id: dict, named: Sequence[str], nami
     return [c for c in kept if theirs(c)] or kept
 
 
+def _each_named(ranked: Sequence[Candidate], chosen: Sequence[Candidate], by_id: dict, cap: int) -> list[Candidate]:
+    """Return the likeliest sentence of each essay a question names that no chosen quote is from, within cap."""
+    # "What do Boone and the techno-lonely writer say about technology?" asks each of them: a view less likely than
+    # Policy.quote_chance is still theirs to give, where quoting only the likelier one read as if Boone had none.
+    heard = {by_id[c.passage_id].essay_id for c in chosen}
+    added: list[Candidate] = []
+    for candidate in ranked:
+        essay = by_id[candidate.passage_id].essay_id
+        if len(chosen) + len(added) >= cap:
+            break
+        if essay not in heard:
+            heard.add(essay)
+            added.append(candidate)
+    return added
+
+
 def _verdicts(ranked: Sequence[Candidate], by_id: dict, words: Words, reading: Reading) -> list[Candidate]:
     """Return each essay's statement naming the film most like a critic's verdict (words.verdicts), likest first.
 
@@ -282,7 +298,9 @@ def pick_quotes(
     if not ranked:
         return ()
     # A credit is the answer, one a part asked after: any other quote would only pad it.
-    cap = policy.opinion_quotes if wanted.opinion else policy.fact_quotes
+    # A question naming several essays ("how do boone and the medium guy see theodore?") asks each of them.
+    each = wanted.opinion or len(wanted.named) > 1
+    cap = policy.opinion_quotes if each else policy.fact_quotes
     cap = policy.cast_quotes if cast else credited or cap
     judged = (
         _verdicts(ranked, by_id, words, reading)
@@ -303,7 +321,7 @@ def pick_quotes(
         if candidate.passage_id in {c.passage_id for c in chosen}:
             continue
         essay = by_id[candidate.passage_id].essay_id
-        if wanted.opinion and essay in {by_id[c.passage_id].essay_id for c in chosen}:
+        if each and essay in {by_id[c.passage_id].essay_id for c in chosen}:
             continue
         # Each actor of the cast is heard once: a second credit of Scarlett Johansson would crowd out Amy Adams.
         actors = _actors(sentence(candidate)) if cast else set()
@@ -311,6 +329,8 @@ def pick_quotes(
             continue
         heard |= actors
         chosen.append(candidate)
+    if len(wanted.named) > 1:
+        chosen += _each_named(ranked, chosen, by_id, cap)
     # A credit or a sentence on the question's topic was chosen by what it says, not by its chance: a chance
     # would only misstate how sure she can be.
     by_rule = credit or bool(thesis)
