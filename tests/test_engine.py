@@ -375,3 +375,10 @@ def test_a_plain_word_for_what_the_essays_say_otherwise_is_read_in_their_word(en
     reply = engine.ask("is the movie funny at all?")
     assert_grounded(reply)
     assert any("humor" in quote or "comedic" in quote for quote in quotes(reply.answer))
+
+
+@pytest.mark.parametrize("question", ["give me an overview of the essays", "quote me something beautiful from the reviews"])
+def test_asking_for_an_overview_or_a_quote_is_answered_from_the_essays(engine, question):
+    engine.history.clear()
+    reply = engine.ask(question)
+    assert reply.grounded and reply.citations and all(c.verified for c in reply.citations), reply.answer

@@ -587,3 +587,12 @@ def test_like_in_a_comparison_asks_no_opinion(prompts, question, opinion):
 ])
 def test_a_message_telling_what_they_made_of_it_is_told_from_a_question(text, tells):
     assert tells_a_view(text) is tells
+
+
+@pytest.mark.parametrize("question", [
+    "give me an overview of the essays", "summarize the five reviews in one line each", "sum up each review in a line",
+    "whats the synopsis", "give me a summary of the reviews",
+])
+def test_asking_for_a_summary_asks_about_the_film_as_a_whole(prompts, question):
+    # Each was refused as something no essay speaks to ("overview", "give", "five" read as words the essays lack).
+    assert asks_about_the_whole(question, prompts.words)
