@@ -6,7 +6,8 @@ import pytest
 
 from companion.engine.answer_kind import (
     answer_test, asks_for_a_date, asks_for_a_name, asks_for_a_number, asks_for_a_person, asks_for_words_said,
-    names_someone_new, names_someone_uncredited, names_something_new, quotes_someone, stated_number, states_a_date, states_a_number,
+    named_thing, names_someone_new, names_someone_uncredited, names_something_new, names_what_is_asked, quotes_someone,
+    stated_number, states_a_date, states_a_number,
 )
 
 
@@ -124,6 +125,33 @@ def test_the_part_of_an_actor_the_question_names_is_the_name_asked_for(prompts):
     text, words = "Take Amy Adams’ conveniently named character Amy, for example.", prompts.words
     assert names_something_new(text, "what's amy adams' character called?", words)
     assert not names_something_new(text, "what's the name of amy's husband?", words)
+
+
+@pytest.mark.parametrize(("question", "thing"), [
+    ("what's the name of theodore's dog", ("dog",)), ("what's the little girl's name, the 4 year old", ("girl",)),
+    ("What's the name of Theodore's ex-wife in the movie?", ("exwife", "wife")), ("what's the OS called?", ("os",)),
+    ("whats the name of the philosopher the AIs learn from", ("philosopher",)),
+    ("what's paul's girlfriend called in the movie", ("girlfriend",)), ("which company is it named after?", ("company",)),
+    # Owned by an actor, or too vague to stand beside its name, or not said at all: any new name answers.
+    ("what's amy adams' character called?", ()), ("whats the name of the guy with the girlfriend", ()),
+    ("what's he called?", ()),
+])
+def test_a_name_question_says_what_it_asks_the_name_of(prompts, question, thing):
+    assert named_thing(question, prompts.words) == thing
+
+
+@pytest.mark.parametrize(("question", "text", "answers"), [
+    ("what's the name of theodore's dog", "Theodore works at BeautifulHandwrittenLetters.com, writing letters.", False),
+    ("what's the name of theodore's dog", "Theodore walks his dog, Rufus, at night.", True),
+    # The thing in one sentence and a name in another are no answer.
+    ("what's the name of theodore's dog", "He has a dog. Theodore Twombly lives alone.", False),
+    ("whats the name of the philosopher the AIs learn from", "They learn from the British philosopher Alan Watts.", True),
+    ("what's the OS called that theodore gets", "He decides to bring home OS1, an operating system.", True),
+    ("What's the name of Theodore's ex-wife in the movie?", "His wife (Rooney Mara) has left.", False),
+    ("what's amy adams' character called?", "Take Amy Adams’ conveniently named character Amy, for example.", True),
+])
+def test_a_name_answers_only_beside_the_thing_it_names(prompts, question, text, answers):
+    assert names_what_is_asked(text, question, prompts.words) is answers
 
 
 @pytest.mark.parametrize(("text", "number"), [

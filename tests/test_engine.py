@@ -89,11 +89,13 @@ def test_a_number_date_or_person_no_quote_gives_is_not_quoted_around(engine, rea
 @pytest.mark.parametrize(("question", "detail"), [
     ("How tall is Joaquin Phoenix?", "a measurement"), ("how old was joaquin phoenix when he made this", "an age"),
     ("what's paul's girlfriend called in the movie", "a name"), ("How much was Scarlett Johansson paid for Her?", "a sum"),
+    ("what's the name of theodore's dog", "a name"),
 ])
 def test_a_detail_the_essays_speak_around_is_said_to_be_missing(reading_engine, prompts, question, detail):
     reading_engine.history.clear()
     reply = reading_engine.ask(question)
-    # Each was quoted around: "…in the middle of an incredible three-year run…", "…Theodore chooses to let love in".
+    # Each was quoted around: "…in the middle of an incredible three-year run…", "…Theodore chooses to let love in",
+    # "He works at BeautifulHandwrittenLetters.com…" for the dog.
     assert not reply.grounded and not reply.citations
     assert reply.answer in [line.format(detail=detail) for line in prompts.variants["no_detail"]]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from companion.engine.credits import asked_character, credits
 from companion.policy import POLICY, Policy
-from companion.text import content_terms, fold, quote_spans
+from companion.text import SENTENCE_END, content_terms, fold, quote_spans
 from companion.words import Words
 
 # A numeral standing as a number ("8,316", "3", "1950s"), not inside a name ("OS1").
@@ -32,6 +32,14 @@ INSIDE = re.compile(r"\b[a-z][\w’'-]*[,;:]?\s+$")
 ASKS_WHAT = re.compile(r"\b(?:what|which)(?:['’]?s)?\b")
 # A number standing by itself at the end of a clause, as an age is said ("you're 20, and", "he was 39.").
 BARE_NUMBER = re.compile(r"\s+(\d{1,3}|[a-z]+)(?=[,.;:!?)]|\s*$)", re.IGNORECASE)
+# What a name question asks the name of: "the name of theodore's dog", "the little girl's name", "what's the song
+# called". The first says it after "name of", the second before the name as its owner, the third before "called".
+NAME_OF = re.compile(r"\bnames?\s+of\s+(.+)")
+OWNERS_NAME = re.compile(r"([\w-]+)['’]s?\s+(?:\w+\s+)?names?\b")
+# A phrase's words, a possessive's mark kept ("theodore's", "adams'"); owners are looked for among its first words.
+SAID = re.compile(r"[\w-]+(?:['’]s?)?")
+OWNER_REACH = 4
+CALLED_SO = re.compile(r"\b(?:what|which)(?:['’]?s|\s+is|\s+was|\s+are|\s+were)?\s+(.+?)\s+(?:called|named|titled)\b")
 # A speaker's turn inside a transcript quoted in an essay ("…we're talking? Samantha: Yes.").
 TURN = re.compile(r"\b[A-Z][a-z]+: \S")
 # A quotation the text holds only part of, its other mark in a sentence before or after ("Did anyone text me?”).
@@ -148,6 +156,51 @@ def names_something_new(text: str, question: str, words: Words) -> bool:
     )
 
 
+def named_thing(question: str, words: Words) -> tuple[str, ...]:
+    """Return the stemmed words for what a name question asks the name of ("dog" of "what's theodore's dog called?"), or ().
+
+    A hyphenated thing is also its last part ("ex-wife": "wife"). A thing too vague to be said beside its name
+    ("the guy with the girlfriend", [vague_things]) counts as none.
+    """
+    folded = fold(question)
+    owner = OWNERS_NAME.search(folded)
+    if owner is not None and content_terms(owner.group(1)) and not NAME_OF.search(folded[: owner.start()]):
+        said = [owner.group(1)]
+    else:
+        phrase = NAME_OF.search(folded) or CALLED_SO.search(folded)
+        if phrase is None:
+            return ()
+        said = _thing_after_owners(SAID.findall(phrase.group(1)))
+    if not said or set(content_terms(said[0])) <= words.vague_things:
+        return ()
+    parts = [said[0], *said[0].split("-")[1:]]
+    return tuple(dict.fromkeys(t for part in parts for t in content_terms(part)))
+
+
+def _thing_after_owners(said: list[str]) -> list[str]:
+    """Return the first word of weight after the owners a phrase opens with ("amy adams' character": "character")."""
+    owners = [at for at, word in enumerate(said[:OWNER_REACH]) if word.endswith(("'", "’", "'s", "’s"))]
+    after = said[owners[-1] + 1 :] if owners else said
+    return [w for w in after if content_terms(w)][:1]
+
+
+def mentions(text: str, thing: tuple[str, ...]) -> bool:
+    """Tell whether a text says the thing, or a name made of it and a number ("OS1" for "the OS")."""
+    return any(t == w or (t.startswith(w) and t[len(w) :].isdigit()) for t in content_terms(text) for w in thing)
+
+
+def names_what_is_asked(text: str, question: str, words: Words) -> bool:
+    """Tell whether a sentence of a text gives a new name beside the thing the question asks the name of.
+
+    "What's the name of theodore's dog?" is not answered by "He works at BeautifulHandwrittenLetters.com", which
+    names something, but not a dog. Without a thing to look for, any new name answers.
+    """
+    thing = named_thing(question, words)
+    if not thing:
+        return names_something_new(text, question, words)
+    return any(mentions(s, thing) and names_something_new(s, question, words) for s in SENTENCE_END.split(text))
+
+
 def _names_of_the_other_kind(question: str, words: Words) -> re.Pattern[str] | None:
     """Return the names that cannot answer a question asking a woman's name or a man's, or None if it asks neither."""
     hers, his = words.asks_her_name.search(question), words.asks_his_name.search(question)
@@ -194,7 +247,7 @@ def answer_test(question: str, words: Words, policy: Policy = POLICY) -> AnswerK
     if asks_for_a_person(question, words):
         return AnswerKind(called("name"), lambda text: names_someone_new(text, question, words))
     if asks_for_a_name(question, words):
-        return AnswerKind(called("name"), lambda text: names_something_new(text, question, words))
+        return AnswerKind(called("name"), lambda text: names_what_is_asked(text, question, words))
     return None
 
 
