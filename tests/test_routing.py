@@ -541,6 +541,9 @@ def test_a_missing_or_empty_route_file_is_named(tmp_path, damage):
         (asks_for_a_verdict, "was it overrated according to the critics", True),
         (asks_for_a_verdict, "is it a masterpiece according to them", True),
         (asks_for_a_verdict, "is the ending a masterpiece?", False),
+        (asks_for_a_verdict, "which critic liked it the least?", True),
+        (asks_for_a_verdict, "which reviewer was least impressed", True),
+        (asks_for_a_verdict, "which critic liked the ending least?", False),
     ],
 )
 def test_questions_about_the_ending_or_the_verdict_as_a_whole_are_told_from_narrower_ones(prompts, asks, text, expected):
