@@ -154,6 +154,15 @@ def test_a_name_answers_only_beside_the_thing_it_names(prompts, question, text, 
     assert names_what_is_asked(text, question, prompts.words) is answers
 
 
+def test_a_name_the_question_gives_by_its_start_is_not_new(prompts):
+    question, words = "what's the little girl's name, the 4 year old theo talks to", prompts.words
+    # "theo" is Theodore: his name beside "girl" ("his girl's… soul?") names no girl.
+    assert not names_what_is_asked("Theodore’s answer is more about his girl’s soul.", question, words)
+    assert names_what_is_asked("Theodore talks to a little girl, Lucy, at the party.", question, words)
+    assert not names_someone_new("Theodore Twombly is alone.", "who is theo's friend?", words)
+    assert names_someone_new("Theodore Twombly (Joaquin Phoenix) is alone.", "who plays theo?", words)
+
+
 @pytest.mark.parametrize(("text", "number"), [
     ("Theodore: How many others? Samantha: 8,316.", "8,316"), ("a 2.5 hour film", "2.5"), ("I saw it 3 times.", "3"),
     ("He brings home OS1.", None), ("in 2013 and again in 2014", None), ("I plan to see it a third time myself.", None),

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from companion.engine.credits import asked_character, credits
+from companion.engine.credits import asked_character, calls, credits
 from companion.policy import POLICY, Policy
 from companion.text import SENTENCE_END, content_terms, fold, quote_spans
 from companion.words import Words
@@ -125,7 +125,12 @@ def names_someone_uncredited(text: str, question: str, words: Words) -> bool:
 
 def _new_names(text: str, asked: set[str]) -> list[str]:
     """Return the full names a text gives that share no word with those asked."""
-    return [name for name in FULL_NAME.findall(text) if not set(content_terms(name)) & asked]
+    return [name for name in FULL_NAME.findall(text) if not _asked_already(name, asked)]
+
+
+def _asked_already(name: str, asked: set[str]) -> bool:
+    """Tell whether a question's words already name someone or something, in full or by its start ("theo")."""
+    return any(calls(word, name) for word in asked)
 
 
 def asks_for_a_name(question: str, words: Words) -> bool:
@@ -150,7 +155,7 @@ def names_something_new(text: str, question: str, words: Words) -> bool:
     found = [m.group(0) for m in CAPITALISED.finditer(text) if " " in m.group(0) or INSIDE.search(text[: m.start()])]
     other = _names_of_the_other_kind(question, words)
     return any(
-        not set(content_terms(name)) & asked and fold(name) not in actors and not words.names_the_film.fullmatch(name)
+        not _asked_already(name, asked) and fold(name) not in actors and not words.names_the_film.fullmatch(name)
         and not (other and other.fullmatch(name))
         for name in found
     )
