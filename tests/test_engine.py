@@ -136,6 +136,14 @@ def test_asked_what_someone_said_she_leads_with_their_words(reading_engine):
     assert "‘to learn everything about everything.’" in quotes(reply.answer)[0]
 
 
+def test_a_quote_goes_on_to_the_sentence_saying_what_it_means(reading_engine):
+    reading_engine.history.clear()
+    reply = reading_engine.ask("what does boone mean by empaths")
+    assert_grounded(reply)
+    # It stopped on "…the group most vividly represented here: empaths.", the meaning left out.
+    assert "Not literal psychics, but people with extraordinary emotional intelligence and compassion." in quotes(reply.answer)[0]
+
+
 def test_a_quote_never_stops_inside_a_quotation(reading_engine):
     reply = reading_engine.ask("what are the questions jonze says go through his head when he checks for texts")
     assert_grounded(reply)

@@ -91,6 +91,9 @@ def test_a_quotation_never_reaches_back_across_a_speakers_turn():
     ("This is the Amy who exists now.", True),
     ("It’s not about predicting the future.", True),
     ("Exactly.", True),
+    # Saying what the sentence before means ("…represented here: empaths. Not literal psychics, but people…").
+    ("Not literal psychics, but people with extraordinary emotional intelligence and compassion.", True),
+    ("Nothing in it is cheap or parasitic.", False),
     ("Her is a love story in a different time than ours.", False),
     ("Spike Jonze wrote and directed the film in 2013.", False),
 ])

@@ -30,12 +30,12 @@ LABEL = re.compile(r"\s*([A-Z][A-Z.'’ -]{0,40}[A-Z]):\s")
 # connectives, not words taken from any question.
 LEANING = frozenset(
     """he she it they him them his its their theirs this that these those such there here then
-    but and so yet or nor also still however instead otherwise thus hence therefore which both""".split()
+    but and so yet or nor not also still however instead otherwise thus hence therefore which both""".split()
 )
 # A sentence this short ("Exactly.", "Why?") cannot stand as a quote on its own.
 FRAGMENT_WORDS = 5
 # Bump when units or their embedding text change: saved vectors built the old way must not be reused.
-UNITS_VERSION = 2
+UNITS_VERSION = 3
 
 Idf = Callable[[str], float]
 
