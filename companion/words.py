@@ -24,7 +24,7 @@ PATTERNS = (
 LEXICONS = (
     "warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character", "asks_for_a_verdict",
     "the_whole_cast", "a_part", "people_in_general", "reactions", "glad", "fillers",
-    "vague_things",
+    "vague_things", "about_a_writer",
 )
 WORD_SETS = ("names_an_essay", "about_the_library", "before_a_topic", "the_writers")
 # Lists of whole sentences, kept as written: examples compared by meaning.
@@ -93,6 +93,7 @@ class Words:
     glad: frozenset[str]
     fillers: frozenset[str]
     vague_things: frozenset[str]
+    about_a_writer: frozenset[str]
     names_an_essay: frozenset[str]
     about_the_library: frozenset[str]
     before_a_topic: frozenset[str]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from companion.corpus import load_corpus
-from companion.engine.library import Library, describe, of_the_writer, unnamed
+from companion.engine.library import Library, asks_about_a_writer, describe, of_the_writer, unnamed
 from companion.engine.verify import verify
 from companion.retrieval.sentences import named_writers, spoken_of, writers
 from companion.session import shelve
@@ -184,6 +184,34 @@ def test_asked_about_a_writer_she_quotes_the_note_on_them_and_cites_it(engine, l
     first = reply.citations[0]
     assert first.passage.id == "shared-experience:note" and first.verified
     assert quotes(reply.answer)[0].startswith("Usually a photographer")
+
+
+@pytest.mark.parametrize(("question", "naming", "about"), [
+    ("what does anise do for a living", {"anise"}, True),
+    ("What is Steven Boone's day job?", {"steven", "boone"}, True),
+    ("Is Jennifer Anise a critic or does she actually make films?", {"jennifer", "anise"}, True),
+    ("what does the medium writer do for a living?", {"medium"}, True),
+    # A view of theirs, or someone else's job, is no question about the writer.
+    ("what does anise think of her job", {"anise"}, False),
+    ("what does the medium writer say about amy's job", {"medium"}, False),
+    ("what did boone make of the ending", {"boone"}, False),
+    ("what does anise do for a living", set(), False),
+])
+def test_a_question_about_a_writer_as_a_person_is_told_from_one_about_their_views(prompts, question, naming, about):
+    assert asks_about_a_writer(question, prompts.words, frozenset(naming)) is about
+
+
+@pytest.mark.parametrize(("question", "starts"), [
+    ("what does anise do for a living", "Jennifer Anise is a film lover and filmmaker"),
+    ("what's boone's day job?", "Steven Boone is a film critic and video essayist"),
+])
+def test_asked_about_one_of_two_writers_she_quotes_the_note_on_them(reading_engine, library, question, starts):
+    reading_engine.library = lambda: library
+    reading_engine.history.clear()
+    reply = reading_engine.ask(question)
+    # Anise's own turn ("I re-lived lives watching this") was quoted for her job.
+    assert reply.grounded and reply.citations[0].passage.id == "what-her-tells-us:note" and reply.citations[0].verified
+    assert quotes(reply.answer)[0].startswith(starts)
 
 
 @pytest.mark.parametrize(("question", "note"), [

@@ -231,7 +231,7 @@ def _quote(found: Retrieved, question: str, pool: Sequence[Hit], reading: Readin
     wanted = Wanted(
         found.query, opinion=found.opinion or found.whole or overview(found.query, words.about_the_essays),
         shown=found.shown, whole=found.whole, verdict=found.verdict, named=found.named, naming=found.naming,
-        asked=found.asked,
+        asked=found.asked, about_writer=found.about_writer,
     )
     order = rank_pool(wanted, pool, reading)
     picked = pick_quotes(wanted, pool, reading, order)

@@ -245,6 +245,19 @@ def _only_about_the_essays(said: list[str], words: Words, also: frozenset[str] |
     return all(w in words.names_an_essay or w in words.about_the_library or w in also for w in said)
 
 
+def asks_about_a_writer(question: str, words: Words, naming: frozenset[str]) -> bool:
+    """Tell whether a question naming an essay or its writer asks about the writer as a person ("what's boone's job?")."""
+    if not naming:
+        return False
+    asked = [w for w in WORD.findall(fold(unnamed(question, naming)).replace("-", " ")) if stem(w) not in words.names_an_essay]
+    if words.opinion.search(" ".join(asked)):
+        # "What does anise think of her job?" asks a view; "the medium writer" alone asks none.
+        return False
+    said = set(_words(" ".join(asked))) - STOPWORDS
+    other = said - words.about_a_writer - words.names_an_essay - words.about_the_library - words.chatter
+    return bool(said & words.about_a_writer) and not other
+
+
 def unnamed(question: str, naming: frozenset[str]) -> str:
     """Return a question without the words naming an essay, which say whose sentences answer it, not what they say.
 

@@ -45,6 +45,8 @@ class Wanted:
     must_chance: float | None = None
     # The credit it asks for (who plays, who made, who is), as retrieve read it: its sentence is quoted first.
     asked: CreditQuestion | None = None
+    # It asks about the writer it names as a person: the note on them answers, not their views.
+    about_writer: bool = False
 
 
 @dataclass(frozen=True)
@@ -241,6 +243,9 @@ def rank_pool(wanted: Wanted, pool: Sequence[Hit], reading: Reading) -> Ranked:
     ranked = [c for c in ranked if not told or new(c)]
     # "What did the medium writer think of the ending?" is theirs to answer, when they speak to it at all.
     ranked = _theirs(ranked, by_id, wanted.named, wanted.naming) or ranked
+    if wanted.about_writer:
+        # "What does anise do for a living?" quoted her "I re-lived lives watching this": her job is in the note.
+        ranked = [c for c in ranked if by_id[c.passage_id].note] or ranked
     asked = wanted.asked
     ranked, credited = _credit_first(asked, ranked)
     return Ranked(tuple(ranked), credited, bool(credited) and asked is not None and asked.cast)
@@ -333,7 +338,7 @@ def pick_quotes(
         chosen += _each_named(ranked, chosen, by_id, cap)
     # A credit or a sentence on the question's topic was chosen by what it says, not by its chance: a chance
     # would only misstate how sure she can be.
-    by_rule = credit or bool(thesis)
+    by_rule = credit or bool(thesis) or (wanted.about_writer and by_id[chosen[0].passage_id].note)
     # Asked who plays a part or made the film, a credit answers by itself: the sentences beside it, joined for their
     # chance of answering, would only bury it ("who voices samantha?" quoted four sentences to give "Samantha
     # (Scarlett Johansson) sees the world…"). Asked who someone is, they go on to say.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from companion.engine.credits import CreditQuestion, read_credit_question
-from companion.engine.library import unnamed
+from companion.engine.library import asks_about_a_writer, unnamed
 from companion.engine.route import Routed, asks_about_the_whole, asks_for_a_verdict, is_opinion
 from companion.policy import POLICY, Policy
 from companion.retrieval.search import Searcher
@@ -36,6 +36,8 @@ class Retrieved:
     naming: frozenset[str] = frozenset()
     # What the query asks a credit for (who plays, who made, who is), read once for every stage after this one.
     asked: CreditQuestion | None = None
+    # It asks about the writer it names as a person ("what does anise do for a living?"): the note on them answers.
+    about_writer: bool = False
 
 
 def retrieve(
@@ -84,4 +86,5 @@ def retrieve(
     return Retrieved(
         query=query, opinion=opinion, hits=tuple(pool[:depth]), pool=tuple(pool), shown=routed.shown,
         whole=whole, verdict=verdict, named=named, naming=naming, asked=asked,
+        about_writer=bool(named) and asks_about_a_writer(said, words, naming),
     )
