@@ -8,7 +8,7 @@ from companion.config import REPO_ROOT
 from companion.evaluation import load_questions
 from companion.text import fold
 
-FILES = ("questions.jsonl", "extra_dev.jsonl", "more_dev.jsonl", "chat_dev.jsonl", "holdout.jsonl")
+FILES = ("questions.jsonl", "extra_dev.jsonl", "more_dev.jsonl", "chat_dev.jsonl", "probe_dev.jsonl", "holdout.jsonl")
 ESSAYS = fold(" ".join(path.read_text(encoding="utf-8") for path in sorted((REPO_ROOT / "corpus").glob("*.md"))))
 
 
