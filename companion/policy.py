@@ -139,6 +139,12 @@ class Policy:
     # something else for a measure, narrower misses a unit said a few words off. By hand: the corpus states no age
     # beside a unit and no size, so there was nothing to measure; 24 spans "born in Boston in 1974".
     measure_reach: int = 24
+    # How many words may stand between a name and the thing a name question asks the name of ("the British
+    # philosopher Alan Watts": none; "bring home OS1, a personally-tailored, artificially intelligent operating
+    # system": four) for the name to answer it (companion/engine/answer_kind.py). Wider takes a name said of someone
+    # else in the same sentence ("Samantha's previous admission that she feels inferior to Theodore's ex-wife":
+    # eight); narrower misses a name set off by a description. By hand on the dev and probe name questions.
+    name_reach: int = 5
 
     # --- compose: which sentence of a passage is quoted, and which quotes are kept
     # A quote shorter than this many words takes the next sentence along, so it can stand alone: longer quotes

@@ -148,6 +148,10 @@ def test_a_name_question_says_what_it_asks_the_name_of(prompts, question, thing)
     ("whats the name of the philosopher the AIs learn from", "They learn from the British philosopher Alan Watts.", True),
     ("what's the OS called that theodore gets", "He decides to bring home OS1, an operating system.", True),
     ("What's the name of Theodore's ex-wife in the movie?", "His wife (Rooney Mara) has left.", False),
+    # A name said of someone else in the sentence is no answer; one a few words off the thing is.
+    ("what's the name of theodore's ex-wife?",
+     "It's Samantha's previous admission that she feels inferior to Theodore's ex-wife because she has no body.", False),
+    ("what's the name of theodore's ex-wife?", "Jonze wandered near his ex-wife, Sofia Coppola.", True),
     ("what's amy adams' character called?", "Take Amy Adams’ conveniently named character Amy, for example.", True),
 ])
 def test_a_name_answers_only_beside_the_thing_it_names(prompts, question, text, answers):

@@ -140,8 +140,11 @@ def asks_for_a_name(question: str, words: Words) -> bool:
     return bool(asks and words.asks_for_a_name.search(folded[asks.end() :]))
 
 
-def names_something_new(text: str, question: str, words: Words) -> bool:
-    """Tell whether a text gives a name the question lacks that is neither an actor a credit names nor the film's."""
+def names_something_new(text: str, question: str, words: Words, near: Callable[[int, int], bool] | None = None) -> bool:
+    """Tell whether a text gives a name the question lacks that is neither an actor a credit names nor the film's.
+
+    near, given, must also hold of where the name stands (its start and end in the text).
+    """
     asked = set(content_terms(question))
     given = credits(text)
     if any(
@@ -152,12 +155,12 @@ def names_something_new(text: str, question: str, words: Words) -> bool:
         # amy adams' character called?": Amy).
         return True
     actors = {fold(actor) for _, actor in given}
-    found = [m.group(0) for m in CAPITALISED.finditer(text) if " " in m.group(0) or INSIDE.search(text[: m.start()])]
+    found = [m for m in CAPITALISED.finditer(text) if " " in m.group(0) or INSIDE.search(text[: m.start()])]
     other = _names_of_the_other_kind(question, words)
     return any(
         not _asked_already(name, asked) and fold(name) not in actors and not words.names_the_film.fullmatch(name)
-        and not (other and other.fullmatch(name))
-        for name in found
+        and not (other and other.fullmatch(name)) and (near is None or near(*m.span()))
+        for m, name in ((m, m.group(0)) for m in found)
     )
 
 
@@ -189,21 +192,38 @@ def _thing_after_owners(said: list[str]) -> list[str]:
     return [w for w in after if content_terms(w)][:1]
 
 
-def mentions(text: str, thing: tuple[str, ...]) -> bool:
-    """Tell whether a text says the thing, or a name made of it and a number ("OS1" for "the OS")."""
-    return any(t == w or (t.startswith(w) and t[len(w) :].isdigit()) for t in content_terms(text) for w in thing)
+def mentions(text: str, thing: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Return where a text says the thing, or a name made of it and a number ("OS1" for "the OS")."""
+    return [
+        m.span() for m in SAID.finditer(text)
+        if any(t == w or (t.startswith(w) and t[len(w) :].isdigit()) for t in content_terms(m.group(0)) for w in thing)
+    ]
 
 
-def names_what_is_asked(text: str, question: str, words: Words) -> bool:
-    """Tell whether a sentence of a text gives a new name beside the thing the question asks the name of.
+def names_what_is_asked(text: str, question: str, words: Words, reach: int = POLICY.name_reach) -> bool:
+    """Tell whether a text gives a new name within reach words of the thing the question asks the name of.
 
     "What's the name of theodore's dog?" is not answered by "He works at BeautifulHandwrittenLetters.com", which
-    names something, but not a dog. Without a thing to look for, any new name answers.
+    names something, but not a dog, nor "…the ex-wife" by "Samantha's admission that she feels inferior to
+    Theodore's ex-wife", which names someone else. Without a thing to look for, any new name answers.
     """
     thing = named_thing(question, words)
     if not thing:
         return names_something_new(text, question, words)
-    return any(mentions(s, thing) and names_something_new(s, question, words) for s in SENTENCE_END.split(text))
+    return any(
+        names_something_new(sentence, question, words, _within(sentence, mentions(sentence, thing), reach))
+        for sentence in SENTENCE_END.split(text) if mentions(sentence, thing)
+    )
+
+
+def _within(sentence: str, said: list[tuple[int, int]], reach: int) -> Callable[[int, int], bool]:
+    """Return a test of whether a name's span stands within reach words of any span of the thing."""
+
+    def near(start: int, end: int) -> bool:
+        # Words between the name and the thing, either way round: "the British philosopher Alan Watts" has none.
+        return any(len(SAID.findall(sentence[end:a] if a >= end else sentence[b:start])) <= reach for a, b in said)
+
+    return near
 
 
 def _names_of_the_other_kind(question: str, words: Words) -> re.Pattern[str] | None:
@@ -252,7 +272,7 @@ def answer_test(question: str, words: Words, policy: Policy = POLICY) -> AnswerK
     if asks_for_a_person(question, words):
         return AnswerKind(called("name"), lambda text: names_someone_new(text, question, words))
     if asks_for_a_name(question, words):
-        return AnswerKind(called("name"), lambda text: names_what_is_asked(text, question, words))
+        return AnswerKind(called("name"), lambda text: names_what_is_asked(text, question, words, policy.name_reach))
     return None
 
 
