@@ -214,6 +214,17 @@ def test_asked_about_one_of_two_writers_she_quotes_the_note_on_them(reading_engi
     assert quotes(reply.answer)[0].startswith(starts)
 
 
+def test_a_pronoun_after_the_library_described_a_writer_stands_for_them(reading_engine, library):
+    reading_engine.library = lambda: library
+    reading_engine.history.clear()
+    assert reading_engine.ask("who is jennifer anise?").route == "essays"
+    reply = reading_engine.ask("what does she do for a living?")
+    # It was searched as its own words, and Amy's job ("…continue working at a job she planned to leave") quoted.
+    assert reply.query == "what does jennifer anise do for a living?"
+    assert reply.grounded and reply.citations[0].passage.id == "what-her-tells-us:note"
+    assert quotes(reply.answer)[0].startswith("Jennifer Anise is a film lover and filmmaker")
+
+
 @pytest.mark.parametrize(("question", "note"), [
     ("which critic is a photographer?", "shared-experience:note"),
     ("is any of the writers a student?", "shared-experience:note"),

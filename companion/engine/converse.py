@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from companion.backends.base import Backend, GenerationRequest, Message
 from companion.engine.cleanup import Expected, cleaned, expected
 from companion.engine.compose import Composed, Composition, streamed
+from companion.engine.pronouns import pronouns_written_out
 from companion.engine.prompting import system_message, turns
 from companion.engine.recall import Remembered
 from companion.memory import Fact, summary_for_prompt
@@ -139,12 +140,15 @@ def talk(backend: Backend, chat: Talk, message: str, max_tokens: int, temperatur
 
 
 def search_query(question: str, query: str, history: Sequence[Exchange], words: Words) -> str:
-    """Return what to search a follow-up with: after small talk, the question itself, or what she offered.
+    """Return what to search a follow-up with: after small talk, the question itself (its pronouns written out), or what she offered.
 
     "ok, what do they say about loneliness?" after she offered to talk about loneliness means that
     topic, not the small talk before it; a bare "ok, tell me" means her offer.
     """
     if query == question or not history or history[-1].route in ("film", "follow_up"):
+        return query
+    if pronouns_written_out(question, query, words):
+        # "What does she do for a living?" after "who is jennifer anise?" asks it of Anise, as written out.
         return query
     if [t for t in content_terms(question) if t not in words.chatter]:
         return question

@@ -193,8 +193,9 @@ def route_turn(
         # "Who directed it?" is whole alone, whatever the question before asked ("what did the medium writer think of
         # the ending?"): searched beside it, it was answered from that essay, which names no director.
         return Routed("film", question)
-    if kind in FILM_ROUTES and history and history[-1].route in FILM_ROUTES:
-        # "What's her job?" after "tell me about amy" asks "what's amy's job?", however its words route. A pronoun
+    if kind in FILM_ROUTES and history and history[-1].route in {*FILM_ROUTES, "essays"}:
+        # "What's her job?" after "tell me about amy" asks "what's amy's job?", however its words route, and "what
+        # does she do for a living?" after "who is jennifer anise?" asks it of Anise. A pronoun
         # stands for someone in the message just before, as it was searched, or its answer ("who made it?" then "what
         # else has he made?"), whatever question that one went on from.
         last = history[-1]
