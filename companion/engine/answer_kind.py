@@ -158,9 +158,10 @@ def names_something_new(text: str, question: str, words: Words, near: Callable[[
     found = [m for m in CAPITALISED.finditer(text) if " " in m.group(0) or INSIDE.search(text[: m.start()])]
     other = _names_of_the_other_kind(question, words)
     return any(
-        not _asked_already(name, asked) and fold(name) not in actors and not words.names_the_film.fullmatch(name)
-        and not (other and other.fullmatch(name)) and (near is None or near(*m.span()))
-        for m, name in ((m, m.group(0)) for m in found)
+        not _asked_already(m.group(0), asked) and fold(m.group(0)) not in actors
+        and not words.names_the_film.fullmatch(m.group(0)) and not (other and other.fullmatch(m.group(0)))
+        and (near is None or near(*m.span()))
+        for m in found
     )
 
 
@@ -211,8 +212,8 @@ def names_what_is_asked(text: str, question: str, words: Words, reach: int = POL
     if not thing:
         return names_something_new(text, question, words)
     return any(
-        names_something_new(sentence, question, words, _within(sentence, mentions(sentence, thing), reach))
-        for sentence in SENTENCE_END.split(text) if mentions(sentence, thing)
+        names_something_new(sentence, question, words, _within(sentence, said, reach))
+        for sentence in SENTENCE_END.split(text) if (said := mentions(sentence, thing))
     )
 
 
