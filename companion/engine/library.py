@@ -253,7 +253,7 @@ def asks_about_a_writer(question: str, words: Words, naming: frozenset[str]) -> 
     if words.opinion.search(" ".join(asked)):
         # "What does anise think of her job?" asks a view; "the medium writer" alone asks none.
         return False
-    said = set(_words(" ".join(asked))) - STOPWORDS
+    said = {stem(w) for w in asked} - STOPWORDS
     other = said - words.about_a_writer - words.names_an_essay - words.about_the_library - words.chatter
     return bool(said & words.about_a_writer) and not other
 

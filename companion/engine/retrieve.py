@@ -86,5 +86,5 @@ def retrieve(
     return Retrieved(
         query=query, opinion=opinion, hits=tuple(pool[:depth]), pool=tuple(pool), shown=routed.shown,
         whole=whole, verdict=verdict, named=named, naming=naming, asked=asked,
-        about_writer=bool(named) and asks_about_a_writer(said, words, naming),
+        about_writer=asks_about_a_writer(said, words, naming),
     )

@@ -57,6 +57,8 @@ _ASKS_WITHIN = re.compile(rf"\b(?:why|how come|{ASKING}(?:'s|s)?\s+(?:{AUXILIARY
 
 # Routes answered from the essays; every other one is answered in her voice from prompts/.
 FILM_ROUTES = frozenset({"film", "follow_up"})
+# Replies a follow-up may lean on: a film answer, or the library's account of the essays and their writers.
+LEANED_ON = frozenset({*FILM_ROUTES, "essays"})
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,7 @@ def route_turn(
         # "Who directed it?" is whole alone, whatever the question before asked ("what did the medium writer think of
         # the ending?"): searched beside it, it was answered from that essay, which names no director.
         return Routed("film", question)
-    if kind in FILM_ROUTES and history and history[-1].route in {*FILM_ROUTES, "essays"}:
+    if kind in FILM_ROUTES and history and history[-1].route in LEANED_ON:
         # "What's her job?" after "tell me about amy" asks "what's amy's job?", however its words route, and "what
         # does she do for a living?" after "who is jennifer anise?" asks it of Anise. A pronoun
         # stands for someone in the message just before, as it was searched, or its answer ("who made it?" then "what

@@ -20,7 +20,7 @@ from companion.engine.library import Library, Shelved, describe
 from companion.engine.prompting import Prompt, build_messages, fit
 from companion.engine.recall import Remembered, read_memory
 from companion.engine.retrieve import retrieve
-from companion.engine.route import FILM_ROUTES, route_turn, tells_a_view
+from companion.engine.route import FILM_ROUTES, LEANED_ON, route_turn, tells_a_view
 from companion.engine.router import Router
 from companion.engine.unmet import GREETING, read_as, unmet
 from companion.engine.verify import Verified, mark_uncited, uncited, verify
@@ -210,7 +210,7 @@ class Engine:
         routed = replace(routed, query=respelt(routed.query, typos))
         shelf = self.shelf()
         # After the list of essays, "who wrote the second one?" asks after the second essay listed.
-        before = self.history[-1] if self.history and self.history[-1].route in {*FILM_ROUTES, "essays"} else None
+        before = self.history[-1] if self.history and self.history[-1].route in LEANED_ON else None
         listed = before is not None and before.route == "essays"
         who = shelf.who_wrote(question, before.query or before.question, before.answer, self.prompts.words, listed) if (
             shelf is not None and before is not None
