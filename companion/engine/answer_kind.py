@@ -40,6 +40,12 @@ OWNERS_NAME = re.compile(r"([\w-]+)['’]s?\s+(?:\w+\s+)?names?\b")
 SAID = re.compile(r"[\w-]+(?:['’]s?)?")
 OWNER_REACH = 4
 CALLED_SO = re.compile(r"\b(?:what|which)(?:['’]?s|\s+is|\s+was|\s+are|\s+were)?\s+(.+?)\s+(?:called|named|titled)\b")
+# Whom an age question asks about: what follows "how old is" up to the clause saying when ("how old was joaquin
+# phoenix when he made this": joaquin phoenix).
+AGE_OF = re.compile(
+    r"\b(?:how old|what age)\s+(?:(?:is|was|are|were|does|did|will)\s+)?(.+?)"
+    r"(?=\s+(?:in|when|at|during|while|by|for|playing|get|gets|got|turn|turns|be|now)\b|[?.!,;]|$)"
+)
 # A speaker's turn inside a transcript quoted in an essay ("…we're talking? Samantha: Yes.").
 TURN = re.compile(r"\b[A-Z][a-z]+: \S")
 # A quotation the text holds only part of, its other mark in a sentence before or after ("Did anyone text me?”).
@@ -69,28 +75,76 @@ def states_a_date(text: str, words: Words) -> bool:
 
 def states_an_age(text: str, words: Words, reach: int = POLICY.measure_reach) -> bool:
     """Tell whether a text gives an age: a number beside a word of age, or said of someone by itself ("you're 20,")."""
-    if _beside_a_number(text, words.ages, words, reach):
-        return True
-    for before in words.before_an_age.finditer(text):
-        bare = BARE_NUMBER.match(text, before.end())
-        if bare and (bare.group(1).isdigit() or words.number_words.fullmatch(bare.group(1))):
+    return bool(_ages(text, words, reach))
+
+
+def states_an_age_of(
+    text: str, who: tuple[str, ...], words: Words, reach: int = POLICY.measure_reach, name_reach: int = POLICY.name_reach
+) -> bool:
+    """Tell whether a text gives the age of the one whose age is asked, or any age if no one is.
+
+    The age stands within name_reach words of their name, or in a sentence naming no one else ("He was 39."):
+    "How old is amy in the movie?" is not answered by "…we see Theodore publicly admit… it's to a four-year-old
+    child", a sentence after one naming Amy.
+    """
+    if not who:
+        return states_an_age(text, words, reach)
+    for sentence in SENTENCE_END.split(text):
+        ages = _ages(sentence, words, reach)
+        if not ages:
+            continue
+        said = mentions(sentence, who)
+        if not said and not _names_someone(sentence):
+            return True
+        near = _within(sentence, said, name_reach)
+        if said and any(near(*age) for age in ages):
             return True
     return False
 
 
+def _names_someone(sentence: str) -> bool:
+    """Tell whether a sentence names anyone or anything: capitalised words inside it, or several in a row."""
+    return any(" " in m.group(0) or INSIDE.search(sentence[: m.start()]) for m in CAPITALISED.finditer(sentence))
+
+
+def aged_person(question: str, words: Words) -> tuple[str, ...]:
+    """Return the stemmed words naming whom an age question asks about ("amy" of "how old is amy in the movie?"), or ().
+
+    A writer's age counts from any age given: the essays speak of their writers as "I" and "you". A vague word for
+    someone ("the guy", [vague_things]) is no name to look for.
+    """
+    asked = AGE_OF.search(fold(question))
+    if asked is None:
+        return ()
+    who = content_terms(asked.group(1))
+    writers = {t for word in words.the_writers for t in content_terms(word)} | words.about_the_essays
+    if writers & set(who):
+        return ()
+    return tuple(t for t in who if t not in words.vague_things)
+
+
+def _ages(text: str, words: Words, reach: int) -> list[tuple[int, int]]:
+    """Return where a text gives an age: a number beside a word of age, or one said by itself after "you're", "at"…"""
+    found = _beside_a_number(text, words.ages, words, reach)
+    for before in words.before_an_age.finditer(text):
+        bare = BARE_NUMBER.match(text, before.end())
+        if bare and (bare.group(1).isdigit() or words.number_words.fullmatch(bare.group(1))):
+            found.append(bare.span(1))
+    return found
+
+
 def states_a_size(text: str, words: Words, reach: int = POLICY.measure_reach) -> bool:
     """Tell whether a text gives a size: a number beside a unit of length or weight ("six feet")."""
-    return _beside_a_number(text, words.sizes, words, reach)
+    return bool(_beside_a_number(text, words.sizes, words, reach))
 
 
-def _beside_a_number(text: str, units: re.Pattern[str], words: Words, reach: int) -> bool:
-    """Tell whether a word of units stands within reach characters of a number."""
+def _beside_a_number(text: str, units: re.Pattern[str], words: Words, reach: int) -> list[tuple[int, int]]:
+    """Return the spans of the numbers a word of units stands within reach characters of."""
     numbers = [m.span() for m in (*NUMERAL.finditer(text), *words.number_words.finditer(text))]
-    return any(
-        start - reach <= unit.end() and unit.start() <= end + reach
-        for unit in units.finditer(text)
-        for start, end in numbers
-    )
+    return [
+        (start, end) for start, end in numbers
+        if any(start - reach <= unit.end() and unit.start() <= end + reach for unit in units.finditer(text))
+    ]
 
 
 def states_a_number(text: str, words: Words) -> bool:
@@ -256,7 +310,8 @@ def answer_test(question: str, words: Words, policy: Policy = POLICY) -> AnswerK
     reach, called = policy.measure_reach, words.detail
     # "How old was he when he made this?" asks for an age: "when" there only says which age.
     if words.asks_for_an_age.search(question):
-        return AnswerKind(called("age"), lambda text: states_an_age(text, words, reach))
+        who = aged_person(question, words)
+        return AnswerKind(called("age"), lambda text: states_an_age_of(text, who, words, reach, policy.name_reach))
     if words.asks_for_a_size.search(question):
         return AnswerKind(called("measurement"), lambda text: states_a_size(text, words, reach))
     if words.asks_for_a_year.search(question):
