@@ -225,7 +225,8 @@ def test_an_age_asked_when_something_was_made_asks_for_an_age(prompts):
     ("how old was the writer when he first saw it?", "He was 20 minutes late and it was 2013.", False),
     ("what age was he?", "I saw it at ten.", True),
     # The age must be said of the one asked about: near their name, or in a sentence naming no one else.
-    ("how old is amy in the movie", "It's Theodore not telling Amy. The first time we see Theodore admit it, it's to a four-year-old child.", False),
+    ("how old is amy in the movie",
+     "It's Theodore not telling Amy. The first time we see Theodore admit it, it's to a four-year-old child.", False),
     ("how old is amy in the movie", "Amy, a 32-year-old documentary maker, lives downstairs.", True),
     ("how old is amy in the movie", "Theodore talks to Amy. She is 32 years old.", True),
     ("how old is amy in the movie", "Amy lives downstairs from Theodore, who is 42 years old.", False),
