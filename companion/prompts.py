@@ -32,6 +32,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "answer_maker": frozenset({"maker", "credit"}),
     "answer_character": frozenset({"actor", "character"}),
     "answer_number": frozenset({"number"}),
+    "answer_name": frozenset({"name"}),
     "attributions": frozenset({"title", "who"}),
     "attributions_again": frozenset({"who"}),
     "attributions_note": frozenset({"title"}),

@@ -7,7 +7,7 @@ import pytest
 from companion.engine.answer_kind import (
     answer_test, asks_for_a_date, asks_for_a_name, asks_for_a_number, asks_for_a_person, asks_for_words_said,
     named_thing, names_someone_new, names_someone_uncredited, names_something_new, names_what_is_asked, quotes_someone,
-    stated_number, states_a_date, states_a_number,
+    stated_number, states_a_date, states_a_number, the_name_given,
 )
 
 
@@ -131,7 +131,7 @@ def test_the_part_of_an_actor_the_question_names_is_the_name_asked_for(prompts):
     ("what's the name of theodore's dog", ("dog",)), ("what's the little girl's name, the 4 year old", ("girl",)),
     ("What's the name of Theodore's ex-wife in the movie?", ("exwife", "wife")), ("what's the OS called?", ("os",)),
     ("whats the name of the philosopher the AIs learn from", ("philosopher",)),
-    ("what's paul's girlfriend called in the movie", ("girlfriend",)), ("which company is it named after?", ("company",)),
+    ("what's paul's girlfriend called in the movie", ("girlfriend",)), ("which city is it named after?", ("city",)),
     # Owned by an actor, or too vague to stand beside its name, or not said at all: any new name answers.
     ("what's amy adams' character called?", ()), ("whats the name of the guy with the girlfriend", ()),
     ("what's he called?", ()),
@@ -153,6 +153,8 @@ def test_a_name_question_says_what_it_asks_the_name_of(prompts, question, thing)
      "It's Samantha's previous admission that she feels inferior to Theodore's ex-wife because she has no body.", False),
     ("what's the name of theodore's ex-wife?", "Jonze wandered near his ex-wife, Sofia Coppola.", True),
     ("what's amy adams' character called?", "Take Amy Adams’ conveniently named character Amy, for example.", True),
+    # A workplace is named bare, no word for a company beside it.
+    ("whats the name of the company theodore writes letters for", "He works at BeautifulHandwrittenLetters.com.", True),
 ])
 def test_a_name_answers_only_beside_the_thing_it_names(prompts, question, text, answers):
     assert names_what_is_asked(text, question, prompts.words) is answers
@@ -256,6 +258,29 @@ def _first_line(prompts, question: str, text: str, chance: float | None = 0.9):
 def test_the_number_asked_for_opens_the_reply_when_the_first_quote_gives_it(prompts):
     line = _first_line(prompts, "how many others is she talking to?", "Theodore: How many others? Samantha: 8,316.")
     assert line is not None and "8,316" in line
+
+
+def test_the_name_asked_for_opens_the_reply_when_the_first_quote_gives_just_one(prompts):
+    text = "Samantha is part of a group of AIs learning from a hyper-intelligence patterned off the British philosopher Alan Watts."
+    line = _first_line(prompts, "whats the name of the philosopher the AIs learn from", text)
+    # "British" only describes the philosopher: the name is Alan Watts.
+    assert line is not None and "Alan Watts" in line and "British" not in line
+    assert _first_line(prompts, "whats the name of the philosopher the AIs learn from", text, 0.2) is None
+    two = "He reads Alan Watts and Carl Sagan, philosopher and scientist."
+    assert the_name_given(two, "whats the name of the philosopher he reads", prompts.words) is None
+
+
+@pytest.mark.parametrize(("question", "text", "answers"), [
+    ("who plays theodore's ex wife?", "Theodore has been separated from his wife (Rooney Mara) for a year.", True),
+    ("who plays amy?", "Take Amy Adams' conveniently named character Amy, for example.", True),
+    # A full name said of someone else, not beside the part asked about, gives no actor for it.
+    ("who voices the alien kid in theodore's video game?", "Amy Adams' frump has to work on a video game all day.", False),
+    ("who plays the alien kid?", "The alien kid, voiced by Spike Jonze, swears at him.", True),
+    ("who edited her?", "Eric Zumbrunnen cut it.", True),
+])
+def test_an_actor_answers_a_cast_question_only_beside_the_part(prompts, question, text, answers):
+    must = answer_test(question, prompts.words)
+    assert must is not None and must(text) is answers
 
 
 @pytest.mark.parametrize(("question", "text", "chance"), [

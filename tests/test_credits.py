@@ -131,6 +131,8 @@ def test_a_follow_up_asks_the_cast_question_of_its_own_name(prompts):
     ("who's theodore played by?", "theodore"), ("who is the ex wife played by", "wife"),
     ("samantha is voiced by who", "samantha"), ("whos the OS voiced by lol", "samantha"),
     ("who is played by joaquin phoenix?", "joaquin"),
+    # What follows the question's sentence only describes the part.
+    ("amy is played by who again? the neighbor friend", "amy"),
 ])
 def test_a_part_named_before_a_passive_cue_is_the_one_asked_about(prompts, question, character):
     asked = read_credit_question(question, prompts.words)

@@ -51,6 +51,15 @@ def test_only_words_no_passage_holds_count_as_unseen():
     assert unseen_share("Theodore box", hits, lambda t: idf(t, 5.0), meta={"box"}) == 0.0
 
 
+def test_chatter_no_passage_holds_asks_nothing_but_chatter_they_hold_still_counts():
+    idf = {"theodore": 1.0, "box": 5.0, "lol": 5.0, "\0": 5.0}.get
+    hits = [Hit(rank=1, passage=PASSAGE, score=1.0, dense=0.5, lexical=1.0)]
+    assert unseen_share("Theodore box lol", hits, lambda t: idf(t, 5.0), chatter={"lol"}) == pytest.approx(5.0 / 6.0)
+    assert unseen_share("Theodore lol", hits, lambda t: idf(t, 5.0), chatter={"lol"}) == 0.0
+    # A chatter word a passage holds stays a word of the question: it does not raise the unseen words' share.
+    assert unseen_share("Theodore box", hits, lambda t: idf(t, 5.0), chatter={"theodore"}) == pytest.approx(5.0 / 6.0)
+
+
 def framings():
     return [json.loads(line) for line in FRAMINGS.read_text("utf-8").splitlines() if line.strip()]
 

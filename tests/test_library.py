@@ -191,6 +191,8 @@ def test_asked_about_a_writer_she_quotes_the_note_on_them_and_cites_it(engine, l
     ("What is Steven Boone's day job?", {"steven", "boone"}, True),
     ("Is Jennifer Anise a critic or does she actually make films?", {"jennifer", "anise"}, True),
     ("what does the medium writer do for a living?", {"medium"}, True),
+    # "The medium guy" is the writer, and "smth" chatter.
+    ("is the medium guy a student or smth", {"medium"}, True),
     # A view of theirs, or someone else's job, is no question about the writer.
     ("what does anise think of her job", {"anise"}, False),
     ("what does the medium writer say about amy's job", {"medium"}, False),

@@ -163,12 +163,25 @@ def asks_for_a_person(question: str, words: Words) -> bool:
     return bool(words.asks_for_cast.search(question) or words.asks_for_crew.search(question))
 
 
-def names_someone_new(text: str, question: str, words: Words) -> bool:
-    """Tell whether a text gives a full name the question does not already hold.
+def names_someone_new(text: str, question: str, words: Words, reach: int = POLICY.name_reach) -> bool:
+    """Tell whether a text gives a full name the question does not already hold, beside the part it asks about.
 
-    The character a cast question asks about may share the actor's name (Amy Adams plays Amy).
+    The character a cast question asks about may share the actor's name (Amy Adams plays Amy). "Who voices the alien
+    kid in theodore's video game?" is not answered by "Amy Adams' frump is in quiet despair at having to work on a
+    video game": the name must stand within reach words of the part, as a credit does ("his wife (Rooney Mara)").
     """
-    return bool(_new_names(text, set(content_terms(question)) - {asked_character(question, words)}))
+    part = asked_character(question, words)
+    asked = set(content_terms(question)) - {part}
+    thing = tuple(content_terms(part)) if part and part not in words.the_whole_cast else ()
+    if not thing or set(thing) <= words.vague_things:
+        return bool(_new_names(text, asked))
+    return any(
+        near(*name.span())
+        for sentence in SENTENCE_END.split(text)
+        if (said := [m.span() for m in SAID.finditer(sentence) if any(calls(w, m.group(0)) for w in thing)])
+        and (near := _within(sentence, said, reach))
+        for name in FULL_NAME.finditer(sentence) if not _asked_already(name.group(0), asked)
+    )
 
 
 def names_someone_uncredited(text: str, question: str, words: Words) -> bool:
@@ -199,24 +212,33 @@ def names_something_new(text: str, question: str, words: Words, near: Callable[[
 
     near, given, must also hold of where the name stands (its start and end in the text).
     """
+    return bool(new_names(text, question, words, near))
+
+
+def new_names(text: str, question: str, words: Words, near: Callable[[int, int], bool] | None = None) -> list[str]:
+    """Return the names a text gives that the question lacks, that are neither an actor a credit names nor the film's.
+
+    near, given, must also hold of where a name stands (its start and end in the text).
+    """
     asked = set(content_terms(question))
     given = credits(text)
-    if any(
-        CAPITALISED.fullmatch(part) and (set(content_terms(actor)) - set(content_terms(part))) & asked
-        for part, actor in given
-    ):
-        # The part played by an actor the question names is the name it asks for, words shared or not ("what's
-        # amy adams' character called?": Amy).
-        return True
+    # The part played by an actor the question names is the name it asks for, words shared or not ("what's amy adams'
+    # character called?": Amy).
+    parts = [
+        part for part, actor in given
+        if CAPITALISED.fullmatch(part) and (set(content_terms(actor)) - set(content_terms(part))) & asked
+    ]
+    if parts:
+        return parts
     actors = {fold(actor) for _, actor in given}
     found = [m for m in CAPITALISED.finditer(text) if " " in m.group(0) or INSIDE.search(text[: m.start()])]
     other = _names_of_the_other_kind(question, words)
-    return any(
-        not _asked_already(m.group(0), asked) and fold(m.group(0)) not in actors
+    return [
+        m.group(0) for m in found
+        if not _asked_already(m.group(0), asked) and fold(m.group(0)) not in actors
         and not words.names_the_film.fullmatch(m.group(0)) and not (other and other.fullmatch(m.group(0)))
         and (near is None or near(*m.span()))
-        for m in found
-    )
+    ]
 
 
 def named_thing(question: str, words: Words) -> tuple[str, ...]:
@@ -262,13 +284,38 @@ def names_what_is_asked(text: str, question: str, words: Words, reach: int = POL
     names something, but not a dog, nor "…the ex-wife" by "Samantha's admission that she feels inferior to
     Theodore's ex-wife", which names someone else. Without a thing to look for, any new name answers.
     """
+    return bool(names_given(text, question, words, reach))
+
+
+def names_given(text: str, question: str, words: Words, reach: int = POLICY.name_reach) -> list[str]:
+    """Return the new names a text gives within reach words of the thing the question asks the name of, in order."""
     thing = named_thing(question, words)
     if not thing:
-        return names_something_new(text, question, words)
-    return any(
-        names_something_new(sentence, question, words, _within(sentence, said, reach))
+        return new_names(text, question, words)
+    return [
+        name
         for sentence in SENTENCE_END.split(text) if (said := mentions(sentence, thing))
-    )
+        for name in new_names(sentence, question, words, _within(sentence, said, reach))
+    ]
+
+
+def the_name_given(text: str, question: str, words: Words, reach: int = POLICY.name_reach) -> str | None:
+    """Return the one new name a text gives for the thing a name question asks about, or None if it gives none or several.
+
+    A name said just before the thing describes it ("the British philosopher Alan Watts"): another name there is the one
+    asked for.
+    """
+    names = list(dict.fromkeys(names_given(text, question, words, reach)))
+    thing = named_thing(question, words)
+    if len(names) > 1 and thing:
+        names = [name for name in names if not _describes(name, text, thing)]
+    return names[0] if len(names) == 1 else None
+
+
+def _describes(name: str, text: str, thing: tuple[str, ...]) -> bool:
+    """Tell whether a name stands just before the thing wherever a text says it, as a word describing it does."""
+    after = [text[at + len(name) :].lstrip() for at in (m.start() for m in re.finditer(re.escape(name), text))]
+    return bool(after) and all(any(start == 0 for start, _ in mentions(rest, thing)) for rest in after)
 
 
 def _within(sentence: str, said: list[tuple[int, int]], reach: int) -> Callable[[int, int], bool]:

@@ -16,7 +16,7 @@ from contextlib import closing
 from dataclasses import dataclass, replace
 
 from companion.backends.base import Backend, GenerationRequest, Message, Writes
-from companion.engine.answer_kind import asks_for_a_number, stated_number
+from companion.engine.answer_kind import asks_for_a_name, asks_for_a_number, stated_number, the_name_given
 from companion.engine.cleanup import cleaned, expected
 from companion.engine.credits import CreditQuestion, credits
 from companion.engine.prompting import fit
@@ -181,8 +181,8 @@ def unsure(job: Job) -> bool:
 
 
 def answer_line(job: Job, prompts: Prompts) -> str | None:
-    """Lead with the answer when the first quote gives it word for word: the actor, the part, the maker, the number."""
-    line = _credited_line(job, prompts) or _number_line(job, prompts)
+    """Lead with the answer when the first quote gives it word for word: the actor, the part, the maker, the number, the name."""
+    line = _credited_line(job, prompts) or _number_line(job, prompts) or _name_line(job, prompts)
     # A part taken word for word may open the line in lower case ("his wife, played by Rooney Mara: …").
     return line[:1].upper() + line[1:] if line else None
 
@@ -245,6 +245,21 @@ def _number_line(job: Job, prompts: Prompts) -> str | None:
         return None
     number = stated_number(first.text, job.question)
     return prompts.choose("answer_number", fold(job.query), number=number) if number else None
+
+
+def _name_line(job: Job, prompts: Prompts) -> str | None:
+    """Return the first line giving the name asked for, when the first quote is likely and gives just one beside the thing.
+
+    "What is the name of the operating system Theodore buys?" opens "It's OS1", from "…OS1, a personally-tailored,
+    artificially intelligent operating system"; a quote giving two names, or none beside the thing, opens as any other.
+    """
+    first = job.evidence[0] if job.evidence else None
+    if first is None or first.span is None or unsure(job) or not asks_for_a_name(job.question, prompts.words):
+        return None
+    if opener_for(job.query, prompts.words) != "openers_fact":
+        return None
+    name = the_name_given(first.text, job.question, prompts.words, job.policy.name_reach)
+    return prompts.choose("answer_name", fold(job.query), name=name) if name else None
 
 
 def acceptable_framing(sentence: str, question: str, words: Words, policy: Policy = POLICY) -> bool:

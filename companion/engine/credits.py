@@ -45,6 +45,7 @@ AND_THEN = re.compile(rf".*[?.!,;]\s*{_TURNING}\s+(.*)$")
 _OPENS = rf"(?:(?!who){ASKING}|{AUXILIARY})\b"
 # A message's sentences, and a sentence that asks something: a question mark, or a question's opening word.
 SENTENCE = re.compile(r"[^?.!;]+[?.!;]*")
+CLAUSE_END = re.compile(r"[?.!;]")
 ASKS = re.compile(rf"\?\s*$|^\W*(?:{ASKING}|{AUXILIARY})\b", re.I)
 # A later sentence turning the question before it to something else ("and samantha?", "what about amy?").
 TURN = re.compile(rf"^\W*{_TURNING}\b")
@@ -91,8 +92,9 @@ def asked_characters(question: str, words: Words) -> tuple[str, ...]:
     if cue is None:
         return ()
     asked = question[cue.end() :]
-    if fold(cue.group(0)).endswith(" by") and not weighty_terms(asked) - words.chatter:
-        # "who is theodore played by?", "samantha is voiced by who": the part comes before a passive cue.
+    if fold(cue.group(0)).endswith(" by") and not weighty_terms(CLAUSE_END.split(asked, maxsplit=1)[0]) - words.chatter:
+        # "who is theodore played by?", "samantha is voiced by who", "amy is played by who again? the neighbour": the
+        # part comes before a passive cue (what follows its sentence only describes it).
         asked = PASSIVE_ASKER.sub("", question[: cue.start()])
     then = AND_THEN.match(fold(asked))
     parts = [then.group(1)] if then else JOINED.split(fold(asked))

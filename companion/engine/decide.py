@@ -61,11 +61,13 @@ def coverage(question: str, hits: Sequence[Hit], idf: Idf) -> float:
     return best
 
 
-def unseen_share(question: str, hits: Sequence[Hit], idf: Idf, meta: Collection[str] = frozenset()) -> float:
+def unseen_share(
+    question: str, hits: Sequence[Hit], idf: Idf, meta: Collection[str] = frozenset(), chatter: Collection[str] = frozenset(),
+) -> float:
     """Return the idf-weighted share of the question's words that no passage holds at all.
 
-    Words about the essays themselves ("critics", "review") are left out: a question may use them
-    whether or not the essays answer it.
+    Words about the essays themselves ("critics", "review") are left out: a question may use them whether or not the
+    essays answer it. So is chatter no passage holds ("lol", "smth"): it asks nothing of them.
     """
     terms = set(content_terms(question)) - set(meta)
     if not terms:
@@ -75,8 +77,11 @@ def unseen_share(question: str, hits: Sequence[Hit], idf: Idf, meta: Collection[
     # in none of the hits; the second test keeps an idf that ranks no word above another from counting all.
     ceiling = idf(UNSEEN)
     found = {t for hit in hits for t in content_terms(f"{hit.passage.title} {hit.passage.text}")}
-    unseen = [t for t, w in weights.items() if math.isclose(w, ceiling) and t not in found]
-    return sum(weights[t] for t in unseen) / sum(weights.values())
+    unseen = {t for t, w in weights.items() if math.isclose(w, ceiling) and t not in found}
+    weights = {t: w for t, w in weights.items() if not (t in unseen and t in chatter)}
+    if not weights:
+        return 0.0
+    return sum(w for t, w in weights.items() if t in unseen) / sum(weights.values())
 
 
 @dataclass(frozen=True)
@@ -91,16 +96,19 @@ class Signals:
 
 def signals(
     question: str, hits: Sequence[Hit], idf: Idf, meta: Collection[str] = frozenset(),
-    embedder: Embedder | None = None, vectors: SentenceVectors | None = None,
+    embedder: Embedder | None = None, vectors: SentenceVectors | None = None, chatter: Collection[str] = frozenset(),
 ) -> Signals:
-    """Measure the hits against the question; with an embedder, a sentence closer than any passage counts."""
+    """Measure the hits against the question; with an embedder, a sentence closer than any passage counts.
+
+    Chatter the essays never use ("lol", "smth") is no word they lack: it asks nothing of them.
+    """
     cosine = max((h.dense or 0.0) for h in hits) if hits else 0.0
     ranked = bool(embedder is not None and hits)
     if ranked:
         # A caller keeping no sentence vectors (the engine keeps the index's) has them embedded for this call alone.
         _, features = sentence_features(question, hits[:SIGNAL_DEPTH], embedder, vectors if vectors is not None else SentenceVectors(), idf)
         cosine = max([cosine, *(round(float(c), 6) for c in features[:, 0])])
-    return Signals(cosine, coverage(question, hits, idf), unseen_share(question, hits, idf, meta), ranked)
+    return Signals(cosine, coverage(question, hits, idf), unseen_share(question, hits, idf, meta, chatter), ranked)
 
 
 def answer_probability(found: Signals, policy: Policy = POLICY) -> float:
@@ -118,7 +126,7 @@ def overview(question: str, meta: Collection[str]) -> bool:
 def covers(
     question: str, hits: Sequence[Hit], idf: Idf | None = None, policy: Policy = POLICY,
     meta: Collection[str] = frozenset(), embedder: Embedder | None = None, vectors: SentenceVectors | None = None,
-    whole: bool = False,
+    whole: bool = False, chatter: Collection[str] = frozenset(),
 ) -> bool:
     """Decide whether the passages found speak to the question at all; whole: it asks about the film as a whole."""
     if not hits:
@@ -136,7 +144,7 @@ def covers(
         return False
     if all(h.dense is None for h in hits):
         return coverage(question, hits, idf) >= policy.lexical_only_coverage
-    found = signals(question, hits, idf, meta, embedder, vectors)
+    found = signals(question, hits, idf, meta, embedder, vectors, chatter)
     return answer_probability(found, policy) >= policy.answer_probability
 
 
@@ -197,7 +205,10 @@ def decide(found: Retrieved, question: str, careful: bool, judge: Judge) -> Deci
     meta = words.about_the_essays
 
     def speaks(chosen: Sequence[Hit]) -> bool:
-        return covers(found.query, chosen, judge.idf, policy, meta, judge.embedder, judge.vectors, found.whole or found.verdict)
+        return covers(
+            found.query, chosen, judge.idf, policy, meta, judge.embedder, judge.vectors, found.whole or found.verdict,
+            words.chatter,
+        )
 
     held = False
     careful = careful and not asks_for_ending(question, words)

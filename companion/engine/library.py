@@ -254,7 +254,8 @@ def asks_about_a_writer(question: str, words: Words, naming: frozenset[str]) -> 
         # "What does anise think of her job?" asks a view; "the medium writer" alone asks none.
         return False
     said = {stem(w) for w in asked} - STOPWORDS
-    other = said - words.about_a_writer - words.names_an_essay - words.about_the_library - words.chatter
+    # "The medium guy" is its writer: a vague word for someone names no one else.
+    other = said - words.about_a_writer - words.names_an_essay - words.about_the_library - words.chatter - words.vague_things
     return bool(said & words.about_a_writer) and not other
 
 
