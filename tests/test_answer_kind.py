@@ -67,6 +67,7 @@ def test_a_capitalised_word_opening_a_sentence_makes_no_full_name(prompts):
 @pytest.mark.parametrize("question", [
     "who was the original voice of samantha?", "which actor turned down the role of theodore?",
     "who was originally cast as the voice of samantha?",
+    "i heard someone else voiced samantha before scarlett johansson, who was it",
 ])
 def test_asked_about_casting_other_than_the_credit_the_credited_actor_is_no_answer(prompts, question):
     words = prompts.words
