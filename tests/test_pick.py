@@ -623,6 +623,21 @@ def test_a_writer_of_a_conversation_is_heard_in_their_own_turns_wherever_the_pas
     assert _spans(picked) == ["I found the performance quiet and sad."]
 
 
+def test_a_question_naming_both_writers_of_a_conversation_hears_each_in_their_own_turn():
+    # "do boone and anise agree that the characters are all empaths" quoted Anise alone, as if Boone had no view.
+    turns = Passage(id="talk:1", essay_id="talk", n=1, title="Talk", author="Steven Boone and Jennifer Anise",
+                    text="BOONE: Joaquin Phoenix plays Theodore as a tender man. ANISE: I found the performance quiet.",
+                    start=0, end=100, speaker="Steven Boone")
+    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0, quote_chance=0.99, join_chance=1.0)
+    asked = "do boone and anise agree joaquin phoenix plays theodore as a tender man"
+    both = pick_quotes(Wanted(asked, named=("talk",), naming=frozenset({"boone", "anise"})), [hit(1, turns)],
+                       _reading(chosen))
+    assert _spans(both) == ["Joaquin Phoenix plays Theodore as a tender man.", "I found the performance quiet."]
+    # Naming one of them, only that writer is heard.
+    one = pick_quotes(Wanted(asked, named=("talk",), naming=frozenset({"boone"})), [hit(1, turns)], _reading(chosen))
+    assert _spans(one) == ["Joaquin Phoenix plays Theodore as a tender man."]
+
+
 def test_of_the_note_on_a_conversations_writers_a_writer_asked_after_is_heard_in_the_sentences_naming_them():
     turns = Passage(id="talk:1", essay_id="talk", n=1, title="Talk", author="Steven Boone and Jennifer Anise",
                     text="BOONE: My job here is to ask about the film. ANISE: I work as a camera assistant.",

@@ -10,6 +10,7 @@ from companion.engine.credits import CreditQuestion, credits
 from companion.engine.joining import joined_span
 from companion.engine.library import unnamed
 from companion.engine.route import asks_about_the_ending
+from companion.engine.voices import Voice, named_voices, voice_of
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
 from companion.retrieval.sentences import (
@@ -152,20 +153,33 @@ def _theirs(ranked: Sequence[Candidate], by_id: dict, named: Sequence[str], nami
     return [c for c in kept if theirs(c)] or kept
 
 
-def _each_named(ranked: Sequence[Candidate], chosen: Sequence[Candidate], by_id: dict, cap: int) -> list[Candidate]:
-    """Return the likeliest sentence of each essay a question names that no chosen quote is from, within cap."""
+def _each_named(
+    ranked: Sequence[Candidate], chosen: Sequence[Candidate], voiced: Callable[[Candidate], Voice], cap: int
+) -> list[Candidate]:
+    """Return the likeliest sentence of each voice a question names (an essay, or a conversation's writer) not yet heard."""
     # "What do Boone and the techno-lonely writer say about technology?" asks each of them: a view less likely than
     # Policy.quote_chance is still theirs to give, where quoting only the likelier one read as if Boone had none.
-    heard = {by_id[c.passage_id].essay_id for c in chosen}
+    heard = {voiced(c) for c in chosen}
     added: list[Candidate] = []
     for candidate in ranked:
-        essay = by_id[candidate.passage_id].essay_id
+        voice = voiced(candidate)
         if len(chosen) + len(added) >= cap:
             break
-        if essay not in heard:
-            heard.add(essay)
+        if voice not in heard and not any(c.passage_id == candidate.passage_id and _overlap(c, candidate) for c in chosen):
+            heard.add(voice)
             added.append(candidate)
     return added
+
+
+def _overlap(one: Candidate, other: Candidate) -> bool:
+    """Tell whether two candidates of one passage share any of its text."""
+    return one.start < other.end and other.start < one.end
+
+
+def _voiced(wanted: Wanted, by_id: dict) -> Callable[[Candidate], Voice]:
+    """Return whose view a candidate gives: its essay's, or its writer's in a conversation the question names both of."""
+    voice = voice_of(wanted.naming)
+    return lambda c: voice(by_id[c.passage_id], c.sentence_start)
 
 
 def _verdicts(ranked: Sequence[Candidate], by_id: dict, words: Words, reading: Reading) -> list[Candidate]:
@@ -304,7 +318,9 @@ def pick_quotes(
         return ()
     # A credit is the answer, one a part asked after: any other quote would only pad it.
     # A question naming several essays ("how do boone and the medium guy see theodore?") asks each of them.
-    each = wanted.opinion or len(wanted.named) > 1
+    voiced = _voiced(wanted, by_id)
+    voices = named_voices(wanted.named, list(by_id.values()), wanted.naming)
+    each = wanted.opinion or len(voices) > 1
     cap = policy.opinion_quotes if each else policy.fact_quotes
     cap = policy.cast_quotes if cast else credited or cap
     judged = (
@@ -323,10 +339,13 @@ def pick_quotes(
         # A sentence on the question's topic answers it, however its words score.
         if len(chosen) >= cap or (candidate.score < policy.quote_chance and not thesis):
             break
-        if candidate.passage_id in {c.passage_id for c in chosen}:
+        # One quote a passage, but for a writer of a conversation not yet heard there whose turn it quotes apart.
+        if any(
+            c.passage_id == candidate.passage_id and (not each or voiced(c) == voiced(candidate) or _overlap(c, candidate))
+            for c in chosen
+        ):
             continue
-        essay = by_id[candidate.passage_id].essay_id
-        if each and essay in {by_id[c.passage_id].essay_id for c in chosen}:
+        if each and voiced(candidate) in {voiced(c) for c in chosen}:
             continue
         # Each actor of the cast is heard once: a second credit of Scarlett Johansson would crowd out Amy Adams.
         actors = _actors(sentence(candidate)) if cast else set()
@@ -334,8 +353,8 @@ def pick_quotes(
             continue
         heard |= actors
         chosen.append(candidate)
-    if len(wanted.named) > 1:
-        chosen += _each_named(ranked, chosen, by_id, cap)
+    if len(voices) > 1:
+        chosen += _each_named(ranked, chosen, voiced, cap)
     # A credit or a sentence on the question's topic was chosen by what it says, not by its chance: a chance
     # would only misstate how sure she can be.
     by_rule = credit or bool(thesis) or (wanted.about_writer and by_id[chosen[0].passage_id].note)
