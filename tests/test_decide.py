@@ -8,7 +8,10 @@ import pytest
 
 from companion.config import REPO_ROOT
 from companion.engine.compose import acceptable_framing
-from companion.engine.decide import covers, unseen_share
+from companion.engine.decide import _answer_test, covers, unseen_share
+from companion.engine.retrieve import Retrieved
+from companion.engine.route import is_opinion
+from companion.policy import POLICY
 from companion.types import Hit, Passage
 
 FRAMINGS = REPO_ROOT / "eval" / "framings.jsonl"
@@ -78,3 +81,15 @@ def test_most_fit_framings_pass(prompts):
     fit = [f for f in framings() if f["acceptable"]]
     passed = [f for f in fit if acceptable_framing(f["framing"], f["q"], prompts.words)]
     assert len(fit) >= 5 and len(passed) >= len(fit) // 2
+
+
+@pytest.mark.parametrize(("question", "naming", "asks"), [
+    # Read as asking views only by the words naming the essay's writer, it still asks for a name.
+    ("what's the name of the shared experience writer's girlfriend?", {"shar", "experience"}, True),
+    # A view asked of the critics is answered by their views, whatever it names.
+    ("what do the critics think of the name of the os?", set(), False),
+])
+def test_a_question_naming_a_writer_still_asks_for_the_detail_it_asks(prompts, question, naming, asks):
+    found = Retrieved(question, opinion=is_opinion(question, prompts.words), hits=(), naming=frozenset(naming))
+    assert found.opinion
+    assert (_answer_test(question, found, prompts.words, POLICY) is not None) is asks

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from companion.engine.answer_kind import AnswerKind, answer_test, asks_for_words_said, quotes_someone
+from companion.engine.library import unnamed
 from companion.engine.pick import Reading, Wanted, pick_quotes, rank_pool
+from companion.engine.route import is_opinion
 from companion.engine.retrieve import Retrieved
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
@@ -270,9 +272,12 @@ def _answer_test(question: str, found: Retrieved, words: Words, policy: Policy) 
     "How many weeks was Her in theaters?" met a sentence about going back to the theater, "who edited her?"
     one about editing. What is asked is read from the message alone: a follow-up is searched after the question
     before it ("how many times did he see it? and who plays amy?"), which asks nothing of it. A question asking
-    for views is answered by them.
+    for views is answered by them; one read as asking views only by the words naming an essay or its writers ("what's
+    the name of the shared experience writer's girlfriend?") asks for the name all the same.
     """
-    if found.opinion or found.whole or found.verdict:
+    if found.whole or found.verdict:
+        return None
+    if found.opinion and is_opinion(unnamed(question, found.naming | words.the_writers), words):
         return None
     return answer_test(question, words, policy)
 
