@@ -101,7 +101,9 @@ def asks_for_a_verdict(question: str, words: Words, naming: frozenset[str] = fro
         return False
     chatter = words.chatter - words.reactions
     asking = words.about_the_essays | words.people_in_general | chatter | words.film_as_a_whole | verdict
-    return not terms - asking - naming
+    # Beside a writer's name or essay, "the sad in the best way person", "the medium guy" is that writer.
+    writer = words.vague_things if naming else frozenset()
+    return not terms - asking - naming - writer
 
 
 def named_topics(folded: str, words: Words) -> set[str]:
