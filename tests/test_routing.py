@@ -116,6 +116,9 @@ def test_her_name_at_an_edge_may_only_be_calling_her():
 @pytest.mark.parametrize(("text", "expected"), [
     ("later samantha", "farewell"), ("sup samantha", "greeting"), ("thanks for that samantha", "thanks"),
     ("who voices samantha", "film"), ("what happens to samantha", "film"), ("why did theodore leave samantha", "film"),
+    # Beside her name, two or more words no small talk uses name what is asked after, as a search would.
+    ("samantha curiosity line", "film"), ("samantha surrogate scene", "film"), ("goodnight samantha sweet dreams", "farewell"),
+    ("samantha leaving", "farewell"),
 ])
 def test_her_name_is_read_as_calling_her_unless_the_film_leads_clearly(real_router, text, expected):
     assert real_router.route(text) == expected

@@ -113,6 +113,8 @@ class Router:
             exact = None
         if exact is not None or self.embedder is None:
             return exact or FILM
+        if bare != folded and self._film_words_only(bare):
+            return FILM
         whole = self._scores(text)
         if bare != folded:
             # Small talk may be scored without her name; the film keeps the score it had with it.
@@ -145,6 +147,17 @@ class Router:
         if len(parts) > 1 and self.exact.get(unnamed(parts[-1])) == FAREWELL:
             return FAREWELL
         return best
+
+    def _film_words_only(self, bare: str) -> bool:
+        """Tell whether what is left beside her name is words no small talk uses, two or more ("samantha curiosity line").
+
+        Her name there is the film's Samantha: the message names what it asks after, as a search would.
+        """
+        said = set(bare.split())
+        terms = weighty_terms(bare)
+        small = frozenset().union(*(self._words[name] for name in self.routes if name not in (FILM, FOLLOW_UP)))
+        # One word alone may be small talk the examples lack ("hellooo", "sup", "ttyl").
+        return len(terms) > 1 and not (FIRST_PERSON | SECOND_PERSON) & said and not terms & small
 
     def _holds_film(self, clause: str) -> bool:
         if self.exact.get(clause, FILM) != FILM or len(clause.split()) < self.policy.film_clause_words:
