@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 
 from companion.engine.answer_kind import (
-    answer_test, asks_for_a_date, asks_for_a_name, asks_for_a_number, asks_for_a_person, asks_for_words_said,
-    named_thing, names_someone_new, names_someone_uncredited, names_something_new, names_what_is_asked, quotes_someone,
-    stated_number, states_a_date, states_a_number, the_name_given,
+    answer_test, asks_for_a_date, asks_for_a_number, asks_for_a_person, asks_for_words_said, quotes_someone,
+    stated_number, states_a_date, states_a_number,
+)
+from companion.engine.names import (
+    asks_for_a_name, named_thing, names_someone_new, names_someone_uncredited, names_something_new, names_what_is_asked,
+    the_name_given,
 )
 
 

@@ -9,7 +9,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from companion.engine.credits import asked_character, calls, credits
+from companion.engine.names import (
+    asks_for_a_name, mentions, names_anyone, names_someone_new, names_someone_uncredited, names_what_is_asked, within,
+)
 from companion.policy import POLICY, Policy
 from companion.text import SENTENCE_END, content_terms, fold, quote_spans
 from companion.words import Words
@@ -20,26 +22,8 @@ NUMERAL = re.compile(r"\b\d")
 FIGURE = re.compile(r"\b\d+(?:[.,]\d+)*\b")
 # A year ("2013", "the 1950s").
 YEAR = re.compile(r"\b(?:1[89]|20)\d\d(?:s|’s|'s)?\b")
-# A person's full name: two or more capitalised words in a row ("Rooney Mara", "Nicole Holofcener"), only the last
-# of them possessive ("Amy Adams’"): "It’s Theodore" opening a sentence names no one new.
-FULL_NAME = re.compile(r"\b[A-Z][a-z][\w-]*(?:\s+[A-Z][a-z][\w-]*)*\s+[A-Z][a-z][\w’'-]*")
-# Capitalised words in a row ("Theodore Twombly", "OS1"), or a word of letters and digits ("os1"). One capitalised word
-# names something only inside a sentence: one opening a sentence or a quotation names nothing by itself.
-CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*|\b[a-z]+\d+[a-z\d]*\b")
-# What comes before a name inside a sentence: a word in lower case, then a space (after a comma, perhaps).
-INSIDE = re.compile(r"\b[a-z][\w’'-]*[,;:]?\s+$")
-# What a name question opens with: "what's the song called?", "which name…".
-ASKS_WHAT = re.compile(r"\b(?:what|which)(?:['’]?s)?\b")
 # A number standing by itself at the end of a clause, as an age is said ("you're 20, and", "he was 39.").
 BARE_NUMBER = re.compile(r"\s+(\d{1,3}|[a-z]+)(?=[,.;:!?)]|\s*$)", re.IGNORECASE)
-# What a name question asks the name of: "the name of theodore's dog", "the little girl's name", "what's the song
-# called". The first says it after "name of", the second before the name as its owner, the third before "called".
-NAME_OF = re.compile(r"\bnames?\s+of\s+(.+)")
-OWNERS_NAME = re.compile(r"([\w-]+)['’]s?\s+(?:\w+\s+)?names?\b")
-# A phrase's words, a possessive's mark kept ("theodore's", "adams'"); owners are looked for among its first words.
-SAID = re.compile(r"[\w-]+(?:['’]s?)?")
-OWNER_REACH = 4
-CALLED_SO = re.compile(r"\b(?:what|which)(?:['’]?s|\s+is|\s+was|\s+are|\s+were)?\s+(.+?)\s+(?:called|named|titled)\b")
 # Whom an age question asks about: what follows "how old is" up to the clause saying when ("how old was joaquin
 # phoenix when he made this": joaquin phoenix).
 AGE_OF = re.compile(
@@ -94,17 +78,12 @@ def states_an_age_of(
         if not ages:
             continue
         said = mentions(sentence, who)
-        if not said and not _names_someone(sentence):
+        if not said and not names_anyone(sentence):
             return True
-        near = _within(sentence, said, name_reach)
+        near = within(sentence, said, name_reach)
         if said and any(near(*age) for age in ages):
             return True
     return False
-
-
-def _names_someone(sentence: str) -> bool:
-    """Tell whether a sentence names anyone or anything: capitalised words inside it, or several in a row."""
-    return any(" " in m.group(0) or INSIDE.search(sentence[: m.start()]) for m in CAPITALISED.finditer(sentence))
 
 
 def aged_person(question: str, words: Words) -> tuple[str, ...]:
@@ -161,181 +140,6 @@ def stated_number(text: str, question: str) -> str | None:
 def asks_for_a_person(question: str, words: Words) -> bool:
     """Tell whether a question asks who played a part or did a job on a film ("who edited her?")."""
     return bool(words.asks_for_cast.search(question) or words.asks_for_crew.search(question))
-
-
-def names_someone_new(text: str, question: str, words: Words, reach: int = POLICY.name_reach) -> bool:
-    """Tell whether a text gives a full name the question does not already hold, beside the part it asks about.
-
-    The character a cast question asks about may share the actor's name (Amy Adams plays Amy). "Who voices the alien
-    kid in theodore's video game?" is not answered by "Amy Adams' frump is in quiet despair at having to work on a
-    video game": the name must stand within reach words of the part, as a credit does ("his wife (Rooney Mara)").
-    """
-    part = asked_character(question, words)
-    asked = set(content_terms(question)) - {part}
-    thing = tuple(content_terms(part)) if part and part not in words.the_whole_cast else ()
-    if not thing or set(thing) <= words.vague_things:
-        return bool(_new_names(text, asked))
-    return any(
-        near(*name.span())
-        for sentence in SENTENCE_END.split(text)
-        if (said := [m.span() for m in SAID.finditer(sentence) if any(calls(w, m.group(0)) for w in thing)])
-        and (near := _within(sentence, said, reach))
-        for name in FULL_NAME.finditer(sentence) if not _asked_already(name.group(0), asked)
-    )
-
-
-def names_someone_uncredited(text: str, question: str, words: Words) -> bool:
-    """Tell whether a text gives a full name the question lacks that no credit in it names, as actor or as part."""
-    credited = {fold(name) for credit in credits(text) for name in credit}
-    return any(fold(name) not in credited for name in _new_names(text, set(content_terms(question))))
-
-
-def _new_names(text: str, asked: set[str]) -> list[str]:
-    """Return the full names a text gives that share no word with those asked."""
-    return [name for name in FULL_NAME.findall(text) if not _asked_already(name, asked)]
-
-
-def _asked_already(name: str, asked: set[str]) -> bool:
-    """Tell whether a question's words already name someone or something, in full or by its start ("theo")."""
-    return any(calls(word, name) for word in asked)
-
-
-def asks_for_a_name(question: str, words: Words) -> bool:
-    """Tell whether a question asks what someone or something is called ("what's the little girl's name?")."""
-    folded = fold(question)
-    asks = ASKS_WHAT.search(folded)
-    return bool(asks and words.asks_for_a_name.search(folded[asks.end() :]))
-
-
-def names_something_new(text: str, question: str, words: Words, near: Callable[[int, int], bool] | None = None) -> bool:
-    """Tell whether a text gives a name the question lacks that is neither an actor a credit names nor the film's.
-
-    near, given, must also hold of where the name stands (its start and end in the text).
-    """
-    return bool(new_names(text, question, words, near))
-
-
-def new_names(text: str, question: str, words: Words, near: Callable[[int, int], bool] | None = None) -> list[str]:
-    """Return the names a text gives that the question lacks, that are neither an actor a credit names nor the film's.
-
-    near, given, must also hold of where a name stands (its start and end in the text).
-    """
-    asked = set(content_terms(question))
-    given = credits(text)
-    # The part played by an actor the question names is the name it asks for, words shared or not ("what's amy adams'
-    # character called?": Amy).
-    parts = [
-        part for part, actor in given
-        if CAPITALISED.fullmatch(part) and (set(content_terms(actor)) - set(content_terms(part))) & asked
-    ]
-    if parts:
-        return parts
-    actors = {fold(actor) for _, actor in given}
-    found = [m for m in CAPITALISED.finditer(text) if " " in m.group(0) or INSIDE.search(text[: m.start()])]
-    other = _names_of_the_other_kind(question, words)
-    return [
-        m.group(0) for m in found
-        if not _asked_already(m.group(0), asked) and fold(m.group(0)) not in actors
-        and not words.names_the_film.fullmatch(m.group(0)) and not (other and other.fullmatch(m.group(0)))
-        and (near is None or near(*m.span()))
-    ]
-
-
-def named_thing(question: str, words: Words) -> tuple[str, ...]:
-    """Return the stemmed words for what a name question asks the name of ("dog" of "what's theodore's dog called?"), or ().
-
-    A hyphenated thing is also its last part ("ex-wife": "wife"). A thing too vague to be said beside its name
-    ("the guy with the girlfriend", [vague_things]) counts as none.
-    """
-    folded = fold(question)
-    owner = OWNERS_NAME.search(folded)
-    if owner is not None and content_terms(owner.group(1)) and not NAME_OF.search(folded[: owner.start()]):
-        said = [owner.group(1)]
-    else:
-        phrase = NAME_OF.search(folded) or CALLED_SO.search(folded)
-        if phrase is None:
-            return ()
-        said = _thing_after_owners(SAID.findall(phrase.group(1)))
-    if not said or set(content_terms(said[0])) <= words.vague_things:
-        return ()
-    parts = [said[0], *said[0].split("-")[1:]]
-    return tuple(dict.fromkeys(t for part in parts for t in content_terms(part)))
-
-
-def _thing_after_owners(said: list[str]) -> list[str]:
-    """Return the first word of weight after the owners a phrase opens with ("amy adams' character": "character")."""
-    owners = [at for at, word in enumerate(said[:OWNER_REACH]) if word.endswith(("'", "’", "'s", "’s"))]
-    after = said[owners[-1] + 1 :] if owners else said
-    return [w for w in after if content_terms(w)][:1]
-
-
-def mentions(text: str, thing: tuple[str, ...]) -> list[tuple[int, int]]:
-    """Return where a text says the thing, or a name made of it and a number ("OS1" for "the OS")."""
-    return [
-        m.span() for m in SAID.finditer(text)
-        if any(t == w or (t.startswith(w) and t[len(w) :].isdigit()) for t in content_terms(m.group(0)) for w in thing)
-    ]
-
-
-def names_what_is_asked(text: str, question: str, words: Words, reach: int = POLICY.name_reach) -> bool:
-    """Tell whether a text gives a new name within reach words of the thing the question asks the name of.
-
-    "What's the name of theodore's dog?" is not answered by "He works at BeautifulHandwrittenLetters.com", which
-    names something, but not a dog, nor "…the ex-wife" by "Samantha's admission that she feels inferior to
-    Theodore's ex-wife", which names someone else. Without a thing to look for, any new name answers.
-    """
-    return bool(names_given(text, question, words, reach))
-
-
-def names_given(text: str, question: str, words: Words, reach: int = POLICY.name_reach) -> list[str]:
-    """Return the new names a text gives within reach words of the thing the question asks the name of, in order."""
-    thing = named_thing(question, words)
-    if not thing:
-        return new_names(text, question, words)
-    return [
-        name
-        for sentence in SENTENCE_END.split(text) if (said := mentions(sentence, thing))
-        for name in new_names(sentence, question, words, _within(sentence, said, reach))
-    ]
-
-
-def the_name_given(text: str, question: str, words: Words, reach: int = POLICY.name_reach) -> str | None:
-    """Return the one new name a text gives for the thing a name question asks about, or None if it gives none or several.
-
-    A name said just before the thing describes it ("the British philosopher Alan Watts"): another name there is the one
-    asked for.
-    """
-    names = list(dict.fromkeys(names_given(text, question, words, reach)))
-    thing = named_thing(question, words)
-    if len(names) > 1 and thing:
-        names = [name for name in names if not _describes(name, text, thing)]
-    return names[0] if len(names) == 1 else None
-
-
-def _describes(name: str, text: str, thing: tuple[str, ...]) -> bool:
-    """Tell whether a name stands just before the thing wherever a text says it, as a word describing it does."""
-    after = [text[at + len(name) :].lstrip() for at in (m.start() for m in re.finditer(re.escape(name), text))]
-    return bool(after) and all(any(start == 0 for start, _ in mentions(rest, thing)) for rest in after)
-
-
-def _within(sentence: str, said: list[tuple[int, int]], reach: int) -> Callable[[int, int], bool]:
-    """Return a test of whether a name's span stands within reach words of any span of the thing."""
-
-    def near(start: int, end: int) -> bool:
-        # Words between the name and the thing, either way round: "the British philosopher Alan Watts" has none.
-        return any(len(SAID.findall(sentence[end:a] if a >= end else sentence[b:start])) <= reach for a, b in said)
-
-    return near
-
-
-def _names_of_the_other_kind(question: str, words: Words) -> re.Pattern[str] | None:
-    """Return the names that cannot answer a question asking a woman's name or a man's, or None if it asks neither."""
-    hers, his = words.asks_her_name.search(question), words.asks_his_name.search(question)
-    if hers and not his:
-        return words.called_he
-    if his and not hers:
-        return words.called_she
-    return None
 
 
 @dataclass(frozen=True)
