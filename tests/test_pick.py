@@ -139,6 +139,15 @@ def test_a_quote_never_stops_on_a_question_when_the_sentence_after_fits():
     assert _spans(short) == ["Why does Joaquin Phoenix write letters?"]
 
 
+def test_in_an_interview_a_question_is_quoted_with_the_answer_that_opens_the_next_turn():
+    # "Do you feel addicted to your phone?" was quoted alone: Jonze's answer opens after his label.
+    talk = passage("sad", 4, "HOLOFCENER: Does Joaquin Phoenix write letters? PHOENIX: Strangers ask me to, “Will you? "
+                             "Today?” I do. HOLOFCENER: The city is a warm pastel haze.")
+    picked = _pick("does joaquin phoenix write letters", [hit(1, talk)], quote_chance=0.99, join_chance=1.0)
+    # The answer's quotation is closed, and the question it ends on answered in turn.
+    assert _spans(picked) == ["Does Joaquin Phoenix write letters? PHOENIX: Strangers ask me to, “Will you? Today?” I do."]
+
+
 REPORTED = passage("her", 7, "Joaquin Phoenix writes letters for strangers all day long, a friend of mine once told me. "
                               "I disagree with him there. For me the letters are his whole life and the one real joy he has. "
                               "The city is a warm pastel haze.")

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from companion.policy import Policy
-from companion.retrieval.sentences import Candidate, sentence_spans
+from companion.retrieval.sentences import LABEL, Candidate, sentence_spans
 from companion.text import quote_spans
 
 
@@ -50,9 +50,13 @@ def joined_span(
             break
     if disputes is not None:
         end = _undisputed(text, start, end, chosen.end, disputes, policy)
-    closing = _closing(text, start, end)
-    end = closing if fits(start, closing) else end
-    return start, _answered(text, start, end, policy)
+    # An answer brought along may open a quotation of its own, and close on a question again: go on while it fits.
+    while True:
+        closing = _closing(text, start, end)
+        grown = _answered(text, start, closing if fits(start, closing) else end, policy)
+        if grown == end:
+            return start, end
+        end = grown
 
 
 def _answered(text: str, start: int, end: int, policy: Policy) -> int:
@@ -61,8 +65,14 @@ def _answered(text: str, start: int, end: int, policy: Policy) -> int:
     # wrist action…"), or the writer's own answer to it.
     if not text[start:end].rstrip(" \"'’”").endswith("?"):
         return end
-    after = next((b for a, b, _ in sentence_spans(text) if a >= end and not text[end:a].strip()), None)
+    # In an interview the answer opens the next speaker's turn: the label between comes along.
+    after = next((b for a, b, _ in sentence_spans(text) if a >= end and _only_a_turn(text[end:a])), None)
     return after if after is not None and _fits(text, start, after, policy) else end
+
+
+def _only_a_turn(gap: str) -> bool:
+    """Tell whether the text between two sentences is only space, or a speaker's label opening a turn ("JONZE: ")."""
+    return not gap.strip() or bool(LABEL.fullmatch(gap))
 
 
 def _undisputed(text: str, start: int, end: int, chosen_end: int, disputes: re.Pattern[str], policy: Policy) -> int:
