@@ -366,6 +366,19 @@ def test_the_first_line_of_an_opinion_says_where_the_critics_differ_or_agree(pro
     assert _views(prompts, ("a", cool), ("b", plain)) in {line.format(count="two") for line in prompts.variants["views"]}
 
 
+def test_the_two_writers_of_a_conversation_quoted_apart_are_two_critics(prompts):
+    text = "BOONE: It is a beautiful, hopeful goodbye. ANISE: It is a sad and lonely goodbye."
+    talk = Passage(id="talk:1", essay_id="talk", n=1, title="Talk", author="Steven Boone and Jennifer Anise", text=text,
+                   start=0, end=len(text), speaker="Steven Boone")
+    boone, anise = text.index("It is a beautiful"), text.index("It is a sad")
+    evidence = (Evidence(1, talk, span=(boone, text.index(" ANISE")), chance=0.5), Evidence(2, talk, span=(anise, len(text)), chance=0.5))
+    differ = views_line(prompts, "do boone and anise agree about the goodbye?", quoted("", evidence))
+    assert differ is not None and "[1]" in differ and "[2]" in differ
+    # One writer quoted twice is one critic: no line for several.
+    alone = (Evidence(1, talk, span=(boone, text.index(" ANISE")), chance=0.5),)
+    assert views_line(prompts, "what does boone think of the goodbye?", quoted("", alone)) is None
+
+
 @pytest.mark.parametrize(("question", "opener"), [
     ("did anyone dislike the film?", "openers"), ("is it worth watching?", "openers"),
     ("what do the critics think of amy?", "openers"), ("what does amy do?", "openers_fact"),

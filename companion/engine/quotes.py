@@ -144,20 +144,21 @@ def views_line(
     Only the tone the word lists can see is called agreement or difference: a warm quote against a cool one
     from another essay, or every quote leaning the same way. Anything subtler is left to the quotes.
     """
-    essays = {e.passage.essay_id for e, _ in used}
-    if len(essays) < 2:
+    # Each critic is a voice: an essay's writer, or each of the two writing the conversation when both are quoted.
+    voices = {(e.passage.essay_id, q.who) for e, q in used}
+    if len(voices) < 2:
         return None
     key = fold(question)
     leans = [lean(q.text, prompts.words, policy) for _, q in used]
     warm = [(e, q) for (e, q), tone in zip(used, leans) if tone > 0]
     cool = [(e, q) for (e, q), tone in zip(used, leans) if tone < 0]
-    if warm and cool and warm[0][0].passage.essay_id != cool[0][0].passage.essay_id:
+    if warm and cool and (warm[0][0].passage.essay_id, warm[0][1].who) != (cool[0][0].passage.essay_id, cool[0][1].who):
         return prompts.choose("contrast", key, warmer=_named(*warm[0]), cooler=_named(*cool[0]))
     if len(set(leans)) == 1 and leans[0] != 0:
         # "Both of them", not "all two of them".
-        every = "both" if len(essays) == 2 else f"all {number_word(len(essays))}"
+        every = "both" if len(voices) == 2 else f"all {number_word(len(voices))}"
         return prompts.choose("agree", key, count=every, tone="warm" if leans[0] > 0 else "wistful")
-    return prompts.choose("views", key, count=number_word(len(essays)))
+    return prompts.choose("views", key, count=number_word(len(voices)))
 
 
 def _named(evidence: Evidence, quote: Quote) -> str:
