@@ -96,8 +96,7 @@ def aged_person(question: str, words: Words) -> tuple[str, ...]:
     if asked is None:
         return ()
     who = content_terms(asked.group(1))
-    writers = {t for word in words.the_writers for t in content_terms(word)} | words.about_the_essays
-    if writers & set(who):
+    if set(who) & (words.the_writers | words.about_the_essays):
         return ()
     return tuple(t for t in who if t not in words.vague_things)
 

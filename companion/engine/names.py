@@ -36,7 +36,12 @@ CALLED_SO = re.compile(r"\b(?:what|which)(?:['’]?s|\s+is|\s+was|\s+are|\s+were
 
 def names_anyone(sentence: str) -> bool:
     """Tell whether a sentence names anyone or anything: capitalised words inside it, or several in a row."""
-    return any(" " in m.group(0) or INSIDE.search(sentence[: m.start()]) for m in CAPITALISED.finditer(sentence))
+    return bool(_names_in(sentence))
+
+
+def _names_in(text: str) -> list[re.Match[str]]:
+    """Return the names a text gives: capitalised words in a row, or one capitalised word inside a sentence."""
+    return [m for m in CAPITALISED.finditer(text) if " " in m.group(0) or INSIDE.search(text[: m.start()])]
 
 
 def names_someone_new(text: str, question: str, words: Words, reach: int = POLICY.name_reach) -> bool:
@@ -107,7 +112,7 @@ def new_names(text: str, question: str, words: Words, near: Callable[[int, int],
     if parts:
         return parts
     actors = {fold(actor) for _, actor in given}
-    found = [m for m in CAPITALISED.finditer(text) if " " in m.group(0) or INSIDE.search(text[: m.start()])]
+    found = _names_in(text)
     other = _names_of_the_other_kind(question, words)
     return [
         m.group(0) for m in found
