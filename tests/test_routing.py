@@ -562,7 +562,7 @@ def test_a_verdict_may_be_asked_of_a_critic_the_library_names(prompts):
     assert asks_for_a_verdict("what did the techno-lonely review think of the film?", words, frozenset({"techno", "lone"}))
     assert not asks_for_a_verdict("what did anise think of amy?", words, frozenset({"anise"}))
     # Beside the words naming a writer, "guy" or "person" is that writer.
-    assert asks_for_a_verdict("did the medium guy like it", words, frozenset({"medium"}))
+    assert asks_for_a_verdict("did the medium person like it", words, frozenset({"medium"}))
     assert not asks_for_a_verdict("did the medium guy like amy", words, frozenset({"medium"}))
     # Words that only name an essay ask nothing about the film as a whole.
     assert not asks_about_the_whole("did the medium writer like it?", words)
