@@ -67,6 +67,7 @@ def test_a_question_names_an_essay_by_its_writers_outlet_or_title(library, promp
         "who are the two people talking in the conversation essay?",
         "Who are the two people talking in the conversation-style review?",
         "who are the two people in the dialogue review",
+        "who wrote the techno-lonely essay? i want to read more from them",
     ],
 )
 def test_questions_about_the_essays_themselves_go_to_the_library(library, prompts, question):
@@ -90,6 +91,7 @@ def test_questions_about_the_essays_themselves_go_to_the_library(library, prompt
         "who is talking to theodore?",
         "which one is the saddest?",
         "is samantha the one for him?",
+        "i want to read more about what the critics think of amy",
         "",
     ],
 )

@@ -574,6 +574,9 @@ def test_a_verdict_may_be_asked_of_a_critic_the_library_names(prompts):
     ("what does her voice sound like", False),
     ("what do the critics say samantha sounds like?", True),
     ("did the reviewers like amy?", True),
+    # After a comma, "like" only fills a pause in chat.
+    ("whats his ex wife's name in the movie, like the character", False),
+    ("i didn't like it, like at all. did they?", True),
 ])
 def test_like_in_a_comparison_asks_no_opinion(prompts, question, opinion):
     assert is_opinion(question, prompts.words) is opinion
