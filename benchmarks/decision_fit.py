@@ -57,8 +57,9 @@ def main() -> None:
     for question in questions:
         found = retrieve(searcher, Routed("film", question.q), settings.top_k, prompts.words)
         meta = prompts.words.about_the_essays
-        sentence = signals(found.query, found.hits, searcher.idf, meta, searcher.embedder, vectors)
-        passage = signals(found.query, found.hits, searcher.idf, meta)
+        chatter = prompts.words.chatter
+        sentence = signals(found.query, found.hits, searcher.idf, meta, searcher.embedder, vectors, chatter)
+        passage = signals(found.query, found.hits, searcher.idf, meta, chatter=chatter)
         by_sentence.append((sentence.cosine, sentence.coverage, sentence.unseen))
         by_passage.append((passage.cosine, passage.coverage, passage.unseen))
         answerable.append(question.answerable)
