@@ -9,7 +9,7 @@ from companion.engine.answer_kind import (
     stated_number, states_a_date, states_a_number,
 )
 from companion.engine.names import (
-    asks_for_a_name, named_thing, names_someone_new, names_someone_uncredited, names_something_new, names_what_is_asked,
+    asks_for_a_name, named_thing, names_someone_new, names_someone_uncredited, names_what_is_asked, new_names,
     the_name_given,
 )
 
@@ -103,13 +103,13 @@ def test_why_or_whether_something_is_called_so_asks_for_none(prompts, question):
 
 def test_a_name_inside_a_sentence_the_question_lacks_is_something_new(prompts):
     question, words = "What is the name of the operating system Theodore buys?", prompts.words
-    assert names_something_new("He decides to bring home OS1, a personally-tailored operating system.", question, words)
-    assert names_something_new("It's Theodore not immediately telling Amy that Samantha is an OS.", question, words)
-    assert not names_something_new("Theodore shows all the symptoms of a calloused heart.", question, words)
+    assert bool(new_names("He decides to bring home OS1, a personally-tailored operating system.", question, words))
+    assert bool(new_names("It's Theodore not immediately telling Amy that Samantha is an OS.", question, words))
+    assert not bool(new_names("Theodore shows all the symptoms of a calloused heart.", question, words))
     # A capital opening a sentence or a quotation, the film's title, and an actor a credit names are no answer.
-    assert not names_something_new("Everything makes you cry, she says: “Sure.”", question, words)
-    assert not names_something_new("It is hard to gauge Her, because the world is so human.", question, words)
-    assert not names_something_new("His wife (Rooney Mara) has left.", "what's the name of theo's ex-wife?", words)
+    assert not bool(new_names("Everything makes you cry, she says: “Sure.”", question, words))
+    assert not bool(new_names("It is hard to gauge Her, because the world is so human.", question, words))
+    assert not bool(new_names("His wife (Rooney Mara) has left.", "what's the name of theo's ex-wife?", words))
 
 
 @pytest.mark.parametrize(("question", "text", "answers"), [
@@ -122,13 +122,13 @@ def test_a_name_inside_a_sentence_the_question_lacks_is_something_new(prompts):
     ("whats the coworker's name, the guy with the girlfriend", "It's a compliment from the co-worker, and Samantha laughs.", True),
 ])
 def test_a_womans_name_is_not_answered_by_a_mans_nor_a_mans_by_a_womans(prompts, question, text, answers):
-    assert names_something_new(text, question, prompts.words) is answers
+    assert bool(new_names(text, question, prompts.words)) is answers
 
 
 def test_the_part_of_an_actor_the_question_names_is_the_name_asked_for(prompts):
     text, words = "Take Amy Adams’ conveniently named character Amy, for example.", prompts.words
-    assert names_something_new(text, "what's amy adams' character called?", words)
-    assert not names_something_new(text, "what's the name of amy's husband?", words)
+    assert bool(new_names(text, "what's amy adams' character called?", words))
+    assert not bool(new_names(text, "what's the name of amy's husband?", words))
 
 
 @pytest.mark.parametrize(("question", "thing"), [

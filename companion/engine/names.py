@@ -59,8 +59,7 @@ def names_someone_new(text: str, question: str, words: Words, reach: int = POLIC
     return any(
         near(*name.span())
         for sentence in SENTENCE_END.split(text)
-        if (said := [m.span() for m in SAID.finditer(sentence) if any(calls(w, m.group(0)) for w in thing)])
-        and (near := within(sentence, said, reach))
+        if (said := mentions(sentence, thing, by_start=True)) and (near := within(sentence, said, reach))
         for name in FULL_NAME.finditer(sentence) if not _asked_already(name.group(0), asked)
     )
 
@@ -86,14 +85,6 @@ def asks_for_a_name(question: str, words: Words) -> bool:
     folded = fold(question)
     asks = ASKS_WHAT.search(folded)
     return bool(asks and words.asks_for_a_name.search(folded[asks.end() :]))
-
-
-def names_something_new(text: str, question: str, words: Words, near: Callable[[int, int], bool] | None = None) -> bool:
-    """Tell whether a text gives a name the question lacks that is neither an actor a credit names nor the film's.
-
-    near, given, must also hold of where the name stands (its start and end in the text).
-    """
-    return bool(new_names(text, question, words, near))
 
 
 def new_names(text: str, question: str, words: Words, near: Callable[[int, int], bool] | None = None) -> list[str]:
@@ -150,11 +141,17 @@ def _thing_after_owners(said: list[str]) -> list[str]:
     return [w for w in after if content_terms(w)][:1]
 
 
-def mentions(text: str, thing: tuple[str, ...]) -> list[tuple[int, int]]:
-    """Return where a text says the thing, or a name made of it and a number ("OS1" for "the OS")."""
+def mentions(text: str, thing: tuple[str, ...], by_start: bool = False) -> list[tuple[int, int]]:
+    """Return where a text says the thing, or a name made of it and a number ("OS1" for "the OS").
+
+    by_start: a word beginning with the thing's says it too, as a short name does a character's ("theo": Theodore).
+    """
     return [
         m.span() for m in SAID.finditer(text)
-        if any(t == w or (t.startswith(w) and t[len(w) :].isdigit()) for t in content_terms(m.group(0)) for w in thing)
+        if any(
+            t == w or (t.startswith(w) and (t[len(w) :].isdigit() or (by_start and len(w) >= 3)))
+            for t in content_terms(m.group(0)) for w in thing
+        )
     ]
 
 

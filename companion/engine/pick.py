@@ -14,7 +14,7 @@ from companion.engine.voices import Voice, named_voices, voice_of
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
 from companion.retrieval.sentences import (
-    Candidate, Reader, SentenceVectors, named_writers, rank_sentences, speaker_at, spoken_of, writers,
+    Candidate, Reader, SentenceVectors, named_writers, overlap, rank_sentences, speaker_at, spoken_of, writers,
 )
 from companion.text import content_terms, fold, fold_marks
 from companion.types import Evidence, Hit
@@ -165,15 +165,10 @@ def _each_named(
         voice = voiced(candidate)
         if len(chosen) + len(added) >= cap:
             break
-        if voice not in heard and not any(c.passage_id == candidate.passage_id and _overlap(c, candidate) for c in chosen):
+        if voice not in heard and not any(overlap(c, candidate) for c in chosen):
             heard.add(voice)
             added.append(candidate)
     return added
-
-
-def _overlap(one: Candidate, other: Candidate) -> bool:
-    """Tell whether two candidates of one passage share any of its text."""
-    return one.start < other.end and other.start < one.end
 
 
 def _voiced(wanted: Wanted, by_id: dict) -> Callable[[Candidate], Voice]:
@@ -341,7 +336,7 @@ def pick_quotes(
             break
         # One quote a passage, but for a writer of a conversation not yet heard there whose turn it quotes apart.
         if any(
-            c.passage_id == candidate.passage_id and (not each or voiced(c) == voiced(candidate) or _overlap(c, candidate))
+            c.passage_id == candidate.passage_id and (not each or voiced(c) == voiced(candidate) or overlap(c, candidate))
             for c in chosen
         ):
             continue

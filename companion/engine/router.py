@@ -88,6 +88,8 @@ class Router:
         self._words = {
             name: frozenset(w for text in texts for w in weighty_terms(text)) for name, texts in examples.items()
         }
+        # Every word of weight the small-talk examples use: beside her name, a message holding none of them is a search.
+        self._small_talk = frozenset().union(*(w for name, w in self._words.items() if name not in (FILM, FOLLOW_UP)))
         model = embedder.model_id if embedder is not None else ""
         self.digest = hashlib.sha256(json.dumps([model, self.labels, self.texts]).encode("utf-8")).hexdigest()
         self._lock = threading.Lock()
@@ -153,11 +155,9 @@ class Router:
 
         Her name there is the film's Samantha: the message names what it asks after, as a search would.
         """
-        said = set(bare.split())
         terms = weighty_terms(bare)
-        small = frozenset().union(*(self._words[name] for name in self.routes if name not in (FILM, FOLLOW_UP)))
         # One word alone may be small talk the examples lack ("hellooo", "sup", "ttyl").
-        return len(terms) > 1 and not (FIRST_PERSON | SECOND_PERSON) & said and not terms & small
+        return len(terms) > 1 and not (FIRST_PERSON | SECOND_PERSON) & set(bare.split()) and not terms & self._small_talk
 
     def _holds_film(self, clause: str) -> bool:
         if self.exact.get(clause, FILM) != FILM or len(clause.split()) < self.policy.film_clause_words:

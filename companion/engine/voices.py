@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from companion.retrieval.sentences import named_writers, speaker_at, spoken_of, writers
+from companion.retrieval.sentences import named_writers, speaker_at, spoken_of
 from companion.text import content_terms
 from companion.types import Passage
 
@@ -20,7 +20,7 @@ def voice_of(naming: frozenset[str]) -> Callable[[Passage, int], Voice]:
     """
 
     def voice(passage: Passage, start: int) -> Voice:
-        named = named_writers(passage, naming) if len(writers(passage)) > 1 else []
+        named = named_writers(passage, naming)
         if len(named) < 2:
             return passage.essay_id, None
         who = spoken_of(passage, start) if passage.note else speaker_at(passage, start)
@@ -35,6 +35,6 @@ def named_voices(named: Sequence[str], pool: Sequence[Passage], naming: frozense
     voices: set[Voice] = set()
     for essay in named:
         passages = [p for p in pool if p.essay_id == essay]
-        both = next((found for p in passages if len(found := named_writers(p, naming)) > 1 and len(writers(p)) > 1), [])
+        both = next((found for p in passages if len(found := named_writers(p, naming)) > 1), [])
         voices |= {(essay, name) for name in both} or {(essay, None)}
     return voices

@@ -328,11 +328,15 @@ def rank_sentences(
     return sorted(ranked, key=lambda c: (-c.score, c.hit_rank, c.start))
 
 
+def overlap(one: Candidate, other: Candidate) -> bool:
+    """Tell whether two candidates share any text of one passage."""
+    return one.passage_id == other.passage_id and one.start < other.end and other.start < one.end
+
+
 def distinct(candidates: Sequence[Candidate]) -> list[Candidate]:
     """Keep each candidate only if it shares no text with a better one: a sentence and its leaning neighbour overlap."""
     kept: list[Candidate] = []
     for candidate in candidates:
-        if not any(k.passage_id == candidate.passage_id and k.start < candidate.end and candidate.start < k.end
-                   for k in kept):
+        if not any(overlap(k, candidate) for k in kept):
             kept.append(candidate)
     return kept
