@@ -36,6 +36,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "attributions": frozenset({"title", "who"}),
     "attributions_again": frozenset({"who"}),
     "attributions_note": frozenset({"title"}),
+    "attributions_exchange": frozenset({"title", "who", "answerer"}),
     "closers": frozenset(),
     "greeting": frozenset(),
     "thanks": frozenset(),

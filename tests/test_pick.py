@@ -148,6 +148,22 @@ def test_in_an_interview_a_question_is_quoted_with_the_answer_that_opens_the_nex
     assert _spans(picked) == ["Does Joaquin Phoenix write letters? PHOENIX: Strangers ask me to, “Will you? Today?” I do."]
 
 
+def test_a_question_quoted_with_its_answer_names_who_asks_and_who_answers(prompts):
+    # "Holofcener notices: “Do you feel addicted…? JONZE: I definitely…”" gave the interviewer Jonze's answer.
+    talk = passage("sad", 4, "HOLOFCENER: Does Joaquin Phoenix write letters? PHOENIX: Strangers ask me to. "
+                             "HOLOFCENER: The city is a warm pastel haze.")
+    answered = talk.text.index("to.") + 3
+    asked = (Evidence(1, talk, span=(talk.text.index("Does"), answered)),)
+    (paragraph,) = quote_paragraphs(prompts, "does he write letters?", quoted("does he write letters?", asked))
+    intro = paragraph[: paragraph.index("“")]
+    assert "Holofcener" in intro and "Phoenix" in intro and "*Sad*" in intro
+    assert verify(paragraph, asked).citations[0].verified
+    # A quote inside one turn names its one speaker.
+    alone = (Evidence(1, talk, span=(talk.text.index("Strangers"), answered)),)
+    (paragraph,) = quote_paragraphs(prompts, "does he write letters?", quoted("does he write letters?", alone))
+    assert "Phoenix" in paragraph[: paragraph.index("“")] and "Holofcener" not in paragraph[: paragraph.index("“")]
+
+
 REPORTED = passage("her", 7, "Joaquin Phoenix writes letters for strangers all day long, a friend of mine once told me. "
                               "I disagree with him there. For me the letters are his whole life and the one real joy he has. "
                               "The city is a warm pastel haze.")

@@ -21,10 +21,11 @@ UNSIGNED = "the writer"
 
 @dataclass(frozen=True)
 class Quote:
-    """A verbatim span of a passage and who says it."""
+    """A verbatim span of a passage, who says it, and who answers within it when it crosses into their turn."""
 
     text: str
     who: str
+    answered_by: str | None = None
 
 
 def _spans(text: str) -> list[tuple[int, int]]:
@@ -56,7 +57,12 @@ def picked_quote(evidence: Evidence, span: tuple[int, int]) -> Quote:
     """Return a span picked from this evidence as a quote, with who says it."""
     start, end = _balanced(evidence.passage.text, *span)
     who = speaker_at(evidence.passage, start) or evidence.passage.author or UNSIGNED
-    return Quote(text=evidence.passage.text[start:end], who=who)
+    # A question quoted with its answer ("Do you feel addicted to your phone? JONZE: I definitely…") is the asker's
+    # and the answerer's: naming only the asker would give them the answer's words.
+    turns = [speaker_at(evidence.passage, a) for a, _, opens in sentence_spans(evidence.passage.text)
+             if opens and start < a < end]
+    answerer = next((name for name in reversed(turns) if name and name != who), None)
+    return Quote(text=evidence.passage.text[start:end], who=who, answered_by=answerer)
 
 
 def _balanced(text: str, start: int, end: int) -> tuple[int, int]:
@@ -127,6 +133,10 @@ def quote_paragraphs(prompts: Prompts, question: str, used: list[tuple[Evidence,
         if item.passage.note:
             # Nobody says the note on the writers in the essay: it comes with it.
             intro = prompts.choose_nth("attributions_note", key, position, title=item.passage.title)
+        elif quote.answered_by:
+            intro = prompts.choose_nth(
+                "attributions_exchange", key, position, title=item.passage.title, who=quote.who, answerer=quote.answered_by
+            )
         elif again:
             intro = prompts.choose_nth("attributions_again", key, position, who=quote.who)
         else:
