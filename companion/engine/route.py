@@ -91,9 +91,10 @@ def asks_for_a_verdict(question: str, words: Words, naming: frozenset[str] = fro
 
     Words naming an essay or its writer (naming: "anise", "techno-lonely") ask it of them alone.
     """
-    if asks_about_the_whole(question, words):
-        return False
     folded = fold(question)
+    # "Who did the score?" asks who made it, however like a rating its word reads.
+    if asks_about_the_whole(question, words) or words.asks_for_crew.search(folded):
+        return False
     topics = named_topics(folded, words)
     terms = weighty_terms(words.opinion.sub(" ", folded.replace("-", " "))) | topics
     verdict = words.asks_for_a_verdict - topics
