@@ -333,3 +333,23 @@ def test_a_quotation_or_a_speakers_turn_quotes_someone(text, quoting):
 def test_each_kind_names_the_detail_a_refusal_says_is_missing(prompts, question, detail):
     kind = answer_test(question, prompts.words)
     assert kind is not None and kind.detail == detail
+
+
+@pytest.mark.parametrize("question", ["did her win any oscars?", "was it nominated for anything", "what awards did it get"])
+def test_asked_about_prizes_only_a_quote_speaking_of_one_answers(prompts, question):
+    # "did her win an oscar for anything" was met, hedged, by a sentence praising the film, read as a yes.
+    must = answer_test(question, prompts.words)
+    assert must.detail == "a word about awards"
+    assert not must("Her is a perfect love story, and the best film of the year.")
+    assert must("It won the Oscar for Best Original Screenplay.")
+
+
+def test_asked_where_it_was_filmed_where_the_story_is_set_is_no_answer(prompts):
+    # "where was the cabin scene filmed" was answered, sounding sure, by "…going to a remote log cabin…".
+    must = answer_test("where was the cabin scene filmed", prompts.words)
+    assert must.detail == "a place it was filmed"
+    assert not must("It’s Theodore and Samantha going to a remote log cabin without any reason.")
+    assert must("The city scenes were shot in Shanghai.")
+    # Where the story happens, or a shot of the film, asks nothing of where it was made.
+    assert answer_test("where does the film take place?", prompts.words) is None
+    assert answer_test("what's the last shot of the movie", prompts.words) is None

@@ -33,6 +33,8 @@ AGE_OF = re.compile(
 # A speaker's turn inside a transcript quoted in an essay ("…we're talking? Samantha: Yes.").
 TURN = re.compile(r"\b[A-Z][a-z]+: \S")
 # A quotation the text holds only part of, its other mark in a sentence before or after ("Did anyone text me?”).
+# Asked where (or at which location) it was filmed.
+WHERE = re.compile(r"\b(?:where|wh?ich locations?|what locations?)\b", re.IGNORECASE)
 PART_QUOTED = re.compile(r"“[^”]{8,}$|^[^“]{8,}”", re.DOTALL)
 
 
@@ -172,6 +174,10 @@ def answer_test(question: str, words: Words, policy: Policy = POLICY) -> AnswerK
         return AnswerKind(called("number"), lambda text: states_a_number(text, words))
     if asks_for_a_date(question, words):
         return AnswerKind(called("date"), lambda text: states_a_date(text, words))
+    if words.awards.search(question):
+        return AnswerKind(called("award"), lambda text: bool(words.awards.search(text)))
+    if WHERE.search(question) and words.filming.search(question):
+        return AnswerKind(called("filming"), lambda text: bool(words.filming.search(text)))
     if asks_for_a_person(question, words) and words.casting_history.search(question):
         # "Who was the original voice of samantha?" is not answered by who the film credits.
         return AnswerKind(called("name"), lambda text: names_someone_uncredited(text, question, words))
