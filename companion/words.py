@@ -19,7 +19,7 @@ PATTERNS = (
     "asks_for_a_number", "asks_for_a_year", "asks_for_an_age", "ages", "before_an_age", "asks_for_a_size", "sizes", "asks_for_an_amount",
     "amounts", "number_words", "asks_for_crew", "asks_when", "dated_events", "months", "asks_for_words_said", "not_an_opinion",
     "asks_about_someone", "not_words_said", "called_she", "called_he", "casting_history", "asks_for_a_name",
-    "asks_her_name", "asks_his_name", "disputes", "awards", "filming",
+    "asks_her_name", "asks_his_name", "disputes", "awards", "filming", "content_ratings", "where_to_watch",
 )
 LEXICONS = (
     "warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character", "asks_for_a_verdict",
@@ -35,7 +35,9 @@ CASED_PATTERNS = ("names_the_film",)
 ALIASES = ("also_called", "short_forms")
 # A table naming each kind of detail a question may ask for, as a refusal says it lacks one (`age = "an age"`).
 DETAILS = "details"
-DETAIL_KINDS = ("number", "year", "age", "measurement", "sum", "date", "name", "award", "filming")
+DETAIL_KINDS = (
+    "number", "year", "age", "measurement", "sum", "date", "name", "award", "filming", "rating", "watching",
+)
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,8 @@ class Words:
     disputes: re.Pattern[str]
     awards: re.Pattern[str]
     filming: re.Pattern[str]
+    content_ratings: re.Pattern[str]
+    where_to_watch: re.Pattern[str]
     warm: frozenset[str]
     cool: frozenset[str]
     chatter: frozenset[str]

@@ -353,3 +353,19 @@ def test_asked_where_it_was_filmed_where_the_story_is_set_is_no_answer(prompts):
     # Where the story happens, or a shot of the film, asks nothing of where it was made.
     assert answer_test("where does the film take place?", prompts.words) is None
     assert answer_test("what's the last shot of the movie", prompts.words) is None
+
+
+@pytest.mark.parametrize(("question", "detail", "answer"), [
+    ("is it rated r?", "an age rating", "It is rated R for language and sexual content."),
+    ("where can i stream her right now", "a place to watch it", "You can find it streaming on HBO now."),
+    ("how long is the movie", "a measurement", "It runs two hours and six minutes."),
+    ("what's the runtime", "a measurement", "Its running time is 126 minutes."),
+])
+def test_an_age_rating_a_place_to_watch_it_or_its_length_is_answered_only_by_a_quote_giving_one(
+    prompts, question, detail, answer,
+):
+    # The essays, written as reviews, give none: "where can i stream her right now" was answered by a sentence
+    # about going back to the theater.
+    must = answer_test(question, prompts.words)
+    assert must.detail == detail and must(answer)
+    assert not must("When somebody returns to the theater for a particular movie, I figure it has to be love.")

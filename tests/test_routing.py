@@ -548,6 +548,7 @@ def test_a_missing_or_empty_route_file_is_named(tmp_path, damage):
         (asks_for_a_verdict, "which reviewer was least impressed", True),
         (asks_for_a_verdict, "which critic liked the ending least?", False),
         (asks_for_a_verdict, "who did the score?", False),
+        (asks_for_a_verdict, "is it rated r?", False),
     ],
 )
 def test_questions_about_the_ending_or_the_verdict_as_a_whole_are_told_from_narrower_ones(prompts, asks, text, expected):

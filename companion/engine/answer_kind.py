@@ -174,8 +174,9 @@ def answer_test(question: str, words: Words, policy: Policy = POLICY) -> AnswerK
         return AnswerKind(called("number"), lambda text: states_a_number(text, words))
     if asks_for_a_date(question, words):
         return AnswerKind(called("date"), lambda text: states_a_date(text, words))
-    if words.awards.search(question):
-        return AnswerKind(called("award"), lambda text: bool(words.awards.search(text)))
+    for kind, said in (("award", words.awards), ("rating", words.content_ratings), ("watching", words.where_to_watch)):
+        if said.search(question):
+            return AnswerKind(called(kind), lambda text, said=said: bool(said.search(text)))
     if WHERE.search(question) and words.filming.search(question):
         return AnswerKind(called("filming"), lambda text: bool(words.filming.search(text)))
     if asks_for_a_person(question, words) and words.casting_history.search(question):

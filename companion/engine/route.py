@@ -92,8 +92,8 @@ def asks_for_a_verdict(question: str, words: Words, naming: frozenset[str] = fro
     Words naming an essay or its writer (naming: "anise", "techno-lonely") ask it of them alone.
     """
     folded = fold(question)
-    # "Who did the score?" asks who made it, however like a rating its word reads.
-    if asks_about_the_whole(question, words) or words.asks_for_crew.search(folded):
+    # "Who did the score?" asks who made it, "is it rated r?" its age rating, however like a verdict their words read.
+    if asks_about_the_whole(question, words) or words.asks_for_crew.search(folded) or words.content_ratings.search(folded):
         return False
     topics = named_topics(folded, words)
     terms = weighty_terms(words.opinion.sub(" ", folded.replace("-", " "))) | topics
