@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from companion.engine.credits import read_credit_question
 from companion.engine.answer_kind import (
     answer_test, asks_for_a_date, asks_for_a_number, asks_for_a_person, asks_for_words_said, quotes_someone,
     stated_number, states_a_date, states_a_number,
@@ -369,3 +370,12 @@ def test_an_age_rating_a_place_to_watch_it_or_its_length_is_answered_only_by_a_q
     must = answer_test(question, prompts.words)
     assert must.detail == detail and must(answer)
     assert not must("When somebody returns to the theater for a particular movie, I figure it has to be love.")
+
+
+def test_asked_for_a_part_s_name_not_the_actress_the_credit_s_actor_is_no_answer(prompts):
+    # "…the character not the actress" was read as asking who plays her, and answered by Rooney Mara's credit.
+    credit = "Theodore Twombly (Joaquin Phoenix) has been separated from his wife (Rooney Mara) for nearly a year."
+    must = answer_test("whats theodore's ex wife's name in the movie, like the character not the actress", prompts.words)
+    assert must.detail == "a name" and not must(credit)
+    assert answer_test("who plays theodore's ex wife?", prompts.words)(credit)
+    assert not read_credit_question("whats the ex wife's name, the character not the actress", prompts.words).cast

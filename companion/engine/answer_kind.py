@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from companion.engine.credits import NOT_THE_ACTOR
 from companion.engine.names import (
     asks_for_a_name, mentions, names_anyone, names_someone_new, names_someone_uncredited, names_what_is_asked, within,
 )
@@ -160,6 +161,7 @@ class AnswerKind:
 def answer_test(question: str, words: Words, policy: Policy = POLICY) -> AnswerKind | None:
     """Return what a quote must say to answer a question asking for a number, a date, a person or a name, or None."""
     reach, called = policy.measure_reach, words.detail
+    question = NOT_THE_ACTOR.sub(" ", question)
     # "How old was he when he made this?" asks for an age: "when" there only says which age.
     if words.asks_for_an_age.search(question):
         who = aged_person(question, words)
