@@ -368,6 +368,13 @@ def test_a_short_form_is_read_written_out(engine, question):
     assert any("science fiction" in quote for quote in quotes(reply.answer))
 
 
+def test_sam_and_scarjo_are_read_as_samantha_and_scarlett_johansson(reading_engine):
+    # No essay says "Sam": "what does sam make instead of photos of them" was refused as touching nothing they say.
+    reply = reading_engine.ask("what does sam make instead of photos of them")
+    assert_grounded(reply)
+    assert any("piano pieces" in quote for quote in quotes(reply.answer))
+
+
 @pytest.mark.parametrize(("question", "actor", "part"), [
     ("who does amy adams play?", "Amy Adams", "Amy"),
     ("what part does rooney mara play in the movie?", "Rooney Mara", "wife"),
