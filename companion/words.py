@@ -19,7 +19,7 @@ PATTERNS = (
     "asks_for_a_number", "asks_for_a_year", "asks_for_an_age", "ages", "before_an_age", "asks_for_a_size", "sizes", "asks_for_an_amount",
     "amounts", "number_words", "asks_for_crew", "asks_when", "dated_events", "months", "asks_for_words_said", "not_an_opinion",
     "asks_about_someone", "not_words_said", "called_she", "called_he", "casting_history", "asks_for_a_name",
-    "asks_her_name", "asks_his_name", "disputes", "awards", "filming", "content_ratings", "where_to_watch",
+    "asks_her_name", "asks_his_name", "disputes", "awards", "filming", "content_ratings", "where_to_watch", "not_the_actor",
 )
 LEXICONS = (
     "warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character", "asks_for_a_verdict",
@@ -85,6 +85,7 @@ class Words:
     filming: re.Pattern[str]
     content_ratings: re.Pattern[str]
     where_to_watch: re.Pattern[str]
+    not_the_actor: re.Pattern[str]
     warm: frozenset[str]
     cool: frozenset[str]
     chatter: frozenset[str]

@@ -9,7 +9,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from companion.engine.credits import NOT_THE_ACTOR
 from companion.engine.names import (
     asks_for_a_name, mentions, names_anyone, names_someone_new, names_someone_uncredited, names_what_is_asked, within,
 )
@@ -33,9 +32,9 @@ AGE_OF = re.compile(
 )
 # A speaker's turn inside a transcript quoted in an essay ("…we're talking? Samantha: Yes.").
 TURN = re.compile(r"\b[A-Z][a-z]+: \S")
-# A quotation the text holds only part of, its other mark in a sentence before or after ("Did anyone text me?”).
 # Asked where (or at which location) it was filmed.
 WHERE = re.compile(r"\b(?:where|wh?ich locations?|what locations?)\b", re.IGNORECASE)
+# A quotation the text holds only part of, its other mark in a sentence before or after ("Did anyone text me?”).
 PART_QUOTED = re.compile(r"“[^”]{8,}$|^[^“]{8,}”", re.DOTALL)
 
 
@@ -161,7 +160,8 @@ class AnswerKind:
 def answer_test(question: str, words: Words, policy: Policy = POLICY) -> AnswerKind | None:
     """Return what a quote must say to answer a question asking for a number, a date, a person or a name, or None."""
     reach, called = policy.measure_reach, words.detail
-    question = NOT_THE_ACTOR.sub(" ", question)
+    # "…the character, not the actress" asks for the part's name.
+    question = words.not_the_actor.sub(" ", question)
     # "How old was he when he made this?" asks for an age: "when" there only says which age.
     if words.asks_for_an_age.search(question):
         who = aged_person(question, words)

@@ -109,9 +109,6 @@ def asked_characters(question: str, words: Words) -> tuple[str, ...]:
     return tuple(found)
 
 
-NOT_THE_ACTOR = re.compile(r"\bnot (?:the |their |her |his |who )?(?:actor|actress|actors|cast|performer|plays)\b", re.IGNORECASE)
-
-
 def _asking(question: str) -> str:
     """Return what of a message a credit question is read from: the whole, or the last sentence asking anew.
 
@@ -323,7 +320,7 @@ class CreditQuestion:
 def read_credit_question(question: str, words: Words) -> CreditQuestion:
     """Read what a question asks a credit for: the whole cast, a character, someone by name, or a film's maker."""
     # "…the character, not the actress" asks for the part's name, not who plays it.
-    question = NOT_THE_ACTOR.sub(" ", _asking(question))
+    question = words.not_the_actor.sub(" ", _asking(question))
     characters = asked_characters(question, words)
     cast = bool(words.asks_for_cast.search(question)) and not words.opinion.search(question) and (
         not characters or characters[0] in words.the_whole_cast) or asks_for_the_leads(question, words)
