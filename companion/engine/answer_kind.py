@@ -1,5 +1,8 @@
 """Answer kinds: a question asking for a number, an age, a size, a date or a name is answered only by a quote giving one.
 
+So is one asking after what critics' essays leave out (prizes, where it was filmed, its age rating, where to watch it),
+by a quote saying so.
+
 One asking what someone said is answered first by a quote giving their words, when one is likely enough.
 """
 
@@ -158,7 +161,7 @@ class AnswerKind:
 
 
 def answer_test(question: str, words: Words, policy: Policy = POLICY) -> AnswerKind | None:
-    """Return what a quote must say to answer a question asking for a number, a date, a person or a name, or None."""
+    """Return what a quote must say to answer a question asking for a number, a date, a name or another detail, or None."""
     reach, called = policy.measure_reach, words.detail
     # "…the character, not the actress" asks for the part's name.
     question = words.not_the_actor.sub(" ", question)

@@ -267,7 +267,7 @@ def _quote(found: Retrieved, question: str, pool: Sequence[Hit], reading: Readin
 
 
 def _answer_test(question: str, found: Retrieved, words: Words, policy: Policy) -> AnswerKind | None:
-    """Return what a quote must say to answer a question asking for a number, a date or a person, if it asks for one.
+    """Return what a quote must say to answer a question asking for a number, a date, a person or another detail, if any.
 
     "How many weeks was Her in theaters?" met a sentence about going back to the theater, "who edited her?"
     one about editing. What is asked is read from the message alone: a follow-up is searched after the question
