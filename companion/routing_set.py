@@ -13,6 +13,7 @@ from companion.engine.router import Router
 from companion.errors import CompanionError
 from companion.evaluation import split_of
 from companion.policy import POLICY, Policy
+from companion.text import spelled_out
 from companion.words import Words
 
 ROUTES = ("film", "follow_up", "greeting", "thanks", "farewell", "feeling", "acknowledge", "about_her", "about_person")
@@ -84,7 +85,8 @@ def score(items: Sequence[Utterance], router: Router, words: Words, policy: Poli
     correct = film_away = film_total = 0
     misses = []
     for item in items:
-        got = route(item.text, router, words, has_history=bool(item.history), policy=policy)
+        # The engine reads chat spellings ("wat") as their words before routing.
+        got = route(spelled_out(item.text, words.chat_spellings), router, words, has_history=bool(item.history), policy=policy)
         correct += got == item.route
         if item.route in FILM_ROUTES:
             film_total += 1

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being below between
@@ -35,6 +36,19 @@ SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-
 REPLY_SENTENCE_END = re.compile(
     r"(?<=[.!?…])(?:[”\"’)]*)(?:\s*" + MARKER_PATTERN.replace("(", "(?:") + r")*[.,;:!?]?(?:\s+|$)|\n+"
 )
+
+
+@lru_cache(maxsize=256)
+def short_form(parts: tuple[str, ...]) -> re.Pattern[str]:
+    """Return the pattern a short form's parts match as written: apart, hyphenated or joined ("sci fi", "scifi")."""
+    return re.compile(r"\b" + r"[\s-]?".join(map(re.escape, parts)) + r"\b", re.IGNORECASE)
+
+
+def spelled_out(text: str, spellings: Sequence[tuple[tuple[str, ...], str]]) -> str:
+    """Return the text with each chat spelling of a word ("wat", "abt") written as the word."""
+    for parts, word in spellings:
+        text = short_form(parts).sub(word, text)
+    return text
 
 
 def fold(text: str) -> str:

@@ -32,7 +32,7 @@ SENTENCES = ("verdicts",)
 # Patterns matched with case as written: the film's title is also a pronoun ("Her" the film, "her" Samantha).
 CASED_PATTERNS = ("names_the_film",)
 # Tables of a name and what else it is called (`samantha = ["os", "operating system", …]`), kept as folded words.
-ALIASES = ("also_called", "short_forms")
+ALIASES = ("also_called", "short_forms", "chat_spellings")
 # A table naming each kind of detail a question may ask for, as a refusal says it lacks one (`age = "an age"`).
 DETAILS = "details"
 DETAIL_KINDS = (
@@ -110,6 +110,7 @@ class Words:
     # Each other name, as folded words, with the name it stands for; the longest first.
     also_called: tuple[tuple[tuple[str, ...], str], ...]
     short_forms: tuple[tuple[tuple[str, ...], str], ...]
+    chat_spellings: tuple[tuple[tuple[str, ...], str], ...]
     # Each kind of detail (DETAIL_KINDS) with what a refusal calls it: ("age", "an age").
     details: tuple[tuple[str, str], ...]
 

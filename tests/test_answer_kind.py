@@ -139,6 +139,8 @@ def test_the_part_of_an_actor_the_question_names_is_the_name_asked_for(prompts):
     ("what's paul's girlfriend called in the movie", ("girlfriend",)), ("which city is it named after?", ("city",)),
     # Owned by an actor, or too vague to stand beside its name, or not said at all: any new name answers.
     ("what's amy adams' character called?", ()), ("whats the name of the guy with the girlfriend", ()),
+    # A role owning a vague thing is what is asked after: the ex-wife, whose character's name no essay gives.
+    ("what's the first name of the ex-wife's character, not the actress", ("exwife", "wife")),
     ("what's he called?", ()),
 ])
 def test_a_name_question_says_what_it_asks_the_name_of(prompts, question, thing):
@@ -160,6 +162,16 @@ def test_a_name_question_says_what_it_asks_the_name_of(prompts, question, thing)
     ("what's amy adams' character called?", "Take Amy Adams’ conveniently named character Amy, for example.", True),
     # A workplace is named bare, no word for a company beside it.
     ("whats the name of the company theodore writes letters for", "He works at BeautifulHandwrittenLetters.com.", True),
+    # A name owning the thing, or owned by it, or across a clause from it, names something else.
+    ("what's the name of theodore's ex-wife", "Elsewhere, Theodore’s ex-wife says, with a laugh, ‘Everything makes you cry’.", False),
+    ("what's amy's ex-husband called in the movie",
+     "It is a story of two friendships (loving Samantha for Theodore, and friendship with her ex-husband’s old OS for Amy).", False),
+    ("what's the name of theodore's ex-wife", "He is separated from his wife Catherine (Rooney Mara).", True),
+    ("whats the name of the philosopher he reads", "He reads Alan Watts, the philosopher, every night.", True),
+    # Asked the name of the woman standing in for "the AI", Samantha and OS1, the AI's own names, are none new.
+    ("what's the name of the woman who stands in as the AI's body", "He brings home OS1. Her name is Samantha.", False),
+    ("what's the name of the woman who stands in as the AI's body", "A woman, Isabella, stands in for Samantha.", True),
+    ("what's the name of the operating system", "He decides to bring home OS1, an operating system.", True),
 ])
 def test_a_name_answers_only_beside_the_thing_it_names(prompts, question, text, answers):
     assert names_what_is_asked(text, question, prompts.words) is answers
@@ -291,8 +303,8 @@ def test_an_actor_answers_a_cast_question_only_beside_the_part(prompts, question
 @pytest.mark.parametrize(("question", "text", "chance"), [
     # Unsure of the quote, she does not say its number is the answer.
     ("how many others is she talking to?", "Theodore: How many others? Samantha: 8,316.", 0.2),
-    # Read as asking views ("love"): the number the likeliest quote holds may count something else.
-    ("how many people is samantha in love with?", "Theodore: How many others? Samantha: 8,316.", 0.9),
+    # Asking views ("love"): the number the quote holds answers nothing asked.
+    ("did the critics love the bit where she tells him how many others?", "Theodore: How many others? Samantha: 8,316.", 0.9),
     ("how many others is she talking to?", "She talks to 8,316 others and loves 641.", 0.9),
     ("what does samantha say?", "Theodore: How many others? Samantha: 8,316.", 0.9),
 ])

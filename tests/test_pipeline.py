@@ -62,6 +62,15 @@ def test_the_engine_routes_with_the_router_it_is_given(prompts):
     assert engine.ask("i am so blue today").route == "feeling" and searcher.queries == []
 
 
+def test_a_question_in_chat_spellings_is_read_and_searched_in_full_words(prompts):
+    engine, searcher = make(prompts, ScriptedBackend("nothing"))
+    reply = engine.ask("wat does theodore do abt his job")
+    # "wat" read as no question word made the message a view told ("Thank you for telling me that").
+    assert reply.route == "film" and searcher.queries[-1][0] == "what does theodore do about his job"
+    assert reply.question == "wat does theodore do abt his job"
+    assert not any(reply.answer.startswith(line.split("{")[0]) for line in prompts.variants["openers_told"])
+
+
 def test_a_follow_up_is_searched_with_the_question_before(prompts):
     engine, searcher = make(prompts, ScriptedBackend("nothing"), hits=(hit(1, AMY),))
     engine.ask("What does Amy make?")

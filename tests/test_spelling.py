@@ -2,6 +2,7 @@
 
 from companion.retrieval.lexical import LexicalSearcher
 from companion.retrieval.spelling import in_essays_spelling, spellings, written_out
+from companion.text import spelled_out
 from tests.fakes import passage
 
 ESSAYS = LexicalSearcher.from_passages([
@@ -69,3 +70,12 @@ def test_a_question_in_a_short_form_is_searched_and_read_written_out(prompts):
     found = retrieve(ESSAYS, Routed("film", "is it sci-fi?"), 5, prompts.words)
     assert found.query == "is it science fiction?"
     assert found.hits[0].passage.text.startswith("And yet, Her isn't about the science fiction.")
+
+
+def test_a_chat_spelling_is_written_as_its_word_wherever_it_stands(prompts):
+    spellings = prompts.words.chat_spellings
+    assert spelled_out("wat did ppl think abt the ending cuz i cried", spellings) == (
+        "what did people think about the ending because i cried"
+    )
+    # Only whole words: "water" and "about" stay as they are.
+    assert spelled_out("what about the water scene", spellings) == "what about the water scene"

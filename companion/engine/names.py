@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from companion.engine.credits import asked_character, calls, credits
 from companion.policy import POLICY
-from companion.text import SENTENCE_END, content_terms, fold
+from companion.text import SENTENCE_END, content_terms, fold, short_form
 from companion.words import Words
 
 # A person's full name: two or more capitalised words in a row ("Rooney Mara", "Nicole Holofcener"), only the last
@@ -31,6 +31,14 @@ OWNERS_NAME = re.compile(r"([\w-]+)['’]s?\s+(?:\w+\s+)?names?\b")
 # A phrase's words, a possessive's mark kept ("theodore's", "adams'"); owners are looked for among its first words.
 SAID = re.compile(r"[\w-]+(?:['’]s?)?")
 OWNER_REACH = 4
+# A name owning what follows it ("Theodore's ex-wife", "Amy’s husband"), the thing at most OWNED_REACH words after it.
+POSSESSIVE = re.compile(r"['’]s?$")
+OWNED_REACH = 2
+DETERMINERS = frozenset({"the", "his", "her", "their"})
+# A comma and a word opening another clause: a name on the far side of one names something else ("…for Theodore, and
+# friendship with her ex-husband's…"). Without the comma "and" may join a list ("Alan Watts and Carl Sagan,
+# philosopher and scientist").
+CLAUSE_JOIN = re.compile(r",\s*(?:and|or|but|while)\b", re.IGNORECASE)
 CALLED_SO = re.compile(r"\b(?:what|which)(?:['’]?s|\s+is|\s+was|\s+are|\s+were)?\s+(.+?)\s+(?:called|named|titled)\b")
 
 
@@ -92,7 +100,7 @@ def new_names(text: str, question: str, words: Words, near: Callable[[int, int],
 
     near, given, must also hold of where a name stands (its start and end in the text).
     """
-    asked = set(content_terms(question))
+    asked = set(content_terms(question)) | _called_otherwise(question, words)
     given = credits(text)
     # The part played by an actor the question names is the name it asks for, words shared or not ("what's amy adams'
     # character called?": Amy).
@@ -113,6 +121,24 @@ def new_names(text: str, question: str, words: Words, near: Callable[[int, int],
     ]
 
 
+def _called_otherwise(question: str, words: Words) -> set[str]:
+    """Return the words of the characters a question names by what else they are called, other than the one it asks the name of.
+
+    "The name of the woman who stands in as the AI's body" already names Samantha: "Her name is Samantha" gives no
+    one new. "What's the OS called?" asks her name, so there the OS stays unnamed.
+    """
+    folded, thing = fold(question), set(named_thing(question, words))
+    named = {
+        name for parts, name in words.also_called
+        if short_form(parts).search(folded) and not set(content_terms(" ".join(parts))) & thing
+    }
+    # Each of her other names is hers too: "OS1" is no new name beside "the AI".
+    return {
+        term for parts, name in words.also_called if name in named
+        for term in (*content_terms(name), *content_terms(" ".join(parts)))
+    }
+
+
 def named_thing(question: str, words: Words) -> tuple[str, ...]:
     """Return the stemmed words for what a name question asks the name of ("dog" of "what's theodore's dog called?"), or ().
 
@@ -127,11 +153,29 @@ def named_thing(question: str, words: Words) -> tuple[str, ...]:
         phrase = NAME_OF.search(folded) or CALLED_SO.search(folded)
         if phrase is None:
             return ()
-        said = _thing_after_owners(SAID.findall(phrase.group(1)))
+        opened = SAID.findall(phrase.group(1))
+        said = _thing_after_owners(opened)
+        if said and set(content_terms(said[0])) <= words.vague_things:
+            # "The name of the ex-wife's character" asks after the ex-wife, by a word no essay writes beside her name.
+            said = _owner(opened)
     if not said or set(content_terms(said[0])) <= words.vague_things:
         return ()
     parts = [said[0], *said[0].split("-")[1:]]
     return tuple(dict.fromkeys(t for part in parts for t in content_terms(part)))
+
+
+def _owner(said: list[str]) -> list[str]:
+    """Return the role owning what a phrase opens with, without its mark ("the ex-wife's character": "ex-wife"), if any.
+
+    Only a role said after "the" or a possessive is one: in "amy adams' character" the owner is an actor, whose
+    part is whatever name the credit gives.
+    """
+    owners = [at for at, word in enumerate(said[:OWNER_REACH]) if word.endswith(("'", "’", "'s", "’s"))]
+    if not owners or owners[-1] == 0:
+        return []
+    before = said[owners[-1] - 1]
+    role = before in DETERMINERS or before.endswith(("'", "’", "'s", "’s"))
+    return [POSSESSIVE.sub("", said[owners[-1]])] if role else []
 
 
 def _thing_after_owners(said: list[str]) -> list[str]:
@@ -173,8 +217,35 @@ def names_given(text: str, question: str, words: Words, reach: int = POLICY.name
     return [
         name
         for sentence in SENTENCE_END.split(text) if (said := mentions(sentence, thing))
-        for name in new_names(sentence, question, words, within(sentence, said, reach))
+        for name in new_names(sentence, question, words, _naming(sentence, said, reach))
     ]
+
+
+def _naming(sentence: str, said: list[tuple[int, int]], reach: int) -> Callable[[int, int], bool]:
+    """Return a test of whether a name's span stands where it names the thing, not its owner nor a thing beside it.
+
+    "Theodore's ex-wife" names whose wife she is, "her ex-husband's old OS" what is his, and in "loving Samantha for
+    Theodore, and friendship with her ex-husband's…" Theodore is no husband: a possessive name just before the thing,
+    a name just after the thing's possessive, or another clause opening between them, names something else.
+    """
+    near = within(sentence, said, reach)
+
+    def naming(start: int, end: int) -> bool:
+        if not near(start, end):
+            return False
+        for a, b in said:
+            between = SAID.findall(sentence[end:a] if a >= end else sentence[b:start])
+            if len(between) > reach:
+                continue
+            before, after = a >= end, b <= start
+            owner = (before and POSSESSIVE.search(sentence[start:end]) or after and POSSESSIVE.search(sentence[a:b])) and (
+                len(between) <= OWNED_REACH
+            )
+            if not owner and not CLAUSE_JOIN.search(sentence[end:a] if before else sentence[b:start]):
+                return True
+        return False
+
+    return naming
 
 
 def the_name_given(text: str, question: str, words: Words, reach: int = POLICY.name_reach) -> str | None:

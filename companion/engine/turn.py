@@ -31,7 +31,7 @@ from companion.prompts import Prompts
 from companion.retrieval.misspelt import english_words, foreign, misspelt, respelt
 from companion.retrieval.search import Searcher
 from companion.retrieval.sentences import Reader, SentenceVectors
-from companion.text import fold, number_word
+from companion.text import fold, number_word, spelled_out
 from companion.types import Citation, Evidence, Exchange, Reasoning, Reply
 
 MAX_QUESTION_CHARS = 4000
@@ -190,6 +190,8 @@ class Engine:
             return
         run.question = question
         remembered = run.remembered = read_memory(self.memory, question, self.spoiler_care)
+        # "wat did the critics think": every stage after this reads the question as "what did…".
+        question = spelled_out(question, self.prompts.words.chat_spellings)
         released = releases_spoilers(question, self.prompts.words)
         self.spoilers_released = self.spoilers_released or released
         if self.spoilers_released:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from functools import lru_cache
 
 from companion.retrieval.lexical import UNSEEN
-from companion.text import content_terms
+from companion.text import content_terms, short_form
 
 Idf = Callable[[str], float]
 WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
@@ -72,14 +71,10 @@ def written_out(query: str, forms: Sequence[tuple[tuple[str, ...], str]], idf: I
         return bool(terms) and all(idf(term) < ceiling for term in terms)
 
     for parts, long in forms:
-        short = _short_form(parts)
+        short = short_form(parts)
         if short.search(query) and not used(" ".join(parts)) and not used("".join(parts)) and used(long):
             query = short.sub(long, query)
     return query
 
 
-@lru_cache(maxsize=256)
-def _short_form(parts: tuple[str, ...]) -> re.Pattern[str]:
-    """Return the pattern a short form's parts match as written: apart, hyphenated or joined ("sci fi", "scifi")."""
-    return re.compile(r"\b" + r"[\s-]?".join(map(re.escape, parts)) + r"\b", re.IGNORECASE)
 
