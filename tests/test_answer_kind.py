@@ -303,8 +303,8 @@ def test_an_actor_answers_a_cast_question_only_beside_the_part(prompts, question
 @pytest.mark.parametrize(("question", "text", "chance"), [
     # Unsure of the quote, she does not say its number is the answer.
     ("how many others is she talking to?", "Theodore: How many others? Samantha: 8,316.", 0.2),
-    # Asking views ("love"): the number the quote holds answers nothing asked.
-    ("did the critics love the bit where she tells him how many others?", "Theodore: How many others? Samantha: 8,316.", 0.9),
+    # Read as asking views ("love"): the number the likeliest quote holds may count something else.
+    ("how many people is samantha in love with?", "Theodore: How many others? Samantha: 8,316.", 0.9),
     ("how many others is she talking to?", "She talks to 8,316 others and loves 641.", 0.9),
     ("what does samantha say?", "Theodore: How many others? Samantha: 8,316.", 0.9),
 ])

@@ -77,9 +77,6 @@ def test_opinion_questions_are_told_from_facts(prompts):
     assert is_opinion("What do the critics think of the ending?", prompts.words)
     assert is_opinion("How did the writers feel about Amy?", prompts.words)
     assert not is_opinion("What company does Theodore work for?", prompts.words)
-    # Being in love is what happens in the film; loving it is a view.
-    assert not is_opinion("how many people is samantha in love with?", prompts.words)
-    assert is_opinion("did the critics love it?", prompts.words)
 
 
 OFF_TOPIC = [
