@@ -34,6 +34,7 @@ OWNER_REACH = 4
 # A name owning what follows it ("Theodore's ex-wife", "Amy’s husband"), the thing at most OWNED_REACH words after it.
 POSSESSIVE = re.compile(r"['’]s?$")
 OWNED_REACH = 2
+# Words before an owner that make it a role ("the ex-wife's character"), not a name ("amy adams' character").
 DETERMINERS = frozenset({"the", "his", "her", "their"})
 # A comma and a word opening another clause: a name on the far side of one names something else ("…for Theodore, and
 # friendship with her ex-husband's…"). Without the comma "and" may join a list ("Alan Watts and Carl Sagan,
@@ -228,21 +229,17 @@ def _naming(sentence: str, said: list[tuple[int, int]], reach: int) -> Callable[
     Theodore, and friendship with her ex-husband's…" Theodore is no husband: a possessive name just before the thing,
     a name just after the thing's possessive, or another clause opening between them, names something else.
     """
-    near = within(sentence, said, reach)
 
     def naming(start: int, end: int) -> bool:
-        if not near(start, end):
-            return False
         for a, b in said:
-            between = SAID.findall(sentence[end:a] if a >= end else sentence[b:start])
-            if len(between) > reach:
+            before = a >= end
+            gap = sentence[end:a] if before else sentence[b:start]
+            words_between = len(SAID.findall(gap))
+            # The possessive is the name's when it stands before the thing, the thing's when the name comes after.
+            owns = POSSESSIVE.search(sentence[start:end] if before else sentence[a:b])
+            if words_between > reach or (owns and words_between <= OWNED_REACH) or CLAUSE_JOIN.search(gap):
                 continue
-            before, after = a >= end, b <= start
-            owner = (before and POSSESSIVE.search(sentence[start:end]) or after and POSSESSIVE.search(sentence[a:b])) and (
-                len(between) <= OWNED_REACH
-            )
-            if not owner and not CLAUSE_JOIN.search(sentence[end:a] if before else sentence[b:start]):
-                return True
+            return True
         return False
 
     return naming

@@ -75,6 +75,3 @@ def written_out(query: str, forms: Sequence[tuple[tuple[str, ...], str]], idf: I
         if short.search(query) and not used(" ".join(parts)) and not used("".join(parts)) and used(long):
             query = short.sub(long, query)
     return query
-
-
-
