@@ -21,6 +21,7 @@ PATTERNS = (
     "asks_for_exact_words", "not_an_opinion",
     "asks_about_someone", "not_words_said", "called_she", "called_he", "casting_history", "asks_for_a_name",
     "asks_her_name", "asks_his_name", "disputes", "awards", "filming", "content_ratings", "where_to_watch", "not_the_actor",
+    "box_office",
 )
 LEXICONS = (
     "warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character", "asks_for_a_verdict",
@@ -38,6 +39,7 @@ ALIASES = ("also_called", "short_forms", "chat_spellings")
 DETAILS = "details"
 DETAIL_KINDS = (
     "number", "year", "age", "measurement", "sum", "date", "name", "award", "filming", "rating", "watching", "words",
+    "box_office",
 )
 
 
@@ -87,6 +89,7 @@ class Words:
     filming: re.Pattern[str]
     content_ratings: re.Pattern[str]
     where_to_watch: re.Pattern[str]
+    box_office: re.Pattern[str]
     not_the_actor: re.Pattern[str]
     warm: frozenset[str]
     cool: frozenset[str]

@@ -363,6 +363,10 @@ def test_asked_where_it_was_filmed_where_the_story_is_set_is_no_answer(prompts):
     assert must.detail == "a place it was filmed"
     assert not must("It’s Theodore and Samantha going to a remote log cabin without any reason.")
     assert must("The city scenes were shot in Shanghai.")
+    # Asked whether it was filmed in a place, the same: the city it is set in is no answer.
+    must = answer_test("was some of it filmed in shanghai? the city looked so cool", prompts.words)
+    assert must is not None and must.detail == "a place it was filmed"
+    assert not must("Coppola's LOST IN TRANSLATION might be the last film I saw that turned a giant city into a waking dream.")
     # Where the story happens, or a shot of the film, asks nothing of where it was made.
     assert answer_test("where does the film take place?", prompts.words) is None
     assert answer_test("what's the last shot of the movie", prompts.words) is None
@@ -373,6 +377,9 @@ def test_asked_where_it_was_filmed_where_the_story_is_set_is_no_answer(prompts):
     ("where can i stream her right now", "a place to watch it", "You can find it streaming on HBO now."),
     ("how long is the movie", "a measurement", "It runs two hours and six minutes."),
     ("what's the runtime", "a measurement", "Its running time is 126 minutes."),
+    # Takings: "did her actually make money in theaters?" met the same sentence about going back to the theater.
+    ("did her actually make money in theaters? box office $$", "a word about its box office", "Its box office was modest."),
+    ("was it a flop?", "a word about its box office", "It was a flop in its first week."),
 ])
 def test_an_age_rating_a_place_to_watch_it_or_its_length_is_answered_only_by_a_quote_giving_one(
     prompts, question, detail, answer,

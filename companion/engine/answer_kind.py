@@ -35,8 +35,8 @@ AGE_OF = re.compile(
 )
 # A speaker's turn inside a transcript quoted in an essay ("…we're talking? Samantha: Yes.").
 TURN = re.compile(r"\b[A-Z][a-z]+: \S")
-# Asked where (or at which location) it was filmed.
-WHERE = re.compile(r"\b(?:where|wh?ich locations?|what locations?)\b", re.IGNORECASE)
+# Asked where (or at which location, or whether in a place: "was it shot in LA?") it was filmed.
+WHERE = re.compile(r"\b(?:where|wh?ich locations?|what locations?|(?:filmed|shot)\s+(?:in|at))\b", re.IGNORECASE)
 # A quotation the text holds only part of, its other mark in a sentence before or after ("Did anyone text me?”).
 PART_QUOTED = re.compile(r"“[^”]{8,}$|^[^“]{8,}”", re.DOTALL)
 
@@ -179,7 +179,11 @@ def answer_test(question: str, words: Words, policy: Policy = POLICY) -> AnswerK
         return AnswerKind(called("number"), lambda text: states_a_number(text, words))
     if asks_for_a_date(question, words):
         return AnswerKind(called("date"), lambda text: states_a_date(text, words))
-    for kind, said in (("award", words.awards), ("rating", words.content_ratings), ("watching", words.where_to_watch)):
+    asked_about = (
+        ("award", words.awards), ("rating", words.content_ratings), ("watching", words.where_to_watch),
+        ("box_office", words.box_office),
+    )
+    for kind, said in asked_about:
         if said.search(question):
             return AnswerKind(called(kind), lambda text, said=said: bool(said.search(text)))
     if WHERE.search(question) and words.filming.search(question):
