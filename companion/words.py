@@ -18,7 +18,7 @@ PATTERNS = (
     "says_what_the_film_is", "asks_who_made", "asks_who_wrote", "writing_of_a_film", "the_film_itself",
     "asks_for_a_number", "asks_for_a_year", "asks_for_an_age", "ages", "before_an_age", "asks_for_a_size", "sizes", "asks_for_an_amount",
     "amounts", "number_words", "asks_for_crew", "asks_when", "dated_events", "months", "asks_for_words_said",
-    "asks_for_exact_words", "not_an_opinion",
+    "not_an_opinion",
     "asks_about_someone", "not_words_said", "called_she", "called_he", "casting_history", "asks_for_a_name",
     "asks_her_name", "asks_his_name", "disputes", "awards", "filming", "content_ratings", "where_to_watch", "not_the_actor",
     "box_office",
@@ -38,7 +38,7 @@ ALIASES = ("also_called", "short_forms", "chat_spellings")
 # A table naming each kind of detail a question may ask for, as a refusal says it lacks one (`age = "an age"`).
 DETAILS = "details"
 DETAIL_KINDS = (
-    "number", "year", "age", "measurement", "sum", "date", "name", "award", "filming", "rating", "watching", "words",
+    "number", "year", "age", "measurement", "sum", "date", "name", "award", "filming", "rating", "watching",
     "box_office",
 )
 
@@ -74,7 +74,6 @@ class Words:
     dated_events: re.Pattern[str]
     months: re.Pattern[str]
     asks_for_words_said: re.Pattern[str]
-    asks_for_exact_words: re.Pattern[str]
     not_an_opinion: re.Pattern[str]
     asks_about_someone: re.Pattern[str]
     not_words_said: re.Pattern[str]

@@ -228,7 +228,8 @@ FABRICATED = "Her earned $312 million worldwide and won four Oscars."
 
 def test_a_fabricated_reply_is_not_grounded_and_its_claims_are_listed(server, prompts):
     engine = served(server, prompts, "Oh, I love this question! ", FABRICATED, " What do you think?")
-    reply = engine.ask("How did Her do at the box office?")
+    # Asked of its box office she would refuse before any model is asked: none of the essays speaks of takings.
+    reply = engine.ask("How did Her do with audiences?")
     shaped = reply_json(reply)
     assert len(server.seen) == 1 and not reply.grounded and shaped["grounded"] is False
     assert shaped["uncited"] == [FABRICATED] and reply.uncited == (FABRICATED,)

@@ -90,8 +90,6 @@ def test_a_number_date_or_person_no_quote_gives_is_not_quoted_around(engine, rea
     ("How tall is Joaquin Phoenix?", "a measurement"), ("how old was joaquin phoenix when he made this", "an age"),
     ("what's paul's girlfriend called in the movie", "a name"), ("How much was Scarlett Johansson paid for Her?", "a sum"),
     ("what's the name of theodore's dog", "a name"),
-    # A line of the film no essay quotes: the nearest sentence was about love, in nobody's words.
-    ("amy calls falling in love a kind of socially ok craziness, whats the exact line tbh", "those words"),
 ])
 def test_a_detail_the_essays_speak_around_is_said_to_be_missing(reading_engine, prompts, question, detail):
     reading_engine.history.clear()

@@ -15,7 +15,7 @@ from companion.engine.retrieve import Retrieved
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
 from companion.retrieval.lexical import UNSEEN
-from companion.retrieval.sentences import Reader, SentenceVectors, sentence_features, speaker_at
+from companion.retrieval.sentences import Reader, SentenceVectors, sentence_features
 from companion.text import content_terms
 from companion.types import Evidence, Hit, Passage
 from companion.words import Words
@@ -263,15 +263,7 @@ def _quote(found: Retrieved, question: str, pool: Sequence[Hit], reading: Readin
         said = pick_quotes(replace(wanted, must=quotes_someone, must_chance=policy.speech_chance), pool, reading, order)
         if said:
             return Decision("answer", said)
-        if words.asks_for_exact_words.search(question) and not any(_gives_words(e) for e in picked):
-            # "What's her exact line?" is not answered by a sentence about the scene it is said in.
-            return Decision("no_evidence", lacking=words.detail("words"))
     return Decision("answer", picked)
-
-
-def _gives_words(evidence: Evidence) -> bool:
-    """Tell whether a quote gives someone's words: it quotes them, or it is a turn of a conversation's speaker."""
-    return quotes_someone(evidence.text) or speaker_at(evidence.passage, evidence.span[0] if evidence.span else 0) is not None
 
 
 def _answer_test(question: str, found: Retrieved, words: Words, policy: Policy) -> AnswerKind | None:
