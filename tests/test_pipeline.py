@@ -64,11 +64,14 @@ def test_the_engine_routes_with_the_router_it_is_given(prompts):
 
 def test_a_question_in_chat_spellings_is_read_and_searched_in_full_words(prompts):
     engine, searcher = make(prompts, ScriptedBackend("nothing"))
-    reply = engine.ask("wat does theodore do abt his job")
+    reply = engine.ask("wat does theodore do abt work in our world")
     # "wat" read as no question word made the message a view told ("Thank you for telling me that").
-    assert reply.route == "film" and searcher.queries[-1][0] == "what does theodore do about his job"
-    assert reply.question == "wat does theodore do abt his job"
+    assert reply.route == "film" and searcher.queries[-1][0] == "what does theodore do about work in our world"
+    assert reply.question == "wat does theodore do abt work in our world"
     assert not any(reply.answer.startswith(line.split("{")[0]) for line in prompts.variants["openers_told"])
+    # A follow-up leans on the question as it was read, its chat spellings written out.
+    engine.ask("and amy?")
+    assert searcher.queries[-1][0] == "what does amy do about work in our world"
 
 
 def test_a_follow_up_is_searched_with_the_question_before(prompts):

@@ -69,6 +69,9 @@ class TurnRun:
         self.engine = engine
         self.text = text
         self.question = text.strip()
+        # The question as every stage reads it, its chat spellings written out ("wat" as "what"): the history keeps
+        # it, so a follow-up leans on it.
+        self.read = self.question
         self.grounded = True
         self.route = "film"
         self.query = ""
@@ -191,7 +194,7 @@ class Engine:
         run.question = question
         remembered = run.remembered = read_memory(self.memory, question, self.spoiler_care)
         # "wat did the critics think": every stage after this reads the question as "what did…".
-        question = spelled_out(question, self.prompts.words.chat_spellings)
+        question = run.read = spelled_out(question, self.prompts.words.chat_spellings)
         released = releases_spoilers(question, self.prompts.words)
         self.spoilers_released = self.spoilers_released or released
         if self.spoilers_released:
@@ -385,6 +388,6 @@ class Engine:
             thinking="".join(run.thinking) if self.show_thinking else "",
         )
         if checked.answer:
-            self.history.append(Exchange(run.question, checked.answer, run.route, run.query))
+            self.history.append(Exchange(run.read, checked.answer, run.route, run.query))
         return reply
 
