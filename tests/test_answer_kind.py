@@ -163,7 +163,7 @@ def test_a_name_question_says_what_it_asks_the_name_of(prompts, question, thing)
     # A workplace is named bare, no word for a company beside it.
     ("whats the name of the company theodore writes letters for", "He works at BeautifulHandwrittenLetters.com.", True),
     # A name owning the thing, or owned by it, or across a clause from it, names something else.
-    ("what's the name of the ex-wife in the movie", "Boone notes that Theodore’s ex-wife says, with a laugh, ‘Everything makes you cry’.", False),
+    ("what's the name of the ex-wife in the movie", "Boone notes that Theodore’s ex-wife says ‘Everything makes you cry’.", False),
     ("what's amy's ex-husband called in the movie",
      "It is a story of two friendships (loving Samantha for Theodore, and friendship with her ex-husband’s old OS for Amy).", False),
     ("what's the name of theodore's ex-wife", "He is separated from his wife Catherine (Rooney Mara).", True),
