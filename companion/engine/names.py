@@ -171,17 +171,22 @@ def _owner(said: list[str]) -> list[str]:
     Only a role said after "the" or a possessive is one: in "amy adams' character" the owner is an actor, whose
     part is whatever name the credit gives.
     """
-    owners = [at for at, word in enumerate(said[:OWNER_REACH]) if word.endswith(("'", "’", "'s", "’s"))]
+    owners = _owners(said)
     if not owners or owners[-1] == 0:
         return []
     before = said[owners[-1] - 1]
-    role = before in DETERMINERS or before.endswith(("'", "’", "'s", "’s"))
+    role = before in DETERMINERS or POSSESSIVE.search(before)
     return [POSSESSIVE.sub("", said[owners[-1]])] if role else []
+
+
+def _owners(said: list[str]) -> list[int]:
+    """Return where the possessives stand among a phrase's first OWNER_REACH words ("the ex-wife's character": [1])."""
+    return [at for at, word in enumerate(said[:OWNER_REACH]) if POSSESSIVE.search(word)]
 
 
 def _thing_after_owners(said: list[str]) -> list[str]:
     """Return the first word of weight after the owners a phrase opens with ("amy adams' character": "character")."""
-    owners = [at for at, word in enumerate(said[:OWNER_REACH]) if word.endswith(("'", "’", "'s", "’s"))]
+    owners = _owners(said)
     after = said[owners[-1] + 1 :] if owners else said
     return [w for w in after if content_terms(w)][:1]
 
