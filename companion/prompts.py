@@ -69,6 +69,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "library_nobody": frozenset({"title"}),
     "library_invite": frozenset(),
     "no_such_quote": frozenset({"shown"}),
+    "never_named": frozenset({"essays", "name", "elsewhere"}),
 }
 VARIANT_FILES = frozenset(TEMPLATES) - {"persona", "answer", "framing", "reminder", "chat"}
 # Routes told apart by example utterances in prompts/routes/<route>.txt.

@@ -56,7 +56,7 @@ def shelve(store: PassageStore, settings: Settings) -> Library:
     except CorpusError:
         # The index is what she cites; a corpus folder that no longer reads only costs the outlets and notes.
         essays = []
-    return Library.of(firsts, essays)
+    return Library.of(firsts, essays, store.all_passages())
 
 
 def attach_memory(engine: Engine, settings: Settings) -> None:

@@ -294,6 +294,8 @@ def test_the_name_asked_for_opens_the_reply_when_the_first_quote_gives_just_one(
     ("who voices the alien kid in theodore's video game?", "Amy Adams' frump has to work on a video game all day.", False),
     ("who plays the alien kid?", "The alien kid, voiced by Spike Jonze, swears at him.", True),
     ("who edited her?", "Eric Zumbrunnen cut it.", True),
+    # Capitals after "the" name a thing, not someone who did the job.
+    ("who did the costumes in her", "Visually, I thought the Production Design was amazing. As well the Costuming.", False),
 ])
 def test_an_actor_answers_a_cast_question_only_beside_the_part(prompts, question, text, answers):
     must = answer_test(question, prompts.words)

@@ -14,10 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from companion.corpus import Essay
+from companion.engine.mentions import Mentions, never_named
 from companion.passages import note_passage
 from companion.prompts import Prompts
 from companion.retrieval.sentences import named_writers, sentence_spans, spoken_of, writers
-from companion.text import MARKER, MARKER_PATTERN, STOPWORDS, WORD, content_terms, fold, nested, number_word, stem, stemmed_words
+from companion.text import listed as list_phrases
+from companion.text import (
+    MARKER, MARKER_PATTERN, STOPWORDS, WORD, content_terms, fold, nested, number_word, stem, stemmed_words,
+)
 from companion.types import Evidence, Passage
 from companion.words import Words
 
@@ -108,6 +112,8 @@ class Library:
     """The essays she has read, in a fixed order, and how a question names one of them."""
 
     essays: tuple[Shelved, ...]
+    # The names the essays give and the words of each, read from every passage the index holds, when it was given them.
+    mentions: Mentions | None = None
 
     @property
     def name_words(self) -> frozenset[str]:
@@ -115,8 +121,11 @@ class Library:
         return frozenset(w for e in self.essays for w in e.naming_words)
 
     @classmethod
-    def of(cls, first_passages: Sequence[Passage], essays: Sequence[Essay] = ()) -> Library:
-        """Shelve the essays whose first passages the index holds; the corpus's essays add outlet and note."""
+    def of(cls, first_passages: Sequence[Passage], essays: Sequence[Essay] = (), passages: Sequence[Passage] = ()) -> Library:
+        """Shelve the essays whose first passages the index holds; the corpus's essays add outlet and note.
+
+        passages, every one the index holds, tell which names each essay gives (engine/mentions.py).
+        """
         known = {e.id: e for e in essays}
         firsts = sorted(first_passages, key=lambda p: p.essay_id)
         names = {}
@@ -143,7 +152,7 @@ class Library:
                 form_words=frozenset(forms[p.essay_id]),
                 note=note_passage(essay) if essay else None,
             ))
-        return cls(tuple(shelved))
+        return cls(tuple(shelved), Mentions.of(passages) if passages else None)
 
     def named(self, question: str, words: Words) -> tuple[Shelved, ...]:
         """Return the essays a question names: by a writer's or outlet's name, or by its title said as a name."""
@@ -216,6 +225,20 @@ class Library:
         return tuple(e.essay_id for e in named), frozenset(
             w for e in named for w in e.naming_words if w in said
         )
+
+    def never_named(self, question: str, words: Words) -> dict[str, str] | None:
+        """Return what fills prompts/never_named.md when the essays a question names never name what it asks about."""
+        if self.mentions is None:
+            return None
+        named = [e.essay_id for e in self.named(question, words)]
+        found = never_named(self.mentions, question, named, self.name_words)
+        if found is None:
+            return None
+        shown = {e.essay_id: e.shown_title for e in self.essays}
+        return {
+            "essays": list_phrases(shown[e] for e in found.essays), "name": found.name,
+            "elsewhere": list_phrases(shown[e] for e in found.elsewhere if e in shown),
+        }
 
     def asked_about(self, question: str, words: Words) -> bool:
         """Tell whether a question asks only which essays there are or who wrote them, nothing in them.

@@ -15,8 +15,9 @@ from companion.text import SENTENCE_END, content_terms, fold, short_form
 from companion.words import Words
 
 # A person's full name: two or more capitalised words in a row ("Rooney Mara", "Nicole Holofcener"), only the last
-# of them possessive ("Amy Adams’"): "It’s Theodore" opening a sentence names no one new.
-FULL_NAME = re.compile(r"\b[A-Z][a-z][\w-]*(?:\s+[A-Z][a-z][\w-]*)*\s+[A-Z][a-z][\w’'-]*")
+# of them possessive ("Amy Adams’"): "It’s Theodore" opening a sentence names no one new. After "the" they name a
+# thing: "who did the costumes?" is not answered by "I thought the Production Design was amazing."
+FULL_NAME = re.compile(r"(?<![Tt]he )\b[A-Z][a-z][\w-]*(?:\s+[A-Z][a-z][\w-]*)*\s+[A-Z][a-z][\w’'-]*")
 # Capitalised words in a row ("Theodore Twombly", "OS1"), or a word of letters and digits ("os1"). One capitalised word
 # names something only inside a sentence: one opening a sentence or a quotation names nothing by itself.
 CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*|\b[a-z]+\d+[a-z\d]*\b")

@@ -243,6 +243,10 @@ class Engine:
         run.query = routed.query if routed.query != question else ""
         yield Event("status", text="looking through the essays…")
         named, naming = shelf.naming(routed.query, self.prompts.words) if shelf is not None else ((), frozenset())
+        unnamed_there = shelf.never_named(routed.query, self.prompts.words) if shelf is not None else None
+        if unnamed_there is not None:
+            yield from self._say(run, "never_named", **unnamed_there)
+            return
         found = retrieve(self.searcher, routed, self.k, self.prompts.words, self.policy, named, naming)
         # A stop asked for while the index was slow to answer takes effect now, not after the sentences are read.
         yield Event("status", text="reading what they wrote…")
