@@ -17,7 +17,8 @@ def passage(essay_id: str, n: int, text: str) -> Passage:
 MENTIONS = Mentions.of([
     passage("a", 1, "Take Amy Adams’ character, for example. I thought the Production Design was amazing."),
     passage("a", 2, "Writer/Director Spike Jonze and the director of photography take a walk."),
-    passage("b", 1, "Samantha (Scarlett Johansson) laughs. Spike Jonze wrote it."),
+    passage("b", 1, "Samantha (Scarlett Johansson) laughs. Spike Jonze wrote it. Theodore Twombly (Joaquin Phoenix) writes."),
+    passage("c", 1, "Observe Theodore at work."),
 ])
 
 
@@ -35,6 +36,9 @@ def test_the_names_the_essays_give_leave_out_everyday_words_beside_them_and_thin
     # "amy" alone is the character as much as the actor; a last word the essays use in lower case asks nothing.
     ("what did a think of amy", []),
     ("what did a think of the walk", []),
+    # "Theodore" opens another name: alone it asks for no name it ends ("Observe Theodore").
+    ("what did a think of theodore", []),
+    ("what did a think of twombly", ["Theodore Twombly"]),
 ])
 def test_a_name_is_asked_in_full_or_by_a_last_word_no_essay_uses_in_lower_case(question, asked):
     assert MENTIONS.asked(question) == asked

@@ -67,14 +67,20 @@ class Mentions:
         """Return the names a question asks about, as the essays write them; a name with a word of skip (stemmed) is not.
 
         A name is asked in full ("amy adams"), or by its last word when that is no everyday word ("johansson's",
-        "johanssons"). skip holds the words naming the essays: a writer's name says whose words, not what about.
+        "johanssons") and opens no other name: "Theodore" opens "Theodore Twombly", so a sentence opening "Observe
+        Theodore…" gives no name "theodore" asks for. skip holds the words naming the essays: a writer's name says
+        whose words, not what about.
         """
         said = set(plain_words(question))
         said |= {w[:-1] for w in said if w.endswith("s")}
+        given = {words[0] for words, _ in self.names}
+
+        def by_last(last: str) -> bool:
+            return last in said and last not in self.everyday and last not in given and len(last) >= SURNAME_LETTERS
+
         return [
             written for words, written in self.names
-            if not any(stem(w) in skip for w in words)
-            and (set(words) <= said or (words[-1] in said and words[-1] not in self.everyday and len(words[-1]) >= SURNAME_LETTERS))
+            if not any(stem(w) in skip for w in words) and (set(words) <= said or by_last(words[-1]))
         ]
 
     def naming(self, name: str) -> list[str]:
