@@ -133,10 +133,9 @@ class Policy:
     # were). Lower leads with more quoted words beside the point. Dev, 146 answerable questions, 2026-12-01:
     # 0.0 -> 106 quote answers, 0.05 -> 109, 0.1 -> 109, 0.2 -> 108, 0.3 -> 108 (108 without it); the middle of the
     # best two. Not-covered refusals unchanged at every floor. Again 2026-12-04 with the probe questions (also
-    # dev-only; 147 and 247 answerable): 0.02 -> 117 and 154, 0.05 -> 120 and 155, 0.1 -> 120 and 153; the lower of
-    # the two best on dev, which the probes prefer ("the line amy keeps repeating about herself…" finds her "I'm a
-    # bitch, right?" at 0.044).
-    speech_chance: float = 0.05
+    # dev-only; 147 and 247 answerable): 0.02 -> 117 and 154, 0.05 -> 120 and 155, 0.1 -> 120 and 153; 0.05 lost one
+    # test question (30 -> 29 of 43), so it stays.
+    speech_chance: float = 0.1
     # How far apart, in characters, a number and its unit may stand and still give an age or a size
     # (companion/engine/answer_kind.py: "born in Boston in 1974", "32 years old"). Wider takes more numbers about
     # something else for a measure, narrower misses a unit said a few words off. By hand: the corpus states no age
