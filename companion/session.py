@@ -50,13 +50,14 @@ def open_engine(settings: Settings, progress: IngestProgress | None = None, stat
 
 def shelve(store: PassageStore, settings: Settings) -> Library:
     """Read the library from the index (titles, bylines, first passages) and the corpus's notes on the writers."""
-    firsts = store.first_passages()
+    passages = store.all_passages()
+    firsts = [p for p in passages if p.n == 1]
     try:
         essays = load_corpus(settings.corpus_dir)
     except CorpusError:
         # The index is what she cites; a corpus folder that no longer reads only costs the outlets and notes.
         essays = []
-    return Library.of(firsts, essays, store.all_passages())
+    return Library.of(firsts, essays, passages)
 
 
 def attach_memory(engine: Engine, settings: Settings) -> None:

@@ -69,7 +69,7 @@ def library(retrieval, shared_settings):
     ("did anise say anything about the alan watts AI", "*What HER Tells Us About Ourselves: A Conversation*", "Alan Watts"),
 ])
 def test_the_library_tells_which_essays_never_name_what_is_asked(library, prompts, question, essays, name):
-    told = library.never_named(question, prompts.words)
+    told = library.never_named(question, [e.essay_id for e in library.named(question, prompts.words)])
     assert told is not None and told["essays"] == essays and told["name"] == name
     assert told["elsewhere"] and essays not in told["elsewhere"]
 
@@ -81,7 +81,7 @@ def test_the_library_tells_which_essays_never_name_what_is_asked(library, prompt
     "what does anise think of theodore",
 ])
 def test_a_question_the_named_essays_can_speak_to_is_searched(library, prompts, question):
-    assert library.never_named(question, prompts.words) is None
+    assert library.never_named(question, [e.essay_id for e in library.named(question, prompts.words)]) is None
 
 
 def test_the_engine_says_the_named_essay_never_names_them_and_cites_nothing(engine, library):

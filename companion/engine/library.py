@@ -226,11 +226,10 @@ class Library:
             w for e in named for w in e.naming_words if w in said
         )
 
-    def never_named(self, question: str, words: Words) -> dict[str, str] | None:
-        """Return what fills prompts/never_named.md when the essays a question names never name what it asks about."""
+    def never_named(self, question: str, named: Sequence[str]) -> dict[str, str] | None:
+        """Return what fills prompts/never_named.md when the essays a question names (by id) never name what it asks about."""
         if self.mentions is None:
             return None
-        named = [e.essay_id for e in self.named(question, words)]
         found = never_named(self.mentions, question, named, self.name_words)
         if found is None:
             return None

@@ -54,7 +54,7 @@ class Mentions:
                 while written and fold(written[-1]) in everyday:
                     written.pop()
                 words = tuple(w for part in written for w in plain_words(part))
-                if len(written) > 1 and words:
+                if len(written) > 1:
                     names.setdefault(words, " ".join(written))
         held: dict[str, set[str]] = {}
         for passage in passages:
@@ -84,7 +84,11 @@ class Mentions:
         ]
 
     def naming(self, name: str) -> list[str]:
-        """Return the ids of the essays that give a name (its last word), in the library's order."""
+        """Return the ids of the essays that give a name, by its last word, in the library's order.
+
+        A surname alone names someone ("Joaquin Phoenix’s performance", later "Phoenix"): an essay holding it speaks
+        of them.
+        """
         last = plain_words(name)[-1]
         return [essay for essay, words in self.essays if last in words]
 

@@ -220,13 +220,6 @@ class PassageStore:
         return [_passage(i, d, m) for i, d, m in zip(stored["ids"], stored["documents"], stored["metadatas"])]
 
     @_reported
-    def first_passages(self) -> list[Passage]:
-        """Return each stored essay's first passage, ordered by essay: a read of as many rows as there are essays."""
-        stored = self._collection.get(where={"n": 1}, include=["documents", "metadatas"])
-        passages = [_passage(i, d, m) for i, d, m in zip(stored["ids"], stored["documents"], stored["metadatas"])]
-        return sorted(passages, key=lambda p: p.essay_id)
-
-    @_reported
     def all_passages(self) -> list[Passage]:
         """Return every stored passage, ordered by essay and position."""
         stored = self._everything(["documents", "metadatas"])
