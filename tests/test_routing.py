@@ -129,6 +129,8 @@ def test_her_name_is_read_as_calling_her_unless_the_film_leads_clearly(real_rout
     ("what's the medium guy's day job", "film"), ("what is the medium guy's day job", "film"),
     ("what's up samantha", "greeting"), ("what's new?", "greeting"),
     ("who else have you talked to today", "about_her"), ("what is my name again?", "about_person"),
+    # Short, with no name of the film's in it, yet a question about how it did ("was it a flop?" was met as a feeling).
+    ("was it a flop?", "film"), ("it flopped right?", "film"), ("did it make its money back", "film"),
 ])
 def test_a_question_about_neither_of_them_is_about_the_film(real_router, text, expected):
     assert real_router.route(text) == expected
