@@ -235,7 +235,7 @@ class Library:
             return None
         shown = {e.essay_id: e.shown_title for e in self.essays}
         return {
-            "essays": list_phrases(shown[e] for e in found.essays), "name": found.name,
+            "essays": list_phrases(shown[e] for e in named), "name": found.name,
             "elsewhere": list_phrases(shown[e] for e in found.elsewhere if e in shown),
         }
 

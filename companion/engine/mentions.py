@@ -95,9 +95,8 @@ class Mentions:
 
 @dataclass(frozen=True)
 class NeverNamed:
-    """A question asking what essays it names made of someone or something they never name, and who does name it."""
+    """What essays a question names never name of all it asks about, and the essays that do name it."""
 
-    essays: tuple[str, ...]
     name: str
     elsewhere: tuple[str, ...]
 
@@ -110,4 +109,4 @@ def never_named(mentions: Mentions, question: str, named: Sequence[str], skip: C
     if not asked or any(set(mentions.naming(name)) & set(named) for name in asked):
         return None
     elsewhere = tuple(mentions.naming(asked[0]))
-    return NeverNamed(tuple(named), asked[0], elsewhere) if elsewhere else None
+    return NeverNamed(asked[0], elsewhere) if elsewhere else None

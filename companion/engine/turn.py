@@ -167,8 +167,7 @@ class Engine:
         run.query = routed.query if routed.query != question else ""
         yield Event("status", text="looking through the essays…")
         named, naming = shelf.naming(routed.query, self.prompts.words) if shelf is not None else ((), frozenset())
-        unnamed_there = shelf.never_named(routed.query, named) if shelf is not None else None
-        if unnamed_there is not None:
+        if named and (unnamed_there := shelf.never_named(routed.query, named)) is not None:
             yield from self._say(run, "never_named", **unnamed_there)
             return
         found = retrieve(self.searcher, routed, self.k, self.prompts.words, self.policy, named, naming)
