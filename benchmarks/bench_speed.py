@@ -5,6 +5,7 @@
 - ingest of the corpus vs a raw SentenceTransformer.encode of the same passages;
 - the reader model's vectors and token rows for every sentence (what it adds to an ingest) vs MiniLM's vectors for
   the same;
+- MiniLM's vectors for every sentence and the questions written for them (corpus/questions/) vs the sentences alone;
 - peak RSS of a one-shot ask with the local llama-cpp model loaded (first ask, which converts it, and a later one).
 """
 
@@ -103,6 +104,18 @@ def main() -> int:
     count = len({u.text(p) for p in passages for u in units(p)})
     rows.append((f"reader vectors ({count} sentences)", f"{statistics.median(mpnet):.2f} s",
                  f"MiniLM, same {statistics.median(minilm):.2f} s", f"{statistics.median(mpnet) / statistics.median(minilm):.1f}x"))
+
+    # The questions written for the sentences (companion/asked.py), embedded with them: what they add to an ingest.
+    from companion.asked import load_asked
+
+    asked = load_asked(REPO_ROOT / "corpus")
+    written = []
+    for _ in range(max(1, args.runs // 2)):
+        start = time.perf_counter()
+        SentenceVectors.build(passages, embedder, asked)
+        written.append(time.perf_counter() - start)
+    rows.append((f"sentence vectors with {len(asked.texts)} written questions", f"{statistics.median(written):.2f} s",
+                 f"sentences alone {statistics.median(minilm):.2f} s", f"{statistics.median(written) / statistics.median(minilm):.1f}x"))
 
     # Build the index once for the rest.
     subprocess.run([COMPANION, "ingest", "--data-dir", str(data)], check=True, capture_output=True)

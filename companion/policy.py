@@ -66,20 +66,22 @@ class Policy:
     # A logistic model of the chance that a sentence holds the answer: (bias, one weight per feature in
     # companion.retrieval.sentences.FEATURES). Fit (sklearn, C=1, standardisation folded in) on the answerable
     # questions of the dev split + eval/extra_dev.jsonl + eval/more_dev.jsonl: benchmarks/sentence_fit.py.
-    # 2026-11-30, 146 questions (a sentence holding the answer within reach for 142), with the reader model's
+    # 2026-12-05, 147 questions (a sentence holding the answer within reach for 145), with the closest question
+    # written for each sentence (companion/asked.py) and its gap to the best sentence's, then the reader model's
     # cosine (retrieval/reader.py), its word-by-word match (retrieval/tokens.py) and each one's gap to the best
-    # sentence's as the last features: the match carries most of the weight, MiniLM's cosine and the reader's
-    # whole-sentence cosine then weigh little or negative, corrections to it.
+    # sentence's: the match and the written questions carry most of the weight; MiniLM's own cosine is then a
+    # correction. Held out (10 folds), joined at join_chance: quote answers 0.782 (115/147), precision 0.475
+    # (125/263), against 0.741 (109/147), 0.460 (115/250) fit without the written questions.
     sentence_ranker: tuple[float, ...] = (
-        -5.8580, -5.8164, 0.7288, 0.5668, 1.7448, 0.9100, 0.5491, 0.5042, 0.0814, -0.0151, -0.1148, 0.2731, 8.5805,
-        8.2851,
+        -4.9825, -6.7379, -0.4826, 1.0051, 1.6283, 0.0676, 0.9516, 0.7606, 0.2037, 0.1523, 2.7653, 3.7163, -0.6862,
+        1.0096, 6.7917, 6.8372,
     )
     # The same fit without the reader's columns (companion.retrieval.sentences.READER_FEATURES), for when its
     # packages are missing or the corpus is past reader_passages. Same questions, same script: held out (10 folds),
-    # at quote_chance and the caps below, quote answers 0.562 (82/146), precision 0.399 (85/213), against 0.678
-    # (99/146) with the reader.
+    # at quote_chance and the caps below, quote answers 0.660 (97/147), precision 0.430 (104/242), against 0.728
+    # (107/147) with the reader.
     sentence_ranker_alone: tuple[float, ...] = (
-        -9.4824, 4.8991, -2.1785, 2.1336, 1.7564, 0.5480, 2.9115, -0.5673, 0.6471, -0.0148,
+        -6.7935, 1.7015, -3.1779, 1.7935, 1.7022, -0.1117, 3.1995, -0.0069, 0.6585, 0.1577, 1.6034, 6.3440,
     )
     # A quote after the first shows only when its chance reaches this: lower shows more answers and more
     # beside-the-point quotes. Chosen on held-out chances (10 folds by question) in benchmarks/sentence_fit.py,

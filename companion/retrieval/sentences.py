@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from companion.asked import AskedQuestions
 from companion.retrieval.embedder import Embedder
 from companion.retrieval.saved import finish_folder, saved_texts, start_folder
 from companion.retrieval.tokens import TokenReader, TokenVectors, best_matches
@@ -73,13 +74,15 @@ class Candidate:
 # its cosine to the question; its passage's cosine; its passage's fused retrieval score, scaled to the best
 # passage's; 1 / its passage's rank; its passage's BM25 score, scaled to the best; the idf-weighted share
 # of the question's words it holds; the closer of its neighbours' cosines; log(1 + its words); whether it
-# takes the sentence before along; its cosine to the question as the reader model (reader.py) embeds both; how
+# takes the sentence before along; its best cosine to the question among the questions written for it (its own
+# cosine when none were; companion/asked.py), and how far that falls below the best sentence's; its cosine to the
+# question as the reader model (reader.py) embeds both; how
 # far that falls below the best sentence's of the same search (a quote is weighed against the best one found);
 # how closely its words meet the question's word by word as the reader reads them (tokens.py), and how far that
 # falls below the best sentence's.
 FEATURES = (
-    "cosine", "passage_cosine", "fused", "reciprocal_rank", "bm25", "words", "neighbour", "length", "leans", "reader",
-    "reader_gap", "match", "match_gap",
+    "cosine", "passage_cosine", "fused", "reciprocal_rank", "bm25", "words", "neighbour", "length", "leans", "asked",
+    "asked_gap", "reader", "reader_gap", "match", "match_gap",
 )
 # The reader's columns, last in FEATURES: without a reader the rows stop before them, and a ranker fit without
 # them reads the rest (Policy.ranker).
@@ -172,19 +175,25 @@ def embedding_text(passage: Passage, unit: Unit) -> str:
 
 
 class SentenceVectors:
-    """Unit vectors by text, built once at ingest and saved beside the index; misses are embedded on demand."""
+    """Unit vectors by text, built once at ingest and saved beside the index; misses are embedded on demand.
 
-    def __init__(self, vectors: dict[str, Sequence[float]] | None = None) -> None:
+    The questions written for the sentences (companion/asked.py) are kept by text with them: a sentence is met by
+    the closest question it answers as well as by its own words.
+    """
+
+    def __init__(self, vectors: dict[str, Sequence[float]] | None = None, asked: AskedQuestions | None = None) -> None:
         self._vectors: dict[str, Sequence[float]] = dict(vectors or {})
+        self.asked = asked if asked is not None else AskedQuestions()
 
     def __len__(self) -> int:
         return len(self._vectors)
 
     @classmethod
-    def build(cls, passages: Sequence[Passage], embedder: Embedder) -> SentenceVectors:
-        """Embed every unit of every passage in one batched call."""
-        texts = sorted({embedding_text(p, u) for p in passages for u in units(p)})
-        return cls(dict(zip(texts, embedder.embed(texts)))) if texts else cls()
+    def build(cls, passages: Sequence[Passage], embedder: Embedder, asked: AskedQuestions | None = None) -> SentenceVectors:
+        """Embed every unit of every passage, and every question written for them, in one batched call."""
+        asked = asked if asked is not None else AskedQuestions()
+        texts = sorted({embedding_text(p, u) for p in passages for u in units(p)} | set(asked.texts))
+        return cls(dict(zip(texts, embedder.embed(texts))) if texts else {}, asked)
 
     def lookup(self, texts: Sequence[str], embedder: Embedder):
         """Return one unit-length row per text as a matrix, embedding (and keeping) those not built."""
@@ -197,6 +206,19 @@ class SentenceVectors:
             return np.zeros((0, 0), dtype=np.float32)
         return np.asarray([self._vectors[t] for t in texts], dtype=np.float32)
 
+    def closest_asked(self, pool: Sequence[tuple[Hit, Unit]], query, own, embedder: Embedder):
+        """Return each unit's best cosine to the query among the questions written for its sentence; its own where none are."""
+        import numpy as np
+
+        found = np.array(own, dtype=np.float64)
+        if not len(self.asked):
+            return found
+        for i, (hit, unit) in enumerate(pool):
+            questions = self.asked.of(hit.passage.essay_id, hit.passage.text[unit.start : unit.end])
+            if questions:
+                found[i] = float((self.lookup(questions, embedder) @ query).max())
+        return found
+
     def save(self, folder: Path, fingerprint: str) -> None:
         """Write the vectors, their texts and a manifest naming the passages and models they were built from."""
         import numpy as np
@@ -207,8 +229,8 @@ class SentenceVectors:
         finish_folder(folder, texts, {"fingerprint": fingerprint, "units": UNITS_VERSION})
 
     @classmethod
-    def load(cls, folder: Path, fingerprint: str) -> SentenceVectors | None:
-        """Load saved vectors if they were built for the same passages the same way; else None."""
+    def load(cls, folder: Path, fingerprint: str, asked: AskedQuestions | None = None) -> SentenceVectors | None:
+        """Load saved vectors if they were built for the same passages and questions the same way; else None."""
         import numpy as np
 
         texts = saved_texts(folder, {"fingerprint": fingerprint, "units": UNITS_VERSION})
@@ -221,7 +243,7 @@ class SentenceVectors:
             return None
         if len(texts) != len(matrix):
             return None
-        return cls(dict(zip(texts, matrix)))
+        return cls(dict(zip(texts, matrix)), asked)
 
 
 @dataclass(frozen=True)
@@ -272,7 +294,8 @@ def sentence_features(
     texts = [embedding_text(hit.passage, unit) for hit, unit in pool]
     matrix = vectors.lookup(texts, embedder)
     query = np.asarray(query_vector if query_vector is not None else embedder.embed([question])[0], dtype=np.float32)
-    dense = matrix @ (query / (np.linalg.norm(query) or 1.0))
+    query = query / (np.linalg.norm(query) or 1.0)
+    dense = matrix @ query
     best_fused = max(h.score for h in hits) or 1.0
     best_lexical = max((h.lexical or 0.0) for h in hits) or 1.0
     terms = set(content_terms(question))
@@ -286,7 +309,8 @@ def sentence_features(
             (hit.lexical or 0.0) / best_lexical, lexical_share(terms, text, idf), neighbour,
             math.log(1 + len(text.split())), float(unit.lead != unit.start),
         ))
-    found = np.asarray(rows, dtype=np.float64)
+    asked = vectors.closest_asked(pool, query, dense, embedder)
+    found = np.column_stack([np.asarray(rows, dtype=np.float64), asked, asked - asked.max()])
     if reader is None:
         return pool, found
     read = reader.vectors.lookup(texts, reader.embedder) @ np.asarray(reader.embedder.embed([question])[0], dtype=np.float32)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from companion.asked import load_asked
 from companion.config import Settings
 from companion.errors import ConfigError, ModelError
 from companion.policy import POLICY, Policy
@@ -105,14 +106,15 @@ def open_lexical(settings: Settings, store: PassageStore, rebuild: bool = False)
 
 
 def open_sentences(settings: Settings, store: PassageStore, embedder: SentenceTransformerEmbedder) -> SentenceVectors:
-    """Load the saved sentence vectors when they match the store and model, else embed every sentence and save them."""
+    """Load the saved sentence vectors when they match the store, model and written questions, else embed and save them."""
     folder = settings.data_dir / "sentences"
-    digest = hashlib.sha256(f"{index_fingerprint(store)}\0{embedder.model_id}".encode("utf-8")).hexdigest()
-    loaded = SentenceVectors.load(folder, digest)
+    asked = load_asked(settings.corpus_dir)
+    digest = hashlib.sha256(f"{index_fingerprint(store)}\0{embedder.model_id}\0{asked.digest}".encode("utf-8")).hexdigest()
+    loaded = SentenceVectors.load(folder, digest, asked)
     if loaded is not None:
         return loaded
     # Batched through the reference model: a few seconds once, where a question would embed them one by one.
-    built = SentenceVectors.build(store.all_passages(), embedder)
+    built = SentenceVectors.build(store.all_passages(), embedder, asked)
     _save(built, folder, digest)
     return built
 
