@@ -26,6 +26,7 @@ Theodore writes intimate letters for strangers at a company downtown. The office
 
 
 def _corpus(tmp_path: Path, *lines: object, name: str = "letters.jsonl") -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "letters.md").write_text(ESSAY, "utf-8")
     folder = tmp_path / QUESTIONS_DIR
     folder.mkdir()
@@ -107,3 +108,35 @@ def test_a_sentence_is_met_by_the_closest_question_written_for_it():
     assert found[1, column] == pytest.approx(1.0)
     assert found[:, gap].tolist() == pytest.approx([found[0, column] - 1.0, 0.0])
     assert [u.start for _, u in pool] == [u.start for _, u in plain_pool]
+
+
+class _Refusing:
+    """An embedder that fails if asked: what it is handed should have been embedded when the vectors were built."""
+
+    def __init__(self, model_id: str) -> None:
+        self.model_id = model_id
+
+    def embed(self, texts, progress=None):
+        raise AssertionError(f"embedded again: {list(texts)}")
+
+
+def test_the_index_keeps_the_written_questions_and_rebuilds_when_they_change(tmp_path, embedder):
+    from companion.config import load_settings
+    from companion.retrieval.connect import open_client
+    from companion.retrieval.ingest import ingest
+    from companion.retrieval.service import open_sentences
+    from companion.retrieval.store import PassageStore
+
+    corpus = _corpus(tmp_path / "corpus", {"sentence": "The office is quiet and warm.", "questions": ["where does he work?"]})
+    settings = load_settings(data_dir=tmp_path / "data", corpus_dir=corpus)
+    store = PassageStore(open_client(settings.data_dir), embedder.model_id)
+    ingest(corpus, store, embedder)
+    built = open_sentences(settings, store, embedder)
+    refusing = _Refusing(embedder.model_id)
+    assert built.asked.of("letters", "The office is quiet and warm.") == ("where does he work?",)
+    assert open_sentences(settings, store, refusing).lookup(["where does he work?"], refusing).shape == (1, 384)
+    (corpus / QUESTIONS_DIR / "letters.jsonl").write_text(
+        json.dumps({"sentence": "The office is quiet and warm.", "questions": ["is his office cosy?"]}) + "\n", "utf-8")
+    rebuilt = open_sentences(settings, store, embedder)
+    assert rebuilt.asked.of("letters", "The office is quiet and warm.") == ("is his office cosy?",)
+    assert open_sentences(settings, store, refusing).lookup(["is his office cosy?"], refusing).shape == (1, 384)
