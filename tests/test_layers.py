@@ -14,7 +14,7 @@ LAYERS: dict[str, int] = {
     "companion": 0, "companion.types": 0, "companion.text": 0, "companion.errors": 0, "companion.config": 0,
     "companion.prompts": 0, "companion.words": 0, "companion.policy": 0, "companion.sqlite_store": 0,
     "companion.memory": 0, "companion.memory_facts": 0, "companion.history": 0, "companion.redaction": 0,
-    "companion.corpus": 1, "companion.passages": 1,
+    "companion.corpus": 1, "companion.passages": 1, "companion.asked": 1,
     "companion.retrieval": 2,
     "companion.backends": 3,
     "companion.engine": 4, "companion.grounding": 4, "companion.session": 4, "companion.evaluation": 4,

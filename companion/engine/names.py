@@ -37,10 +37,11 @@ POSSESSIVE = re.compile(r"['’]s?$")
 OWNED_REACH = 2
 # Words before an owner that make it a role ("the ex-wife's character"), not a name ("amy adams' character").
 DETERMINERS = frozenset({"the", "his", "her", "their"})
-# A comma and a word opening another clause: a name on the far side of one names something else ("…for Theodore, and
-# friendship with her ex-husband's…"). Without the comma "and" may join a list ("Alan Watts and Carl Sagan,
-# philosopher and scientist").
-CLAUSE_JOIN = re.compile(r",\s*(?:and|or|but|while)\b", re.IGNORECASE)
+# A comma and a word opening another clause, or a semicolon: a name on the far side of one names something else
+# ("…for Theodore, and friendship with her ex-husband's…", "…their girlfriends (co-worker digs his girl's feet;
+# Theodore's answer…"). Without the comma "and" may join a list ("Alan Watts and Carl Sagan, philosopher and
+# scientist").
+CLAUSE_JOIN = re.compile(r",\s*(?:and|or|but|while)\b|;", re.IGNORECASE)
 CALLED_SO = re.compile(r"\b(?:what|which)(?:['’]?s|\s+is|\s+was|\s+are|\s+were)?\s+(.+?)\s+(?:called|named|titled)\b")
 
 
