@@ -167,8 +167,8 @@ def test_a_name_question_says_what_it_asks_the_name_of(prompts, question, thing)
     ("what's amy's ex-husband called in the movie",
      "It is a story of two friendships (loving Samantha for Theodore, and friendship with her ex-husband’s old OS for Amy).", False),
     ("what's paul's girlfriend called in the movie",
-     "They give contrasting opinions on their girlfriends (co-worker digs his girl’s feet; Theodore’s answer is more about his girl’s soul?).",
-     False),
+     "They give contrasting opinions on their girlfriends (co-worker digs his girl’s feet; Theodore’s answer is more "
+     "about his girl’s soul?).", False),
     ("what's paul's girlfriend called in the movie", "Paul talks about his girlfriend, Tatiana; he loves her feet.", True),
     ("what's the name of theodore's ex-wife", "He is separated from his wife Catherine (Rooney Mara).", True),
     ("whats the name of the philosopher he reads", "He reads Alan Watts, the philosopher, every night.", True),
