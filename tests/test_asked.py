@@ -140,3 +140,16 @@ def test_the_index_keeps_the_written_questions_and_rebuilds_when_they_change(tmp
     rebuilt = open_sentences(settings, store, embedder)
     assert rebuilt.asked.of("letters", "The office is quiet and warm.") == ("is his office cosy?",)
     assert open_sentences(settings, store, refusing).lookup(["is his office cosy?"], refusing).shape == (1, 384)
+
+
+def test_a_bad_questions_file_stops_the_ingest_before_the_index_changes(tmp_path, embedder):
+    from companion.config import load_settings
+    from companion.retrieval.connect import open_client
+    from companion.retrieval.service import run_ingest
+    from companion.retrieval.store import PassageStore
+
+    corpus = _corpus(tmp_path / "corpus", {"sentence": "The office is quiet and warm.", "questions": "where?"})
+    settings = load_settings(data_dir=tmp_path / "data", corpus_dir=corpus)
+    with pytest.raises(CorpusError, match=r"letters\.jsonl: line 1"):
+        run_ingest(settings)
+    assert PassageStore(open_client(settings.data_dir), embedder.model_id).count() == 0

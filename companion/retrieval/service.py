@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from companion.asked import load_asked
+from companion.asked import AskedQuestions, load_asked
 from companion.config import Settings
 from companion.errors import ConfigError, ModelError
 from companion.policy import POLICY, Policy
@@ -65,10 +65,12 @@ def run_ingest(
 ) -> IngestReport:
     """Bring the index, and the saved BM25 index beside it, in line with the corpus."""
     store, embedder = open_store(settings, notices)
+    # Read first: a bad questions file stops the ingest before it changes the index, as a bad essay does.
+    asked = load_asked(settings.corpus_dir)
     report = ingest(settings.corpus_dir, store, embedder, progress)
     # Loading checks the saved BM25 files, so an ingest also repairs one that was damaged.
     open_lexical(settings, store)
-    open_sentences(settings, store, embedder)
+    open_sentences(settings, store, embedder, asked)
     open_reader(settings, store, notices, status)
     return report
 
@@ -105,10 +107,12 @@ def open_lexical(settings: Settings, store: PassageStore, rebuild: bool = False)
     return built
 
 
-def open_sentences(settings: Settings, store: PassageStore, embedder: SentenceTransformerEmbedder) -> SentenceVectors:
+def open_sentences(
+    settings: Settings, store: PassageStore, embedder: SentenceTransformerEmbedder, asked: AskedQuestions | None = None,
+) -> SentenceVectors:
     """Load the saved sentence vectors when they match the store, model and written questions, else embed and save them."""
     folder = settings.data_dir / "sentences"
-    asked = load_asked(settings.corpus_dir)
+    asked = asked if asked is not None else load_asked(settings.corpus_dir)
     digest = hashlib.sha256(f"{index_fingerprint(store)}\0{embedder.model_id}\0{asked.digest}".encode("utf-8")).hexdigest()
     loaded = SentenceVectors.load(folder, digest, asked)
     if loaded is not None:
@@ -201,6 +205,7 @@ def open_retrieval(
         raise ConfigError(f"Unknown retriever {retriever!r}: choose one of {', '.join(RETRIEVERS)}.")
     notices: list[str] = []
     store, embedder = open_store(settings, notices)
+    asked = load_asked(settings.corpus_dir)
     built = ingest(settings.corpus_dir, store, embedder, progress) if store.count() == 0 else None
     questions = query_embedder(settings, embedder)
     if questions is embedder:
@@ -209,7 +214,7 @@ def open_retrieval(
             "mean-pooled BERT models such as all-MiniLM-L6-v2 only."
         )
     dense = DenseSearcher(store, questions)
-    sentences = open_sentences(settings, store, embedder)
+    sentences = open_sentences(settings, store, embedder, asked)
     reader = open_reader(settings, store, notices, status)
     if retriever == "dense":
         return Retrieval(store, dense, built, tuple(notices), sentences, reader)
