@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from companion.corpus import load_corpus
 from companion.errors import CorpusError
+from companion.passages import normalize_space
 
 QUESTIONS_DIR = "questions"
 QUESTIONS_GLOB = "*.jsonl"
@@ -23,10 +24,6 @@ QUESTIONS_GLOB = "*.jsonl"
 MAX_FILE_BYTES = 2_000_000
 MAX_QUESTIONS = 12
 MAX_QUESTION_CHARS = 300
-
-
-def _space(text: str) -> str:
-    return " ".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -37,7 +34,7 @@ class AskedQuestions:
 
     def of(self, essay_id: str, sentence: str) -> tuple[str, ...]:
         """Return the questions written for one sentence of an essay; none when it has none."""
-        return self.by_sentence.get((essay_id, _space(sentence)), ())
+        return self.by_sentence.get((essay_id, normalize_space(sentence)), ())
 
     @property
     def texts(self) -> list[str]:
@@ -70,13 +67,13 @@ def _record(path: Path, number: int, line: str) -> tuple[str, tuple[str, ...]]:
         raise CorpusError(path, f"line {number} holds {len(questions)} questions; keep at most {MAX_QUESTIONS} a sentence")
     if any(len(q) > MAX_QUESTION_CHARS for q in questions):
         raise CorpusError(path, f"line {number} has a question over {MAX_QUESTION_CHARS} characters")
-    return _space(sentence), tuple(_space(q) for q in questions)
+    return normalize_space(sentence), tuple(normalize_space(q) for q in questions)
 
 
-def read_questions_file(path: Path, essay_ids: Iterable[str]) -> dict[tuple[str, str], tuple[str, ...]]:
+def read_questions_file(path: Path, essay_ids: Collection[str]) -> dict[tuple[str, str], tuple[str, ...]]:
     """Read one essay's questions file; its name must be an essay's id."""
     essay_id = path.stem
-    if essay_id not in set(essay_ids):
+    if essay_id not in essay_ids:
         raise CorpusError(path, "names no essay: call it <essay id>.jsonl (an id from an essay's front matter)")
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
