@@ -86,8 +86,9 @@ def main() -> int:
     # The reader model's pass over every sentence (its vectors and token rows), the part of an ingest it adds, vs
     # MiniLM's pass over the same.
     from companion.retrieval.reader import reader_model_dir
-    from companion.retrieval.sentences import SentenceVectors, embedding_text, units
+    from companion.retrieval.sentence_vectors import SentenceVectors
     from companion.retrieval.tokens import read_texts
+    from companion.retrieval.units import embedding_text, units
 
     passages = [p for e in load_corpus(REPO_ROOT / "corpus") for p in essay_passages(e)]
     location = str(reader_model_dir())
@@ -116,6 +117,17 @@ def main() -> int:
         written.append(time.perf_counter() - start)
     rows.append((f"sentence vectors with {len(asked.texts)} written questions", f"{statistics.median(written):.2f} s",
                  f"sentences alone {statistics.median(minilm):.2f} s", f"{statistics.median(written) / statistics.median(minilm):.1f}x"))
+
+    # The map those questions teach (companion/retrieval/adapter.py), fit with them at ingest, as Policy.adapter_* says.
+    from companion.retrieval.service import adapter_settings
+
+    adapted = []
+    for _ in range(max(1, args.runs // 2)):
+        start = time.perf_counter()
+        SentenceVectors.build(passages, embedder, asked, adapter_settings())
+        adapted.append(time.perf_counter() - start)
+    rows.append(("sentence vectors, questions and their map", f"{statistics.median(adapted):.2f} s",
+                 f"without the map {statistics.median(written):.2f} s", f"{statistics.median(adapted) / statistics.median(written):.1f}x"))
 
     # Build the index once for the rest.
     subprocess.run([COMPANION, "ingest", "--data-dir", str(data)], check=True, capture_output=True)

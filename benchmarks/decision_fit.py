@@ -20,7 +20,7 @@ from companion.engine.route import Routed
 from companion.evaluation import QUESTIONS, in_split, load_questions
 from companion.prompts import load_prompts
 from companion.retrieval.service import open_retrieval
-from companion.retrieval.sentences import SentenceVectors
+from companion.retrieval.sentence_vectors import SentenceVectors
 
 THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
 

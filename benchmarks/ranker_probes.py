@@ -35,7 +35,9 @@ from companion.policy import POLICY
 from companion.prompts import load_prompts
 from companion.retrieval.search import DenseSearcher, HybridSearcher
 from companion.retrieval.service import open_retrieval
-from companion.retrieval.sentences import SentenceVectors, embedding_text, sentence_features, units
+from companion.retrieval.sentence_vectors import SentenceVectors
+from companion.retrieval.sentences import sentence_features
+from companion.retrieval.units import embedding_text, units
 from companion.text import fold
 
 FOLDS = (10, 5)

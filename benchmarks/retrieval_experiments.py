@@ -42,7 +42,8 @@ from companion.evaluation import QUESTIONS, Question, in_split, load_questions
 from companion.evaluation_metrics import fold_gold, groups_hit
 from companion.passages import essay_passages
 from companion.retrieval.search import CANDIDATES, DenseSearcher, HybridSearcher
-from companion.retrieval.sentences import SentenceVectors, distinct
+from companion.retrieval.sentence_vectors import SentenceVectors
+from companion.retrieval.sentences import distinct
 from companion.text import content_terms, fold
 from companion.types import Passage
 

@@ -24,7 +24,8 @@ from companion.retrieval.search import (
     HybridSearcher,
     _fuse_scores,
 )
-from companion.retrieval.sentences import SentenceVectors, units
+from companion.retrieval.sentence_vectors import SentenceVectors
+from companion.retrieval.units import units
 from companion.text import content_terms, fold
 from companion.types import Hit, Passage
 

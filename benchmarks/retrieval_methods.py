@@ -16,12 +16,8 @@ from retrieval_lab import Lab, Method, Models, Ranked
 from companion.config import REPO_ROOT
 from companion.evaluation import Question
 from companion.retrieval.search import CANDIDATES
-from companion.retrieval.sentences import (
-    Candidate,
-    lexical_share,
-    sentence_features,
-    units,
-)
+from companion.retrieval.sentences import Candidate, lexical_share, sentence_features
+from companion.retrieval.units import units
 from companion.text import WORD, content_terms, fold
 from companion.types import Hit
 

@@ -29,7 +29,8 @@ from companion.evaluation import QUESTIONS, Question, in_split, load_questions
 from companion.evaluation_metrics import fold_gold, groups_hit
 from companion.policy import POLICY, Policy
 from companion.prompts import load_prompts
-from companion.retrieval.sentences import FEATURES, READER_FEATURES, Candidate, SentenceVectors, sentence_features
+from companion.retrieval.sentence_vectors import SentenceVectors
+from companion.retrieval.sentences import FEATURES, READER_FEATURES, Candidate, sentence_features
 from companion.retrieval.service import open_retrieval
 from companion.text import fold
 

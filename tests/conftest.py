@@ -97,7 +97,7 @@ def reading_engine(retrieval, prompts):
     """Return a fresh engine as a session opens one: the quote ranker reads with the reader model too."""
     from companion.backends.extractive import ExtractiveBackend
     from companion.engine import Engine
-    from companion.retrieval.sentences import SentenceVectors
+    from companion.retrieval.sentence_vectors import SentenceVectors
 
     assert retrieval.reader is not None, "the shared index is built with the reader model"
     return Engine(searcher=retrieval.searcher, backend=ExtractiveBackend(), prompts=prompts,

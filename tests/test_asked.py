@@ -12,7 +12,9 @@ from companion.config import REPO_ROOT
 from companion.corpus import load_corpus
 from companion.errors import CorpusError
 from companion.passages import essay_passages
-from companion.retrieval.sentences import FEATURES, READER_FEATURES, SentenceVectors, sentence_features, units
+from companion.retrieval.sentence_vectors import SentenceVectors
+from companion.retrieval.sentences import FEATURES, READER_FEATURES, sentence_features
+from companion.retrieval.units import units
 from companion.types import Hit, Passage
 from tests.fakes import BagOfWords
 

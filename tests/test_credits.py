@@ -9,7 +9,8 @@ import pytest
 from companion.engine.credits import asked_character, asked_characters, asked_who_is, calls, read_credit_question
 from companion.engine.pick import Reading, Wanted, pick_quotes
 from companion.policy import POLICY
-from companion.retrieval.sentences import FEATURES, READER_FEATURES, SentenceVectors
+from companion.retrieval.sentence_vectors import SentenceVectors
+from companion.retrieval.sentences import FEATURES, READER_FEATURES
 from companion.types import Evidence
 from tests.fakes import BagOfWords, hit, passage
 

@@ -12,7 +12,8 @@ from companion.engine.pick import Reading, Wanted, pick_quotes
 from companion.engine.quotes import quote_paragraphs, quoted, views_line
 from companion.engine.verify import verify
 from companion.policy import POLICY
-from companion.retrieval.sentences import FEATURES, READER_FEATURES, SentenceVectors
+from companion.retrieval.sentence_vectors import SentenceVectors
+from companion.retrieval.sentences import FEATURES, READER_FEATURES
 from companion.text import fold, markers, quotes, reply_sentences
 from companion.types import Evidence, Passage
 from tests.fakes import BagOfWords, FakeSearcher, ScriptedBackend, hit, passage

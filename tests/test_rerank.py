@@ -6,7 +6,8 @@ from dataclasses import replace
 
 from companion.policy import POLICY
 from companion.retrieval.rerank import ReadingSearcher
-from companion.retrieval.sentences import FEATURES, READER_FEATURES, SentenceVectors
+from companion.retrieval.sentence_vectors import SentenceVectors
+from companion.retrieval.sentences import FEATURES, READER_FEATURES
 from tests.fakes import FakeSearcher, hit, passage
 
 # A ranker reading the sentence's cosine alone, so the tests can say which sentence it prefers.

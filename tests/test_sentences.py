@@ -8,17 +8,9 @@ from companion.config import REPO_ROOT
 from companion.corpus import load_corpus
 from companion.passages import split_essay
 from companion.policy import POLICY
-from companion.retrieval.sentences import (
-    LABEL,
-    Candidate,
-    SentenceVectors,
-    distinct,
-    fingerprint,
-    leans,
-    rank_sentences,
-    speaker_at,
-    units,
-)
+from companion.retrieval.sentence_vectors import SentenceVectors
+from companion.retrieval.sentences import Candidate, distinct, fingerprint, rank_sentences, speaker_at
+from companion.retrieval.units import LABEL, leans, units
 from companion.types import Hit, Passage
 
 

@@ -15,7 +15,8 @@ from companion.engine.retrieve import Retrieved
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
 from companion.retrieval.lexical import UNSEEN
-from companion.retrieval.sentences import Reader, SentenceVectors, sentence_features
+from companion.retrieval.sentence_vectors import SentenceVectors
+from companion.retrieval.sentences import Reader, sentence_features
 from companion.text import content_terms
 from companion.types import Evidence, Hit, Passage
 from companion.words import Words

@@ -6,7 +6,8 @@ import re
 from collections.abc import Sequence
 
 from companion.policy import Policy
-from companion.retrieval.sentences import LABEL, Candidate, sentence_spans
+from companion.retrieval.sentences import Candidate
+from companion.retrieval.units import LABEL, sentence_spans
 from companion.text import quote_spans
 
 

@@ -17,7 +17,8 @@ from companion.corpus import Essay
 from companion.engine.mentions import Mentions, never_named
 from companion.passages import note_passage
 from companion.prompts import Prompts
-from companion.retrieval.sentences import named_writers, sentence_spans, spoken_of, writers
+from companion.retrieval.sentences import named_writers, spoken_of, writers
+from companion.retrieval.units import sentence_spans
 from companion.text import listed as list_phrases
 from companion.text import (
     MARKER, MARKER_PATTERN, STOPWORDS, WORD, content_terms, fold, nested, number_word, stem, stemmed_words,

@@ -13,8 +13,9 @@ from companion.engine.route import asks_about_the_ending
 from companion.engine.voices import Voice, named_voices, voice_of
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
+from companion.retrieval.sentence_vectors import SentenceVectors
 from companion.retrieval.sentences import (
-    Candidate, Reader, SentenceVectors, named_writers, overlap, rank_sentences, speaker_at, spoken_of, writers,
+    Candidate, Reader, named_writers, overlap, rank_sentences, speaker_at, spoken_of, writers,
 )
 from companion.text import content_terms, fold, fold_marks
 from companion.types import Evidence, Hit

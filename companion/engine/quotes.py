@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from companion.engine.route import asks_about_the_whole, asks_for_a_verdict, is_opinion
 from companion.policy import POLICY, Policy
 from companion.prompts import Prompts
-from companion.retrieval.sentences import sentence_spans, speaker_at
+from companion.retrieval.sentences import speaker_at
+from companion.retrieval.units import sentence_spans
 from companion.text import content_terms, fold, nested, number_word
 from companion.types import Evidence
 from companion.words import Words

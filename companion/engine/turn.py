@@ -30,7 +30,8 @@ from companion.policy import POLICY, Policy
 from companion.prompts import Prompts
 from companion.retrieval.misspelt import english_words, foreign, misspelt, respelt
 from companion.retrieval.search import Searcher
-from companion.retrieval.sentences import Reader, SentenceVectors
+from companion.retrieval.sentence_vectors import SentenceVectors
+from companion.retrieval.sentences import Reader
 from companion.text import fold, number_word, spelled_out
 from companion.types import Evidence, Exchange, Reasoning, Reply
 

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from companion.retrieval.search import Searcher
-from companion.retrieval.sentences import Reader, SentenceVectors, answer_chances, sentence_features
+from companion.retrieval.sentence_vectors import SentenceVectors
+from companion.retrieval.sentences import Reader, answer_chances, sentence_features
 from companion.types import Hit
 
 

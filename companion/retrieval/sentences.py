@@ -16,43 +16,15 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from companion.asked import AskedQuestions
 from companion.retrieval.embedder import Embedder
-from companion.retrieval.saved import finish_folder, saved_texts, start_folder
+from companion.retrieval.sentence_vectors import SentenceVectors
 from companion.retrieval.tokens import TokenReader, TokenVectors, best_matches
-from companion.text import SENTENCE_END, WORD, content_terms, fold, quote_spans
+from companion.retrieval.units import LABEL, embedding_text, sentence_spans, units
+from companion.text import content_terms
 from companion.types import Hit, Passage
 
-# A speaker label inside a passage ("BOONE: ..."), matched where a sentence starts.
-LABEL = re.compile(r"\s*([A-Z][A-Z.'’ -]{0,40}[A-Z]):\s")
-# Words that, opening a sentence, point back at the one before: English pronouns, demonstratives and
-# connectives, not words taken from any question.
-LEANING = frozenset(
-    """he she it they him them his its their theirs this that these those such there here then
-    but and so yet or nor not also still however instead otherwise thus hence therefore which both""".split()
-)
-# A sentence this short ("Exactly.", "Why?") cannot stand as a quote on its own.
-FRAGMENT_WORDS = 5
-# Bump when units or their embedding text change: saved vectors built the old way must not be reused.
-UNITS_VERSION = 3
-
 Idf = Callable[[str], float]
-
-
-@dataclass(frozen=True)
-class Unit:
-    """A sentence of a passage, and where its quotable span starts when it leans on the sentence before."""
-
-    passage_id: str
-    start: int
-    end: int
-    lead: int
-
-    def text(self, passage: Passage) -> str:
-        """Return the quotable span: the sentence, preceded by its neighbour when it leans on it."""
-        return passage.text[self.lead : self.end]
 
 
 @dataclass(frozen=True)
@@ -76,30 +48,18 @@ class Candidate:
 # of the question's words it holds; the closer of its neighbours' cosines; log(1 + its words); whether it
 # takes the sentence before along; its best cosine to the question among the questions written for it (its own
 # cosine when none were; companion/asked.py), and how far that falls below the best sentence's; its cosine to the
-# question as the reader model (reader.py) embeds both; how
+# question moved by the map fit on those written questions (adapter.py; its own cosine without one), and how far
+# that falls below the best sentence's; its cosine to the question as the reader model (reader.py) embeds both; how
 # far that falls below the best sentence's of the same search (a quote is weighed against the best one found);
 # how closely its words meet the question's word by word as the reader reads them (tokens.py), and how far that
 # falls below the best sentence's.
 FEATURES = (
     "cosine", "passage_cosine", "fused", "reciprocal_rank", "bm25", "words", "neighbour", "length", "leans", "asked",
-    "asked_gap", "reader", "reader_gap", "match", "match_gap",
+    "asked_gap", "adapted", "adapted_gap", "reader", "reader_gap", "match", "match_gap",
 )
 # The reader's columns, last in FEATURES: without a reader the rows stop before them, and a ranker fit without
 # them reads the rest (Policy.ranker).
 READER_FEATURES = 4
-
-
-def sentence_spans(text: str) -> list[tuple[int, int, bool]]:
-    """Cut a passage into sentences; each is (start, end, opens a speaker's turn), labels left out."""
-    cuts = [0] + [m.end() for m in SENTENCE_END.finditer(text)] + [len(text)]
-    spans = []
-    for a, b in zip(cuts, cuts[1:]):
-        label = LABEL.match(text, a)
-        start = label.end() if label else a
-        end = a + len(text[a:b].rstrip())
-        if end > start:
-            spans.append((start, end, label is not None))
-    return spans
 
 
 def speaker_at(passage: Passage, position: int) -> str | None:
@@ -136,114 +96,6 @@ def spoken_of(note: Passage, position: int) -> str | None:
         said = set(content_terms(note.text[start:end].replace("-", " ")))
         named = next(iter(named_writers(note, said)), named)
     return named
-
-
-def leans(sentence: str) -> bool:
-    """Tell whether a sentence needs the one before it to be understood."""
-    words = WORD.findall(fold(sentence))
-    # "It's" and "That's" lean as "It" and "That" do.
-    return not words or words[0].split("'")[0] in LEANING or len(sentence.split()) < FRAGMENT_WORDS
-
-
-def units(passage: Passage) -> list[Unit]:
-    """Return a passage's sentences; one that leans on its neighbour (in the same turn) takes it along.
-
-    A sentence that goes on with a quotation opened before it ("…like, “Did anyone text me? Is anyone thinking
-    about me?”") takes along the sentence where the quotation opens: the words quoted are one unit.
-    """
-    spans = sentence_spans(passage.text)
-    quoted = quote_spans(passage.text)
-    found = []
-    for i, (start, end, opens_turn) in enumerate(spans):
-        lead = start
-        opened = next((a for a, b in quoted if a < start < b), None)
-        if i > 0 and not opens_turn and opened is not None:
-            j = i - 1
-            # Back to the sentence holding the opening mark, never past the start of this speaker's turn.
-            while j > 0 and spans[j][0] > opened and not spans[j][2]:
-                j -= 1
-            lead = spans[j][0]
-        elif i > 0 and not opens_turn and leans(passage.text[start:end]):
-            lead = spans[i - 1][0]
-        found.append(Unit(passage.id, start, end, lead))
-    return found
-
-
-def embedding_text(passage: Passage, unit: Unit) -> str:
-    """Return the text embedded for a unit: its quotable span."""
-    return unit.text(passage)
-
-
-class SentenceVectors:
-    """Unit vectors by text, built once at ingest and saved beside the index; misses are embedded on demand.
-
-    The questions written for the sentences (companion/asked.py) are kept by text with them: a sentence is met by
-    the closest question it answers as well as by its own words.
-    """
-
-    def __init__(self, vectors: dict[str, Sequence[float]] | None = None, asked: AskedQuestions | None = None) -> None:
-        self._vectors: dict[str, Sequence[float]] = dict(vectors or {})
-        self.asked = asked if asked is not None else AskedQuestions()
-
-    def __len__(self) -> int:
-        return len(self._vectors)
-
-    @classmethod
-    def build(cls, passages: Sequence[Passage], embedder: Embedder, asked: AskedQuestions | None = None) -> SentenceVectors:
-        """Embed every unit of every passage, and every question written for them, in one batched call."""
-        asked = asked if asked is not None else AskedQuestions()
-        texts = sorted({embedding_text(p, u) for p in passages for u in units(p)} | set(asked.texts))
-        return cls(dict(zip(texts, embedder.embed(texts))) if texts else {}, asked)
-
-    def lookup(self, texts: Sequence[str], embedder: Embedder):
-        """Return one unit-length row per text as a matrix, embedding (and keeping) those not built."""
-        import numpy as np
-
-        missing = sorted({t for t in texts if t not in self._vectors})
-        if missing:
-            self._vectors.update(zip(missing, embedder.embed(missing)))
-        if not texts:
-            return np.zeros((0, 0), dtype=np.float32)
-        return np.asarray([self._vectors[t] for t in texts], dtype=np.float32)
-
-    def closest_asked(self, pool: Sequence[tuple[Hit, Unit]], query, own, embedder: Embedder):
-        """Return each unit's best cosine to the query among the questions written for its sentence; its own where none are."""
-        import numpy as np
-
-        found = np.array(own, dtype=np.float64)
-        if not len(self.asked):
-            return found
-        for i, (hit, unit) in enumerate(pool):
-            questions = self.asked.of(hit.passage.essay_id, hit.passage.text[unit.start : unit.end])
-            if questions:
-                found[i] = float((self.lookup(questions, embedder) @ query).max())
-        return found
-
-    def save(self, folder: Path, fingerprint: str) -> None:
-        """Write the vectors, their texts and a manifest naming the passages and models they were built from."""
-        import numpy as np
-
-        start_folder(folder)
-        texts = sorted(self._vectors)
-        np.save(folder / "vectors.npy", np.asarray([self._vectors[t] for t in texts], dtype=np.float32))
-        finish_folder(folder, texts, {"fingerprint": fingerprint, "units": UNITS_VERSION})
-
-    @classmethod
-    def load(cls, folder: Path, fingerprint: str, asked: AskedQuestions | None = None) -> SentenceVectors | None:
-        """Load saved vectors if they were built for the same passages and questions the same way; else None."""
-        import numpy as np
-
-        texts = saved_texts(folder, {"fingerprint": fingerprint, "units": UNITS_VERSION})
-        if texts is None:
-            return None
-        try:
-            # Mapped, not read: a question touches only the units of the few passages it retrieved.
-            matrix = np.load(folder / "vectors.npy", mmap_mode="r")
-        except (OSError, ValueError):
-            return None
-        if len(texts) != len(matrix):
-            return None
-        return cls(dict(zip(texts, matrix)), asked)
 
 
 @dataclass(frozen=True)
@@ -310,7 +162,11 @@ def sentence_features(
             math.log(1 + len(text.split())), float(unit.lead != unit.start),
         ))
     asked = vectors.closest_asked(pool, query, dense, embedder)
-    found = np.column_stack([np.asarray(rows, dtype=np.float64), asked, asked - asked.max()])
+    moved = vectors.adapted(query)
+    adapted = dense if moved is None else matrix @ moved
+    found = np.column_stack(
+        [np.asarray(rows, dtype=np.float64), asked, asked - asked.max(), adapted, adapted - adapted.max()]
+    )
     if reader is None:
         return pool, found
     read = reader.vectors.lookup(texts, reader.embedder) @ np.asarray(reader.embedder.embed([question])[0], dtype=np.float32)

@@ -13,12 +13,15 @@ from companion.asked import AskedQuestions, load_asked
 from companion.config import Settings
 from companion.errors import ConfigError, ModelError
 from companion.policy import POLICY, Policy
+from companion.retrieval.adapter import AdapterSettings
 from companion.retrieval.embedder import SentenceTransformerEmbedder
 from companion.retrieval.ingest import IngestProgress, IngestReport, ingest
 from companion.retrieval.lexical import LexicalSearcher
 from companion.retrieval.rerank import ReadingSearcher
 from companion.retrieval.search import DenseSearcher, HybridSearcher, Searcher
-from companion.retrieval.sentences import Reader, SentenceVectors, embedding_text, fingerprint, units
+from companion.retrieval.sentence_vectors import SentenceVectors
+from companion.retrieval.sentences import Reader, fingerprint
+from companion.retrieval.units import embedding_text, units
 from companion.retrieval.tokens import TokenVectors, read_texts
 from companion.retrieval.connect import open_client
 from companion.retrieval.store import PassageStore
@@ -109,18 +112,30 @@ def open_lexical(settings: Settings, store: PassageStore, rebuild: bool = False)
 
 def open_sentences(
     settings: Settings, store: PassageStore, embedder: SentenceTransformerEmbedder, asked: AskedQuestions | None = None,
+    policy: Policy = POLICY,
 ) -> SentenceVectors:
-    """Load the saved sentence vectors when they match the store, model and written questions, else embed and save them."""
+    """Load the saved sentence vectors when they match the store, model and written questions, else embed and save them.
+
+    The map the written questions teach (retrieval/adapter.py) is fit with them and kept in the same folder.
+    """
     folder = settings.data_dir / "sentences"
     asked = asked if asked is not None else load_asked(settings.corpus_dir)
-    digest = hashlib.sha256(f"{index_fingerprint(store)}\0{embedder.model_id}\0{asked.digest}".encode("utf-8")).hexdigest()
+    adapting = adapter_settings(policy)
+    digest = hashlib.sha256(
+        f"{index_fingerprint(store)}\0{embedder.model_id}\0{asked.digest}\0{adapting}".encode("utf-8")
+    ).hexdigest()
     loaded = SentenceVectors.load(folder, digest, asked)
     if loaded is not None:
         return loaded
     # Batched through the reference model: a few seconds once, where a question would embed them one by one.
-    built = SentenceVectors.build(store.all_passages(), embedder, asked)
+    built = SentenceVectors.build(store.all_passages(), embedder, asked, adapting)
     _save(built, folder, digest)
     return built
+
+
+def adapter_settings(policy: Policy = POLICY) -> AdapterSettings:
+    """Return how the policy says the question map is fit."""
+    return AdapterSettings(policy.adapter_steps, policy.adapter_rate, policy.adapter_sharpness, policy.adapter_pull)
 
 
 def open_reader(
@@ -214,7 +229,7 @@ def open_retrieval(
             "mean-pooled BERT models such as all-MiniLM-L6-v2 only."
         )
     dense = DenseSearcher(store, questions)
-    sentences = open_sentences(settings, store, embedder, asked)
+    sentences = open_sentences(settings, store, embedder, asked, policy)
     reader = open_reader(settings, store, notices, status)
     if retriever == "dense":
         return Retrieval(store, dense, built, tuple(notices), sentences, reader)
