@@ -24,7 +24,8 @@ LETTERS = passage(
     "film is warm, beautiful and hopeful about him.",
 )
 LONELY = passage("dargis", 2, "Loneliness runs through the whole film: Theodore is lonely even in a crowd.")
-ENDING = passage("boone", 1, "Samantha leaves, and Theodore and Amy sit together on the rooftop at dusk.")
+# Its first words meet "tell me how it ends" as the fake embedder reads words: the ranker has more than chance to go on.
+ENDING = passage("boone", 1, "It ends as Samantha leaves, and Theodore and Amy sit together on the rooftop at dusk.")
 LONELY_Q = "Do you ever feel lonely?"
 SMALL_TALK = {
     "hi, how are you?": "greeting", LONELY_Q: "about_her", "I had a rough day at work.": "feeling",

@@ -79,6 +79,7 @@ def test_who_wrote_the_music_is_no_credit_for_the_writer(engine):
 @pytest.mark.parametrize("question", [
     "How many weeks was Her in theaters?", "how much does an OS1 cost in the movie", "Who edited Her?",
     "who plays the girl theodore goes on the blind date with", "When is Spike Jonze's birthday?",
+    "How much was Scarlett Johansson paid for Her?",
 ])
 @pytest.mark.parametrize("reader", [False, True])
 def test_a_number_date_or_person_no_quote_gives_is_not_quoted_around(engine, reading_engine, question, reader):
@@ -88,8 +89,7 @@ def test_a_number_date_or_person_no_quote_gives_is_not_quoted_around(engine, rea
 
 @pytest.mark.parametrize(("question", "detail"), [
     ("How tall is Joaquin Phoenix?", "a measurement"), ("how old was joaquin phoenix when he made this", "an age"),
-    ("what's paul's girlfriend called in the movie", "a name"), ("How much was Scarlett Johansson paid for Her?", "a sum"),
-    ("what's the name of theodore's dog", "a name"),
+    ("what's paul's girlfriend called in the movie", "a name"), ("what's the name of theodore's dog", "a name"),
 ])
 def test_a_detail_the_essays_speak_around_is_said_to_be_missing(reading_engine, prompts, question, detail):
     reading_engine.history.clear()
