@@ -3,10 +3,10 @@
 A passage holds several sentences and usually only one answers. Each sentence gets a fitted chance
 of holding the answer (a logistic model, benchmarks/sentence_fit.py) from its own MiniLM similarity
 to the question, its neighbours', how much of the question's rarer vocabulary it holds, how well
-its passage was retrieved and how the stronger reader model (reader.py) reads it, whole and word by
-word (tokens.py). A sentence that leans on the one before it (it opens with a pronoun or a connective
-such as "But" or "This", or is a fragment) is read, embedded and quoted together with that neighbour,
-so the quote makes sense alone.
+its passage was retrieved, how near it comes to the questions written for it (companion/asked.py) and
+to the question as the map those questions taught moves it (adapter.py), and how the stronger reader
+model (reader.py) reads it, whole and word by word (tokens.py). The sentences themselves, each with the
+one it leans on, are cut in units.py; their vectors are kept in sentence_vectors.py.
 """
 
 from __future__ import annotations
