@@ -11,7 +11,10 @@ import pytest
 from companion.errors import ModelError
 from companion.retrieval import reader as reader_module
 from companion.retrieval.reader import PARTS, ReaderEmbedder, reader_model_dir
+from companion.passages import normalize_space
+from companion.retrieval.sentence_vectors import asked_pairs
 from companion.retrieval.sentences import FEATURES, READER_FEATURES, sentence_features
+from companion.retrieval.units import embedding_text, units
 
 QUESTIONS = [
     "who plays theodore?",
@@ -91,6 +94,64 @@ def test_the_ranker_reads_the_reader_column(retrieval):
     assert gap.max() == 0.0 and np.allclose(gap, with_reader[:, column] - with_reader[:, column].max())
     credited = next(i for i, (hit, unit) in enumerate(pool) if "Joaquin Phoenix" in unit.text(hit.passage))
     assert with_reader[credited, column] > np.median(with_reader[:, column])
+    # The question moved by the reader's own map meets each sentence as MPNet reads it.
+    texts = [embedding_text(hit.passage, unit) for hit, unit in pool]
+    query = np.asarray(retrieval.reader.embedder.embed(["who plays Theodore?"])[0], dtype=np.float32)
+    moved = retrieval.reader.vectors.lookup(texts, retrieval.reader.embedder) @ retrieval.reader.vectors.adapted(query)
+    adapted = with_reader[:, FEATURES.index("reader_adapted")]
+    assert adapted.tolist() == pytest.approx(moved.tolist(), abs=1e-5)
+    assert not np.allclose(adapted, with_reader[:, column])
+    assert with_reader[:, FEATURES.index("reader_adapted_gap")].tolist() == pytest.approx((adapted - adapted.max()).tolist())
+
+
+def test_the_reader_keeps_a_map_the_written_questions_taught(retrieval):
+    reader = retrieval.reader
+    assert reader.vectors.adapter is not None and reader.vectors.adapter.matrix.shape == (768, 768)
+    pairs = asked_pairs(retrieval.store.all_passages(), retrieval.sentences.asked)
+    sentences = sorted({s for _, s in pairs})
+    own = np.array([sentences.index(s) for _, s in pairs])
+    # The written questions were read at ingest: looking them up embeds nothing.
+    questions = reader.vectors.lookup([q for q, _ in pairs], reader.embedder)
+    found = reader.vectors.lookup(sentences, reader.embedder)
+    plain = (np.argmax(questions @ found.T, axis=1) == own).mean()
+    moved = (np.argmax(np.stack([reader.vectors.adapted(q) for q in questions]) @ found.T, axis=1) == own).mean()
+    assert moved > plain + 0.05
+
+
+def test_the_readers_map_is_read_from_the_questions_and_only_sentences_are_read_by_token(retrieval):
+    from companion.asked import AskedQuestions
+    from companion.policy import POLICY
+    from companion.retrieval.service import _read_all
+
+    passages = retrieval.store.all_passages()[:2]
+    spans = [(p, p.text[u.start : u.end]) for p in passages for u in units(p)][:3]
+    asked = AskedQuestions({(p.essay_id, normalize_space(s)): (f"what does sentence {i} say?",) for i, (p, s) in enumerate(spans)})
+    vectors, tokens = _read_all(passages, retrieval.reader.embedder, asked, POLICY)
+    assert vectors.adapter is not None
+    assert len(vectors.lookup(["what does sentence 0 say?"], retrieval.reader.embedder)[0]) == 768
+    sentence_texts = [embedding_text(p, u) for p in passages for u in units(p)]
+    assert len(tokens) == len(set(sentence_texts))
+    # Each question is read whole, for the map, and never by token: no question is matched word by word.
+    assert len(vectors) >= len(set(sentence_texts)) + len(asked.texts)
+    unasked, _ = _read_all(passages, retrieval.reader.embedder, AskedQuestions(), POLICY)
+    assert unasked.adapter is None
+
+
+def test_the_readers_saved_vectors_are_stale_when_the_written_questions_change(shared_settings, retrieval, monkeypatch):
+    from companion.asked import AskedQuestions
+    from companion.retrieval import service
+
+    asked_for: list[str] = []
+
+    def load(folders, digest):
+        asked_for.append(digest)
+        return retrieval.reader.vectors, retrieval.reader.tokens
+
+    monkeypatch.setattr(service, "_load_read", load)
+    service.open_reader(shared_settings, retrieval.store, asked=retrieval.sentences.asked)
+    service.open_reader(shared_settings, retrieval.store, asked=retrieval.sentences.asked)
+    service.open_reader(shared_settings, retrieval.store, asked=AskedQuestions())
+    assert asked_for[0] == asked_for[1] != asked_for[2]
 
 
 def test_an_index_without_the_reader_still_answers_and_says_why(shared_settings, tmp_path, monkeypatch):

@@ -5,8 +5,9 @@ of holding the answer (a logistic model, benchmarks/sentence_fit.py) from its ow
 to the question, its neighbours', how much of the question's rarer vocabulary it holds, how well
 its passage was retrieved, how near it comes to the questions written for it (companion/asked.py) and
 to the question as the map those questions taught moves it (adapter.py), and how the stronger reader
-model (reader.py) reads it, whole and word by word (tokens.py). The sentences themselves, each with the
-one it leans on, are cut in units.py; their vectors are kept in sentence_vectors.py.
+model (reader.py) reads it, whole, word by word (tokens.py) and against the question as a map fit in its space
+moves it. The sentences themselves, each with the one it leans on, are cut in units.py; their vectors are kept in
+sentence_vectors.py.
 """
 
 from __future__ import annotations
@@ -52,14 +53,16 @@ class Candidate:
 # that falls below the best sentence's; its cosine to the question as the reader model (reader.py) embeds both; how
 # far that falls below the best sentence's of the same search (a quote is weighed against the best one found);
 # how closely its words meet the question's word by word as the reader reads them (tokens.py), and how far that
-# falls below the best sentence's.
+# falls below the best sentence's; its reader cosine to the question moved by the map fit in the reader's space, and
+# how far that falls below the best sentence's.
 FEATURES = (
     "cosine", "passage_cosine", "fused", "reciprocal_rank", "bm25", "words", "neighbour", "length", "leans", "asked",
-    "asked_gap", "adapted", "adapted_gap", "reader", "reader_gap", "match", "match_gap",
+    "asked_gap", "adapted", "adapted_gap", "reader", "reader_gap", "match", "match_gap", "reader_adapted",
+    "reader_adapted_gap",
 )
 # The reader's columns, last in FEATURES: without a reader the rows stop before them, and a ranker fit without
 # them reads the rest (Policy.ranker).
-READER_FEATURES = 4
+READER_FEATURES = 6
 
 
 def speaker_at(passage: Passage, position: int) -> str | None:
@@ -169,9 +172,15 @@ def sentence_features(
     )
     if reader is None:
         return pool, found
-    read = reader.vectors.lookup(texts, reader.embedder) @ np.asarray(reader.embedder.embed([question])[0], dtype=np.float32)
+    read_matrix = reader.vectors.lookup(texts, reader.embedder)
+    read_query = np.asarray(reader.embedder.embed([question])[0], dtype=np.float32)
+    read = read_matrix @ read_query
     match = np.asarray(best_matches(reader.embedder.question_tokens(question), reader.tokens.lookup(texts, reader.embedder)))
-    return pool, np.column_stack([found, read, read - read.max(), match, match - match.max()])
+    read_moved = reader.vectors.adapted(read_query)
+    read_adapted = read if read_moved is None else read_matrix @ read_moved
+    return pool, np.column_stack(
+        [found, read, read - read.max(), match, match - match.max(), read_adapted, read_adapted - read_adapted.max()]
+    )
 
 
 def answer_chances(features, model: Sequence[float]):

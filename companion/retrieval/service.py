@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from companion.asked import AskedQuestions, load_asked
 from companion.config import Settings
@@ -19,12 +20,16 @@ from companion.retrieval.ingest import IngestProgress, IngestReport, ingest
 from companion.retrieval.lexical import LexicalSearcher
 from companion.retrieval.rerank import ReadingSearcher
 from companion.retrieval.search import DenseSearcher, HybridSearcher, Searcher
-from companion.retrieval.sentence_vectors import SentenceVectors
+from companion.retrieval.sentence_vectors import SentenceVectors, asked_pairs
 from companion.retrieval.sentences import Reader, fingerprint
 from companion.retrieval.units import embedding_text, units
 from companion.retrieval.tokens import TokenVectors, read_texts
 from companion.retrieval.connect import open_client
 from companion.retrieval.store import PassageStore
+from companion.types import Passage
+
+if TYPE_CHECKING:
+    from companion.retrieval.reader import ReaderEmbedder
 
 # Says what a long wait is for (the CLI prints it, the chat shows it as its status).
 Status = Callable[[str], None]
@@ -74,7 +79,7 @@ def run_ingest(
     # Loading checks the saved BM25 files, so an ingest also repairs one that was damaged.
     open_lexical(settings, store)
     open_sentences(settings, store, embedder, asked)
-    open_reader(settings, store, notices, status)
+    open_reader(settings, store, notices, status, asked=asked)
     return report
 
 
@@ -140,9 +145,12 @@ def adapter_settings(policy: Policy = POLICY) -> AdapterSettings:
 
 def open_reader(
     settings: Settings, store: PassageStore, notices: list[str] | None = None, status: Status | None = None,
-    policy: Policy = POLICY,
+    policy: Policy = POLICY, asked: AskedQuestions | None = None,
 ) -> Reader | None:
-    """Open the reader model and its saved sentence vectors, embedding every sentence with it when they are stale."""
+    """Open the reader model and its saved sentence vectors, embedding every sentence with it when they are stale.
+
+    The map the written questions teach is fit in the reader's space too (retrieval/adapter.py), kept with its vectors.
+    """
     from companion.retrieval.reader import cache_root, open_reader_model
 
     count = store.count()
@@ -160,27 +168,43 @@ def open_reader(
             notices.append(f"Quotes are chosen without the reader model: {exc}")
         return None
     folders = settings.data_dir / "reader", settings.data_dir / "reader-tokens"
-    digest = hashlib.sha256(f"{index_fingerprint(store)}\0{questions.model_id}".encode("utf-8")).hexdigest()
+    asked = asked if asked is not None else load_asked(settings.corpus_dir)
+    # The map is fit on these questions in this way: a change to either makes the saved one stale.
+    taught = f"{asked.digest}\0{adapter_settings(policy)}"
+    digest = _digest(index_fingerprint(store), questions.model_id, taught)
     loaded = _load_read(folders, digest)
     if loaded is None:
         passages = store.all_passages()
         # Kept by content beside the model too: MPNet over every sentence is the slowest part of an ingest, and
         # another data dir holding the same essays (a second profile, a rebuilt index) need not pay it again.
-        content = fingerprint(passages, questions.model_id)
+        content = _digest(fingerprint(passages, questions.model_id), taught)
         memos = cache_root() / "reader-vectors" / content, cache_root() / "reader-tokens" / content
         loaded = _load_read(memos, content)
         if loaded is None:
             if status:
                 status(f"reading all {len(passages)} passages' sentences with the reader model, once…")
-            texts = [embedding_text(p, u) for p in passages for u in units(p)]
-            vectors, tokens = read_texts(texts, str(questions.location))
-            loaded = SentenceVectors(vectors), tokens
+            loaded = _read_all(passages, questions, asked, policy)
             for built, memo in zip(loaded, memos):
                 _save(built, memo, content)
                 _forget_oldest(memo.parent, keep=MEMOS)
         for built, folder in zip(loaded, folders):
             _save(built, folder, digest)
     return Reader(questions, *loaded)
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+def _read_all(
+    passages: Sequence[Passage], model: ReaderEmbedder, asked: AskedQuestions, policy: Policy,
+) -> tuple[SentenceVectors, TokenVectors]:
+    """Read every sentence with the reader model, whole and by token, and fit its map on the written questions."""
+    pairs = asked_pairs(passages, asked)
+    texts = [embedding_text(p, u) for p in passages for u in units(p)]
+    vectors, tokens = read_texts(texts, str(model.location), plain=sorted({text for pair in pairs for text in pair}))
+    adapter = SentenceVectors(vectors).fit(pairs, adapter_settings(policy), model) if pairs else None
+    return SentenceVectors(vectors, adapter=adapter), tokens
 
 
 def _load_read(folders: tuple[Path, Path], digest: str) -> tuple[SentenceVectors, TokenVectors] | None:
@@ -230,7 +254,7 @@ def open_retrieval(
         )
     dense = DenseSearcher(store, questions)
     sentences = open_sentences(settings, store, embedder, asked, policy)
-    reader = open_reader(settings, store, notices, status)
+    reader = open_reader(settings, store, notices, status, policy, asked)
     if retriever == "dense":
         return Retrieval(store, dense, built, tuple(notices), sentences, reader)
     lexical = open_lexical(settings, store, rebuild=built is not None)

@@ -106,23 +106,31 @@ class TokenVectors:
         return cls({t: (codes[a:b], scales[a:b]) for t, a, b in zip(texts, starts[:-1], starts[1:])})
 
 
-def read_texts(texts: Sequence[str], location: str, batch_size: int = 32) -> tuple[dict[str, list[float]], TokenVectors]:
-    """Read texts with a sentence-transformers model in one pass: each one's unit vector and its token rows."""
+def read_texts(
+    texts: Sequence[str], location: str, batch_size: int = 32, plain: Sequence[str] = (),
+) -> tuple[dict[str, list[float]], TokenVectors]:
+    """Read texts with a sentence-transformers model in one pass: each one's unit vector and its token rows.
+
+    The plain texts (questions written for the sentences) are read for their vectors alone: no question is matched
+    against their words.
+    """
     import torch
 
     model = load_model(location)
     vectors: dict[str, list[float]] = {}
     rows: dict[str, tuple] = {}
+    tokened = set(texts)
     # Batches of similar length waste no work on padding.
-    ordered = sorted(set(texts), key=len)
+    ordered = sorted(tokened | set(plain), key=len)
     for start in range(0, len(ordered), batch_size):
         chunk = ordered[start : start + batch_size]
         with torch.no_grad():
             out = model(model.preprocess(chunk))
         for i, text in enumerate(chunk):
-            length = int(out["attention_mask"][i].sum())
             vectors[text] = unit_rows(out["sentence_embedding"][i : i + 1].numpy())[0].tolist()
-            rows[text] = encode_rows(unit_rows(out["token_embeddings"][i, 1 : length - 1].numpy()))
+            if text in tokened:
+                length = int(out["attention_mask"][i].sum())
+                rows[text] = encode_rows(unit_rows(out["token_embeddings"][i, 1 : length - 1].numpy()))
     return vectors, TokenVectors(rows)
 
 
