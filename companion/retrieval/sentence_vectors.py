@@ -46,10 +46,9 @@ class SentenceVectors:
         texts = sorted(
             {embedding_text(p, u) for p in passages for u in units(p)} | set(asked.texts) | {s for _, s in pairs}
         )
-        built = cls(dict(zip(texts, embedder.embed(texts))) if texts else {}, asked)
-        if pairs and adapting is not None:
-            built.adapter = built.fit(pairs, adapting, embedder)
-        return built
+        vectors = dict(zip(texts, embedder.embed(texts))) if texts else {}
+        adapter = cls(vectors).fit(pairs, adapting, embedder) if pairs and adapting is not None else None
+        return cls(vectors, asked, adapter)
 
     def fit(
         self, pairs: Sequence[tuple[str, str]], adapting: AdapterSettings, embedder: Embedder,

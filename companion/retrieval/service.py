@@ -193,6 +193,7 @@ def open_reader(
 
 
 def _digest(*parts: str) -> str:
+    """Return a digest of the parts, to key what is saved from them."""
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
