@@ -1,13 +1,15 @@
 """Choose how the question map (companion/retrieval/adapter.py) is fit, on dev questions only.
 
-    .venv/bin/python benchmarks/adapter_fit.py [--settings STEPS,RATE,SHARPNESS,PULL ...]
+    .venv/bin/python benchmarks/adapter_fit.py [--reader] [--settings STEPS,RATE,SHARPNESS,PULL ...]
 
 For each way of fitting the map, the map is fit on the questions written for the essays' sentences (never on an
 evaluation question), its two ranker columns (the moved question's cosine to each sentence and its gap to the best)
 are put in place of the ones the index holds, and the quote ranker is fit again: held out by 10 folds of the dev
 questions (benchmarks/sentence_fit.py's set), and fit on all of dev then read on eval/probe_dev.jsonl. Each line
 gives what a reader would be shown at the policy's floor and caps (quote answers, precision, the first quote), and
-how long the fit took. "without" leaves the two columns out; "policy" is Policy.adapter_*.
+how long the fit took. "without" leaves the two columns out; "policy" is Policy.adapter_*. With --reader the map is fit
+in the reader model's space (MPNet's vectors of the written questions, read at ingest) and its two columns are the
+ones tried.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from companion.retrieval.service import adapter_settings
 PROBES = REPO_ROOT / "eval" / "probe_dev.jsonl"
 SETTINGS = ("200,0.001,20,0.001", "200,0.001,20,0.01", "200,0.001,20,0.0001", "400,0.001,20,0.001",
             "200,0.001,10,0.001", "200,0.001,30,0.001")
-COLUMN = FEATURES.index("adapted")
 
 
 def probe_rows():
@@ -48,12 +49,16 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--settings", nargs="*", default=list(SETTINGS), help="STEPS,RATE,SHARPNESS,PULL each")
+    parser.add_argument("--reader", action="store_true", help="fit the map in the reader model's space")
     args = parser.parse_args()
     rows, retrieval = rp.dev_rows()
     probes = probe_rows()
-    vectors = retrieval.sentences
-    embedder = retrieval.first_search.embedder
-    pairs = asked_pairs(retrieval.store.all_passages(), vectors.asked)
+    if args.reader and retrieval.reader is None:
+        raise SystemExit("the reader model is not installed: run make setup")
+    vectors = retrieval.reader.vectors if args.reader else retrieval.sentences
+    embedder = retrieval.reader.embedder if args.reader else retrieval.first_search.embedder
+    column = FEATURES.index("reader_adapted" if args.reader else "adapted")
+    pairs = asked_pairs(retrieval.store.all_passages(), retrieval.sentences.asked)
     everything = [r for r in rows + probes if len(r.pool)]
     queries = {r.question: np.asarray(embedder.embed([r.question])[0], dtype=np.float32) for r in everything}
     units = {r.question: vectors.lookup([embedding_text(h.passage, u) for h, u in r.pool], embedder) for r in everything}
@@ -68,7 +73,7 @@ def main() -> None:
         print(f"{name}{took}\n  dev, 10 folds: {rp.shown_figures(rows, rp.held_out(rows, columns, 10)[0])}\n"
               f"  probes, fit on dev: {transfer(columns)}", flush=True)
 
-    report("without", lambda r: np.delete(r.X, [COLUMN, COLUMN + 1], axis=1))
+    report("without", lambda r: np.delete(r.X, [column, column + 1], axis=1))
     for spec in ["policy", *args.settings]:
         chosen = adapter_settings(POLICY) if spec == "policy" else AdapterSettings(*(
             cast(v) for cast, v in zip((int, float, float, float), spec.split(","))))
@@ -82,7 +87,7 @@ def main() -> None:
 
         def columns(r, moved=moved):
             X = r.X.copy()
-            X[:, COLUMN : COLUMN + 2] = moved[r.question]
+            X[:, column : column + 2] = moved[r.question]
             return X
 
         report(f"{spec} ({chosen})", columns, f", fit in {took:.1f} s")
