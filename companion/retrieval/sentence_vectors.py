@@ -130,7 +130,7 @@ ADAPTER_FILE = "adapter.npy"
 
 
 def _manifest(fingerprint: str, adapted: bool) -> dict:
-    # Vectors saved without a map (the reader's) keep the manifest they had before maps existed.
+    # Vectors saved without a map (a corpus no questions were written for) keep the manifest they had before maps existed.
     manifest = {"fingerprint": fingerprint, "units": UNITS_VERSION}
     return {**manifest, "adapter": ADAPTER_VERSION} if adapted else manifest
 

@@ -126,9 +126,7 @@ def open_sentences(
     folder = settings.data_dir / "sentences"
     asked = asked if asked is not None else load_asked(settings.corpus_dir)
     adapting = adapter_settings(policy)
-    digest = hashlib.sha256(
-        f"{index_fingerprint(store)}\0{embedder.model_id}\0{asked.digest}\0{adapting}".encode("utf-8")
-    ).hexdigest()
+    digest = _digest(index_fingerprint(store), embedder.model_id, asked.digest, str(adapting))
     loaded = SentenceVectors.load(folder, digest, asked)
     if loaded is not None:
         return loaded
