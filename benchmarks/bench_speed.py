@@ -6,6 +6,7 @@
 - the reader model's vectors and token rows for every sentence (what it adds to an ingest) vs MiniLM's vectors for
   the same;
 - MiniLM's vectors for every sentence and the questions written for them (corpus/questions/) vs the sentences alone;
+- the reader's pass after an essay is edited, and for essays it has read, with its memo by text vs the whole pass;
 - peak RSS of a one-shot ask with the local llama-cpp model loaded (first ask, which converts it, and a later one).
 """
 
@@ -143,6 +144,30 @@ def main() -> int:
         mapped.append(time.perf_counter() - start)
     rows.append(("reader vectors, questions and their map", f"{statistics.median(mapped):.2f} s",
                  f"sentences alone {statistics.median(mpnet):.2f} s", f"{statistics.median(mapped) / statistics.median(mpnet):.1f}x"))
+
+    # The same pass with the reader's memo by text (retrieval/read_memo.py) filled by a first build: after one sentence
+    # is edited (another passage's each run, so its written questions no longer match and the map is fit again), and
+    # for a second data dir holding the same essays; vs the whole pass above.
+    from dataclasses import replace
+
+    from companion.retrieval.read_memo import ReadingMemo
+
+    memo = ReadingMemo(Path(tempfile.mkdtemp(prefix="companion-memo-")), model.model_id)
+    _read_all(passages, model, asked, POLICY, memo)
+    edited, kept = [], []
+    for run in range(max(1, args.runs // 2)):
+        changed = [replace(p, text=p.text.replace(".", " (edited).", 1)) if i == run else p for i, p in enumerate(passages)]
+        start = time.perf_counter()
+        _read_all(changed, model, asked, POLICY, memo)
+        edited.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        _read_all(changed, model, asked, POLICY, memo)
+        kept.append(time.perf_counter() - start)
+    shutil.rmtree(memo.root, ignore_errors=True)
+    rows.append(("reader's pass after one sentence is edited (memo by text)", f"{statistics.median(edited):.2f} s",
+                 f"whole pass {statistics.median(mapped):.2f} s", f"{statistics.median(edited) / statistics.median(mapped):.2f}x"))
+    rows.append(("reader's pass for essays it has read (memo by text)", f"{statistics.median(kept):.2f} s",
+                 f"whole pass {statistics.median(mapped):.2f} s", f"{statistics.median(kept) / statistics.median(mapped):.3f}x"))
 
     # Build the index once for the rest.
     subprocess.run([COMPANION, "ingest", "--data-dir", str(data)], check=True, capture_output=True)

@@ -198,19 +198,6 @@ def test_damaged_weights_in_the_cache_are_unpacked_again(cache):
     assert len(embedder.embed(["who plays theodore?"])[0]) == 768
 
 
-def test_the_cache_keeps_the_reader_vectors_of_the_newest_corpora_only(tmp_path):
-    import os
-
-    from companion.retrieval.service import _forget_oldest
-
-    for age in range(6):
-        folder = tmp_path / f"corpus-{age}"
-        folder.mkdir()
-        os.utime(folder, (1_000_000 - age, 1_000_000 - age))
-    _forget_oldest(tmp_path, keep=4)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [f"corpus-{age}" for age in range(4)]
-
-
 def test_fixed_examples_are_encoded_once_and_kept_beside_the_model(model_dir, tmp_path, monkeypatch):
     home = tmp_path / "models"
     home.mkdir()

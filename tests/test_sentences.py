@@ -9,7 +9,7 @@ from companion.corpus import load_corpus
 from companion.passages import split_essay
 from companion.policy import POLICY
 from companion.retrieval.sentence_vectors import SentenceVectors
-from companion.retrieval.sentences import Candidate, distinct, fingerprint, rank_sentences, speaker_at
+from companion.retrieval.sentences import Candidate, distinct, rank_sentences, speaker_at
 from companion.retrieval.units import LABEL, leans, units
 from companion.types import Hit, Passage
 
@@ -110,9 +110,9 @@ def test_saved_vectors_load_only_for_the_same_passages_and_are_not_embedded_agai
     passages = [_passage("Theodore writes letters. But he cannot write his own.")]
     counting = CountingEmbedder(retrieval.searcher.embedder)
     built = SentenceVectors.build(passages, counting)
-    key = fingerprint(passages, counting.model_id)
+    key = "these passages, read by this model"
     built.save(tmp_path / "sentences", key)
-    other = fingerprint([_passage("Other text.")], counting.model_id)
+    other = "other passages"
     assert SentenceVectors.load(tmp_path / "sentences", other) is None
     loaded = SentenceVectors.load(tmp_path / "sentences", key)
     assert loaded is not None and len(loaded) == len(built) == 2

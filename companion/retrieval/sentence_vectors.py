@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
+from typing import Protocol
 
 from companion.asked import AskedQuestions
 from companion.retrieval.adapter import AdapterSettings, QueryAdapter, fit_adapter
@@ -11,6 +13,21 @@ from companion.retrieval.embedder import Embedder
 from companion.retrieval.saved import finish_folder, saved_texts, start_folder
 from companion.retrieval.units import UNITS_VERSION, Unit, embedding_text, units
 from companion.types import Hit, Passage
+
+
+class Memo(Protocol):
+    """Where a model's vectors of texts, and the maps fit on them, are kept from one build to the next."""
+
+    def vectors(self, texts: Sequence[str], embedder: Embedder) -> dict[str, Sequence[float]]:
+        """Return each text's vector as the embedder makes it, embedding only those not kept."""
+        ...
+
+    def adapter(
+        self, pairs: Sequence[tuple[str, str]], settings: AdapterSettings, width: int,
+        fit: Callable[[], QueryAdapter | None],
+    ) -> QueryAdapter | None:
+        """Return the map fit on these pairs with these settings: kept, or fit now and kept."""
+        ...
 
 
 class SentenceVectors:
@@ -32,23 +49,37 @@ class SentenceVectors:
     def __len__(self) -> int:
         return len(self._vectors)
 
+    def known(self) -> Mapping[str, Sequence[float]]:
+        """Return the vectors built so far, by text."""
+        return MappingProxyType(self._vectors)
+
     @classmethod
     def build(
         cls, passages: Sequence[Passage], embedder: Embedder, asked: AskedQuestions | None = None,
-        adapting: AdapterSettings | None = None,
+        adapting: AdapterSettings | None = None, memo: Memo | None = None,
     ) -> SentenceVectors:
         """Embed every unit of every passage, and every question written for them, in one batched call.
 
-        With adapting settings and written questions, the map from a question to its sentence is fit too.
+        With adapting settings and written questions, the map from a question to its sentence is fit too. With a memo,
+        texts it keeps are not embedded again, nor a map it keeps for the same pairs fit again.
         """
         asked = asked if asked is not None else AskedQuestions()
         pairs = asked_pairs(passages, asked) if adapting is not None else []
         texts = sorted(
             {embedding_text(p, u) for p in passages for u in units(p)} | set(asked.texts) | {s for _, s in pairs}
         )
-        vectors = dict(zip(texts, embedder.embed(texts))) if texts else {}
-        adapter = cls(vectors).fit(pairs, adapting, embedder) if pairs and adapting is not None else None
-        return cls(vectors, asked, adapter)
+        if memo is not None:
+            vectors = memo.vectors(texts, embedder)
+        else:
+            vectors = dict(zip(texts, embedder.embed(texts))) if texts else {}
+        if not pairs or adapting is None:
+            return cls(vectors, asked)
+
+        def fit() -> QueryAdapter | None:
+            return cls(vectors).fit(pairs, adapting, embedder)
+
+        width = len(next(iter(vectors.values())))
+        return cls(vectors, asked, fit() if memo is None else memo.adapter(pairs, adapting, width, fit))
 
     def fit(
         self, pairs: Sequence[tuple[str, str]], adapting: AdapterSettings, embedder: Embedder,

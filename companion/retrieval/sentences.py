@@ -12,7 +12,6 @@ sentence_vectors.py.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -108,14 +107,6 @@ class Reader:
     embedder: TokenReader
     vectors: SentenceVectors
     tokens: TokenVectors
-
-
-def fingerprint(passages: Sequence[Passage], model_id: str) -> str:
-    """Return a digest of the passages' texts and the embedding model, to key saved vectors."""
-    digest = hashlib.sha256(model_id.encode("utf-8"))
-    for passage in sorted(passages, key=lambda p: p.id):
-        digest.update(f"\0{passage.id}\0{passage.text}".encode("utf-8"))
-    return digest.hexdigest()
 
 
 def lexical_share(question_terms: set[str], text: str, idf: Idf | None) -> float:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,14 +13,15 @@ from companion.asked import AskedQuestions, load_asked
 from companion.config import Settings
 from companion.errors import ConfigError, ModelError
 from companion.policy import POLICY, Policy
-from companion.retrieval.adapter import AdapterSettings
+from companion.retrieval.adapter import AdapterSettings, QueryAdapter
 from companion.retrieval.embedder import SentenceTransformerEmbedder
 from companion.retrieval.ingest import IngestProgress, IngestReport, ingest
 from companion.retrieval.lexical import LexicalSearcher
+from companion.retrieval.read_memo import ReadingMemo, Told, forget_superseded
 from companion.retrieval.rerank import ReadingSearcher
 from companion.retrieval.search import DenseSearcher, HybridSearcher, Searcher
 from companion.retrieval.sentence_vectors import SentenceVectors, asked_pairs
-from companion.retrieval.sentences import Reader, fingerprint
+from companion.retrieval.sentences import Reader
 from companion.retrieval.units import embedding_text, units
 from companion.retrieval.tokens import TokenVectors, read_texts
 from companion.retrieval.connect import open_client
@@ -130,8 +130,12 @@ def open_sentences(
     loaded = SentenceVectors.load(folder, digest, asked)
     if loaded is not None:
         return loaded
-    # Batched through the reference model: a few seconds once, where a question would embed them one by one.
-    built = SentenceVectors.build(store.all_passages(), embedder, asked, adapting)
+    from companion.retrieval.reader import cache_root
+
+    # Batched through the reference model: some 10 s once, where a question would embed them one by one; kept by text
+    # beside the models, so an edited essay has only its changed sentences embedded again.
+    memo = ReadingMemo(cache_root(), embedder.model_id)
+    built = SentenceVectors.build(store.all_passages(), embedder, asked, adapting, memo)
     _save(built, folder, digest)
     return built
 
@@ -172,19 +176,15 @@ def open_reader(
     digest = _digest(index_fingerprint(store), questions.model_id, taught)
     loaded = _load_read(folders, digest)
     if loaded is None:
-        passages = store.all_passages()
-        # Kept by content beside the model too: MPNet over every sentence is the slowest part of an ingest, and
-        # another data dir holding the same essays (a second profile, a rebuilt index) need not pay it again.
-        content = _digest(fingerprint(passages, questions.model_id), taught)
-        memos = cache_root() / "reader-vectors" / content, cache_root() / "reader-tokens" / content
-        loaded = _load_read(memos, content)
-        if loaded is None:
+        root = cache_root()
+        forget_superseded(root)
+
+        def told(count: int) -> None:
             if status:
-                status(f"reading all {len(passages)} passages' sentences with the reader model, once…")
-            loaded = _read_all(passages, questions, asked, policy)
-            for built, memo in zip(loaded, memos):
-                _save(built, memo, content)
-                _forget_oldest(memo.parent, keep=MEMOS)
+                texts = "1 text" if count == 1 else f"{count:,} texts"
+                status(f"reading {texts} it has not read before with the reader model (sentences, written questions)…")
+
+        loaded = _read_all(store.all_passages(), questions, asked, policy, ReadingMemo(root, questions.model_id), told)
         for built, folder in zip(loaded, folders):
             _save(built, folder, digest)
     return Reader(questions, *loaded)
@@ -197,12 +197,27 @@ def _digest(*parts: str) -> str:
 
 def _read_all(
     passages: Sequence[Passage], model: ReaderEmbedder, asked: AskedQuestions, policy: Policy,
+    memo: ReadingMemo | None = None, told: Told | None = None,
 ) -> tuple[SentenceVectors, TokenVectors]:
-    """Read every sentence with the reader model, whole and by token, and fit its map on the written questions."""
+    """Read every sentence with the reader model, whole and by token, and fit its map on the written questions.
+
+    With a memo, texts it keeps are not read again, and a map it keeps for the same pairs is not fit again.
+    """
     pairs = asked_pairs(passages, asked)
     texts = [embedding_text(p, u) for p in passages for u in units(p)]
-    vectors, tokens = read_texts(texts, str(model.location), plain=sorted({text for pair in pairs for text in pair}))
-    adapter = SentenceVectors(vectors).fit(pairs, adapter_settings(policy), model) if pairs else None
+    plain = sorted({text for pair in pairs for text in pair})
+    if memo is None:
+        vectors, tokens = read_texts(texts, str(model.location), plain=plain)
+    else:
+        vectors, tokens = memo.read(texts, plain, str(model.location), told)
+
+    def fit() -> QueryAdapter | None:
+        return SentenceVectors(vectors).fit(pairs, adapter_settings(policy), model)
+
+    adapter = None
+    if pairs:
+        width = len(next(iter(vectors.values())))
+        adapter = fit() if memo is None else memo.adapter(pairs, adapter_settings(policy), width, fit)
     return SentenceVectors(vectors, adapter=adapter), tokens
 
 
@@ -218,20 +233,6 @@ def _save(built: LexicalSearcher | SentenceVectors | TokenVectors, folder: Path,
         built.save(folder, digest)
     except OSError:
         pass  # An unwritable folder only costs the rebuild next time.
-
-
-# Corpora whose reader vectors the cache keeps: each edit of an essay makes a new one.
-MEMOS = 4
-
-
-def _forget_oldest(folder: Path, keep: int) -> None:
-    """Remove all but the newest ``keep`` entries of a cache folder."""
-    try:
-        entries = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
-    except OSError:
-        return
-    for stale in entries[keep:]:
-        shutil.rmtree(stale, ignore_errors=True)
 
 
 def open_retrieval(

@@ -11,8 +11,9 @@ reads some 4,000 rows). The codes keep each cosine to within about 0.005.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Protocol
 
 from companion.retrieval.embedder import Embedder, load_model
@@ -63,6 +64,10 @@ class TokenVectors:
 
     def __len__(self) -> int:
         return len(self._rows)
+
+    def known(self) -> Mapping[str, tuple]:
+        """Return each text's (int8 codes, float32 scales) read so far."""
+        return MappingProxyType(self._rows)
 
     def lookup(self, texts: Sequence[str], reader: TokenReader) -> list[tuple]:
         """Return each text's (codes, scales), reading (and keeping) those not built."""

@@ -1,0 +1,192 @@
+"""What a model read, kept by text beside the models, so an edited or another corpus reads only the texts it has new.
+
+MPNet reading every sentence by token and every written question whole is the slowest part of an ingest (about a
+minute on 2 cores for this corpus), and MiniLM reading them whole the next (some 10 s). What a model makes of a text
+depends on the text and the model alone, so it is kept by text: editing an essay reads again only the sentences the
+edit changed, and a second data dir holding the same essays reads nothing. The map the written questions teach is
+kept by what it was fit on (the pairs, the model and the settings), so an edit leaving the questions' sentences alone
+fits nothing either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from companion.retrieval.adapter import AdapterSettings, QueryAdapter
+from companion.retrieval.embedder import Embedder
+from companion.retrieval.saved import keep_matrix, kept_matrix
+from companion.retrieval.sentence_vectors import ADAPTER_VERSION, SentenceVectors
+from companion.retrieval.tokens import TokenVectors, read_texts
+
+# Says how many texts are about to be read (the reader takes some 40 ms a text).
+Told = Callable[[int], None]
+# Reads texts by token and texts whole: their vectors by text, and the token rows of the first.
+Read = Callable[[Sequence[str], Sequence[str]], "tuple[dict[str, Sequence[float]], TokenVectors]"]
+# The memo keeps the texts its last this many builds used: switching between a few corpora (data dirs, an edit
+# undone) reads nothing again, and the memo cannot grow without end.
+KEEP_BUILDS = 4
+# Beside the arrays: the number of the memo's last build and the build each text was last used by.
+STAMPS = "used.json"
+# Models whose reading is kept (MiniLM's and the reader's, and a new version of either, which reads everything anew).
+KEEP_MODELS = 4
+# Maps kept: each set of written questions (or of their sentences) fits its own.
+KEEP_MAPS = 4
+# The whole-corpus memos an earlier version kept, which the memo by text supersedes.
+SUPERSEDED = ("reader-vectors", "reader-tokens")
+
+
+@dataclass(frozen=True)
+class ReadingMemo:
+    """Where one model's reading of each text, and the maps fit on it, are kept: the reader's, or MiniLM's."""
+
+    root: Path
+    model_id: str
+
+    def read(
+        self, texts: Sequence[str], plain: Sequence[str], location: str, told: Told | None = None,
+    ) -> tuple[dict[str, Sequence[float]], TokenVectors]:
+        """Return each text's vector and token rows and each plain text's vector, reading only those not kept."""
+        return self._through(texts, plain, lambda tokened, whole: read_texts(tokened, location, plain=whole), told)
+
+    def vectors(self, texts: Sequence[str], embedder: Embedder) -> dict[str, Sequence[float]]:
+        """Return each text's vector as the embedder makes it, embedding only those not kept."""
+
+        def embed(_: Sequence[str], whole: Sequence[str]) -> tuple[dict[str, Sequence[float]], TokenVectors]:
+            return (dict(zip(whole, embedder.embed(list(whole)))) if whole else {}), TokenVectors()
+
+        return self._through((), texts, embed, None)[0]
+
+    def _through(
+        self, texts: Sequence[str], plain: Sequence[str], read: Read, told: Told | None,
+    ) -> tuple[dict[str, Sequence[float]], TokenVectors]:
+        """Return what read makes of the texts (by token) and the plain texts (whole), having it read only those not kept."""
+        kept = self._load()
+        tokened = set(texts)
+        wanted = tokened | set(plain)
+        fresh = sorted(t for t in tokened if t not in kept.vectors or t not in kept.tokens)
+        fresh_plain = sorted(t for t in wanted - tokened if t not in kept.vectors)
+        made: dict[str, Sequence[float]] = {}
+        made_rows: Mapping[str, tuple] = {}
+        if fresh or fresh_plain:
+            if told is not None:
+                told(len(fresh) + len(fresh_plain))
+            made, rows = read(fresh, fresh_plain)
+            made_rows = rows.known()
+        # Copied out of the kept files, which saving replaces.
+        vectors = {t: made[t] if t in made else _row(kept.vectors[t]) for t in wanted}
+        tokens = {t: made_rows[t] if t in made_rows else _copied(kept.tokens[t]) for t in tokened}
+        self._save(vectors, tokens, kept)
+        return vectors, TokenVectors(tokens)
+
+    def adapter(
+        self, pairs: Sequence[tuple[str, str]], settings: AdapterSettings, width: int, fit: Callable[[], QueryAdapter | None],
+    ) -> QueryAdapter | None:
+        """Return the map fit on these pairs with these settings: kept, or fit now and kept."""
+        key = _digest(str(ADAPTER_VERSION), str(settings), json.dumps(sorted(pairs)))
+        path = self.root / "maps" / self._model_folder / f"{key[:32]}.npy"
+        matrix = kept_matrix(path, width)
+        if matrix is not None and matrix.shape == (width, width):
+            return QueryAdapter(matrix)
+        made = fit()
+        if made is not None:
+            keep_matrix(path, made.matrix)
+            forget_oldest(path.parent, KEEP_MAPS)
+            forget_oldest(path.parent.parent, KEEP_MODELS)
+        return made
+
+    @property
+    def _model_folder(self) -> str:
+        return _digest(self.model_id)[:16]
+
+    @property
+    def _base(self) -> Path:
+        return self.root / "texts" / self._model_folder
+
+    @property
+    def _fingerprint(self) -> str:
+        return _digest("reading by text", self.model_id)
+
+    def _load(self) -> _Kept:
+        vectors = SentenceVectors.load(self._base / "vectors", self._fingerprint)
+        tokens = TokenVectors.load(self._base / "tokens", self._fingerprint)
+        try:
+            stamps = json.loads((self._base / STAMPS).read_text("utf-8"))
+            build = int(stamps["build"])
+            used = {t: n for t, n in dict(stamps["used"]).items() if isinstance(n, int)}
+        except (OSError, ValueError, TypeError, KeyError):
+            build, used = 0, {}
+        return _Kept(
+            dict(vectors.known()) if vectors is not None else {}, dict(tokens.known()) if tokens is not None else {},
+            build, used,
+        )
+
+    def _save(self, vectors: dict, tokens: dict, kept: _Kept) -> None:
+        """Keep this build's reading with what the last KEEP_BUILDS builds used; rewrite the arrays only if that changed."""
+        build = kept.build + 1
+        # A text kept without a stamp (its stamps lost) counts as used by the last build.
+        older = {
+            t for t in kept.vectors.keys() - vectors.keys() if kept.used.get(t, kept.build) > build - KEEP_BUILDS
+        }
+        stamps = {**{t: kept.used.get(t, kept.build) for t in older}, **{t: build for t in vectors}}
+        try:
+            if set(stamps) != set(kept.vectors) or set(tokens) - set(kept.tokens):
+                all_vectors = {**{t: _row(kept.vectors[t]) for t in older}, **vectors}
+                all_tokens = {**{t: _copied(kept.tokens[t]) for t in older if t in kept.tokens}, **tokens}
+                SentenceVectors(all_vectors).save(self._base / "vectors", self._fingerprint)
+                TokenVectors(all_tokens).save(self._base / "tokens", self._fingerprint)
+            partial = self._base / f"{STAMPS}.partial"
+            partial.write_text(json.dumps({"build": build, "used": stamps}, ensure_ascii=False), "utf-8")
+            partial.replace(self._base / STAMPS)
+            forget_oldest(self._base.parent, KEEP_MODELS)
+        except OSError:
+            pass  # A read-only cache only costs reading the texts again next time.
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """What the memo holds: vectors and token rows by text, the number of its last build, and the build each text was last used by."""
+
+    vectors: dict
+    tokens: dict
+    build: int
+    used: dict[str, int]
+
+
+def _row(row):
+    import numpy as np
+
+    return np.array(row, dtype=np.float32)
+
+
+def _copied(rows: tuple) -> tuple:
+    import numpy as np
+
+    return tuple(np.array(part) for part in rows)
+
+
+def forget_superseded(root: Path) -> None:
+    """Remove the whole-corpus memos an earlier version kept beside the model."""
+    for name in SUPERSEDED:
+        shutil.rmtree(root / name, ignore_errors=True)
+
+
+def forget_oldest(folder: Path, keep: int) -> None:
+    """Remove all but the newest ``keep`` entries (files or folders) of a cache folder."""
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:
+        return
+    for stale in entries[keep:]:
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
