@@ -11,7 +11,7 @@ import pytest
 from companion.asked import QUESTIONS_DIR
 from companion.retrieval import read_memo
 from companion.retrieval.adapter import AdapterSettings, QueryAdapter
-from companion.retrieval.read_memo import KEEP_BUILDS, KEEP_MAPS, ReadingMemo, forget_oldest
+from companion.retrieval.read_memo import KEEP_BUILDS, KEEP_MAPS, ReadingMemo, forget_oldest, model_key
 from companion.retrieval.reader import reader_model_dir
 from companion.retrieval.tokens import read_texts
 from tests.fakes import BagOfWords
@@ -134,6 +134,24 @@ def test_vectors_alone_are_kept_for_a_model_that_reads_whole(tmp_path):
     assert embedded == [*sorted(SENTENCES), *sorted(QUESTIONS)]
     assert np.allclose(again[SENTENCES[1]], first[SENTENCES[1]]) and sorted(again) == sorted([*SENTENCES[1:], *QUESTIONS])
     assert np.allclose(again[QUESTIONS[0]], BagOfWords().embed(QUESTIONS[:1])[0])
+
+
+def test_a_model_retrained_in_place_reads_anew(tmp_path):
+    import os
+
+    folder = tmp_path / "my-model"
+    folder.mkdir()
+    weights = folder / "model.safetensors"
+    weights.write_bytes(b"first weights")
+    first = model_key(str(folder), folder)
+    assert model_key(str(folder), folder) == first
+    weights.write_bytes(b"second weights, retrained")
+    os.utime(weights, ns=(1, 1))
+    assert model_key(str(folder), folder) != first
+    # A model named rather than found in a folder is named by its id alone.
+    assert model_key("sentence-transformers/all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2") == (
+        "sentence-transformers/all-MiniLM-L6-v2"
+    )
 
 
 def test_the_cache_keeps_the_newest_entries_files_or_folders(tmp_path):

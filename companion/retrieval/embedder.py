@@ -99,6 +99,11 @@ class SentenceTransformerEmbedder:
         self._spec = resolve_model(setting)
         self.model_id = self._spec.model_id
 
+    @property
+    def location(self) -> str:
+        """Return where the model is loaded from: its folder, or its name."""
+        return self._spec.location
+
     def load(self) -> None:
         """Load the model now rather than on the first embed."""
         load_model(self._spec.location)

@@ -45,7 +45,8 @@ class ReadingMemo:
     """Where one model's reading of each text, and the maps fit on it, are kept: the reader's, or MiniLM's."""
 
     root: Path
-    model_id: str
+    # Names the model whose reading is kept: its id, with its files' sizes and times (model_key).
+    model: str
 
     def read(
         self, texts: Sequence[str], plain: Sequence[str], location: str, told: Told | None = None,
@@ -101,7 +102,7 @@ class ReadingMemo:
 
     @property
     def _model_folder(self) -> str:
-        return _digest(self.model_id)[:16]
+        return _digest(self.model)[:16]
 
     @property
     def _base(self) -> Path:
@@ -109,7 +110,7 @@ class ReadingMemo:
 
     @property
     def _fingerprint(self) -> str:
-        return _digest("reading by text", self.model_id)
+        return _digest("reading by text", self.model)
 
     def _load(self) -> _Kept:
         vectors = SentenceVectors.load(self._base / "vectors", self._fingerprint)
@@ -167,6 +168,20 @@ def _copied(rows: tuple) -> tuple:
     import numpy as np
 
     return tuple(np.array(part) for part in rows)
+
+
+def model_key(model_id: str, location: str | Path) -> str:
+    """Return what names a model's reading: its id, and its files' sizes and times when it is a folder of them.
+
+    A model retrained in place keeps its id (the folder's path) but reads anew.
+    """
+    folder = Path(location)
+    try:
+        files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+        stamps = [(str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns) for p in files]
+    except OSError:
+        stamps = []
+    return _digest(model_id, json.dumps(stamps)) if stamps else model_id
 
 
 def forget_superseded(root: Path) -> None:

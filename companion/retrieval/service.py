@@ -17,7 +17,7 @@ from companion.retrieval.adapter import AdapterSettings, QueryAdapter
 from companion.retrieval.embedder import SentenceTransformerEmbedder
 from companion.retrieval.ingest import IngestProgress, IngestReport, ingest
 from companion.retrieval.lexical import LexicalSearcher
-from companion.retrieval.read_memo import ReadingMemo, Told, forget_superseded
+from companion.retrieval.read_memo import ReadingMemo, Told, forget_superseded, model_key
 from companion.retrieval.rerank import ReadingSearcher
 from companion.retrieval.search import DenseSearcher, HybridSearcher, Searcher
 from companion.retrieval.sentence_vectors import SentenceVectors, asked_pairs
@@ -134,7 +134,7 @@ def open_sentences(
 
     # Batched through the reference model: some 10 s once, where a question would embed them one by one; kept by text
     # beside the models, so an edited essay has only its changed sentences embedded again.
-    memo = ReadingMemo(cache_root(), embedder.model_id)
+    memo = ReadingMemo(cache_root(), model_key(embedder.model_id, embedder.location))
     built = SentenceVectors.build(store.all_passages(), embedder, asked, adapting, memo)
     _save(built, folder, digest)
     return built
@@ -178,13 +178,14 @@ def open_reader(
     if loaded is None:
         root = cache_root()
         forget_superseded(root)
+        memo = ReadingMemo(root, model_key(questions.model_id, questions.location))
 
         def told(count: int) -> None:
             if status:
                 texts = "1 text" if count == 1 else f"{count:,} texts"
                 status(f"reading {texts} it has not read before with the reader model (sentences, written questions)…")
 
-        loaded = _read_all(store.all_passages(), questions, asked, policy, ReadingMemo(root, questions.model_id), told)
+        loaded = _read_all(store.all_passages(), questions, asked, policy, memo, told)
         for built, folder in zip(loaded, folders):
             _save(built, folder, digest)
     return Reader(questions, *loaded)
