@@ -30,9 +30,9 @@ def counted(monkeypatch) -> list[tuple[list[str], list[str]]]:
     """Record what the memo has the reader model read: (texts read by token, texts read whole)."""
     calls: list[tuple[list[str], list[str]]] = []
 
-    def counting(texts, location, batch_size=32, plain=()):
+    def counting(texts, location, batch_size=32, plain=(), progress=None):
         calls.append((sorted(texts), sorted(plain)))
-        return read_texts(texts, location, batch_size, plain)
+        return read_texts(texts, location, batch_size, plain, progress)
 
     monkeypatch.setattr(read_memo, "read_texts", counting)
     return calls
@@ -136,6 +136,22 @@ def test_vectors_alone_are_kept_for_a_model_that_reads_whole(tmp_path):
     assert np.allclose(again[QUESTIONS[0]], BagOfWords().embed(QUESTIONS[:1])[0])
 
 
+def test_the_readers_pass_is_told_at_its_start_and_each_tenth():
+    from companion.retrieval.service import _tenths
+
+    said: list[str] = []
+    told = _tenths(said.append)
+    for done in (0, 5, 10, 15, 99, 100):
+        told(done, 100)
+    assert said == [
+        "reading 100 texts it has not read before with the reader model (sentences, written questions)…",
+        "reading with the reader model: 10/100…",
+        "reading with the reader model: 99/100…",
+        "reading with the reader model: 100/100…",
+    ]
+    assert _tenths(None) is None
+
+
 def test_a_model_retrained_in_place_reads_anew(tmp_path):
     import os
 
@@ -201,6 +217,8 @@ def test_an_edited_essay_is_read_again_only_where_it_changed(tmp_path, model_dir
     told: list[str] = []
     run_ingest(settings, status=told.append)
     assert any("texts it has not read before with the reader model" in t for t in told)
+    total = int(told[0].split()[1])
+    assert told[-1] == f"reading with the reader model: {total}/{total}…", "the pass says when it is done"
     assert not (cache / "reader-vectors").exists(), "the whole-corpus memo an older version kept is removed"
     maps = {str(p): p.stat().st_mtime_ns for p in (cache / "maps").rglob("*.npy")}
     assert len(maps) == 2, "MiniLM's map and the reader's"

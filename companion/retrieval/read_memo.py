@@ -23,8 +23,8 @@ from companion.retrieval.saved import keep_matrix, kept_matrix
 from companion.retrieval.sentence_vectors import ADAPTER_VERSION, SentenceVectors
 from companion.retrieval.tokens import TokenVectors, read_texts
 
-# Says how many texts are about to be read (the reader takes some 40 ms a text).
-Told = Callable[[int], None]
+# Hears (texts read, texts to read): first (0, n), then after each batch (the reader takes some 40 ms a text).
+Told = Callable[[int, int], None]
 # Reads texts by token and texts whole: their vectors by text, and the token rows of the first.
 Read = Callable[[Sequence[str], Sequence[str]], "tuple[dict[str, Sequence[float]], TokenVectors]"]
 # The memo keeps the texts its last this many builds used: switching between a few corpora (data dirs, an edit
@@ -52,7 +52,10 @@ class ReadingMemo:
         self, texts: Sequence[str], plain: Sequence[str], location: str, told: Told | None = None,
     ) -> tuple[dict[str, Sequence[float]], TokenVectors]:
         """Return each text's vector and token rows and each plain text's vector, reading only those not kept."""
-        return self._through(texts, plain, lambda tokened, whole: read_texts(tokened, location, plain=whole), told)
+        def read(tokened: Sequence[str], whole: Sequence[str]) -> tuple[dict[str, Sequence[float]], TokenVectors]:
+            return read_texts(tokened, location, plain=whole, progress=told)
+
+        return self._through(texts, plain, read, told)
 
     def vectors(self, texts: Sequence[str], embedder: Embedder) -> dict[str, Sequence[float]]:
         """Return each text's vector as the embedder makes it, embedding only those not kept."""
@@ -75,7 +78,7 @@ class ReadingMemo:
         made_rows: Mapping[str, tuple] = {}
         if fresh or fresh_plain:
             if told is not None:
-                told(len(fresh) + len(fresh_plain))
+                told(0, len(fresh) + len(fresh_plain))
             made, rows = read(fresh, fresh_plain)
             made_rows = rows.known()
         # Copied out of the kept files, which saving replaces.

@@ -179,16 +179,31 @@ def open_reader(
         root = cache_root()
         forget_superseded(root)
         memo = ReadingMemo(root, model_key(questions.model_id, questions.location))
-
-        def told(count: int) -> None:
-            if status:
-                texts = "1 text" if count == 1 else f"{count:,} texts"
-                status(f"reading {texts} it has not read before with the reader model (sentences, written questions)…")
-
-        loaded = _read_all(store.all_passages(), questions, asked, policy, memo, told)
+        loaded = _read_all(store.all_passages(), questions, asked, policy, memo, _tenths(status))
         for built, folder in zip(loaded, folders):
             _save(built, folder, digest)
     return Reader(questions, *loaded)
+
+
+def _tenths(status: Status | None) -> Told | None:
+    """Return what says how the reader's pass goes: at its start and at each tenth, as it takes about a minute."""
+    if status is None:
+        return None
+    said = -1
+
+    def told(done: int, total: int) -> None:
+        nonlocal said
+        tenth = 10 * done // max(total, 1)
+        if tenth <= said:
+            return
+        said = tenth
+        if done == 0:
+            texts = "1 text" if total == 1 else f"{total:,} texts"
+            status(f"reading {texts} it has not read before with the reader model (sentences, written questions)…")
+        else:
+            status(f"reading with the reader model: {done:,}/{total:,}…")
+
+    return told
 
 
 def _digest(*parts: str) -> str:

@@ -11,7 +11,7 @@ reads some 4,000 rows). The codes keep each cosine to within about 0.005.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Protocol
@@ -113,11 +113,12 @@ class TokenVectors:
 
 def read_texts(
     texts: Sequence[str], location: str, batch_size: int = 32, plain: Sequence[str] = (),
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[dict[str, list[float]], TokenVectors]:
     """Read texts with a sentence-transformers model in one pass: each one's unit vector and its token rows.
 
     The plain texts (questions written for the sentences) are read for their vectors alone: no question is matched
-    against their words.
+    against their words. Progress hears (texts read, texts in all) after each batch.
     """
     import torch
 
@@ -136,6 +137,8 @@ def read_texts(
             if text in tokened:
                 length = int(out["attention_mask"][i].sum())
                 rows[text] = encode_rows(unit_rows(out["token_embeddings"][i, 1 : length - 1].numpy()))
+        if progress is not None:
+            progress(start + len(chunk), len(ordered))
     return vectors, TokenVectors(rows)
 
 
