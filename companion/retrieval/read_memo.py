@@ -52,6 +52,7 @@ class ReadingMemo:
         self, texts: Sequence[str], plain: Sequence[str], location: str, told: Told | None = None,
     ) -> tuple[dict[str, Sequence[float]], TokenVectors]:
         """Return each text's vector and token rows and each plain text's vector, reading only those not kept."""
+
         def read(tokened: Sequence[str], whole: Sequence[str]) -> tuple[dict[str, Sequence[float]], TokenVectors]:
             return read_texts(tokened, location, plain=whole, progress=told)
 
