@@ -10,7 +10,6 @@ fits nothing either.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from collections.abc import Callable, Mapping, Sequence
@@ -19,7 +18,7 @@ from pathlib import Path
 
 from companion.retrieval.adapter import AdapterSettings, QueryAdapter
 from companion.retrieval.embedder import Embedder
-from companion.retrieval.saved import keep_matrix, kept_matrix
+from companion.retrieval.saved import keep_matrix, kept_matrix, saved_key
 from companion.retrieval.sentence_vectors import ADAPTER_VERSION, SentenceVectors
 from companion.retrieval.tokens import TokenVectors, read_texts
 
@@ -92,7 +91,7 @@ class ReadingMemo:
         self, pairs: Sequence[tuple[str, str]], settings: AdapterSettings, width: int, fit: Callable[[], QueryAdapter | None],
     ) -> QueryAdapter | None:
         """Return the map fit on these pairs with these settings: kept, or fit now and kept."""
-        key = _digest(str(ADAPTER_VERSION), str(settings), json.dumps(sorted(pairs)))
+        key = saved_key(str(ADAPTER_VERSION), str(settings), json.dumps(sorted(pairs)))
         path = self.root / "maps" / self._model_folder / f"{key[:32]}.npy"
         matrix = kept_matrix(path, width)
         if matrix is not None and matrix.shape == (width, width):
@@ -106,7 +105,7 @@ class ReadingMemo:
 
     @property
     def _model_folder(self) -> str:
-        return _digest(self.model)[:16]
+        return saved_key(self.model)[:16]
 
     @property
     def _base(self) -> Path:
@@ -114,7 +113,7 @@ class ReadingMemo:
 
     @property
     def _fingerprint(self) -> str:
-        return _digest("reading by text", self.model)
+        return saved_key("reading by text", self.model)
 
     def _load(self) -> _Kept:
         vectors = SentenceVectors.load(self._base / "vectors", self._fingerprint)
@@ -185,7 +184,7 @@ def model_key(model_id: str, location: str | Path) -> str:
         stamps = [(str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns) for p in files]
     except OSError:
         stamps = []
-    return _digest(model_id, json.dumps(stamps)) if stamps else model_id
+    return saved_key(model_id, json.dumps(stamps)) if stamps else model_id
 
 
 def forget_superseded(root: Path) -> None:
@@ -206,6 +205,3 @@ def forget_oldest(folder: Path, keep: int) -> None:
         else:
             stale.unlink(missing_ok=True)
 
-
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from collections.abc import Sequence
@@ -57,3 +58,8 @@ def keep_matrix(path: Path, matrix) -> None:
         partial.replace(path)
     except OSError:
         pass  # A read-only cache only costs making it again next time.
+
+
+def saved_key(*parts: str) -> str:
+    """Return a digest of the parts, to key what is saved from them."""
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()

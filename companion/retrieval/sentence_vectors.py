@@ -72,14 +72,8 @@ class SentenceVectors:
             vectors = memo.vectors(texts, embedder)
         else:
             vectors = dict(zip(texts, embedder.embed(texts))) if texts else {}
-        if not pairs or adapting is None:
-            return cls(vectors, asked)
-
-        def fit() -> QueryAdapter | None:
-            return cls(vectors).fit(pairs, adapting, embedder)
-
-        width = len(next(iter(vectors.values())))
-        return cls(vectors, asked, fit() if memo is None else memo.adapter(pairs, adapting, width, fit))
+        adapter = taught_map(vectors, pairs, adapting, embedder, memo) if adapting is not None else None
+        return cls(vectors, asked, adapter)
 
     def fit(
         self, pairs: Sequence[tuple[str, str]], adapting: AdapterSettings, embedder: Embedder,
@@ -164,6 +158,20 @@ def _manifest(fingerprint: str, adapted: bool) -> dict:
     # Vectors saved without a map (a corpus no questions were written for) keep the manifest they had before maps existed.
     manifest = {"fingerprint": fingerprint, "units": UNITS_VERSION}
     return {**manifest, "adapter": ADAPTER_VERSION} if adapted else manifest
+
+
+def taught_map(
+    vectors: dict[str, Sequence[float]], pairs: Sequence[tuple[str, str]], adapting: AdapterSettings,
+    embedder: Embedder, memo: Memo | None = None,
+) -> QueryAdapter | None:
+    """Return the map the written questions teach, fit on these vectors or kept by the memo for the same pairs; None without pairs."""
+    if not pairs:
+        return None
+
+    def fit() -> QueryAdapter | None:
+        return SentenceVectors(vectors).fit(pairs, adapting, embedder)
+
+    return fit() if memo is None else memo.adapter(pairs, adapting, len(next(iter(vectors.values()))), fit)
 
 
 def asked_pairs(passages: Sequence[Passage], asked: AskedQuestions) -> list[tuple[str, str]]:

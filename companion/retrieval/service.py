@@ -13,14 +13,15 @@ from companion.asked import AskedQuestions, load_asked
 from companion.config import Settings
 from companion.errors import ConfigError, ModelError
 from companion.policy import POLICY, Policy
-from companion.retrieval.adapter import AdapterSettings, QueryAdapter
+from companion.retrieval.adapter import AdapterSettings
 from companion.retrieval.embedder import SentenceTransformerEmbedder
 from companion.retrieval.ingest import IngestProgress, IngestReport, ingest
 from companion.retrieval.lexical import LexicalSearcher
 from companion.retrieval.read_memo import ReadingMemo, Told, forget_superseded, model_key
 from companion.retrieval.rerank import ReadingSearcher
+from companion.retrieval.saved import saved_key
 from companion.retrieval.search import DenseSearcher, HybridSearcher, Searcher
-from companion.retrieval.sentence_vectors import SentenceVectors, asked_pairs
+from companion.retrieval.sentence_vectors import SentenceVectors, asked_pairs, taught_map
 from companion.retrieval.sentences import Reader
 from companion.retrieval.units import embedding_text, units
 from companion.retrieval.tokens import TokenVectors, read_texts
@@ -126,7 +127,7 @@ def open_sentences(
     folder = settings.data_dir / "sentences"
     asked = asked if asked is not None else load_asked(settings.corpus_dir)
     adapting = adapter_settings(policy)
-    digest = _digest(index_fingerprint(store), embedder.model_id, asked.digest, str(adapting))
+    digest = saved_key(index_fingerprint(store), embedder.model_id, asked.digest, str(adapting))
     loaded = SentenceVectors.load(folder, digest, asked)
     if loaded is not None:
         return loaded
@@ -173,7 +174,7 @@ def open_reader(
     asked = asked if asked is not None else load_asked(settings.corpus_dir)
     # The map is fit on these questions in this way: a change to either makes the saved one stale.
     taught = f"{asked.digest}\0{adapter_settings(policy)}"
-    digest = _digest(index_fingerprint(store), questions.model_id, taught)
+    digest = saved_key(index_fingerprint(store), questions.model_id, taught)
     loaded = _load_read(folders, digest)
     if loaded is None:
         root = cache_root()
@@ -206,11 +207,6 @@ def _tenths(status: Status | None) -> Told | None:
     return told
 
 
-def _digest(*parts: str) -> str:
-    """Return a digest of the parts, to key what is saved from them."""
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
-
-
 def _read_all(
     passages: Sequence[Passage], model: ReaderEmbedder, asked: AskedQuestions, policy: Policy,
     memo: ReadingMemo | None = None, told: Told | None = None,
@@ -226,14 +222,7 @@ def _read_all(
         vectors, tokens = read_texts(texts, str(model.location), plain=plain)
     else:
         vectors, tokens = memo.read(texts, plain, str(model.location), told)
-
-    def fit() -> QueryAdapter | None:
-        return SentenceVectors(vectors).fit(pairs, adapter_settings(policy), model)
-
-    adapter = None
-    if pairs:
-        width = len(next(iter(vectors.values())))
-        adapter = fit() if memo is None else memo.adapter(pairs, adapter_settings(policy), width, fit)
+    adapter = taught_map(vectors, pairs, adapter_settings(policy), model, memo)
     return SentenceVectors(vectors, adapter=adapter), tokens
 
 
