@@ -66,7 +66,7 @@ def main() -> None:
 
     def transfer(columns) -> str:
         train = [r for r in rows if len(r.pool)]
-        model = sf.fit(np.vstack([columns(r) for r in train]), np.concatenate([r.y for r in train]), 1.0)
+        model = sf.fit([(columns(r), r.y) for r in train])
         return rp.shown_figures(probes, [sf.chances(columns(r), model) if len(r.pool) else np.zeros(0) for r in probes])
 
     def report(name: str, columns, took: str = "") -> None:

@@ -87,7 +87,7 @@ def held_out(rows: list[Asked], columns: list[int], first: bool, folds: int) -> 
         train = [i for i in range(len(rows)) if i % folds != fold_no]
         X = [rows[i].first_X if first else rows[i].X for i in train]
         y = [rows[i].first_y if first else rows[i].y for i in train]
-        model = sf.fit(np.vstack([x[:, columns] for x in X if len(x)]), np.concatenate([v for v in y if len(v)]), 1.0)
+        model = sf.fit([(x[:, columns], v) for x, v in zip(X, y) if len(x)])
         for i in range(fold_no, len(rows), folds):
             if len(rows[i].pool):
                 held[i] = sf.chances(rows[i].X[:, columns], model)

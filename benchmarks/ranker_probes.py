@@ -86,7 +86,7 @@ def held_out(
     for fold_no in range(folds):
         train = [i for i in range(len(rows)) if i % folds != fold_no and len(rows[i].pool)]
         train = thin(train) if thin is not None else train
-        model = sf.fit(np.vstack([columns(rows[i]) for i in train]), np.concatenate([rows[i].y for i in train]), 1.0)
+        model = sf.fit([(columns(rows[i]), rows[i].y) for i in train])
         models.append(model)
         for i in range(fold_no, len(rows), folds):
             if len(rows[i].pool):

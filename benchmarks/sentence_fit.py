@@ -1,6 +1,6 @@
 """Fit the sentence ranker (companion/retrieval/sentences.py) on dev questions and choose how many quotes to show.
 
-    .venv/bin/python benchmarks/sentence_fit.py [--C 1] [--folds 10] [--unsure] [--rerank]
+    .venv/bin/python benchmarks/sentence_fit.py [--C 1] [--weight 0] [--folds 10] [--unsure] [--rerank]
 
 Dev only: the dev half of eval/questions.jsonl plus the dev-only questions in eval/extra_dev.jsonl and
 eval/more_dev.jsonl (answerable ones; a sentence holding a gold phrase is a positive). Each question is
@@ -37,6 +37,11 @@ from companion.text import fold
 EXTRA = (REPO_ROOT / "eval" / "extra_dev.jsonl", REPO_ROOT / "eval" / "more_dev.jsonl")
 FLOORS = (0.03, 0.05, 0.08, 0.1, 0.15, 0.2)
 CAPS = ((1, 2), (2, 2), (2, 3), (2, 5))
+# How the ranker is fit (fit below): how loosely its weights are held to zero, and how much the answering sentences
+# coming first within their question counts beside each sentence's own chance. The policy's ranker is fit by each
+# sentence's chance alone; --C 0.1 --weight 45 is the fit tried on 2026-12-05 and not kept (README, "What was tried").
+RANKER_C = 1.0
+LIST_WEIGHT = 0.0
 
 
 def dev_questions(extra: tuple[Path, ...], answerable: bool = True) -> list[Question]:
@@ -83,12 +88,20 @@ def rerank_table(data, held, relevant) -> None:
     print(f"  by best sentence's chance:      {figures(reordered)}")
 
 
-def fit(X, y, C: float):
-    """Fit a standardised logistic model; return (bias, weights...) on the raw features."""
+def fit(blocks, C: float = RANKER_C, weight: float = LIST_WEIGHT):
+    """Fit the ranker on each question's (features, labels); return (bias, weights...) on the raw features.
+
+    With weight 0, a standardised logistic model of each sentence's chance of holding an answer (the policy's fit);
+    else also fit for the answering sentences coming first within their question (fit_listwise).
+    """
     import numpy as np
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
+    if weight:
+        return fit_listwise(blocks, C, weight)
+    X = np.vstack([x for x, _ in blocks])
+    y = np.concatenate([v for _, v in blocks])
     scaler = StandardScaler().fit(X)
     model = LogisticRegression(C=C, max_iter=5000).fit(scaler.transform(X), y)
     weights = model.coef_[0] / scaler.scale_
@@ -96,7 +109,52 @@ def fit(X, y, C: float):
     return (bias, *(float(w) for w in weights))
 
 
-def held_out(data, width: int, folds: int, C: float) -> tuple[list, list]:
+def fit_listwise(blocks, C: float, weight: float):
+    """Fit the ranker for each sentence's chance and for the answers coming first within their question.
+
+    The weights are fit for two things at once: each sentence's chance of holding an answer (a logistic loss over every
+    row) and, within each question, the sentences holding it coming first (the softmax over the question's rows of
+    the answers' share, weighted by weight). The score is then calibrated into a chance by a logistic on it alone, so
+    the policy's floors keep their meaning. Ranking within a question is what a reader meets: the first quote.
+    """
+    import numpy as np
+    from scipy.optimize import minimize
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.vstack([x for x, _ in blocks])
+    y = np.concatenate([v for _, v in blocks]).astype(float)
+    mean, scale = X.mean(axis=0), X.std(axis=0)
+    scale[scale == 0] = 1.0
+    Z = (X - mean) / scale
+    ends = np.cumsum([0] + [len(v) for _, v in blocks])
+    answered = [(ends[i], ends[i + 1]) for i, (_, v) in enumerate(blocks) if np.any(v)]
+    width = Z.shape[1]
+
+    def loss(params):
+        w, b = params[:width], params[width]
+        u = Z @ w + b
+        total = float(np.sum(np.logaddexp(0.0, u) - y * u) + 0.5 * w @ w / C)
+        residual = 1.0 / (1.0 + np.exp(-u)) - y
+        grad = Z.T @ residual + w / C
+        for start, end in answered:
+            z = u[start:end]
+            held = y[start:end] > 0
+            # Each exponentiated from its own largest, so that neither sum underflows.
+            every = np.exp(z - z.max())
+            answers = np.where(held, np.exp(z - z[held].max()), 0.0)
+            total += weight * float(z.max() + np.log(every.sum()) - z[held].max() - np.log(answers.sum()))
+            grad += weight * (Z[start:end].T @ (every / every.sum() - answers / answers.sum()))
+        return total, np.append(grad, residual.sum())
+
+    w = minimize(loss, np.zeros(width + 1), jac=True, method="L-BFGS-B", options={"maxiter": 2000}).x[:width]
+    score = Z @ w
+    calibration = LogisticRegression(C=100.0, max_iter=5000).fit(score[:, None], y)
+    slope, intercept = float(calibration.coef_[0, 0]), float(calibration.intercept_[0])
+    bias = intercept - slope * float(np.sum(w * mean / scale))
+    return (bias, *(float(c) for c in slope * w / scale))
+
+
+def held_out(data, width: int, folds: int, C: float, weight: float = LIST_WEIGHT) -> tuple[list, list]:
     """Return each question's chances from a model fit on the other folds' questions (first width columns), and the models."""
     import numpy as np
 
@@ -104,7 +162,7 @@ def held_out(data, width: int, folds: int, C: float) -> tuple[list, list]:
     models = []
     for fold_no in range(folds):
         train = [i for i in range(len(data)) if i % folds != fold_no]
-        models.append(fit(np.vstack([data[i][1][:, :width] for i in train]), np.concatenate([data[i][2] for i in train]), C))
+        models.append(fit([(data[i][1][:, :width], data[i][2]) for i in train], C, weight))
         for i in range(fold_no, len(data), folds):
             held[i] = chances(data[i][1][:, :width], models[-1])
     return held, models
@@ -177,7 +235,8 @@ def main() -> None:
     import numpy as np
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
+    parser.add_argument("--C", type=float, default=RANKER_C, help="inverse regularisation strength")
+    parser.add_argument("--weight", type=float, default=LIST_WEIGHT, help="weight of ranking within each question")
     parser.add_argument("--folds", type=int, default=10)
     parser.add_argument("--extra", type=Path, nargs="*", default=list(EXTRA))
     parser.add_argument("--unsure", action="store_true", help="also print the table behind Policy.unsure_chance")
@@ -202,7 +261,7 @@ def main() -> None:
     reachable = sum(bool(y.any()) for _, _, y, *_ in data)
     print(f"{len(questions)} answerable dev questions ({sum(d[3] for d in data)} read as opinion); "
           f"a sentence holding the answer among the top {POLICY.sentence_depth} passages' for {reachable}")
-    held, models = held_out(data, data[0][1].shape[1], args.folds, args.C)
+    held, models = held_out(data, data[0][1].shape[1], args.folds, args.C, args.weight)
     n = len(data)
     print(f"\nheld-out ({args.folds} folds by question): what a reader is shown")
     for floor in FLOORS:
@@ -231,20 +290,19 @@ def main() -> None:
     alone = len(FEATURES) - READER_FEATURES
     if retrieval.reader is not None:
         print_alone(data, alone, args)
-    y = np.concatenate([d[2] for d in data])
-    model = fit(np.vstack([d[1] for d in data]), y, args.C)
+    model = fit([(d[1], d[2]) for d in data], args.C, args.weight)
     name = "sentence_ranker" if retrieval.reader is not None else "sentence_ranker_alone"
     print(f"\n{name} = ({', '.join(f'{c:.4f}' for c in model)})")
     print(f"  # bias, then {', '.join(FEATURES[: data[0][1].shape[1]])}")
     if retrieval.reader is not None:
-        model = fit(np.vstack([d[1][:, :alone] for d in data]), y, args.C)
+        model = fit([(d[1][:, :alone], d[2]) for d in data], args.C, args.weight)
         print(f"sentence_ranker_alone = ({', '.join(f'{c:.4f}' for c in model)})")
         print(f"  # bias, then {', '.join(FEATURES[:alone])}")
 
 
 def print_alone(data, alone: int, args) -> None:
     """Print what the ranker fit without the reader's columns shows, held out, at the policy's floor and caps."""
-    held, _ = held_out(data, alone, args.folds, args.C)
+    held, _ = held_out(data, alone, args.folds, args.C, args.weight)
     answers = count = good = 0
     for (pool, _, y, opinion, _), chance in zip(data, held):
         if len(pool):
