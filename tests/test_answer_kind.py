@@ -190,6 +190,15 @@ def test_a_name_the_question_gives_by_its_start_is_not_new(prompts):
     assert names_someone_new("Theodore Twombly (Joaquin Phoenix) is alone.", "who plays theo?", words)
 
 
+def test_a_name_the_question_gives_in_full_is_not_new_said_short(prompts):
+    question, words = "wait whats theodores coworkers name, the guy who likes his gf's feet", prompts.words
+    # "Theo" is Theodore said short, whom the question names: no name of the coworker.
+    assert not names_what_is_asked("Theodore’s co-worker says Theo is half man/half woman.", question, words)
+    assert names_what_is_asked("Theodore’s co-worker Paul says he is half man/half woman.", question, words)
+    # Too short a start to tell: "Sam" may be a name in a question saying "same".
+    assert names_someone_new("Sam Smith is alone.", "who is the same as theo?", words)
+
+
 @pytest.mark.parametrize(("text", "number"), [
     ("Theodore: How many others? Samantha: 8,316.", "8,316"), ("a 2.5 hour film", "2.5"), ("I saw it 3 times.", "3"),
     ("He brings home OS1.", None), ("in 2013 and again in 2014", None), ("I plan to see it a third time myself.", None),

@@ -35,6 +35,8 @@ OWNER_REACH = 4
 # A name owning what follows it ("Theodore's ex-wife", "Amy’s husband"), the thing at most OWNED_REACH words after it.
 POSSESSIVE = re.compile(r"['’]s?$")
 OWNED_REACH = 2
+# The fewest letters a name said short has ("Theo" for Theodore): "Sam" would be the start of "same" too.
+SHORT_NAME = 4
 # Words before an owner that make it a role ("the ex-wife's character"), not a name ("amy adams' character").
 DETERMINERS = frozenset({"the", "his", "her", "their"})
 # A comma and a word opening another clause, or a semicolon: a name on the far side of one names something else
@@ -87,8 +89,14 @@ def _new_names(text: str, asked: set[str]) -> list[str]:
 
 
 def _asked_already(name: str, asked: set[str]) -> bool:
-    """Tell whether a question's words already name someone or something, in full or by its start ("theo")."""
-    return any(calls(word, name) for word in asked)
+    """Tell whether a question's words already name someone or something, in full or by its start ("theo").
+
+    A name that is the start of a word the question says is the same one said short: "Theo" in "Theodore's
+    co-worker says Theo is half man…" names no one new to "what's theodore's coworker's name?".
+    """
+    return any(calls(word, name) for word in asked) or any(
+        len(term) >= SHORT_NAME and word.startswith(term) for term in content_terms(name) for word in asked
+    )
 
 
 def asks_for_a_name(question: str, words: Words) -> bool:
