@@ -28,7 +28,7 @@ LEXICONS = (
     "the_whole_cast", "a_part", "people_in_general", "reactions", "glad", "fillers",
     "vague_things", "about_a_writer",
 )
-WORD_SETS = ("names_an_essay", "about_the_library", "before_a_topic", "the_writers")
+WORD_SETS = ("names_an_essay", "about_the_library", "before_a_topic", "the_writers", "someone")
 # Lists of whole sentences, kept as written: examples compared by meaning.
 SENTENCES = ("verdicts",)
 # Patterns matched with case as written: the film's title is also a pronoun ("Her" the film, "her" Samantha).
@@ -109,6 +109,7 @@ class Words:
     about_the_library: frozenset[str]
     before_a_topic: frozenset[str]
     the_writers: frozenset[str]
+    someone: frozenset[str]
     verdicts: tuple[str, ...]
     names_the_film: re.Pattern[str]
     # Each other name, as folded words, with the name it stands for; the longest first.

@@ -47,6 +47,12 @@ def test_the_library_holds_every_essay_of_the_index_with_its_byline_and_note(lib
         # Title words said as everyday words name nothing.
         ("why is the ending so sad in the best way?", set()),
         ("who are the critics you read?", set()),
+        # A word for a person beside the title's words names its writer.
+        ("the techno-lonely guy said the movie almost went cheesy, why didn't it", {"techno-lonely"}),
+        ("did the sad in the best way person like it?", {"sad-in-the-best-way"}),
+        # Not beside them, or beside one title word alone, it names no one.
+        ("who is the guy theodore works with?", set()),
+        ("is the sad guy theodore?", set()),
     ],
 )
 def test_a_question_names_an_essay_by_its_writers_outlet_or_title(library, prompts, question, essay_ids):

@@ -162,9 +162,11 @@ class Library:
         said = _words(question)
         sequence = [w for w in said if w in nouns or w not in STOPWORDS]
         asked = set(sequence)
+        # Beside its title's words, a word for a person names the writer ("the techno lonely guy").
+        writer = nouns | words.someone
         return tuple(
             e for e in self.essays
-            if e.names & asked or _beside_a_noun(sequence, e.title_words, nouns) or _before_a_noun(said, e.form_words, nouns)
+            if e.names & asked or _beside_a_noun(sequence, e.title_words, writer) or _before_a_noun(said, e.form_words, nouns)
         )
 
     def who_wrote(
