@@ -243,3 +243,73 @@ def test_an_edited_essay_is_read_again_only_where_it_changed(tmp_path, model_dir
     assert len(counted) == 2 and len(embedded) == 1
     assert opened.reader is not None and opened.reader.vectors.adapter is not None
     assert any("Charles" in text for text in opened.reader.tokens.known())
+
+
+def _locked_elsewhere(lock: Path) -> bool:
+    """Tell whether another holder has the lock file: a second open of it cannot take it."""
+    import fcntl
+    import os
+
+    descriptor = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(descriptor)
+    return False
+
+
+def test_the_memo_is_rewritten_only_under_its_lock(tmp_path, model_dir, counted, monkeypatch):
+    memo = ReadingMemo(tmp_path, "reader==1")
+    lock = memo._lock
+    held_while_saving = []
+    saving = read_memo.SentenceVectors.save
+
+    def save(self, folder, fingerprint):
+        held_while_saving.append(_locked_elsewhere(lock))
+        saving(self, folder, fingerprint)
+
+    monkeypatch.setattr(read_memo.SentenceVectors, "save", save)
+    memo.read(SENTENCES, QUESTIONS, str(model_dir))
+    assert held_while_saving == [True]
+    assert not _locked_elsewhere(lock), "the lock is let go after"
+
+
+def test_a_memo_another_process_holds_too_long_is_left_alone(tmp_path, model_dir, counted, monkeypatch):
+    import fcntl
+    import os
+
+    memo = ReadingMemo(tmp_path, "reader==1")
+    memo.read(SENTENCES[:1], [], str(model_dir))
+    monkeypatch.setattr(read_memo, "LOCK_SECONDS", 0.2)
+    descriptor = os.open(memo._lock, os.O_RDWR)
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    try:
+        vectors, tokens = memo.read(SENTENCES, [], str(model_dir))
+    finally:
+        os.close(descriptor)
+    # Every text read, none taken from the memo it could not lock, and nothing written to it.
+    assert sorted(vectors) == sorted(SENTENCES) and len(tokens) == len(SENTENCES)
+    assert counted[-1] == (sorted(SENTENCES), [])
+    memo.read(SENTENCES, [], str(model_dir))
+    assert counted[-1] == (sorted(SENTENCES[1:]), [])
+
+
+def test_what_another_process_kept_meanwhile_is_kept_too(tmp_path, model_dir, counted, monkeypatch):
+    reading = read_memo.read_texts
+    other = []
+
+    def meanwhile(texts, location, batch_size=32, plain=(), progress=None):
+        if not other:
+            other.append(location)
+            # While this build reads, another (another data dir's) keeps a text of its own.
+            ReadingMemo(tmp_path, "reader==1").read([QUESTIONS[0]], [], location)
+        return reading(texts, location, batch_size, plain, progress)
+
+    monkeypatch.setattr(read_memo, "read_texts", meanwhile)
+    ReadingMemo(tmp_path, "reader==1").read(SENTENCES, [], str(model_dir))
+    monkeypatch.setattr(read_memo, "read_texts", reading)
+    assert counted == [([QUESTIONS[0]], []), (sorted(SENTENCES), [])]
+    ReadingMemo(tmp_path, "reader==1").read([*SENTENCES, QUESTIONS[0]], [], str(model_dir))
+    assert len(counted) == 2, "both builds' texts were kept"

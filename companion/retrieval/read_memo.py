@@ -18,7 +18,7 @@ from pathlib import Path
 
 from companion.retrieval.adapter import AdapterSettings, QueryAdapter
 from companion.retrieval.embedder import Embedder
-from companion.retrieval.saved import keep_matrix, kept_matrix, saved_key
+from companion.retrieval.saved import held, keep_matrix, kept_matrix, saved_key
 from companion.retrieval.sentence_vectors import ADAPTER_VERSION, SentenceVectors
 from companion.retrieval.tokens import TokenVectors, read_texts
 
@@ -37,6 +37,12 @@ KEEP_MODELS = 4
 KEEP_MAPS = 4
 # The whole-corpus memos an earlier version kept, which the memo by text supersedes.
 SUPERSEDED = ("reader-vectors", "reader-tokens")
+# Beside a model's memo: taken while it is read or rewritten, so another process (another data dir's ingest, a
+# second chat) never reads one build's texts beside another's vectors.
+LOCK = "memo.lock"
+# Seconds to wait for another process's read or rewrite (a rewrite takes about a second): past it the memo is left
+# alone, which costs reading the texts again, never a wrong vector.
+LOCK_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,8 @@ class ReadingMemo:
         self, texts: Sequence[str], plain: Sequence[str], read: Read, told: Told | None,
     ) -> tuple[dict[str, Sequence[float]], TokenVectors]:
         """Return what read makes of the texts (by token) and the plain texts (whole), having it read only those not kept."""
-        kept = self._load()
+        with held(self._lock, LOCK_SECONDS) as locked:
+            kept = self._load() if locked else _Kept({}, {}, 0, {})
         tokened = set(texts)
         wanted = tokened | set(plain)
         fresh = sorted(t for t in tokened if t not in kept.vectors or t not in kept.tokens)
@@ -84,7 +91,10 @@ class ReadingMemo:
         # Copied out of the kept files, which saving replaces.
         vectors = {t: made[t] if t in made else _row(kept.vectors[t]) for t in wanted}
         tokens = {t: made_rows[t] if t in made_rows else _copied(kept.tokens[t]) for t in tokened}
-        self._save(vectors, tokens, kept)
+        with held(self._lock, LOCK_SECONDS) as locked:
+            if locked:
+                # Another process may have kept more since this one looked: what it kept is kept too.
+                self._save(vectors, tokens, kept if self._stamps()[0] == kept.build else self._load())
         return vectors, TokenVectors(tokens)
 
     def adapter(
@@ -112,22 +122,29 @@ class ReadingMemo:
         return self.root / "texts" / self._model_folder
 
     @property
+    def _lock(self) -> Path:
+        return self._base / LOCK
+
+    @property
     def _fingerprint(self) -> str:
         return saved_key("reading by text", self.model)
 
     def _load(self) -> _Kept:
         vectors = SentenceVectors.load(self._base / "vectors", self._fingerprint)
         tokens = TokenVectors.load(self._base / "tokens", self._fingerprint)
-        try:
-            stamps = json.loads((self._base / STAMPS).read_text("utf-8"))
-            build = int(stamps["build"])
-            used = {t: n for t, n in dict(stamps["used"]).items() if isinstance(n, int)}
-        except (OSError, ValueError, TypeError, KeyError):
-            build, used = 0, {}
+        build, used = self._stamps()
         return _Kept(
             dict(vectors.known()) if vectors is not None else {}, dict(tokens.known()) if tokens is not None else {},
             build, used,
         )
+
+    def _stamps(self) -> tuple[int, dict[str, int]]:
+        """Return the number of the memo's last build and the build each text was last used by (0 and none if unreadable)."""
+        try:
+            stamps = json.loads((self._base / STAMPS).read_text("utf-8"))
+            return int(stamps["build"]), {t: n for t, n in dict(stamps["used"]).items() if isinstance(n, int)}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return 0, {}
 
     def _save(self, vectors: dict, tokens: dict, kept: _Kept) -> None:
         """Keep this build's reading with what the last KEEP_BUILDS builds used; rewrite the arrays only if that changed."""

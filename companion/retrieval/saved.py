@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
 import shutil
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 MANIFEST = "manifest.json"
 TEXTS = "texts.json"
+# Seconds between tries for a lock another process holds.
+LOCK_POLL = 0.05
 
 
 def start_folder(folder: Path) -> None:
@@ -63,3 +69,34 @@ def keep_matrix(path: Path, matrix) -> None:
 def saved_key(*parts: str) -> str:
     """Return a digest of the parts, to key what is saved from them."""
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+@contextmanager
+def held(lock: Path, seconds: float) -> Iterator[bool]:
+    """Hold a lock file shared by processes for the block, waiting at most seconds; yield whether it was got.
+
+    A cache that cannot be locked (a read-only folder, or a lock held too long) is simply not used this time.
+    """
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield False
+        return
+    try:
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    yield False
+                    return
+                time.sleep(LOCK_POLL)
+        try:
+            yield True
+        finally:
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+    finally:
+        os.close(descriptor)
