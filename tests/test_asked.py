@@ -104,10 +104,12 @@ def test_a_sentence_is_met_by_the_closest_question_written_for_it():
     pool, found = sentence_features(question, _pool(), embedder, SentenceVectors(asked=asked))
     column, gap = FEATURES.index("asked"), FEATURES.index("asked_gap")
     assert found.shape == (2, len(FEATURES) - READER_FEATURES)
-    # Unwritten-for, a sentence's column is its own cosine; written-for, the closest question's.
+    # Without questions anywhere, a sentence's column is its own cosine; written-for, the closest question's.
     assert plain[:, column].tolist() == pytest.approx(plain[:, FEATURES.index("cosine")].tolist())
-    assert found[0, column] == pytest.approx(plain[0, column])
     assert found[1, column] == pytest.approx(1.0)
+    # Unwritten-for beside one written for, its own cosine lifted by as much as the other's question is closer.
+    assert found[0, column] == pytest.approx(plain[0, column] + 1.0 - plain[1, column])
+    assert found[0, column] > plain[0, column]
     assert found[:, gap].tolist() == pytest.approx([found[0, column] - 1.0, 0.0])
     assert [u.start for _, u in pool] == [u.start for _, u in plain_pool]
 

@@ -100,16 +100,23 @@ class SentenceVectors:
         return np.asarray([self._vectors[t] for t in texts], dtype=np.float32)
 
     def closest_asked(self, pool: Sequence[tuple[Hit, Unit]], query, own, embedder: Embedder):
-        """Return each unit's best cosine to the query among the questions written for its sentence; its own where none are."""
+        """Return each unit's best cosine to the query among the questions written for its sentence, else its own, lifted."""
         import numpy as np
 
         found = np.array(own, dtype=np.float64)
         if not len(self.asked):
             return found
+        asked = np.zeros(len(found), dtype=bool)
         for i, (hit, unit) in enumerate(pool):
             questions = self.asked.of(hit.passage.essay_id, hit.passage.text[unit.start : unit.end])
             if questions:
                 found[i] = float((self.lookup(questions, embedder) @ query).max())
+                asked[i] = True
+        if asked.any() and not asked.all():
+            # A question is closer to a question than to a sentence: a unit written no questions (an essay added
+            # without its file) is read as much closer than its own words as the pool's others are, on average.
+            # With what-her-tells-us's questions removed, its dev and probe answers 81 -> 85 of 117 (93 with them).
+            found[~asked] += float(np.mean(found[asked] - np.asarray(own, dtype=np.float64)[asked]))
         return found
 
     def save(self, folder: Path, fingerprint: str) -> None:
