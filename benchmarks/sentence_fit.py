@@ -156,8 +156,6 @@ def fit_listwise(blocks, C: float, weight: float):
 
 def held_out(data, width: int, folds: int, C: float, weight: float = LIST_WEIGHT) -> tuple[list, list]:
     """Return each question's chances from a model fit on the other folds' questions (first width columns), and the models."""
-    import numpy as np
-
     held: list = [None] * len(data)
     models = []
     for fold_no in range(folds):
