@@ -1,6 +1,6 @@
 """Fit the sentence ranker (companion/retrieval/sentences.py) on dev questions and choose how many quotes to show.
 
-    .venv/bin/python benchmarks/sentence_fit.py [--C 1] [--weight 0] [--folds 10] [--unsure] [--rerank]
+    .venv/bin/python benchmarks/sentence_fit.py [--C 1] [--weight 0] [--folds 10] [--unsure] [--rerank] [--unasked]
 
 Dev only: the dev half of eval/questions.jsonl plus the dev-only questions in eval/extra_dev.jsonl and
 eval/more_dev.jsonl (answerable ones; a sentence holding a gold phrase is a positive). Each question is
@@ -14,6 +14,8 @@ too, and a table shows, for each cut on the first quote's held-out chance, how m
 questions fall below it and for how many of the answerable ones the first quote still holds the answer
 (Policy.unsure_chance). With --rerank, it prints recall@5 and MRR@10 of the fused search's order against the same
 passages reordered by their best sentence's held-out chance (what retrieval/rerank.py does with the fitted model).
+With --unasked, it also fits rankers weighing nothing in the columns the written questions fill, for a corpus written
+none (held out, and the tuples, zeros in those columns).
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ CAPS = ((1, 2), (2, 2), (2, 3), (2, 5))
 # sentence's chance alone; --C 0.1 --weight 45 is the fit tried on 2026-12-05 and not kept (README, "What was tried").
 RANKER_C = 1.0
 LIST_WEIGHT = 0.0
+# The columns the written questions fill (their closest one and the maps they teach), which --unasked weighs nothing.
+ASKED_FEATURES = ("asked", "asked_gap", "adapted", "adapted_gap", "reader_adapted", "reader_adapted_gap")
 
 
 def dev_questions(extra: tuple[Path, ...], answerable: bool = True) -> list[Question]:
@@ -238,6 +242,7 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=10)
     parser.add_argument("--extra", type=Path, nargs="*", default=list(EXTRA))
     parser.add_argument("--unsure", action="store_true", help="also print the table behind Policy.unsure_chance")
+    parser.add_argument("--unasked", action="store_true", help="also fit rankers for a corpus without written questions")
     parser.add_argument("--rerank", action="store_true", help="also print held-out figures for reranking passages")
     args = parser.parse_args()
     settings = load_settings()
@@ -288,6 +293,8 @@ def main() -> None:
     alone = len(FEATURES) - READER_FEATURES
     if retrieval.reader is not None:
         print_alone(data, alone, args)
+    if args.unasked:
+        print_unasked(data, args)
     model = fit([(d[1], d[2]) for d in data], args.C, args.weight)
     name = "sentence_ranker" if retrieval.reader is not None else "sentence_ranker_alone"
     print(f"\n{name} = ({', '.join(f'{c:.4f}' for c in model)})")
@@ -296,6 +303,37 @@ def main() -> None:
         model = fit([(d[1][:, :alone], d[2]) for d in data], args.C, args.weight)
         print(f"sentence_ranker_alone = ({', '.join(f'{c:.4f}' for c in model)})")
         print(f"  # bias, then {', '.join(FEATURES[:alone])}")
+
+
+def print_unasked(data, args) -> None:
+    """Print the rankers for a corpus without written questions (their columns and the maps' weighing nothing), held out.
+
+    Without written questions no map is fit and a sentence's closest question is its own words: the columns they fill
+    would repeat the cosines, weighed as if they told more.
+    """
+    import numpy as np
+
+    for width, name in ((data[0][1].shape[1], "sentence_ranker_unasked"),
+                        (len(FEATURES) - READER_FEATURES, "sentence_ranker_unasked_alone")):
+        kept = [i for i in range(width) if FEATURES[i] not in ASKED_FEATURES]
+        held: list = [None] * len(data)
+        for fold_no in range(args.folds):
+            train = [i for i in range(len(data)) if i % args.folds != fold_no]
+            model = fit([(data[i][1][:, kept], data[i][2]) for i in train], args.C, args.weight)
+            for i in range(fold_no, len(data), args.folds):
+                held[i] = chances(data[i][1][:, kept], model)
+        answers = count = good = 0
+        for (pool, _, y, opinion, _), chance in zip(data, held):
+            if len(pool):
+                picked = shown(pool, chance, opinion, POLICY.quote_chance, POLICY.opinion_quotes if opinion else POLICY.fact_quotes)
+                answers += bool(any(y[j] for j in picked))
+                count += len(picked)
+                good += int(sum(y[j] for j in picked))
+        print(f"\n{name}, held out, floor {POLICY.quote_chance}: quote answers {answers / len(data):.3f} "
+              f"({answers}/{len(data)}), quote precision {good / count:.3f} ({good}/{count})")
+        bias, *weights = fit([(d[1][:, kept], d[2]) for d in data], args.C, args.weight)
+        full = dict(zip(kept, weights))
+        print(f"{name} = ({', '.join(f'{c:.4f}' for c in (bias, *(full.get(i, 0.0) for i in range(width))))})")
 
 
 def print_alone(data, alone: int, args) -> None:
