@@ -311,8 +311,6 @@ def print_unasked(data, args) -> None:
     Without written questions no map is fit and a sentence's closest question is its own words: the columns they fill
     would repeat the cosines, weighed as if they told more.
     """
-    import numpy as np
-
     for width, name in ((data[0][1].shape[1], "sentence_ranker_unasked"),
                         (len(FEATURES) - READER_FEATURES, "sentence_ranker_unasked_alone")):
         kept = [i for i in range(width) if FEATURES[i] not in ASKED_FEATURES]
