@@ -158,16 +158,33 @@ def fit_listwise(blocks, C: float, weight: float):
     return (bias, *(float(c) for c in slope * w / scale))
 
 
-def held_out(data, width: int, folds: int, C: float, weight: float = LIST_WEIGHT) -> tuple[list, list]:
-    """Return each question's chances from a model fit on the other folds' questions (first width columns), and the models."""
+def held_out(data, width: int | list[int], folds: int, C: float, weight: float = LIST_WEIGHT) -> tuple[list, list]:
+    """Return each question's chances from a model fit on the other folds' questions, and the models.
+
+    width is how many of the first columns are read, or which columns.
+    """
+    columns = list(range(width)) if isinstance(width, int) else width
     held: list = [None] * len(data)
     models = []
     for fold_no in range(folds):
         train = [i for i in range(len(data)) if i % folds != fold_no]
-        models.append(fit([(data[i][1][:, :width], data[i][2]) for i in train], C, weight))
+        models.append(fit([(data[i][1][:, columns], data[i][2]) for i in train], C, weight))
         for i in range(fold_no, len(data), folds):
-            held[i] = chances(data[i][1][:, :width], models[-1])
+            held[i] = chances(data[i][1][:, columns], models[-1])
     return held, models
+
+
+def shown_at_floor(data, held) -> str:
+    """Return quote answers and precision at the policy's floor and caps, from each question's chances."""
+    answers = count = good = 0
+    for (pool, _, y, opinion, _), chance in zip(data, held):
+        if len(pool):
+            picked = shown(pool, chance, opinion, POLICY.quote_chance, POLICY.opinion_quotes if opinion else POLICY.fact_quotes)
+            answers += bool(any(y[j] for j in picked))
+            count += len(picked)
+            good += int(sum(y[j] for j in picked))
+    return (f"quote answers {answers / len(data):.3f} ({answers}/{len(data)}), quote precision {good / count:.3f} "
+            f"({good}/{count})")
 
 
 def chances(X, model):
@@ -314,21 +331,8 @@ def print_unasked(data, args) -> None:
     for width, name in ((data[0][1].shape[1], "sentence_ranker_unasked"),
                         (len(FEATURES) - READER_FEATURES, "sentence_ranker_unasked_alone")):
         kept = [i for i in range(width) if FEATURES[i] not in ASKED_FEATURES]
-        held: list = [None] * len(data)
-        for fold_no in range(args.folds):
-            train = [i for i in range(len(data)) if i % args.folds != fold_no]
-            model = fit([(data[i][1][:, kept], data[i][2]) for i in train], args.C, args.weight)
-            for i in range(fold_no, len(data), args.folds):
-                held[i] = chances(data[i][1][:, kept], model)
-        answers = count = good = 0
-        for (pool, _, y, opinion, _), chance in zip(data, held):
-            if len(pool):
-                picked = shown(pool, chance, opinion, POLICY.quote_chance, POLICY.opinion_quotes if opinion else POLICY.fact_quotes)
-                answers += bool(any(y[j] for j in picked))
-                count += len(picked)
-                good += int(sum(y[j] for j in picked))
-        print(f"\n{name}, held out, floor {POLICY.quote_chance}: quote answers {answers / len(data):.3f} "
-              f"({answers}/{len(data)}), quote precision {good / count:.3f} ({good}/{count})")
+        held, _ = held_out(data, kept, args.folds, args.C, args.weight)
+        print(f"\n{name}, held out, floor {POLICY.quote_chance}: {shown_at_floor(data, held)}")
         bias, *weights = fit([(d[1][:, kept], d[2]) for d in data], args.C, args.weight)
         full = dict(zip(kept, weights))
         print(f"{name} = ({', '.join(f'{c:.4f}' for c in (bias, *(full.get(i, 0.0) for i in range(width))))})")
@@ -337,15 +341,8 @@ def print_unasked(data, args) -> None:
 def print_alone(data, alone: int, args) -> None:
     """Print what the ranker fit without the reader's columns shows, held out, at the policy's floor and caps."""
     held, _ = held_out(data, alone, args.folds, args.C, args.weight)
-    answers = count = good = 0
-    for (pool, _, y, opinion, _), chance in zip(data, held):
-        if len(pool):
-            picked = shown(pool, chance, opinion, POLICY.quote_chance, POLICY.opinion_quotes if opinion else POLICY.fact_quotes)
-            answers += bool(any(y[j] for j in picked))
-            count += len(picked)
-            good += int(sum(y[j] for j in picked))
-    print(f"\nwithout the reader (its {READER_FEATURES} columns left out), held out, floor {POLICY.quote_chance}: quote answers "
-          f"{answers / len(data):.3f} ({answers}/{len(data)}), quote precision {good / count:.3f} ({good}/{count})")
+    print(f"\nwithout the reader (its {READER_FEATURES} columns left out), held out, floor {POLICY.quote_chance}: "
+          f"{shown_at_floor(data, held)}")
 
 
 if __name__ == "__main__":
