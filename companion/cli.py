@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("config", parents=[common, model_flags], help="show the config file path and the effective settings")
 
     sub.add_parser("ingest", parents=[common], help="read the essays into the index (only what changed)")
+    writing = sub.add_parser("write-questions", parents=[common, model_flags],
+                             help="have a model that writes freely write the questions each sentence answers")
+    writing.add_argument("essays", nargs="*", metavar="ESSAY_ID", help="essay ids (default: every essay)")
 
     evaluate = sub.add_parser("eval", parents=[common, model_flags], help="measure retrieval and answers on questions")
     evaluate.add_argument("questions", nargs="?", type=Path,
@@ -144,6 +147,24 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace, out: TextIO) -> int
     for notice in notices:
         print(f"companion: {notice}", file=sys.stderr)
     print(f"Index at {settings.data_dir}: {report.summary()}.", file=out)
+    return 0
+
+
+def cmd_write_questions(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    from companion.backends.base import load_backend
+    from companion.question_writer import write_questions
+
+    backend = load_backend(settings.backend_spec(), settings)
+    update, stop = ingest_progress("writing questions for", "sentences")
+    try:
+        done = write_questions(settings.corpus_dir, settings.prompts_dir, backend, args.essays, update)
+    finally:
+        stop()
+        backend.close()
+    for essay in done:
+        print(printable(essay.summary()), file=out)
+    if any(essay.written for essay in done):
+        print("Run `companion ingest` (or start the chat) to read them.", file=out)
     return 0
 
 
@@ -346,6 +367,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, stdin: Te
         settings = _settings(args)
         if command == "ingest":
             return cmd_ingest(settings, args, out)
+        if command == "write-questions":
+            return cmd_write_questions(settings, args, out)
         if command == "search":
             return cmd_search(settings, args, out, stdin)
         if command == "ask":

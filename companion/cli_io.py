@@ -28,7 +28,7 @@ def text_arg(value: str) -> str:
     return value
 
 
-def progress_lines() -> ProgressDisplay:
+def progress_lines(doing: str = "embedding", units: str = "passages") -> ProgressDisplay:
     """Return a progress callback that prints a line at the start, each tenth and the end, for a log or a pipe."""
     last = -1
 
@@ -38,20 +38,20 @@ def progress_lines() -> ProgressDisplay:
         if tenth > last:
             last = tenth
             names = title if len(title) <= 60 else title[:59] + "…"
-            print(printable(f"companion: embedding {done}/{total} passages ({names})"), file=sys.stderr, flush=True)
+            print(printable(f"companion: {doing} {done}/{total} {units} ({names})"), file=sys.stderr, flush=True)
 
     return update, lambda: None
 
 
-def ingest_progress() -> ProgressDisplay:
+def ingest_progress(doing: str = "embedding", units: str = "passages") -> ProgressDisplay:
     """Return a progress callback that draws a bar on stderr (or prints lines when it is no terminal), and an end."""
     if not sys.stderr.isatty():
-        return progress_lines()
+        return progress_lines(doing, units)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     progress = Progress(
-        TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn(doing), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         TextColumn("{task.description}", markup=False),
         console=Console(stderr=True), transient=True,
     )

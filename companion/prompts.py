@@ -148,15 +148,30 @@ def load_prompts(directory: Path) -> Prompts:
         if not pieces or not pieces[0]:
             raise PromptError(f"{path} is empty: it needs at least one paragraph of text.")
         for piece in pieces:
-            found = _fields(path, piece)
-            if found != wanted:
-                need = ", ".join("{" + f + "}" for f in sorted(wanted)) or "no placeholders"
-                raise PromptError(f"{path}: each text must use {need}; found {sorted(found) or 'none'} in {piece[:60]!r}.")
+            _check_fields(path, piece, wanted)
         texts[name] = pieces[0] if name not in VARIANT_FILES else ""
         variants[name] = pieces
     return Prompts(
         directory=directory, texts=texts, variants=variants, words=load_words(directory), routes=load_routes(directory)
     )
+
+
+def _check_fields(path: Path, piece: str, wanted: frozenset[str]) -> None:
+    """Raise PromptError unless a text uses exactly the placeholders its file is read with."""
+    found = _fields(path, piece)
+    if found != wanted:
+        need = ", ".join("{" + f + "}" for f in sorted(wanted)) or "no placeholders"
+        raise PromptError(f"{path}: each text must use {need}; found {sorted(found) or 'none'} in {piece[:60]!r}.")
+
+
+def load_template(directory: Path, name: str, wanted: frozenset[str]) -> str:
+    """Read one template only one command uses (prompts/<name>.md), so a prompts folder without it serves the rest."""
+    path = Path(directory) / f"{name}.md"
+    text = read_prompt_file(path).strip()
+    if not text:
+        raise PromptError(f"{path} is empty: copy it from the project's prompts/ directory.")
+    _check_fields(path, text, wanted)
+    return text
 
 
 def load_routes(directory: Path) -> dict[str, tuple[str, ...]]:

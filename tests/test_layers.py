@@ -18,7 +18,7 @@ LAYERS: dict[str, int] = {
     "companion.retrieval": 2,
     "companion.backends": 3,
     "companion.engine": 4, "companion.grounding": 4, "companion.session": 4, "companion.evaluation": 4,
-    "companion.export": 4, "companion.memory_commands": 4, "companion.routing_set": 4,
+    "companion.export": 4, "companion.question_writer": 4, "companion.memory_commands": 4, "companion.routing_set": 4,
     "companion.tui": 5, "companion.cli": 5, "companion.cli_io": 5, "companion.__main__": 5,
     "companion.serve": 5,
 }

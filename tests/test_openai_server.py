@@ -86,3 +86,23 @@ def test_a_grounded_reply_streams_from_the_server(remote, retrieval, prompts, mo
     # A small model writing freely may cite or not; whatever it cites must be one of the passages given.
     assert {c.n for c in reply.citations} <= set(range(1, 4))
     assert all(n in {c.n for c in reply.citations} or n > 3 for n in markers(reply.answer))
+
+
+def test_questions_are_written_through_the_server(remote, tmp_path):
+    from companion.asked import load_asked
+    from companion.config import shipped_dir
+    from companion.question_writer import write_questions
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "tiny.md").write_text(
+        '---\nid: tiny\ntitle: "Tiny"\n---\n\nTheodore Twombly (Joaquin Phoenix) writes letters for other people. '
+        "I cried at the end.\n", "utf-8",
+    )
+    told: list[tuple[int, int, str]] = []
+    done = write_questions(corpus, shipped_dir("prompts"), remote, told=lambda *step: told.append(step))
+    assert told == [(0, 2, "tiny"), (1, 2, "tiny"), (2, 2, "tiny")] and done[0].asked == 2
+    # SmolLM2-135M writes poor questions (README), but whatever it writes is a valid file keyed as the index reads it.
+    asked = load_asked(corpus)
+    assert len(asked) == done[0].written
+    assert all(1 <= len(q) <= 4 for q in asked.by_sentence.values())
