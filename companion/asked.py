@@ -47,6 +47,11 @@ class AskedQuestions:
         items = sorted(self.by_sentence.items())
         return hashlib.sha256(json.dumps(items, ensure_ascii=False).encode("utf-8")).hexdigest()
 
+    @property
+    def essays(self) -> frozenset[str]:
+        """Return the ids of the essays with at least one sentence written questions."""
+        return frozenset(essay_id for essay_id, _ in self.by_sentence)
+
     def __len__(self) -> int:
         return len(self.by_sentence)
 

@@ -157,3 +157,21 @@ def test_a_bad_questions_file_stops_the_ingest_before_the_index_changes(tmp_path
     with pytest.raises(CorpusError, match=r"letters\.jsonl: line 1"):
         run_ingest(settings)
     assert PassageStore(open_client(settings.data_dir), embedder.model_id).count() == 0
+
+
+def test_an_ingest_names_the_essays_written_no_questions_and_how_to_write_them(tmp_path):
+    from companion.config import load_settings
+    from companion.retrieval.service import run_ingest
+
+    corpus = _corpus(tmp_path / "corpus", {"sentence": "The office is quiet and warm.", "questions": ["where?"]})
+    (corpus / "added.md").write_text(ESSAY.replace("id: letters", "id: added"), "utf-8")
+    settings = load_settings(data_dir=tmp_path / "data", corpus_dir=corpus)
+    notices: list[str] = []
+    run_ingest(settings, notices=notices)
+    told = [n for n in notices if "No questions are written" in n]
+    assert len(told) == 1 and "for added (" in told[0] and "companion write-questions ESSAY_ID" in told[0]
+    (corpus / QUESTIONS_DIR / "added.jsonl").write_text(
+        json.dumps({"sentence": "The office is quiet and warm.", "questions": ["is it cosy?"]}) + "\n", "utf-8")
+    notices.clear()
+    run_ingest(settings, notices=notices)
+    assert not [n for n in notices if "No questions are written" in n]

@@ -81,6 +81,13 @@ def run_ingest(
     open_lexical(settings, store)
     open_sentences(settings, store, embedder, asked)
     open_reader(settings, store, notices, status, asked=asked)
+    unasked = sorted(set(report.embedded + report.unchanged) - asked.essays)
+    if unasked and notices is not None:
+        notices.append(
+            f"No questions are written for {', '.join(unasked)} (questions/<essay id>.jsonl in the corpus): "
+            "their sentences are found by their own words alone, which answers fewer questions. `companion "
+            "write-questions ESSAY_ID --backend NAME` has a model that writes freely write them (corpus/README.md)."
+        )
     return report
 
 
