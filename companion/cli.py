@@ -56,8 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("config", parents=[common, model_flags], help="show the config file path and the effective settings")
 
     sub.add_parser("ingest", parents=[common], help="read the essays into the index (only what changed)")
-    writing = sub.add_parser("write-questions", parents=[common, model_flags],
-                             help="have a model that writes freely write the questions each sentence answers")
+    writing = sub.add_parser("write-questions", parents=[common, model_flags], help="have a model write each sentence's questions")
     writing.add_argument("essays", nargs="*", metavar="ESSAY_ID", help="essay ids (default: every essay)")
 
     evaluate = sub.add_parser("eval", parents=[common, model_flags], help="measure retrieval and answers on questions")
