@@ -112,8 +112,8 @@ def write_questions(
     """Ask the model for the questions of every sentence not yet written any, essay by essay, keeping each at once."""
     if backend.capabilities.writes != "freely":
         raise ConfigError(
-            f"The {backend.name} backend's model does not write freely, so it cannot write questions (the 135M model's "
-            "are too generic to help: README, issue H). Choose a profile whose model writes, such as an Ollama, vLLM "
+            f"The {backend.name} backend's model does not write freely, so it cannot write questions (the shipped 135M "
+            "model's are echoes and chatter: corpus/README.md). Choose a profile whose model writes, such as an Ollama, vLLM "
             "or OpenAI one: `companion write-questions --backend NAME` (see `companion models`)."
         )
     template = load_template(prompts_dir, TEMPLATE, PLACEHOLDERS)
