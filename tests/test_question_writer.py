@@ -56,6 +56,7 @@ def lines(path: Path) -> list[dict]:
 def test_parse_questions_drops_markers_quotes_preambles_and_repeats():
     text = ('Here are four questions:\n1. Who plays Theodore?\n- "what does theo do for work"\n'
             "• Who plays Theodore?\nQ4: Is the writer's sister in the story?\nYes\n" + "Why " * 100 + "?\n"
+            "This film is so soothing, yet it provoked strong emotion.\nHere's a possible answer to that question!\n"
             "2) What is the name of the OS?\n3) One more question here?")
     assert parse_questions(text) == (
         "Who plays Theodore?", "what does theo do for work", "Is the writer's sister in the story?",
