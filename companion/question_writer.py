@@ -99,11 +99,17 @@ def ask_model(backend: Backend, template: str, essay: Essay, sentence: Sentence)
 
 def write_file(path: Path, records: Sequence[tuple[str, tuple[str, ...]]]) -> None:
     """Write a questions file whole, through a temporary file, so a reader never meets half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.writing")
     lines = [json.dumps({"sentence": s, "questions": list(q)}, ensure_ascii=False) for s, q in records if q]
-    temporary.write_text("".join(line + "\n" for line in lines), "utf-8")
-    os.replace(temporary, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_text("".join(line + "\n" for line in lines), "utf-8")
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise CompanionError(
+            f"Cannot write {path} ({exc.strerror}): copy the corpus somewhere writable and pass --corpus DIR "
+            "(or set COMPANION_CORPUS_DIR)."
+        ) from None
 
 
 def write_questions(

@@ -170,3 +170,10 @@ def test_the_command_writes_and_tells_what_it_did(corpus, server, capsys):
     assert "companion: writing questions for 0/3 sentences (tiny-review)" in capsys.readouterr().err
     assert main(["write-questions", "nope", "--corpus", str(corpus), "--backend", "extractive"], out=io.StringIO()) == 1
     assert "does not write freely" in capsys.readouterr().err
+
+
+def test_a_corpus_that_cannot_be_written_says_how_to_write_elsewhere(corpus, remote, server):
+    (corpus / "questions").write_text("a file where the folder should be", "utf-8")
+    server.script = [sse_reply("Who plays Theodore?")]
+    with pytest.raises(CompanionError, match="Cannot write .*tiny-review.jsonl.*--corpus DIR"):
+        write_questions(corpus, PROMPTS, remote)
