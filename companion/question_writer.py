@@ -32,8 +32,10 @@ MOST_QUESTIONS = 4
 QUESTION_TOKENS = 200
 # Low, so the questions stay on what the sentence says; not zero, so they are not all worded alike.
 TEMPERATURE = 0.3
-# A list marker or numbering a model puts before each line ("1.", "-", "•", "Q:").
-MARKER = re.compile(r"^\s*(?:[-*•]+|\(?\d+[.)]|[Qq]\d*[:.)])\s*")
+# A list marker, numbering or label a model puts before each line ("1.", "-", "•", "Q:", "Question 2:").
+MARKER = re.compile(r"^\s*(?:[-*•]+|\(?\d+[.)]|(?:[Qq]|[Qq]uestion\s*)\d*[:.)])\s*")
+# A line repeating the template's own labels ("The sentence: \"I cried at the end.\"") echoes the prompt.
+ECHO = re.compile(r"^the (?:essay|passage|sentence)\s*:", re.IGNORECASE)
 QUOTES = "\"'“”‘’`"
 
 
@@ -79,7 +81,7 @@ def parse_questions(text: str) -> tuple[str, ...]:
         line = normalize_space(MARKER.sub("", line)).strip(QUOTES + " ")
         # "Here are four questions:" introduces, "Here's a possible answer." states (none of the 1,466 shipped questions
         # ends in "." or "!", 332 of them without "?"); a line of one word or past the file's limit is no question.
-        if line.endswith((":", ".", "!")) or len(line.split()) < 2 or len(line) > MAX_QUESTION_CHARS:
+        if line.endswith((":", ".", "!")) or ECHO.match(line) or len(line.split()) < 2 or len(line) > MAX_QUESTION_CHARS:
             continue
         if line.casefold() not in {k.casefold() for k in kept}:
             kept.append(line)

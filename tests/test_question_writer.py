@@ -57,7 +57,7 @@ def test_parse_questions_drops_markers_quotes_preambles_and_repeats():
     text = ('Here are four questions:\n1. Who plays Theodore?\n- "what does theo do for work"\n'
             "• Who plays Theodore?\nQ4: Is the writer's sister in the story?\nYes\n" + "Why " * 100 + "?\n"
             "This film is so soothing, yet it provoked strong emotion.\nHere's a possible answer to that question!\n"
-            "2) What is the name of the OS?\n3) One more question here?")
+            'The sentence: "I cried at the end\nQuestion 3: What is the name of the OS?\n3) One more question here?')
     assert parse_questions(text) == (
         "Who plays Theodore?", "what does theo do for work", "Is the writer's sister in the story?",
         "What is the name of the OS?",
@@ -177,3 +177,10 @@ def test_a_corpus_that_cannot_be_written_says_how_to_write_elsewhere(corpus, rem
     server.script = [sse_reply("Who plays Theodore?")]
     with pytest.raises(CompanionError, match="Cannot write .*tiny-review.jsonl.*--corpus DIR"):
         write_questions(corpus, PROMPTS, remote)
+
+
+def test_every_shipped_question_passes_the_parser_as_written():
+    shipped = [q for path in sorted((shipped_dir("corpus") / "questions").glob("*.jsonl"))
+               for line in path.read_text("utf-8").splitlines() for q in json.loads(line)["questions"]]
+    assert len(shipped) > 1000
+    assert [q for q in shipped if parse_questions(q) != (q,)] == []
