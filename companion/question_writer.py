@@ -55,8 +55,12 @@ class EssayWritten:
     path: Path
     asked: int
     written: int
-    empty: int
     before: int
+
+    @property
+    def empty(self) -> int:
+        """Return how many sentences asked were given no questions."""
+        return self.asked - self.written
 
     def summary(self) -> str:
         """Return one line saying what the run did for this essay and where it wrote."""
@@ -69,7 +73,7 @@ def essay_sentences(essay: Essay) -> list[Sentence]:
     found: dict[str, Sentence] = {}
     for passage in essay_passages(essay):
         for unit in units(passage):
-            words = normalize_space(passage.text[unit.start : unit.end])
+            words = normalize_space(unit.sentence(passage))
             found.setdefault(words, Sentence(words, passage.text))
     return list(found.values())
 
@@ -147,7 +151,7 @@ def _write_essay(
     # Lines for sentences edited since are kept after the essay's own: they are the person's, and an edit may be undone.
     records.update(before)
     missing = [s for s in sentences if not records[s.words]]
-    written = empty = 0
+    written = 0
     for n, sentence in enumerate(missing):
         told(n, len(missing), essay.id)
         try:
@@ -161,7 +165,5 @@ def _write_essay(
             records[sentence.words] = questions
             write_file(path, list(records.items()))
             written += 1
-        else:
-            empty += 1
     told(len(missing), len(missing), essay.id)
-    return EssayWritten(essay.id, path, len(missing), written, empty, len(sentences) - len(missing))
+    return EssayWritten(essay.id, path, len(missing), written, len(sentences) - len(missing))

@@ -108,7 +108,7 @@ class SentenceVectors:
             return found
         asked = np.zeros(len(found), dtype=bool)
         for i, (hit, unit) in enumerate(pool):
-            questions = self.asked.of(hit.passage.essay_id, hit.passage.text[unit.start : unit.end])
+            questions = self.asked.of(hit.passage.essay_id, unit.sentence(hit.passage))
             if questions:
                 found[i] = float((self.lookup(questions, embedder) @ query).max())
                 asked[i] = True
@@ -186,6 +186,6 @@ def asked_pairs(passages: Sequence[Passage], asked: AskedQuestions) -> list[tupl
     pairs = []
     for passage in passages:
         for unit in units(passage):
-            sentence = passage.text[unit.start : unit.end]
+            sentence = unit.sentence(passage)
             pairs += [(question, sentence) for question in asked.of(passage.essay_id, sentence)]
     return pairs

@@ -35,6 +35,10 @@ class Unit:
         """Return the quotable span: the sentence, preceded by its neighbour when it leans on it."""
         return passage.text[self.lead : self.end]
 
+    def sentence(self, passage: Passage) -> str:
+        """Return the sentence alone, without the neighbour it leans on: what its written questions are kept by."""
+        return passage.text[self.start : self.end]
+
 
 def sentence_spans(text: str) -> list[tuple[int, int, bool]]:
     """Cut a passage into sentences; each is (start, end, opens a speaker's turn), labels left out."""
