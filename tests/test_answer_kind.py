@@ -190,6 +190,16 @@ def test_a_name_the_question_gives_by_its_start_is_not_new(prompts):
     assert names_someone_new("Theodore Twombly (Joaquin Phoenix) is alone.", "who plays theo?", words)
 
 
+def test_a_name_of_common_words_is_new_unless_the_question_says_most_of_them(prompts):
+    words = prompts.words
+    credit = "He is an employee at “Beautiful Hand-Written Letters,” an internet company that writes them for couples."
+    assert names_what_is_asked(credit, "whats the name of the company theodore writes letters for", words)
+    assert not names_what_is_asked(credit, "what's the name of the beautiful hand-written letters company?", words)
+    # A person's name in a longer run of capitals ("Take" opens the sentence) is the question's all the same.
+    take = "Take Amy Adams’ conveniently named character Amy, for example."
+    assert not names_what_is_asked(take, "what's amy's husbands name, the one she divorces", words)
+
+
 def test_a_name_the_question_gives_in_full_is_not_new_said_short(prompts):
     question, words = "wait whats theodores coworkers name, the guy who likes his gf's feet", prompts.words
     # "Theo" is Theodore said short, whom the question names: no name of the coworker.

@@ -68,35 +68,43 @@ def names_someone_new(text: str, question: str, words: Words, reach: int = POLIC
     asked = set(content_terms(question)) - {part}
     thing = tuple(content_terms(part)) if part and part not in words.the_whole_cast else ()
     if not thing or set(thing) <= words.vague_things:
-        return bool(_new_names(text, asked))
+        return bool(_new_names(text, asked, words))
     return any(
         near(*name.span())
         for sentence in SENTENCE_END.split(text)
         if (said := mentions(sentence, thing, by_start=True)) and (near := within(sentence, said, reach))
-        for name in FULL_NAME.finditer(sentence) if not _asked_already(name.group(0), asked)
+        for name in FULL_NAME.finditer(sentence) if not _asked_already(name.group(0), asked, words)
     )
 
 
 def names_someone_uncredited(text: str, question: str, words: Words) -> bool:
     """Tell whether a text gives a full name the question lacks that no credit in it names, as actor or as part."""
     credited = {fold(name) for credit in credits(text) for name in credit}
-    return any(fold(name) not in credited for name in _new_names(text, set(content_terms(question))))
+    return any(fold(name) not in credited for name in _new_names(text, set(content_terms(question)), words))
 
 
-def _new_names(text: str, asked: set[str]) -> list[str]:
-    """Return the full names a text gives that share no word with those asked."""
-    return [name for name in FULL_NAME.findall(text) if not _asked_already(name, asked)]
+def _new_names(text: str, asked: set[str], words: Words) -> list[str]:
+    """Return the full names a text gives that the words asked do not already name."""
+    return [name for name in FULL_NAME.findall(text) if not _asked_already(name, asked, words)]
 
 
-def _asked_already(name: str, asked: set[str]) -> bool:
+def _asked_already(name: str, asked: set[str], words: Words) -> bool:
     """Tell whether a question's words already name someone or something, in full or by its start ("theo").
 
     A name that is the start of a word the question says is the same one said short: "Theo" in "Theodore's
-    co-worker says Theo is half man…" names no one new to "what's theodore's coworker's name?".
+    co-worker says Theo is half man…" names no one new to "what's theodore's coworker's name?". A name of three words
+    or more is the question's when it says one of the people's names in it ([called_she], [called_he]: "Take Amy
+    Adams’" opening a sentence) or most of its words: "whats the name of the company theodore writes letters for?"
+    is answered by "Beautiful Hand-Written Letters".
     """
-    return any(calls(word, name) for word in asked) or any(
-        len(term) >= SHORT_NAME and word.startswith(term) for term in content_terms(name) for word in asked
-    )
+    terms = content_terms(name)
+    said = [
+        term for term in terms
+        if any(calls(word, term) or (len(term) >= SHORT_NAME and word.startswith(term)) for word in asked)
+    ]
+    if len(terms) < 3 or any(words.called_she.fullmatch(term) or words.called_he.fullmatch(term) for term in said):
+        return bool(said)
+    return 2 * len(said) >= len(terms)
 
 
 def asks_for_a_name(question: str, words: Words) -> bool:
@@ -126,7 +134,7 @@ def new_names(text: str, question: str, words: Words, near: Callable[[int, int],
     other = _names_of_the_other_kind(question, words)
     return [
         m.group(0) for m in found
-        if not _asked_already(m.group(0), asked) and fold(m.group(0)) not in actors
+        if not _asked_already(m.group(0), asked, words) and fold(m.group(0)) not in actors
         and not words.names_the_film.fullmatch(m.group(0)) and not (other and other.fullmatch(m.group(0)))
         and (near is None or near(*m.span()))
     ]
