@@ -228,12 +228,14 @@ def joined(pool, chance, j: int, policy: Policy, disputes=None) -> str:
 def join_table(data, held, disputes=None) -> None:
     """Print, at the policy's floor and caps, what joining likely neighbours to a quote shows (Policy.join_chance)."""
     n = len(data)
-    print("\nneighbours joining a quote when their held-out chance reaches a floor (Policy.join_chance), and the "
-          "sentence after when it leans on the quote")
-    # A floor past 1 joins no likely neighbour; a zero word bound joins nothing at all.
-    for floor, words in ((1.01, 0), (1.01, POLICY.joined_words), (0.5, POLICY.joined_words), (0.4, POLICY.joined_words),
-                         (0.3, POLICY.joined_words), (0.2, POLICY.joined_words), (0.1, POLICY.joined_words)):
-        policy = replace(POLICY, join_chance=floor, joined_words=words)
+    print("\nneighbours joining a quote when their held-out chance reaches a floor (Policy.join_chance) or a share of the "
+          "quote's (Policy.join_share), and the sentence after when it leans on the quote")
+    # A floor past 1 and no share join no likely neighbour; a zero word bound joins nothing at all.
+    rows = [(1.01, 0, 0.0), (1.01, POLICY.joined_words, 0.0)]
+    rows += [(floor, POLICY.joined_words, 0.0) for floor in (0.5, 0.4, 0.3, 0.2, 0.1)]
+    rows += [(POLICY.join_chance, POLICY.joined_words, share) for share in (0.5, 0.3, 0.2)]
+    for floor, words, share in rows:
+        policy = replace(POLICY, join_chance=floor, joined_words=words, join_share=share)
         answers = good = count = length = 0
         for (pool, _, _, opinion, gold), chance in zip(data, held):
             if not pool:
@@ -246,6 +248,7 @@ def join_table(data, held, disputes=None) -> None:
             count += len(texts)
             length += sum(len(t.split()) for t in texts)
         label = ("leaning sentence only" if words else "nothing") if floor > 1 else f"{floor:.2f}"
+        label += f", share {share:.1f}" if share else ""
         print(f"  join {label}: quote answers {answers / n:.3f} ({answers}/{n}), quote precision {good / count:.3f} "
               f"({good}/{count}), {length / count:.1f} words a quote")
 

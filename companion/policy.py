@@ -125,6 +125,16 @@ class Policy:
     # each: 24 -> 25 (0.3) -> 26 (and the leaning sentence) of 43. Always joining the next sentence, whatever it is,
     # would show 110/146 at 47 words a quote: longer quotes hold more answers whether or not they answer better.
     join_chance: float = 0.3
+    # ...or, when lower, this share of the chosen sentence's own chance (never below quote_chance): a neighbour nearly as
+    # likely as an unlikely first quote comes along ("…To me it was about growth. And what happens in a relationship
+    # when two people grow differently…", 0.14 beside the chosen 0.15). Lower joins more and lengthens quotes. Dev
+    # (225) and probes (475) through the engine, 2026-12-05: off -> dev 126 of 147 answered, probes 213 of 276, 38.5
+    # and 38.9 words a quote; 0.5 -> 127, 215, 38.8 and 39.3; 0.4 -> 127, 216; 0.3 -> 127, 217, 39.0 and 40.0; 0.2 ->
+    # 127, 217, 39.4 and 40.3 words. No question lost at any share, refusals unchanged; the highest share taking the
+    # probes' most (the ranker is fit on dev, so the probes read it out of sample). Held out on dev by 10 folds
+    # (benchmarks/sentence_fit.py's join table): 122 of 147 at every share, 38.2 -> 39.1 words a quote at 0.3. 0 turns
+    # it off.
+    join_share: float = 0.3
     # Words a quote may grow to by joining its neighbours: past it a reply reads as a passage, not a quote. By hand,
     # checked on the same held-out dev chances: 80 loses no answer (107/146) and keeps joined quotes from reaching
     # 137 words; 70 loses 4.

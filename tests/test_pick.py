@@ -8,12 +8,13 @@ import pytest
 
 from companion.engine import Engine
 from companion.engine.credits import Credit, asked_character, read_credit_question
+from companion.engine.joining import joined_span
 from companion.engine.pick import Reading, Wanted, pick_quotes
 from companion.engine.quotes import quote_paragraphs, quoted, views_line
 from companion.engine.verify import verify
 from companion.policy import POLICY
 from companion.retrieval.sentence_vectors import SentenceVectors
-from companion.retrieval.sentences import FEATURES, READER_FEATURES
+from companion.retrieval.sentences import FEATURES, READER_FEATURES, Candidate
 from companion.text import fold, markers, quotes, reply_sentences
 from companion.types import Evidence, Passage
 from tests.fakes import BagOfWords, FakeSearcher, ScriptedBackend, hit, passage
@@ -596,7 +597,8 @@ def test_a_verdict_is_a_statement_naming_the_film_and_leaning_warm_or_cool(promp
 def test_a_quote_that_must_say_something_is_the_likeliest_that_does():
     counted = passage("sad", 2, "Samantha talks with many people at once. Samantha says the count is 8316 others.")
     hits = [hit(1, counted), hit(2, FAR)]
-    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0, quote_chance=0.0, join_chance=1.01)
+    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0, quote_chance=0.0, join_chance=1.01,
+                     join_share=0.0)
 
     def pick(floor: float, **policy):
         wanted = Wanted("how many people does samantha talk with at once", must=lambda text: "8316" in text)
@@ -690,3 +692,24 @@ def test_of_the_note_on_a_conversations_writers_a_writer_asked_after_is_heard_in
     # Anise's turn and the note's sentence about her meet the question best, but Boone was asked after.
     assert set(_spans(picked)) <= {"My job here is to ask about the film.", "Steven Boone is a film critic."}
     assert "Steven Boone is a film critic." in _spans(picked)
+
+
+def test_a_neighbour_nearly_as_likely_as_an_unlikely_quote_joins_it():
+    text = "To me it was about growth. And two people grow apart. To where one cannot go."
+    first, second, third = "To me it was about growth.", "And two people grow apart.", "To where one cannot go."
+    spans = [(text.index(s), text.index(s) + len(s)) for s in (first, second, third)]
+
+    def joined(chances: tuple[float, float, float], **policy) -> str:
+        ranked = sorted(
+            (Candidate("p:1", text[a:b], a, b, a, chance, 0.0, 0.0, 1) for (a, b), chance in zip(spans, chances)),
+            key=lambda c: -c.score,
+        )
+        start, end = joined_span(ranked[0], ranked, text, replace(POLICY, short_sentence=0, **policy))
+        return text[start:end]
+
+    # Unsure of the quote (0.15), a neighbour nearly as likely (0.14) comes along; one far less likely does not.
+    assert joined((0.02, 0.14, 0.15)) == "And two people grow apart. To where one cannot go."
+    assert joined((0.02, 0.04, 0.15)) == third
+    # Sure of it, only a neighbour reaching Policy.join_chance joins, as before.
+    assert joined((0.02, 0.25, 0.9)) == third
+    assert joined((0.02, 0.14, 0.15), join_share=0.0) == third

@@ -18,10 +18,11 @@ def joined_span(
 
     The sentence nearest the question is often not the one that answers it: the answer goes on in the next
     sentence ("This isn't a major traumatic incident… The flashbacks don't interrupt him"). A neighbour the
-    ranker finds likely (its chance reaches Policy.join_chance) is quoted with it rather than dropped as a second
-    quote of one passage, and the sentence after is quoted with it whatever its chance when it leans on it
-    ("This…", "But…"), as a quote cut before it stops mid-thought, and so is the sentence after a quote too short
-    to stand alone (Policy.short_sentence). A neighbour that would make the quote longer than Policy.joined_words
+    ranker finds likely (its chance reaches Policy.join_chance, or Policy.join_share of the chosen sentence's when
+    that is lower, down to Policy.quote_chance) is quoted with it rather than dropped as a second quote of one
+    passage, and the sentence after is quoted with it whatever its chance when it leans on it ("This…", "But…"), as
+    a quote cut before it stops mid-thought, and so is the sentence after a quote too short to stand alone
+    (Policy.short_sentence). A neighbour that would make the quote longer than Policy.joined_words
     stays out. A quote never stops on a view its writer disputes in the next sentence (disputes, see _undisputed),
     nor on a question when the sentence after fits (see _answered).
     """
@@ -31,10 +32,13 @@ def joined_span(
     def fits(a: int, b: int) -> bool:
         return _fits(text, a, b, policy)
 
+    # Unsure of the chosen sentence, she is as unsure of a neighbour nearly as likely: both come along.
+    share = max(policy.quote_chance, policy.join_share * chosen.score) if policy.join_share else policy.join_chance
+    joins = min(policy.join_chance, share)
     for other in same:
         beside = other.end > end and other.start >= chosen.sentence_start and not text[end : other.start].strip()
         leans_on_it = other.start == chosen.sentence_start < other.sentence_start
-        if beside and (other.score >= policy.join_chance or leans_on_it):
+        if beside and (other.score >= joins or leans_on_it):
             end = other.end if fits(start, other.end) else end
             break
     if len(text[start:end].split()) < policy.short_sentence:
@@ -45,7 +49,7 @@ def joined_span(
                 end = other.end if fits(start, other.end) else end
                 break
     for other in same:
-        if (other.score >= policy.join_chance and other.start < start and other.end <= chosen.end
+        if (other.score >= joins and other.start < start and other.end <= chosen.end
                 and not text[other.end : start].strip()):
             start = other.start if fits(other.start, end) else start
             break
