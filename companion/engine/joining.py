@@ -33,8 +33,9 @@ def joined_span(
         return _fits(text, a, b, policy)
 
     # Unsure of the chosen sentence, she is as unsure of a neighbour nearly as likely: both come along.
-    share = max(policy.quote_chance, policy.join_share * chosen.score) if policy.join_share else policy.join_chance
-    joins = min(policy.join_chance, share)
+    joins = policy.join_chance
+    if policy.join_share:
+        joins = min(joins, max(policy.quote_chance, policy.join_share * chosen.score))
     for other in same:
         beside = other.end > end and other.start >= chosen.sentence_start and not text[end : other.start].strip()
         leans_on_it = other.start == chosen.sentence_start < other.sentence_start

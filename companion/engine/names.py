@@ -97,14 +97,18 @@ def _asked_already(name: str, asked: set[str], words: Words) -> bool:
     Adams’" opening a sentence) or most of its words: "whats the name of the company theodore writes letters for?"
     is answered by "Beautiful Hand-Written Letters".
     """
-    terms = content_terms(name)
+    parts = [part for part in SAID.findall(name) if content_terms(part)]
     said = [
-        term for term in terms
-        if any(calls(word, term) or (len(term) >= SHORT_NAME and word.startswith(term)) for word in asked)
+        part for part in parts
+        if any(
+            calls(word, part) or any(len(term) >= SHORT_NAME and word.startswith(term) for term in content_terms(part))
+            for word in asked
+        )
     ]
-    if len(terms) < 3 or any(words.called_she.fullmatch(term) or words.called_he.fullmatch(term) for term in said):
+    people = [fold(POSSESSIVE.sub("", part)) for part in said]
+    if len(parts) < 3 or any(words.called_she.fullmatch(p) or words.called_he.fullmatch(p) for p in people):
         return bool(said)
-    return 2 * len(said) >= len(terms)
+    return 2 * len(said) >= len(parts)
 
 
 def asks_for_a_name(question: str, words: Words) -> bool:
