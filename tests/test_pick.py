@@ -713,3 +713,18 @@ def test_a_neighbour_nearly_as_likely_as_an_unlikely_quote_joins_it():
     # Sure of it, only a neighbour reaching Policy.join_chance joins, as before.
     assert joined((0.02, 0.25, 0.9)) == third
     assert joined((0.02, 0.14, 0.15), join_share=0.0) == third
+
+
+def test_an_answer_running_on_over_likely_neighbours_is_quoted_whole():
+    text = "I saw it in theatres. I came home. I cried all night."
+    sentences = ("I saw it in theatres.", "I came home.", "I cried all night.")
+    ranked = [
+        Candidate("p:1", s, text.index(s), text.index(s) + len(s), text.index(s), chance, 0.0, 0.0, 1)
+        for s, chance in zip(sentences, (0.2, 0.15, 0.12))
+    ]
+    start, end = joined_span(ranked[0], ranked, text, replace(POLICY, short_sentence=0))
+    assert text[start:end] == text
+    # A neighbour further on that is far less likely stays out.
+    ranked[2] = replace(ranked[2], score=0.01)
+    start, end = joined_span(ranked[0], ranked, text, replace(POLICY, short_sentence=0))
+    assert text[start:end] == "I saw it in theatres. I came home."

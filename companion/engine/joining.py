@@ -20,11 +20,11 @@ def joined_span(
     sentence ("This isn't a major traumatic incident… The flashbacks don't interrupt him"). A neighbour the
     ranker finds likely (its chance reaches Policy.join_chance, or Policy.join_share of the chosen sentence's when
     that is lower, down to Policy.quote_chance) is quoted with it rather than dropped as a second quote of one
-    passage, and the sentence after is quoted with it whatever its chance when it leans on it ("This…", "But…"), as
-    a quote cut before it stops mid-thought, and so is the sentence after a quote too short to stand alone
-    (Policy.short_sentence). A neighbour that would make the quote longer than Policy.joined_words
-    stays out. A quote never stops on a view its writer disputes in the next sentence (disputes, see _undisputed),
-    nor on a question when the sentence after fits (see _answered).
+    passage, and so is the one after it when it is as likely. The sentence after is quoted with it whatever its
+    chance when it leans on it ("This…", "But…"), as a quote cut before it stops mid-thought, and so is the
+    sentence after a quote too short to stand alone (Policy.short_sentence). A neighbour that would make the quote
+    longer than Policy.joined_words stays out. A quote never stops on a view its writer disputes in the next
+    sentence (disputes, see _undisputed), nor on a question when the sentence after fits (see _answered).
     """
     start, end = chosen.start, chosen.end
     same = [c for c in ranked if c.passage_id == chosen.passage_id]
@@ -36,12 +36,18 @@ def joined_span(
     joins = policy.join_chance
     if policy.join_share:
         joins = min(joins, max(policy.quote_chance, policy.join_share * chosen.score))
-    for other in same:
-        beside = other.end > end and other.start >= chosen.sentence_start and not text[end : other.start].strip()
-        leans_on_it = other.start == chosen.sentence_start < other.sentence_start
-        if beside and (other.score >= joins or leans_on_it):
-            end = other.end if fits(start, other.end) else end
+    # One neighbour after another, while the next is as likely and the quote fits: an answer may run on.
+    while True:
+        grown = end
+        for other in same:
+            beside = other.end > end and other.start >= chosen.sentence_start and not text[end : other.start].strip()
+            leans_on_it = other.start == chosen.sentence_start < other.sentence_start
+            if beside and (other.score >= joins or leans_on_it):
+                grown = other.end if fits(start, other.end) else end
+                break
+        if grown == end:
             break
+        end = grown
     if len(text[start:end].split()) < policy.short_sentence:
         # A short sentence rarely stands alone as an answer ("Notice it's not called "Samantha."" goes on to
         # what it could be called), so the next one comes along whatever its chance.
