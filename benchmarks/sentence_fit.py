@@ -226,7 +226,7 @@ def joined(pool, chance, j: int, policy: Policy, disputes=None) -> str:
 
 
 def join_table(data, held, disputes=None) -> None:
-    """Print, at the policy's floor and caps, what joining likely neighbours to a quote shows (Policy.join_chance)."""
+    """Print, at the policy's floor and caps, what joining likely neighbours to a quote shows (join_chance, join_share)."""
     n = len(data)
     print("\nneighbours joining a quote when their held-out chance reaches a floor (Policy.join_chance) or a share of the "
           "quote's (Policy.join_share), and the sentence after when it leans on the quote")
