@@ -28,7 +28,9 @@ LEXICONS = (
     "the_whole_cast", "a_part", "people_in_general", "reactions", "glad", "fillers",
     "vague_things", "about_a_writer",
 )
-WORD_SETS = ("names_an_essay", "about_the_library", "before_a_topic", "the_writers", "someone")
+WORD_SETS = (
+    "names_an_essay", "about_the_library", "before_a_topic", "the_writers", "someone", "named_kinds", "a_kind_of",
+)
 # Lists of whole sentences, kept as written: examples compared by meaning.
 SENTENCES = ("verdicts",)
 # Patterns matched with case as written: the film's title is also a pronoun ("Her" the film, "her" Samantha).
@@ -110,6 +112,8 @@ class Words:
     before_a_topic: frozenset[str]
     the_writers: frozenset[str]
     someone: frozenset[str]
+    named_kinds: frozenset[str]
+    a_kind_of: frozenset[str]
     verdicts: tuple[str, ...]
     names_the_film: re.Pattern[str]
     # Each other name, as folded words, with the name it stands for; the longest first.

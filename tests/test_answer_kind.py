@@ -10,8 +10,8 @@ from companion.engine.answer_kind import (
     stated_number, states_a_date, states_a_number,
 )
 from companion.engine.names import (
-    asks_for_a_name, named_thing, names_someone_new, names_someone_uncredited, names_what_is_asked, new_names,
-    the_name_given,
+    asks_for_a_name, asks_for_a_named_kind, named_thing, names_anyone, names_someone_new, names_someone_uncredited,
+    names_what_is_asked, new_names, the_name_given, the_thing_given,
 )
 
 
@@ -423,3 +423,48 @@ def test_asked_for_a_part_s_name_not_the_actress_the_credit_s_actor_is_no_answer
     assert must.detail == "a name" and not must(credit)
     assert answer_test("who plays theodore's ex wife?", prompts.words)(credit)
     assert not read_credit_question("whats the ex wife's name, the character not the actress", prompts.words).cast
+
+
+@pytest.mark.parametrize(("question", "asks"), [
+    ("What camera was Her shot on?", True),
+    ("which company makes the OS1 in real life?", True),
+    ("what other movies has rooney mara been in", True),
+    ("which film school did jennifer anise go to", True),
+    ("what operating system does samantha run on, like windows or mac", True),
+    # A kind of thing asks a category ("a comedy"), not a name; and a kind said after the verb asks about the thing.
+    ("what kind of movie did the medium guy think her was", False),
+    ("what kinda video game was amy stuck making at work", False),
+    ("what does the book mean for him?", False),
+    ("what's the video game amy is stuck making actually about", False),
+])
+def test_what_or_which_of_a_kind_a_proper_name_calls_asks_for_a_name(prompts, question, asks):
+    assert asks_for_a_named_kind(question, prompts.words) is asks
+
+
+@pytest.mark.parametrize(("question", "text", "answers"), [
+    # "What camera was Her shot on?" was answered, sounding sure, by Samantha's camera: a person's name is no camera's.
+    ("What camera was Her shot on?", "Theodore hooks her up with Samantha’s camera and mic.", False),
+    ("what language does samantha speak besides english", "Samantha speaks to Theodore in a warm, breathy voice.", False),
+    ("which company does theodore work for?", "He is an employee at ‘Beautiful Hand-Written Letters,’ an internet company.", True),
+    ("which city is it set in?", "Jonze shot a future Los Angeles partly in Shanghai.", True),
+])
+def test_a_kind_of_thing_asked_for_is_answered_only_by_a_name_no_person_has(prompts, question, text, answers):
+    must = answer_test(question, prompts.words)
+    assert must is not None and must.detail == "a name" and must(text) is answers
+
+
+def test_the_writers_i_names_no_one(prompts):
+    assert not names_anyone("Since then I’ve watched it twice, and I think I cried.")
+    assert names_anyone("Since then I’ve watched it with Paul twice.")
+
+
+def test_the_name_of_the_kind_asked_for_opens_the_reply_when_said_with_the_kind(prompts):
+    company = "He is an employee at ‘Beautiful Hand-Written Letters,’ an internet company that writes them for couples."
+    assert the_thing_given(company, "which company does theodore work for?", prompts.words) == "Beautiful Hand-Written Letters"
+    line = _first_line(prompts, "which company does theodore work for?", company)
+    assert line is not None and "Beautiful Hand-Written Letters" in line
+    interview = "from Interview Magazine: Nicole Holofcener chats with Spike Jonze about the film."
+    assert the_thing_given(interview, "which magazine was that jonze interview in?", prompts.words) == "Interview Magazine"
+    # A name standing nowhere near the kind asked may be anyone's: no line says it is the answer.
+    far = "Nicole Holofcener chats with Spike Jonze about technology in the film."
+    assert the_thing_given(far, "which magazine was that jonze interview in?", prompts.words) is None

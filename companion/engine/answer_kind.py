@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from companion.engine.names import (
-    asks_for_a_name, mentions, names_anyone, names_someone_new, names_someone_uncredited, names_what_is_asked, within,
+    asks_for_a_name, asks_for_a_named_kind, mentions, names_anyone, names_someone_new, names_someone_uncredited,
+    names_something, names_what_is_asked, within,
 )
 from companion.policy import POLICY, Policy
 from companion.text import SENTENCE_END, content_terms, fold, quote_spans
@@ -195,6 +196,8 @@ def answer_test(question: str, words: Words, policy: Policy = POLICY) -> AnswerK
         return AnswerKind(called("name"), lambda text: names_someone_new(text, question, words))
     if asks_for_a_name(question, words):
         return AnswerKind(called("name"), lambda text: names_what_is_asked(text, question, words, policy.name_reach))
+    if asks_for_a_named_kind(question, words):
+        return AnswerKind(called("name"), lambda text: names_something(text, question, words))
     return None
 
 

@@ -19,7 +19,7 @@ from companion.backends.base import Backend, GenerationRequest, Message, Writes
 from companion.engine.answer_kind import asks_for_a_number, stated_number
 from companion.engine.cleanup import cleaned, expected
 from companion.engine.credits import CreditQuestion, credits
-from companion.engine.names import asks_for_a_name, the_name_given
+from companion.engine.names import asks_for_a_name, asks_for_a_named_kind, the_name_given, the_thing_given
 from companion.engine.prompting import fit
 from companion.engine.quotes import opener_for, quote_paragraphs, quoted, views_line
 from companion.engine.recall import Remembered, recall_line
@@ -253,13 +253,18 @@ def _name_line(job: Job, prompts: Prompts) -> str | None:
 
     "What is the name of the operating system Theodore buys?" opens "It's OS1", from "…OS1, a personally-tailored,
     artificially intelligent operating system"; a quote giving two names, or none beside the thing, opens as any other.
+    "Which company does Theodore work for?" opens with the one name no person has that the quote gives.
     """
     first = job.evidence[0] if job.evidence else None
-    if first is None or first.span is None or unsure(job) or not asks_for_a_name(job.question, prompts.words):
+    words = prompts.words
+    if first is None or first.span is None or unsure(job) or opener_for(job.query, words) != "openers_fact":
         return None
-    if opener_for(job.query, prompts.words) != "openers_fact":
+    if asks_for_a_name(job.question, words):
+        name = the_name_given(first.text, job.question, words, job.policy.name_reach)
+    elif asks_for_a_named_kind(job.question, words):
+        name = the_thing_given(first.text, job.question, words, job.policy.name_reach)
+    else:
         return None
-    name = the_name_given(first.text, job.question, prompts.words, job.policy.name_reach)
     return prompts.choose("answer_name", fold(job.query), name=name) if name else None
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from companion.engine.credits import asked_character, calls, credits
 from companion.policy import POLICY
-from companion.text import SENTENCE_END, content_terms, fold, short_form
+from companion.text import SENTENCE_END, WORD, content_terms, fold, short_form, stemmed_words
 from companion.words import Words
 
 # A person's full name: two or more capitalised words in a row ("Rooney Mara", "Nicole Holofcener"), only the last
@@ -21,6 +21,8 @@ FULL_NAME = re.compile(r"(?<![Tt]he )\b[A-Z][a-z][\w-]*(?:\s+[A-Z][a-z][\w-]*)*\
 # Capitalised words in a row ("Theodore Twombly", "OS1"), or a word of letters and digits ("os1"). One capitalised word
 # names something only inside a sentence: one opening a sentence or a quotation names nothing by itself.
 CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*|\b[a-z]+\d+[a-z\d]*\b")
+# The writer's "I" ("I’m", "I’d") is capitalised wherever it stands and names no one.
+FIRST_PERSON = re.compile(r"I(?:['’](?:m|d|ll|ve))?")
 # What comes before a name inside a sentence: a word in lower case, then a space (after a comma, perhaps).
 INSIDE = re.compile(r"\b[a-z][\w’'-]*[,;:]?\s+$")
 # What a name question opens with: "what's the song called?", "which name…".
@@ -39,6 +41,14 @@ OWNED_REACH = 2
 SHORT_NAME = 4
 # Words before an owner that make it a role ("the ex-wife's character"), not a name ("amy adams' character").
 DETERMINERS = frozenset({"the", "his", "her", "their"})
+# Words ending the few said between "what" and the kind of thing it asks after: "which film school" asks a school's
+# name, "what does the book mean" no book's.
+PHRASE_ENDS = frozenset({
+    "the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "its", "my", "your", "of", "is", "was",
+    "are", "were", "be", "been", "do", "does", "did", "has", "have", "had", "can", "could", "would", "will", "should",
+})
+# How many words may stand between "what" and the kind ("what other movies", "which buster keaton film").
+KIND_REACH = 3
 # A comma and a word opening another clause, or a semicolon: a name on the far side of one names something else
 # ("…for Theodore, and friendship with her ex-husband's…", "…their girlfriends (co-worker digs his girl's feet;
 # Theodore's answer…"). Without the comma "and" may join a list ("Alan Watts and Carl Sagan, philosopher and
@@ -54,7 +64,10 @@ def names_anyone(sentence: str) -> bool:
 
 def _names_in(text: str) -> list[re.Match[str]]:
     """Return the names a text gives: capitalised words in a row, or one capitalised word inside a sentence."""
-    return [m for m in CAPITALISED.finditer(text) if " " in m.group(0) or INSIDE.search(text[: m.start()])]
+    return [
+        m for m in CAPITALISED.finditer(text)
+        if (" " in m.group(0) or INSIDE.search(text[: m.start()])) and not FIRST_PERSON.fullmatch(m.group(0))
+    ]
 
 
 def names_someone_new(text: str, question: str, words: Words, reach: int = POLICY.name_reach) -> bool:
@@ -118,12 +131,15 @@ def asks_for_a_name(question: str, words: Words) -> bool:
     return bool(asks and words.asks_for_a_name.search(folded[asks.end() :]))
 
 
-def new_names(text: str, question: str, words: Words, near: Callable[[int, int], bool] | None = None) -> list[str]:
+def new_names(
+    text: str, question: str, words: Words, near: Callable[[int, int], bool] | None = None, unasked: frozenset[str] = frozenset(),
+) -> list[str]:
     """Return the names a text gives that the question lacks, that are neither an actor a credit names nor the film's.
 
-    near, given, must also hold of where a name stands (its start and end in the text).
+    near, given, must also hold of where a name stands (its start and end in the text); unasked are words of the
+    question a name may hold all the same (the kind asked for: "Interview Magazine" for "which magazine…").
     """
-    asked = set(content_terms(question)) | _called_otherwise(question, words)
+    asked = (set(content_terms(question)) - unasked) | _called_otherwise(question, words)
     given = credits(text)
     # The part played by an actor the question names is the name it asks for, words shared or not ("what's amy adams'
     # character called?": Amy).
@@ -142,6 +158,64 @@ def new_names(text: str, question: str, words: Words, near: Callable[[int, int],
         and not words.names_the_film.fullmatch(m.group(0)) and not (other and other.fullmatch(m.group(0)))
         and (near is None or near(*m.span()))
     ]
+
+
+def asks_for_a_named_kind(question: str, words: Words) -> bool:
+    """Tell whether a question asks which company, city, song or other thing a proper name calls ([named_kinds])."""
+    return bool(_kinds_asked(question, words))
+
+
+def _kinds_asked(question: str, words: Words) -> list[str]:
+    """Return the words of [named_kinds] a question asks "what" or "which" of ("company" of "which company…")."""
+    said = WORD.findall(fold(question))
+    kinds = []
+    for at, word in enumerate(said):
+        if word not in {"what", "which"}:
+            continue
+        for after in said[at + 1 : at + 1 + KIND_REACH]:
+            if after in PHRASE_ENDS or set(stemmed_words(after)) & words.a_kind_of:
+                break
+            if set(stemmed_words(after)) & words.named_kinds:
+                kinds.append(after)
+    return kinds
+
+
+def names_something(text: str, question: str, words: Words) -> bool:
+    """Tell whether a text gives a new name that is no person's ([called_she], [called_he]): a company's, a city's."""
+    return bool(_things_named(text, question, words))
+
+
+def the_thing_given(text: str, question: str, words: Words, reach: int = POLICY.name_reach) -> str | None:
+    """Return the one name a text gives for the kind of thing asked, or None if it gives none or several.
+
+    The name is one saying the kind ("Interview Magazine" for "which magazine…"), or one said within reach words of
+    it ("‘Beautiful Hand-Written Letters,’ an internet company"): a name elsewhere may be anyone's ("Nicole
+    Holofcener chats with Spike Jonze").
+    """
+    kinds = {stem for kind in _kinds_asked(question, words) for stem in stemmed_words(kind)}
+    saying = {m.group(0) for m in _names_in(text) if set(stemmed_words(fold(m.group(0)))) & kinds}
+    if not saying:
+        kinds_said = tuple(kinds)
+        saying = {
+            name
+            for sentence in SENTENCE_END.split(text) if (said := mentions(sentence, kinds_said))
+            for name in _things_named(sentence, question, words, _naming(sentence, said, reach))
+        }
+    return saying.pop() if len(saying) == 1 else None
+
+
+def _things_named(
+    text: str, question: str, words: Words, near: Callable[[int, int], bool] | None = None,
+) -> list[str]:
+    """Return the new names no person has that a text gives (where near holds, if given); they may say the kind asked."""
+    kinds = frozenset(content_terms(" ".join(_kinds_asked(question, words))))
+    return [name for name in new_names(text, question, words, near, kinds) if not _a_person(name, words)]
+
+
+def _a_person(name: str, words: Words) -> bool:
+    """Tell whether a name is, or holds, one of the people's names the word lists know."""
+    said = [fold(POSSESSIVE.sub("", part)) for part in SAID.findall(name)]
+    return any(words.called_she.fullmatch(part) or words.called_he.fullmatch(part) for part in [fold(name), *said])
 
 
 def _called_otherwise(question: str, words: Words) -> set[str]:
