@@ -468,3 +468,12 @@ def test_the_name_of_the_kind_asked_for_opens_the_reply_when_said_with_the_kind(
     # A name standing nowhere near the kind asked may be anyone's: no line says it is the answer.
     far = "Nicole Holofcener chats with Spike Jonze about technology in the film."
     assert the_thing_given(far, "which magazine was that jonze interview in?", prompts.words) is None
+
+
+def test_the_owner_said_again_is_not_the_name_of_what_they_own(prompts):
+    # "whats the coworker's name…" opened "Theo, if I read the essays right" from this sentence.
+    question = "whats the coworker's name, the one who's really into his gf's feet lol"
+    said_again = "Theodore’s co-worker says Theo is half man/half woman but is quick to add that he means it as a compliment."
+    assert not names_what_is_asked(said_again, question, prompts.words)
+    assert the_name_given(said_again, question, prompts.words) is None
+    assert the_name_given("Theodore’s co-worker Paul says so.", question, prompts.words) == "Paul"

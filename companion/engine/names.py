@@ -331,7 +331,12 @@ def _naming(sentence: str, said: list[tuple[int, int]], reach: int) -> Callable[
     a name just after the thing's possessive, or another clause opening between them, names something else.
     """
 
+    owners = _owners_before(sentence, said)
+
     def naming(start: int, end: int) -> bool:
+        # "Theodore’s co-worker says Theo is half man…": the owner said again, short or in full, is not the thing.
+        if any(_same_name(sentence[start:end], owner) for owner in owners):
+            return False
         for a, b in said:
             before = a >= end
             gap = sentence[end:a] if before else sentence[b:start]
@@ -344,6 +349,22 @@ def _naming(sentence: str, said: list[tuple[int, int]], reach: int) -> Callable[
         return False
 
     return naming
+
+
+def _owners_before(sentence: str, said: list[tuple[int, int]]) -> list[str]:
+    """Return the possessive names standing just before the thing ("Theodore" of "Theodore’s co-worker")."""
+    owners = []
+    for a, _ in said:
+        before = SAID.findall(sentence[:a])[-OWNED_REACH:]
+        owners += [POSSESSIVE.sub("", word) for word in before if POSSESSIVE.search(word) and word[:1].isupper()]
+    return owners
+
+
+def _same_name(name: str, owner: str) -> bool:
+    """Tell whether a name is an owner's said again, in full or by its start ("Theo" for "Theodore")."""
+    first, other = fold(name).split()[0] if name.split() else "", fold(owner)
+    shorter = min(len(first), len(other))
+    return shorter >= SHORT_NAME and (first.startswith(other) or other.startswith(first))
 
 
 def the_name_given(text: str, question: str, words: Words, reach: int = POLICY.name_reach) -> str | None:
