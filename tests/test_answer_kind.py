@@ -477,3 +477,12 @@ def test_the_owner_said_again_is_not_the_name_of_what_they_own(prompts):
     assert not names_what_is_asked(said_again, question, prompts.words)
     assert the_name_given(said_again, question, prompts.words) is None
     assert the_name_given("Theodore’s co-worker Paul says so.", question, prompts.words) == "Paul"
+
+
+@pytest.mark.parametrize("question", ["what color is theodore's shirt in the poster", "whats the colour of his trousers"])
+def test_what_colour_something_is_is_answered_only_by_a_colour(prompts, question):
+    # "what color is theodore's shirt in the poster" was answered by a sentence about his trousers, naming no colour.
+    must = answer_test(question, prompts.words)
+    assert must is not None and must.detail == "a colour"
+    assert not must("Theodore pulls his trousers up above his bellybutton.")
+    assert must("Theodore wears a red shirt in nearly every scene.")

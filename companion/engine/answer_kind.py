@@ -187,6 +187,8 @@ def answer_test(question: str, words: Words, policy: Policy = POLICY) -> AnswerK
     for kind, said in asked_about:
         if said.search(question):
             return AnswerKind(called(kind), lambda text, said=said: bool(said.search(text)))
+    if words.asks_for_a_colour.search(question):
+        return AnswerKind(called("colour"), lambda text: bool(words.colours.search(text)))
     if WHERE.search(question) and words.filming.search(question):
         return AnswerKind(called("filming"), lambda text: bool(words.filming.search(text)))
     if asks_for_a_person(question, words) and words.casting_history.search(question):
