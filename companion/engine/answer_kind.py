@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from companion.engine.names import (
-    asks_for_a_name, asks_for_a_named_kind, mentions, names_anyone, names_someone_new, names_someone_uncredited,
-    names_something, names_what_is_asked, within,
+    asks_for_a_name, mentions, names_anyone, names_someone_new, names_someone_uncredited, names_what_is_asked, within,
 )
+from companion.engine.kinds import asks_for_a_named_kind, names_something
 from companion.policy import POLICY, Policy
 from companion.text import SENTENCE_END, content_terms, fold, quote_spans
 from companion.words import Words

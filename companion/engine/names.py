@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from companion.engine.credits import asked_character, calls, credits
 from companion.policy import POLICY
-from companion.text import SENTENCE_END, WORD, content_terms, fold, short_form, stemmed_words
+from companion.text import SENTENCE_END, content_terms, fold, short_form
 from companion.words import Words
 
 # A person's full name: two or more capitalised words in a row ("Rooney Mara", "Nicole Holofcener"), only the last
@@ -41,14 +41,6 @@ OWNED_REACH = 2
 SHORT_NAME = 4
 # Words before an owner that make it a role ("the ex-wife's character"), not a name ("amy adams' character").
 DETERMINERS = frozenset({"the", "his", "her", "their"})
-# Words ending the few said between "what" and the kind of thing it asks after: "which film school" asks a school's
-# name, "what does the book mean" no book's.
-PHRASE_ENDS = frozenset({
-    "the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "its", "my", "your", "of", "is", "was",
-    "are", "were", "be", "been", "do", "does", "did", "has", "have", "had", "can", "could", "would", "will", "should",
-})
-# How many words may stand between "what" and the kind ("what other movies", "which buster keaton film").
-KIND_REACH = 3
 # A comma and a word opening another clause, or a semicolon: a name on the far side of one names something else
 # ("…for Theodore, and friendship with her ex-husband's…", "…their girlfriends (co-worker digs his girl's feet;
 # Theodore's answer…"). Without the comma "and" may join a list ("Alan Watts and Carl Sagan, philosopher and
@@ -59,10 +51,10 @@ CALLED_SO = re.compile(r"\b(?:what|which)(?:['’]?s|\s+is|\s+was|\s+are|\s+were
 
 def names_anyone(sentence: str) -> bool:
     """Tell whether a sentence names anyone or anything: capitalised words inside it, or several in a row."""
-    return bool(_names_in(sentence))
+    return bool(names_in(sentence))
 
 
-def _names_in(text: str) -> list[re.Match[str]]:
+def names_in(text: str) -> list[re.Match[str]]:
     """Return the names a text gives: capitalised words in a row, or one capitalised word inside a sentence."""
     return [
         m for m in CAPITALISED.finditer(text)
@@ -150,7 +142,7 @@ def new_names(
     if parts:
         return parts
     actors = {fold(actor) for _, actor in given}
-    found = _names_in(text)
+    found = names_in(text)
     other = _names_of_the_other_kind(question, words)
     return [
         m.group(0) for m in found
@@ -158,64 +150,6 @@ def new_names(
         and not words.names_the_film.fullmatch(m.group(0)) and not (other and other.fullmatch(m.group(0)))
         and (near is None or near(*m.span()))
     ]
-
-
-def asks_for_a_named_kind(question: str, words: Words) -> bool:
-    """Tell whether a question asks which company, city, song or other thing a proper name calls ([named_kinds])."""
-    return bool(_kinds_asked(question, words))
-
-
-def _kinds_asked(question: str, words: Words) -> list[str]:
-    """Return the words of [named_kinds] a question asks "what" or "which" of ("company" of "which company…")."""
-    said = WORD.findall(fold(question))
-    kinds = []
-    for at, word in enumerate(said):
-        if word not in {"what", "which"}:
-            continue
-        for after in said[at + 1 : at + 1 + KIND_REACH]:
-            if after in PHRASE_ENDS or set(stemmed_words(after)) & words.a_kind_of:
-                break
-            if set(stemmed_words(after)) & words.named_kinds:
-                kinds.append(after)
-    return kinds
-
-
-def names_something(text: str, question: str, words: Words) -> bool:
-    """Tell whether a text gives a new name that is no person's ([called_she], [called_he]): a company's, a city's."""
-    return bool(_things_named(text, question, words))
-
-
-def the_thing_given(text: str, question: str, words: Words, reach: int = POLICY.name_reach) -> str | None:
-    """Return the one name a text gives for the kind of thing asked, or None if it gives none or several.
-
-    The name is one saying the kind ("Interview Magazine" for "which magazine…"), or one said within reach words of
-    it ("‘Beautiful Hand-Written Letters,’ an internet company"): a name elsewhere may be anyone's ("Nicole
-    Holofcener chats with Spike Jonze").
-    """
-    kinds = {stem for kind in _kinds_asked(question, words) for stem in stemmed_words(kind)}
-    saying = {m.group(0) for m in _names_in(text) if set(stemmed_words(fold(m.group(0)))) & kinds}
-    if not saying:
-        kinds_said = tuple(kinds)
-        saying = {
-            name
-            for sentence in SENTENCE_END.split(text) if (said := mentions(sentence, kinds_said))
-            for name in _things_named(sentence, question, words, _naming(sentence, said, reach))
-        }
-    return saying.pop() if len(saying) == 1 else None
-
-
-def _things_named(
-    text: str, question: str, words: Words, near: Callable[[int, int], bool] | None = None,
-) -> list[str]:
-    """Return the new names no person has that a text gives (where near holds, if given); they may say the kind asked."""
-    kinds = frozenset(content_terms(" ".join(_kinds_asked(question, words))))
-    return [name for name in new_names(text, question, words, near, kinds) if not _a_person(name, words)]
-
-
-def _a_person(name: str, words: Words) -> bool:
-    """Tell whether a name is, or holds, one of the people's names the word lists know."""
-    said = [fold(POSSESSIVE.sub("", part)) for part in SAID.findall(name)]
-    return any(words.called_she.fullmatch(part) or words.called_he.fullmatch(part) for part in [fold(name), *said])
 
 
 def _called_otherwise(question: str, words: Words) -> set[str]:
@@ -319,11 +253,11 @@ def names_given(text: str, question: str, words: Words, reach: int = POLICY.name
     return [
         name
         for sentence in SENTENCE_END.split(text) if (said := mentions(sentence, thing))
-        for name in new_names(sentence, question, words, _naming(sentence, said, reach))
+        for name in new_names(sentence, question, words, naming_test(sentence, said, reach))
     ]
 
 
-def _naming(sentence: str, said: list[tuple[int, int]], reach: int) -> Callable[[int, int], bool]:
+def naming_test(sentence: str, said: list[tuple[int, int]], reach: int) -> Callable[[int, int], bool]:
     """Return a test of whether a name's span stands where it names the thing, not its owner nor a thing beside it.
 
     "Theodore's ex-wife" names whose wife she is, "her ex-husband's old OS" what is his, and in "loving Samantha for

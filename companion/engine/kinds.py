@@ -1,0 +1,81 @@
+"""Named kinds: a question asking which company, city, song or other thing a proper name calls, and a quote naming one.
+
+"Which company makes the OS?" is answered by a name no person has ("Beautiful Hand-Written Letters"), not by
+"Samantha's camera and mic" for "what camera was it shot on?".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from companion.engine.names import POSSESSIVE, SAID, mentions, names_in, naming_test, new_names
+from companion.policy import POLICY
+from companion.text import SENTENCE_END, WORD, content_terms, fold, stemmed_words
+from companion.words import Words
+
+# Words ending the few said between "what" and the kind of thing it asks after: "which film school" asks a school's
+# name, "what does the book mean" no book's.
+PHRASE_ENDS = frozenset({
+    "the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "its", "my", "your", "of", "is", "was",
+    "are", "were", "be", "been", "do", "does", "did", "has", "have", "had", "can", "could", "would", "will", "should",
+})
+# How many words may stand between "what" and the kind ("what other movies", "which buster keaton film").
+KIND_REACH = 3
+
+
+def asks_for_a_named_kind(question: str, words: Words) -> bool:
+    """Tell whether a question asks which company, city, song or other thing a proper name calls ([named_kinds])."""
+    return bool(_kinds_asked(question, words))
+
+
+def _kinds_asked(question: str, words: Words) -> list[str]:
+    """Return the words of [named_kinds] a question asks "what" or "which" of ("company" of "which company…")."""
+    said = WORD.findall(fold(question))
+    kinds = []
+    for at, word in enumerate(said):
+        if word not in {"what", "which"}:
+            continue
+        for after in said[at + 1 : at + 1 + KIND_REACH]:
+            if after in PHRASE_ENDS or set(stemmed_words(after)) & words.a_kind_of:
+                break
+            if set(stemmed_words(after)) & words.named_kinds:
+                kinds.append(after)
+    return kinds
+
+
+def names_something(text: str, question: str, words: Words) -> bool:
+    """Tell whether a text gives a new name that is no person's ([called_she], [called_he]): a company's, a city's."""
+    return bool(_things_named(text, question, words))
+
+
+def the_thing_given(text: str, question: str, words: Words, reach: int = POLICY.name_reach) -> str | None:
+    """Return the one name a text gives for the kind of thing asked, or None if it gives none or several.
+
+    The name is one saying the kind ("Interview Magazine" for "which magazine…"), or one said within reach words of
+    it ("‘Beautiful Hand-Written Letters,’ an internet company"): a name elsewhere may be anyone's ("Nicole
+    Holofcener chats with Spike Jonze").
+    """
+    kinds = {stem for kind in _kinds_asked(question, words) for stem in stemmed_words(kind)}
+    saying = {m.group(0) for m in names_in(text) if set(stemmed_words(fold(m.group(0)))) & kinds}
+    if not saying:
+        kinds_said = tuple(kinds)
+        saying = {
+            name
+            for sentence in SENTENCE_END.split(text) if (said := mentions(sentence, kinds_said))
+            for name in _things_named(sentence, question, words, naming_test(sentence, said, reach))
+        }
+    return saying.pop() if len(saying) == 1 else None
+
+
+def _things_named(
+    text: str, question: str, words: Words, near: Callable[[int, int], bool] | None = None,
+) -> list[str]:
+    """Return the new names no person has that a text gives (where near holds, if given); they may say the kind asked."""
+    kinds = frozenset(content_terms(" ".join(_kinds_asked(question, words))))
+    return [name for name in new_names(text, question, words, near, kinds) if not _a_person(name, words)]
+
+
+def _a_person(name: str, words: Words) -> bool:
+    """Tell whether a name is, or holds, one of the people's names the word lists know."""
+    said = [fold(POSSESSIVE.sub("", part)) for part in SAID.findall(name)]
+    return any(words.called_she.fullmatch(part) or words.called_he.fullmatch(part) for part in [fold(name), *said])
