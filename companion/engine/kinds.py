@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from companion.engine.names import POSSESSIVE, SAID, mentions, names_in, naming_test, new_names
+from companion.engine.names import a_persons_name, mentions, names_in, naming_test, new_names
 from companion.policy import POLICY
 from companion.text import SENTENCE_END, WORD, content_terms, fold, stemmed_words
 from companion.words import Words
@@ -72,10 +72,4 @@ def _things_named(
 ) -> list[str]:
     """Return the new names no person has that a text gives (where near holds, if given); they may say the kind asked."""
     kinds = frozenset(content_terms(" ".join(_kinds_asked(question, words))))
-    return [name for name in new_names(text, question, words, near, kinds) if not _a_person(name, words)]
-
-
-def _a_person(name: str, words: Words) -> bool:
-    """Tell whether a name is, or holds, one of the people's names the word lists know."""
-    said = [fold(POSSESSIVE.sub("", part)) for part in SAID.findall(name)]
-    return any(words.called_she.fullmatch(part) or words.called_he.fullmatch(part) for part in [fold(name), *said])
+    return [name for name in new_names(text, question, words, near, kinds) if not a_persons_name(name, words)]

@@ -110,10 +110,15 @@ def _asked_already(name: str, asked: set[str], words: Words) -> bool:
             for word in asked
         )
     ]
-    people = [fold(POSSESSIVE.sub("", part)) for part in said]
-    if len(parts) < 3 or any(words.called_she.fullmatch(p) or words.called_he.fullmatch(p) for p in people):
+    if len(parts) < 3 or any(a_persons_name(part, words) for part in said):
         return bool(said)
     return 2 * len(said) >= len(parts)
+
+
+def a_persons_name(name: str, words: Words) -> bool:
+    """Tell whether a name is, or holds, one of the people's names the word lists know ([called_she], [called_he])."""
+    parts = [fold(POSSESSIVE.sub("", part)) for part in SAID.findall(name)]
+    return any(words.called_she.fullmatch(part) or words.called_he.fullmatch(part) for part in [fold(name), *parts])
 
 
 def asks_for_a_name(question: str, words: Words) -> bool:
