@@ -29,7 +29,8 @@ LEXICONS = (
     "vague_things", "about_a_writer",
 )
 WORD_SETS = (
-    "names_an_essay", "about_the_library", "before_a_topic", "the_writers", "someone", "named_kinds", "a_kind_of",
+    "names_an_essay", "about_the_library", "before_a_topic", "the_writers", "someone", "named_kinds", "described_kinds",
+    "a_kind_of",
 )
 # Lists of whole sentences, kept as written: examples compared by meaning.
 SENTENCES = ("verdicts",)
@@ -115,6 +116,7 @@ class Words:
     the_writers: frozenset[str]
     someone: frozenset[str]
     named_kinds: frozenset[str]
+    described_kinds: frozenset[str]
     a_kind_of: frozenset[str]
     verdicts: tuple[str, ...]
     names_the_film: re.Pattern[str]

@@ -23,13 +23,19 @@ PHRASE_ENDS = frozenset({
 KIND_REACH = 3
 
 
+# Words opening a description of one thing of a kind ("a video game that…").
+INDEFINITE = frozenset({"a", "an", "another"})
+# How many words may stand between "a" and the kind it describes ("a video game", "an old silent comedy film").
+DESCRIBED_REACH = 4
+
+
 def asks_for_a_named_kind(question: str, words: Words) -> bool:
-    """Tell whether a question asks which company, city, song or other thing a proper name calls ([named_kinds])."""
+    """Tell whether a question asks which company, city, game or other thing a proper name calls ([named_kinds])."""
     return bool(_kinds_asked(question, words))
 
 
 def _kinds_asked(question: str, words: Words) -> list[str]:
-    """Return the words of [named_kinds] a question asks "what" or "which" of ("company" of "which company…")."""
+    """Return the words of [named_kinds] and [described_kinds] a question asks "what" or "which" of ("company")."""
     said = WORD.findall(fold(question))
     kinds = []
     for at, word in enumerate(said):
@@ -38,14 +44,35 @@ def _kinds_asked(question: str, words: Words) -> list[str]:
         for after in said[at + 1 : at + 1 + KIND_REACH]:
             if after in PHRASE_ENDS or set(stemmed_words(after)) & words.a_kind_of:
                 break
-            if set(stemmed_words(after)) & words.named_kinds:
+            if set(stemmed_words(after)) & (words.named_kinds | words.described_kinds):
                 kinds.append(after)
     return kinds
+
+
+def gives_the_kind(text: str, question: str, words: Words) -> bool:
+    """Tell whether a text names a thing of the kind asked, or describes one when a description answers it."""
+    return names_something(text, question, words) or _describes_one(text, question, words)
 
 
 def names_something(text: str, question: str, words: Words) -> bool:
     """Tell whether a text gives a new name that is no person's ([called_she], [called_he]): a company's, a city's."""
     return bool(_things_named(text, question, words))
+
+
+def _describes_one(text: str, question: str, words: Words) -> bool:
+    """Tell whether a text says "a" or "an" before a kind of [described_kinds] the question asks of ("a video game")."""
+    described = {stem for kind in _kinds_asked(question, words) for stem in stemmed_words(kind)} & words.described_kinds
+    for sentence in SENTENCE_END.split(text):
+        said = WORD.findall(fold(sentence))
+        for at, word in enumerate(said):
+            if word not in INDEFINITE:
+                continue
+            for after in said[at + 1 : at + 1 + DESCRIBED_REACH]:
+                if after in PHRASE_ENDS:
+                    break
+                if set(stemmed_words(after)) & described:
+                    return True
+    return False
 
 
 def the_thing_given(text: str, question: str, words: Words, reach: int = POLICY.name_reach) -> str | None:
