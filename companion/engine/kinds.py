@@ -21,8 +21,6 @@ PHRASE_ENDS = frozenset({
 })
 # How many words may stand between "what" and the kind ("what other movies", "which buster keaton film").
 KIND_REACH = 3
-
-
 # Words opening a description of one thing of a kind ("a video game that…").
 INDEFINITE = frozenset({"a", "an", "another"})
 # How many words may stand between "a" and the kind it describes ("a video game", "an old silent comedy film").
@@ -50,13 +48,8 @@ def _kinds_asked(question: str, words: Words) -> list[str]:
 
 
 def gives_the_kind(text: str, question: str, words: Words) -> bool:
-    """Tell whether a text names a thing of the kind asked, or describes one when a description answers it."""
-    return names_something(text, question, words) or _describes_one(text, question, words)
-
-
-def names_something(text: str, question: str, words: Words) -> bool:
-    """Tell whether a text gives a new name that is no person's ([called_she], [called_he]): a company's, a city's."""
-    return bool(_things_named(text, question, words))
+    """Tell whether a text names a thing of the kind asked (a name no person has), or describes one when that answers it."""
+    return bool(_things_named(text, question, words)) or _describes_one(text, question, words)
 
 
 def _describes_one(text: str, question: str, words: Words) -> bool:
@@ -85,10 +78,9 @@ def the_thing_given(text: str, question: str, words: Words, reach: int = POLICY.
     kinds = {stem for kind in _kinds_asked(question, words) for stem in stemmed_words(kind)}
     saying = {m.group(0) for m in names_in(text) if set(stemmed_words(fold(m.group(0)))) & kinds}
     if not saying:
-        kinds_said = tuple(kinds)
         saying = {
             name
-            for sentence in SENTENCE_END.split(text) if (said := mentions(sentence, kinds_said))
+            for sentence in SENTENCE_END.split(text) if (said := mentions(sentence, tuple(kinds)))
             for name in _things_named(sentence, question, words, naming_test(sentence, said, reach))
         }
     return saying.pop() if len(saying) == 1 else None
