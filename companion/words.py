@@ -21,7 +21,7 @@ PATTERNS = (
     "not_an_opinion",
     "asks_about_someone", "not_words_said", "called_she", "called_he", "casting_history", "asks_for_a_name",
     "asks_her_name", "asks_his_name", "disputes", "awards", "filming", "content_ratings", "where_to_watch", "not_the_actor",
-    "box_office", "asks_for_a_colour", "colours",
+    "box_office", "asks_for_a_colour", "colours", "asks_where_someone_is",
 )
 LEXICONS = (
     "warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character", "asks_for_a_verdict",
@@ -41,7 +41,7 @@ ALIASES = ("also_called", "short_forms", "chat_spellings")
 # A table naming each kind of detail a question may ask for, as a refusal says it lacks one (`age = "an age"`).
 DETAILS = "details"
 DETAIL_KINDS = (
-    "number", "year", "age", "measurement", "sum", "date", "name", "colour", "award", "filming", "rating", "watching",
+    "number", "year", "age", "measurement", "sum", "date", "name", "place", "colour", "award", "filming", "rating", "watching",
     "box_office",
 )
 
@@ -94,6 +94,7 @@ class Words:
     box_office: re.Pattern[str]
     asks_for_a_colour: re.Pattern[str]
     colours: re.Pattern[str]
+    asks_where_someone_is: re.Pattern[str]
     not_the_actor: re.Pattern[str]
     warm: frozenset[str]
     cool: frozenset[str]

@@ -452,6 +452,10 @@ def test_what_or_which_of_a_kind_a_proper_name_calls_asks_for_a_name(prompts, qu
     ("what video game is amy making at work?", "a name", "Amy has to work on a video game that celebrates venality.", True),
     ("which song is it?", "a name", "Does it need a physical outlet? This song is everything.", False),
     ("what country did the writer move to?", "a name", "I uprooted my whole life to a new country.", False),
+    # Where someone lives, studied or ended up is a place or a school a name calls; where they work asks no such thing.
+    ("where does amy's ex-husband end up after the split?", "a place",
+     "Her ex-husband is only brought up once more to tell us where he is now.", False),
+    ("where did he go to film school?", "a place", "He studied at the University of Southern California.", True),
     # "what color is theodore's shirt in the poster" was answered by a sentence about his trousers, naming no colour.
     ("what color is theodore's shirt in the poster", "a colour", "Theodore pulls his trousers up above his bellybutton.", False),
     ("whats the colour of his trousers", "a colour", "Theodore pulls his trousers up above his bellybutton.", False),
@@ -488,3 +492,7 @@ def test_the_owner_said_again_is_not_the_name_of_what_they_own(prompts):
     assert the_name_given(said_again, question, prompts.words) is None
     assert the_name_given("Theodore’s co-worker Paul says so.", question, prompts.words) == "Paul"
 
+
+def test_where_something_happens_or_someone_works_asks_for_no_place(prompts):
+    assert answer_test("where does theodore work?", prompts.words) is None
+    assert answer_test("where do theo and samantha have their first fight", prompts.words) is None

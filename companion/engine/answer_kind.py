@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from companion.engine.names import (
     asks_for_a_name, mentions, names_anyone, names_someone_new, names_someone_uncredited, names_what_is_asked, within,
 )
-from companion.engine.kinds import asks_for_a_named_kind, gives_the_kind
+from companion.engine.kinds import asks_for_a_named_kind, asks_where_someone_is, gives_the_kind, names_a_place
 from companion.policy import POLICY, Policy
 from companion.text import SENTENCE_END, content_terms, fold, quote_spans
 from companion.words import Words
@@ -200,6 +200,8 @@ def answer_test(question: str, words: Words, policy: Policy = POLICY) -> AnswerK
         return AnswerKind(called("name"), lambda text: names_what_is_asked(text, question, words, policy.name_reach))
     if asks_for_a_named_kind(question, words):
         return AnswerKind(called("name"), lambda text: gives_the_kind(text, question, words))
+    if asks_where_someone_is(question, words):
+        return AnswerKind(called("place"), lambda text: names_a_place(text, question, words))
     return None
 
 

@@ -21,6 +21,8 @@ PHRASE_ENDS = frozenset({
 })
 # How many words may stand between "what" and the kind ("what other movies", "which buster keaton film").
 KIND_REACH = 3
+# How many words may stand between "where" and what it asks ("where does amy's ex-husband end up").
+WHERE_REACH = 5
 # Words opening a description of one thing of a kind ("a video game that…").
 INDEFINITE = frozenset({"a", "an", "another"})
 # How many words may stand between "a" and the kind it describes ("a video game", "an old silent comedy film").
@@ -45,6 +47,20 @@ def _kinds_asked(question: str, words: Words) -> list[str]:
             if set(stemmed_words(after)) & (words.named_kinds | words.described_kinds):
                 kinds.append(after)
     return kinds
+
+
+def asks_where_someone_is(question: str, words: Words) -> bool:
+    """Tell whether a question asks where someone lives, comes from, studied or ended up ([asks_where_someone_is])."""
+    said = WORD.findall(fold(question))
+    return any(
+        words.asks_where_someone_is.search(" ".join(said[at + 1 : at + 2 + WHERE_REACH]))
+        for at, word in enumerate(said) if word in {"where", "where's"}
+    )
+
+
+def names_a_place(text: str, question: str, words: Words) -> bool:
+    """Tell whether a text gives a new name that is no person's, as a place or a school is called."""
+    return bool(_things_named(text, question, words))
 
 
 def gives_the_kind(text: str, question: str, words: Words) -> bool:
