@@ -21,8 +21,8 @@ PHRASE_ENDS = frozenset({
 })
 # How many words may stand between "what" and the kind ("what other movies", "which buster keaton film").
 KIND_REACH = 3
-# How many words may stand between "where" and what it asks ("where does amy's ex-husband end up").
-WHERE_REACH = 5
+# How many words after "where" may hold what it asks ("where did he go to film school": six).
+WHERE_REACH = 6
 # Words opening a description of one thing of a kind ("a video game that…").
 INDEFINITE = frozenset({"a", "an", "another"})
 # How many words may stand between "a" and the kind it describes ("a video game", "an old silent comedy film").
@@ -37,23 +37,35 @@ def asks_for_a_named_kind(question: str, words: Words) -> bool:
 def _kinds_asked(question: str, words: Words) -> list[str]:
     """Return the words of [named_kinds] and [described_kinds] a question asks "what" or "which" of ("company")."""
     said = WORD.findall(fold(question))
-    kinds = []
-    for at, word in enumerate(said):
-        if word not in {"what", "which"}:
-            continue
-        for after in said[at + 1 : at + 1 + KIND_REACH]:
-            if after in PHRASE_ENDS or set(stemmed_words(after)) & words.a_kind_of:
-                break
-            if set(stemmed_words(after)) & (words.named_kinds | words.described_kinds):
-                kinds.append(after)
-    return kinds
+    kinds = words.named_kinds | words.described_kinds
+    return [
+        kind for at, word in enumerate(said) if word in {"what", "which"}
+        for kind in _said_after(said, at, KIND_REACH, kinds, words.a_kind_of)
+    ]
+
+
+def _said_after(said: list[str], at: int, reach: int, kinds: frozenset[str], categories: frozenset[str] = frozenset()) -> list[str]:
+    """Return the words of kinds among the reach words after said[at], up to an article, a verb or a word of categories."""
+    found = []
+    for after in said[at + 1 : at + 1 + reach]:
+        stems = set(stemmed_words(after))
+        if after in PHRASE_ENDS or stems & categories:
+            break
+        if stems & kinds:
+            found.append(after)
+    return found
+
+
+def _kind_stems(question: str, words: Words) -> frozenset[str]:
+    """Return the stems of the kinds a question asks of ("game" of "what video games…")."""
+    return frozenset(stem for kind in _kinds_asked(question, words) for stem in stemmed_words(kind))
 
 
 def asks_where_someone_is(question: str, words: Words) -> bool:
     """Tell whether a question asks where someone lives, comes from, studied or ended up ([asks_where_someone_is])."""
     said = WORD.findall(fold(question))
     return any(
-        words.asks_where_someone_is.search(" ".join(said[at + 1 : at + 2 + WHERE_REACH]))
+        words.asks_where_someone_is.search(" ".join(said[at + 1 : at + 1 + WHERE_REACH]))
         for at, word in enumerate(said) if word in {"where", "where's"}
     )
 
@@ -70,18 +82,12 @@ def gives_the_kind(text: str, question: str, words: Words) -> bool:
 
 def _describes_one(text: str, question: str, words: Words) -> bool:
     """Tell whether a text says "a" or "an" before a kind of [described_kinds] the question asks of ("a video game")."""
-    described = {stem for kind in _kinds_asked(question, words) for stem in stemmed_words(kind)} & words.described_kinds
-    for sentence in SENTENCE_END.split(text):
-        said = WORD.findall(fold(sentence))
-        for at, word in enumerate(said):
-            if word not in INDEFINITE:
-                continue
-            for after in said[at + 1 : at + 1 + DESCRIBED_REACH]:
-                if after in PHRASE_ENDS:
-                    break
-                if set(stemmed_words(after)) & described:
-                    return True
-    return False
+    described = _kind_stems(question, words) & words.described_kinds
+    return any(
+        _said_after(said, at, DESCRIBED_REACH, described)
+        for sentence in SENTENCE_END.split(text) for said in [WORD.findall(fold(sentence))]
+        for at, word in enumerate(said) if word in INDEFINITE
+    )
 
 
 def the_thing_given(text: str, question: str, words: Words, reach: int = POLICY.name_reach) -> str | None:
@@ -91,7 +97,7 @@ def the_thing_given(text: str, question: str, words: Words, reach: int = POLICY.
     it ("‘Beautiful Hand-Written Letters,’ an internet company"): a name elsewhere may be anyone's ("Nicole
     Holofcener chats with Spike Jonze").
     """
-    kinds = {stem for kind in _kinds_asked(question, words) for stem in stemmed_words(kind)}
+    kinds = _kind_stems(question, words)
     saying = {m.group(0) for m in names_in(text) if set(stemmed_words(fold(m.group(0)))) & kinds}
     if not saying:
         saying = {
