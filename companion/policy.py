@@ -165,6 +165,13 @@ class Policy:
     # (2026-12-05): 0.3 and 0.2 -> dev 126 answered, 2 of 147 answerable and 57 of 78 not covered refused, probes 211,
     # 17 and 121; 0.1 -> dev 126, 1 and 56, probes 213, 15 and 121: one not-covered refusal traded for one answerable.
     kind_chance: float = 0.2
+    # ...except a question asking someone's job (companion/engine/jobs.py), answered by the likeliest sentence saying
+    # the job of the one asked, in a sentence naming them, when its chance reaches this. The test is tight enough that
+    # a sentence passing it answers whatever the ranker makes of it, and a refusal then says no essay gives one when
+    # one does: "who's steven boone, like what does he do" found "Steven Boone is a film critic…" at 0.06 and was
+    # refused at `kind_chance`. Dev and probes, 2026-12-05: 0.0 and 0.2 refuse the same not-covered job questions
+    # (2 of 78, 2 of 204 more than without the test).
+    job_chance: float = 0.0
     # A question asking what someone said (words.asks_for_words_said) whose likeliest sentence quotes nobody leads
     # instead with the likeliest sentence that does, when its chance reaches this (else her quotes stay as they
     # were). Lower leads with more quoted words beside the point. Dev, 146 answerable questions, 2026-12-01:

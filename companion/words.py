@@ -21,7 +21,7 @@ PATTERNS = (
     "not_an_opinion",
     "asks_about_someone", "not_words_said", "called_she", "called_he", "casting_history", "asks_for_a_name",
     "asks_her_name", "asks_his_name", "disputes", "awards", "filming", "content_ratings", "where_to_watch", "not_the_actor",
-    "box_office", "asks_for_a_colour", "colours", "asks_where_someone_is",
+    "box_office", "asks_for_a_colour", "colours", "asks_where_someone_is", "asks_for_a_job",
 )
 LEXICONS = (
     "warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character", "asks_for_a_verdict",
@@ -30,7 +30,7 @@ LEXICONS = (
 )
 WORD_SETS = (
     "names_an_essay", "about_the_library", "before_a_topic", "the_writers", "someone", "named_kinds", "described_kinds",
-    "a_kind_of",
+    "a_kind_of", "jobs",
 )
 # Lists of whole sentences, kept as written: examples compared by meaning.
 SENTENCES = ("verdicts",)
@@ -42,7 +42,7 @@ ALIASES = ("also_called", "short_forms", "chat_spellings")
 DETAILS = "details"
 DETAIL_KINDS = (
     "number", "year", "age", "measurement", "sum", "date", "name", "place", "colour", "award", "filming", "rating", "watching",
-    "box_office",
+    "box_office", "job",
 )
 
 
@@ -95,6 +95,7 @@ class Words:
     asks_for_a_colour: re.Pattern[str]
     colours: re.Pattern[str]
     asks_where_someone_is: re.Pattern[str]
+    asks_for_a_job: re.Pattern[str]
     not_the_actor: re.Pattern[str]
     warm: frozenset[str]
     cool: frozenset[str]
@@ -119,6 +120,7 @@ class Words:
     named_kinds: frozenset[str]
     described_kinds: frozenset[str]
     a_kind_of: frozenset[str]
+    jobs: frozenset[str]
     verdicts: tuple[str, ...]
     names_the_film: re.Pattern[str]
     # Each other name, as folded words, with the name it stands for; the longest first.

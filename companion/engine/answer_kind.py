@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from companion.engine.names import (
     asks_for_a_name, mentions, names_anyone, names_someone_new, names_someone_uncredited, names_what_is_asked, within,
 )
+from companion.engine.jobs import job_owner, says_the_job
 from companion.engine.kinds import asks_for_a_named_kind, asks_where_someone_is, gives_the_kind, names_a_place
 from companion.policy import POLICY, Policy
 from companion.text import SENTENCE_END, content_terms, fold, quote_spans
@@ -155,6 +156,8 @@ class AnswerKind:
     # it: "a number", "an age", "a name".
     detail: str
     gives: Callable[[str], bool]
+    # How likely the first sentence giving it must be to be quoted (Policy.kind_chance when None).
+    chance: float | None = None
 
     def __call__(self, text: str) -> bool:
         """Tell whether a text gives what the question asks for."""
@@ -202,6 +205,10 @@ def answer_test(question: str, words: Words, policy: Policy = POLICY) -> AnswerK
         return AnswerKind(called("name"), lambda text: gives_the_kind(text, question, words))
     if asks_where_someone_is(question, words):
         return AnswerKind(called("place"), lambda text: names_a_place(text, question, words))
+    owner = job_owner(question, words)
+    if owner is not None:
+        chance = policy.job_chance if owner else None
+        return AnswerKind(called("job"), lambda text: says_the_job(text, owner, words), chance)
     return None
 
 

@@ -254,7 +254,7 @@ def _quote(found: Retrieved, question: str, pool: Sequence[Hit], reading: Readin
     must = _answer_test(question, found, words, policy)
     if must is not None and not must(picked[0].text):
         # The likeliest sentence gives no number, date or name asked for; a less likely one may, and then leads.
-        giving = pick_quotes(replace(wanted, must=must), pool, reading, order)
+        giving = pick_quotes(replace(wanted, must=must, must_chance=must.chance), pool, reading, order)
         if giving:
             return Decision("answer", giving)
         if not any(must(e.text) for e in picked):

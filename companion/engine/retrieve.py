@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from companion.engine.credits import CreditQuestion, read_credit_question
+from companion.engine.jobs import job_owner, says_the_job
 from companion.engine.library import asks_about_a_writer, unnamed
 from companion.engine.route import Routed, asks_about_the_whole, asks_for_a_verdict, is_opinion
 from companion.policy import POLICY, Policy
@@ -63,17 +64,21 @@ def retrieve(
     whole = asks_about_the_whole(said, words) and not asked.cast
     depth = max(k, policy.opinion_depth) if opinion else k
     credit = asked.asks
+    # "What does theodore's ex-wife do for a living?" is refused only when no passage says hers: all are read for one.
+    job = job_owner(said, words) or ()
     everything = whole or verdict
     reach = max(depth, policy.sentence_depth)
     query = in_essays_spelling(said, searcher.idf)
-    deep = everything or credit or named
+    deep = everything or credit or named or bool(job)
     pool = searcher.search(query, policy.whole_depth if deep else reach)
     if deep and not everything:
-        # Past the usual reach, only the passages that credit what is asked, or belong to an essay the question names,
-        # join it: reading every sentence of all 89 passages made "who plays amy?" half a second slower. The search
+        # Past the usual reach, only the passages that credit what is asked, say the job asked, or belong to an essay the
+        # question names, join it: reading every sentence of all 89 passages made "who plays amy?" half a second slower. The search
         # ranks the first passages alike however deep it goes, so the reach holds what the decision was fitted on.
         pool = [*pool[:reach], *(
-            h for h in pool[reach:] if (credit and asked.answered_by(h.passage.text)) or h.passage.essay_id in named
+            h for h in pool[reach:]
+            if (credit and asked.answered_by(h.passage.text)) or h.passage.essay_id in named
+            or (job and says_the_job(h.passage.text, job, words))
         )]
     # The note on an essay's writers answers questions about them: naming the essay ("is anise a critic?"), or the
     # writers at large, asking no view of theirs once the words for them are set aside ("which critic is a

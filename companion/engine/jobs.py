@@ -1,0 +1,94 @@
+"""Jobs: a question asking what someone does for a living, answered only by a quote saying it of them.
+
+"What does Theodore's ex-wife do for a living?" met "He works at BeautifulHandwrittenLetters.com", which is his
+job, not hers; "whats amy's job" is answered by "This is the Amy who exists now; tired, consigned to continue
+working at a job she planned to leave".
+"""
+
+from __future__ import annotations
+
+import re
+
+from companion.engine.names import POSSESSIVE, SAID, mentions, names_in
+from companion.text import SENTENCE_END, STOPWORDS, content_terms, fold, stemmed_words
+from companion.words import Words
+
+# "what does theodore's ex-wife do for a living", "what does she do for work": whose job is asked stands between
+# "what does" and "do" (or "work as").
+DOES_WHAT = re.compile(
+    r"\bwhat\s+(?:does|did|do|is|was)\s+(?P<owner>(?:[\w'-]+\s+){0,3}?[\w'-]+)\s+"
+    r"(?:do\s+for\s+(?:a\s+living|work|money)|work\s+as)\b"
+)
+# "who's steven boone, like what does he do?": "do" ending its clause asks a job only of a person said before.
+DOES_HE = re.compile(r"\bwhat\s+(?:does|did|do)\s+(?P<owner>he|she|they)\s+do\s*(?:$|[?.!,;])")
+# How many words before the word asking a job may say whose it is ("what's rooney mara's character's job").
+OWNER_WORDS = 3
+# How many words may stand between the one asked about (their whole name) and the word saying their work, in one
+# sentence: "Joaquin Phoenix, in the middle of an incredible three-year run that includes starring roles" has ten.
+JOB_REACH = 10
+# How many words may stand between a title and the name it comes before ("Writer/Director Spike Jonze": none).
+TITLE_REACH = 1
+PRONOUNS = frozenset({"he", "she", "they", "him", "her", "them"})
+
+
+def job_owner(question: str, words: Words) -> tuple[str, ...] | None:
+    """Return the stemmed words naming whose job a question asks, () for anyone's or a writer's, or None if it asks none.
+
+    A writer's job may be said in their own "I", and a question asking "what does he do?" looks to whom it names
+    before it ("who's steven boone, like what does he do").
+    """
+    folded = fold(question)
+    does = DOES_WHAT.search(folded) or DOES_HE.search(folded)
+    if does is not None:
+        phrase, before = does.group("owner"), folded[: does.start()]
+    else:
+        asked = words.asks_for_a_job.search(folded)
+        if asked is None or "what" not in stemmed_words(folded[: asked.start()]):
+            return None
+        said = SAID.findall(folded[: asked.start()])
+        # The owner's mark stands just before the word, or before one word describing it ("theo's actual job").
+        owned = [at for at in range(max(0, len(said) - 2), len(said)) if POSSESSIVE.search(said[at])]
+        if not owned:
+            return ()
+        phrase, before = " ".join(said[max(0, owned[-1] + 1 - OWNER_WORDS) : owned[-1] + 1]), ""
+    if set(SAID.findall(phrase)) <= PRONOUNS:
+        phrase = before
+    terms = [t for t in content_terms(POSSESSIVE.sub("", phrase)) if t not in STOPWORDS and t not in words.chatter]
+    if set(terms) & (words.the_writers | words.about_the_essays):
+        return ()
+    terms = [t for t in terms if t not in words.vague_things]
+    if not terms:
+        return ()
+    # The last word is whose job it is ("theodore's ex-wife": the ex-wife), unless the owner was only named before a
+    # pronoun: then any word of that name says them.
+    return tuple(terms) if phrase == before else (terms[-1],)
+
+
+def says_the_job(text: str, owner: tuple[str, ...], words: Words, reach: int = JOB_REACH) -> bool:
+    """Tell whether a text says what the one asked about does for work, in a sentence naming them (any job without one)."""
+    for sentence in SENTENCE_END.split(text):
+        work = [m.span() for m in SAID.finditer(sentence) if set(stemmed_words(m.group(0))) & words.jobs]
+        if not work:
+            continue
+        if not owner:
+            return True
+        said = mentions(sentence, owner, by_start=True)
+        if any(_theirs(sentence, who, job, reach) for who in said for job in work):
+            return True
+    return False
+
+
+def _theirs(sentence: str, who: tuple[int, int], job: tuple[int, int], reach: int) -> bool:
+    """Tell whether a word of work is said of the one at who: after them, no one else named between, or as their title."""
+    (a, b), (c, d) = who, job
+    if c < a:
+        return len(SAID.findall(sentence[d:a])) <= TITLE_REACH
+    # "Theodore’s ex-wife says…" speaks of someone of Theodore's, unless his job is what follows ("Theodore's job").
+    if POSSESSIVE.search(sentence[a:b]) and SAID.findall(sentence[b:c]):
+        return False
+    names = names_in(sentence)
+    # The words between count from the end of their whole name ("Joaquin Phoenix, in the middle of… starring roles").
+    b = max([b, *(m.end() for m in names if m.start() <= a < m.end() and m.end() <= c)])
+    between = SAID.findall(sentence[b:c])
+    others = [m for m in names if b <= m.start() and m.end() <= c]
+    return len(between) <= reach and not others

@@ -1,0 +1,63 @@
+"""A question asking what someone does for a living, and a quote saying it of them."""
+
+from __future__ import annotations
+
+import pytest
+
+from companion.engine.answer_kind import answer_test
+from companion.engine.jobs import job_owner, says_the_job
+
+LETTERS = (
+    "Theodore Twombly (Joaquin Phoenix) has been separated from his wife (Rooney Mara) for nearly a year. "
+    "He works at BeautifulHandwrittenLetters.com, phantom-writing heartfelt, personal letters to people he’s never met."
+)
+
+
+@pytest.mark.parametrize(("question", "owner"), [
+    ("What does Theodore's ex-wife do for a living?", ("exwife",)),
+    ("what does theo's ex wife do for work", ("wife",)),
+    ("what's rooney mara's character's job", ("mara",)),
+    ("whats amy's job", ("amy",)),
+    ("ok dumb q but what is theo's actual job in the movie?", ("theo",)),
+    # Asked "what does he do?", anyone named before may be whom "he" says.
+    ("who's steven boone? what does he do", ("steven", "boone")),
+    # A writer speaks of their work as "I", and a job asked of no one in particular is anyone's.
+    ("what does the medium writer do for a living", ()),
+    ("what does amy have to work on at her job that she hates", ()),
+])
+def test_a_job_question_says_whose_job_it_asks(prompts, question, owner):
+    assert job_owner(question, prompts.words) == owner
+
+
+@pytest.mark.parametrize("question", [
+    "what does theo do when samantha goes offline and he can't reach her",
+    "why would jonze play the sex scene over a totally black screen, what does that do?",
+    "was amy planning to quit her job?",
+    "theodore's job is so dystopian lol",
+])
+def test_what_someone_does_in_the_story_or_a_word_about_a_job_asks_no_job(prompts, question):
+    assert job_owner(question, prompts.words) is None
+
+
+@pytest.mark.parametrize(("question", "text", "answers"), [
+    # "What does Theodore's ex-wife do for a living?" was answered by his job, said of "he" after a sentence naming her.
+    ("What does Theodore's ex-wife do for a living?", LETTERS, False),
+    ("What did Theodore's father do for a living?", "Theodore works at a company writing personalized letters.", False),
+    ("what's rooney mara's character's job", LETTERS, False),
+    ("what does theo's ex wife do for work", "Elsewhere, Theodore’s ex-wife says, with a laugh, “Everything makes you cry”.", False),
+    # Whose job it is stands before the word saying it, with no one else named between, or it is their title.
+    ("whats amy's job", "Amy Adams’ frump is in quiet despair at having to work on a video game.", True),
+    ("what was theo's job again?", "Theodore works at a company writing personalized letters for other people.", True),
+    ("What is Steven Boone's day job?", "Steven Boone is a film critic and video essayist for Fandor.", True),
+    ("what does spike jonze do for a living", "Had he wanted to, Writer/Director Spike Jonze could have explored it.", True),
+    ("whats amy's job", "Amy watches as Theodore, her old friend, works late.", False),
+    ("what was theo's job again?", "Theodore’s ex-wife works as a writer.", False),
+])
+def test_a_job_is_answered_only_by_a_quote_saying_it_of_whom_it_asks(prompts, question, text, answers):
+    must = answer_test(question, prompts.words)
+    assert must is not None and must.detail == "an occupation" and must(text) is answers
+
+
+def test_a_job_asked_of_anyone_is_answered_by_any_word_of_work(prompts):
+    assert says_the_job("I’m a grad student, so I watched it twice.", (), prompts.words)
+    assert not says_the_job("I watched it twice and cried.", (), prompts.words)
