@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from companion.engine.answer_kind import answer_test
 from companion.engine.jobs import job_owner, says_the_job
+from companion.session import shelve
 
 LETTERS = (
     "Theodore Twombly (Joaquin Phoenix) has been separated from his wife (Rooney Mara) for nearly a year. "
@@ -61,3 +64,19 @@ def test_a_job_is_answered_only_by_a_quote_saying_it_of_whom_it_asks(prompts, qu
 def test_a_job_asked_of_anyone_is_answered_by_any_word_of_work(prompts):
     assert says_the_job("I’m a grad student, so I watched it twice.", (), prompts.words)
     assert not says_the_job("I watched it twice and cried.", (), prompts.words)
+
+
+def test_a_job_no_essay_says_of_whom_it_asks_is_said_to_be_missing(reading_engine, prompts):
+    reading_engine.history.clear()
+    reply = reading_engine.ask("What does Theodore's ex-wife do for a living?")
+    # It was quoted around with his job: "He works at BeautifulHandwrittenLetters.com…".
+    assert not reply.grounded and not reply.citations
+    assert reply.answer in [line.format(detail="an occupation") for line in prompts.variants["no_detail"]]
+
+
+def test_a_job_said_of_whom_it_asks_is_quoted_however_unlikely_the_ranker_finds_it(reading_engine, retrieval, shared_settings):
+    # A session's engine reads the library, so that "steven boone" names his essay, whose note gives his job.
+    engine = replace(reading_engine, library=lambda: shelve(retrieval.store, shared_settings))
+    # The note's "Steven Boone is a film critic…" comes at a chance of 0.06; below Policy.kind_chance it was refused.
+    reply = engine.ask("who's steven boone, like what does he do")
+    assert reply.grounded and "film critic" in reply.answer
