@@ -116,6 +116,13 @@ class Policy:
     # of 5 (with the ranker before the maps the cut was 0.4: between 0.3 and 0.4 it answered 5 of 30). Higher hedges
     # more right answers; lower sounds sure about more wrong ones. benchmarks/sentence_fit.py --unsure prints the table.
     unsure_chance: float = 0.3
+    # A question asking the view of an essay it names ("what did the medium writer think about theo's job?") whose
+    # likeliest sentence of that essay falls below this is one the essay does not speak to: she says so rather than
+    # quote it. Higher refuses more of both. Dev and probes, 2026-12-05 (the questions naming an essay and asking a
+    # view: 28 dev, 61 probes answered): below 0.05 fell 4 not-covered probes (0.001 to 0.027: the surrogate scene
+    # twice, the trousers, Theodore's job) and no answerable question (the next answerable ones at 0.089 and 0.097);
+    # below 0.1, one answerable miss (0.097) and one answered (0.089) too. A note's sentence (no chance) never falls.
+    named_view_chance: float = 0.05
     # A sentence beside a quoted one joins its quote when its own chance reaches this (the sentence after joins
     # whatever its chance when it leans on the quote: "This…", "But…"): lower quotes longer spans holding more
     # answers. Held out (10 folds) on the 146 dev questions, 2026-11-30, at quote_chance and the caps here

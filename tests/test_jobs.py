@@ -80,3 +80,4 @@ def test_a_job_said_of_whom_it_asks_is_quoted_however_unlikely_the_ranker_finds_
     # The note's "Steven Boone is a film critic…" comes at a chance of 0.06; below Policy.kind_chance it was refused.
     reply = engine.ask("who's steven boone, like what does he do")
     assert reply.grounded and "film critic" in reply.answer
+

@@ -251,6 +251,10 @@ def _quote(found: Retrieved, question: str, pool: Sequence[Hit], reading: Readin
     picked = pick_quotes(wanted, pool, reading, order)
     if not picked:
         return None
+    first = picked[0].chance
+    if found.named and wanted.opinion and not found.verdict and first is not None and first < policy.named_view_chance:
+        # The essay named has no sentence near its view of this: "what did the medium writer think of the trousers?"
+        return Decision("no_evidence")
     must = _answer_test(question, found, words, policy)
     if must is not None and not must(picked[0].text):
         # The likeliest sentence gives no number, date or name asked for; a less likely one may, and then leads.
