@@ -72,9 +72,10 @@ def retrieve(
     deep = everything or credit or named or bool(job)
     pool = searcher.search(query, policy.whole_depth if deep else reach)
     if deep and not everything:
-        # Past the usual reach, only the passages that credit what is asked, say the job asked, or belong to an essay the
-        # question names, join it: reading every sentence of all 89 passages made "who plays amy?" half a second slower. The search
-        # ranks the first passages alike however deep it goes, so the reach holds what the decision was fitted on.
+        # Past the usual reach, only the passages that credit what is asked, say the job asked, or belong to an essay
+        # the question names, join it: reading every sentence of all 89 passages made "who plays amy?" half a second
+        # slower. The search ranks the first passages alike however deep it goes, so the reach holds what the decision
+        # was fitted on.
         pool = [*pool[:reach], *(
             h for h in pool[reach:]
             if (credit and asked.answered_by(h.passage.text)) or h.passage.essay_id in named
