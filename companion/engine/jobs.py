@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from companion.engine.names import POSSESSIVE, SAID, mentions, names_in
+from companion.engine.names import ASKS_WHAT, POSSESSIVE, SAID, mentions, names_in
 from companion.text import SENTENCE_END, STOPWORDS, content_terms, fold, stemmed_words
 from companion.words import Words
 
@@ -43,7 +43,7 @@ def job_owner(question: str, words: Words) -> tuple[str, ...] | None:
         phrase, before = does.group("owner"), folded[: does.start()]
     else:
         asked = words.asks_for_a_job.search(folded)
-        if asked is None or "what" not in stemmed_words(folded[: asked.start()]):
+        if asked is None or not ASKS_WHAT.search(folded[: asked.start()]):
             return None
         said = SAID.findall(folded[: asked.start()])
         # The owner's mark stands just before the word, or before one word describing it ("theo's actual job").
