@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from companion.engine.answer_kind import AnswerKind, answer_test, asks_for_words_said, quotes_someone
+from companion.engine.grammar import asking_clauses
 from companion.engine.library import unnamed
 from companion.engine.pick import Reading, Wanted, pick_quotes, rank_pool
 from companion.engine.route import is_opinion
@@ -282,9 +283,20 @@ def _answer_test(question: str, found: Retrieved, words: Words, policy: Policy) 
     """
     if found.whole or found.verdict:
         return None
-    if found.opinion and is_opinion(unnamed(question, found.naming | words.the_writers), words):
+    if found.opinion and _asks_views(question, found.naming, words):
         return None
     return answer_test(question, words, policy)
+
+
+def _asks_views(question: str, naming: frozenset[str], words: Words) -> bool:
+    """Tell whether the clauses of a message asking for a detail ask views of it, not the detail itself.
+
+    "anise loved the production design - who was the production designer tho" asks a name: its view is said, not
+    asked. Words naming an essay or its writers say whose sentences answer, not that views are asked.
+    """
+    aside = naming | words.the_writers
+    asking = [clause for clause in asking_clauses(question) if answer_test(clause, words) is not None]
+    return all(is_opinion(unnamed(clause, aside), words) for clause in asking or [question])
 
 
 def _asks_for_words(question: str, found: Retrieved, words: Words) -> bool:

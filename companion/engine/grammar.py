@@ -3,9 +3,30 @@
 English, not this film, so here rather than in prompts/words.toml.
 """
 
+import re
+
 # A word asking after something ("who", "what's", "why"), as a regular expression's group.
 ASKING = r"(?:who|whom|whose|what|whats|which|why|how|when|where)"
 # A verb opening a question asked yes or no ("is it sad?", "did boone like it?").
 AUXILIARY = r"(?:is|are|was|were|does|did|do|can|could|would|should|will|has|have)"
 # Chat words a question may open with before it asks ("so who plays amy?", "ok wait, why did she leave?").
 LEAD_IN = r"(?:so|and|ok|okay|hey|hi|um|hmm|wait|but|also|lol|omg|honestly)"
+OPENS_A_QUESTION = re.compile(rf"^(?:{LEAD_IN}\s+)*(?:{ASKING}|{AUXILIARY})\b")
+
+
+def asking_clauses(message: str) -> tuple[str, ...]:
+    """Return the clauses of a message that ask something: those opening as a question or ending in "?".
+
+    "anise loved the production design - who was the production designer tho" asks only its second clause; a
+    message of one clause asks in it, however it opens.
+    """
+    clauses = [(m.start(), m.end()) for m in _CLAUSE.finditer(message)]
+    asking = tuple(
+        message[start:end].strip()
+        for start, end in clauses
+        if OPENS_A_QUESTION.match(message[start:end].strip().lower()) or message[end : end + 1] == "?"
+    )
+    return asking or (message.strip(),)
+
+
+_CLAUSE = re.compile(r"[^?.!;,\s–—-](?:(?!\s[-–—]+\s)[^?.!;,])*")

@@ -29,6 +29,8 @@ JOB_REACH = 10
 # How many words may stand between a title and the name it comes before ("Writer/Director Spike Jonze": none).
 TITLE_REACH = 1
 PRONOUNS = frozenset({"he", "she", "they", "him", "her", "them"})
+# "who's steven boone", "who is joaquin pheonix": someone asked after, however their name is spelt.
+ASKS_WHO = re.compile(r"\bwho(?:'s|’s|s|\s+is|\s+was)\s")
 
 
 def job_owner(question: str, words: Words) -> tuple[str, ...] | None:
@@ -52,6 +54,9 @@ def job_owner(question: str, words: Words) -> tuple[str, ...] | None:
             return ()
         phrase, before = " ".join(said[max(0, owned[-1] + 1 - OWNER_WORDS) : owned[-1] + 1]), ""
     if set(SAID.findall(phrase)) <= PRONOUNS:
+        if does is not None and does.re is DOES_HE and not _someone_named(before, words):
+            # "…and she messes with him, what does she do" asks what she does then.
+            return None
         phrase = before
     terms = [t for t in content_terms(POSSESSIVE.sub("", phrase)) if t not in STOPWORDS and t not in words.chatter]
     if set(terms) & (words.the_writers | words.about_the_essays):
@@ -62,6 +67,11 @@ def job_owner(question: str, words: Words) -> tuple[str, ...] | None:
     # The last word is whose job it is ("theodore's ex-wife": the ex-wife), unless the owner was only named before a
     # pronoun: then any word of that name says them.
     return tuple(terms) if phrase == before else (terms[-1],)
+
+
+def _someone_named(before: str, words: Words) -> bool:
+    """Tell whether a message names someone before its "what does he do?": one of the people, or whoever it asks after."""
+    return bool(words.called_she.search(before) or words.called_he.search(before) or ASKS_WHO.search(before))
 
 
 def says_the_job(text: str, owner: tuple[str, ...], words: Words, reach: int = JOB_REACH) -> bool:
