@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from companion.engine.answer_kind import answer_test
 from companion.engine.credits import asked_character, asked_characters, asked_who_is, calls, read_credit_question
 from companion.engine.pick import Reading, Wanted, pick_quotes
 from companion.policy import POLICY
@@ -277,3 +278,11 @@ def test_a_question_after_several_parts_is_asked_of_each_and_credited_for_each(p
 ])
 def test_a_follow_up_asking_something_new_asks_no_credit_of_the_question_before_it(prompts, question, asks):
     assert read_credit_question(question, prompts.words).asks is asks
+
+
+@pytest.mark.parametrize("question", ["who designed the costumes, the high waisted trousers and all", "who edited her?"])
+def test_an_actor_credited_with_a_part_does_no_job_on_the_film(prompts, question):
+    must = answer_test(question, prompts.words)
+    # "…the high waisted trousers" was answered by Samantha's credit, the quote run on to it.
+    assert not must("His relationship with Samantha (whose voice is rendered by Scarlett Johansson) is traversed.")
+    assert must("The costumes are by Casey Storm, who dressed Theodore in high-waisted trousers.")

@@ -194,8 +194,9 @@ def answer_test(question: str, words: Words, policy: Policy = POLICY) -> AnswerK
         return AnswerKind(called("colour"), lambda text: bool(words.colours.search(text)))
     if WHERE.search(question) and words.filming.search(question):
         return AnswerKind(called("filming"), lambda text: bool(words.filming.search(text)))
-    if asks_for_a_person(question, words) and words.casting_history.search(question):
-        # "Who was the original voice of samantha?" is not answered by who the film credits.
+    if asks_for_a_person(question, words) and (words.casting_history.search(question) or not words.asks_for_cast.search(question)):
+        # "Who was the original voice of samantha?" is not answered by who the film credits, nor "who designed the
+        # costumes?" by an actor credited with a part ("whose voice is rendered by Scarlett Johansson").
         return AnswerKind(called("name"), lambda text: names_someone_uncredited(text, question, words))
     if asks_for_a_person(question, words):
         return AnswerKind(called("name"), lambda text: names_someone_new(text, question, words))
