@@ -70,6 +70,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "library_invite": frozenset(),
     "no_such_quote": frozenset({"shown"}),
     "never_named": frozenset({"essays", "name", "elsewhere"}),
+    "named_quiet": frozenset({"essays"}),
 }
 VARIANT_FILES = frozenset(TEMPLATES) - {"persona", "answer", "framing", "reminder", "chat"}
 # Routes told apart by example utterances in prompts/routes/<route>.txt.

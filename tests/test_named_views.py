@@ -16,3 +16,12 @@ def test_a_view_asked_of_an_essay_that_never_speaks_to_it_is_refused(reading_eng
     # A view it does hold is still heard, however unsure the ranker is of it.
     reply = engine.ask("jennifer (the convo one), why does she think the movie got that title")
     assert reply.grounded
+
+
+def test_a_view_an_essay_never_speaks_to_is_said_to_be_missing_from_that_essay(reading_engine, retrieval, shared_settings, prompts):
+    engine = replace(reading_engine, library=lambda: shelve(retrieval.store, shared_settings))
+    engine.history.clear()
+    reply = engine.ask("what did the medium writer think about theos job ghostwriting love letters for strangers")
+    # It said no essay speaks to it, though the others may: she names the one asked of.
+    said = [line.format(essays="*Her, and the Shared Experience* (on Medium)") for line in prompts.variants["named_quiet"]]
+    assert reply.answer in said

@@ -39,6 +39,9 @@ class Decision:
     # Refused because no sentence she would quote gives what the question asks for, though the essays speak to
     # it: that detail ("a number", "an age", "a name"), which her reply says they never give.
     lacking: str | None = None
+    # Refused because the essays the question names have no sentence near what it asks their view of: her reply
+    # says those essays are quiet on it, not all of them.
+    quiet: bool = False
 
 
 def spoils_ending(passage: Passage, words: Words) -> bool:
@@ -255,7 +258,7 @@ def _quote(found: Retrieved, question: str, pool: Sequence[Hit], reading: Readin
     first = picked[0].chance
     if found.named and wanted.opinion and not found.verdict and first is not None and first < policy.named_view_chance:
         # The essay named has no sentence near its view of this: "what did the medium writer think of the trousers?"
-        return Decision("no_evidence")
+        return Decision("no_evidence", quiet=True)
     must = _answer_test(question, found, words, policy)
     if must is not None and not must(picked[0].text):
         # The likeliest sentence gives no number, date or name asked for; a less likely one may, and then leads.

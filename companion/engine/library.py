@@ -242,6 +242,11 @@ class Library:
             "elsewhere": list_phrases(shown[e] for e in found.elsewhere if e in shown),
         }
 
+    def titles(self, named: Sequence[str]) -> str:
+        """Return the titles of the essays named (by id) as a reply lists them, in italics."""
+        shown = {e.essay_id: e.shown_title for e in self.essays}
+        return list_phrases(shown[e] for e in named if e in shown)
+
     def asked_about(self, question: str, words: Words) -> bool:
         """Tell whether a question asks only which essays there are or who wrote them, nothing in them.
 

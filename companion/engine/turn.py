@@ -179,6 +179,7 @@ class Engine:
             met = unmet(
                 decision.verdict, question, released=released, told=remembered.told, tells_a_view=tells_a_view(question),
                 other_language=other_language, typos=typos, lacking=decision.lacking,
+                quiet_in=shelf.titles(named) if decision.quiet and shelf is not None else None,
             )
             if met.prompt == GREETING:
                 yield from self._converse(run, GREETING, remembered)

@@ -22,11 +22,12 @@ class Unmet:
 
 def unmet(
     verdict: str, question: str, *, released: bool, told: bool, tells_a_view: bool, other_language: bool,
-    typos: Sequence[tuple[str, str]], lacking: str | None = None,
+    typos: Sequence[tuple[str, str]], lacking: str | None = None, quiet_in: str | None = None,
 ) -> Unmet:
     """Return how to meet a film question the decision did not answer (verdict: "no_evidence" or "spoiler").
 
-    lacking is what the essays speak around without giving ("a number"), when that is why it went unanswered.
+    lacking is what the essays speak around without giving ("a number"), when that is why it went unanswered;
+    quiet_in the titles of the essays it named, when none of their sentences comes near it.
     """
     if released:
         return Unmet("spoilers_released")
@@ -46,6 +47,9 @@ def unmet(
         # The essays speak to it but never give the number, age or name asked for: "none of them speak to that"
         # would not be true.
         return Unmet("no_detail", (("detail", lacking),))
+    if verdict == "no_evidence" and quiet_in:
+        # The others may speak to it: "none of them speak to that" would not be true.
+        return Unmet("named_quiet", (("essays", quiet_in),))
     return Unmet(verdict)
 
 
