@@ -32,6 +32,14 @@ class Policy:
     # 4/146 and 29/79 (0.40: 7/146, 33/79). At 0.50, 18/146 and 42/79: these signals cannot refuse 90% of the
     # not-covered questions without refusing many answerable ones.
     answer_probability: float = 0.35
+    # The same for a question naming an essay or its writer ("did the techno-lonely reviewer think it'd be
+    # cheesy?"): the model was fit mostly on questions naming none, and named ones it refused were answerable as
+    # often as not (probes 2026-12-05 at 0.35: 4 answerable and 4 not-covered of 114 named). Lower answers more of
+    # both; the essay's view still has its own floor (`named_view_chance`). Dev (46 named) and probes through the
+    # engine, 2026-12-06: 0.35 -> dev 2 of 147 answerable refused, 62 of 78 not covered; probes 17 of 296 and 149 of
+    # 214; 0.3 -> dev the same, probes 16 and 149; 0.25 -> dev 1 and 62, probes 14 and 149; 0.2 -> dev 1 and 62,
+    # probes 13 and 147. The highest reaching dev's least.
+    named_answer_probability: float = 0.25
     # Cosine of the closest passage that alone counts as evidence when no word statistics are known (dense
     # search alone). Fit on the 22.
     strong_score: float = 0.45

@@ -25,3 +25,11 @@ def test_a_view_an_essay_never_speaks_to_is_said_to_be_missing_from_that_essay(r
     # It said no essay speaks to it, though the others may: she names the one asked of.
     said = [line.format(essays="*Her, and the Shared Experience* (on Medium)") for line in prompts.variants["named_quiet"]]
     assert reply.answer in said
+
+
+def test_a_question_naming_an_essay_is_answered_at_its_own_bar(reading_engine, retrieval, shared_settings):
+    engine = replace(reading_engine, library=lambda: shelve(retrieval.store, shared_settings))
+    engine.history.clear()
+    # Its chance of an answer is 0.34, under the bar for questions naming no essay (0.35): it was refused.
+    reply = engine.ask("why does the techno lonely reviewer think the movie dodges being sappy")
+    assert reply.grounded and reply.citations

@@ -211,9 +211,12 @@ def decide(found: Retrieved, question: str, careful: bool, judge: Judge) -> Deci
     words, policy, reading = judge.words, judge.policy, judge.reading
     meta = words.about_the_essays
 
+    # A question naming an essay or its writer meets its own bar (Policy.named_answer_probability).
+    bar = replace(policy, answer_probability=policy.named_answer_probability) if found.named else policy
+
     def speaks(chosen: Sequence[Hit]) -> bool:
         return covers(
-            found.query, chosen, judge.idf, policy, meta, judge.embedder, judge.vectors, found.whole or found.verdict,
+            found.query, chosen, judge.idf, bar, meta, judge.embedder, judge.vectors, found.whole or found.verdict,
             words.chatter,
         )
 
