@@ -187,6 +187,13 @@ class Policy:
     # refused at `kind_chance`. Dev and probes, 2026-12-05: 0.0 and 0.2 refuse the same not-covered job questions
     # (2 of 78, 2 of 204 more than without the test).
     job_chance: float = 0.0
+    # ...and a question asking what an essay ends on (companion/engine/endings.py), answered by the likeliest sentence
+    # of an essay's last passage when its chance reaches this: few sentences pass, and the one asked for may rank
+    # low among the essays' many on the same thing ("the universe perceiving itself through our eyes" among the
+    # sentences on Alan Watts). Dev and probes through the engine, 2026-12-06: dev the same either way (its one such
+    # question is answered at 0.55); probes 0.0 -> 240 of 296 answered, 14 refused; 0.2 (`kind_chance`) -> 239 and 16:
+    # "…closes with a quote from that philosopher guy…, what's the line" found its line at 0.04.
+    ending_chance: float = 0.0
     # A question asking what someone said (words.asks_for_words_said) whose likeliest sentence quotes nobody leads
     # instead with the likeliest sentence that does, when its chance reaches this (else her quotes stay as they
     # were). Lower leads with more quoted words beside the point. Dev, 146 answerable questions, 2026-12-01:

@@ -21,7 +21,7 @@ PATTERNS = (
     "not_an_opinion",
     "asks_about_someone", "not_words_said", "called_she", "called_he", "casting_history", "asks_for_a_name",
     "asks_her_name", "asks_his_name", "disputes", "awards", "filming", "content_ratings", "where_to_watch", "not_the_actor",
-    "box_office", "asks_for_a_colour", "colours", "asks_where_someone_is", "asks_for_a_job",
+    "box_office", "asks_for_a_colour", "colours", "asks_where_someone_is", "asks_for_a_job", "asks_how_an_essay_ends",
 )
 LEXICONS = (
     "warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character", "asks_for_a_verdict",
@@ -42,7 +42,7 @@ ALIASES = ("also_called", "short_forms", "chat_spellings")
 DETAILS = "details"
 DETAIL_KINDS = (
     "number", "year", "age", "measurement", "sum", "date", "name", "place", "colour", "award", "filming", "rating", "watching",
-    "box_office", "job",
+    "box_office", "job", "ending",
 )
 
 
@@ -96,6 +96,7 @@ class Words:
     colours: re.Pattern[str]
     asks_where_someone_is: re.Pattern[str]
     asks_for_a_job: re.Pattern[str]
+    asks_how_an_essay_ends: re.Pattern[str]
     not_the_actor: re.Pattern[str]
     warm: frozenset[str]
     cool: frozenset[str]

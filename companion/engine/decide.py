@@ -289,6 +289,11 @@ def _answer_test(question: str, found: Retrieved, words: Words, policy: Policy) 
     """
     if found.whole or found.verdict:
         return None
+    if found.endings:
+        # "whats the alan watts line the techno lonely review ends on": any sentence of its last passage may be it.
+        return AnswerKind(
+            words.detail("ending"), lambda text: any(text in ending for ending in found.endings), policy.ending_chance,
+        )
     if found.opinion and _asks_views(question, found.naming, words):
         return None
     return answer_test(question, words, policy)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from companion.engine.credits import CreditQuestion, read_credit_question
+from companion.engine.endings import asks_how_an_essay_ends, last_passages
 from companion.engine.jobs import job_owner, says_the_job
 from companion.engine.library import asks_about_a_writer, unnamed
 from companion.engine.route import Routed, asks_about_the_whole, asks_for_a_verdict, is_opinion
@@ -39,6 +40,8 @@ class Retrieved:
     asked: CreditQuestion | None = None
     # It asks about the writer it names as a person ("what does anise do for a living?"): the note on them answers.
     about_writer: bool = False
+    # It asks what an essay ends on: the texts of the essays' last passages (the named ones'), which alone answer it.
+    endings: tuple[str, ...] = ()
 
 
 def retrieve(
@@ -69,8 +72,11 @@ def retrieve(
     everything = whole or verdict
     reach = max(depth, policy.sentence_depth)
     query = in_essays_spelling(said, searcher.idf)
-    deep = everything or credit or named or bool(job)
+    ending = asks_how_an_essay_ends(said, words)
+    deep = everything or credit or named or bool(job) or ending
     pool = searcher.search(query, policy.whole_depth if deep else reach)
+    # Every passage is searched for a question asking how an essay ends, so that each essay's last one is known.
+    last = {h.passage.id for h in last_passages(pool, named)} if ending else set()
     if deep and not everything:
         # Past the usual reach, only the passages that credit what is asked, say the job asked, or belong to an essay
         # the question names, join it: reading every sentence of all 89 passages made "who plays amy?" half a second
@@ -79,7 +85,7 @@ def retrieve(
         pool = [*pool[:reach], *(
             h for h in pool[reach:]
             if (credit and asked.answered_by(h.passage.text)) or h.passage.essay_id in named
-            or (job and says_the_job(h.passage.text, job, words))
+            or (job and says_the_job(h.passage.text, job, words)) or h.passage.id in last
         )]
     # The note on an essay's writers answers questions about them: naming the essay ("is anise a critic?"), or the
     # writers at large, asking no view of theirs once the words for them are set aside ("which critic is a
@@ -93,4 +99,5 @@ def retrieve(
         query=query, opinion=opinion, hits=tuple(pool[:depth]), pool=tuple(pool), shown=routed.shown,
         whole=whole, verdict=verdict, named=named, naming=naming, asked=asked,
         about_writer=asks_about_a_writer(said, words, naming),
+        endings=tuple(h.passage.text for h in pool if h.passage.id in last),
     )

@@ -1,0 +1,54 @@
+"""A question asking what an essay ends on, answered from an essay's last passage."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from companion.engine.endings import asks_how_an_essay_ends, last_passages
+from companion.session import shelve
+from tests.fakes import hit, passage
+
+
+@pytest.mark.parametrize("question", [
+    "whats the alan watts line one of the reviews ends on",
+    "one of the reviews closes with a quote from that philosopher guy the OS is based on, what's the line",
+    "what's the closing line in the review that calls it a flawless romance",
+    "which alan watts line does the techno lonely review end on",
+    "what's the last line of theodore's favourite review",
+])
+def test_a_question_asking_what_an_essay_ends_on(prompts, question):
+    assert asks_how_an_essay_ends(question, prompts.words)
+
+
+@pytest.mark.parametrize("question", [
+    # The film's ending, not an essay's.
+    "what does the movie end on", "how does the film end?",
+    # Its ending quoted, to ask something else of it.
+    "the sad in the best way blog ends with 'this song is everything' - which song was it tho?",
+    # Asked yes or no, not for the line.
+    "does any review end with a quote?",
+    "amy also gets close to an OS right? whose was it",
+])
+def test_a_question_not_asking_what_an_essay_ends_on(prompts, question):
+    assert not asks_how_an_essay_ends(question, prompts.words)
+
+
+def test_each_essay_ends_on_its_last_passage_of_body():
+    first, last, other = passage("a", 1, "It opens."), passage("a", 7, "It ends."), passage("b", 3, "B ends.")
+    note = replace(passage("a", 9, "A. Critic writes."), id="a:note")
+    hits = [hit(1, last), hit(2, other), hit(3, first), hit(4, note)]
+    assert [h.passage for h in last_passages(hits)] == [last, other]
+    assert [h.passage for h in last_passages(hits, named=("b",))] == [other]
+
+
+def test_the_line_an_essay_closes_on_is_quoted_though_others_say_the_same(reading_engine, retrieval, shared_settings):
+    engine = replace(reading_engine, library=lambda: shelve(retrieval.store, shared_settings))
+    engine.history.clear()
+    # The techno-lonely review's last passage quotes Alan Watts; the sentence came nowhere near the top of the ranking.
+    reply = engine.ask("one of the reviews closes with a quote from that philosopher guy the OS is based on, what's the line")
+    assert reply.grounded and "the universe perceiving itself through our eyes" in reply.answer
+    engine.history.clear()
+    reply = engine.ask("what are the closing words of the medium essay?")
+    assert reply.grounded and "I am in that space too, and I love her." in reply.answer
