@@ -10,14 +10,13 @@ import re
 from collections.abc import Sequence
 
 from companion.engine.grammar import asking_clauses
+from companion.engine.names import ASKS_WHAT
 from companion.text import fold, stemmed_words
 from companion.types import Hit
 from companion.words import Words
 
 # A message quoting the ending itself ("the blog ends with 'this song is everything'") asks something else of it.
 QUOTED = re.compile(r"(?:^|\s)['‘\"“][^'’\"”]{3,}['’\"”](?=[\s?.!,;:-]|$)")
-# A clause asking for the line: "what's…", "which…".
-ASKS_WHAT = re.compile(r"^(?:\w+\s+)*?(?:what|whats|which)\b")
 
 
 def asks_how_an_essay_ends(question: str, words: Words) -> bool:
@@ -27,7 +26,8 @@ def asks_how_an_essay_ends(question: str, words: Words) -> bool:
         return False
     if not set(stemmed_words(folded)) & (words.names_an_essay - {"one"}):
         return False
-    return any(ASKS_WHAT.match(fold(clause)) for clause in asking_clauses(question))
+    # It asks for the line ("what's…", "which…"), not whether there is one.
+    return any(ASKS_WHAT.search(fold(clause)) for clause in asking_clauses(question))
 
 
 def last_passages(hits: Sequence[Hit], named: Sequence[str] = ()) -> tuple[Hit, ...]:

@@ -12,6 +12,8 @@ AUXILIARY = r"(?:is|are|was|were|does|did|do|can|could|would|should|will|has|hav
 # Chat words a question may open with before it asks ("so who plays amy?", "ok wait, why did she leave?").
 LEAD_IN = r"(?:so|and|ok|okay|hey|hi|um|hmm|wait|but|also|lol|omg|honestly)"
 OPENS_A_QUESTION = re.compile(rf"^(?:{LEAD_IN}\s+)*(?:{ASKING}|{AUXILIARY})\b")
+# A clause: what stands between a sentence's end, a comma, a semicolon or a dash set apart by spaces.
+CLAUSE = re.compile(r"[^?.!;,\s–—-](?:(?!\s[-–—]+\s)[^?.!;,])*")
 
 
 def asking_clauses(message: str) -> tuple[str, ...]:
@@ -20,7 +22,7 @@ def asking_clauses(message: str) -> tuple[str, ...]:
     "anise loved the production design - who was the production designer tho" asks only its second clause; a
     message of one clause asks in it, however it opens.
     """
-    clauses = [(m.start(), m.end()) for m in _CLAUSE.finditer(message)]
+    clauses = [(m.start(), m.end()) for m in CLAUSE.finditer(message)]
     asking = tuple(
         message[start:end].strip()
         for start, end in clauses
@@ -28,5 +30,3 @@ def asking_clauses(message: str) -> tuple[str, ...]:
     )
     return asking or (message.strip(),)
 
-
-_CLAUSE = re.compile(r"[^?.!;,\s–—-](?:(?!\s[-–—]+\s)[^?.!;,])*")

@@ -236,11 +236,7 @@ class Library:
         found = never_named(self.mentions, question, named, self.name_words)
         if found is None:
             return None
-        shown = {e.essay_id: e.shown_title for e in self.essays}
-        return {
-            "essays": list_phrases(shown[e] for e in named), "name": found.name,
-            "elsewhere": list_phrases(shown[e] for e in found.elsewhere if e in shown),
-        }
+        return {"essays": self.titles(named), "name": found.name, "elsewhere": self.titles(found.elsewhere)}
 
     def titles(self, named: Sequence[str]) -> str:
         """Return the titles of the essays named (by id) as a reply lists them, in italics."""
