@@ -16,6 +16,7 @@ from companion.types import Hit
 from companion.words import Words
 
 # A message quoting the ending itself ("the blog ends with 'this song is everything'") asks something else of it.
+# People chat in single quotes, which text.quote_spans leaves alone (in the essays they are apostrophes).
 QUOTED = re.compile(r"(?:^|\s)['‘\"“][^'’\"”]{3,}['’\"”](?=[\s?.!,;:-]|$)")
 
 
