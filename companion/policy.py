@@ -131,6 +131,15 @@ class Policy:
     # twice, the trousers, Theodore's job) and no answerable question (the next answerable ones at 0.089 and 0.097);
     # below 0.1, one answerable miss (0.097) and one answered (0.089) too. A note's sentence (no chance) never falls.
     named_view_chance: float = 0.05
+    # A question naming an essay (not asking about its writer as a person) whose likeliest sentence of that essay is
+    # below this share of the likeliest sentence of the other essays in its pool is one the others speak to and it does
+    # not ("what does the her 2013 review say about the ending…": 0.05 against 0.47): she says that essay is quiet
+    # on it. Higher refuses more of both. Dev, probes and two new probe batches, 2026-12-06 (the 163 named questions
+    # answered): below 0.12 fall 3 not-covered questions (shares 0.066 to 0.107: how the two writers met, the her 2013
+    # review on the ending twice) and no answerable one once questions about a writer are left out (their note's
+    # sentences rank low: "where does steven boone write" at 0.052); below 0.15 one answerable hit (0.139) too, and
+    # below 0.2 two more answerable questions (a hit at 0.184, a miss at 0.184).
+    named_share: float = 0.12
     # A sentence beside a quoted one joins its quote when its own chance reaches this (the sentence after joins
     # whatever its chance when it leans on the quote: "This…", "But…"): lower quotes longer spans holding more
     # answers. Held out (10 folds) on the 146 dev questions, 2026-11-30, at quote_chance and the caps here

@@ -22,6 +22,7 @@ PATTERNS = (
     "asks_about_someone", "not_words_said", "called_she", "called_he", "casting_history", "asks_for_a_name",
     "asks_her_name", "asks_his_name", "disputes", "awards", "filming", "content_ratings", "where_to_watch", "not_the_actor",
     "box_office", "asks_for_a_colour", "colours", "asks_where_someone_is", "asks_for_a_job", "asks_how_an_essay_ends",
+    "asks_for_exact_words",
 )
 LEXICONS = (
     "warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character", "asks_for_a_verdict",
@@ -42,7 +43,7 @@ ALIASES = ("also_called", "short_forms", "chat_spellings")
 DETAILS = "details"
 DETAIL_KINDS = (
     "number", "year", "age", "measurement", "sum", "date", "name", "place", "colour", "award", "filming", "rating", "watching",
-    "box_office", "job", "ending",
+    "box_office", "job", "ending", "words",
 )
 
 
@@ -77,6 +78,7 @@ class Words:
     dated_events: re.Pattern[str]
     months: re.Pattern[str]
     asks_for_words_said: re.Pattern[str]
+    asks_for_exact_words: re.Pattern[str]
     not_an_opinion: re.Pattern[str]
     asks_about_someone: re.Pattern[str]
     not_words_said: re.Pattern[str]

@@ -10,7 +10,7 @@ from typing import Literal
 from companion.engine.answer_kind import AnswerKind, answer_test, asks_for_words_said, quotes_someone
 from companion.engine.grammar import asking_clauses
 from companion.engine.library import unnamed
-from companion.engine.pick import Reading, Wanted, pick_quotes, rank_pool
+from companion.engine.pick import Ranked, Reading, Wanted, pick_quotes, rank_pool
 from companion.engine.route import is_opinion
 from companion.engine.retrieve import Retrieved
 from companion.policy import POLICY, Policy
@@ -262,6 +262,8 @@ def _quote(found: Retrieved, question: str, pool: Sequence[Hit], reading: Readin
     if found.named and wanted.opinion and not found.verdict and first is not None and first < policy.named_view_chance:
         # The essay named has no sentence near its view of this: "what did the medium writer think of the trousers?"
         return Decision("no_evidence", quiet=True)
+    if _quiet_beside_the_others(found, order, policy):
+        return Decision("no_evidence", quiet=True)
     must = _answer_test(question, found, words, policy)
     if must is not None and not must(picked[0].text):
         # The likeliest sentence gives no number, date or name asked for; a less likely one may, and then leads.
@@ -270,12 +272,35 @@ def _quote(found: Retrieved, question: str, pool: Sequence[Hit], reading: Readin
             return Decision("answer", giving)
         if not any(must(e.text) for e in picked):
             return Decision("no_evidence", lacking=must.detail)
-    if must is None and not quotes_someone(picked[0].text) and _asks_for_words(question, found, words):
+    exact = bool(words.asks_for_exact_words.search(question))
+    # A speaker's turn in a conversation the question names is their own words, every sentence of it ("jennifer from
+    # the convo piece has a short punchy line…"); asked for a line of the film, a critic's turn is not one.
+    turns = [h.passage.text for h in pool if h.passage.speaker and h.passage.essay_id in found.named]
+
+    def words_of_someone(text: str) -> bool:
+        return quotes_someone(text) or any(text in turn for turn in turns)
+
+    if must is None and not words_of_someone(picked[0].text) and (exact or _asks_for_words(question, found, words)):
         # Asked what someone said, she leads with a sentence giving their words when one is likely enough.
-        said = pick_quotes(replace(wanted, must=quotes_someone, must_chance=policy.speech_chance), pool, reading, order)
+        said = pick_quotes(replace(wanted, must=words_of_someone, must_chance=policy.speech_chance), pool, reading, order)
         if said:
             return Decision("answer", said)
+        if exact and not any(words_of_someone(e.text) for e in picked):
+            # Asked for the very words, she gives no one's telling of them in their place.
+            return Decision("no_evidence", lacking=words.detail("words"))
     return Decision("answer", picked)
+
+
+def _quiet_beside_the_others(found: Retrieved, order: Ranked, policy: Policy) -> bool:
+    """Tell whether the essays a question names say far less to it than the others do (Policy.named_share).
+
+    "What does the her 2013 review say about the ending?" is the other essays' subject: its own likeliest sentence
+    ("Their relationship is sparkling…") is no reading of the ending. A question about a writer as a person is
+    answered from the note on them, whose sentences rank low for any question.
+    """
+    if not found.named or found.about_writer or order.elsewhere is None or not order.candidates:
+        return False
+    return order.candidates[0].score < policy.named_share * order.elsewhere
 
 
 def _answer_test(question: str, found: Retrieved, words: Words, policy: Policy) -> AnswerKind | None:

@@ -71,8 +71,15 @@ def asks_where_someone_is(question: str, words: Words) -> bool:
 
 
 def names_a_place(text: str, question: str, words: Words) -> bool:
-    """Tell whether a text gives a new name that is no person's, as a place or a school is called."""
-    return bool(_things_named(text, question, words))
+    """Tell whether a text gives a new name that is no person's, as a place or a school is called.
+
+    Nor is it a character's other name ([also_called]), one or many: "her fellow OSs" is nowhere anyone studied.
+    """
+    others = {other for parts, _ in words.also_called for other in [" ".join(parts)]}
+    return any(
+        fold(name) not in others and fold(name).removesuffix("es").removesuffix("s") not in others
+        for name in _things_named(text, question, words)
+    )
 
 
 def gives_the_kind(text: str, question: str, words: Words) -> bool:

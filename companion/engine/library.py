@@ -249,7 +249,9 @@ class Library:
         Every word must be a word for the essays, a word of asking after them (prompts/words.toml) or a name
         of one; and it must name the essays, by a word for them ("critics", "review") or by one's name.
         """
-        sequence = _words(question)
+        # A pause ("who wrote it? like what's their name") asks nothing; a year ("the her (2013) review") and a word
+        # for a person ("the guy who wrote the medium essay") point at the essay or its writer.
+        sequence = [w for w in _words(words.not_an_opinion.sub(" ", question)) if not w.isdigit()]
         if not sequence or not self.essays:
             return False
         named = self.named(question, words)
@@ -257,7 +259,7 @@ class Library:
         nouns = words.names_an_essay
         if not (named or nouns & set(sequence)):
             return False
-        return _only_about_the_essays(sequence, words, names)
+        return _only_about_the_essays(sequence, words, names | words.someone)
 
 
 def _place(question: str, said: list[str]) -> int | None:

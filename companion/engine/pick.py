@@ -232,6 +232,8 @@ class Ranked:
     credited: int
     # The question asks who is in the film, naming no part: each sentence crediting an actor answers it.
     cast: bool = False
+    # For a question naming essays, the chance of the likeliest sentence of the others in the pool (None if none).
+    elsewhere: float | None = None
 
 
 def rank_pool(wanted: Wanted, pool: Sequence[Hit], reading: Reading) -> Ranked:
@@ -251,6 +253,7 @@ def rank_pool(wanted: Wanted, pool: Sequence[Hit], reading: Reading) -> Ranked:
     ranked = rank_sentences(unnamed(wanted.question, wanted.naming), pool, reading.embedder,
                             policy.ranker(reading.reader is not None), reading.vectors, reading.idf, reader=reading.reader)
     ranked = [c for c in ranked if not told or new(c)]
+    others = [c.score for c in ranked if wanted.named and by_id[c.passage_id].essay_id not in wanted.named]
     # "What did the medium writer think of the ending?" is theirs to answer, when they speak to it at all.
     ranked = _theirs(ranked, by_id, wanted.named, wanted.naming) or ranked
     if wanted.about_writer:
@@ -258,7 +261,7 @@ def rank_pool(wanted: Wanted, pool: Sequence[Hit], reading: Reading) -> Ranked:
         ranked = [c for c in ranked if by_id[c.passage_id].note] or ranked
     asked = wanted.asked
     ranked, credited = _credit_first(asked, ranked)
-    return Ranked(tuple(ranked), credited, bool(credited) and asked is not None and asked.cast)
+    return Ranked(tuple(ranked), credited, bool(credited) and asked is not None and asked.cast, max(others, default=None))
 
 
 def pick_quotes(

@@ -1,0 +1,102 @@
+"""Not-covered questions of the shapes new probe batches found answered: an essay quiet beside the others, a line asked
+word for word, a writer's name asked around, a place someone studied."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from companion.engine.decide import _quiet_beside_the_others
+from companion.engine.kinds import names_a_place
+from companion.engine.pick import Ranked
+from companion.engine.retrieve import Retrieved
+from companion.policy import POLICY
+from companion.retrieval.sentences import Candidate
+from companion.session import shelve
+
+
+@pytest.fixture
+def named_engine(reading_engine, retrieval, shared_settings):
+    engine = replace(reading_engine, library=lambda: shelve(retrieval.store, shared_settings))
+    engine.history.clear()
+    return engine
+
+
+def _candidate(score: float) -> Candidate:
+    return Candidate(passage_id="e:1", text="A sentence.", start=0, end=11, sentence_start=0, score=score, dense=0.5,
+                     lexical=0.0, hit_rank=1)
+
+
+@pytest.mark.parametrize(
+    ("best", "elsewhere", "named", "about_writer", "quiet"),
+    [
+        (0.05, 0.47, ("her-2013",), False, True),
+        (0.05, 0.30, ("her-2013",), False, False),
+        (0.05, 0.47, (), False, False),
+        (0.05, 0.47, ("what-her-tells-us",), True, False),
+        (0.05, None, ("her-2013",), False, False),
+    ],
+)
+def test_an_essay_saying_far_less_than_the_others_is_quiet_on_it(best, elsewhere, named, about_writer, quiet):
+    found = Retrieved(query="q", opinion=True, hits=(), pool=(), named=named, about_writer=about_writer)
+    order = Ranked((_candidate(best),), 0, elsewhere=elsewhere)
+    assert _quiet_beside_the_others(found, order, POLICY) is quiet
+
+
+def test_asked_what_an_essay_says_of_what_only_the_others_discuss_she_says_it_is_quiet(named_engine, prompts):
+    # Its likeliest sentence ("Their relationship is sparkling and mutually beneficial…", at 0.05) was quoted as
+    # the closest the her 2013 review came to the ending, which the other essays read at length.
+    reply = named_engine.ask("what does the her 2013 review say about the ending when samantha and the other OSes leave?")
+    said = [line.format(essays="*Her (2013)*") for line in prompts.variants["named_quiet"]]
+    assert reply.answer in said and not reply.citations
+    named_engine.history.clear()
+    reply = named_engine.ask("which films does the her 2013 review compare it to")
+    assert reply.grounded and "Eternal Sunshine" in reply.answer
+
+
+def test_a_line_asked_for_word_for_word_that_no_essay_quotes_is_not_given_by_a_telling(named_engine, prompts):
+    reply = named_engine.ask("amy says falling in love is like socially acceptable insanity or something. how does the line go exactly")
+    assert not reply.citations
+    assert any(reply.answer == line.format(detail="that line word for word") for line in prompts.variants["no_detail"])
+    named_engine.history.clear()
+    reply = named_engine.ask("whats the exact line amy says about herself right after she explains the fight w her husband")
+    assert reply.grounded and "I’m a bitch, right?" in reply.answer
+
+
+def test_a_line_asked_of_a_named_conversation_may_be_a_turn_of_its_speaker(named_engine):
+    # Every sentence of Anise's turn is her own words, though none is in quotation marks.
+    reply = named_engine.ask(
+        "jennifer from the convo piece has a short punchy line about how if you stop changing in a relationship its "
+        "basically over, exact words pls"
+    )
+    assert reply.grounded and reply.citations
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "whats the name of the guy who wrote the medium essay",
+        "who actually wrote the her (2013) review? like what's their name",
+        "who is the sad in the best way blogger, like whats their name",
+    ],
+)
+def test_a_writers_name_asked_around_goes_to_the_library(retrieval, shared_settings, prompts, question):
+    assert shelve(retrieval.store, shared_settings).asked_about(question, prompts.words)
+
+
+def test_a_blogs_writer_asked_after_by_name_is_said_to_be_unnamed(named_engine):
+    reply = named_engine.ask("who is the sad in the best way blogger, like whats their name and what blog is it on")
+    assert not reply.citations and "Star Wars" not in reply.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("And what she and her fellow OSs seem to emerge with is a spiritual awakening.", False),
+        ("The bubbles have become an economic necessity, but Spike’s ironic romanticism pulls these characters out.", False),
+        ("He went to film school at New York University before moving west.", True),
+    ],
+)
+def test_a_character_or_a_first_name_is_no_place_someone_studied(prompts, text, place):
+    assert names_a_place(text, "where did steven boone go to school?", prompts.words) is place
