@@ -75,7 +75,7 @@ def names_a_place(text: str, question: str, words: Words) -> bool:
 
     Nor is it a character's other name ([also_called]), one or many: "her fellow OSs" is nowhere anyone studied.
     """
-    others = {other for parts, _ in words.also_called for other in [" ".join(parts)]}
+    others = {" ".join(parts) for parts, _ in words.also_called}
     return any(
         fold(name) not in others and fold(name).removesuffix("es").removesuffix("s") not in others
         for name in _things_named(text, question, words)
