@@ -1,5 +1,5 @@
 """Not-covered questions of the shapes new probe batches found answered: an essay quiet beside the others, a line asked
-word for word, a writer's name asked around, a place someone studied."""
+word for word, a writer's name asked around, a place someone studied, a view of the film's music."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from companion.engine.answer_kind import answer_test, topic_test
 from companion.engine.decide import _quiet_beside_the_others
 from companion.engine.kinds import names_a_place
 from companion.engine.pick import Ranked
@@ -100,3 +101,31 @@ def test_a_blogs_writer_asked_after_by_name_is_said_to_be_unnamed(named_engine):
 )
 def test_a_character_or_a_first_name_is_no_place_someone_studied(prompts, text, place):
     assert names_a_place(text, "where did steven boone go to school?", prompts.words) is place
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("who did the score?", "music"),
+        ("what did the critics think of the soundtrack", "music"),
+        ("did the critics think it deserved the oscar?", "award"),
+        ("what did the critics think of the ending", None),
+    ],
+)
+def test_a_side_of_the_film_the_essays_may_never_touch_is_read_from_any_question(prompts, question, kind):
+    test = topic_test(question, prompts.words)
+    assert (test.detail if test else None) == (prompts.words.detail(kind) if kind else None)
+
+
+def test_a_songs_name_is_asked_before_a_word_about_songs(prompts):
+    # "This song is everything" speaks of a song and names none.
+    test = answer_test("which song does the sad in the best way blogger link at the end of the post?", prompts.words)
+    assert test is not None and test.detail == prompts.words.detail("name")
+    assert not test("Does it need a physical outlet? This song is everything, btw")
+
+
+def test_a_view_of_the_music_no_essay_speaks_of_is_refused_as_such(named_engine, prompts):
+    # Its likeliest sentence ("It’s not about predicting the future…") was quoted as the nearest it came.
+    reply = named_engine.ask("does the her (2013) reviewer say anything about the soundtrack or score")
+    assert not reply.citations
+    assert any(reply.answer == line.format(detail="a word about its music") for line in prompts.variants["no_detail"])

@@ -9,7 +9,7 @@ One asking what someone said is answered first by a quote giving their words, wh
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from companion.engine.names import (
@@ -38,6 +38,8 @@ AGE_OF = re.compile(
 # A speaker's turn inside a transcript quoted in an essay ("…we're talking? Samantha: Yes.").
 TURN = re.compile(r"\b[A-Z][a-z]+: \S")
 # Asked where (or at which location, or whether in a place: "was it shot in LA?") it was filmed.
+# The sides of the film a topic test reads (topic_test), in the order it reads them.
+TOPICS = ("award", "rating", "watching", "box_office", "filming", "music")
 WHERE = re.compile(r"\b(?:where|wh?ich locations?|what locations?|(?:filmed|shot)\s+(?:in|at))\b", re.IGNORECASE)
 # A quotation the text holds only part of, its other mark in a sentence before or after ("Did anyone text me?”).
 PART_QUOTED = re.compile(r"“[^”]{8,}$|^[^“]{8,}”", re.DOTALL)
@@ -183,17 +185,13 @@ def answer_test(question: str, words: Words, policy: Policy = POLICY) -> AnswerK
         return AnswerKind(called("number"), lambda text: states_a_number(text, words))
     if asks_for_a_date(question, words):
         return AnswerKind(called("date"), lambda text: states_a_date(text, words))
-    asked_about = (
-        ("award", words.awards), ("rating", words.content_ratings), ("watching", words.where_to_watch),
-        ("box_office", words.box_office),
-    )
-    for kind, said in asked_about:
-        if said.search(question):
-            return AnswerKind(called(kind), lambda text, said=said: bool(said.search(text)))
+    topic = topic_test(question, words, ("award", "rating", "watching", "box_office"))
+    if topic is not None:
+        return topic
     if words.asks_for_a_colour.search(question):
         return AnswerKind(called("colour"), lambda text: bool(words.colours.search(text)))
-    if WHERE.search(question) and words.filming.search(question):
-        return AnswerKind(called("filming"), lambda text: bool(words.filming.search(text)))
+    if (topic := topic_test(question, words, ("filming",))) is not None:
+        return topic
     if asks_for_a_person(question, words) and (words.casting_history.search(question) or not words.asks_for_cast.search(question)):
         # "Who was the original voice of samantha?" is not answered by who the film credits, nor "who designed the
         # costumes?" by an actor credited with a part ("whose voice is rendered by Scarlett Johansson").
@@ -210,6 +208,25 @@ def answer_test(question: str, words: Words, policy: Policy = POLICY) -> AnswerK
     if owner is not None:
         chance = policy.job_chance if owner else None
         return AnswerKind(called("job"), lambda text: says_the_job(text, owner, words), chance)
+    # Last, as "which song is it?" asks a song's name, not only a word about songs ("This song is everything").
+    return topic_test(question, words, ("music",))
+
+
+def topic_test(question: str, words: Words, kinds: Sequence[str] = TOPICS) -> AnswerKind | None:
+    """Return what a quote must speak of when a question asks about a side of the film the essays may never touch.
+
+    Prizes, the age rating, where to watch it, its box office, its music, where it was filmed (of kinds, in order):
+    the critics write about the film, and the sentence nearest "did her win any oscars?" praises it, reading as a
+    yes. A view asked of one of these needs a sentence speaking of it as much as a fact does.
+    """
+    said_by = {
+        "award": words.awards, "rating": words.content_ratings, "watching": words.where_to_watch,
+        "box_office": words.box_office, "music": words.music, "filming": words.filming,
+    }
+    for kind in kinds:
+        said = said_by[kind]
+        if said.search(question) and (kind != "filming" or WHERE.search(question)):
+            return AnswerKind(words.detail(kind), lambda text, said=said: bool(said.search(text)))
     return None
 
 

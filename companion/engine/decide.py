@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from companion.engine.answer_kind import AnswerKind, answer_test, asks_for_words_said, quotes_someone
+from companion.engine.answer_kind import AnswerKind, answer_test, asks_for_words_said, quotes_someone, topic_test
 from companion.engine.grammar import asking_clauses
 from companion.engine.library import unnamed
 from companion.engine.pick import Ranked, Reading, Wanted, pick_quotes, rank_pool
@@ -309,8 +309,9 @@ def _answer_test(question: str, found: Retrieved, words: Words, policy: Policy) 
     "How many weeks was Her in theaters?" met a sentence about going back to the theater, "who edited her?"
     one about editing. What is asked is read from the message alone: a follow-up is searched after the question
     before it ("how many times did he see it? and who plays amy?"), which asks nothing of it. A question asking
-    for views is answered by them; one read as asking views only by the words naming an essay or its writers ("what's
-    the name of the shared experience writer's girlfriend?") asks for the name all the same.
+    for views is answered by them, save a view of a side of the film no essay may touch (its music, its prizes),
+    which needs a sentence speaking of it; one read as asking views only by the words naming an essay or its writers
+    ("what's the name of the shared experience writer's girlfriend?") asks for the name all the same.
     """
     if found.whole or found.verdict:
         return None
@@ -320,7 +321,8 @@ def _answer_test(question: str, found: Retrieved, words: Words, policy: Policy) 
             words.detail("ending"), lambda text: any(text in ending for ending in found.endings), policy.ending_chance,
         )
     if found.opinion and _asks_views(question, found.naming, words):
-        return None
+        # A view of the music or the prizes is still a view of something no essay may speak of.
+        return topic_test(question, words)
     return answer_test(question, words, policy)
 
 
