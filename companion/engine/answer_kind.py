@@ -37,9 +37,9 @@ AGE_OF = re.compile(
 )
 # A speaker's turn inside a transcript quoted in an essay ("…we're talking? Samantha: Yes.").
 TURN = re.compile(r"\b[A-Z][a-z]+: \S")
-# Asked where (or at which location, or whether in a place: "was it shot in LA?") it was filmed.
 # The sides of the film a topic test reads (topic_test), in the order it reads them.
 TOPICS = ("award", "rating", "watching", "box_office", "filming", "music")
+# Asked where (or at which location, or whether in a place: "was it shot in LA?") it was filmed.
 WHERE = re.compile(r"\b(?:where|wh?ich locations?|what locations?|(?:filmed|shot)\s+(?:in|at))\b", re.IGNORECASE)
 # A quotation the text holds only part of, its other mark in a sentence before or after ("Did anyone text me?”).
 PART_QUOTED = re.compile(r"“[^”]{8,}$|^[^“]{8,}”", re.DOTALL)
