@@ -1,6 +1,6 @@
 """Answer kinds: a question asking for a number, an age, a size, a date or a name is answered only by a quote giving one.
 
-So is one asking after what critics' essays leave out (prizes, where it was filmed, its age rating, where to watch it),
+So is one asking after what critics' essays leave out (prizes, where it was filmed, its age rating, where to watch it, its music),
 by a quote saying so.
 
 One asking what someone said is answered first by a quote giving their words, when one is likely enough.
