@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from companion.engine.answer_kind import answer_test, topic_test
-from companion.engine.decide import _quiet_beside_the_others
+from companion.engine.decide import _named_quiet
 from companion.engine.kinds import names_a_place
 from companion.engine.pick import Ranked
 from companion.engine.retrieve import Retrieved
@@ -42,7 +42,7 @@ def _candidate(score: float) -> Candidate:
 def test_an_essay_saying_far_less_than_the_others_is_quiet_on_it(best, elsewhere, named, about_writer, quiet):
     found = Retrieved(query="q", opinion=True, hits=(), pool=(), named=named, about_writer=about_writer)
     order = Ranked((_candidate(best),), 0, elsewhere=elsewhere)
-    assert _quiet_beside_the_others(found, order, POLICY) is quiet
+    assert _named_quiet(found, False, best, order, POLICY) is quiet
 
 
 def test_asked_what_an_essay_says_of_what_only_the_others_discuss_she_says_it_is_quiet(named_engine, prompts):

@@ -258,11 +258,7 @@ def _quote(found: Retrieved, question: str, pool: Sequence[Hit], reading: Readin
     picked = pick_quotes(wanted, pool, reading, order)
     if not picked:
         return None
-    first = picked[0].chance
-    if found.named and wanted.opinion and not found.verdict and first is not None and first < policy.named_view_chance:
-        # The essay named has no sentence near its view of this: "what did the medium writer think of the trousers?"
-        return Decision("no_evidence", quiet=True)
-    if _quiet_beside_the_others(found, order, policy):
+    if _named_quiet(found, wanted.opinion, picked[0].chance, order, policy):
         return Decision("no_evidence", quiet=True)
     must = _answer_test(question, found, words, policy)
     if must is not None and not must(picked[0].text):
@@ -291,14 +287,20 @@ def _quote(found: Retrieved, question: str, pool: Sequence[Hit], reading: Readin
     return Decision("answer", picked)
 
 
-def _quiet_beside_the_others(found: Retrieved, order: Ranked, policy: Policy) -> bool:
-    """Tell whether the essays a question names say far less to it than the others do (Policy.named_share).
+def _named_quiet(found: Retrieved, opinion: bool, first: float | None, order: Ranked, policy: Policy) -> bool:
+    """Tell whether the essays a question names are quiet on it, though the others may not be.
 
-    "What does the her 2013 review say about the ending?" is the other essays' subject: its own likeliest sentence
-    ("Their relationship is sparkling…") is no reading of the ending. A question about a writer as a person is
+    Asked a view, their likeliest sentence may come nowhere near it (Policy.named_view_chance: "what did the medium
+    writer think of the trousers?"); asked anything, it may fall far below the others' likeliest (Policy.named_share:
+    "what does the her 2013 review say about the ending?" is the other essays' subject, and its own likeliest
+    sentence, "Their relationship is sparkling…", reads no ending). A question about a writer as a person is
     answered from the note on them, whose sentences rank low for any question.
     """
-    if not found.named or found.about_writer or order.elsewhere is None or not order.candidates:
+    if not found.named:
+        return False
+    if opinion and not found.verdict and first is not None and first < policy.named_view_chance:
+        return True
+    if found.about_writer or order.elsewhere is None or not order.candidates:
         return False
     return order.candidates[0].score < policy.named_share * order.elsewhere
 

@@ -253,7 +253,7 @@ def rank_pool(wanted: Wanted, pool: Sequence[Hit], reading: Reading) -> Ranked:
     ranked = rank_sentences(unnamed(wanted.question, wanted.naming), pool, reading.embedder,
                             policy.ranker(reading.reader is not None), reading.vectors, reading.idf, reader=reading.reader)
     ranked = [c for c in ranked if not told or new(c)]
-    others = [c.score for c in ranked if wanted.named and by_id[c.passage_id].essay_id not in wanted.named]
+    others = [c.score for c in ranked if by_id[c.passage_id].essay_id not in wanted.named] if wanted.named else []
     # "What did the medium writer think of the ending?" is theirs to answer, when they speak to it at all.
     ranked = _theirs(ranked, by_id, wanted.named, wanted.naming) or ranked
     if wanted.about_writer:
