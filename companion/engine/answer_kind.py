@@ -23,6 +23,8 @@ from companion.words import Words
 
 # A numeral standing as a number ("8,316", "3", "1950s"), not inside a name ("OS1").
 NUMERAL = re.compile(r"\b\d")
+# A sum in a currency's sign ("$20", "£1.5m").
+CURRENCY = re.compile(r"[$£€¥]\s?\d")
 # A whole number in figures, as her first line may repeat it ("8,316", "2.5"): not "1950s", which NUMERAL counts.
 FIGURE = re.compile(r"\b\d+(?:[.,]\d+)*\b")
 # A year ("2013", "the 1950s").
@@ -134,6 +136,14 @@ def _beside_a_number(text: str, units: re.Pattern[str], words: Words, reach: int
     ]
 
 
+def states_a_sum(text: str, words: Words, reach: int = POLICY.measure_reach) -> bool:
+    """Tell whether a text gives a sum of money: a figure in a currency, or a number beside a word of money.
+
+    "How much do people pay for one of his letters?" is not answered by "the thousands of love letters he's written".
+    """
+    return bool(CURRENCY.search(text) or _beside_a_number(text, words.amounts, words, reach))
+
+
 def states_a_number(text: str, words: Words) -> bool:
     """Tell whether a text states a number, in figures or in words ("8,316", "a third time")."""
     return bool(NUMERAL.search(text) or words.number_words.search(text))
@@ -180,7 +190,7 @@ def answer_test(question: str, words: Words, policy: Policy = POLICY) -> AnswerK
     if words.asks_for_a_year.search(question):
         return AnswerKind(called("year"), lambda text: bool(YEAR.search(text)))
     if asks_for_a_sum(question, words):
-        return AnswerKind(called("sum"), lambda text: states_a_number(text, words))
+        return AnswerKind(called("sum"), lambda text: states_a_sum(text, words, reach))
     if words.asks_for_a_number.search(question):
         return AnswerKind(called("number"), lambda text: states_a_number(text, words))
     if asks_for_a_date(question, words):

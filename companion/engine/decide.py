@@ -7,8 +7,9 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from companion.engine.compared import compares_with_the_unnamed
 from companion.engine.answer_kind import AnswerKind, answer_test, asks_for_words_said, quotes_someone, topic_test
-from companion.engine.grammar import asking_clauses
+from companion.engine.grammar import asking_clauses, without_descriptions
 from companion.engine.library import unnamed
 from companion.engine.pick import Ranked, Reading, Wanted, pick_quotes, rank_pool
 from companion.engine.route import is_opinion
@@ -236,6 +237,9 @@ def decide(found: Retrieved, question: str, careful: bool, judge: Judge) -> Deci
     credit = asked is not None and asked.asks and any(asked.answered_by(h.passage.text) for h in pool)
     if not credit and not speaks(hits):
         return Decision("no_evidence")
+    if compares_with_the_unnamed(question, words, judge.idf):
+        # None of them names what the film is set beside, so none compares them: the nearest sentence only brushes it.
+        return Decision("no_evidence", lacking=words.detail("comparison"))
     if reading is not None and pool:
         quoted = _quote(found, question, pool, reading, words)
         if quoted is not None:
@@ -336,7 +340,7 @@ def _asks_views(question: str, naming: frozenset[str], words: Words) -> bool:
     """
     aside = naming | words.the_writers
     asking = [clause for clause in asking_clauses(question) if answer_test(clause, words) is not None]
-    return all(is_opinion(unnamed(clause, aside), words) for clause in asking or [question])
+    return all(is_opinion(unnamed(without_descriptions(clause), aside), words) for clause in asking or [question])
 
 
 def _asks_for_words(question: str, found: Retrieved, words: Words) -> bool:

@@ -12,6 +12,9 @@ AUXILIARY = r"(?:is|are|was|were|does|did|do|can|could|would|should|will|has|hav
 # Chat words a question may open with before it asks ("so who plays amy?", "ok wait, why did she leave?").
 LEAD_IN = r"(?:so|and|ok|okay|hey|hi|um|hmm|wait|but|also|lol|omg|honestly)"
 OPENS_A_QUESTION = re.compile(rf"^(?:{LEAD_IN}\s+)*(?:{ASKING}|{AUXILIARY})\b")
+# Someone described by what they did or thought ("the friend who thought it was about death"): the relative clause
+# from "who" or "that" on, after a determiner and up to three words naming them.
+DESCRIBED = re.compile(r"\b(?:the|a|an|this|that|his|her|their|my|your|some|one)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+\s+((?:who|that)\s.*)$")
 # A clause: what stands between a sentence's end, a comma, a semicolon or a dash set apart by spaces.
 CLAUSE = re.compile(r"[^?.!;,\s–—-](?:(?!\s[-–—]+\s)[^?.!;,])*")
 
@@ -30,3 +33,12 @@ def asking_clauses(message: str) -> tuple[str, ...]:
     )
     return asking or (message.strip(),)
 
+
+def without_descriptions(clause: str) -> str:
+    """Return a clause with the relative clause describing someone it names set aside.
+
+    "whats the name of the friend who thought the ending was about death" asks a name, not a view: "thought" only
+    says which friend.
+    """
+    found = DESCRIBED.search(clause.lower())
+    return clause[: found.start(1)].rstrip() if found else clause

@@ -46,6 +46,14 @@ DETERMINERS = frozenset({"the", "his", "her", "their"})
 # Theodore's answer…"). Without the comma "and" may join a list ("Alan Watts and Carl Sagan, philosopher and
 # scientist").
 CLAUSE_JOIN = re.compile(r",\s*(?:and|or|but|while)\b|;", re.IGNORECASE)
+# A question asking yes or no whether something has a name ("does she have a name?", "do we ever learn his name"),
+# and the one it asks after, said first after "the", "that" or "this" ("who's the lady in the phone sex bit, does
+# she have a name").
+HAS_A_NAME = re.compile(
+    r"\b(?:have|has|had|get|gets|got|give|gives|gave|given|say|says|said|learn|know|mention|mentions|mentioned|tell|"
+    r"tells|told)\s+(?:us\s+)?(?:a|an|her|his|their|its|the|them)\s+(?:real\s+|actual\s+|first\s+|full\s+)?names?\b"
+)
+THE_ONE = re.compile(r"\b(?:the|that|this)\s+([\w-]+)")
 CALLED_SO = re.compile(r"\b(?:what|which)(?:['’]?s|\s+is|\s+was|\s+are|\s+were)?\s+(.+?)\s+(?:called|named|titled)\b")
 
 
@@ -125,7 +133,7 @@ def asks_for_a_name(question: str, words: Words) -> bool:
     """Tell whether a question asks what someone or something is called ("what's the little girl's name?")."""
     folded = fold(question)
     asks = ASKS_WHAT.search(folded)
-    return bool(asks and words.asks_for_a_name.search(folded[asks.end() :]))
+    return bool(asks and words.asks_for_a_name.search(folded[asks.end() :])) or bool(HAS_A_NAME.search(folded))
 
 
 def new_names(
@@ -187,6 +195,8 @@ def named_thing(question: str, words: Words) -> tuple[str, ...]:
         said = [owner.group(1)]
     else:
         phrase = NAME_OF.search(folded) or CALLED_SO.search(folded)
+        if phrase is None and HAS_A_NAME.search(folded):
+            phrase = THE_ONE.search(folded)
         if phrase is None:
             return ()
         opened = SAID.findall(phrase.group(1))

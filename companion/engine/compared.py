@@ -1,0 +1,44 @@
+"""Comparisons with what no essay names: "does anyone compare her to lars and the real girl?".
+
+The critics compare the film with other films (Eternal Sunshine, Annie Hall, The Navigator) and Phoenix's roles with
+his others. Asked to set it beside something none of them names, the nearest sentence only brushes the question.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+
+from companion.retrieval.lexical import UNSEEN
+from companion.text import content_terms
+from companion.words import Words
+
+Idf = Callable[[str], float]
+# What a comparison names ends where its clause does, or where the question goes on to ask something else ("…to ex
+# machina? who thinks its better", "…to lars and the real girl, feels like the same idea").
+THING_END = re.compile(r"[?!,;:]|\.(?:\s|$)|\s(?:did|do|does|is|was|and|or|right|who|which|tho|though|lol|at all)\b")
+# Words standing for the film or the one compared, and the word joining them, before the thing compared with.
+COMPARED_SIDE = re.compile(r"^\s*(?:(?:it|her|this|them|him|the (?:film|movie))\s+)?(?:to|with|as)?\s*", re.IGNORECASE)
+# The fewest letters a word must have to name something: "ai" and "os" are the essays' own words whatever they mean.
+SHORTEST = 3
+
+
+def compared_with(question: str, words: Words) -> tuple[str, ...]:
+    """Return the stemmed words naming what a question compares the film with, or () if it asks no comparison."""
+    cue = words.compares_with.search(question)
+    if cue is None:
+        return ()
+    after = question[cue.end() :]
+    after = after[COMPARED_SIDE.match(after).end() :]
+    thing = THING_END.split(after, maxsplit=1)[0]
+    plain = words.chatter | words.vague_things | words.about_the_essays | words.the_writers
+    return tuple(t for t in content_terms(thing) if len(t) >= SHORTEST and t not in plain)
+
+
+def compares_with_the_unnamed(question: str, words: Words, idf: Idf | None) -> bool:
+    """Tell whether a question asks a comparison with something holding a word no passage uses."""
+    if idf is None:
+        return False
+    ceiling = idf(UNSEEN)
+    return any(math.isclose(idf(term), ceiling) for term in compared_with(question, words))
