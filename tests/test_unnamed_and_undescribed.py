@@ -42,9 +42,10 @@ def test_a_comparison_with_a_film_no_essay_names_is_refused_as_such(asking_engin
     reply = asking_engine.ask("does anyone compare her to lars and the real girl? feels like the same idea kinda")
     assert not reply.citations
     assert any(reply.answer == line.format(detail="a comparison with that") for line in prompts.variants["no_detail"])
-    asking_engine.history.clear()
-    reply = asking_engine.ask("how does her compare to eternal sunshine?")
-    assert reply.grounded and "Eternal Sunshine" in reply.answer
+    for question in ("how does her compare to eternal sunshine?", "how does her compare to eternal sunshien?"):
+        asking_engine.history.clear()
+        reply = asking_engine.ask(question)
+        assert reply.grounded and "Eternal Sunshine" in reply.answer
 
 
 @pytest.mark.parametrize(

@@ -237,8 +237,9 @@ def decide(found: Retrieved, question: str, careful: bool, judge: Judge) -> Deci
     credit = asked is not None and asked.asks and any(asked.answered_by(h.passage.text) for h in pool)
     if not credit and not speaks(hits):
         return Decision("no_evidence")
-    if compares_with_the_unnamed(question, words, judge.idf):
+    if compares_with_the_unnamed(found.query, words, judge.idf):
         # None of them names what the film is set beside, so none compares them: the nearest sentence only brushes it.
+        # The query, as slips in it are mended ("eternal sunshien"): a word mistyped is no word the essays lack.
         return Decision("no_evidence", lacking=words.detail("comparison"))
     if reading is not None and pool:
         quoted = _quote(found, question, pool, reading, words)
