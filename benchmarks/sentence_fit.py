@@ -213,7 +213,7 @@ def shown(pool, chance, opinion: bool, floor: float, cap: int):
 
 
 def joined(pool, chance, j: int, policy: Policy, disputes=None) -> str:
-    """Return row j's quote widened over the rows beside it, by the engine's own rule (pick.joined_span)."""
+    """Return row j's quote widened over the rows beside it, by the engine's own rule (pick.joined_span), reasons aside."""
     hit = pool[j][0]
     ranked = sorted(
         (Candidate(h.passage.id, u.text(h.passage), u.lead, u.end, u.start, float(c), 0.0, 0.0, h.rank)

@@ -22,7 +22,7 @@ PATTERNS = (
     "asks_about_someone", "not_words_said", "called_she", "called_he", "casting_history", "asks_for_a_name",
     "asks_her_name", "asks_his_name", "disputes", "awards", "filming", "content_ratings", "where_to_watch", "not_the_actor",
     "box_office", "asks_for_a_colour", "colours", "asks_where_someone_is", "asks_for_a_job", "asks_how_an_essay_ends",
-    "asks_for_exact_words", "music", "compares_with",
+    "asks_for_exact_words", "music", "compares_with", "asks_why", "gives_a_reason",
 )
 LEXICONS = (
     "warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character", "asks_for_a_verdict",
@@ -80,6 +80,8 @@ class Words:
     asks_for_words_said: re.Pattern[str]
     asks_for_exact_words: re.Pattern[str]
     compares_with: re.Pattern[str]
+    asks_why: re.Pattern[str]
+    gives_a_reason: re.Pattern[str]
     music: re.Pattern[str]
     not_an_opinion: re.Pattern[str]
     asks_about_someone: re.Pattern[str]

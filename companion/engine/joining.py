@@ -12,7 +12,8 @@ from companion.text import quote_spans
 
 
 def joined_span(
-    chosen: Candidate, ranked: Sequence[Candidate], text: str, policy: Policy, disputes: re.Pattern[str] | None = None
+    chosen: Candidate, ranked: Sequence[Candidate], text: str, policy: Policy, disputes: re.Pattern[str] | None = None,
+    reasons: re.Pattern[str] | None = None,
 ) -> tuple[int, int]:
     """Return the chosen sentence's span widened over the sentences beside it that belong in the quote.
 
@@ -24,7 +25,9 @@ def joined_span(
     chance when it leans on it ("This…", "But…"), as a quote cut before it stops mid-thought, and so is the
     sentence after a quote too short to stand alone (Policy.short_sentence). A neighbour that would make the quote
     longer than Policy.joined_words stays out. A quote never stops on a view its writer disputes in the next
-    sentence (disputes, see _undisputed), nor on a question when the sentence after fits (see _answered).
+    sentence (disputes, see _undisputed), nor on a question when the sentence after fits (see _answered). Given
+    the words that give a reason (reasons: the question asks why), a quote giving none takes the sentence beside
+    it that gives one (see _with_reason).
     """
     start, end = chosen.start, chosen.end
     same = [c for c in ranked if c.passage_id == chosen.passage_id]
@@ -60,6 +63,8 @@ def joined_span(
                 and not text[other.end : start].strip()):
             start = other.start if fits(other.start, end) else start
             break
+    if reasons is not None and not reasons.search(text[start:end]):
+        start, end = _with_reason(text, start, end, reasons, policy)
     if disputes is not None:
         end = _undisputed(text, start, end, chosen.end, disputes, policy)
     # An answer brought along may open a quotation of its own, and close on a question again: go on while it fits.
@@ -69,6 +74,26 @@ def joined_span(
         if grown == end:
             return start, end
         end = grown
+
+
+def _with_reason(text: str, start: int, end: int, reasons: re.Pattern[str], policy: Policy) -> tuple[int, int]:
+    """Return a quote's span widened over the sentence just before or after it that gives a reason, when one fits.
+
+    Asked why the film is called Her, "Notice it's not called "Samantha."" was quoted and the reason said just
+    before it left out ("“Her” because the film is told from a man's point of view…"). Only within a speaker's turn.
+    """
+    spans = sentence_spans(text)
+    at = next((i for i, (a, b, _) in enumerate(spans) if a <= start < b or a >= start), None)
+    if at is None:
+        return start, end
+    after = next((i for i, (a, _, _) in enumerate(spans) if a >= end), None)
+    if at > 0 and not spans[at][2] and reasons.search(text[spans[at - 1][0] : spans[at - 1][1]]):
+        if _fits(text, spans[at - 1][0], end, policy):
+            return spans[at - 1][0], end
+    if after is not None and not spans[after][2] and reasons.search(text[spans[after][0] : spans[after][1]]):
+        if _fits(text, start, spans[after][1], policy):
+            return start, spans[after][1]
+    return start, end
 
 
 def _answered(text: str, start: int, end: int, policy: Policy) -> int:

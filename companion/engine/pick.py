@@ -282,6 +282,8 @@ def pick_quotes(
     """
     question, policy, words = wanted.question, reading.policy, reading.words
     disputes = words.disputes if words else None
+    # Asked why, a quote gives the reason beside it too.
+    reasons = words.gives_a_reason if words and words.asks_why.search(question) else None
     by_id = {hit.passage.id: hit.passage for hit in pool}
     order = order if order is not None else rank_pool(wanted, pool, reading)
     credited = order.credited
@@ -328,7 +330,7 @@ def pick_quotes(
     )
     if judged:
         return tuple(
-            Evidence(n, by_id[c.passage_id], span=joined_span(c, every, by_id[c.passage_id].text, policy, disputes))
+            Evidence(n, by_id[c.passage_id], span=joined_span(c, every, by_id[c.passage_id].text, policy, disputes, reasons))
             for n, c in enumerate(judged, start=1)
         )
     # Each credit asked for is quoted, however its words score ("who plays theodore and amy?").
@@ -364,7 +366,7 @@ def pick_quotes(
     return tuple(
         Evidence(
             n, by_id[c.passage_id],
-            span=(c.start, c.end) if alone else joined_span(c, every, by_id[c.passage_id].text, policy, disputes),
+            span=(c.start, c.end) if alone else joined_span(c, every, by_id[c.passage_id].text, policy, disputes, reasons),
             chance=None if by_rule else c.score,
         )
         for n, c in enumerate(chosen, start=1)
