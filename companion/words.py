@@ -22,7 +22,7 @@ PATTERNS = (
     "asks_about_someone", "not_words_said", "called_she", "called_he", "casting_history", "asks_for_a_name",
     "asks_her_name", "asks_his_name", "disputes", "awards", "filming", "content_ratings", "where_to_watch", "not_the_actor",
     "box_office", "asks_for_a_colour", "colours", "asks_where_someone_is", "asks_for_a_job", "asks_how_an_essay_ends",
-    "asks_for_exact_words", "music", "compares_with", "asks_why", "gives_a_reason",
+    "asks_for_exact_words", "music", "compares_with", "asks_why", "gives_a_reason", "asks_how_long", "durations",
 )
 LEXICONS = (
     "warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character", "asks_for_a_verdict",
@@ -43,7 +43,7 @@ ALIASES = ("also_called", "short_forms", "chat_spellings")
 DETAILS = "details"
 DETAIL_KINDS = (
     "number", "year", "age", "measurement", "sum", "date", "name", "place", "colour", "award", "filming", "rating", "watching",
-    "box_office", "job", "ending", "words", "music", "comparison",
+    "box_office", "job", "ending", "words", "music", "comparison", "duration", "credited",
 )
 
 
@@ -82,6 +82,8 @@ class Words:
     compares_with: re.Pattern[str]
     asks_why: re.Pattern[str]
     gives_a_reason: re.Pattern[str]
+    asks_how_long: re.Pattern[str]
+    durations: re.Pattern[str]
     music: re.Pattern[str]
     not_an_opinion: re.Pattern[str]
     asks_about_someone: re.Pattern[str]

@@ -1,12 +1,13 @@
-"""Not-covered questions of the shapes two blind probe batches found answered: a comparison with something no essay
-names, a name asked of someone described by what they thought, a sum, a divorce's date, a yes-or-no name question."""
+"""Not-covered questions of the shapes three blind probe batches found answered: a comparison with something no essay
+names, an actor they only credit, a name asked of someone described by what they thought, a sum, a divorce's date, a
+yes-or-no name question, how long something took, a part sharing its name with someone else."""
 
 from __future__ import annotations
 
 import pytest
 
 from companion.engine.answer_kind import answer_test
-from companion.engine.compared import compared_with, compares_with_the_unnamed
+from companion.engine.compared import compared_with, compares_with_the_unnamed, only_credited
 from companion.engine.grammar import without_descriptions
 
 
@@ -110,3 +111,67 @@ def test_a_yes_or_no_name_question_no_essay_answers_is_refused(asking_engine, pr
     reply = asking_engine.ask("who's the lady in the weird dead cat phone sex bit, does she have a name")
     assert not reply.citations
     assert any(reply.answer == line.format(detail="a name") for line in prompts.variants["no_detail"])
+
+
+RUN = "Theodore Twombly (Joaquin Phoenix) has been separated from his wife (Rooney Mara) for nearly a year."
+VOICE = "His relationship with Samantha (whose voice is rendered by Scarlett Johansson with a beautiful allure) grows."
+
+
+@pytest.mark.parametrize(
+    ("question", "actor"),
+    [
+        ("did any of the critics say how good rooney mara was?", "Rooney Mara"),
+        ("what did they think of mara as the ex-wife", "Rooney Mara"),
+        ("what do critics think of scarlett johansson's voice", None),
+        ("was joaquin phoenix good", None),
+        ("what did the critics think of the ending", None),
+    ],
+)
+def test_an_actor_named_only_in_a_bare_credit_is_only_credited(question, actor):
+    texts = [RUN, VOICE, "Joaquin Phoenix’s performance strikes me as fine.", "Samantha (Scarlett Johansson) sees."]
+    assert only_credited(question, texts) == actor
+
+
+def test_a_view_of_an_actor_the_essays_only_credit_is_refused_as_such(asking_engine, prompts):
+    # A sentence about Theodore's mustache and Anise on the production design were quoted as the nearest.
+    reply = asking_engine.ask("did any critic say anything about rooney mara's acting? she was barely in it but i thought she was great")
+    assert not reply.citations
+    detail = "a word about that actor beyond a credit"
+    assert any(reply.answer == line.format(detail=detail) for line in prompts.variants["no_detail"])
+    asking_engine.history.clear()
+    reply = asking_engine.ask("what do critics think of scarlett johansson's voice?")
+    assert reply.grounded and "beautiful allure" in reply.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "gives"),
+    [
+        ("how long did spike jonze spend writing the script for this",
+         "Only recently has Jonze thrown his screenwriting hat in the ring, yet Her feels remarkably sure-footed.", False),
+        ("how long were they together?", "The timeline of Her is never made clear.", True),
+        ("How long have Theodore and his wife been apart?", RUN, True),
+    ],
+)
+def test_how_long_asks_for_a_length_of_time(prompts, question, text, gives):
+    test = answer_test(question, prompts.words)
+    assert test is not None and test.detail == "a length of time" and test(text) is gives
+    assert answer_test("how long is the movie", prompts.words).detail == "a measurement"
+
+
+def test_a_question_about_piano_pieces_is_answered_by_the_piano_pieces(asking_engine):
+    # "songs" asks about music, and "writing piano pieces" said none of its words: she said no essay speaks of music.
+    reply = asking_engine.ask("how come samantha writes those little piano songs")
+    assert reply.grounded and "piano pieces" in reply.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "gives"),
+    [
+        ("Joaquin Phoenix, in the middle of an incredible three-year run that includes starring roles in Paul Thomas "
+         "Anderson’s The Master and Inherent Vice, delves deep within himself.", False),
+        ("Paul (Chris Pratt) is his co-worker.", True),
+    ],
+)
+def test_a_part_named_inside_someone_elses_full_name_is_no_credit_of_it(prompts, text, gives):
+    assert answer_test("who plays paul the coworker? i know that guy from somewhere", prompts.words)(text) is gives
+    assert answer_test("who plays theodore", prompts.words)(RUN)

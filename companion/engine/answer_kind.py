@@ -193,6 +193,8 @@ def answer_test(question: str, words: Words, policy: Policy = POLICY) -> AnswerK
         return AnswerKind(called("sum"), lambda text: states_a_sum(text, words, reach))
     if words.asks_for_a_number.search(question):
         return AnswerKind(called("number"), lambda text: states_a_number(text, words))
+    if words.asks_how_long.search(question):
+        return AnswerKind(called("duration"), lambda text: bool(words.durations.search(text)))
     if asks_for_a_date(question, words):
         return AnswerKind(called("date"), lambda text: states_a_date(text, words))
     topic = topic_test(question, words, ("award", "rating", "watching", "box_office"))

@@ -1,17 +1,20 @@
-"""Comparisons with what no essay names: "does anyone compare her to lars and the real girl?".
+"""What the essays never speak of though a question says it: a film none of them names, an actor they only credit.
 
 The critics compare the film with other films (Eternal Sunshine, Annie Hall, The Navigator) and Phoenix's roles with
-his others. Asked to set it beside something none of them names, the nearest sentence only brushes the question.
+his others. Asked to set it beside something none of them names ("does anyone compare her to lars and the real
+girl?"), the nearest sentence only brushes the question. Asked what they made of an actor they name only in a
+credit ("his wife (Rooney Mara)"), the nearest sentence speaks of someone else.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
+from companion.engine.credits import credits
 from companion.retrieval.lexical import UNSEEN
-from companion.text import content_terms
+from companion.text import SENTENCE_END, content_terms
 from companion.words import Words
 
 Idf = Callable[[str], float]
@@ -42,3 +45,21 @@ def compares_with_the_unnamed(question: str, words: Words, idf: Idf | None) -> b
         return False
     ceiling = idf(UNSEEN)
     return any(math.isclose(idf(term), ceiling) for term in compared_with(question, words))
+
+
+def only_credited(question: str, texts: Iterable[str]) -> str | None:
+    """Return the actor a question names (by surname) whom the texts name only in a bare credit ("(Rooney Mara)"), if any.
+
+    A credit saying more is a word about them ("whose voice is rendered by Scarlett Johansson with a beautiful
+    allure"), and so is any mention outside a credit ("Joaquin Phoenix's performance").
+    """
+    texts = list(texts)
+    asked = set(content_terms(question))
+    actors = {actor for text in texts for sentence in SENTENCE_END.split(text) for _, actor in credits(sentence)}
+    for actor in sorted(actors):
+        if content_terms(actor)[-1:] and content_terms(actor)[-1] not in asked:
+            continue
+        said = sum(text.count(actor) for text in texts)
+        if said and said == sum(text.count(f"({actor})") for text in texts):
+            return actor
+    return None

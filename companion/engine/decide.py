@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from companion.engine.compared import compares_with_the_unnamed
+from companion.engine.compared import compares_with_the_unnamed, only_credited
 from companion.engine.answer_kind import AnswerKind, answer_test, asks_for_words_said, quotes_someone, topic_test
 from companion.engine.grammar import asking_clauses, without_descriptions
 from companion.engine.library import unnamed
@@ -241,6 +241,9 @@ def decide(found: Retrieved, question: str, careful: bool, judge: Judge) -> Deci
         # None of them names what the film is set beside, so none compares them: the nearest sentence only brushes it.
         # The query, as slips in it are mended ("eternal sunshien"): a word mistyped is no word the essays lack.
         return Decision("no_evidence", lacking=words.detail("comparison"))
+    if found.opinion and only_credited(found.query, (h.passage.text for h in found.pool)) is not None:
+        # Asked what they made of an actor they only credit, the nearest sentence is about someone else.
+        return Decision("no_evidence", lacking=words.detail("credited"))
     if reading is not None and pool:
         quoted = _quote(found, question, pool, reading, words)
         if quoted is not None:

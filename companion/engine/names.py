@@ -85,9 +85,20 @@ def names_someone_new(text: str, question: str, words: Words, reach: int = POLIC
     return any(
         near(*name.span())
         for sentence in SENTENCE_END.split(text)
-        if (said := mentions(sentence, thing, by_start=True)) and (near := within(sentence, said, reach))
+        if (said := _as_the_part(sentence, mentions(sentence, thing, by_start=True))) and (near := within(sentence, said, reach))
         for name in FULL_NAME.finditer(sentence) if not _asked_already(name.group(0), asked, words)
     )
+
+
+def _as_the_part(sentence: str, said: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Return the spans saying a part that are no piece of someone else's full name.
+
+    "Paul Thomas Anderson's The Master" says no Paul of the film: a full name holding the part's name is the part's
+    own only when a credit names it ("Theodore Twombly (Joaquin Phoenix)", "Amy Adams' conveniently named character").
+    """
+    credited = {fold(name) for credit in credits(sentence) for name in credit}
+    others = [m.span() for m in FULL_NAME.finditer(sentence) if fold(m.group(0)) not in credited]
+    return [(a, b) for a, b in said if not any(start <= a and b <= end and (start, end) != (a, b) for start, end in others)]
 
 
 def names_someone_uncredited(text: str, question: str, words: Words) -> bool:
