@@ -53,6 +53,8 @@ HAS_A_NAME = re.compile(
     r"\b(?:have|has|had|get|gets|got|give|gives|gave|given|say|says|said|learn|know|mention|mentions|mentioned|tell|"
     r"tells|told)\s+(?:us\s+)?(?:a|an|her|his|their|its|the|them)\s+(?:real\s+|actual\s+|first\s+|full\s+)?names?\b"
 )
+# A possessive followed by a title: the name before it owns a work ("Anderson’s The Master").
+MAKERS_WORK = re.compile(r"['’]s\s+[A-Z]")
 THE_ONE = re.compile(r"\b(?:the|that|this)\s+([\w-]+)")
 CALLED_SO = re.compile(r"\b(?:what|which)(?:['’]?s|\s+is|\s+was|\s+are|\s+were)?\s+(.+?)\s+(?:called|named|titled)\b")
 
@@ -91,14 +93,13 @@ def names_someone_new(text: str, question: str, words: Words, reach: int = POLIC
 
 
 def _as_the_part(sentence: str, said: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Return the spans saying a part that are no piece of someone else's full name.
+    """Return the spans saying a part that are no piece of a maker's name owning a work ("Paul Thomas Anderson's The Master").
 
-    "Paul Thomas Anderson's The Master" says no Paul of the film: a full name holding the part's name is the part's
-    own only when a credit names it ("Theodore Twombly (Joaquin Phoenix)", "Amy Adams' conveniently named character").
+    "…starring roles in Paul Thomas Anderson's The Master" says no Paul of the film, and "The Master" is no actor
+    playing him; "Amy Adams' frump" and "Theodore Twombly is played by…" still say the part.
     """
-    credited = {fold(name) for credit in credits(sentence) for name in credit}
-    others = [m.span() for m in FULL_NAME.finditer(sentence) if fold(m.group(0)) not in credited]
-    return [(a, b) for a, b in said if not any(start <= a and b <= end and (start, end) != (a, b) for start, end in others)]
+    makers = [m.span() for m in FULL_NAME.finditer(sentence) if MAKERS_WORK.match(sentence, m.end() - 2)]
+    return [(a, b) for a, b in said if not any(start <= a and b <= end for start, end in makers)]
 
 
 def names_someone_uncredited(text: str, question: str, words: Words) -> bool:
