@@ -57,7 +57,7 @@ def only_credited(question: str, texts: Iterable[str]) -> str | None:
     asked = set(content_terms(question))
     actors = {actor for text in texts for sentence in SENTENCE_END.split(text) for _, actor in credits(sentence)}
     for actor in sorted(actors):
-        if content_terms(actor)[-1:] and content_terms(actor)[-1] not in asked:
+        if not set(content_terms(actor)[-1:]) <= asked:
             continue
         said = sum(text.count(actor) for text in texts)
         if said and said == sum(text.count(f"({actor})") for text in texts):

@@ -7,8 +7,8 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from companion.engine.compared import compares_with_the_unnamed, only_credited
 from companion.engine.answer_kind import AnswerKind, answer_test, asks_for_words_said, quotes_someone, topic_test
+from companion.engine.compared import compares_with_the_unnamed, only_credited
 from companion.engine.grammar import asking_clauses, without_descriptions
 from companion.engine.library import unnamed
 from companion.engine.pick import Ranked, Reading, Wanted, pick_quotes, rank_pool
