@@ -124,6 +124,13 @@ class Policy:
     # of 5 (with the ranker before the maps the cut was 0.4: between 0.3 and 0.4 it answered 5 of 30). Higher hedges
     # more right answers; lower sounds sure about more wrong ones. benchmarks/sentence_fit.py --unsure prints the table.
     unsure_chance: float = 0.3
+    # A message asking to check a statement ("one of the reviews says he cheated, right?", "did any critic say it's
+    # too long?"; engine/claims.py) whose likeliest sentence falls below this is one no essay bears out or corrects:
+    # she says none of them says so, rather than offer the nearest as if it settled it. Higher refuses more of both.
+    # Dev and probes, 2026-12-06 (answered claim checks: 13): below 0.3 fell 2 not-covered (0.13, 0.19) and no
+    # answerable one (the nearest at 0.39 and 0.55); the first blind batch of claims then had 7 of its 11 answered
+    # not-covered ones below it and one answerable, a quote missing the answer.
+    claim_chance: float = 0.3
     # A question asking the view of an essay it names ("what did the medium writer think about theo's job?") whose
     # likeliest sentence of that essay falls below this is one the essay does not speak to: she says so rather than
     # quote it. Higher refuses more of both. Dev and probes, 2026-12-05 (the questions naming an essay and asking a

@@ -43,7 +43,7 @@ ALIASES = ("also_called", "short_forms", "chat_spellings")
 DETAILS = "details"
 DETAIL_KINDS = (
     "number", "year", "age", "measurement", "sum", "date", "name", "place", "colour", "award", "filming", "rating", "watching",
-    "box_office", "job", "ending", "words", "music", "comparison", "duration", "credited",
+    "box_office", "job", "ending", "words", "music", "comparison", "duration", "credited", "claim",
 )
 
 

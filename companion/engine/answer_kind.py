@@ -176,8 +176,11 @@ class AnswerKind:
         return self.gives(text)
 
 
-def answer_test(question: str, words: Words, policy: Policy = POLICY) -> AnswerKind | None:
-    """Return what a quote must say to answer a question asking for a number, a date, a name or another detail, or None."""
+def answer_test(question: str, words: Words, policy: Policy = POLICY, known: frozenset[str] = frozenset()) -> AnswerKind | None:
+    """Return what a quote must say to answer a question asking for a number, a date, a name or another detail, or None.
+
+    known: the folded names the essays credit with a part or the film's making, none of them who did another job.
+    """
     reach, called = policy.measure_reach, words.detail
     # "…the character, not the actress" asks for the part's name.
     question = words.not_the_actor.sub(" ", question)
@@ -207,7 +210,7 @@ def answer_test(question: str, words: Words, policy: Policy = POLICY) -> AnswerK
     if asks_for_a_person(question, words) and (words.casting_history.search(question) or not words.asks_for_cast.search(question)):
         # "Who was the original voice of samantha?" is not answered by who the film credits, nor "who designed the
         # costumes?" by an actor credited with a part ("whose voice is rendered by Scarlett Johansson").
-        return AnswerKind(called("name"), lambda text: names_someone_uncredited(text, question, words))
+        return AnswerKind(called("name"), lambda text: names_someone_uncredited(text, question, words, known))
     if asks_for_a_person(question, words):
         return AnswerKind(called("name"), lambda text: names_someone_new(text, question, words))
     if asks_for_a_name(question, words):

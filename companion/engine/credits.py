@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from companion.engine.grammar import ASKING, AUXILIARY, LEAD_IN
@@ -65,6 +66,14 @@ class Credit:
 
     name: str
     credit: str
+
+
+def credited_people(texts: Iterable[str]) -> frozenset[str]:
+    """Return the folded names texts credit with a part or with making the film ("Writer/Director Spike Jonze")."""
+    return frozenset(
+        fold(name) for text in texts
+        for name in [actor for _, actor in credits(text)] + [m.group(2) for pattern in (ROLE, WRITER) for m in pattern.finditer(text)]
+    )
 
 
 def credits(text: str) -> list[tuple[str, str]]:
@@ -159,9 +168,12 @@ def asked_who_is(question: str, words: Words) -> frozenset[str] | None:
     """Return the name a who-is question asks after ("who is samantha?" asks after samantha), as folded words.
 
     A name is one or two words of weight once the words for the film and chatter are set aside ("in the
-    movie", "lol"); "who is theodore's ex wife?" asks after someone it does not name, so it gives None.
+    movie", "lol"); "who is theodore's ex wife?" asks after someone it does not name, so it gives None, and "who
+    was the casting director?" after whoever did a job ([asks_for_crew]), not someone the essays call that.
     """
     folded = fold(question).replace("’", "'")
+    if words.asks_for_crew.search(folded):
+        return None
     plays = WHO_DOES_PLAY.match(folded)
     asked = WHO_IS.match(folded)
     if plays is not None:

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from companion.engine.answer_kind import AnswerKind, answer_test, asks_for_words_said, quotes_someone, topic_test
+from companion.engine.claims import checks_a_claim
 from companion.engine.compared import compares_with_the_unnamed, only_credited
+from companion.engine.credits import credited_people
 from companion.engine.grammar import asking_clauses, without_descriptions
 from companion.engine.library import unnamed
 from companion.engine.pick import Ranked, Reading, Wanted, pick_quotes, rank_pool
@@ -197,6 +199,8 @@ class Judge:
     embedder: Embedder | None = None
     vectors: SentenceVectors = field(default_factory=SentenceVectors)
     reader: Reader | None = None
+    # The names the essays credit with a part or the film's making: none of them is who did another job on it.
+    credited: frozenset[str] = frozenset()
 
     @property
     def reading(self) -> Reading | None:
@@ -244,17 +248,23 @@ def decide(found: Retrieved, question: str, careful: bool, judge: Judge) -> Deci
     if found.opinion and only_credited(found.query, (h.passage.text for h in found.pool)) is not None:
         # Asked what they made of an actor they only credit, the nearest sentence is about someone else.
         return Decision("no_evidence", lacking=words.detail("credited"))
+    known = judge.credited | credited_people(h.passage.text for h in pool)
     if reading is not None and pool:
-        quoted = _quote(found, question, pool, reading, words)
+        quoted = _quote(found, question, pool, reading, words, known)
         if quoted is not None:
             return replace(quoted, held=held and quoted.verdict == "answer")
     chosen = select_evidence(hits, opinion=found.opinion, policy=policy)
     evidence = tuple(Evidence(n, hit.passage) for n, hit in enumerate(chosen, start=1))
-    return _unless_unanswered(Decision("answer", evidence, held), question, found, words, policy)
+    return _unless_unanswered(Decision("answer", evidence, held), question, found, words, policy, known)
 
 
-def _quote(found: Retrieved, question: str, pool: Sequence[Hit], reading: Reading, words: Words) -> Decision | None:
-    """Return the sentences to quote, a refusal when none gives what the question must be answered with, or None."""
+def _quote(
+    found: Retrieved, question: str, pool: Sequence[Hit], reading: Reading, words: Words, known: frozenset[str],
+) -> Decision | None:
+    """Return the sentences to quote, a refusal when none gives what the question must be answered with, or None.
+
+    known: the names the essays credit with a part or the film's making.
+    """
     policy = reading.policy
     # A question about the film as a whole is answered as opinions are: one critic's view per essay.
     wanted = Wanted(
@@ -268,7 +278,11 @@ def _quote(found: Retrieved, question: str, pool: Sequence[Hit], reading: Readin
         return None
     if _named_quiet(found, wanted.opinion, picked[0].chance, order, policy):
         return Decision("no_evidence", quiet=True)
-    must = _answer_test(question, found, words, policy)
+    first = picked[0].chance
+    if first is not None and first < policy.claim_chance and checks_a_claim(question, words):
+        # Asked whether something holds, a sentence only near it neither bears it out nor corrects it.
+        return Decision("no_evidence", lacking=words.detail("claim"))
+    must = _answer_test(question, found, words, policy, known)
     if must is not None and not must(picked[0].text):
         # The likeliest sentence gives no number, date or name asked for; a less likely one may, and then leads.
         giving = pick_quotes(replace(wanted, must=must, must_chance=must.chance), pool, reading, order)
@@ -313,7 +327,7 @@ def _named_quiet(found: Retrieved, opinion: bool, first: float | None, order: Ra
     return order.candidates[0].score < policy.named_share * order.elsewhere
 
 
-def _answer_test(question: str, found: Retrieved, words: Words, policy: Policy) -> AnswerKind | None:
+def _answer_test(question: str, found: Retrieved, words: Words, policy: Policy, known: frozenset[str]) -> AnswerKind | None:
     """Return what a quote must say to answer a question asking for a number, a date, a person or another detail, if any.
 
     "How many weeks was Her in theaters?" met a sentence about going back to the theater, "who edited her?"
@@ -333,7 +347,7 @@ def _answer_test(question: str, found: Retrieved, words: Words, policy: Policy) 
     if found.opinion and _asks_views(question, found.naming, words):
         # A view of the music or the prizes is still a view of something no essay may speak of.
         return topic_test(question, words)
-    return answer_test(question, words, policy)
+    return answer_test(question, words, policy, known)
 
 
 def _asks_views(question: str, naming: frozenset[str], words: Words) -> bool:
@@ -352,9 +366,11 @@ def _asks_for_words(question: str, found: Retrieved, words: Words) -> bool:
     return not (found.opinion or found.whole or found.verdict) and asks_for_words_said(question, words)
 
 
-def _unless_unanswered(decision: Decision, question: str, found: Retrieved, words: Words, policy: Policy) -> Decision:
+def _unless_unanswered(
+    decision: Decision, question: str, found: Retrieved, words: Words, policy: Policy, known: frozenset[str],
+) -> Decision:
     """Refuse a question asking for a number, a date or a person when no passage she would show gives one."""
-    must = _answer_test(question, found, words, policy)
+    must = _answer_test(question, found, words, policy, known)
     if must is not None and not any(must(e.text) for e in decision.evidence):
         return Decision("no_evidence", lacking=must.detail)
     return decision

@@ -42,3 +42,25 @@ def without_descriptions(clause: str) -> str:
     """
     found = DESCRIBED.search(clause.lower())
     return clause[: found.start(1)].rstrip() if found else clause
+
+
+# A sentence asking outright who, what, which or why ("what is his job?", "why didn't it?", "…another director -
+# who?"): a guess beside it tagged "right?" only offers an answer to it, and is no claim to check.
+ASKS_OUTRIGHT = re.compile(
+    rf"^(?:{LEAD_IN}\s+)*{ASKING}\b|\b{ASKING}\s*$|\b{ASKING}(?:'s|\s+(?:is|are|was|were|does|did|do|didn'?t|doesn'?t|isn'?t|wasn'?t))\b"
+)
+# Alternatives offered ("is it about big moments or small ones?") ask which holds, not whether one does.
+OFFERS_ALTERNATIVES = re.compile(r"\bor\b(?!\s+(?:not|nah|no|what|smth|something)\b)")
+# A statement turned into a question by its tag ("…, right?", "didn't they", "is that true"): it asks to be checked.
+TAGGED = re.compile(
+    r"(?:\b(?:right|correct|true|yeah|or not)|\b(?:didn'?t|don'?t|doesn'?t|wasn'?t|isn'?t|weren'?t|aren'?t|hasn'?t|haven'?t)"
+    r"\s+(?:he|she|they|it|you|we|that|one))\s*\??\s*$"
+)
+IS_IT_TRUE = re.compile(r"\b(?:is|was)\s+(?:that|it|this)\s+(?:true|right|correct)\b|\bis it true\b")
+# A verb reporting what someone said; a claim follows it unless it asks what or whether they said at all ("did any
+# critic say anything about her?" asks their views).
+SAYING = (
+    r"(?:say|says|said|claim|claims|claimed|mention|mentions|mentioned|call|calls|called|argue|argues|argued|write|"
+    r"writes|wrote|complain|complains|complained|suggest|suggests|suggested|point out|points out|pointed out)"
+)
+NOT_A_CLAIM = r"(?:anything|something|much|about|what|how|if|whether|a lot|more|so)\b"

@@ -11,6 +11,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from companion.engine.credits import credited_people
 from companion.engine.names import FULL_NAME
 from companion.text import fold, stem
 from companion.types import Passage
@@ -39,6 +40,8 @@ class Mentions:
     essays: tuple[tuple[str, frozenset[str]], ...]
     # Words the essays write in lower case: a name's last word among them is never asked for alone.
     everyday: frozenset[str]
+    # The names the essays credit with a part or the film's making ("joaquin phoenix", "spike jonze"), folded.
+    credited: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, passages: Sequence[Passage]) -> Mentions:
@@ -61,6 +64,7 @@ class Mentions:
             held.setdefault(passage.essay_id, set()).update(plain_words(f"{passage.title} {passage.author or ''} {passage.text}"))
         return cls(
             tuple(sorted(names.items())), tuple((e, frozenset(w)) for e, w in sorted(held.items())), everyday,
+            credited_people(p.text for p in passages),
         )
 
     def asked(self, question: str, skip: Collection[str] = frozenset()) -> list[str]:

@@ -102,10 +102,17 @@ def _as_the_part(sentence: str, said: list[tuple[int, int]]) -> list[tuple[int, 
     return [(a, b) for a, b in said if not any(start <= a and b <= end for start, end in makers)]
 
 
-def names_someone_uncredited(text: str, question: str, words: Words) -> bool:
-    """Tell whether a text gives a full name the question lacks that no credit in it names, as actor or as part."""
-    credited = {fold(name) for credit in credits(text) for name in credit}
-    return any(fold(name) not in credited for name in _new_names(text, set(content_terms(question)), words))
+def names_someone_uncredited(text: str, question: str, words: Words, known: frozenset[str] = frozenset()) -> bool:
+    """Tell whether a text gives a full name the question lacks that no credit in it names, as actor or as part.
+
+    known: the folded names the essays credit elsewhere, with a part or the film's making. "Who was the casting
+    director?" is not answered by "Joaquin Phoenix's performance strikes me…", nor by "Writer/Director Spike Jonze".
+    """
+    credited = {fold(name) for credit in credits(text) for name in credit} | known
+    # A title before a name is read as part of it ("Director Spike Jonze"): the name credited is still inside.
+    return any(
+        not any(person in fold(name) for person in credited) for name in _new_names(text, set(content_terms(question)), words)
+    )
 
 
 def _new_names(text: str, asked: set[str], words: Words) -> list[str]:

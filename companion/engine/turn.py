@@ -82,7 +82,11 @@ class Engine:
 
     def judge(self) -> Judge:
         """Return what the evidence decision reads by: the searcher's weights and embedder, the reader, the lists."""
-        return Judge(self.prompts.words, self.searcher.idf, self.policy, self.searcher.embedder, self.sentences, self.reader)
+        shelf = self.shelf()
+        credited = shelf.mentions.credited if shelf is not None and shelf.mentions is not None else frozenset()
+        return Judge(
+            self.prompts.words, self.searcher.idf, self.policy, self.searcher.embedder, self.sentences, self.reader, credited,
+        )
 
     def turn(self, text: str) -> TurnRun:
         """Start answering one message; iterate the result for status, tokens, citations and done."""
