@@ -105,6 +105,18 @@ def reading_engine(retrieval, prompts):
 
 
 @pytest.fixture
+def named_engine(reading_engine, retrieval, shared_settings):
+    """Return a fresh reading engine that reads the library too: which essay a question names, whom they credit."""
+    from dataclasses import replace
+
+    from companion.session import shelve
+
+    engine = replace(reading_engine, library=lambda: shelve(retrieval.store, shared_settings))
+    engine.history.clear()
+    return engine
+
+
+@pytest.fixture
 def corpus_copy(tmp_path) -> Path:
     """Return a private, writable copy of the corpus."""
     target = tmp_path / "corpus"

@@ -3,8 +3,6 @@ word for word, a writer's name asked around, a place someone studied, a view of 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from companion.engine.answer_kind import answer_test, topic_test
@@ -15,13 +13,6 @@ from companion.engine.retrieve import Retrieved
 from companion.policy import POLICY
 from companion.retrieval.sentences import Candidate
 from companion.session import shelve
-
-
-@pytest.fixture
-def named_engine(reading_engine, retrieval, shared_settings):
-    engine = replace(reading_engine, library=lambda: shelve(retrieval.store, shared_settings))
-    engine.history.clear()
-    return engine
 
 
 def _candidate(score: float) -> Candidate:

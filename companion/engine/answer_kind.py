@@ -195,6 +195,9 @@ def answer_test(question: str, words: Words, policy: Policy = POLICY, known: fro
     if asks_for_a_sum(question, words):
         return AnswerKind(called("sum"), lambda text: states_a_sum(text, words, reach))
     if words.asks_for_a_number.search(question):
+        if words.durations.search(question):
+            # "How many years has he worked there?" is not answered by "thousands of love letters".
+            return AnswerKind(called("number"), lambda text: states_a_number(text, words) and bool(words.durations.search(text)))
         return AnswerKind(called("number"), lambda text: states_a_number(text, words))
     if words.asks_how_long.search(question):
         return AnswerKind(called("duration"), lambda text: bool(words.durations.search(text)))

@@ -1,0 +1,92 @@
+"""Shapes two blind probe batches found answered though no essay speaks to them: a statement to check that the
+nearest sentence neither bears out nor corrects, a crew job answered by someone the essays credit with another, and
+how many years answered by any number."""
+
+from __future__ import annotations
+
+import pytest
+
+from companion.engine.answer_kind import answer_test
+from companion.engine.claims import checks_a_claim
+from companion.engine.credits import credited_people, read_credit_question
+from companion.engine.names import names_someone_uncredited
+
+DIRECTOR = "Had he wanted to, Writer/Director Spike Jonze could have explored the futurist angle."
+PERFORMANCE = "Joaquin Phoenix’s performance strikes me more as somebody who has miraculously dodged adult cynicism."
+
+
+@pytest.fixture
+def asking_engine(reading_engine):
+    reading_engine.history.clear()
+    return reading_engine
+
+
+@pytest.mark.parametrize(
+    ("message", "claim"),
+    [
+        ("one of the reviews says theo's marriage fell apart cause he cheated, is that true", True),
+        ("the sad in the best way blogger saw it like three times in theatres right", True),
+        ("did any of the critics say its too long?", True),
+        ("the techno lonely guy says samantha gets jealous of amy at some point, doesnt he", True),
+        ("someone said it rips off electric dreams", True),
+        # Asked outright, a guess tagged beside it only offers an answer.
+        ("ok dumb q but what is theo's actual job? something about writing stuff for other ppl right", False),
+        ("one of the critics mentions jonze was married to another director - who?", False),
+        ("which of the writers say its their fav", False),
+        # Alternatives ask which holds; asking whether they said anything asks their views.
+        ("medium writer says the movie is about big moments or small ones?", False),
+        ("did any critic say anything about her performance?", False),
+        ("did the critics like the ending?", False),
+    ],
+)
+def test_a_statement_to_check_is_told_from_a_question(prompts, message, claim):
+    assert checks_a_claim(message, prompts.words) is claim
+
+
+def test_a_claim_no_essay_speaks_to_is_refused_as_no_line_saying_so(asking_engine, prompts):
+    # "Take Amy Adams’ conveniently named character Amy… the marriage fails" was offered as the nearest they came.
+    reply = asking_engine.ask("one of the reviews says theo's marriage fell apart cause he cheated, is that true")
+    assert not reply.citations
+    assert any(reply.answer == line.format(detail="a line saying so") for line in prompts.variants["no_detail"])
+
+
+def test_a_claim_the_essays_bear_out_is_answered(asking_engine):
+    reply = asking_engine.ask("boone says the city in her feels like a nightmare, kinda like enter the void, right")
+    assert reply.grounded and reply.citations
+    assert "nightmares" in reply.answer
+
+
+def test_the_people_credited_are_read_from_parts_and_the_making():
+    texts = [DIRECTOR, "Theodore Twombly (Joaquin Phoenix) is reading a love letter.", PERFORMANCE]
+    assert credited_people(texts) == {"spike jonze", "joaquin phoenix"}
+
+
+def test_a_crew_job_is_not_answered_by_someone_credited_with_another(prompts):
+    question = "who was the casting director on her"
+    known = credited_people([DIRECTOR, "Theodore Twombly (Joaquin Phoenix) is reading a love letter."])
+    assert not names_someone_uncredited(DIRECTOR, question, prompts.words, known)
+    assert not names_someone_uncredited(PERFORMANCE, question, prompts.words, known)
+    assert names_someone_uncredited("Casting was by Ellen Lewis, who found him.", question, prompts.words, known)
+    # Without knowing who the essays credit elsewhere, an actor's name reads as a new one.
+    assert names_someone_uncredited(PERFORMANCE, question, prompts.words)
+    # The job asked for is not someone the essays call "the casting director".
+    assert read_credit_question(question, prompts.words).who_is is None
+
+
+def test_a_crew_job_no_essay_names_anyone_for_is_refused(named_engine, prompts):
+    # "Writer/Director Spike Jonze…" and "Joaquin Phoenix’s performance…" were quoted as the answer.
+    reply = named_engine.ask("who was the casting director on her")
+    assert not reply.citations
+    assert any(reply.answer == line.format(detail="a name") for line in prompts.variants["no_detail"])
+    named_engine.history.clear()
+    assert "Spike Jonze" in named_engine.ask("who directed her?").answer
+
+
+def test_how_many_years_asks_a_number_of_them(prompts):
+    test = answer_test("how many years has theo been working at the letter writing place", prompts.words)
+    assert test is not None and test.detail == "a number"
+    assert not test("Theodore is reading one of the thousands of love letters he’s written for someone else.")
+    assert not test("He has worked there for years.")
+    assert test("He has worked there for three years.")
+    count = answer_test("how many letters has he written", prompts.words)
+    assert count is not None and count("He has written thousands of love letters.")
