@@ -58,7 +58,7 @@ def test_a_claim_the_essays_bear_out_is_answered(asking_engine):
 
 def test_the_people_credited_are_read_from_parts_and_the_making():
     texts = [DIRECTOR, "Theodore Twombly (Joaquin Phoenix) is reading a love letter.", PERFORMANCE]
-    assert credited_people(texts) == {"spike jonze", "joaquin phoenix"}
+    assert credited_people(texts) == {"spike jonze", "joaquin phoenix", "theodore twombly"}
 
 
 def test_a_crew_job_is_not_answered_by_someone_credited_with_another(prompts):
@@ -90,3 +90,29 @@ def test_how_many_years_asks_a_number_of_them(prompts):
     assert test("He has worked there for three years.")
     count = answer_test("how many letters has he written", prompts.words)
     assert count is not None and count("He has written thousands of love letters.")
+
+
+@pytest.mark.parametrize(
+    ("text", "gives"),
+    [
+        ("Take Amy Adams’ conveniently named character Amy, for example.", False),
+        ("Theodore Twombly (Joaquin Phoenix) is reading a love letter in narration.", False),
+        ("Joaquin Phoenix, in the middle of an incredible three-year run that includes starring roles in Paul Thomas "
+         "Anderson’s The Master and Inherent Vice, delves deep within himself.", True),
+    ],
+)
+def test_what_else_someone_is_known_for_needs_another_work_named(prompts, text, gives):
+    known = frozenset({"amy adams", "joaquin phoenix"})
+    test = answer_test("what else is amy adams known for, besides this", prompts.words, known=known)
+    assert test is not None and test.detail == "a word about their other work"
+    assert test(text) is gives
+
+
+def test_what_else_someone_made_is_answered_only_by_another_work(named_engine, prompts):
+    # "Writer/Director Spike Jonze could have explored the futurist angle…" gave a name of the kind, and led.
+    reply = named_engine.ask("what other movies has spike jonze directed")
+    assert reply.grounded and "Being John Malkovich" in reply.answer
+    named_engine.history.clear()
+    reply = named_engine.ask("what else has scarlett johansson been in")
+    assert not reply.citations
+    assert any(reply.answer == line.format(detail="a word about their other work") for line in prompts.variants["no_detail"])

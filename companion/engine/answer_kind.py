@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from companion.engine.compared import names_another_work
 from companion.engine.names import (
     asks_for_a_name, mentions, names_anyone, names_someone_new, names_someone_uncredited, names_what_is_asked, within,
 )
@@ -218,8 +219,15 @@ def answer_test(question: str, words: Words, policy: Policy = POLICY, known: fro
         return AnswerKind(called("name"), lambda text: names_someone_new(text, question, words))
     if asks_for_a_name(question, words):
         return AnswerKind(called("name"), lambda text: names_what_is_asked(text, question, words, policy.name_reach))
+    other_work = bool(words.asks_for_other_work.search(question))
     if asks_for_a_named_kind(question, words):
-        return AnswerKind(called("name"), lambda text: gives_the_kind(text, question, words))
+        # "What other movies has spike jonze directed?" is not answered by "Writer/Director Spike Jonze…", a name all the same.
+        return AnswerKind(
+            called("name"),
+            lambda text: gives_the_kind(text, question, words) and (not other_work or names_another_work(text, question, words, known)),
+        )
+    if other_work:
+        return AnswerKind(called("other_work"), lambda text: names_another_work(text, question, words, known))
     if asks_where_someone_is(question, words):
         return AnswerKind(called("place"), lambda text: names_a_place(text, question, words))
     owner = job_owner(question, words)

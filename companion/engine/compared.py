@@ -3,7 +3,8 @@
 The critics compare the film with other films (Eternal Sunshine, Annie Hall, The Navigator) and Phoenix's roles with
 his others. Asked to set it beside something none of them names ("does anyone compare her to lars and the real
 girl?"), the nearest sentence only brushes the question. Asked what they made of an actor they name only in a
-credit ("his wife (Rooney Mara)"), the nearest sentence speaks of someone else.
+credit ("his wife (Rooney Mara)"), the nearest sentence speaks of someone else. Asked what else someone made or
+played in, only a sentence naming another work answers.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import re
 from collections.abc import Callable, Iterable
 
 from companion.engine.credits import credits
+from companion.engine.names import FULL_NAME
 from companion.retrieval.lexical import UNSEEN
-from companion.text import SENTENCE_END, content_terms
+from companion.text import SENTENCE_END, content_terms, fold
 from companion.words import Words
 
 Idf = Callable[[str], float]
@@ -63,3 +65,18 @@ def only_credited(question: str, texts: Iterable[str]) -> str | None:
         if said and said == sum(text.count(f"({actor})") for text in texts):
             return actor
     return None
+
+
+def names_another_work(text: str, question: str, words: Words, known: frozenset[str] = frozenset()) -> bool:
+    """Tell whether a text names a work other than this film: a name the question lacks that is no one the essays credit.
+
+    known: the folded names credited with a part or the film's making. "What else is amy adams known for?" is not
+    answered by "Take Amy Adams’ conveniently named character Amy…", and is by "…starring roles in Paul Thomas
+    Anderson’s The Master and Inherent Vice".
+    """
+    credited = known | {fold(name) for credit in credits(text) for name in credit}
+    asked = set(content_terms(question))
+    return any(
+        not any(person in fold(name) for person in credited) and not set(content_terms(name)) <= asked
+        for name in FULL_NAME.findall(text)
+    )

@@ -69,10 +69,11 @@ class Credit:
 
 
 def credited_people(texts: Iterable[str]) -> frozenset[str]:
-    """Return the folded names texts credit with a part or with making the film ("Writer/Director Spike Jonze")."""
+    """Return the folded names texts credit: actors, the parts they play, and the film's makers ("Spike Jonze")."""
     return frozenset(
         fold(name) for text in texts
-        for name in [actor for _, actor in credits(text)] + [m.group(2) for pattern in (ROLE, WRITER) for m in pattern.finditer(text)]
+        for name in [name for credit in credits(text) for name in credit]
+        + [m.group(2) for pattern in (ROLE, WRITER) for m in pattern.finditer(text)]
     )
 
 

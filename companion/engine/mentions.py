@@ -40,7 +40,7 @@ class Mentions:
     essays: tuple[tuple[str, frozenset[str]], ...]
     # Words the essays write in lower case: a name's last word among them is never asked for alone.
     everyday: frozenset[str]
-    # The names the essays credit with a part or the film's making ("joaquin phoenix", "spike jonze"), folded.
+    # The names the essays credit: actors, their parts and the film's makers ("joaquin phoenix", "spike jonze"), folded.
     credited: frozenset[str] = frozenset()
 
     @classmethod
