@@ -25,6 +25,9 @@ def asking_engine(reading_engine):
         ("how does her compare to eternal sunshine", ("eternal", "sunshine")),
         ("what other films do the critics compare her to", ()),
         ("what did boone think of the ending", ()),
+        # The film after the cue: what it is set beside stands before it.
+        ("is titanic a better love story than this?", ("titanic", "better", "love", "story")),
+        ("is the ending sadder than the rest of the movie?", ("rest",)),
     ],
 )
 def test_what_a_question_compares_the_film_with_is_read_after_its_cue(prompts, question, thing):
@@ -35,6 +38,7 @@ def test_only_a_comparison_with_a_word_no_passage_uses_is_one_with_the_unnamed(p
     idf = retrieval.searcher.idf
     assert compares_with_the_unnamed("how do the critics compare her to ex machina?", prompts.words, idf)
     assert not compares_with_the_unnamed("how does her compare to eternal sunshine or annie hall?", prompts.words, idf)
+    assert compares_with_the_unnamed("is titanic a better love story than this?", prompts.words, idf)
     assert not compares_with_the_unnamed("how do the critics compare her to ex machina?", prompts.words, None)
 
 

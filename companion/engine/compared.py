@@ -25,20 +25,30 @@ Idf = Callable[[str], float]
 THING_END = re.compile(r"[?!,;:]|\.(?:\s|$)|\s(?:did|do|does|is|was|and|or|right|who|which|tho|though|lol|at all)\b")
 # Words standing for the film or the one compared, and the word joining them, before the thing compared with.
 COMPARED_SIDE = re.compile(r"^\s*(?:(?:it|her|this|them|him|the (?:film|movie))\s+)?(?:to|with|as)?\s*", re.IGNORECASE)
+# The film itself after the cue ("…than this?", "…compared to it"): the thing set beside it is before the cue.
+FILM_AFTER = re.compile(r"^\s*(?:to|with|as)?\s*(?:it|her|this|this one|this movie|this film|the (?:film|movie))\s*(?:[?!.,;]|$)", re.IGNORECASE)
+CLAUSE_START = re.compile(r"[?!.;,:]")
 # The fewest letters a word must have to name something: "ai" and "os" are the essays' own words whatever they mean.
 SHORTEST = 3
 
 
 def compared_with(question: str, words: Words) -> tuple[str, ...]:
-    """Return the stemmed words naming what a question compares the film with, or () if it asks no comparison."""
+    """Return the stemmed words naming what a question compares the film with, or () if it asks no comparison.
+
+    When the film stands after the cue ("is titanic a better love story than this?"), what it is set beside stands
+    before it, in the same clause.
+    """
     cue = words.compares_with.search(question)
     if cue is None:
         return ()
     after = question[cue.end() :]
     after = after[COMPARED_SIDE.match(after).end() :]
-    thing = THING_END.split(after, maxsplit=1)[0]
     plain = words.chatter | words.vague_things | words.about_the_essays | words.the_writers
-    return tuple(t for t in content_terms(thing) if len(t) >= SHORTEST and t not in plain)
+    named = tuple(t for t in content_terms(THING_END.split(after, maxsplit=1)[0]) if len(t) >= SHORTEST and t not in plain)
+    if named or not FILM_AFTER.match(question[cue.end() :]):
+        return named
+    before = CLAUSE_START.split(question[: cue.start()])[-1]
+    return tuple(t for t in content_terms(before) if len(t) >= SHORTEST and t not in plain)
 
 
 def compares_with_the_unnamed(question: str, words: Words, idf: Idf | None) -> bool:
