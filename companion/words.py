@@ -23,7 +23,7 @@ PATTERNS = (
     "asks_her_name", "asks_his_name", "disputes", "awards", "filming", "content_ratings", "where_to_watch", "not_the_actor",
     "box_office", "asks_for_a_colour", "colours", "asks_where_someone_is", "asks_for_a_job", "asks_how_an_essay_ends",
     "asks_for_exact_words", "music", "compares_with", "asks_why", "gives_a_reason", "asks_how_long", "durations",
-    "asks_for_other_work",
+    "asks_for_other_work", "family",
 )
 LEXICONS = (
     "warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character", "asks_for_a_verdict",
@@ -44,7 +44,7 @@ ALIASES = ("also_called", "short_forms", "chat_spellings")
 DETAILS = "details"
 DETAIL_KINDS = (
     "number", "year", "age", "measurement", "sum", "date", "name", "place", "colour", "award", "filming", "rating", "watching",
-    "box_office", "job", "ending", "words", "music", "comparison", "duration", "credited", "claim", "other_work",
+    "box_office", "job", "ending", "words", "music", "comparison", "duration", "credited", "claim", "other_work", "family",
 )
 
 
@@ -86,6 +86,7 @@ class Words:
     asks_how_long: re.Pattern[str]
     durations: re.Pattern[str]
     asks_for_other_work: re.Pattern[str]
+    family: re.Pattern[str]
     music: re.Pattern[str]
     not_an_opinion: re.Pattern[str]
     asks_about_someone: re.Pattern[str]

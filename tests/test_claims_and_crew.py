@@ -116,3 +116,27 @@ def test_what_else_someone_made_is_answered_only_by_another_work(named_engine, p
     reply = named_engine.ask("what else has scarlett johansson been in")
     assert not reply.citations
     assert any(reply.answer == line.format(detail="a word about their other work") for line in prompts.variants["no_detail"])
+
+
+@pytest.mark.parametrize(
+    ("question", "detail", "text", "gives"),
+    [
+        ("How many brothers and sisters does Amy have?", "a word about their family",
+         "It’s the conclusion to a story about how these two characters shared a special relationship.", False),
+        ("How many brothers and sisters does Amy have?", "a word about their family", "She has two brothers.", True),
+        ("does theodore have any brothers or sisters", "a word about their family",
+         "Take Amy Adams’ conveniently named character Amy, for example.", False),
+        ("do theo and catherine have kids", "a word about their family", "They never had children.", True),
+    ],
+)
+def test_a_question_about_someones_family_needs_a_word_about_family(prompts, question, detail, text, gives):
+    test = answer_test(question, prompts.words)
+    assert test is not None and test.detail == detail and test(text) is gives
+
+
+def test_the_askers_own_family_asks_nothing_of_the_essays(prompts):
+    message = "i watched it with my little sister and she thought the ending was about death, did any critic think so?"
+    assert answer_test(message, prompts.words) is None
+    # A family word only saying which game is asked about leaves the name asked for.
+    test = answer_test("what's the name of the mom video game amy is stuck designing?", prompts.words)
+    assert test is not None and test.detail == "a name"

@@ -41,7 +41,9 @@ AGE_OF = re.compile(
 # A speaker's turn inside a transcript quoted in an essay ("…we're talking? Samantha: Yes.").
 TURN = re.compile(r"\b[A-Z][a-z]+: \S")
 # The sides of the film a topic test reads (topic_test), in the order it reads them.
-TOPICS = ("award", "rating", "watching", "box_office", "filming", "music")
+TOPICS = ("award", "rating", "watching", "box_office", "filming", "music", "family")
+# The asker's own family ("i watched it with my sister") is no one's in the film.
+THEIR_OWN = re.compile(r"\b(?:my|our|me and my|with my)\s+(?:little\s+|big\s+|older\s+|younger\s+)?\w+", re.IGNORECASE)
 # Asked where (or at which location, or whether in a place: "was it shot in LA?") it was filmed.
 WHERE = re.compile(r"\b(?:where|wh?ich locations?|what locations?|(?:filmed|shot)\s+(?:in|at))\b", re.IGNORECASE)
 # A quotation the text holds only part of, its other mark in a sentence before or after ("Did anyone text me?”).
@@ -196,6 +198,9 @@ def answer_test(question: str, words: Words, policy: Policy = POLICY, known: fro
     if asks_for_a_sum(question, words):
         return AnswerKind(called("sum"), lambda text: states_a_sum(text, words, reach))
     if words.asks_for_a_number.search(question):
+        if (family := topic_test(question, words, ("family",))) is not None:
+            # "How many brothers and sisters does amy have?" is not answered by "two characters".
+            return AnswerKind(family.detail, lambda text: states_a_number(text, words) and family(text))
         if words.durations.search(question):
             # "How many years has he worked there?" is not answered by "thousands of love letters".
             return AnswerKind(called("number"), lambda text: states_a_number(text, words) and bool(words.durations.search(text)))
@@ -234,24 +239,27 @@ def answer_test(question: str, words: Words, policy: Policy = POLICY, known: fro
     if owner is not None:
         chance = policy.job_chance if owner else None
         return AnswerKind(called("job"), lambda text: says_the_job(text, owner, words), chance)
-    # Last, as "which song is it?" asks a song's name, not only a word about songs ("This song is everything").
-    return topic_test(question, words, ("music",))
+    # Last, as "which song is it?" asks a song's name, not only a word about songs ("This song is everything"), and
+    # "what's the mom video game amy is designing called?" the game's.
+    return topic_test(question, words, ("music", "family"))
 
 
 def topic_test(question: str, words: Words, kinds: Sequence[str] = TOPICS) -> AnswerKind | None:
     """Return what a quote must speak of when a question asks about a side of the film the essays may never touch.
 
-    Prizes, the age rating, where to watch it, its box office, its music, where it was filmed (of kinds, in order):
+    Prizes, the age rating, where to watch it, its box office, its music, where it was filmed, someone's family (of
+    kinds, in order):
     the critics write about the film, and the sentence nearest "did her win any oscars?" praises it, reading as a
     yes. A view asked of one of these needs a sentence speaking of it as much as a fact does.
     """
     said_by = {
         "award": words.awards, "rating": words.content_ratings, "watching": words.where_to_watch,
-        "box_office": words.box_office, "music": words.music, "filming": words.filming,
+        "box_office": words.box_office, "music": words.music, "filming": words.filming, "family": words.family,
     }
     for kind in kinds:
         said = said_by[kind]
-        if said.search(question) and (kind != "filming" or WHERE.search(question)):
+        asked = THEIR_OWN.sub(" ", question) if kind == "family" else question
+        if said.search(asked) and (kind != "filming" or WHERE.search(question)):
             return AnswerKind(words.detail(kind), lambda text, said=said: bool(said.search(text)))
     return None
 
