@@ -9,7 +9,7 @@ import pytest
 from companion.engine.answer_kind import answer_test
 from companion.engine.claims import checks_a_claim
 from companion.engine.credits import credited_people, read_credit_question
-from companion.engine.names import names_someone_uncredited
+from companion.engine.names import names_in, names_someone_uncredited
 
 DIRECTOR = "Had he wanted to, Writer/Director Spike Jonze could have explored the futurist angle."
 PERFORMANCE = "Joaquin Phoenix’s performance strikes me more as somebody who has miraculously dodged adult cynicism."
@@ -140,3 +140,29 @@ def test_the_askers_own_family_asks_nothing_of_the_essays(prompts):
     # A family word only saying which game is asked about leaves the name asked for.
     test = answer_test("what's the name of the mom video game amy is stuck designing?", prompts.words)
     assert test is not None and test.detail == "a name"
+
+
+INTRODUCED = (
+    "Theodore shows all the symptoms of a calloused heart, and after too many sleepless nights decides to bring home "
+    "OS1, a personally-tailored, artificially intelligent operating system. Her name is Samantha."
+)
+
+
+def test_a_name_given_by_a_pronoun_names_what_the_sentence_before_brought_in(prompts):
+    test = answer_test("whats the AI's name", prompts.words)
+    assert test is not None and test.detail == "a name"
+    assert test(INTRODUCED)
+    assert not test("Her name is Samantha.")
+    assert not test("Theodore meets his ex-wife for lunch. Her name is Catherine.")
+
+
+def test_a_contraction_opening_a_sentence_is_no_part_of_the_name_after_it():
+    assert [m.group(0) for m in names_in("It’s Samantha needing to be an OS.")] == ["Samantha", "OS"]
+    assert [m.group(0) for m in names_in("Take Amy Adams’ character.")] == ["Take Amy Adams’"]
+
+
+def test_the_ai_is_named_from_where_it_is_brought_in(named_engine):
+    reply = named_engine.ask("whats the AI's name")
+    assert reply.grounded and reply.answer.startswith("It's Samantha")
+    named_engine.history.clear()
+    assert named_engine.ask("what is the OS called").answer.startswith("It's Samantha,")

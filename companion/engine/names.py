@@ -23,6 +23,8 @@ FULL_NAME = re.compile(r"(?<![Tt]he )\b[A-Z][a-z][\w-]*(?:\s+[A-Z][a-z][\w-]*)*\
 CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*|\b[a-z]+\d+[a-z\d]*\b")
 # The writer's "I" ("I’m", "I’d") is capitalised wherever it stands and names no one.
 FIRST_PERSON = re.compile(r"I(?:['’](?:m|d|ll|ve))?")
+# A contraction opening a sentence before a name ("It’s Samantha needing…", "That's Amy"): no part of it.
+CONTRACTED_OPENER = re.compile(r"(?:It|That|There|Here|He|She|What|This)['’]s\s+")
 # What comes before a name inside a sentence: a word in lower case, then a space (after a comma, perhaps).
 INSIDE = re.compile(r"\b[a-z][\w’'-]*[,;:]?\s+$")
 # What a name question opens with: "what's the song called?", "which name…".
@@ -65,11 +67,20 @@ def names_anyone(sentence: str) -> bool:
 
 
 def names_in(text: str) -> list[re.Match[str]]:
-    """Return the names a text gives: capitalised words in a row, or one capitalised word inside a sentence."""
-    return [
-        m for m in CAPITALISED.finditer(text)
-        if (" " in m.group(0) or INSIDE.search(text[: m.start()])) and not FIRST_PERSON.fullmatch(m.group(0))
-    ]
+    """Return the names a text gives: capitalised words in a row, or one capitalised word inside a sentence.
+
+    A sentence opening "It’s Samantha needing…" names Samantha, not "It’s Samantha".
+    """
+    found = []
+    for m in CAPITALISED.finditer(text):
+        opener = CONTRACTED_OPENER.match(m.group(0))
+        if opener and m.end() > m.start() + opener.end():
+            m = CAPITALISED.match(text, m.start() + opener.end()) or m
+        elif " " not in m.group(0) and not INSIDE.search(text[: m.start()]):
+            continue
+        if not FIRST_PERSON.fullmatch(m.group(0)):
+            found.append(m)
+    return found
 
 
 def names_someone_new(text: str, question: str, words: Words, reach: int = POLICY.name_reach) -> bool:
@@ -269,6 +280,10 @@ def mentions(text: str, thing: tuple[str, ...], by_start: bool = False) -> list[
     ]
 
 
+# A sentence giving a name by a pronoun: "Her name is Samantha.", "His name's Paul."
+NAME_IS = re.compile(r"^\W*(?:[Hh]er|[Hh]is|[Ii]ts|[Tt]heir)\s+name(?:'s|’s|\s+is|\s+was)\s")
+
+
 def names_what_is_asked(text: str, question: str, words: Words, reach: int = POLICY.name_reach) -> bool:
     """Tell whether a text gives a new name within reach words of the thing the question asks the name of.
 
@@ -280,15 +295,29 @@ def names_what_is_asked(text: str, question: str, words: Words, reach: int = POL
 
 
 def names_given(text: str, question: str, words: Words, reach: int = POLICY.name_reach) -> list[str]:
-    """Return the new names a text gives within reach words of the thing the question asks the name of, in order."""
+    """Return the new names a text gives within reach words of the thing the question asks the name of, in order.
+
+    A sentence giving a name by a pronoun ("Her name is Samantha.") names what the sentence before it brought in:
+    "…decides to bring home OS1, a personally-tailored, artificially intelligent operating system." answers "whats
+    the AI's name?", the AI being the operating system by another name ([also_called]).
+    """
     thing = named_thing(question, words)
     if not thing:
         return new_names(text, question, words)
-    return [
-        name
-        for sentence in SENTENCE_END.split(text) if (said := mentions(sentence, thing))
-        for name in new_names(sentence, question, words, naming_test(sentence, said, reach))
-    ]
+    sentences = SENTENCE_END.split(text)
+    names = []
+    for at, sentence in enumerate(sentences):
+        if said := mentions(sentence, thing):
+            names += new_names(sentence, question, words, naming_test(sentence, said, reach))
+        elif at and NAME_IS.match(sentence) and any(mentions(sentences[at - 1], other) for other in _other_names(thing, words)):
+            names += new_names(sentence, question, words)
+    return names
+
+
+def _other_names(thing: tuple[str, ...], words: Words) -> list[tuple[str, ...]]:
+    """Return the thing asked about and what else it is called, as the characters' other names say ("ai": "os"…)."""
+    called = {name for parts, name in words.also_called if tuple(parts) == tuple(thing)}
+    return [thing, *(tuple(parts) for parts, name in words.also_called if name in called), *((name,) for name in called)]
 
 
 def naming_test(sentence: str, said: list[tuple[int, int]], reach: int) -> Callable[[int, int], bool]:
