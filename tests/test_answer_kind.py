@@ -9,10 +9,10 @@ from companion.engine.answer_kind import (
     answer_test, asks_for_a_date, asks_for_a_number, asks_for_a_person, asks_for_words_said, quotes_someone,
     stated_number, states_a_date, states_a_number,
 )
+from companion.engine.given import names_what_is_asked, the_name_given
 from companion.engine.kinds import asks_for_a_named_kind, the_thing_given
 from companion.engine.names import (
-    asks_for_a_name, named_thing, names_anyone, names_someone_new, names_someone_uncredited, names_what_is_asked,
-    new_names, the_name_given,
+    asks_for_a_name, named_thing, names_anyone, names_someone_new, names_someone_uncredited, new_names,
 )
 
 

@@ -13,9 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from companion.engine.compared import names_another_work
-from companion.engine.names import (
-    asks_for_a_name, mentions, names_anyone, names_someone_new, names_someone_uncredited, names_what_is_asked, within,
-)
+from companion.engine.given import names_what_is_asked
+from companion.engine.names import asks_for_a_name, mentions, names_anyone, names_someone_new, names_someone_uncredited, within
 from companion.engine.jobs import job_owner, says_the_job
 from companion.engine.kinds import asks_for_a_named_kind, asks_where_someone_is, gives_the_kind, names_a_place
 from companion.policy import POLICY, Policy

@@ -26,7 +26,9 @@ THING_END = re.compile(r"[?!,;:]|\.(?:\s|$)|\s(?:did|do|does|is|was|and|or|right
 # Words standing for the film or the one compared, and the word joining them, before the thing compared with.
 COMPARED_SIDE = re.compile(r"^\s*(?:(?:it|her|this|them|him|the (?:film|movie))\s+)?(?:to|with|as)?\s*", re.IGNORECASE)
 # The film itself after the cue ("…than this?", "…compared to it"): the thing set beside it is before the cue.
-FILM_AFTER = re.compile(r"^\s*(?:to|with|as)?\s*(?:it|her|this|this one|this movie|this film|the (?:film|movie))\s*(?:[?!.,;]|$)", re.IGNORECASE)
+FILM_AFTER = re.compile(
+    r"^\s*(?:to|with|as)?\s*(?:it|her|this|this one|this movie|this film|the (?:film|movie))\s*(?:[?!.,;]|$)", re.IGNORECASE,
+)
 CLAUSE_START = re.compile(r"[?!.;,:]")
 # The fewest letters a word must have to name something: "ai" and "os" are the essays' own words whatever they mean.
 SHORTEST = 3

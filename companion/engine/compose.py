@@ -19,8 +19,9 @@ from companion.backends.base import Backend, GenerationRequest, Message, Writes
 from companion.engine.answer_kind import asks_for_a_number, stated_number
 from companion.engine.cleanup import cleaned, expected
 from companion.engine.credits import CreditQuestion, credits
+from companion.engine.given import the_name_given
 from companion.engine.kinds import asks_for_a_named_kind, the_thing_given
-from companion.engine.names import asks_for_a_name, the_name_given
+from companion.engine.names import asks_for_a_name
 from companion.engine.prompting import fit
 from companion.engine.quotes import opener_for, quote_paragraphs, quoted, views_line
 from companion.engine.recall import Remembered, recall_line
