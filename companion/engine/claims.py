@@ -18,10 +18,11 @@ REPORTED = re.compile(rf"\b([\w'-]+)\s+(?:ever\s+)?{SAYING}\b(?!\s+{NOT_A_CLAIM}
 def checks_a_claim(question: str, words: Words) -> bool:
     """Tell whether a message asks whether a statement holds, rather than asking what, who or why.
 
-    A statement tagged "right?" or "is that true", or one a critic is said to have made ("which reviewer said the
-    lunch scene was the best?", "did any critic say it's too long?"): a sentence only near it neither bears it out nor
-    corrects it. A sentence asking outright ("what is his job? something about letters, right") is what is asked, and
-    one offering alternatives ("does the medium writer say it's about big moments or small ones?") asks which holds.
+    A statement tagged "right?" or "is that true", or one a critic is said to have made ("one of the reviews says he
+    cheated", "did any critic say it's too long?"): a sentence only near it neither bears it out nor corrects it. A
+    sentence asking outright ("what is his job? something about letters, right", "which reviewer said…?") is what is
+    asked, and one offering alternatives ("does the medium writer say it's about big moments or small ones?") asks
+    which holds.
     """
     text = fold(question)
     sentences = [s.strip() for s in SENTENCE.findall(text) if s.strip()]
