@@ -327,7 +327,9 @@ def _named_quiet(found: Retrieved, opinion: bool, first: float | None, order: Ra
     return order.candidates[0].score < policy.named_share * order.elsewhere
 
 
-def _answer_test(question: str, found: Retrieved, words: Words, policy: Policy, known: frozenset[str]) -> AnswerKind | None:
+def _answer_test(
+    question: str, found: Retrieved, words: Words, policy: Policy, known: frozenset[str] = frozenset(),
+) -> AnswerKind | None:
     """Return what a quote must say to answer a question asking for a number, a date, a person or another detail, if any.
 
     "How many weeks was Her in theaters?" met a sentence about going back to the theater, "who edited her?"
