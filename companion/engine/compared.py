@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 
-from companion.engine.credits import credits
+from companion.engine.credits import among_credited, credits
 from companion.engine.names import FULL_NAME
 from companion.retrieval.lexical import UNSEEN
 from companion.text import SENTENCE_END, content_terms, fold
@@ -89,6 +89,6 @@ def names_another_work(text: str, question: str, words: Words, known: frozenset[
     credited = known | {fold(name) for credit in credits(text) for name in credit}
     asked = set(content_terms(question))
     return any(
-        not any(person in fold(name) for person in credited) and not set(content_terms(name)) <= asked
+        not among_credited(name, credited) and not set(content_terms(name)) <= asked
         for name in FULL_NAME.findall(text)
     )

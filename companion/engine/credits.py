@@ -77,6 +77,12 @@ def credited_people(texts: Iterable[str]) -> frozenset[str]:
     )
 
 
+def among_credited(name: str, credited: frozenset[str] | set[str]) -> bool:
+    """Tell whether a name holds one of the folded names credited: a title read into it stays outside ("Director Spike Jonze")."""
+    folded = fold(name)
+    return any(person in folded for person in credited)
+
+
 def credits(text: str) -> list[tuple[str, str]]:
     """Return the (character, actor) pairs a sentence credits, in the ways film writing credits them."""
     found = [(m.start(), m.group(1), m.group(2)) for pattern in (CREDIT, PLAYED_BY) for m in pattern.finditer(text)]

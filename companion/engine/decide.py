@@ -248,7 +248,8 @@ def decide(found: Retrieved, question: str, careful: bool, judge: Judge) -> Deci
     if found.opinion and only_credited(found.query, (h.passage.text for h in found.pool)) is not None:
         # Asked what they made of an actor they only credit, the nearest sentence is about someone else.
         return Decision("no_evidence", lacking=words.detail("credited"))
-    known = judge.credited | credited_people(h.passage.text for h in pool)
+    # The library's credits hold every passage's; without a library, the pool's are read for this turn.
+    known = judge.credited or credited_people(h.passage.text for h in pool)
     if reading is not None and pool:
         quoted = _quote(found, question, pool, reading, words, known)
         if quoted is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from companion.engine.credits import asked_character, calls, credits
+from companion.engine.credits import among_credited, asked_character, calls, credits
 from companion.policy import POLICY
 from companion.text import SENTENCE_END, content_terms, fold, short_form
 from companion.words import Words
@@ -120,10 +120,7 @@ def names_someone_uncredited(text: str, question: str, words: Words, known: froz
     director?" is not answered by "Joaquin Phoenix's performance strikes me…", nor by "Writer/Director Spike Jonze".
     """
     credited = {fold(name) for credit in credits(text) for name in credit} | known
-    # A title before a name is read as part of it ("Director Spike Jonze"): the name credited is still inside.
-    return any(
-        not any(person in fold(name) for person in credited) for name in _new_names(text, set(content_terms(question)), words)
-    )
+    return any(not among_credited(name, credited) for name in _new_names(text, set(content_terms(question)), words))
 
 
 def _new_names(text: str, asked: set[str], words: Words) -> list[str]:
