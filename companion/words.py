@@ -23,7 +23,7 @@ PATTERNS = (
     "asks_her_name", "asks_his_name", "disputes", "awards", "filming", "content_ratings", "where_to_watch", "not_the_actor",
     "box_office", "asks_for_a_colour", "colours", "asks_where_someone_is", "asks_for_a_job", "asks_how_an_essay_ends",
     "asks_for_exact_words", "music", "compares_with", "asks_why", "gives_a_reason", "asks_how_long", "durations",
-    "asks_for_other_work", "family",
+    "asks_for_other_work", "family", "speaking",
 )
 LEXICONS = (
     "warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character", "asks_for_a_verdict",
@@ -79,6 +79,7 @@ class Words:
     dated_events: re.Pattern[str]
     months: re.Pattern[str]
     asks_for_words_said: re.Pattern[str]
+    speaking: re.Pattern[str]
     asks_for_exact_words: re.Pattern[str]
     compares_with: re.Pattern[str]
     asks_why: re.Pattern[str]

@@ -65,6 +65,20 @@ def test_a_line_asked_of_a_named_conversation_may_be_a_turn_of_its_speaker(named
     assert reply.grounded and reply.citations
 
 
+def test_a_line_of_a_named_essay_asked_word_for_word_is_its_own_sentence(named_engine, prompts):
+    # No one speaks in the line asked for: the essay's own sentence is the line, not a telling of someone's.
+    reply = named_engine.ask(
+        "theres a line in the her 2013 review about it being a love story in a different time, something about rules "
+        "and expectations? exact wording pls"
+    )
+    assert reply.grounded and "a love story in a different time than ours" in reply.answer
+    # Asked for what someone in the film says, word for word, the essay's telling of it is still no one's words.
+    named_engine.history.clear()
+    reply = named_engine.ask("in the her 2013 review, whats the exact line samantha says about the past being a story we tell ourselves")
+    assert not reply.citations
+    assert any(reply.answer == line.format(detail="that line word for word") for line in prompts.variants["no_detail"])
+
+
 @pytest.mark.parametrize(
     "question",
     [

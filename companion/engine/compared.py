@@ -9,13 +9,12 @@ played in, only a sentence naming another work answers.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Iterable
 
 from companion.engine.credits import among_credited, credits
 from companion.engine.names import FULL_NAME
-from companion.retrieval.lexical import UNSEEN
+from companion.retrieval.lexical import unseen
 from companion.text import SENTENCE_END, content_terms, fold
 from companion.words import Words
 
@@ -57,8 +56,7 @@ def compares_with_the_unnamed(question: str, words: Words, idf: Idf | None) -> b
     """Tell whether a question asks a comparison with something holding a word no passage uses."""
     if idf is None:
         return False
-    ceiling = idf(UNSEEN)
-    return any(math.isclose(idf(term), ceiling) for term in compared_with(question, words))
+    return any(unseen(term, idf) for term in compared_with(question, words))
 
 
 def only_credited(question: str, texts: Iterable[str]) -> str | None:
