@@ -234,6 +234,10 @@ def test_what_a_quote_must_say_follows_what_the_question_asks(prompts):
 @pytest.mark.parametrize("question", [
     "When is Spike Jonze's birthday?", "when was the medium writer born?", "When did Her come out on DVD?",
     "what date was it released?",
+    # A death and a piece's posting have dates too: "when did the real alan watts die?" met a line about his AI.
+    "when did the real alan watts die? was he even around for computers",
+    "when did boone and anise actually have their conversation, like what date was it posted",
+    "when was the techno lonely review published", "when was it posted online",
 ])
 def test_when_something_with_a_date_happened_asks_for_a_date(prompts, question):
     assert asks_for_a_date(question, prompts.words)
