@@ -12,6 +12,7 @@ from companion.engine.decide import _answer_test, covers, unseen_share
 from companion.engine.retrieve import Retrieved
 from companion.engine.route import is_opinion
 from companion.policy import POLICY
+from companion.retrieval.lexical import LexicalSearcher, unseen
 from companion.types import Hit, Passage
 
 FRAMINGS = REPO_ROOT / "eval" / "framings.jsonl"
@@ -52,6 +53,11 @@ def test_only_words_no_passage_holds_count_as_unseen():
     # An idf that ranks no word above another cannot tell unseen words; words in the hits are seen.
     assert unseen_share("Theodore letters", hits, lambda t: 1.0) == 0.0
     assert unseen_share("Theodore box", hits, lambda t: idf(t, 5.0), meta={"box"}) == 0.0
+
+
+def test_a_word_is_unseen_when_no_passage_holds_it():
+    idf = LexicalSearcher.from_passages([PASSAGE, PASSAGE]).idf
+    assert unseen("zeppelin", idf) and not unseen("letter", idf) and not unseen("theodore", idf)
 
 
 def test_chatter_no_passage_holds_asks_nothing_but_chatter_they_hold_still_counts():

@@ -18,7 +18,7 @@ from companion.engine.route import is_opinion
 from companion.engine.retrieve import Retrieved
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
-from companion.retrieval.lexical import UNSEEN
+from companion.retrieval.lexical import unseen
 from companion.retrieval.sentence_vectors import SentenceVectors
 from companion.retrieval.sentences import Reader, sentence_features
 from companion.text import content_terms
@@ -85,13 +85,12 @@ def unseen_share(
     weights = {t: idf(t) for t in terms}
     # A word no passage holds has the largest idf there is (that of a word no text can contain), and is
     # in none of the hits; the second test keeps an idf that ranks no word above another from counting all.
-    ceiling = idf(UNSEEN)
     found = {t for hit in hits for t in content_terms(f"{hit.passage.title} {hit.passage.text}")}
-    unseen = {t for t, w in weights.items() if math.isclose(w, ceiling) and t not in found}
-    weights = {t: w for t, w in weights.items() if not (t in unseen and t in chatter)}
+    missing = {t for t in weights if unseen(t, idf) and t not in found}
+    weights = {t: w for t, w in weights.items() if not (t in missing and t in chatter)}
     if not weights:
         return 0.0
-    return sum(w for t, w in weights.items() if t in unseen) / sum(weights.values())
+    return sum(w for t, w in weights.items() if t in missing) / sum(weights.values())
 
 
 @dataclass(frozen=True)

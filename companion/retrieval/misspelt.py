@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from companion.errors import ModelError
 from companion.retrieval.embedder import packaged_model_dir
-from companion.retrieval.lexical import UNSEEN
+from companion.retrieval.lexical import UNSEEN, unseen
 from companion.retrieval.spelling import WORD, Idf
 from companion.text import STOPWORDS, content_terms, stem
 
@@ -117,7 +117,6 @@ def foreign(question: str, idf: Idf | None, english: frozenset[str], typos: tupl
     letters = [c for c in question if c.isalpha()]
     if letters and sum(not _latin(c) for c in letters) * 2 > len(letters):
         return True
-    ceiling = idf(UNSEEN)
     slips = {written for written, _ in typos} if question.isascii() else set()
     said = [w for w in WORD.findall(question) if len(w) >= SHORTEST and w.isalpha()]
 
@@ -126,7 +125,7 @@ def foreign(question: str, idf: Idf | None, english: frozenset[str], typos: tupl
         if word in english or word in STOPWORDS or written in slips or (word.isascii() and stem(word) in _stems(english)):
             return False
         terms = content_terms(word)
-        return not terms or all(idf(t) >= ceiling for t in terms)
+        return not terms or all(unseen(t, idf) for t in terms)
 
     strange = sum(unknown(w) for w in said)
     # Without an accent, two strange words in three are as often English the vocabulary lacks ("bake sourdough").

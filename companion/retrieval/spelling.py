@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 
-from companion.retrieval.lexical import UNSEEN
+from companion.retrieval.lexical import unseen
 from companion.text import content_terms, short_form
 
 Idf = Callable[[str], float]
@@ -45,11 +45,9 @@ def in_essays_spelling(query: str, idf: Idf | None) -> str:
     """Return the query with each word no passage uses written in a spelling the passages do use, if one exists."""
     if idf is None:
         return query
-    ceiling = idf(UNSEEN)
-
     def used(word: str) -> bool:
         terms = content_terms(word)
-        return len(terms) == 1 and idf(terms[0]) < ceiling
+        return len(terms) == 1 and not unseen(terms[0], idf)
 
     def mend(match: re.Match[str]) -> str:
         word = match.group(0)
@@ -64,11 +62,9 @@ def written_out(query: str, forms: Sequence[tuple[tuple[str, ...], str]], idf: I
     """Return the query with each short form no passage uses ("sci-fi") written out in words the passages use."""
     if idf is None:
         return query
-    ceiling = idf(UNSEEN)
-
     def used(text: str) -> bool:
         terms = content_terms(text)
-        return bool(terms) and all(idf(term) < ceiling for term in terms)
+        return bool(terms) and not any(unseen(term, idf) for term in terms)
 
     for parts, long in forms:
         short = short_form(parts)
