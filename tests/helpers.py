@@ -1,4 +1,4 @@
-"""Helpers several tests share: loopback ports, waiting for a server, installing a plugin."""
+"""Helpers several tests share: loopback ports, waiting for a server, installing a plugin, reading a refusal."""
 
 from __future__ import annotations
 
@@ -43,3 +43,8 @@ def install_plugin(site: Path, module: str, entry: str) -> Path:
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n", "utf-8")
     (info / "entry_points.txt").write_text(f"[companion.backends]\n{entry} = {module}:create\n", "utf-8")
     return site
+
+
+def says_none_gives(reply, prompts, detail: str) -> bool:
+    """Tell whether a reply cites nothing and says, in one of prompts/no_detail.md's lines, that no essay gives the detail."""
+    return not reply.citations and reply.answer in [line.format(detail=detail) for line in prompts.variants["no_detail"]]

@@ -10,6 +10,7 @@ from companion.engine.answer_kind import answer_test
 from companion.engine.claims import checks_a_claim
 from companion.engine.credits import credited_people, read_credit_question
 from companion.engine.names import names_in, names_someone_uncredited
+from tests.helpers import says_none_gives
 
 DIRECTOR = "Had he wanted to, Writer/Director Spike Jonze could have explored the futurist angle."
 PERFORMANCE = "Joaquin Phoenix’s performance strikes me more as somebody who has miraculously dodged adult cynicism."
@@ -46,8 +47,7 @@ def test_a_statement_to_check_is_told_from_a_question(prompts, message, claim):
 def test_a_claim_no_essay_speaks_to_is_refused_as_no_line_saying_so(asking_engine, prompts):
     # "Take Amy Adams’ conveniently named character Amy… the marriage fails" was offered as the nearest they came.
     reply = asking_engine.ask("one of the reviews says theo's marriage fell apart cause he cheated, is that true")
-    assert not reply.citations
-    assert any(reply.answer == line.format(detail="a line saying so") for line in prompts.variants["no_detail"])
+    assert says_none_gives(reply, prompts, "a line saying so")
 
 
 def test_a_claim_the_essays_bear_out_is_answered(asking_engine):
@@ -76,8 +76,7 @@ def test_a_crew_job_is_not_answered_by_someone_credited_with_another(prompts):
 def test_a_crew_job_no_essay_names_anyone_for_is_refused(named_engine, prompts):
     # "Writer/Director Spike Jonze…" and "Joaquin Phoenix’s performance…" were quoted as the answer.
     reply = named_engine.ask("who was the casting director on her")
-    assert not reply.citations
-    assert any(reply.answer == line.format(detail="a name") for line in prompts.variants["no_detail"])
+    assert says_none_gives(reply, prompts, "a name")
     named_engine.history.clear()
     assert "Spike Jonze" in named_engine.ask("who directed her?").answer
 
@@ -114,8 +113,7 @@ def test_what_else_someone_made_is_answered_only_by_another_work(named_engine, p
     assert reply.grounded and "Being John Malkovich" in reply.answer
     named_engine.history.clear()
     reply = named_engine.ask("what else has scarlett johansson been in")
-    assert not reply.citations
-    assert any(reply.answer == line.format(detail="a word about their other work") for line in prompts.variants["no_detail"])
+    assert says_none_gives(reply, prompts, "a word about their other work")
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from companion.session import shelve
 from companion.engine.verify import quote_in
 from companion.text import markers, quotes
 from tests.conftest import EVAL
+from tests.helpers import says_none_gives
 
 
 def assert_grounded(reply):
@@ -96,8 +97,7 @@ def test_a_detail_the_essays_speak_around_is_said_to_be_missing(reading_engine, 
     reply = reading_engine.ask(question)
     # Each was quoted around: "…in the middle of an incredible three-year run…", "…Theodore chooses to let love in",
     # "He works at BeautifulHandwrittenLetters.com…" for the dog.
-    assert not reply.grounded and not reply.citations
-    assert reply.answer in [line.format(detail=detail) for line in prompts.variants["no_detail"]]
+    assert not reply.grounded and says_none_gives(reply, prompts, detail)
 
 
 @pytest.mark.parametrize("reader", [False, True])

@@ -9,6 +9,7 @@ import pytest
 from companion.engine.answer_kind import answer_test
 from companion.engine.jobs import job_owner, says_the_job
 from companion.session import shelve
+from tests.helpers import says_none_gives
 
 LETTERS = (
     "Theodore Twombly (Joaquin Phoenix) has been separated from his wife (Rooney Mara) for nearly a year. "
@@ -70,8 +71,7 @@ def test_a_job_no_essay_says_of_whom_it_asks_is_said_to_be_missing(reading_engin
     reading_engine.history.clear()
     reply = reading_engine.ask("What does Theodore's ex-wife do for a living?")
     # It was quoted around with his job: "He works at BeautifulHandwrittenLetters.com…".
-    assert not reply.grounded and not reply.citations
-    assert reply.answer in [line.format(detail="an occupation") for line in prompts.variants["no_detail"]]
+    assert not reply.grounded and says_none_gives(reply, prompts, "an occupation")
 
 
 def test_a_job_said_of_whom_it_asks_is_quoted_however_unlikely_the_ranker_finds_it(reading_engine, retrieval, shared_settings):

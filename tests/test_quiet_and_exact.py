@@ -13,6 +13,7 @@ from companion.engine.retrieve import Retrieved
 from companion.policy import POLICY
 from companion.retrieval.sentences import Candidate
 from companion.session import shelve
+from tests.helpers import says_none_gives
 
 
 def _candidate(score: float) -> Candidate:
@@ -49,8 +50,7 @@ def test_asked_what_an_essay_says_of_what_only_the_others_discuss_she_says_it_is
 
 def test_a_line_asked_for_word_for_word_that_no_essay_quotes_is_not_given_by_a_telling(named_engine, prompts):
     reply = named_engine.ask("amy says falling in love is like socially acceptable insanity or something. how does the line go exactly")
-    assert not reply.citations
-    assert any(reply.answer == line.format(detail="that line word for word") for line in prompts.variants["no_detail"])
+    assert says_none_gives(reply, prompts, "that line word for word")
     named_engine.history.clear()
     reply = named_engine.ask("whats the exact line amy says about herself right after she explains the fight w her husband")
     assert reply.grounded and "I’m a bitch, right?" in reply.answer
@@ -75,8 +75,7 @@ def test_a_line_of_a_named_essay_asked_word_for_word_is_its_own_sentence(named_e
     # Asked for what someone in the film says, word for word, the essay's telling of it is still no one's words.
     named_engine.history.clear()
     reply = named_engine.ask("in the her 2013 review, whats the exact line samantha says about the past being a story we tell ourselves")
-    assert not reply.citations
-    assert any(reply.answer == line.format(detail="that line word for word") for line in prompts.variants["no_detail"])
+    assert says_none_gives(reply, prompts, "that line word for word")
 
 
 @pytest.mark.parametrize(
@@ -132,5 +131,4 @@ def test_a_songs_name_is_asked_before_a_word_about_songs(prompts):
 def test_a_view_of_the_music_no_essay_speaks_of_is_refused_as_such(named_engine, prompts):
     # Its likeliest sentence ("It’s not about predicting the future…") was quoted as the nearest it came.
     reply = named_engine.ask("does the her (2013) reviewer say anything about the soundtrack or score")
-    assert not reply.citations
-    assert any(reply.answer == line.format(detail="a word about its music") for line in prompts.variants["no_detail"])
+    assert says_none_gives(reply, prompts, "a word about its music")

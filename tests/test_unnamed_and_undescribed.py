@@ -9,6 +9,7 @@ import pytest
 from companion.engine.answer_kind import answer_test
 from companion.engine.compared import compared_with, compares_with_the_unnamed, only_credited
 from companion.engine.grammar import without_descriptions
+from tests.helpers import says_none_gives
 
 
 @pytest.fixture
@@ -45,8 +46,7 @@ def test_only_a_comparison_with_a_word_no_passage_uses_is_one_with_the_unnamed(p
 def test_a_comparison_with_a_film_no_essay_names_is_refused_as_such(asking_engine, prompts):
     # "Theodore’s co-worker says Theo is half man/half woman…" was quoted as the nearest the essays came.
     reply = asking_engine.ask("does anyone compare her to lars and the real girl? feels like the same idea kinda")
-    assert not reply.citations
-    assert any(reply.answer == line.format(detail="a comparison with that") for line in prompts.variants["no_detail"])
+    assert says_none_gives(reply, prompts, "a comparison with that")
     for question in ("how does her compare to eternal sunshine?", "how does her compare to eternal sunshien?"):
         asking_engine.history.clear()
         reply = asking_engine.ask(question)
@@ -69,8 +69,7 @@ def test_a_relative_clause_describing_someone_is_set_aside(clause, kept):
 def test_a_name_asked_of_someone_described_by_a_view_needs_a_name(asking_engine, prompts):
     # "thought" made it read as asking a view, and "I once discussed this ending with a friend…" was quoted.
     reply = asking_engine.ask("whats the name of the friend who thought the ending was about them contemplating death")
-    assert not reply.citations
-    assert any(reply.answer == line.format(detail="a name") for line in prompts.variants["no_detail"])
+    assert says_none_gives(reply, prompts, "a name")
 
 
 @pytest.mark.parametrize(
@@ -113,8 +112,7 @@ def test_a_question_whether_someone_has_a_name_asks_for_it(prompts, question, te
 def test_a_yes_or_no_name_question_no_essay_answers_is_refused(asking_engine, prompts):
     # "But for Theodore this person exists…", beside the phone sex, was quoted as the answer.
     reply = asking_engine.ask("who's the lady in the weird dead cat phone sex bit, does she have a name")
-    assert not reply.citations
-    assert any(reply.answer == line.format(detail="a name") for line in prompts.variants["no_detail"])
+    assert says_none_gives(reply, prompts, "a name")
 
 
 RUN = "Theodore Twombly (Joaquin Phoenix) has been separated from his wife (Rooney Mara) for nearly a year."
@@ -139,9 +137,7 @@ def test_an_actor_named_only_in_a_bare_credit_is_only_credited(question, actor):
 def test_a_view_of_an_actor_the_essays_only_credit_is_refused_as_such(asking_engine, prompts):
     # A sentence about Theodore's mustache and Anise on the production design were quoted as the nearest.
     reply = asking_engine.ask("did any critic say anything about rooney mara's acting? she was barely in it but i thought she was great")
-    assert not reply.citations
-    detail = "a word about that actor beyond a credit"
-    assert any(reply.answer == line.format(detail=detail) for line in prompts.variants["no_detail"])
+    assert says_none_gives(reply, prompts, "a word about that actor beyond a credit")
     asking_engine.history.clear()
     reply = asking_engine.ask("what do critics think of scarlett johansson's voice?")
     assert reply.grounded and "beautiful allure" in reply.answer
