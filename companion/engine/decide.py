@@ -293,11 +293,10 @@ def _quote(
     exact = bool(words.asks_for_exact_words.search(question))
     # A speaker's turn in a conversation the question names is their own words, every sentence of it ("jennifer from
     # the convo piece has a short punchy line…"); asked for a line of the film, a critic's turn is not one.
-    turns = [h.passage.text for h in pool if h.passage.speaker and h.passage.essay_id in found.named]
-    if exact and found.named and not words.speaking.search(question):
-        # Asked for a line of an essay it names, no one speaking in it ("whats the exact line in the her 2013 review
-        # about the thing that haunts every relationship"), the essay's own sentences are the words asked for.
-        turns += [h.passage.text for h in pool if h.passage.essay_id in found.named]
+    # Asked for a line of an essay it names, no one speaking in it ("whats the exact line in the her 2013 review about
+    # the thing that haunts every relationship"), every sentence of the essay is its own words.
+    own_lines = exact and not words.speaking.search(question)
+    turns = [h.passage.text for h in pool if h.passage.essay_id in found.named and (own_lines or h.passage.speaker)]
 
     def words_of_someone(text: str) -> bool:
         return quotes_someone(text) or any(text in turn for turn in turns)

@@ -17,12 +17,12 @@ MANIFEST = "manifest.json"
 # A term no passage can hold: its idf is the largest there is, that of a word no passage uses.
 UNSEEN = "\0"
 
+Fetch = Callable[[list[str]], list[Passage]]
+
 
 def unseen(term: str, idf: Callable[[str], float]) -> bool:
     """Tell whether no passage holds a (folded, stemmed) word: its weight is the one a word never seen gets."""
     return math.isclose(idf(term), idf(UNSEEN))
-
-Fetch = Callable[[list[str]], list[Passage]]
 
 
 def passage_terms(passage: Passage) -> list[str]:
