@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from companion.ranker import Ranker
+from companion.ranker_weights import RANKER
+
 
 @dataclass(frozen=True)
 class Policy:
@@ -21,7 +24,8 @@ class Policy:
     # question's words the best passage holds, and the share of its words no passage holds (words about the
     # essays, prompts/words.toml [about_the_essays], left out). Higher cosine and coverage answer more.
     # Logistic fit (sklearn, C=10) on dev 49 + eval/extra_dev.jsonl 81 + eval/more_dev.jsonl 95 (225 questions, 146
-    # answerable), 2026-11-30, with the passages in the reranked order (retrieval/rerank.py, by the ranker below):
+    # answerable), 2026-11-30, with the passages in the reranked order (retrieval/rerank.py, by the linear ranker
+    # of that day):
     # benchmarks/decision_fit.py.
     sentence_model: tuple[float, float, float, float] = (-1.997, 5.897, 0.260, -1.815)
     # The same model fitted with the best passage's cosine, for a searcher without a query embedder. Same fit.
@@ -84,23 +88,20 @@ class Policy:
     adapter_rate: float = 0.001
     adapter_sharpness: float = 20.0
     adapter_pull: float = 0.001
-    # A logistic model of the chance that a sentence holds the answer: (bias, one weight per feature in
-    # companion.retrieval.sentences.FEATURES). Fit (sklearn, C=1, standardisation folded in) on the answerable
-    # questions of the dev split + eval/extra_dev.jsonl + eval/more_dev.jsonl: benchmarks/sentence_fit.py.
-    # 2026-12-05, 147 questions (a sentence holding the answer within reach for 145), with the closest question
-    # written for each sentence (companion/asked.py), the question moved by the map those questions taught
-    # (retrieval/adapter.py), each with its gap to the best sentence's, then the reader model's cosine
-    # (retrieval/reader.py), its word-by-word match (retrieval/tokens.py), its cosine to the question moved by a map
-    # fit in its own space, and their gaps: the moved questions' cosines, the match and the written questions carry
-    # most of the weight; MiniLM's own cosine is then a correction. Held out (10 folds), at quote_chance 0.10 before
-    # joining: quote answers 0.796 (117/147), precision 0.555 (126/227), first quote 105/147, against 115/147,
-    # 125/232, 100/147 without the reader's map; joined at join_chance, 122/147 and 132/227 against 122 and 134/232.
-    # Fit on dev and read on eval/probe_dev.jsonl (276 answerable), the map's gain holds: through `companion eval`
-    # quote answers 203 -> 211, precision 0.567 -> 0.592, recall@5 260 -> 265.
-    sentence_ranker: tuple[float, ...] = (
-        -4.9440, -6.9159, 0.7796, 0.6950, 0.5236, 0.1604, 0.0118, 0.8081, 0.3040, 0.2224, -0.3303, 2.9620, 5.6572,
-        0.7938, -1.7153, -2.4389, 7.3478, 5.2109, 3.7157, 5.9762,
-    )
+    # A logistic model of the chance that a sentence holds the answer, over the standardised features of
+    # companion.retrieval.sentences.FEATURES and every product of two of them (companion/ranker.py), its
+    # numbers in companion/ranker_weights.py. Fit (sklearn, C=0.01: less held to zero ranks the probes
+    # worse) on the answerable dev questions and dev-only probes (eval/probe_dev.jsonl before stop 67), 598 questions,
+    # 2026-12-06: benchmarks/ranker_fit.py. Its chances are mapped onto the scale of the linear ranker every floor
+    # below was calibrated on (ranker_weights.REFERENCE, fit on dev alone 2026-12-05 with the written questions, the
+    # maps and the reader model's columns) by the quantiles of each question's best sentence chance over 1,126 dev
+    # and probe questions, answerable or not: a floor cuts the same share of questions, and a better order within a
+    # question is what changed. Held out by 10 folds of consecutive questions, at the floors and caps below, against
+    # that linear ranker (new to the probes): first quote answers dev 107 -> 116 of 147, probes 302 -> 315 of 451;
+    # quote answers dev 117 -> 122, probes 336 -> 350; quote precision dev 127/231 -> 130/205, probes 349/674 ->
+    # 360/622; best chance below unsure_chance, answerable 98 -> 106 (first quote answering 35 -> 38), not covered
+    # 222 -> 218 of 528. C=0.005: probes 343 of 451; C=0.03: 348.
+    sentence_ranker: Ranker = RANKER
     # The same fit without the reader's columns (companion.retrieval.sentences.READER_FEATURES), for when its
     # packages are missing or the corpus is past reader_passages. Same questions, same script: held out (10 folds),
     # at quote_chance 0.08 and the caps below, quote answers 0.748 (110/147), precision 0.498 (118/237), against 0.660
@@ -111,13 +112,15 @@ class Policy:
     )
     # A quote after the first shows only when its chance reaches this: lower shows more answers and more
     # beside-the-point quotes. Chosen on held-out chances (10 folds by question) in benchmarks/sentence_fit.py,
-    # 147 dev questions, with the opinion cap below, 2026-12-05 (the ranker above): 0.10 -> quote answers 0.796
+    # 147 dev questions, with the opinion cap below, 2026-12-05 (the linear ranker whose scale the one above keeps):
+    # 0.10 -> quote answers 0.796
     # (117/147), precision 0.555 (126/227), 1.54 quotes per reply; 0.08 -> the same answers at 0.527 (126/239), 1.63;
     # 0.05 -> 0.810 (119/147), 0.489, 1.81; 0.15 -> 0.782 (115/147), 0.608, 1.39. The highest floor losing no answer
     # (before joining neighbours). Before the map (146 questions): 0.08 -> 0.678 (99/146), 0.421 (104/247).
     quote_chance: float = 0.1
     # Below this chance for the first quote she says it is the nearest she found rather than the answer
-    # (prompts/openers_unsure.md). Held-out chances (10 folds) on 225 dev questions, 2026-12-05 (the ranker above):
+    # (prompts/openers_unsure.md). Held-out chances (10 folds) on 225 dev questions, 2026-12-05 (the linear ranker
+    # whose scale the one above keeps):
     # below 0.3 fall 19 answerable ones, whose first quote holds the answer for 4, and 33 of the 78 not covered; above
     # it the first quote holds the answer for 101 of 128 answerable, and 45 not covered. Chosen where the first quote
     # stops being mostly wrong: between 0.3 and 0.4 it answers for 6 of 9 questions, between 0.25 and 0.3 for none
@@ -281,7 +284,7 @@ class Policy:
     # leaves everyday ones out (question 2.84, day 2.84, love 1.18); names and numbers count whatever this is.
     claim_idf: float = 3.0
 
-    def ranker(self, reading: bool) -> tuple[float, ...]:
+    def ranker(self, reading: bool) -> Ranker:
         """Return the sentence ranker for rows with the reader model's columns, or for rows without them."""
         return self.sentence_ranker if reading else self.sentence_ranker_alone
 

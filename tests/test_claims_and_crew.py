@@ -163,4 +163,8 @@ def test_the_ai_is_named_from_where_it_is_brought_in(named_engine):
     reply = named_engine.ask("whats the AI's name")
     assert reply.grounded and reply.answer.startswith("It's Samantha")
     named_engine.history.clear()
-    assert named_engine.ask("what is the OS called").answer.startswith("It's Samantha,")
+    # The OS is called two things ("OS1, a personally-tailored… operating system. Her name is Samantha."): the first
+    # quote gives both, and a quote giving two names leads with neither.
+    called = named_engine.ask("what is the OS called")
+    first_quote = called.answer.split("\n\n")[1]
+    assert called.grounded and "OS1" in first_quote and "Her name is Samantha." in first_quote

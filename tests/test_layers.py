@@ -9,11 +9,13 @@ import companion
 
 PACKAGE = Path(companion.__file__).parent
 # Lower layers never import higher ones. Layer 0 is what every layer shares: the types, text helpers,
-# settings, errors, prompts and word lists, the policy, and the stores of the person (memory, history).
+# settings, errors, prompts and word lists, the policy and its sentence ranker, and the stores of the person (memory,
+# history).
 LAYERS: dict[str, int] = {
     "companion": 0, "companion.types": 0, "companion.text": 0, "companion.errors": 0, "companion.config": 0,
     "companion.prompts": 0, "companion.words": 0, "companion.policy": 0, "companion.sqlite_store": 0,
     "companion.memory": 0, "companion.memory_facts": 0, "companion.history": 0, "companion.redaction": 0,
+    "companion.ranker": 0, "companion.ranker_weights": 0,
     "companion.corpus": 1, "companion.passages": 1, "companion.asked": 1,
     "companion.retrieval": 2,
     "companion.backends": 3,

@@ -11,6 +11,7 @@ import pytest
 
 from companion.retrieval.reader import ReaderEmbedder, reader_model_dir
 from companion.policy import POLICY
+from companion.ranker import ranker_width
 from companion.retrieval.sentences import FEATURES, READER_FEATURES, rank_sentences, sentence_features
 from companion.retrieval.tokens import CHUNK, TokenVectors, best_matches, encode_rows, read_texts
 from companion.retrieval.units import embedding_text, units
@@ -129,8 +130,8 @@ def test_the_ranker_reads_the_word_by_word_match(retrieval):
     best = pool[int(np.argmax(match))]
     assert "BeautifulHandwrittenLetters.com" in best[1].text(best[0].passage) or "company" in best[1].text(best[0].passage)
     # Without a reader the ranker fit without its columns reads the rest, and still ranks every sentence.
-    assert len(POLICY.ranker(False)) == len(FEATURES) - READER_FEATURES + 1
-    assert len(POLICY.ranker(True)) == len(FEATURES) + 1
+    assert ranker_width(POLICY.ranker(False)) == len(FEATURES) - READER_FEATURES
+    assert ranker_width(POLICY.ranker(True)) == len(FEATURES)
     ranked = rank_sentences("what company does theodore work for?", hits, retrieval.searcher.embedder,
                             POLICY.ranker(False), retrieval.sentences, retrieval.searcher.idf)
     assert len(ranked) == len(pool)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import replace
 
+from companion.ranker import Ranker, answer_chances
 from companion.retrieval.search import Searcher
 from companion.retrieval.sentence_vectors import SentenceVectors
-from companion.retrieval.sentences import Reader, answer_chances, sentence_features
+from companion.retrieval.sentences import Reader, sentence_features
 from companion.types import Hit
 
 
@@ -20,11 +20,11 @@ class ReadingSearcher:
     """
 
     def __init__(
-        self, inner: Searcher, vectors: SentenceVectors, model: Sequence[float], depth: int, reader: Reader | None = None,
+        self, inner: Searcher, vectors: SentenceVectors, model: Ranker, depth: int, reader: Reader | None = None,
     ) -> None:
         self.inner = inner
         self.vectors = vectors
-        self.model = tuple(model)
+        self.model = model
         self.depth = depth
         self.reader = reader
         self.name = inner.name

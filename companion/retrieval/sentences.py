@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from companion.ranker import Ranker, answer_chances
 from companion.retrieval.embedder import Embedder
 from companion.retrieval.sentence_vectors import SentenceVectors
 from companion.retrieval.tokens import TokenReader, TokenVectors, best_matches
@@ -174,19 +175,11 @@ def sentence_features(
     )
 
 
-def answer_chances(features, model: Sequence[float]):
-    """Return each row's fitted chance of holding the answer; model is (bias, one weight per feature)."""
-    import numpy as np
-
-    bias, *weights = model
-    return 1.0 / (1.0 + np.exp(-(bias + features @ np.asarray(weights, dtype=np.float64))))
-
-
 def rank_sentences(
     question: str,
     hits: Sequence[Hit],
     embedder: Embedder,
-    model: Sequence[float],
+    model: Ranker,
     vectors: SentenceVectors | None = None,
     idf: Idf | None = None,
     query_vector: Sequence[float] | None = None,

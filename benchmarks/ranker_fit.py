@@ -1,0 +1,224 @@
+"""Fit the quadratic sentence ranker on dev and the dev-only probes, and write companion/ranker_weights.py.
+
+    .venv/bin/python benchmarks/ranker_fit.py [--C 0.01 0.05] [--folds 10] [--write]
+
+Training questions: the answerable dev questions benchmarks/sentence_fit.py reads, and the answerable ones of
+eval/probe_dev.jsonl (dev-only: never a test or holdout question). Held out by folds of consecutive questions (the
+probes came in batches written apart, so a fold mostly holds batches its model never saw), it prints what a reader is
+shown by the linear ranker the policy's floors were calibrated on (fit on dev alone, so the probes are new to it) and
+by the quadratic one fit on the other folds, its chances mapped onto the linear one's scale by the quantiles of each
+question's best sentence chance over the answerable and the not-covered questions (companion/ranker.py).
+Every rate comes with its count. With --write, the model fit on every training question, with its map, replaces
+companion/ranker_weights.py (the first C given).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import sentence_fit as sf
+
+from companion.config import REPO_ROOT, load_settings
+from companion.engine.route import is_opinion
+from companion.evaluation import load_questions
+from companion.evaluation_metrics import fold_gold, groups_hit
+from companion.policy import POLICY
+from companion.prompts import load_prompts
+from companion.ranker import QuadraticRanker, answer_chances
+from companion.ranker_weights import REFERENCE
+from companion.retrieval.sentence_vectors import SentenceVectors
+from companion.retrieval.sentences import FEATURES, sentence_features
+from companion.retrieval.service import open_retrieval
+from companion.text import fold
+
+PROBES = REPO_ROOT / "eval" / "probe_dev.jsonl"
+WEIGHTS = REPO_ROOT / "companion" / "ranker_weights.py"
+# Quantiles of the best sentence's chance where the map is pinned: every 2.5%, and the ends.
+QUANTILES = 41
+
+
+def questions(answerable: bool):
+    """Return the dev questions and the probes, answerable or not, each with the name of its set."""
+    dev = sf.dev_questions(sf.EXTRA, answerable)
+    probes = [q for q in load_questions(PROBES) if q.answerable == answerable]
+    return [("dev", q) for q in dev] + [("probes", q) for q in probes]
+
+
+def collect(found, retrieval, words):
+    """Return each question's (set, pool, features, labels, opinion) as the engine's quote choice meets them."""
+    import numpy as np
+
+    searcher = retrieval.first_search
+    vectors = retrieval.sentences or SentenceVectors()
+    data = []
+    for name, question in found:
+        hits = searcher.search(question.q, POLICY.sentence_depth)
+        pool, X = sentence_features(question.q, hits, searcher.embedder, vectors, searcher.idf, reader=retrieval.reader)
+        gold = fold_gold(question.gold)
+        y = np.asarray([1 if groups_hit(fold(unit.text(hit.passage)), gold) else 0 for hit, unit in pool])
+        data.append((name, pool, X, y, is_opinion(question.q, words)))
+    return data
+
+
+def products(X, mean, scale):
+    """Return the standardised features followed by every product of two of them (i <= j), as the ranker reads them."""
+    import numpy as np
+
+    z = (X - mean) / scale
+    upper = np.triu_indices(X.shape[1])
+    return np.hstack([z, z[:, upper[0]] * z[:, upper[1]]])
+
+
+def fit(blocks, C: float):
+    """Fit the quadratic logistic model on (features, labels) blocks; return (mean, scale, bias, linear, pairs)."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.vstack([x for x, _ in blocks])
+    y = np.concatenate([v for _, v in blocks])
+    mean, scale = X.mean(axis=0), X.std(axis=0)
+    scale[scale == 0] = 1.0
+    P = products(X, mean, scale)
+    centre, spread = P.mean(axis=0), P.std(axis=0)
+    spread[spread == 0] = 1.0
+    model = LogisticRegression(C=C, max_iter=10000).fit((P - centre) / spread, y)
+    weights = model.coef_[0] / spread
+    bias = float(model.intercept_[0] - np.sum(weights * centre))
+    width = X.shape[1]
+    return tuple(mean), tuple(scale), bias, tuple(weights[:width]), tuple(weights[width:])
+
+
+def raw_chances(X, parts):
+    """Return a fitted (unmapped) model's chances for rows X."""
+    mean, scale, bias, linear, pairs = parts
+    ranker = QuadraticRanker(mean, scale, bias, linear, pairs, (0.0, 1.0), (0.0, 1.0))
+    return ranker.raw(X)
+
+
+def likeliest(chances, top: int):
+    """Return each question's likeliest chances, up to top of them, as one array."""
+    import numpy as np
+
+    return np.concatenate([np.sort(c)[::-1][:top] for c in chances if len(c)])
+
+
+def quantile_map(reference_best, raw_best):
+    """Return (knots, mapped): the raw chances and the reference's at the same quantiles, pinned at 0 and 1."""
+    import numpy as np
+
+    q = np.linspace(0.0, 1.0, QUANTILES)
+    knots = np.maximum.accumulate(np.concatenate([[0.0], np.quantile(raw_best, q), [1.0]]))
+    mapped = np.maximum.accumulate(np.concatenate([[0.0], np.quantile(reference_best, q), [1.0]]))
+    return tuple(round(float(k), 6) for k in knots), tuple(round(float(m), 6) for m in mapped)
+
+
+def held_out(data, uncovered, folds: int, C: float):
+    """Return the held-out raw chances of the answerable questions and the not-covered ones, by folds in order."""
+    n = len(data)
+    held: list = [None] * n
+    parts = []
+    for k in range(folds):
+        train = [i for i in range(n) if i * folds // n != k]
+        parts.append(fit([(data[i][2], data[i][3]) for i in train], C))
+        for i in range(n):
+            if i * folds // n == k:
+                held[i] = raw_chances(data[i][2], parts[-1])
+    # Each not-covered question is read by one fold's model, as each answerable one is.
+    loose = [raw_chances(X, parts[i % folds]) for i, X in enumerate(uncovered)]
+    return held, loose
+
+
+def report(label: str, data, chances, uncovered_chances) -> None:
+    """Print what a reader is shown with these chances: dev and probes apart, then the unsure table's cuts."""
+    import numpy as np
+
+    for name in ("dev", "probes"):
+        rows = [(d, c) for d, c in zip(data, chances) if d[0] == name and len(c)]
+        first = answers = count = good = 0
+        for (_, pool, _, y, opinion), chance in rows:
+            first += int(y[int(np.argmax(chance))])
+            picked = sf.shown(pool, chance, opinion, POLICY.quote_chance, POLICY.opinion_quotes if opinion else POLICY.fact_quotes)
+            answers += bool(any(y[j] for j in picked))
+            count += len(picked)
+            good += int(sum(y[j] for j in picked))
+        n = len(rows)
+        print(f"  {label}, {name}: first quote answers {first}/{n}, quote answers {answers}/{n} ({answers / n:.3f}), "
+              f"quote precision {good}/{count} ({good / count:.3f})")
+    for cut in (0.1, 0.2, POLICY.unsure_chance):
+        answerable = [(float(c.max()), bool(d[3][int(np.argmax(c))])) for d, c in zip(data, chances) if len(c)]
+        below = [right for best, right in answerable if best < cut]
+        covered_below = sum(float(c.max()) < cut for c in uncovered_chances if len(c))
+        print(f"    best chance below {cut:.2f}: answerable {len(below)} (first quote answers {sum(below)}), "
+              f"not covered {covered_below} of {sum(1 for c in uncovered_chances if len(c))}")
+
+
+def write(ranker: QuadraticRanker, C: float, path: Path = WEIGHTS) -> None:
+    """Write the fitted ranker and the linear reference into ranker_weights.py."""
+
+    def numbers(values, indent: str) -> str:
+        lines, line = [], ""
+        for piece in (f"{v:.6g}," for v in values):
+            if len(indent) + 4 + len(line) + len(piece) > 116:
+                lines.append(line.rstrip())
+                line = ""
+            line += piece + " "
+        lines.append(line.rstrip())
+        inner = indent + "    "
+        return "(\n" + "".join(f"{inner}{text}\n" for text in lines) + indent + ")"
+
+    fields = ("mean", "scale", "linear", "pairs", "knots", "mapped")
+    body = "".join(f"    {name}={numbers(getattr(ranker, name), '    ')},\n" for name in fields)
+    path.write_text(
+        '"""The sentence rankers\' fitted numbers: written by benchmarks/ranker_fit.py, refit there rather than edited."""\n\n'
+        "from companion.ranker import QuadraticRanker\n\n"
+        "# The linear ranker the policy's floors were calibrated on (bias, then one weight per feature of\n"
+        "# companion.retrieval.sentences.FEATURES; fit on dev alone, 2026-12-05, benchmarks/sentence_fit.py): the\n"
+        "# quadratic ranker's chances are mapped onto its scale.\n"
+        f"REFERENCE = {numbers(REFERENCE, '')}\n\n"
+        f"# Fit with C={C} on the answerable dev questions and probes (benchmarks/ranker_fit.py prints the held-out figures).\n"
+        f"RANKER = QuadraticRanker(\n    bias={ranker.bias:.6g},\n{body})\n"
+    )
+
+
+def main() -> None:
+    import numpy as np
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--C", type=float, nargs="+", default=[0.01], help="inverse regularisation strengths to try")
+    parser.add_argument("--folds", type=int, default=10)
+    parser.add_argument("--write", action="store_true", help="write the model fit with the first C")
+    parser.add_argument("--top", type=int, default=1, help="each question's likeliest sentences the map is read from")
+    args = parser.parse_args()
+    settings = load_settings()
+    words = load_prompts(settings.prompts_dir).words
+    retrieval = open_retrieval(settings)
+    if retrieval.reader is None:
+        raise SystemExit("the quadratic ranker reads the reader model's columns: install its packages first")
+    data = collect(questions(True), retrieval, words)
+    uncovered = [X for _, _, X, _, _ in collect(questions(False), retrieval, words)]
+    width = len(FEATURES)
+    print(f"{len(data)} answerable questions ({sum(d[0] == 'dev' for d in data)} dev), {len(uncovered)} not covered; "
+          f"{width} features")
+    reference = [answer_chances(d[2], REFERENCE) if len(d[2]) else np.zeros(0) for d in data]
+    reference_uncovered = [answer_chances(X, REFERENCE) if len(X) else np.zeros(0) for X in uncovered]
+    report("linear (the floors' scale)", data, reference, reference_uncovered)
+    reference_best = likeliest(reference + reference_uncovered, args.top)
+    for C in args.C:
+        held, loose = held_out(data, uncovered, args.folds, C)
+        knots, mapped = quantile_map(reference_best, likeliest(held + loose, args.top))
+        report(f"quadratic C={C}, held out", data, [np.interp(c, knots, mapped) for c in held],
+               [np.interp(c, knots, mapped) for c in loose])
+    if args.write:
+        C = args.C[0]
+        parts = fit([(d[2], d[3]) for d in data], C)
+        held, loose = held_out(data, uncovered, args.folds, C)
+        # The map is read off held-out chances: what a question the ranker never saw gets.
+        knots, mapped = quantile_map(reference_best, likeliest(held + loose, args.top))
+        mean, scale, bias, linear, pairs = parts
+        write(QuadraticRanker(mean, scale, bias, linear, pairs, knots, mapped), C)
+        print(f"wrote {WEIGHTS.relative_to(REPO_ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
