@@ -25,7 +25,7 @@ from companion.evaluation import load_questions
 from companion.evaluation_metrics import fold_gold, groups_hit
 from companion.policy import POLICY
 from companion.prompts import load_prompts
-from companion.ranker import QuadraticRanker, answer_chances
+from companion.ranker import QuadraticRanker, answer_chances, quadratic_terms
 from companion.ranker_weights import REFERENCE
 from companion.retrieval.sentence_vectors import SentenceVectors
 from companion.retrieval.sentences import FEATURES, sentence_features
@@ -61,15 +61,6 @@ def collect(found, retrieval, words):
     return data
 
 
-def products(X, mean, scale):
-    """Return the standardised features followed by every product of two of them (i <= j), as the ranker reads them."""
-    import numpy as np
-
-    z = (X - mean) / scale
-    upper = np.triu_indices(X.shape[1])
-    return np.hstack([z, z[:, upper[0]] * z[:, upper[1]]])
-
-
 def fit(blocks, C: float):
     """Fit the quadratic logistic model on (features, labels) blocks; return (mean, scale, bias, linear, pairs)."""
     import numpy as np
@@ -79,7 +70,7 @@ def fit(blocks, C: float):
     y = np.concatenate([v for _, v in blocks])
     mean, scale = X.mean(axis=0), X.std(axis=0)
     scale[scale == 0] = 1.0
-    P = products(X, mean, scale)
+    P = quadratic_terms(X, mean, scale)
     centre, spread = P.mean(axis=0), P.std(axis=0)
     spread[spread == 0] = 1.0
     model = LogisticRegression(C=C, max_iter=10000).fit((P - centre) / spread, y)

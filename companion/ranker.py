@@ -54,11 +54,7 @@ class QuadraticRanker:
         """Return each row's chance before the map onto the floors' scale."""
         import numpy as np
 
-        rows = np.asarray(features, dtype=np.float64)
-        z = (rows - np.asarray(self.mean)) / np.asarray(self.scale)
-        upper = np.triu_indices(self.width)
-        products = z[:, upper[0]] * z[:, upper[1]]
-        logit = self.bias + z @ np.asarray(self.linear) + products @ np.asarray(self.pairs)
+        logit = self.bias + quadratic_terms(features, self.mean, self.scale) @ np.asarray(self.linear + self.pairs)
         return 1.0 / (1.0 + np.exp(-logit))
 
     def chances(self, features):
@@ -69,6 +65,15 @@ class QuadraticRanker:
 
 
 Ranker = Sequence[float] | QuadraticRanker
+
+
+def quadratic_terms(features, mean: Sequence[float], scale: Sequence[float]):
+    """Return each row's standardised features followed by every product of two of them (i <= j), row by row."""
+    import numpy as np
+
+    z = (np.asarray(features, dtype=np.float64) - np.asarray(mean)) / np.asarray(scale)
+    upper = np.triu_indices(z.shape[1])
+    return np.hstack([z, z[:, upper[0]] * z[:, upper[1]]])
 
 
 def ranker_width(model: Ranker) -> int:
