@@ -144,7 +144,8 @@ def test_prompts_from_another_directory_and_a_broken_one(tmp_path):
 
 def test_she_does_not_sound_sure_when_even_the_likeliest_quote_is_unlikely_to_answer(retrieval, prompts):
     engine = make_engine(retrieval, prompts)
-    engine.reader = retrieval.reader
+    # Read as a chat reads: with the index's sentences, their written questions and the maps they teach.
+    engine.reader, engine.sentences = retrieval.reader, retrieval.sentences
     unsure = set(prompts.variants["openers_unsure"])
     # The essays name Jennifer Anise as a critic and a filmmaker, never what she likes to eat.
     reply = engine.ask("what's jennifer anise's favourite food lol")
