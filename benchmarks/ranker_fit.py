@@ -1,13 +1,13 @@
 """Fit the quadratic sentence ranker on dev and the dev-only probes, and write companion/ranker_weights.py.
 
-    .venv/bin/python benchmarks/ranker_fit.py [--C 0.01 0.05] [--folds 10] [--write]
+    .venv/bin/python benchmarks/ranker_fit.py [--C 0.01 0.05] [--folds 10] [--top 5] [--write]
 
 Training questions: the answerable dev questions benchmarks/sentence_fit.py reads, and the answerable ones of
 eval/probe_dev.jsonl (dev-only: never a test or holdout question). Held out by folds of consecutive questions (the
 probes came in batches written apart, so a fold mostly holds batches its model never saw), it prints what a reader is
 shown by the linear ranker the policy's floors were calibrated on (fit on dev alone, so the probes are new to it) and
 by the quadratic one fit on the other folds, its chances mapped onto the linear one's scale by the quantiles of each
-question's best sentence chance over the answerable and the not-covered questions (companion/ranker.py).
+question's --top likeliest chances (5) over the answerable and the not-covered questions (companion/ranker.py).
 Every rate comes with its count. With --write, the model fit on every training question, with its map, replaces
 companion/ranker_weights.py (the first C given).
 """
@@ -121,7 +121,7 @@ def held_out(data, uncovered, folds: int, C: float):
 
 
 def report(label: str, data, chances, uncovered_chances) -> None:
-    """Print what a reader is shown with these chances: dev and probes apart, then the unsure table's cuts."""
+    """Print what a reader is shown with these chances: dev and probes apart, then the first quote by its chance."""
     import numpy as np
 
     for name in ("dev", "probes"):
@@ -136,15 +136,17 @@ def report(label: str, data, chances, uncovered_chances) -> None:
         n = len(rows)
         print(f"  {label}, {name}: first quote answers {first}/{n}, quote answers {answers}/{n} ({answers / n:.3f}), "
               f"quote precision {good}/{count} ({good / count:.3f})")
-    for cut in (0.1, 0.2, POLICY.unsure_chance):
-        answerable = [(float(c.max()), bool(d[3][int(np.argmax(c))])) for d, c in zip(data, chances) if len(c)]
-        below = [right for best, right in answerable if best < cut]
-        covered_below = sum(float(c.max()) < cut for c in uncovered_chances if len(c))
-        print(f"    best chance below {cut:.2f}: answerable {len(below)} (first quote answers {sum(below)}), "
-              f"not covered {covered_below} of {sum(1 for c in uncovered_chances if len(c))}")
+    # What Policy.unsure_chance is read from: where the first quote stops being mostly wrong.
+    answerable = [(float(c.max()), bool(d[3][int(np.argmax(c))])) for d, c in zip(data, chances) if len(c)]
+    uncovered = [float(c.max()) for c in uncovered_chances if len(c)]
+    edges = (0.0, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 1.01)
+    for low, high in zip(edges, edges[1:]):
+        band = [right for best, right in answerable if low <= best < high]
+        print(f"    best chance in [{low:.2f}, {high:.2f}): answerable {len(band)} (first quote answers {sum(band)}), "
+              f"not covered {sum(low <= best < high for best in uncovered)} of {len(uncovered)}")
 
 
-def write(ranker: QuadraticRanker, C: float, path: Path = WEIGHTS) -> None:
+def write(ranker: QuadraticRanker, C: float, top: int, path: Path = WEIGHTS) -> None:
     """Write the fitted ranker and the linear reference into ranker_weights.py."""
 
     def numbers(values, indent: str) -> str:
@@ -167,7 +169,8 @@ def write(ranker: QuadraticRanker, C: float, path: Path = WEIGHTS) -> None:
         "# companion.retrieval.sentences.FEATURES; fit on dev alone, 2026-12-05, benchmarks/sentence_fit.py): the\n"
         "# quadratic ranker's chances are mapped onto its scale.\n"
         f"REFERENCE = {numbers(REFERENCE, '')}\n\n"
-        f"# Fit with C={C} on the answerable dev questions and probes (benchmarks/ranker_fit.py prints the held-out figures).\n"
+        f"# Fit with C={C} on the answerable dev questions and probes, mapped by each question's {top} likeliest chances\n"
+        "# (benchmarks/ranker_fit.py prints the held-out figures).\n"
         f"RANKER = QuadraticRanker(\n    bias={ranker.bias:.6g},\n{body})\n"
     )
 
@@ -179,7 +182,7 @@ def main() -> None:
     parser.add_argument("--C", type=float, nargs="+", default=[0.01], help="inverse regularisation strengths to try")
     parser.add_argument("--folds", type=int, default=10)
     parser.add_argument("--write", action="store_true", help="write the model fit with the first C")
-    parser.add_argument("--top", type=int, default=1, help="each question's likeliest sentences the map is read from")
+    parser.add_argument("--top", type=int, default=5, help="each question's likeliest sentences the map is read from")
     args = parser.parse_args()
     settings = load_settings()
     words = load_prompts(settings.prompts_dir).words
@@ -195,19 +198,17 @@ def main() -> None:
     reference_uncovered = [answer_chances(X, REFERENCE) if len(X) else np.zeros(0) for X in uncovered]
     report("linear (the floors' scale)", data, reference, reference_uncovered)
     reference_best = likeliest(reference + reference_uncovered, args.top)
+    maps = {}
     for C in args.C:
         held, loose = held_out(data, uncovered, args.folds, C)
-        knots, mapped = quantile_map(reference_best, likeliest(held + loose, args.top))
+        # The map is read off held-out chances: what a question the ranker never saw gets.
+        knots, mapped = maps[C] = quantile_map(reference_best, likeliest(held + loose, args.top))
         report(f"quadratic C={C}, held out", data, [np.interp(c, knots, mapped) for c in held],
                [np.interp(c, knots, mapped) for c in loose])
     if args.write:
         C = args.C[0]
-        parts = fit([(d[2], d[3]) for d in data], C)
-        held, loose = held_out(data, uncovered, args.folds, C)
-        # The map is read off held-out chances: what a question the ranker never saw gets.
-        knots, mapped = quantile_map(reference_best, likeliest(held + loose, args.top))
-        mean, scale, bias, linear, pairs = parts
-        write(QuadraticRanker(mean, scale, bias, linear, pairs, knots, mapped), C)
+        mean, scale, bias, linear, pairs = fit([(d[2], d[3]) for d in data], C)
+        write(QuadraticRanker(mean, scale, bias, linear, pairs, *maps[C]), C, args.top)
         print(f"wrote {WEIGHTS.relative_to(REPO_ROOT)}")
 
 

@@ -92,15 +92,18 @@ class Policy:
     # companion.retrieval.sentences.FEATURES and every product of two of them (companion/ranker.py), its
     # numbers in companion/ranker_weights.py. Fit (sklearn, C=0.01: less held to zero ranks the probes
     # worse) on the answerable dev questions and dev-only probes (eval/probe_dev.jsonl before stop 67), 598 questions,
-    # 2026-12-06: benchmarks/ranker_fit.py. Its chances are mapped onto the scale of the linear ranker every floor
-    # below was calibrated on (ranker_weights.REFERENCE, fit on dev alone 2026-12-05 with the written questions, the
-    # maps and the reader model's columns) by the quantiles of each question's best sentence chance over 1,126 dev
-    # and probe questions, answerable or not: a floor cuts the same share of questions, and a better order within a
-    # question is what changed. Held out by 10 folds of consecutive questions, at the floors and caps below, against
-    # that linear ranker (new to the probes): first quote answers dev 107 -> 116 of 147, probes 302 -> 315 of 451;
-    # quote answers dev 117 -> 122, probes 336 -> 350; quote precision dev 127/231 -> 130/205, probes 349/674 ->
-    # 360/622; best chance below unsure_chance, answerable 98 -> 106 (first quote answering 35 -> 38), not covered
-    # 222 -> 218 of 528. C=0.005: probes 343 of 451; C=0.03: 348.
+    # 2026-12-06: benchmarks/ranker_fit.py --top 5. Its chances are mapped onto the scale of the linear ranker every
+    # floor below was calibrated on (ranker_weights.REFERENCE, fit on dev alone 2026-12-05 with the written questions,
+    # the maps and the reader model's columns) by the quantiles of each question's five likeliest chances over 1,126
+    # dev and probe questions, answerable or not, so a floor keeps cutting about the same share of the likeliest
+    # sentences. Held out by 10 folds of consecutive questions, at the floors and caps below, against that linear
+    # ranker (new to the probes): first quote answers dev 107 -> 116 of 147, probes 302 -> 315 of 451; quote answers
+    # dev 117 -> 122, probes 336 -> 356; quote precision dev 127/231 -> 131/220, probes 349/674 -> 369/648. It is
+    # surer of its likeliest sentence: below unsure_chance fall answerable 98 -> 79 (the first quote answering 35 ->
+    # 33) and not covered 222 -> 170 of 528, so she hedges fewer of both. Read from the likeliest chance alone the
+    # map keeps those cuts (106 and 218) but lowers later sentences, and the floors on the likeliest sentence of a
+    # kind then refused more answerable probes through the engine (24 against 22 of 451). C=0.005: probes 343 of 451;
+    # C=0.03: 348.
     sentence_ranker: Ranker = RANKER
     # The same fit without the reader's columns (companion.retrieval.sentences.READER_FEATURES), for when its
     # packages are missing or the corpus is past reader_passages. Same questions, same script: held out (10 folds),
@@ -126,7 +129,13 @@ class Policy:
     # stops being mostly wrong: between 0.3 and 0.4 it answers for 6 of 9 questions, between 0.25 and 0.3 for none
     # of 5 (with the ranker before the maps the cut was 0.4: between 0.3 and 0.4 it answered 5 of 30). Higher hedges
     # more right answers; lower sounds sure about more wrong ones. benchmarks/sentence_fit.py --unsure prints the table.
-    unsure_chance: float = 0.3
+    # With the quadratic ranker above (held out by 10 folds of consecutive questions, benchmarks/ranker_fit.py, 598
+    # answerable and 528 not-covered questions), 2026-12-06: between 0.3 and 0.35 the first quote answers for 5 of 26
+    # answerable questions (and 42 not covered fall there), between 0.35 and 0.4 for 15 of 28: the cut moves to 0.35.
+    # Through the engine on the 901 probes before stop 67: not-covered replies hedged 51 -> 65 of 156 (62 with the
+    # linear ranker at 0.3), answerable ones sounding sure with no answer shown 34 -> 28 (35), answers hedged 38 -> 49
+    # of those shown (51); stop 67's blind batch, not covered hedged 8 -> 13 of 25 (10).
+    unsure_chance: float = 0.35
     # A message asking to check a statement ("one of the reviews says he cheated, right?", "did any critic say it's
     # too long?"; engine/claims.py) whose likeliest sentence falls below this is one no essay bears out or corrects:
     # she says none of them says so, rather than offer the nearest as if it settled it. Higher refuses more of both.

@@ -2,8 +2,8 @@
 
 A linear ranker is a tuple, (bias, one weight per feature). The quadratic one also weighs every product of two
 standardised features (a cosine counts for more when the words match too), and maps its chances onto the scale the
-policy's floors were calibrated on, by the quantiles of the best sentence's chance over the same questions, so a
-floor keeps cutting the same share of questions and only the order within a question changes.
+policy's floors were calibrated on, by the quantiles of each question's likeliest chances over the same questions, so
+a floor keeps cutting about the same share of the likeliest sentences and mostly the order within a question changes.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class QuadraticRanker:
     linear: tuple[float, ...]
     # One weight per product z_i * z_j with i <= j, row by row: (0,0), (0,1), ..., (0,n-1), (1,1), ...
     pairs: tuple[float, ...]
-    # The raw chance at each quantile of the best sentence's chance, rising, and the reference chance at the same one.
+    # The raw chance at each quantile of the likeliest sentences' chances, rising, and the reference's at the same one.
     knots: tuple[float, ...]
     mapped: tuple[float, ...]
 

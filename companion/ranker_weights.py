@@ -10,7 +10,8 @@ REFERENCE = (
     -1.7153, -2.4389, 7.3478, 5.2109, 3.7157, 5.9762,
 )
 
-# Fit with C=0.01 on the answerable dev questions and probes (benchmarks/ranker_fit.py prints the held-out figures).
+# Fit with C=0.01 on the answerable dev questions and probes, mapped by each question's 5 likeliest chances
+# (benchmarks/ranker_fit.py prints the held-out figures).
 RANKER = QuadraticRanker(
     bias=-7.73496,
     mean=(
