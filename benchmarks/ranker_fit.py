@@ -15,22 +15,20 @@ companion/ranker_weights.py (the first C given).
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 import sentence_fit as sf
 
 from companion.config import REPO_ROOT, load_settings
-from companion.engine.route import is_opinion
 from companion.evaluation import load_questions
-from companion.evaluation_metrics import fold_gold, groups_hit
 from companion.policy import POLICY
 from companion.prompts import load_prompts
 from companion.ranker import QuadraticRanker, answer_chances, quadratic_terms
 from companion.ranker_weights import REFERENCE
 from companion.retrieval.sentence_vectors import SentenceVectors
-from companion.retrieval.sentences import FEATURES, sentence_features
+from companion.retrieval.sentences import FEATURES
 from companion.retrieval.service import open_retrieval
-from companion.text import fold
 
 PROBES = REPO_ROOT / "eval" / "probe_dev.jsonl"
 WEIGHTS = REPO_ROOT / "companion" / "ranker_weights.py"
@@ -47,22 +45,16 @@ def questions(answerable: bool):
 
 def collect(found, retrieval, words):
     """Return each question's (set, pool, features, labels, opinion) as the engine's quote choice meets them."""
-    import numpy as np
-
-    searcher = retrieval.first_search
     vectors = retrieval.sentences or SentenceVectors()
     data = []
     for name, question in found:
-        hits = searcher.search(question.q, POLICY.sentence_depth)
-        pool, X = sentence_features(question.q, hits, searcher.embedder, vectors, searcher.idf, reader=retrieval.reader)
-        gold = fold_gold(question.gold)
-        y = np.asarray([1 if groups_hit(fold(unit.text(hit.passage)), gold) else 0 for hit, unit in pool])
-        data.append((name, pool, X, y, is_opinion(question.q, words)))
+        pool, X, y, opinion, _gold, _hits = sf.read_question(question, retrieval, vectors, words)
+        data.append((name, pool, X, y, opinion))
     return data
 
 
-def fit(blocks, C: float):
-    """Fit the quadratic logistic model on (features, labels) blocks; return (mean, scale, bias, linear, pairs)."""
+def fit(blocks, C: float) -> QuadraticRanker:
+    """Fit the quadratic logistic model on (features, labels) blocks; its map is the identity until one is read."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
@@ -77,14 +69,9 @@ def fit(blocks, C: float):
     weights = model.coef_[0] / spread
     bias = float(model.intercept_[0] - np.sum(weights * centre))
     width = X.shape[1]
-    return tuple(mean), tuple(scale), bias, tuple(weights[:width]), tuple(weights[width:])
-
-
-def raw_chances(X, parts):
-    """Return a fitted (unmapped) model's chances for rows X."""
-    mean, scale, bias, linear, pairs = parts
-    ranker = QuadraticRanker(mean, scale, bias, linear, pairs, (0.0, 1.0), (0.0, 1.0))
-    return ranker.raw(X)
+    return QuadraticRanker(
+        tuple(mean), tuple(scale), bias, tuple(weights[:width]), tuple(weights[width:]), (0.0, 1.0), (0.0, 1.0)
+    )
 
 
 def likeliest(chances, top: int):
@@ -108,15 +95,15 @@ def held_out(data, uncovered, folds: int, C: float):
     """Return the held-out raw chances of the answerable questions and the not-covered ones, by folds in order."""
     n = len(data)
     held: list = [None] * n
-    parts = []
+    models = []
     for k in range(folds):
         train = [i for i in range(n) if i * folds // n != k]
-        parts.append(fit([(data[i][2], data[i][3]) for i in train], C))
+        models.append(fit([(data[i][2], data[i][3]) for i in train], C))
         for i in range(n):
             if i * folds // n == k:
-                held[i] = raw_chances(data[i][2], parts[-1])
+                held[i] = models[-1].raw(data[i][2])
     # Each not-covered question is read by one fold's model, as each answerable one is.
-    loose = [raw_chances(X, parts[i % folds]) for i, X in enumerate(uncovered)]
+    loose = [models[i % folds].raw(X) for i, X in enumerate(uncovered)]
     return held, loose
 
 
@@ -207,8 +194,8 @@ def main() -> None:
                [np.interp(c, knots, mapped) for c in loose])
     if args.write:
         C = args.C[0]
-        mean, scale, bias, linear, pairs = fit([(d[2], d[3]) for d in data], C)
-        write(QuadraticRanker(mean, scale, bias, linear, pairs, *maps[C]), C, args.top)
+        knots, mapped = maps[C]
+        write(replace(fit([(d[2], d[3]) for d in data], C), knots=knots, mapped=mapped), C, args.top)
         print(f"wrote {WEIGHTS.relative_to(REPO_ROOT)}")
 
 

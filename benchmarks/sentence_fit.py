@@ -56,6 +56,18 @@ def dev_questions(extra: tuple[Path, ...], answerable: bool = True) -> list[Ques
     return [q for q in found if q.answerable == answerable]
 
 
+def read_question(question: Question, retrieval, vectors: SentenceVectors, words):
+    """Return (pool, features, labels, read as opinion, gold, hits): a question's sentences as the quote choice meets them."""
+    import numpy as np
+
+    searcher = retrieval.first_search
+    hits = searcher.search(question.q, POLICY.sentence_depth)
+    pool, X = sentence_features(question.q, hits, searcher.embedder, vectors, searcher.idf, reader=retrieval.reader)
+    gold = fold_gold(question.gold)
+    y = np.asarray([1 if groups_hit(fold(unit.text(hit.passage)), gold) else 0 for hit, unit in pool])
+    return pool, X, y, is_opinion(question.q, words), gold, hits
+
+
 def unsure_table(data, held, uncovered, models) -> None:
     """Print, for cuts on the first quote's held-out chance, who falls below and how often it still answered."""
     import numpy as np
@@ -254,8 +266,6 @@ def join_table(data, held, disputes=None) -> None:
 
 
 def main() -> None:
-    import numpy as np
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--C", type=float, default=RANKER_C, help="inverse regularisation strength")
     parser.add_argument("--weight", type=float, default=LIST_WEIGHT, help="weight of ranking within each question")
@@ -275,12 +285,9 @@ def main() -> None:
     data = []
     relevant = []
     for question in questions:
-        hits = searcher.search(question.q, POLICY.sentence_depth)
-        pool, X = sentence_features(question.q, hits, searcher.embedder, vectors, searcher.idf, reader=retrieval.reader)
-        gold = fold_gold(question.gold)
-        y = np.asarray([1 if groups_hit(fold(unit.text(hit.passage)), gold) else 0 for hit, unit in pool])
-        data.append((pool, X, y, is_opinion(question.q, words), gold))
-        relevant.append([(hit.passage.id, groups_hit(fold(hit.passage.text), gold)) for hit in hits])
+        *row, hits = read_question(question, retrieval, vectors, words)
+        data.append(tuple(row))
+        relevant.append([(hit.passage.id, groups_hit(fold(hit.passage.text), row[4])) for hit in hits])
     reachable = sum(bool(y.any()) for _, _, y, *_ in data)
     print(f"{len(questions)} answerable dev questions ({sum(d[3] for d in data)} read as opinion); "
           f"a sentence holding the answer among the top {POLICY.sentence_depth} passages' for {reachable}")
