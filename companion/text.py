@@ -96,7 +96,20 @@ def content_terms(text: str) -> list[str]:
 
     A hyphenated word is one term, written together as people also write it: "co-worker" meets "coworker".
     """
-    return [stem(w) for w in (w.replace("-", "") for w in _words(text)) if w not in STOPWORDS and len(w) > 1]
+    return [stem(w) for w in (w.replace("-", "") for w in _words(text)) if not _common(w) and len(w) > 1]
+
+
+# Words people run together with "is" in chat: "whats", "thats", "theres".
+CONTRACTED = frozenset("what that there here who he she it where how when why".split())
+
+
+def _common(word: str) -> bool:
+    """Tell whether a word is a common one, or one with "'s" or another ending of speech: "movie's", "what's", "whats".
+
+    A plural is a word of its own: "other films" are not the film.
+    """
+    bare = word.split("'")[0]
+    return bare in STOPWORDS or (word.endswith("s") and word[:-1] in CONTRACTED)
 
 
 def weighty_terms(text: str) -> set[str]:

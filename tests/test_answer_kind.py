@@ -400,6 +400,10 @@ def test_asked_where_it_was_filmed_where_the_story_is_set_is_no_answer(prompts):
     # Where the story happens, or a shot of the film, asks nothing of where it was made.
     assert answer_test("where does the film take place?", prompts.words) is None
     assert answer_test("what's the last shot of the movie", prompts.words) is None
+    # A "where" telling which moment is meant asks no place: this was refused as asking where it was filmed.
+    asked = "in the scene where amy calls herself a bitch the second time, what does her face do? the medium writer describes the shot"
+    assert answer_test(asked, prompts.words) is None
+    assert answer_test("the bit where they go to the beach, where was that shot?", prompts.words).detail == "a place it was filmed"
 
 
 @pytest.mark.parametrize(("question", "detail", "answer"), [

@@ -78,6 +78,25 @@ def test_a_line_of_a_named_essay_asked_word_for_word_is_its_own_sentence(named_e
     assert says_none_gives(reply, prompts, "that line word for word")
 
 
+def test_a_line_a_message_gives_to_an_essay_is_an_essays_own_sentence(named_engine, prompts):
+    # "one of the reviews says…" gives the words to a review, naming none: any essay's sentence is the line. It was
+    # refused as a telling of someone's words.
+    reply = named_engine.ask(
+        "one of the reviews says heartbreak is unavoidable once consciousness gets involved, what's the exact line"
+    )
+    assert reply.grounded and "heartbreak" in reply.answer.lower()
+    named_engine.history.clear()
+    reply = named_engine.ask("what's the exact line samantha says about the past being a story we tell ourselves")
+    assert says_none_gives(reply, prompts, "that line word for word")
+
+
+def test_a_comparison_with_the_essays_own_words_is_theirs_to_answer(named_engine):
+    # "the movie's LA" held "movie", no passage's word (a common one, left out of every passage's), so the comparison
+    # was read as one with something no essay names, and refused.
+    reply = named_engine.ask("techno lonely compares the movie's LA to a relationship, what's that line")
+    assert reply.grounded and "This Los Angeles, like a relationship, is a beautiful mess." in reply.answer
+
+
 @pytest.mark.parametrize(
     "question",
     [

@@ -50,6 +50,17 @@ def test_an_ending_that_would_leave_a_common_word_is_only_an_s():
     assert content_terms("watches boxes") == ["watch", "box"]
 
 
+def test_a_common_word_with_an_apostrophe_is_as_common():
+    # "the movie's LA" held "movie", which no passage's words hold: a word the essays lack, so "techno lonely compares
+    # the movie's LA to a relationship" was refused as a comparison with something no essay names.
+    assert content_terms("the movie's LA and what's it's critic’s") == ["la"]
+    # Nor one run together with "is": "whats" met passages saying "what's" when they held "what".
+    assert content_terms("whats thats theres") == []
+    # A plural is a word of its own: "what other films do the critics compare her to" asks after films.
+    assert content_terms("films") == ["film"]
+    assert content_terms("theodore's job") == ["theodore", "job"]
+
+
 def test_a_hyphenated_word_meets_it_written_together():
     assert content_terms("his co-worker") == content_terms("coworker") == ["coworker"]
     # Its parts are not terms of their own: "cat-strangling" does not make the essays speak of cats.

@@ -18,7 +18,7 @@ from companion.engine.names import asks_for_a_name, mentions, names_anyone, name
 from companion.engine.jobs import job_owner, says_the_job
 from companion.engine.kinds import asks_for_a_named_kind, asks_where_someone_is, gives_the_kind, names_a_place
 from companion.policy import POLICY, Policy
-from companion.text import SENTENCE_END, content_terms, fold, quote_spans
+from companion.text import SENTENCE_END, content_terms, fold, quote_spans, stemmed_words
 from companion.words import Words
 
 # A numeral standing as a number ("8,316", "3", "1950s"), not inside a name ("OS1").
@@ -43,8 +43,14 @@ TURN = re.compile(r"\b[A-Z][a-z]+: \S")
 TOPICS = ("award", "rating", "watching", "box_office", "filming", "music", "family")
 # The asker's own family ("i watched it with my sister") is no one's in the film.
 THEIR_OWN = re.compile(r"\b(?:my|our|me and my|with my)\s+(?:little\s+|big\s+|older\s+|younger\s+)?\w+", re.IGNORECASE)
-# Asked where (or at which location, or whether in a place: "was it shot in LA?") it was filmed.
-WHERE = re.compile(r"\b(?:where|wh?ich locations?|what locations?|(?:filmed|shot)\s+(?:in|at))\b", re.IGNORECASE)
+# Asked where (or at which location, or whether in a place: "was it shot in LA?") it was filmed. A "where" after a
+# moment of the film opens a clause telling which one ("in the scene where amy calls herself a bitch… the medium writer
+# describes the shot"): it asks no place.
+WHERE = re.compile(
+    r"\b(?:(?<!scene )(?<!scenes )(?<!part )(?<!bit )(?<!moment )(?<!shot )(?<!time )(?<!one )where|wh?ich locations?"
+    r"|what locations?|(?:filmed|shot)\s+(?:in|at))\b",
+    re.IGNORECASE,
+)
 # A quotation the text holds only part of, its other mark in a sentence before or after ("Did anyone text me?”).
 PART_QUOTED = re.compile(r"“[^”]{8,}$|^[^“]{8,}”", re.DOTALL)
 
@@ -266,6 +272,19 @@ def topic_test(question: str, words: Words, kinds: Sequence[str] = TOPICS) -> An
 def asks_for_words_said(question: str, words: Words) -> bool:
     """Tell whether a question asks what someone said ("what line does samantha say when…")."""
     return bool(words.asks_for_words_said.search(words.not_words_said.sub(" ", question)))
+
+
+def the_essays_say(question: str, words: Words, named: bool = False) -> bool:
+    """Tell whether a message gives its words to an essay or its writer ("one of the reviews says…, what's the exact line").
+
+    Then the line asked for is the essay's own sentence, not someone's it quotes: a word for the essays or their writers
+    stands at most two words before a verb of speaking. named: the message names an essay, so an everyday word for a
+    person is its writer ("the techno lonely guy calls jonze a what").
+    """
+    writers = words.names_an_essay | words.the_writers | (words.someone if named else frozenset())
+    return any(
+        writers.intersection(stemmed_words(question[: said.start()])[-3:]) for said in words.speaking.finditer(question)
+    )
 
 
 def quotes_someone(text: str) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from companion.engine.answer_kind import AnswerKind, answer_test, asks_for_words_said, quotes_someone, topic_test
+from companion.engine.answer_kind import AnswerKind, answer_test, asks_for_words_said, quotes_someone, the_essays_say, topic_test
 from companion.engine.claims import checks_a_claim
 from companion.engine.compared import compares_with_the_unnamed, only_credited
 from companion.engine.credits import credited_people
@@ -295,8 +295,13 @@ def _quote(
     # the convo piece has a short punchy line…"); asked for a line of the film, a critic's turn is not one.
     # Asked for a line of an essay it names, no one speaking in it ("whats the exact line in the her 2013 review about
     # the thing that haunts every relationship"), every sentence of the essay is its own words.
-    own_lines = exact and not words.speaking.search(question)
-    turns = [h.passage.text for h in pool if h.passage.essay_id in found.named and (own_lines or h.passage.speaker)]
+    # Given to an essay ("one of the reviews says heartbreak is unavoidable…, what's the exact line"), any essay's sentence.
+    theirs = exact and the_essays_say(question, words, bool(found.named))
+    own_lines = exact and (theirs or not words.speaking.search(question))
+    turns = [
+        h.passage.text for h in pool
+        if (h.passage.essay_id in found.named or (theirs and not found.named)) and (own_lines or h.passage.speaker)
+    ]
 
     def words_of_someone(text: str) -> bool:
         return quotes_someone(text) or any(text in turn for turn in turns)

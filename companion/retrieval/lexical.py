@@ -12,7 +12,7 @@ from companion.types import Hit, Passage
 from companion.text import content_terms
 
 # Bump when passage_terms changes: a saved index built the old way must not be reused.
-TERMS_VERSION = 6
+TERMS_VERSION = 7
 MANIFEST = "manifest.json"
 # A term no passage can hold: its idf is the largest there is, that of a word no passage uses.
 UNSEEN = "\0"
