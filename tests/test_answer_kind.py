@@ -201,6 +201,17 @@ def test_a_name_of_common_words_is_new_unless_the_question_says_most_of_them(pro
     assert not names_what_is_asked(take, "what's amy's husbands name, the one she divorces", words)
 
 
+def test_a_surname_asked_is_given_by_a_whole_name_holding_the_name_asked_by(prompts):
+    words = prompts.words
+    credit = "Theodore Twombly (Joaquin Phoenix) has been separated. He works at BeautifulHandwrittenLetters.com, writing."
+    # Its lead line was "It's BeautifulHandwrittenLetters".
+    assert new_names(credit, "whats theodores last name", words) == ["Theodore Twombly"]
+    # However the message is put, a surname is asked; an actor's is no character's.
+    assert asks_for_a_name("amys last name?", words) and asks_for_a_name("does samantha have a last name", words)
+    assert not new_names("Take Amy Adams’ conveniently named character Amy, for example.", "amys last name?", words)
+    assert not new_names("Her name is Samantha. She came with OS1.", "does samantha have a last name", words)
+
+
 def test_a_name_the_question_gives_in_full_is_not_new_said_short(prompts):
     question, words = "wait whats theodores coworkers name, the guy who likes his gf's feet", prompts.words
     # "Theo" is Theodore said short, whom the question names: no name of the coworker.

@@ -217,6 +217,8 @@ def test_a_nickname_calls_the_character_it_starts():
     ("who voices the OS?", "samantha"), ("who plays the operating system in her?", "samantha"),
     ("who is the voice of the AI?", "samantha"), ("who plays the computer?", "samantha"),
     ("who voices amy's os?", "os"), ("who does the voice of the alan watts os?", "alan"),
+    # A person the other name only describes is someone else: this was answered "That's Scarlett Johansson, as Samantha".
+    ("who voices the OS1 setup guy that asks theo about his mom", "os1"),
 ])
 def test_what_else_a_character_is_called_asks_about_them(prompts, question, character):
     assert asked_character(question, prompts.words) == character

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from companion.engine.answer_kind import answer_test, topic_test
+from companion.engine.answer_kind import answer_test, someone_speaks, topic_test
 from companion.engine.decide import _named_quiet
 from companion.engine.kinds import names_a_place
 from companion.engine.pick import Ranked
@@ -88,6 +88,16 @@ def test_a_line_a_message_gives_to_an_essay_is_an_essays_own_sentence(named_engi
     named_engine.history.clear()
     reply = named_engine.ask("what's the exact line samantha says about the past being a story we tell ourselves")
     assert says_none_gives(reply, prompts, "that line word for word")
+
+
+@pytest.mark.parametrize(("question", "speaks"), [
+    ("whats the exact line samantha says when she leaves, in the techno lonely review", True),
+    ("what's the exact line he says to amy on the roof", True),
+    ("right after calling her his fav movie of all time the medium writer adds a super short sentence. word for word pls", False),
+    ("the exact line the medium writer says about loneliness?", False),
+])
+def test_a_line_asked_of_a_named_essay_is_someones_only_when_a_person_says_it(prompts, question, speaks):
+    assert someone_speaks(question, prompts.words) is speaks
 
 
 def test_a_comparison_with_the_essays_own_words_is_theirs_to_answer(named_engine):

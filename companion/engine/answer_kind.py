@@ -51,6 +51,9 @@ WHERE = re.compile(
     r"|what locations?|(?:filmed|shot)\s+(?:in|at))\b",
     re.IGNORECASE,
 )
+# The words before a verb of speaking, and a pronoun among them saying someone speaks.
+WORDS_BEFORE = re.compile(r"[\w'’]+")
+SPEAKER = re.compile(r"\b(?:he|she|they|i)\b", re.IGNORECASE)
 # A quotation the text holds only part of, its other mark in a sentence before or after ("Did anyone text me?”).
 PART_QUOTED = re.compile(r"“[^”]{8,}$|^[^“]{8,}”", re.DOTALL)
 
@@ -285,6 +288,19 @@ def the_essays_say(question: str, words: Words, named: bool = False) -> bool:
     return any(
         writers.intersection(stemmed_words(question[: said.start()])[-3:]) for said in words.speaking.finditer(question)
     )
+
+
+def someone_speaks(question: str, words: Words) -> bool:
+    """Tell whether a message asks for what someone it names says: a person or "he", "she", "they" just before a verb of speaking.
+
+    "whats the exact line samantha says when she leaves" asks for Samantha's words; "right after calling her his fav
+    movie of all time the medium writer adds a super short sentence. word for word pls" asks for the essay's own.
+    """
+    for said in words.speaking.finditer(question):
+        before = " ".join(WORDS_BEFORE.findall(question[: said.start()])[-2:])
+        if words.called_she.search(before) or words.called_he.search(before) or SPEAKER.search(before):
+            return True
+    return False
 
 
 def quotes_someone(text: str) -> bool:

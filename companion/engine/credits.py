@@ -148,9 +148,14 @@ def _named_first(part: str, words: Words) -> str | None:
         owned = owned or owner
         if owner or not terms or terms[0] in words.before_the_character:
             continue
-        # "amy's os" is not the one called the OS.
-        return (None if owned else also_called(said[at:], words)) or terms[0]
+        # "amy's os" is not the one called the OS, nor is "the OS1 setup guy".
+        return (None if owned or _someone_else(said[at:], words) else also_called(said[at:], words)) or terms[0]
     return None
+
+
+def _someone_else(said: list[str], words: Words) -> bool:
+    """Tell whether a phrase's first words describe a person other than what they start with ("os1 setup guy")."""
+    return any(word in words.someone for word in said[1:3])
 
 
 def _owner(word: str, after: list[str]) -> bool:

@@ -7,7 +7,9 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from companion.engine.answer_kind import AnswerKind, answer_test, asks_for_words_said, quotes_someone, the_essays_say, topic_test
+from companion.engine.answer_kind import (
+    AnswerKind, answer_test, asks_for_words_said, quotes_someone, someone_speaks, the_essays_say, topic_test,
+)
 from companion.engine.claims import checks_a_claim
 from companion.engine.compared import compares_with_the_unnamed, only_credited
 from companion.engine.credits import credited_people
@@ -297,7 +299,7 @@ def _quote(
     # the thing that haunts every relationship"), every sentence of the essay is its own words.
     # Given to an essay ("one of the reviews says heartbreak is unavoidable…, what's the exact line"), any essay's sentence.
     theirs = exact and the_essays_say(question, words, bool(found.named))
-    own_lines = exact and (theirs or not words.speaking.search(question))
+    own_lines = exact and (theirs or not someone_speaks(question, words))
     turns = [
         h.passage.text for h in pool
         if (h.passage.essay_id in found.named or (theirs and not found.named)) and (own_lines or h.passage.speaker)

@@ -53,8 +53,12 @@ CLAUSE_JOIN = re.compile(r",\s*(?:and|or|but|while)\b|;", re.IGNORECASE)
 # she have a name").
 HAS_A_NAME = re.compile(
     r"\b(?:have|has|had|get|gets|got|give|gives|gave|given|say|says|said|learn|know|mention|mentions|mentioned|tell|"
-    r"tells|told)\s+(?:us\s+)?(?:a|an|her|his|their|its|the|them)\s+(?:real\s+|actual\s+|first\s+|full\s+)?names?\b"
+    r"tells|told)\s+(?:us\s+)?(?:a|an|her|his|their|its|the|them)\s+(?:real\s+|actual\s+|first\s+|full\s+|last\s+)?names?\b"
+    # A surname is asked however the message is put ("amys last name?").
+    r"|\b(?:last|middle|sur)\s?names?\b"
 )
+# A surname or a whole name asked for ("whats theodores last name"): the answer says the name asked by, and more.
+SURNAME = re.compile(r"\b(?:(?:last|middle|full|sur)\s?names?)\b")
 # A possessive followed by a title: the name before it owns a work ("Anderson’s The Master").
 MAKERS_WORK = re.compile(r"['’]s\s+[A-Z]")
 THE_ONE = re.compile(r"\b(?:the|that|this)\s+([\w-]+)")
@@ -150,6 +154,15 @@ def _asked_already(name: str, asked: set[str], words: Words) -> bool:
     return 2 * len(said) >= len(parts)
 
 
+def _asked_whole(name: str, asked: set[str]) -> bool:
+    """Tell whether a question's words say every part of a name, in full or by its start ("theo")."""
+    parts = [part for part in SAID.findall(name) if content_terms(part)]
+    return all(
+        any(calls(word, part) or any(len(term) >= SHORT_NAME and word.startswith(term) for term in content_terms(part)) for word in asked)
+        for part in parts
+    )
+
+
 def a_persons_name(name: str, words: Words) -> bool:
     """Tell whether a name is, or holds, one of the people's names the word lists know ([called_she], [called_he])."""
     parts = [fold(POSSESSIVE.sub("", part)) for part in SAID.findall(name)]
@@ -184,6 +197,15 @@ def new_names(
     actors = {fold(actor) for _, actor in given}
     found = names_in(text)
     other = _names_of_the_other_kind(question, words)
+    if SURNAME.search(fold(question)):
+        # "Theodore Twombly" answers "whats theodores last name?" though it says the name asked by; a name of one word
+        # ("BeautifulHandwrittenLetters") is no one's whole name.
+        found = [m for m in found if len([p for p in SAID.findall(m.group(0)) if content_terms(p)]) > 1]
+        return [
+            m.group(0) for m in found
+            if not _asked_whole(m.group(0), asked) and not any(actor in fold(m.group(0)) for actor in actors)
+            and (near is None or near(*m.span()))
+        ]
     return [
         m.group(0) for m in found
         if not _asked_already(m.group(0), asked, words) and fold(m.group(0)) not in actors
