@@ -32,7 +32,7 @@ LEXICONS = (
 )
 WORD_SETS = (
     "names_an_essay", "about_the_library", "before_a_topic", "the_writers", "someone", "named_kinds", "described_kinds",
-    "a_kind_of", "jobs",
+    "a_kind_of", "jobs", "moments",
 )
 # Lists of whole sentences, kept as written: examples compared by meaning.
 SENTENCES = ("verdicts",)
@@ -130,6 +130,7 @@ class Words:
     before_a_topic: frozenset[str]
     the_writers: frozenset[str]
     someone: frozenset[str]
+    moments: frozenset[str]
     named_kinds: frozenset[str]
     described_kinds: frozenset[str]
     a_kind_of: frozenset[str]

@@ -43,16 +43,11 @@ TURN = re.compile(r"\b[A-Z][a-z]+: \S")
 TOPICS = ("award", "rating", "watching", "box_office", "filming", "music", "family")
 # The asker's own family ("i watched it with my sister") is no one's in the film.
 THEIR_OWN = re.compile(r"\b(?:my|our|me and my|with my)\s+(?:little\s+|big\s+|older\s+|younger\s+)?\w+", re.IGNORECASE)
-# Asked where (or at which location, or whether in a place: "was it shot in LA?") it was filmed. A "where" after a
-# moment of the film opens a clause telling which one ("in the scene where amy calls herself a bitch… the medium writer
-# describes the shot"): it asks no place.
-WHERE = re.compile(
-    r"\b(?:(?<!scene )(?<!scenes )(?<!part )(?<!bit )(?<!moment )(?<!shot )(?<!time )(?<!one )where|wh?ich locations?"
-    r"|what locations?|(?:filmed|shot)\s+(?:in|at))\b",
-    re.IGNORECASE,
-)
-# The words before a verb of speaking, and a pronoun among them saying someone speaks.
-WORDS_BEFORE = re.compile(r"[\w'’]+")
+# Asked where (or at which location, or whether in a place: "was it shot in LA?") it was filmed.
+WHERE = re.compile(r"\b(?:where|wh?ich locations?|what locations?|(?:filmed|shot)\s+(?:in|at))\b", re.IGNORECASE)
+# A word of a message, as the words before another are read.
+A_WORD = re.compile(r"[\w'’]+")
+# A pronoun before a verb of speaking says someone speaks.
 SPEAKER = re.compile(r"\b(?:he|she|they|i)\b", re.IGNORECASE)
 # A quotation the text holds only part of, its other mark in a sentence before or after ("Did anyone text me?”).
 PART_QUOTED = re.compile(r"“[^”]{8,}$|^[^“]{8,}”", re.DOTALL)
@@ -267,9 +262,22 @@ def topic_test(question: str, words: Words, kinds: Sequence[str] = TOPICS) -> An
     for kind in kinds:
         said = said_by[kind]
         asked = THEIR_OWN.sub(" ", question) if kind == "family" else question
-        if said.search(asked) and (kind != "filming" or WHERE.search(question)):
+        if said.search(asked) and (kind != "filming" or _asks_where(question, words)):
             return AnswerKind(words.detail(kind), lambda text, said=said: bool(said.search(text)))
     return None
+
+
+def _asks_where(question: str, words: Words) -> bool:
+    """Tell whether a message asks where, not which moment it means ("the scene where…", [moments])."""
+    return any(
+        not (match.group(0).casefold() == "where" and words.moments.intersection(stemmed_words(_words_before(question, match.start(), 1))))
+        for match in WHERE.finditer(question)
+    )
+
+
+def _words_before(question: str, at: int, count: int) -> str:
+    """Return the few words of a message just before a place in it, folded."""
+    return fold(" ".join(A_WORD.findall(question[:at])[-count:]))
 
 
 def asks_for_words_said(question: str, words: Words) -> bool:
@@ -286,7 +294,8 @@ def the_essays_say(question: str, words: Words, named: bool = False) -> bool:
     """
     writers = words.names_an_essay | words.the_writers | (words.someone if named else frozenset())
     return any(
-        writers.intersection(stemmed_words(question[: said.start()])[-3:]) for said in words.speaking.finditer(question)
+        writers.intersection(stemmed_words(_words_before(question, said.start(), 3)))
+        for said in words.speaking.finditer(question)
     )
 
 
@@ -296,11 +305,8 @@ def someone_speaks(question: str, words: Words) -> bool:
     "whats the exact line samantha says when she leaves" asks for Samantha's words; "right after calling her his fav
     movie of all time the medium writer adds a super short sentence. word for word pls" asks for the essay's own.
     """
-    for said in words.speaking.finditer(question):
-        before = " ".join(WORDS_BEFORE.findall(question[: said.start()])[-2:])
-        if words.called_she.search(before) or words.called_he.search(before) or SPEAKER.search(before):
-            return True
-    return False
+    before = [_words_before(question, said.start(), 2) for said in words.speaking.finditer(question)]
+    return any(words.called_she.search(b) or words.called_he.search(b) or SPEAKER.search(b) for b in before)
 
 
 def quotes_someone(text: str) -> bool:

@@ -141,25 +141,23 @@ def _asked_already(name: str, asked: set[str], words: Words) -> bool:
     Adams’" opening a sentence) or most of its words: "whats the name of the company theodore writes letters for?"
     is answered by "Beautiful Hand-Written Letters".
     """
-    parts = [part for part in SAID.findall(name) if content_terms(part)]
-    said = [
-        part for part in parts
-        if any(
-            calls(word, part) or any(len(term) >= SHORT_NAME and word.startswith(term) for term in content_terms(part))
-            for word in asked
-        )
-    ]
+    parts = _parts(name)
+    said = [part for part in parts if _says(asked, part)]
     if len(parts) < 3 or any(a_persons_name(part, words) for part in said):
         return bool(said)
     return 2 * len(said) >= len(parts)
 
 
-def _asked_whole(name: str, asked: set[str]) -> bool:
-    """Tell whether a question's words say every part of a name, in full or by its start ("theo")."""
-    parts = [part for part in SAID.findall(name) if content_terms(part)]
-    return all(
-        any(calls(word, part) or any(len(term) >= SHORT_NAME and word.startswith(term) for term in content_terms(part)) for word in asked)
-        for part in parts
+def _parts(name: str) -> list[str]:
+    """Return the words of a name that carry meaning."""
+    return [part for part in SAID.findall(name) if content_terms(part)]
+
+
+def _says(asked: set[str], part: str) -> bool:
+    """Tell whether a question's words say a part of a name, in full or by its start ("theo")."""
+    return any(
+        calls(word, part) or any(len(term) >= SHORT_NAME and word.startswith(term) for term in content_terms(part))
+        for word in asked
     )
 
 
@@ -197,18 +195,20 @@ def new_names(
     actors = {fold(actor) for _, actor in given}
     found = names_in(text)
     other = _names_of_the_other_kind(question, words)
-    if SURNAME.search(fold(question)):
+    whole = bool(SURNAME.search(fold(question)))
+    if whole:
         # "Theodore Twombly" answers "whats theodores last name?" though it says the name asked by; a name of one word
         # ("BeautifulHandwrittenLetters") is no one's whole name.
-        found = [m for m in found if len([p for p in SAID.findall(m.group(0)) if content_terms(p)]) > 1]
-        return [
-            m.group(0) for m in found
-            if not _asked_whole(m.group(0), asked) and not any(actor in fold(m.group(0)) for actor in actors)
-            and (near is None or near(*m.span()))
-        ]
+        found = [m for m in found if len(_parts(m.group(0))) > 1]
+
+    def known(name: str) -> bool:
+        if whole:
+            return all(_says(asked, part) for part in _parts(name)) or any(actor in fold(name) for actor in actors)
+        return _asked_already(name, asked, words) or fold(name) in actors
+
     return [
         m.group(0) for m in found
-        if not _asked_already(m.group(0), asked, words) and fold(m.group(0)) not in actors
+        if not known(m.group(0))
         and not words.names_the_film.fullmatch(m.group(0)) and not (other and other.fullmatch(m.group(0)))
         and (near is None or near(*m.span()))
     ]
