@@ -38,6 +38,8 @@ def test_a_job_question_says_whose_job_it_asks(prompts, question, owner):
     "why would jonze play the sex scene over a totally black screen, what does that do?",
     "was amy planning to quit her job?",
     "theodore's job is so dystopian lol",
+    # Asked what is said about a job, its words are what is asked: these were refused when no quote said the job.
+    "what does amy say about her job?", "what's the line where theodore talks about his job",
 ])
 def test_what_someone_does_in_the_story_or_a_word_about_a_job_asks_no_job(prompts, question):
     assert job_owner(question, prompts.words) is None

@@ -19,6 +19,8 @@ DOES_WHAT = re.compile(
     r"\bwhat\s+(?:does|did|do|is|was)\s+(?P<owner>(?:[\w'-]+\s+){0,3}?[\w'-]+)\s+"
     r"(?:do\s+for\s+(?:a\s+living|work|money)|work\s+as)\b"
 )
+# A job asked after "about" is what is spoken of, not what is asked.
+ABOUT = re.compile(r"\babout\b")
 # "who's steven boone, like what does he do?": "do" ending its clause asks a job only of a person said before.
 DOES_HE = re.compile(r"\bwhat\s+(?:does|did|do)\s+(?P<owner>he|she|they)\s+do\s*(?:$|[?.!,;])")
 # How many words before the word asking a job may say whose it is ("what's rooney mara's character's job").
@@ -45,7 +47,9 @@ def job_owner(question: str, words: Words) -> tuple[str, ...] | None:
         phrase, before = does.group("owner"), folded[: does.start()]
     else:
         asked = words.asks_for_a_job.search(folded)
-        if asked is None or not ASKS_WHAT.search(folded[: asked.start()]):
+        what = ASKS_WHAT.search(folded[: asked.start()]) if asked is not None else None
+        # "what does amy say about her job?" asks her words on it, not what it is.
+        if what is None or ABOUT.search(folded[what.end() : asked.start()]):
             return None
         said = SAID.findall(folded[: asked.start()])
         # The owner's mark stands just before the word, or before one word describing it ("theo's actual job").
