@@ -32,6 +32,9 @@ def test_a_message_asks_in_the_clauses_opening_as_questions(message, asking):
     # A detail said in a clause that asks nothing: the clause asking asks views.
     ("samantha morton originally voiced samantha before scarlett, did any reviewer think the recast was right", True),
     ("what did the critics think of the number of people samantha talks to", True),
+    # A word for an essay says whose sentences answer, as a word for its writer does.
+    ("how long before writing his essay did the medium writer show the film to his gf", False),
+    ("what did the essay think of how long the film is", True),
 ])
 def test_views_are_asked_only_in_a_clause_asking(prompts, message, views):
     assert _asks_views(message, frozenset(), prompts.words) is views

@@ -58,6 +58,11 @@ def test_what_someone_does_in_the_story_or_a_word_about_a_job_asks_no_job(prompt
     ("what does spike jonze do for a living", "Had he wanted to, Writer/Director Spike Jonze could have explored it.", True),
     ("whats amy's job", "Amy watches as Theodore, her old friend, works late.", False),
     ("what was theo's job again?", "Theodore’s ex-wife works as a writer.", False),
+    # "He" opening a sentence is whom the sentence before opens with: Theodore, not the wife it names after him.
+    ("what's theo's job according to the her 2013 review", LETTERS, True),
+    ("what does rooney mara's character do for work", LETTERS, False),
+    ("whats amy's job", "Amy Adams is lovely. He works at a company writing letters.", False),
+    ("what was theo's job again?", "Amy calls Theodore. She works on a video game.", False),
 ])
 def test_a_job_is_answered_only_by_a_quote_saying_it_of_whom_it_asks(prompts, question, text, answers):
     must = answer_test(question, prompts.words)
@@ -83,3 +88,10 @@ def test_a_job_said_of_whom_it_asks_is_quoted_however_unlikely_the_ranker_finds_
     reply = engine.ask("who's steven boone, like what does he do")
     assert reply.grounded and "film critic" in reply.answer
 
+
+
+def test_a_job_said_after_a_sentence_naming_them_is_quoted(reading_engine):
+    reading_engine.history.clear()
+    # Refused as no essay giving an occupation: "He works at…" was no one's job.
+    reply = reading_engine.ask("what's theo's job according to the her 2013 review")
+    assert reply.grounded and "He works at BeautifulHandwrittenLetters.com" in reply.answer

@@ -95,9 +95,17 @@ def test_a_line_a_message_gives_to_an_essay_is_an_essays_own_sentence(named_engi
     ("what's the exact line he says to amy on the roof", True),
     ("right after calling her his fav movie of all time the medium writer adds a super short sentence. word for word pls", False),
     ("the exact line the medium writer says about loneliness?", False),
+    # Having a line is saying it.
+    ("amy has a line about how we're only here briefly, can u give me the quote", True),
 ])
 def test_a_line_asked_of_a_named_essay_is_someones_only_when_a_person_says_it(prompts, question, speaks):
     assert someone_speaks(question, prompts.words) is speaks
+
+
+def test_a_line_a_review_has_is_the_essays_own(named_engine):
+    # Asked for "that line word for word", she said the essays never give it: no one was read as speaking it.
+    reply = named_engine.ask("one of the reviews has a line like you can't be happy unless you love yourself. exact wording?")
+    assert reply.grounded and "you can’t be truly happy without loving yourself" in reply.answer
 
 
 def test_a_comparison_with_the_essays_own_words_is_theirs_to_answer(named_engine):

@@ -131,6 +131,9 @@ def test_her_name_is_read_as_calling_her_unless_the_film_leads_clearly(real_rout
     ("who else have you talked to today", "about_her"), ("what is my name again?", "about_person"),
     # Short, with no name of the film's in it, yet a question about how it did ("was it a flop?" was met as a feeling).
     ("was it a flop?", "film"), ("it flopped right?", "film"), ("did it make its money back", "film"),
+    # Asked yes or no of an essay whose title says "sad": it was met as the person feeling sad.
+    ("was the sad in the best way post a solo thing or part of some group blog tbh", "film"),
+    ("have a good night samantha", "farewell"),
 ])
 def test_a_question_about_neither_of_them_is_about_the_film(real_router, text, expected):
     assert real_router.route(text) == expected

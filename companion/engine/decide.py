@@ -366,9 +366,10 @@ def _asks_views(question: str, naming: frozenset[str], words: Words) -> bool:
     """Tell whether the clauses of a message asking for a detail ask views of it, not the detail itself.
 
     "anise loved the production design - who was the production designer tho" asks a name: its view is said, not
-    asked. Words naming an essay or its writers say whose sentences answer, not that views are asked.
+    asked. Words naming an essay or its writers say whose sentences answer, not that views are asked: "how long before
+    writing his essay did the medium writer show the film to his gf" asks a length of time.
     """
-    aside = naming | words.the_writers
+    aside = naming | words.the_writers | words.names_an_essay
     asking = [clause for clause in asking_clauses(question) if answer_test(clause, words) is not None]
     return all(is_opinion(unnamed(without_descriptions(clause), aside), words) for clause in asking or [question])
 

@@ -31,6 +31,9 @@ JOB_REACH = 10
 # How many words may stand between a title and the name it comes before ("Writer/Director Spike Jonze": none).
 TITLE_REACH = 1
 PRONOUNS = frozenset({"he", "she", "they", "him", "her", "them"})
+# A sentence opening with one of these says what follows of whom the sentence before opens with ("Theodore Twombly
+# (Joaquin Phoenix) has been separated… He works at BeautifulHandwrittenLetters.com").
+OPENING_PRONOUN = re.compile(r"\W*(?P<pronoun>he|she)\b", re.IGNORECASE)
 # "who's steven boone", "who is joaquin pheonix": someone asked after, however their name is spelt.
 ASKS_WHO = re.compile(r"\bwho(?:'s|’s|s|\s+is|\s+was)\s")
 
@@ -79,17 +82,34 @@ def _someone_named(before: str, words: Words) -> bool:
 
 
 def says_the_job(text: str, owner: tuple[str, ...], words: Words, reach: int = JOB_REACH) -> bool:
-    """Tell whether a text says what the one asked about does for work, in a sentence naming them (any job without one)."""
+    """Tell whether a text says what the one asked about does for work, in a sentence naming them (any job without one).
+
+    A sentence opening "He" or "She" names whom the sentence before it opens with, as a quote leaning on its
+    neighbour carries it along.
+    """
+    before = ""
     for sentence in SENTENCE_END.split(text):
         work = [m.span() for m in SAID.finditer(sentence) if set(stemmed_words(m.group(0))) & words.jobs]
-        if not work:
-            continue
-        if not owner:
+        if work and not owner:
             return True
-        said = mentions(sentence, owner, by_start=True)
+        said = mentions(sentence, owner, by_start=True) if work else []
+        if not said and work:
+            said = _carried(sentence, before, owner, words)
         if any(_theirs(sentence, who, job, reach) for who in said for job in work):
             return True
+        before = sentence
     return False
+
+
+def _carried(sentence: str, before: str, owner: tuple[str, ...], words: Words) -> list[tuple[int, int]]:
+    """Return where a sentence's opening "he" or "she" stands for the one asked about, whom the sentence before opens with."""
+    opening = OPENING_PRONOUN.match(sentence)
+    first = names_in(before)[:1]
+    if opening is None or not first or not mentions(first[0].group(0), owner, by_start=True):
+        return []
+    # "He" is no one [called_she] lists, nor "she" anyone [called_he] does.
+    other = words.called_she if opening.group("pronoun").lower() == "he" else words.called_he
+    return [] if other.search(fold(first[0].group(0))) else [opening.span("pronoun")]
 
 
 def _theirs(sentence: str, who: tuple[int, int], job: tuple[int, int], reach: int) -> bool:
