@@ -141,7 +141,9 @@ class Policy:
     # she says none of them says so, rather than offer the nearest as if it settled it. Higher refuses more of both.
     # Dev and probes, 2026-12-06 (answered claim checks: 13): below 0.3 fell 2 not-covered (0.13, 0.19) and no
     # answerable one (the nearest at 0.39 and 0.55); the first blind batch of claims then had 7 of its 11 answered
-    # not-covered ones below it and one answerable, a quote missing the answer.
+    # not-covered ones below it and one answerable, a quote missing the answer. Again 2026-12-06 with four times the
+    # sample (dev, probes and stop 69's blind batches, 55 claim checks answered at a floor of 0): 0.25 refuses 12 of 30
+    # not-covered, 0.3 17 and one answerable miss, 0.35 19 and one answerable answer lost, 0.4 19 and two; kept at 0.3.
     claim_chance: float = 0.3
     # A question asking the view of an essay it names ("what did the medium writer think about theo's job?") whose
     # likeliest sentence of that essay falls below this is one the essay does not speak to: she says so rather than

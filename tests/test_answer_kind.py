@@ -210,6 +210,12 @@ def test_a_surname_asked_is_given_by_a_whole_name_holding_the_name_asked_by(prom
     assert asks_for_a_name("amys last name?", words) and asks_for_a_name("does samantha have a last name", words)
     assert not new_names("Take Amy Adams’ conveniently named character Amy, for example.", "amys last name?", words)
     assert not new_names("Her name is Samantha. She came with OS1.", "does samantha have a last name", words)
+    # A middle name needs three parts, and the one asked by: someone else's whole name is no answer.
+    roles = "Joaquin Phoenix stars in Paul Thomas Anderson’s The Master. Theodore Twombly (Joaquin Phoenix) writes."
+    assert not new_names(roles, "does theodore have a middle name", words)
+    assert new_names(roles, "whats theodores full name", words) == ["Theodore Twombly"]
+    # Asked by his short name, he is said in full.
+    assert names_what_is_asked(credit, "what's theo's full name", words)
 
 
 def test_a_name_the_question_gives_in_full_is_not_new_said_short(prompts):

@@ -34,9 +34,12 @@ def names_given(text: str, question: str, words: Words, reach: int = POLICY.name
     if not thing:
         return new_names(text, question, words)
     sentences = SENTENCE_END.split(text)
+    # A person asked by a short name ("what's theo's full name") is said in full: "Theodore Twombly".
+    person = " ".join(thing)
+    short = bool(words.called_he.fullmatch(person) or words.called_she.fullmatch(person))
     names = []
     for at, sentence in enumerate(sentences):
-        if said := mentions(sentence, thing):
+        if said := mentions(sentence, thing, by_start=short):
             names += new_names(sentence, question, words, naming_test(sentence, said, reach))
         elif at and NAME_IS.match(sentence) and any(mentions(sentences[at - 1], other) for other in _other_names(thing, words)):
             names += new_names(sentence, question, words)

@@ -195,15 +195,23 @@ def new_names(
     actors = {fold(actor) for _, actor in given}
     found = names_in(text)
     other = _names_of_the_other_kind(question, words)
-    whole = bool(SURNAME.search(fold(question)))
-    if whole:
+    surname = SURNAME.search(fold(question))
+    whole = surname is not None
+    if surname is not None:
         # "Theodore Twombly" answers "whats theodores last name?" though it says the name asked by; a name of one word
-        # ("BeautifulHandwrittenLetters") is no one's whole name.
-        found = [m for m in found if len(_parts(m.group(0))) > 1]
+        # ("BeautifulHandwrittenLetters") is no one's whole name, and one of two parts has no middle one.
+        least = 3 if "middle" in surname.group(0) else 2
+        found = [m for m in found if len(_parts(m.group(0))) >= least]
+
+    # "does theodore have a middle name" asks his: "Paul Thomas Anderson" is someone else's.
+    whose = whole and any(
+        a_persons_name(word, words) or (word.endswith("s") and a_persons_name(word[:-1], words)) for word in SAID.findall(fold(question))
+    )
 
     def known(name: str) -> bool:
         if whole:
-            return all(_says(asked, part) for part in _parts(name)) or any(actor in fold(name) for actor in actors)
+            said = [_says(asked, part) for part in _parts(name)]
+            return all(said) or (whose and not any(said)) or any(actor in fold(name) for actor in actors)
         return _asked_already(name, asked, words) or fold(name) in actors
 
     return [
