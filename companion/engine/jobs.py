@@ -92,11 +92,10 @@ def says_the_job(text: str, owner: tuple[str, ...], words: Words, reach: int = J
         work = [m.span() for m in SAID.finditer(sentence) if set(stemmed_words(m.group(0))) & words.jobs]
         if work and not owner:
             return True
-        said = mentions(sentence, owner, by_start=True) if work else []
-        if not said and work:
-            said = _carried(sentence, before, owner, words)
-        if any(_theirs(sentence, who, job, reach) for who in said for job in work):
-            return True
+        if work:
+            said = mentions(sentence, owner, by_start=True) or _carried(sentence, before, owner, words)
+            if any(_theirs(sentence, who, job, reach) for who in said for job in work):
+                return True
         before = sentence
     return False
 

@@ -35,11 +35,10 @@ NOT_WORD = re.compile(r"[^\w' ]+")
 # here rather than in prompts/words.toml.
 FIRST_PERSON = frozenset({"i", "i'm", "i've", "i'd", "i'll", "im", "ive", "me", "my", "mine", "myself", "we", "us", "our"})
 SECOND_PERSON = frozenset({"you", "you're", "youre", "your", "yours", "yourself", "u", "ur", "ya"})
-ASKING_OR_AUXILIARY = rf"(?:{ASKING}|{AUXILIARY})"
 # A message opening as a question ("who is talking in the conversation?", "was the sad in the best way post a solo
 # thing?") asks something: it is no goodbye nor a reaction, though its words ("talking", "sad") sit close to "talk
 # soon" or "i'm sad". Not "what a film", "how lovely": those react; nor "have a good night", "do tell", "will do".
-ASKS = re.compile(rf"^(?!what an?\b|how\b|(?:have|do|will)\b){ASKING_OR_AUXILIARY}\b")
+ASKS = re.compile(rf"^(?!what an?\b|how\b|(?:have|do|will)\b)(?:{ASKING}|{AUXILIARY})\b")
 NOT_ASKED = ("farewell", "acknowledge")
 # Her name. At the start or end of a message it mostly calls her ("later samantha", "samantha, are you
 # real?"), but it is also the film's Samantha ("who plays samantha"), so such a message is read both ways.
