@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from companion.engine.names import mentions, named_thing, naming_test, new_names
+from companion.engine.names import a_persons_name, mentions, named_thing, naming_test, new_names
 from companion.policy import POLICY
 from companion.text import SENTENCE_END
 from companion.words import Words
@@ -35,8 +35,7 @@ def names_given(text: str, question: str, words: Words, reach: int = POLICY.name
         return new_names(text, question, words)
     sentences = SENTENCE_END.split(text)
     # A person asked by a short name ("what's theo's full name") is said in full: "Theodore Twombly".
-    person = " ".join(thing)
-    short = bool(words.called_he.fullmatch(person) or words.called_she.fullmatch(person))
+    short = a_persons_name(" ".join(thing), words)
     names = []
     for at, sentence in enumerate(sentences):
         if said := mentions(sentence, thing, by_start=short):

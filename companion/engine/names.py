@@ -162,9 +162,13 @@ def _says(asked: set[str], part: str) -> bool:
 
 
 def a_persons_name(name: str, words: Words) -> bool:
-    """Tell whether a name is, or holds, one of the people's names the word lists know ([called_she], [called_he])."""
+    """Tell whether a name is, or holds, one of the people's names the word lists know ([called_she], [called_he]).
+
+    A part typed as its owner's without the apostrophe ("theodores last name") is the name too.
+    """
     parts = [fold(POSSESSIVE.sub("", part)) for part in SAID.findall(name)]
-    return any(words.called_she.fullmatch(part) or words.called_he.fullmatch(part) for part in [fold(name), *parts])
+    unmarked = [part[:-1] for part in parts if part.endswith("s")]
+    return any(words.called_she.fullmatch(part) or words.called_he.fullmatch(part) for part in [fold(name), *parts, *unmarked])
 
 
 def asks_for_a_name(question: str, words: Words) -> bool:
@@ -204,9 +208,7 @@ def new_names(
         found = [m for m in found if len(_parts(m.group(0))) >= least]
 
     # "does theodore have a middle name" asks his: "Paul Thomas Anderson" is someone else's.
-    whose = whole and any(
-        a_persons_name(word, words) or (word.endswith("s") and a_persons_name(word[:-1], words)) for word in SAID.findall(fold(question))
-    )
+    whose = whole and any(a_persons_name(word, words) for word in SAID.findall(fold(question)))
 
     def known(name: str) -> bool:
         if whole:
