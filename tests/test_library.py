@@ -40,6 +40,8 @@ def test_the_library_holds_every_essay_of_the_index_with_its_byline_and_note(lib
         ("who are the two people in the dialogue review", {"what-her-tells-us"}),
         ("did the critics like the dialogue?", set()),
         ("who are the two people in the conversation-style review?", {"what-her-tells-us"}),
+        # A word between opening a phrase of its own: the dialogue is one the blogger quotes, not the conversation.
+        ("in the dialogue the blogger quotes, how many ppl is sam talking to at the same time", set()),
         # The form of an essay said as an everyday word names nothing.
         ("Is Theodore just shy? Is that why he's so bad at difficult conversations?", set()),
         ("what do the critics make of the conversation on the beach?", set()),
@@ -53,6 +55,14 @@ def test_the_library_holds_every_essay_of_the_index_with_its_byline_and_note(lib
         # Not beside them, or beside one title word alone, it names no one.
         ("who is the guy theodore works with?", set()),
         ("is the sad guy theodore?", set()),
+        # Its short name (its id's first word) right before a word for a piece of writing names it.
+        ("what does the sad blogger think of theo's mustache lol", {"sad-in-the-best-way"}),
+        ("did the sad blog say that?", {"sad-in-the-best-way"}),
+        ("the techno review, did it like amy?", {"techno-lonely"}),
+        # Another title word alone does not, nor the short name before a word for anyone or anything else.
+        ("what's the best review of her?", set()),
+        ("is the sad one the ending?", set()),
+        ("the lonely guy in the movie, what's his job?", set()),
     ],
 )
 def test_a_question_names_an_essay_by_its_writers_outlet_or_title(library, prompts, question, essay_ids):
@@ -254,6 +264,16 @@ def test_the_notes_on_the_writers_are_never_quoted_for_a_question_not_about_them
     engine.library = lambda: library
     reply = engine.ask(question)
     assert reply.citations and not any(c.passage.note for c in reply.citations)
+
+
+@pytest.mark.parametrize("question", [
+    "does any critic talk about the beach scene", "did any of the writers mention the dunes at the beach?",
+])
+def test_asked_whether_the_critics_write_about_something_the_notes_on_them_are_not_quoted(engine, library, question):
+    # It asks what the essays take up: "Notes from the Dunes", in the note on Anise, was quoted for the beach.
+    engine.library = lambda: library
+    reply = engine.ask(question)
+    assert not any(c.passage.note for c in reply.citations)
 
 
 def test_without_a_library_the_question_is_searched(engine):

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from companion.corpus import Essay
+from companion.engine.essay_names import before_a_noun, beside_a_noun, right_before, short_name
 from companion.engine.mentions import Mentions, never_named
 from companion.passages import note_passage
 from companion.prompts import Prompts
@@ -74,6 +75,9 @@ class Shelved:
     title_words: frozenset[str]
     # Other words for its form, when it is no plain essay: a name only right before a word for an essay.
     form_words: frozenset[str] = frozenset()
+    # The first word of its id when that is a title word of its own ("sad", "techno"): the short name people give it,
+    # a name right before a word for a piece of writing ("the sad blogger"), where one title word alone is not.
+    short_name: str | None = None
     # The note on its writers as a passage to cite (passages.note_passage), when it has one.
     note: Passage | None = None
 
@@ -150,6 +154,7 @@ class Library:
                 # A word in two essays' names or titles ("her") names neither.
                 names=frozenset(w for w in names[p.essay_id] if shared[w] == 1),
                 title_words=frozenset(w for w in titles[p.essay_id] if shared[w] == 1),
+                short_name=short_name(p.essay_id, titles[p.essay_id], shared),
                 form_words=frozenset(forms[p.essay_id]),
                 note=note_passage(essay) if essay else None,
             ))
@@ -164,9 +169,12 @@ class Library:
         asked = set(sequence)
         # Beside its title's words, a word for a person names the writer ("the techno lonely guy").
         writer = nouns | words.someone
+        # Its short name alone, only before a word for a piece of writing or its writer: "the sad one" may be a scene.
+        writing = nouns - words.someone - {"one"}
         return tuple(
             e for e in self.essays
-            if e.names & asked or _beside_a_noun(sequence, e.title_words, writer) or _before_a_noun(said, e.form_words, nouns)
+            if e.names & asked or beside_a_noun(sequence, e.title_words, writer) or before_a_noun(said, e.form_words, nouns)
+            or right_before(said, e.short_name, writing)
         )
 
     def who_wrote(
@@ -296,37 +304,6 @@ def unnamed(question: str, naming: frozenset[str]) -> str:
     if not naming:
         return question
     return " ".join(w for w in WORD.findall(fold(question).replace("-", " ")) if stem(w) not in naming)
-
-
-def _before_a_noun(said: list[str], form: frozenset[str], nouns: frozenset[str]) -> bool:
-    """Tell whether a word for an essay's form comes before a word for an essay, at most one word between.
-
-    "the dialogue review", "the conversation-style review".
-    """
-    return any(word in form and nouns & set(said[i + 1 : i + 3]) for i, word in enumerate(said))
-
-
-def _beside_a_noun(sequence: list[str], title: frozenset[str], nouns: frozenset[str]) -> bool:
-    """Tell whether a run of the title's words (two, or all of a one-word title) stands next to a word for an essay.
-
-    "the techno-lonely review", "the sad in the best way post": a title's words alone are often everyday
-    words ("sad", "best", "way"), so they must be said as a name is.
-    """
-    needed = min(2, len(title))
-    start = 0
-    while needed and start < len(sequence):
-        if sequence[start] not in title:
-            start += 1
-            continue
-        end = start
-        while end < len(sequence) and sequence[end] in title:
-            end += 1
-        if end - start >= needed and (
-            (start > 0 and sequence[start - 1] in nouns) or (end < len(sequence) and sequence[end] in nouns)
-        ):
-            return True
-        start = end
-    return False
 
 
 @dataclass(frozen=True)

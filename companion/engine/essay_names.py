@@ -1,0 +1,58 @@
+"""Essay names: tell whether the words of a question name an essay by its title, its form or its short name."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from companion.text import content_terms, stem
+
+# Words opening a noun phrase or a clause of their own: after a word for an essay's form, they start something else.
+# English, so here.
+OPENS_A_PHRASE = frozenset(stem(w) for w in "the a an this that these those which who whom where when".split())
+
+
+def short_name(essay_id: str, title: set[str], shared: Counter) -> str | None:
+    """Return the first word of an essay's id when it is a word of its title no other essay's name or title holds."""
+    first = next(iter(content_terms(essay_id.split("-")[0])), None)
+    return first if first in title and shared[first] == 1 else None
+
+
+def right_before(said: list[str], name: str | None, nouns: frozenset[str]) -> bool:
+    """Tell whether a name stands right before one of the nouns ("the sad blogger", "the techno review")."""
+    return name is not None and any(word == name and said[i + 1 : i + 2] and said[i + 1] in nouns for i, word in enumerate(said))
+
+
+def before_a_noun(said: list[str], form: frozenset[str], nouns: frozenset[str]) -> bool:
+    """Tell whether a word for an essay's form comes before a word for an essay, at most one word between.
+
+    "the dialogue review", "the conversation-style review"; not "the dialogue the blogger quotes", where the word
+    between opens another noun phrase.
+    """
+    for i, word in enumerate(said):
+        after = said[i + 1 : i + 3]
+        if word in form and after and (after[0] in nouns or (after[1:] and after[0] not in OPENS_A_PHRASE and after[1] in nouns)):
+            return True
+    return False
+
+
+def beside_a_noun(sequence: list[str], title: frozenset[str], nouns: frozenset[str]) -> bool:
+    """Tell whether a run of the title's words (two, or all of a one-word title) stands next to a word for an essay.
+
+    "the techno-lonely review", "the sad in the best way post": a title's words alone are often everyday
+    words ("sad", "best", "way"), so they must be said as a name is.
+    """
+    needed = min(2, len(title))
+    start = 0
+    while needed and start < len(sequence):
+        if sequence[start] not in title:
+            start += 1
+            continue
+        end = start
+        while end < len(sequence) and sequence[end] in title:
+            end += 1
+        if end - start >= needed and (
+            (start > 0 and sequence[start - 1] in nouns) or (end < len(sequence) and sequence[end] in nouns)
+        ):
+            return True
+        start = end
+    return False
