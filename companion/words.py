@@ -20,10 +20,11 @@ PATTERNS = (
     "amounts", "number_words", "asks_for_crew", "asks_when", "dated_events", "months", "asks_for_words_said",
     "not_an_opinion",
     "asks_about_someone", "not_words_said", "called_she", "called_he", "casting_history", "asks_for_a_name",
-    "asks_her_name", "asks_his_name", "disputes", "awards", "filming", "content_ratings", "where_to_watch", "not_the_actor",
+    "asks_her_name", "asks_his_name", "disputes", "awards", "filming", "content_ratings", "scores", "where_to_watch",
+    "not_the_actor",
     "box_office", "asks_for_a_colour", "colours", "asks_where_someone_is", "asks_for_a_job", "asks_how_an_essay_ends",
     "asks_for_exact_words", "music", "compares_with", "asks_why", "gives_a_reason", "asks_how_long", "durations",
-    "asks_for_other_work", "family", "speaking",
+    "asks_for_other_work", "family", "speaking", "discussing",
 )
 LEXICONS = (
     "warm", "cool", "chatter", "about_the_essays", "film_as_a_whole", "before_the_character", "asks_for_a_verdict",
@@ -43,7 +44,7 @@ ALIASES = ("also_called", "short_forms", "chat_spellings")
 # A table naming each kind of detail a question may ask for, as a refusal says it lacks one (`age = "an age"`).
 DETAILS = "details"
 DETAIL_KINDS = (
-    "number", "year", "age", "measurement", "sum", "date", "name", "place", "colour", "award", "filming", "rating", "watching",
+    "number", "year", "age", "measurement", "sum", "date", "name", "place", "colour", "award", "filming", "rating", "score", "watching",
     "box_office", "job", "ending", "words", "music", "comparison", "duration", "credited", "claim", "other_work", "family",
 )
 
@@ -80,6 +81,7 @@ class Words:
     months: re.Pattern[str]
     asks_for_words_said: re.Pattern[str]
     speaking: re.Pattern[str]
+    discussing: re.Pattern[str]
     asks_for_exact_words: re.Pattern[str]
     compares_with: re.Pattern[str]
     asks_why: re.Pattern[str]
@@ -102,6 +104,7 @@ class Words:
     awards: re.Pattern[str]
     filming: re.Pattern[str]
     content_ratings: re.Pattern[str]
+    scores: re.Pattern[str]
     where_to_watch: re.Pattern[str]
     box_office: re.Pattern[str]
     asks_for_a_colour: re.Pattern[str]

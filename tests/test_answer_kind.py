@@ -341,6 +341,9 @@ def test_the_name_asked_for_opens_the_reply_when_the_first_quote_gives_just_one(
     ("who edited her?", "Eric Zumbrunnen cut it.", True),
     # Capitals after "the" name a thing, not someone who did the job.
     ("who did the costumes in her", "Visually, I thought the Production Design was amazing. As well the Costuming.", False),
+    # "Who did the production design" asks a crew job as "who did the costumes" does: it was answered by this view.
+    ("who did the production design and costumes for her", "Visually, I thought the Production Design was amazing.", False),
+    ("who did the cinematography", "Emmanuel Lubezki shot it in Shanghai.", True),
 ])
 def test_an_actor_answers_a_cast_question_only_beside_the_part(prompts, question, text, answers):
     must = answer_test(question, prompts.words)
@@ -421,6 +424,15 @@ def test_asked_where_it_was_filmed_where_the_story_is_set_is_no_answer(prompts):
     asked = "in the scene where amy calls herself a bitch the second time, what does her face do? the medium writer describes the shot"
     assert answer_test(asked, prompts.words) is None
     assert answer_test("the bit where they go to the beach, where was that shot?", prompts.words).detail == "a place it was filmed"
+    # "Film" said as what someone did: "where did they film the city scenes?" was answered by the city it is set in.
+    for asked in (
+        "where did they film the city scenes? it doesnt look like normal LA", "where did jonze film the beach bit",
+        "where did they actually film the future LA? i heard some of it was shanghai",
+    ):
+        must = answer_test(asked, prompts.words)
+        assert must is not None and must.detail == "a place it was filmed"
+        assert not must("This Los Angeles, like a relationship, is a beautiful mess.")
+    assert answer_test("where in the film does she leave him?", prompts.words) is None
 
 
 @pytest.mark.parametrize(("question", "detail", "answer"), [

@@ -99,3 +99,21 @@ def test_a_question_naming_a_writer_still_asks_for_the_detail_it_asks(prompts, q
     found = Retrieved(question, opinion=is_opinion(question, prompts.words), hits=(), naming=frozenset(naming))
     assert found.opinion
     assert (_answer_test(question, found, prompts.words, POLICY) is not None) is asks
+
+
+@pytest.mark.parametrize("question", [
+    "did the her 2013 review give it a star rating or like a grade?",
+    "what score did the critics give it, like out of 10?",
+])
+def test_asked_for_a_score_a_verdict_is_no_answer(prompts, question):
+    # Read as asking a verdict, "star rating or like a grade" was answered "Her is a perfect love story".
+    found = Retrieved(question, opinion=True, hits=(), verdict=True)
+    must = _answer_test(question, found, prompts.words, POLICY)
+    assert must is not None and must.detail == "a score"
+    assert not must("But since that is what the film is about, it should be said that Her is a perfect love story.")
+    assert must("I'd give it four stars out of five, and a grade of A.")
+
+
+def test_a_verdict_asked_without_a_score_asks_no_detail(prompts):
+    found = Retrieved("did the her 2013 review rate it well?", opinion=True, hits=(), verdict=True)
+    assert _answer_test(found.query, found, prompts.words, POLICY) is None

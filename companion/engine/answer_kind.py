@@ -40,7 +40,7 @@ AGE_OF = re.compile(
 # A speaker's turn inside a transcript quoted in an essay ("…we're talking? Samantha: Yes.").
 TURN = re.compile(r"\b[A-Z][a-z]+: \S")
 # The sides of the film a topic test reads (topic_test), in the order it reads them.
-TOPICS = ("award", "rating", "watching", "box_office", "filming", "music", "family")
+TOPICS = ("award", "rating", "score", "watching", "box_office", "filming", "music", "family")
 # The asker's own family ("i watched it with my sister") is no one's in the film.
 THEIR_OWN = re.compile(r"\b(?:my|our|me and my|with my)\s+(?:little\s+|big\s+|older\s+|younger\s+)?\w+", re.IGNORECASE)
 # Asked where (or at which location, or whether in a place: "was it shot in LA?") it was filmed.
@@ -250,13 +250,13 @@ def answer_test(question: str, words: Words, policy: Policy = POLICY, known: fro
 def topic_test(question: str, words: Words, kinds: Sequence[str] = TOPICS) -> AnswerKind | None:
     """Return what a quote must speak of when a question asks about a side of the film the essays may never touch.
 
-    Prizes, the age rating, where to watch it, its box office, its music, where it was filmed, someone's family (of
+    Prizes, the age rating, a score, where to watch it, its box office, its music, where it was filmed, someone's family (of
     kinds, in order):
     the critics write about the film, and the sentence nearest "did her win any oscars?" praises it, reading as a
     yes. A view asked of one of these needs a sentence speaking of it as much as a fact does.
     """
     said_by = {
-        "award": words.awards, "rating": words.content_ratings, "watching": words.where_to_watch,
+        "award": words.awards, "rating": words.content_ratings, "score": words.scores, "watching": words.where_to_watch,
         "box_office": words.box_office, "music": words.music, "filming": words.filming, "family": words.family,
     }
     for kind in kinds:

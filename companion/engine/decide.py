@@ -349,6 +349,10 @@ def _answer_test(
     which needs a sentence speaking of it; one read as asking views only by the words naming an essay or its writers
     ("what's the name of the shared experience writer's girlfriend?") asks for the name all the same.
     """
+    if (score := topic_test(question, words, ("score",))) is not None:
+        # "Did the her 2013 review give it a star rating or like a grade?" reads as asking a verdict, which no
+        # essay's "Her is a perfect love story" gives.
+        return score
     if found.whole or found.verdict:
         return None
     if found.endings:

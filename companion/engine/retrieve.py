@@ -91,9 +91,11 @@ def retrieve(
     # writers at large, asking no view of theirs once the words for them are set aside ("which critic is a
     # photographer?", not "what did the critics think of the camera work?"). To any other question its "Los
     # Angeles-based" or "first assistant camera" would be beside the point.
+    # Asked whether they write about something ("does any critic talk about the beach scene?"), it asks what the
+    # essays take up: "Notes from the Dunes" in the note on Anise was quoted for the beach.
     writers = bool(set(stemmed_words(said)) & words.the_writers) and not named and not is_opinion(
         unnamed(said, words.the_writers), words
-    )
+    ) and not words.discussing.search(said)
     pool = [h for h in pool if not h.passage.note or writers or h.passage.essay_id in named]
     return Retrieved(
         query=query, opinion=opinion, hits=tuple(pool[:depth]), pool=tuple(pool), shown=routed.shown,
