@@ -63,6 +63,10 @@ def test_the_library_holds_every_essay_of_the_index_with_its_byline_and_note(lib
         ("what's the best review of her?", set()),
         ("is the sad one the ending?", set()),
         ("the lonely guy in the movie, what's his job?", set()),
+        # A run of its title's words saying something is the essay saying it; not across a clause's end.
+        ("techno lonely says the characters find their spirits again in what kind of world", {"techno-lonely"}),
+        ("techno lonely kinda brings up some old silent comedy, which film was it", {"techno-lonely"}),
+        ("is the ending sad? the best way to say it", set()),
     ],
 )
 def test_a_question_names_an_essay_by_its_writers_outlet_or_title(library, prompts, question, essay_ids):

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Callable
 
-from companion.text import content_terms, stem
+from companion.text import STOPWORDS, WORD, content_terms, fold, stem
 
+# What ends a clause: a title's words and a verb after it are one clause.
+CLAUSE_END = re.compile(r"[?.!;,]")
+# Words of emphasis between a subject and its verb ("techno lonely kinda says"). English, so here.
+EMPHASIS = frozenset(
+    "kinda sorta also even really actually basically literally just never always apparently specifically clearly".split()
+)
 # Words opening a noun phrase or a clause of their own: after a word for an essay's form, they start something else.
 # English, so here.
 OPENS_A_PHRASE = frozenset(stem(w) for w in "the a an this that these those which who whom where when".split())
@@ -55,4 +63,27 @@ def beside_a_noun(sequence: list[str], title: frozenset[str], nouns: frozenset[s
         ):
             return True
         start = end
+    return False
+
+
+def title_says(question: str, title: frozenset[str], saying: Callable[[str], bool]) -> bool:
+    """Tell whether a run of the title's words is the one saying something: a verb of saying right after it.
+
+    "techno lonely says the characters find their spirits again in what kind of world", "shared experience brings up
+    amy's divorce": said alone, a title's words are often everyday words, but saying is what an essay does. A word
+    of emphasis may come between ("techno lonely kinda says"); a clause's end may not ("is it sad? the best way to
+    say it"). The run needs two of its words, or all of a one-word title.
+    """
+    needed = min(2, len(title))
+    for clause in CLAUSE_END.split(fold(question).replace("-", " ")):
+        tokens = [(stem(m.group(0)), m.end()) for m in WORD.finditer(clause) if m.group(0) not in STOPWORDS]
+        run = 0
+        for i, (word, end) in enumerate(tokens):
+            run = run + 1 if word in title else 0
+            if not needed or run < needed or (i + 1 < len(tokens) and tokens[i + 1][0] in title):
+                continue
+            rest = clause[end:].lstrip()
+            first, _, after = rest.partition(" ")
+            if saying(rest) or (first in EMPHASIS and saying(after)):
+                return True
     return False
