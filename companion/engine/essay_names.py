@@ -66,17 +66,24 @@ def beside_a_noun(sequence: list[str], title: frozenset[str], nouns: frozenset[s
     return False
 
 
-def title_says(question: str, title: frozenset[str], saying: Callable[[str], bool]) -> bool:
+def clauses(question: str) -> list[tuple[str, list[tuple[str, int]]]]:
+    """Return a question's clauses, each with its words that are no stopword, stemmed, and where each ends in it."""
+    return [
+        (clause, [(stem(m.group(0)), m.end()) for m in WORD.finditer(clause) if m.group(0) not in STOPWORDS])
+        for clause in CLAUSE_END.split(fold(question).replace("-", " "))
+    ]
+
+
+def title_says(said: list[tuple[str, list[tuple[str, int]]]], title: frozenset[str], saying: Callable[[str], bool]) -> bool:
     """Tell whether a run of the title's words is the one saying something: a verb of saying right after it.
 
-    "techno lonely says the characters find their spirits again in what kind of world", "shared experience brings up
-    amy's divorce": said alone, a title's words are often everyday words, but saying is what an essay does. A word
-    of emphasis may come between ("techno lonely kinda says"); a clause's end may not ("is it sad? the best way to
-    say it"). The run needs two of its words, or all of a one-word title.
+    said: the question's clauses (clauses). "techno lonely says the characters find their spirits again in what kind of
+    world", "shared experience brings up amy's divorce": said alone, a title's words are often everyday words, but
+    saying is what an essay does. A word of emphasis may come between ("techno lonely kinda says"); a clause's end
+    may not ("is it sad? the best way to say it"). The run needs two of its words, or all of a one-word title.
     """
     needed = min(2, len(title))
-    for clause in CLAUSE_END.split(fold(question).replace("-", " ")):
-        tokens = [(stem(m.group(0)), m.end()) for m in WORD.finditer(clause) if m.group(0) not in STOPWORDS]
+    for clause, tokens in said:
         run = 0
         for i, (word, end) in enumerate(tokens):
             run = run + 1 if word in title else 0
