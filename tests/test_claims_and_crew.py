@@ -81,6 +81,14 @@ def test_a_crew_job_no_essay_names_anyone_for_is_refused(named_engine, prompts):
     assert "Spike Jonze" in named_engine.ask("who directed her?").answer
 
 
+def test_a_detail_given_only_by_a_quote_too_unlikely_to_lead_is_refused(asking_engine, prompts):
+    # Led with "When we first meet Theodore…", then "Theodore Twombly (Joaquin Phoenix)…" for the names it holds.
+    reply = asking_engine.ask("what city was theodore born in?")
+    assert says_none_gives(reply, prompts, "a name")
+    asking_engine.history.clear()
+    assert "Joaquin Phoenix" in asking_engine.ask("who plays theodore?").answer
+
+
 def test_how_many_years_asks_a_number_of_them(prompts):
     test = answer_test("how many years has theo been working at the letter writing place", prompts.words)
     assert test is not None and test.detail == "a number"
