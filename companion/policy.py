@@ -145,6 +145,13 @@ class Policy:
     # sample (dev, probes and stop 69's blind batches, 55 claim checks answered at a floor of 0): 0.25 refuses 12 of 30
     # not-covered, 0.3 17 and one answerable miss, 0.35 19 and one answerable answer lost, 0.4 19 and two; kept at 0.3.
     claim_chance: float = 0.3
+    # Asked what the critics make of something (engine/absent.py), this many words in a row that no passage holds name
+    # a thing none of them speaks to ("do any of the critics analyze her through laura mulvey's theory of the male
+    # gaze"), however near the rest of the question comes. Lower refuses more of both. A first count over dev, the
+    # probes and the blind batch behind it: a run of 2 took in 13 answered answerable questions and 26 answered
+    # not-covered ones, 3 took 3 and 14. Through the engine, 2026-12-07, 3 refused 10 more not-covered probes (485 ->
+    # 495 of 782) and lost 2 answers of 801 (runs of everyday words: "nobody… looks down on folks for dating software").
+    absent_run: int = 3
     # A question asking the view of an essay it names ("what did the medium writer think about theo's job?") whose
     # likeliest sentence of that essay falls below this is one the essay does not speak to: she says so rather than
     # quote it. Higher refuses more of both. Dev and probes, 2026-12-05 (the questions naming an essay and asking a

@@ -7,6 +7,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from companion.engine.absent import takes_up_the_absent
 from companion.engine.answer_kind import (
     AnswerKind, answer_test, asks_for_words_said, quotes_someone, someone_speaks, the_essays_say, topic_test,
 )
@@ -240,7 +241,7 @@ def decide(found: Retrieved, question: str, careful: bool, judge: Judge) -> Deci
     # for word, however few of its words the question shares ("who wrote her?").
     asked = found.asked
     credit = asked is not None and asked.asks and any(asked.answered_by(h.passage.text) for h in pool)
-    if not credit and not speaks(hits):
+    if not credit and (takes_up_the_absent(found.query, words, judge.idf, policy.absent_run) or not speaks(hits)):
         return Decision("no_evidence")
     if compares_with_the_unnamed(found.query, words, judge.idf):
         # None of them names what the film is set beside, so none compares them: the nearest sentence only brushes it.
