@@ -143,6 +143,11 @@ def test_the_part_of_an_actor_the_question_names_is_the_name_asked_for(prompts):
     # A role owning a vague thing is what is asked after: the ex-wife, whose character's name no essay gives.
     ("what's the first name of the ex-wife's character, not the actress", ("exwife", "wife")),
     ("what's he called?", ()),
+    # As chat writes a possessive without its mark, right before "name"; "his name" owns nothing.
+    ("in the shared experience essay whats the girlfriends name?", ("girlfriend",)),
+    ("wait whats theodores coworkers name", ("coworker",)), ("what is his name", ()), ("what is the actress name", ()),
+    # The thing said first, then a clause with an owner of its own.
+    ("what's the name of the book theo's letters get published as", ("book",)),
 ])
 def test_a_name_question_says_what_it_asks_the_name_of(prompts, question, thing):
     assert named_thing(question, prompts.words) == thing

@@ -32,7 +32,9 @@ ASKS_WHAT = re.compile(r"\b(?:what|which)(?:['’]?s)?\b")
 # What a name question asks the name of: "the name of theodore's dog", "the little girl's name", "what's the song
 # called". The first says it after "name of", the second before the name as its owner, the third before "called".
 NAME_OF = re.compile(r"\bnames?\s+of\s+(.+)")
-OWNERS_NAME = re.compile(r"([\w-]+)['’]s?\s+(?:\w+\s+)?names?\b")
+# "amy's husband's name", and as chat writes it without the mark, right before "name": "the girlfriends name" (four
+# letters or more before the "s", so that "his name" and "this name" own nothing).
+OWNERS_NAME = re.compile(r"([\w-]+)['’]s?\s+(?:\w+\s+)?names?\b|\b([\w-]{4,}?[^\Ws])s\s+names?\b")
 # A phrase's words, a possessive's mark kept ("theodore's", "adams'"); owners are looked for among its first words.
 SAID = re.compile(r"[\w-]+(?:['’]s?)?")
 OWNER_REACH = 4
@@ -250,8 +252,9 @@ def named_thing(question: str, words: Words) -> tuple[str, ...]:
     """
     folded = fold(question)
     owner = OWNERS_NAME.search(folded)
-    if owner is not None and content_terms(owner.group(1)) and not NAME_OF.search(folded[: owner.start()]):
-        said = [owner.group(1)]
+    owned = owner.group(1) or owner.group(2) if owner is not None else None
+    if owner is not None and content_terms(owned) and not NAME_OF.search(folded[: owner.start()]):
+        said = [owned]
     else:
         phrase = NAME_OF.search(folded) or CALLED_SO.search(folded)
         if phrase is None and HAS_A_NAME.search(folded):
@@ -291,6 +294,9 @@ def _owners(said: list[str]) -> list[int]:
 def _thing_after_owners(said: list[str]) -> list[str]:
     """Return the first word of weight after the owners a phrase opens with ("amy adams' character": "character")."""
     owners = _owners(said)
+    if owners and owners[0] >= 2 and said[owners[0] - 2] in DETERMINERS and content_terms(said[owners[0] - 1]):
+        # "the name of the book theo's letters get published as": the thing comes first, then a clause of its own.
+        return [said[owners[0] - 1]]
     after = said[owners[-1] + 1 :] if owners else said
     return [w for w in after if content_terms(w)][:1]
 
