@@ -29,6 +29,9 @@ def asking_engine(reading_engine):
         # The film after the cue: what it is set beside stands before it.
         ("is titanic a better love story than this?", ("titanic", "better", "love", "story")),
         ("is the ending sadder than the rest of the movie?", ("rest",)),
+        # A cue inside a hyphened compound names two sides of something else.
+        ("setting aside boone and anise's necessity-versus-choice debate, do the others see it as inevitable?", ()),
+        ("it's a man-vs-machine story, but is it better than ex machina?", ("machina",)),
     ],
 )
 def test_what_a_question_compares_the_film_with_is_read_after_its_cue(prompts, question, thing):

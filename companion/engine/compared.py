@@ -33,13 +33,20 @@ CLAUSE_START = re.compile(r"[?!.;,:]")
 SHORTEST = 3
 
 
+def _hyphened(text: str, start: int, end: int) -> bool:
+    """Tell whether a span of a text is joined to a word before or after it by a hyphen."""
+    return text[start - 1 : start] == "-" or text[end : end + 1] == "-"
+
+
 def compared_with(question: str, words: Words) -> tuple[str, ...]:
     """Return the stemmed words naming what a question compares the film with, or () if it asks no comparison.
 
     When the film stands after the cue ("is titanic a better love story than this?"), what it is set beside stands
     before it, in the same clause.
     """
-    cue = words.compares_with.search(question)
+    # A cue inside a hyphened compound names two sides of something else: "boone and anise's necessity-versus-choice
+    # debate" compares nothing with the film.
+    cue = next((m for m in words.compares_with.finditer(question) if not _hyphened(question, m.start(), m.end())), None)
     if cue is None:
         return ()
     after = question[cue.end() :]
