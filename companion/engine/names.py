@@ -252,8 +252,8 @@ def named_thing(question: str, words: Words) -> tuple[str, ...]:
     """
     folded = fold(question)
     owner = OWNERS_NAME.search(folded)
-    owned = owner.group(1) or owner.group(2) if owner is not None else None
-    if owner is not None and content_terms(owned) and not NAME_OF.search(folded[: owner.start()]):
+    owned = (owner.group(1) or owner.group(2)) if owner is not None else ""
+    if content_terms(owned) and not NAME_OF.search(folded[: owner.start()]):
         said = [owned]
     else:
         phrase = NAME_OF.search(folded) or CALLED_SO.search(folded)
@@ -292,7 +292,10 @@ def _owners(said: list[str]) -> list[int]:
 
 
 def _thing_after_owners(said: list[str]) -> list[str]:
-    """Return the first word of weight after the owners a phrase opens with ("amy adams' character": "character")."""
+    """Return the first word of weight after the owners a phrase opens with ("amy adams' character": "character").
+
+    A thing said first, after a determiner, comes before a clause with an owner of its own ("the book theo's letters…").
+    """
     owners = _owners(said)
     if owners and owners[0] >= 2 and said[owners[0] - 2] in DETERMINERS and content_terms(said[owners[0] - 1]):
         # "the name of the book theo's letters get published as": the thing comes first, then a clause of its own.
