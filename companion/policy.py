@@ -91,19 +91,18 @@ class Policy:
     # A logistic model of the chance that a sentence holds the answer, over the standardised features of
     # companion.retrieval.sentences.FEATURES and every product of two of them (companion/ranker.py), its
     # numbers in companion/ranker_weights.py. Fit (sklearn, C=0.01: less held to zero ranks the probes
-    # worse) on the answerable dev questions and dev-only probes (eval/probe_dev.jsonl before stop 67), 598 questions,
-    # 2026-12-06: benchmarks/ranker_fit.py --top 5. Its chances are mapped onto the scale of the linear ranker every
-    # floor below was calibrated on (ranker_weights.REFERENCE, fit on dev alone 2026-12-05 with the written questions,
-    # the maps and the reader model's columns) by the quantiles of each question's five likeliest chances over 1,126
-    # dev and probe questions, answerable or not, so a floor keeps cutting about the same share of the likeliest
-    # sentences. Held out by 10 folds of consecutive questions, at the floors and caps below, against that linear
-    # ranker (new to the probes): first quote answers dev 107 -> 116 of 147, probes 302 -> 315 of 451; quote answers
-    # dev 117 -> 122, probes 336 -> 356; quote precision dev 127/231 -> 131/220, probes 349/674 -> 369/648. It is
-    # surer of its likeliest sentence: below unsure_chance fall answerable 98 -> 79 (the first quote answering 35 ->
-    # 33) and not covered 222 -> 170 of 528, so she hedges fewer of both. Read from the likeliest chance alone the
-    # map keeps those cuts (106 and 218) but lowers later sentences, and the floors on the likeliest sentence of a
-    # kind then refused more answerable probes through the engine (24 against 22 of 451). C=0.005: probes 343 of 451;
-    # C=0.03: 348.
+    # worse) on the answerable dev questions and dev-only probes, 2026-12-07: 1,017 questions (147 dev, every answerable
+    # line of eval/probe_dev.jsonl), benchmarks/ranker_fit.py --top 5. Its chances are mapped onto the scale of the
+    # linear ranker every floor below was calibrated on (ranker_weights.REFERENCE, fit on dev alone 2026-12-05 with the
+    # written questions, the maps and the reader model's columns) by the quantiles of each question's five likeliest
+    # chances over 1,987 dev and probe questions, answerable or not, so a floor keeps cutting about the same share of
+    # the likeliest sentences. Held out by 10 folds of consecutive questions, at the floors and caps below: first quote
+    # answers dev 110 of 147, probes 602 of 870; quote answers dev 120, probes 658; precision dev 128/216, probes
+    # 682/1230 (the linear ranker: 107, 586, 117, 645). Its first fit (2026-12-06) read 598 questions, the probes up
+    # to line 964; the 386 answerable probes after them, 5 folds each read by a model fit on the rest: fit without any
+    # of them, first quote 253 and quote answers 275 of 386; with the other folds too, 262 and 285 (every fold level or
+    # better). On dev, held out by 5 folds, the probes after line 964 move it from 113 and 120 to 109 and 119 (weighting
+    # dev 3 or 6 times does not win it back). C=0.03: new probes 264 and 287; C=0.005: 258 and 282.
     sentence_ranker: Ranker = RANKER
     # The same fit without the reader's columns (companion.retrieval.sentences.READER_FEATURES), for when its
     # packages are missing or the corpus is past reader_passages. Same questions, same script: held out (10 folds),
@@ -135,6 +134,8 @@ class Policy:
     # Through the engine on the 901 probes before stop 67: not-covered replies hedged 51 -> 65 of 156 (62 with the
     # linear ranker at 0.3), answerable ones sounding sure with no answer shown 34 -> 28 (35), answers hedged 38 -> 49
     # of those shown (51); stop 67's blind batch, not covered hedged 8 -> 13 of 25 (10).
+    # Read again with the refit of 2026-12-07 (1,017 answerable, held out): between 0.25 and 0.3 the first quote answers
+    # for 15 of 49, between 0.3 and 0.35 for 25 of 48, between 0.35 and 0.4 for 34 of 51: the cut stays.
     unsure_chance: float = 0.35
     # A message asking to check a statement ("one of the reviews says he cheated, right?", "did any critic say it's
     # too long?"; engine/claims.py) whose likeliest sentence falls below this is one no essay bears out or corrects:

@@ -46,7 +46,7 @@ def test_a_statement_to_check_is_told_from_a_question(prompts, message, claim):
 
 def test_a_claim_no_essay_speaks_to_is_refused_as_no_line_saying_so(asking_engine, prompts):
     # "Take Amy Adams’ conveniently named character Amy… the marriage fails" was offered as the nearest they came.
-    reply = asking_engine.ask("one of the reviews says theo's marriage fell apart cause he cheated, is that true")
+    reply = asking_engine.ask("one of the reviews says theo's marriage ended because he cheated on catherine, is that true")
     assert says_none_gives(reply, prompts, "a line saying so")
 
 
