@@ -145,6 +145,9 @@ class Policy:
     # not-covered ones below it and one answerable, a quote missing the answer. Again 2026-12-06 with four times the
     # sample (dev, probes and stop 69's blind batches, 55 claim checks answered at a floor of 0): 0.25 refuses 12 of 30
     # not-covered, 0.3 17 and one answerable miss, 0.35 19 and one answerable answer lost, 0.4 19 and two; kept at 0.3.
+    # Asked which one critic did something ("which critic calls it a masterpiece?"), the claim is the deed (stop 72):
+    # over dev and the probes it refused 8 more not-covered questions at this floor (6 of lines 1-1762, first chances 0.14
+    # to 0.29; 2 of stop 72's batches, read before it was written) and no answerable one (the 3 asked so: 0.70 or more).
     claim_chance: float = 0.3
     # Asked what the critics make of something (engine/absent.py), this many words in a row that no passage holds name
     # a thing none of them speaks to ("do any of the critics analyze her through laura mulvey's theory of the male

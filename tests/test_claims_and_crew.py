@@ -34,6 +34,12 @@ def asking_engine(reading_engine):
         ("ok dumb q but what is theo's actual job? something about writing stuff for other ppl right", False),
         ("one of the critics mentions jonze was married to another director - who?", False),
         ("which of the writers say its their fav", False),
+        # Asked which one critic did something, the deed is taken as done; asked which critics, every view there is.
+        ("which critic calls spike jonze a genius?", True),
+        ("a reviewer said its an old twilight zone episode stretched out. which one said that", True),
+        ("which of the critics thinks the movie is overrated", True),
+        ("which critics treat change as built into love in her?", False),
+        ("which reviewer is a student?", False),
         # Alternatives ask which holds; asking whether they said anything asks their views.
         ("medium writer says the movie is about big moments or small ones?", False),
         ("did any critic say anything about her performance?", False),
@@ -47,6 +53,12 @@ def test_a_statement_to_check_is_told_from_a_question(prompts, message, claim):
 def test_a_claim_no_essay_speaks_to_is_refused_as_no_line_saying_so(asking_engine, prompts):
     # "Take Amy Adams’ conveniently named character Amy… the marriage fails" was offered as the nearest they came.
     reply = asking_engine.ask("one of the reviews says theo's marriage ended because he cheated on catherine, is that true")
+    assert says_none_gives(reply, prompts, "a line saying so")
+
+
+def test_which_critic_did_what_none_of_them_does_is_refused_as_no_line_saying_so(asking_engine, prompts):
+    # Read as asking outright, it was answered by the nearest sentences about Theodore, none calling him one.
+    reply = asking_engine.ask("which critic calls theodore a coward?")
     assert says_none_gives(reply, prompts, "a line saying so")
 
 
