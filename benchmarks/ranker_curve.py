@@ -18,14 +18,9 @@ import json
 
 import numpy as np
 import ranker_fit as rf
-import sentence_fit as sf
 
-from companion.config import load_settings
-from companion.policy import POLICY
-from companion.prompts import load_prompts
 from companion.ranker import answer_chances
 from companion.ranker_weights import REFERENCE
-from companion.retrieval.service import open_retrieval
 
 
 def probe_lines() -> list[int]:
@@ -36,14 +31,8 @@ def probe_lines() -> list[int]:
 
 def shown(model, knots, mapped, rows) -> np.ndarray:
     """Return (first quote answering, quote answers, quotes holding an answer, quotes) over rows."""
-    totals = np.zeros(4, dtype=int)
-    for _, pool, X, y, opinion in rows:
-        if not len(X):
-            continue
-        chance = np.interp(model.raw(X), knots, mapped)
-        picked = sf.shown(pool, chance, opinion, POLICY.quote_chance, POLICY.opinion_quotes if opinion else POLICY.fact_quotes)
-        totals += (int(y[int(np.argmax(chance))]), int(any(y[j] for j in picked)), int(sum(y[j] for j in picked)), len(picked))
-    return totals
+    rows = [r for r in rows if len(r[2])]
+    return np.array(rf.tally(rows, [np.interp(model.raw(r[2]), knots, mapped) for r in rows]))
 
 
 def main() -> None:
@@ -52,14 +41,8 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--C", type=float, default=0.01)
     args = parser.parse_args()
-    settings = load_settings()
-    words = load_prompts(settings.prompts_dir).words
-    retrieval = open_retrieval(settings)
-    if retrieval.reader is None:
-        raise SystemExit("the quadratic ranker reads the reader model's columns: install its packages first")
+    data, uncovered = rf.read_rows()
     found = rf.questions(True)
-    data = rf.collect(found, retrieval, words)
-    uncovered = [X for _, _, X, _, _ in rf.collect(rf.questions(False), retrieval, words)]
     lines = iter(probe_lines())
     where = [0 if name == "dev" else next(lines) for name, _ in found]
     reference = rf.likeliest([answer_chances(d[2], REFERENCE) for d in data if len(d[2])]

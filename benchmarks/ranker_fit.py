@@ -53,6 +53,31 @@ def collect(found, retrieval, words):
     return data
 
 
+def read_rows():
+    """Return every answerable question's rows, as collect gives them, and the not-covered questions' feature rows."""
+    settings = load_settings()
+    words = load_prompts(settings.prompts_dir).words
+    retrieval = open_retrieval(settings)
+    if retrieval.reader is None:
+        raise SystemExit("the quadratic ranker reads the reader model's columns: install its packages first")
+    data = collect(questions(True), retrieval, words)
+    return data, [X for _, _, X, _, _ in collect(questions(False), retrieval, words)]
+
+
+def tally(rows, chances):
+    """Return (first quote answering, quote answers, quotes holding an answer, quotes) as the policy shows them."""
+    import numpy as np
+
+    first = answers = good = count = 0
+    for (_, pool, _, y, opinion), chance in zip(rows, chances):
+        first += int(y[int(np.argmax(chance))])
+        picked = sf.shown(pool, chance, opinion, POLICY.quote_chance, POLICY.opinion_quotes if opinion else POLICY.fact_quotes)
+        answers += bool(any(y[j] for j in picked))
+        good += int(sum(y[j] for j in picked))
+        count += len(picked)
+    return first, answers, good, count
+
+
 def fit(blocks, C: float) -> QuadraticRanker:
     """Fit the quadratic logistic model on (features, labels) blocks; its map is the identity until one is read."""
     import numpy as np
@@ -113,13 +138,7 @@ def report(label: str, data, chances, uncovered_chances) -> None:
 
     for name in ("dev", "probes"):
         rows = [(d, c) for d, c in zip(data, chances) if d[0] == name and len(c)]
-        first = answers = count = good = 0
-        for (_, pool, _, y, opinion), chance in rows:
-            first += int(y[int(np.argmax(chance))])
-            picked = sf.shown(pool, chance, opinion, POLICY.quote_chance, POLICY.opinion_quotes if opinion else POLICY.fact_quotes)
-            answers += bool(any(y[j] for j in picked))
-            count += len(picked)
-            good += int(sum(y[j] for j in picked))
+        first, answers, good, count = tally([d for d, _ in rows], [c for _, c in rows])
         n = len(rows)
         print(f"  {label}, {name}: first quote answers {first}/{n}, quote answers {answers}/{n} ({answers / n:.3f}), "
               f"quote precision {good}/{count} ({good / count:.3f})")
@@ -171,13 +190,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="write the model fit with the first C")
     parser.add_argument("--top", type=int, default=5, help="each question's likeliest sentences the map is read from")
     args = parser.parse_args()
-    settings = load_settings()
-    words = load_prompts(settings.prompts_dir).words
-    retrieval = open_retrieval(settings)
-    if retrieval.reader is None:
-        raise SystemExit("the quadratic ranker reads the reader model's columns: install its packages first")
-    data = collect(questions(True), retrieval, words)
-    uncovered = [X for _, _, X, _, _ in collect(questions(False), retrieval, words)]
+    data, uncovered = read_rows()
     width = len(FEATURES)
     print(f"{len(data)} answerable questions ({sum(d[0] == 'dev' for d in data)} dev), {len(uncovered)} not covered; "
           f"{width} features")
