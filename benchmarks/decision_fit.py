@@ -1,4 +1,4 @@
-"""Fit the evidence decision (companion/engine/decide.py) on the dev questions and print leave-one-out figures.
+"""Fit the evidence decision (companion/engine/covering.py) on the dev questions and print leave-one-out figures.
 
     .venv/bin/python benchmarks/decision_fit.py [--extra eval/extra_dev.jsonl eval/more_dev.jsonl] [--C 10]
                                                 [--most-refused 0.05]
@@ -14,7 +14,7 @@ import argparse
 from pathlib import Path
 
 from companion.config import REPO_ROOT, load_settings
-from companion.engine.decide import signals
+from companion.engine.covering import signals
 from companion.engine.retrieve import retrieve
 from companion.engine.route import Routed
 from companion.evaluation import QUESTIONS, in_split, load_questions

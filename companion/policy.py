@@ -19,7 +19,7 @@ class Policy:
     """The numbers behind routing, the evidence decision, quote choice and framing."""
 
     # --- decide: do the essays speak to the question at all?
-    # A logistic model (companion/engine/decide.py answer_probability) weighs (bias, cosine, coverage, unseen):
+    # A logistic model (companion/engine/covering.py answer_probability) weighs (bias, cosine, coverage, unseen):
     # the best cosine to the question (a passage's, or a closer sentence's), the idf-weighted share of the
     # question's words the best passage holds, and the share of its words no passage holds (words about the
     # essays, prompts/words.toml [about_the_essays], left out). Higher cosine and coverage answer more.

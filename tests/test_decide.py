@@ -8,7 +8,8 @@ import pytest
 
 from companion.config import REPO_ROOT
 from companion.engine.compose import acceptable_framing
-from companion.engine.decide import _answer_test, covers, unseen_share
+from companion.engine.covering import covers, unseen_share
+from companion.engine.decide import _answer_test
 from companion.engine.retrieve import Retrieved
 from companion.engine.route import is_opinion
 from companion.policy import POLICY

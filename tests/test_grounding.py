@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from companion.engine.decide import covers, select_evidence
+from companion.engine.covering import covers
+from companion.engine.decide import select_evidence
 from companion.engine.route import is_opinion
 from companion.engine.verify import UNVERIFIED_NOTE, verify
 from companion.text import quotes_citing

@@ -300,7 +300,7 @@ def test_who_plays_a_character_quotes_the_sentence_crediting_the_actor_first(pro
 
 
 def test_a_question_about_the_film_as_a_whole_is_not_refused_for_sharing_no_rare_word(prompts):
-    from companion.engine.decide import covers, overview
+    from companion.engine.covering import covers, overview
 
     meta = prompts.words.about_the_essays
     assert overview("what is the movie about?", meta) and not overview("what is amy's job?", meta)
