@@ -155,6 +155,31 @@ def test_a_who_made_question_naming_another_film_asks_about_it(prompts):
     assert work is not None and work.name == "the master" and not work.itself
 
 
+def test_another_films_maker_is_given_only_as_someone_s_work(prompts):
+    words = prompts.words
+    malkovich = read_credit_question("who wrote being john malkovich, was it jonze too", words)
+    assert malkovich.names_a_maker("But that could have been Charlie Kaufman’s script, and some of us knew it")
+    annie = read_credit_question("who directed annie hall", words)
+    assert not annie.names_a_maker("Similar to Eternal Sunshine or Annie Hall, the tale of these two lovers is complex.")
+    # Someone the question names is no answer to it, whosever work the quote makes it.
+    jonze = read_credit_question("did spike jonze direct the master?", words)
+    assert not jonze.names_a_maker("It's hard not to admire Spike Jonze’s ability to stay close to his love story.")
+
+
+@pytest.mark.parametrize(("question", "maker"), [
+    ("who directed annie hall", None),
+    ("who wrote the where the wild things are book", None),
+    ("who wrote being john malkovich", "Charlie Kaufman"),
+    ("who directed the master", "Paul Thomas Anderson"),
+])
+def test_asked_who_made_another_film_she_quotes_only_a_sentence_giving_its_maker(reading_engine, question, maker):
+    # Dev and probe questions: the essays name Annie Hall in passing, and Charlie Kaufman's script.
+    reading_engine.history.clear()
+    reply = reading_engine.ask(question)
+    assert bool(reply.citations) == (maker is not None), reply.answer
+    assert (maker or "name") in reply.answer
+
+
 def test_a_passive_cue_naming_nobody_asks_for_the_whole_cast(prompts):
     assert read_credit_question("played by who?", prompts.words).cast
 

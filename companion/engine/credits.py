@@ -334,6 +334,10 @@ class CreditQuestion:
             ]
         return next((Credit(name, credit) for name, credit in found if not set(content_terms(name)) & self.terms), None)
 
+    def names_a_maker(self, text: str) -> bool:
+        """Tell whether a text gives someone the question does not name as a work's maker ("Charlie Kaufman’s script")."""
+        return any(not set(content_terms(m.group(1))) & self.terms for m in POSSESSIVE.finditer(text))
+
     def answered_by(self, text: str) -> bool:
         """Tell whether a text credits, as film writing does, the actor or maker the question asks for."""
         if self.cast:
