@@ -151,8 +151,9 @@ def test_a_who_made_question_naming_this_film_or_none_asks_about_this_one(prompt
 
 
 def test_a_who_made_question_naming_another_film_asks_about_it(prompts):
-    work = read_credit_question("who directed the master?", prompts.words).work
-    assert work is not None and work.name == "the master" and not work.itself
+    asked = read_credit_question("who directed the master?", prompts.words)
+    assert asked.work is not None and asked.work.name == "the master" and asked.another_work
+    assert not read_credit_question("who directed her?", prompts.words).another_work
 
 
 def test_another_films_maker_is_given_only_as_someone_s_work(prompts):

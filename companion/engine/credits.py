@@ -334,6 +334,11 @@ class CreditQuestion:
             ]
         return next((Credit(name, credit) for name, credit in found if not set(content_terms(name)) & self.terms), None)
 
+    @property
+    def another_work(self) -> bool:
+        """Tell whether the question asks who made or wrote a film other than this one."""
+        return self.work is not None and not self.work.itself
+
     def names_a_maker(self, text: str) -> bool:
         """Tell whether a text gives someone the question does not name as a work's maker ("Charlie Kaufman’s script")."""
         return any(not set(content_terms(m.group(1))) & self.terms for m in POSSESSIVE.finditer(text))

@@ -13,7 +13,7 @@ from companion.engine.answer_kind import (
 from companion.engine.claims import checks_a_claim
 from companion.engine.compared import compares_with_the_unnamed, only_credited
 from companion.engine.covering import Idf, covers, overview
-from companion.engine.credits import CreditQuestion, credited_people
+from companion.engine.credits import credited_people
 from companion.engine.grammar import asking_clauses, without_descriptions
 from companion.engine.library import unnamed
 from companion.engine.pick import Ranked, Reading, Wanted, pick_quotes, rank_pool
@@ -217,11 +217,6 @@ def _quote(
     return Decision("answer", picked)
 
 
-def _another_work(asked: CreditQuestion | None) -> bool:
-    """Tell whether a question asks who made or wrote a work other than this film."""
-    return asked is not None and asked.work is not None and not asked.work.itself
-
-
 def _named_quiet(found: Retrieved, opinion: bool, first: float | None, order: Ranked, policy: Policy) -> bool:
     """Tell whether the essays a question names are quiet on it, though the others may not be.
 
@@ -258,7 +253,7 @@ def _answer_test(
         return score
     if found.whole or found.verdict:
         return None
-    if _another_work(found.asked) and not found.named:
+    if found.asked is not None and found.asked.another_work and not found.named:
         # Asked who made another film, a quote must give someone as its maker ("But that could have been Charlie
         # Kaufman’s script"); one naming the film in passing gives no one ("Similar to Eternal Sunshine or Annie Hall…").
         # A question naming an essay asks after its writer, whom the note on the essay gives.
