@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from companion.engine.answer_kind import answer_test
-from companion.engine.claims import checks_a_claim
+from companion.engine.claims import asks_whether, checks_a_claim
 from companion.engine.credits import credited_people, read_credit_question
 from companion.engine.names import names_in, names_someone_uncredited
 from tests.helpers import says_none_gives
@@ -66,6 +66,39 @@ def test_a_claim_the_essays_bear_out_is_answered(asking_engine):
     reply = asking_engine.ask("boone says the city in her feels like a nightmare, kinda like enter the void, right")
     assert reply.grounded and reply.citations
     assert "nightmares" in reply.answer
+
+
+@pytest.mark.parametrize(
+    ("message", "whether"),
+    [
+        ("ok so does theo ever tell paul that sam left him", True),
+        ("is there a post credits scene? should i stay till the very end", True),
+        ("theo's ex - does she remarry?", True),
+        ("boone mentions lost in translation, what year did that come out?", False),
+        ("who plays amy", False),
+        ("amy has a line about how we're only here briefly, can u give me the quote", False),
+    ],
+)
+def test_a_message_asking_yes_or_no_is_told_from_one_asking_what(message, whether):
+    assert asks_whether(message) is whether
+
+
+@pytest.mark.parametrize("question", [
+    # Probes: the nearest sentences (on his letters, on Samantha's leaving) say nothing either way.
+    "does theo get a new OS after samantha's gone or is he done with them for good",
+    "do theo's letters end up getting published as a book at some point",
+])
+def test_a_yes_or_no_question_no_sentence_comes_near_is_refused_as_no_line_saying_so(asking_engine, prompts, question):
+    assert says_none_gives(asking_engine.ask(question), prompts, "a line saying so")
+
+
+@pytest.mark.parametrize(("question", "said"), [
+    ("Does Theodore get to pick what Samantha sounds like when he installs her?", "female voice"),
+    ("was amy planning to quit her job?", "a job she planned to leave"),
+])
+def test_a_yes_or_no_question_the_essays_answer_is_answered(asking_engine, question, said):
+    reply = asking_engine.ask(question)
+    assert reply.citations and said in reply.answer
 
 
 def test_the_people_credited_are_read_from_parts_and_the_making():

@@ -10,7 +10,7 @@ from companion.engine.absent import takes_up_the_absent
 from companion.engine.answer_kind import (
     AnswerKind, answer_test, asks_for_words_said, quotes_someone, someone_speaks, the_essays_say, topic_test,
 )
-from companion.engine.claims import checks_a_claim
+from companion.engine.claims import asks_whether, checks_a_claim
 from companion.engine.compared import compares_with_the_unnamed, only_credited
 from companion.engine.covering import Idf, covers, overview
 from companion.engine.credits import credited_people
@@ -177,7 +177,7 @@ def _quote(
     if _named_quiet(found, wanted.opinion, picked[0].chance, order, policy):
         return Decision("no_evidence", quiet=True)
     first = picked[0].chance
-    if first is not None and first < policy.claim_chance and checks_a_claim(question, words):
+    if first is not None and first < _claim_floor(question, wanted.opinion, words, policy):
         # Asked whether something holds, a sentence only near it neither bears it out nor corrects it.
         return Decision("no_evidence", lacking=words.detail("claim"))
     must = _answer_test(question, found, words, policy, known)
@@ -215,6 +215,18 @@ def _quote(
             # Asked for the very words, she gives no one's telling of them in their place.
             return Decision("no_evidence", lacking=words.detail("words"))
     return Decision("answer", picked)
+
+
+def _claim_floor(question: str, opinion: bool, words: Words, policy: Policy) -> float:
+    """Return how likely the first quote must be for a message checking a claim or asking yes or no of the film.
+
+    "Does theo get a new OS after samantha's gone?" asks whether something holds as a claim does, but of the film, not
+    of what a critic said: its floor is lower (Policy.whether_chance). Asked yes or no for a view ("did boone like
+    it?"), any view answers it.
+    """
+    if checks_a_claim(question, words):
+        return policy.claim_chance
+    return policy.whether_chance if not opinion and asks_whether(question) else 0.0
 
 
 def _named_quiet(found: Retrieved, opinion: bool, first: float | None, order: Ranked, policy: Policy) -> bool:
