@@ -150,7 +150,7 @@ class Policy:
     # to 0.29; 2 of stop 72's batches, read before it was written) and no answerable one (the 3 asked so: 0.70 or more).
     claim_chance: float = 0.3
     # A message asking yes or no of the film, no view asked ("does theo get a new OS after samantha's gone?",
-    # engine/claims.asks_whether), whose likeliest sentence falls below this is refused as a claim no essay bears out.
+    # engine/grammar.asks_whether), whose likeliest sentence falls below this is refused as a claim no essay bears out.
     # Lower than claim_chance: such a question is answered by what a sentence says of the film, not only by a critic
     # saying it. Higher refuses more of both. Dev and probes (lines 1-1847), 2026-12-07, the answered yes-or-no questions
     # asking no view by their first quote's chance: below 0.2, 16 not-covered and no answerable one; below 0.25, 23 and

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from companion.engine.answer_kind import answer_test
-from companion.engine.claims import asks_whether, checks_a_claim
+from companion.engine.claims import checks_a_claim
+from companion.engine.grammar import asks_whether
 from companion.engine.credits import credited_people, read_credit_question
 from companion.engine.names import names_in, names_someone_uncredited
 from tests.helpers import says_none_gives

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 
-from companion.engine.grammar import (
-    ASKS_OUTRIGHT, AUXILIARY, IS_IT_TRUE, LEAD_IN, NOT_A_CLAIM, OFFERS_ALTERNATIVES, SAYING, TAGGED, asking_clauses,
-)
+from companion.engine.grammar import ASKS_OUTRIGHT, IS_IT_TRUE, NOT_A_CLAIM, OFFERS_ALTERNATIVES, SAYING, TAGGED
 from companion.text import fold, stem
 from companion.words import Words
 
@@ -19,9 +17,6 @@ REPORTED = re.compile(rf"\b([\w'-]+)\s+(?:ever\s+)?{SAYING}\b(?!\s+{NOT_A_CLAIM}
 WHICH_ONE = re.compile(r"\bwhich\s+(one\s+)?(of\s+(?:the|them|these|those)\s+)?([\w'-]+)\s+([\w'-]+)")
 # After the word for a critic these ask what they are or have, not what they said ("which reviewer is a student?").
 NOT_A_DEED = frozenset({"is", "was", "are", "were", "has", "have", "had", "do", "does", "did", "'s", "of"})
-# A clause asking yes or no: a verb before its subject, after any chat words ("ok so does theo ever…"); "can you give me
-# the quote" asks for something, not whether.
-WHETHER = re.compile(rf"^\W*(?:{LEAD_IN}[,:]?\s+)*{AUXILIARY}\b(?!\s+(?:you|u|ya)\b)")
 
 
 def checks_a_claim(question: str, words: Words) -> bool:
@@ -62,8 +57,3 @@ def _whose_claim(text: str, words: Words) -> bool:
         if single and stem(noun) in critics and deed not in NOT_A_DEED:
             return True
     return False
-
-
-def asks_whether(question: str) -> bool:
-    """Tell whether every clause of a message that asks something asks yes or no ("does theo get a new OS after?")."""
-    return all(WHETHER.match(fold(clause)) for clause in asking_clauses(question))

@@ -10,11 +10,11 @@ from companion.engine.absent import takes_up_the_absent
 from companion.engine.answer_kind import (
     AnswerKind, answer_test, asks_for_words_said, quotes_someone, someone_speaks, the_essays_say, topic_test,
 )
-from companion.engine.claims import asks_whether, checks_a_claim
+from companion.engine.claims import checks_a_claim
 from companion.engine.compared import compares_with_the_unnamed, only_credited
 from companion.engine.covering import Idf, covers, overview
 from companion.engine.credits import credited_people
-from companion.engine.grammar import asking_clauses, without_descriptions
+from companion.engine.grammar import asking_clauses, asks_whether, without_descriptions
 from companion.engine.library import unnamed
 from companion.engine.pick import Ranked, Reading, Wanted, pick_quotes, rank_pool
 from companion.engine.route import is_opinion

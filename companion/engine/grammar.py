@@ -12,6 +12,9 @@ AUXILIARY = r"(?:is|are|was|were|does|did|do|can|could|would|should|will|has|hav
 # Chat words a question may open with before it asks ("so who plays amy?", "ok wait, why did she leave?").
 LEAD_IN = r"(?:so|and|ok|okay|hey|hi|um|hmm|wait|but|also|lol|omg|honestly)"
 OPENS_A_QUESTION = re.compile(rf"^(?:{LEAD_IN}\s+)*(?:{ASKING}|{AUXILIARY})\b")
+# A clause asking yes or no: a verb before its subject, after any chat words ("ok so does theo ever…"); "can you give me
+# the quote" asks for something, not whether.
+WHETHER = re.compile(rf"^\W*(?:{LEAD_IN}[,:]?\s+)*{AUXILIARY}\b(?!\s+(?:you|u|ya)\b)")
 # Someone described by what they did or thought ("the friend who thought it was about death"): the relative clause
 # from "who" or "that" on, after a determiner and up to three words naming them.
 DESCRIBED = re.compile(r"\b(?:the|a|an|this|that|his|her|their|my|your|some|one)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+\s+((?:who|that)\s.*)$")
@@ -32,6 +35,11 @@ def asking_clauses(message: str) -> tuple[str, ...]:
         if OPENS_A_QUESTION.match(message[start:end].strip().lower()) or message[end : end + 1] == "?"
     )
     return asking or (message.strip(),)
+
+
+def asks_whether(message: str) -> bool:
+    """Tell whether every clause of a message that asks something asks yes or no ("does theo get a new OS after?")."""
+    return all(WHETHER.match(clause.lower()) for clause in asking_clauses(message))
 
 
 def without_descriptions(clause: str) -> str:
