@@ -23,6 +23,7 @@ PATTERNS = (
     "asks_her_name", "asks_his_name", "disputes", "awards", "filming", "content_ratings", "scores", "where_to_watch",
     "not_the_actor",
     "box_office", "asks_for_a_colour", "colours", "asks_where_someone_is", "asks_for_a_job", "asks_how_an_essay_ends",
+    "asks_how_an_essay_opens",
     "asks_for_exact_words", "music", "compares_with", "asks_why", "gives_a_reason", "asks_how_long", "durations",
     "asks_for_other_work", "family", "speaking", "discussing",
 )
@@ -45,7 +46,7 @@ ALIASES = ("also_called", "short_forms", "chat_spellings")
 DETAILS = "details"
 DETAIL_KINDS = (
     "number", "year", "age", "measurement", "sum", "date", "name", "place", "colour", "award", "filming", "rating", "score", "watching",
-    "box_office", "job", "ending", "words", "music", "comparison", "duration", "credited", "claim", "other_work", "family",
+    "box_office", "job", "ending", "opening", "words", "music", "comparison", "duration", "credited", "claim", "other_work", "family",
 )
 
 
@@ -112,6 +113,7 @@ class Words:
     asks_where_someone_is: re.Pattern[str]
     asks_for_a_job: re.Pattern[str]
     asks_how_an_essay_ends: re.Pattern[str]
+    asks_how_an_essay_opens: re.Pattern[str]
     not_the_actor: re.Pattern[str]
     warm: frozenset[str]
     cool: frozenset[str]

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from companion.engine.endings import asks_how_an_essay_ends, last_passages
+from companion.engine.endings import asks_how_an_essay_ends, asks_how_an_essay_opens, last_passages, opening_line
 from companion.session import shelve
 from tests.fakes import hit, passage
 
@@ -35,6 +35,36 @@ def test_a_question_not_asking_what_an_essay_ends_on(prompts, question):
     assert not asks_how_an_essay_ends(question, prompts.words)
 
 
+@pytest.mark.parametrize(("question", "named"), [
+    ("how does the techno lonely guy describe spike jonze in the very first line lol", True),
+    ("techno lonely opens by calling jonze a ... what lol", True),
+    ("what's the first line of the medium essay?", False),
+    ("how does the sad in the best way blog start off?", False),
+])
+def test_a_question_asking_what_an_essay_opens_on(prompts, question, named):
+    assert asks_how_an_essay_opens(question, prompts.words, named)
+
+
+@pytest.mark.parametrize("question", [
+    # The film's opening, or a first line in it, not an essay's.
+    "how does the film open?", "what is theo's first line to samantha", "what's the first line of the movie",
+    # Its opening quoted, to ask something else of it.
+    "the techno lonely review opens with 'spike jonze is a high-brow nut' - what did he mean",
+    # Asked yes or no, not for the line.
+    "does any review open with a question?",
+])
+def test_a_question_not_asking_what_an_essay_opens_on(prompts, question):
+    assert not asks_how_an_essay_opens(question, prompts.words)
+
+
+def test_an_essay_opens_on_the_first_sentence_of_its_first_passage_of_body():
+    first, last, other = passage("a", 1, "It opens. Then more."), passage("a", 7, "It ends."), passage("b", 3, "B opens.")
+    note = replace(passage("a", 0, "A. Critic writes."), id="a:note")
+    hits = [hit(1, last), hit(2, other), hit(3, first), hit(4, note)]
+    assert [h.passage for h in last_passages(hits, first=True)] == [first, other]
+    assert opening_line(first.text) == "It opens."
+
+
 def test_each_essay_ends_on_its_last_passage_of_body():
     first, last, other = passage("a", 1, "It opens."), passage("a", 7, "It ends."), passage("b", 3, "B ends.")
     note = replace(passage("a", 9, "A. Critic writes."), id="a:note")
@@ -52,3 +82,14 @@ def test_the_line_an_essay_closes_on_is_quoted_though_others_say_the_same(readin
     engine.history.clear()
     reply = engine.ask("what are the closing words of the medium essay?")
     assert reply.grounded and "I am in that space too, and I love her." in reply.answer
+
+
+def test_the_line_an_essay_opens_on_is_quoted(reading_engine, retrieval, shared_settings):
+    engine = replace(reading_engine, library=lambda: shelve(retrieval.store, shared_settings))
+    engine.history.clear()
+    # Sentences on Jonze from every passage but the first outranked its opening line.
+    reply = engine.ask("how does the techno lonely guy describe spike jonze in the very first line lol")
+    assert reply.grounded and "Spike Jonze is a high-brow nut" in reply.answer
+    engine.history.clear()
+    reply = engine.ask("what's the first line of the medium essay?")
+    assert reply.grounded and "I started writing mini wrap-ups of my year in films" in reply.answer

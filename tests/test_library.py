@@ -67,6 +67,9 @@ def test_the_library_holds_every_essay_of_the_index_with_its_byline_and_note(lib
         ("techno lonely says the characters find their spirits again in what kind of world", {"techno-lonely"}),
         ("techno lonely kinda brings up some old silent comedy, which film was it", {"techno-lonely"}),
         ("is the ending sad? the best way to say it", set()),
+        # Opening or closing on something is what an essay does too.
+        ("techno lonely opens by calling jonze a ... what lol", {"techno-lonely"}),
+        ("what does sad in the best way end with", {"sad-in-the-best-way"}),
     ],
 )
 def test_a_question_names_an_essay_by_its_writers_outlet_or_title(library, prompts, question, essay_ids):

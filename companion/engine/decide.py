@@ -270,10 +270,12 @@ def _answer_test(
         # Kaufman’s script"); one naming the film in passing gives no one ("Similar to Eternal Sunshine or Annie Hall…").
         # A question naming an essay asks after its writer, whom the note on the essay gives.
         return AnswerKind(words.detail("name"), found.asked.names_a_maker)
-    if found.endings:
+    if found.endings or found.openings:
         # "whats the alan watts line the techno lonely review ends on": any sentence of its last passage may be it.
+        edge = found.endings or found.openings
         return AnswerKind(
-            words.detail("ending"), lambda text: any(text in ending for ending in found.endings), policy.ending_chance,
+            words.detail("ending" if found.endings else "opening"), lambda text: any(text in e for e in edge),
+            policy.ending_chance,
         )
     if found.opinion and _asks_views(question, found.naming, words):
         # A view of the music or the prizes is still a view of something no essay may speak of.

@@ -173,7 +173,9 @@ class Library:
         writing = nouns - words.someone - {"one"}
 
         def saying(rest: str) -> bool:
-            return bool(words.speaking.match(rest) or words.discussing.match(rest))
+            # Opening and closing on something are what an essay does too: "techno lonely opens by calling jonze a…".
+            edges = words.asks_how_an_essay_opens, words.asks_how_an_essay_ends
+            return bool(words.speaking.match(rest) or words.discussing.match(rest) or any(e.match(rest) for e in edges))
 
         # Read once for every essay's title.
         parts = clauses(question)

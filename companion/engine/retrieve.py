@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from companion.engine.credits import CreditQuestion, read_credit_question
-from companion.engine.endings import asks_how_an_essay_ends, last_passages
+from companion.engine.endings import asks_how_an_essay_ends, asks_how_an_essay_opens, last_passages, opening_line
 from companion.engine.jobs import job_owner, says_the_job
 from companion.engine.library import asks_about_a_writer, unnamed
 from companion.engine.route import Routed, asks_about_the_whole, asks_for_a_verdict, is_opinion
@@ -42,6 +42,8 @@ class Retrieved:
     about_writer: bool = False
     # It asks what an essay ends on: the texts of the essays' last passages (the named ones'), which alone answer it.
     endings: tuple[str, ...] = ()
+    # It asks what an essay opens on: the first sentences of their first passages, likewise.
+    openings: tuple[str, ...] = ()
 
 
 def retrieve(
@@ -73,10 +75,13 @@ def retrieve(
     reach = max(depth, policy.sentence_depth)
     query = in_essays_spelling(said, searcher.idf)
     ending = asks_how_an_essay_ends(said, words)
-    deep = everything or credit or named or bool(job) or ending
+    opening = not ending and asks_how_an_essay_opens(said, words, bool(named))
+    deep = everything or credit or named or bool(job) or ending or opening
     pool = searcher.search(query, policy.whole_depth if deep else reach)
-    # Every passage is searched for a question asking how an essay ends, so that each essay's last one is known.
+    # Every passage is searched for a question asking how an essay ends or opens, so that each essay's last or first
+    # one is known.
     last = {h.passage.id for h in last_passages(pool, named)} if ending else set()
+    first = {h.passage.id for h in last_passages(pool, named, first=True)} if opening else set()
     if deep and not everything:
         # Past the usual reach, only the passages that credit what is asked, say the job asked, or belong to an essay
         # the question names, join it: reading every sentence of all 89 passages made "who plays amy?" half a second
@@ -85,7 +90,7 @@ def retrieve(
         pool = [*pool[:reach], *(
             h for h in pool[reach:]
             if (credit and asked.answered_by(h.passage.text)) or h.passage.essay_id in named
-            or (job and says_the_job(h.passage.text, job, words)) or h.passage.id in last
+            or (job and says_the_job(h.passage.text, job, words)) or h.passage.id in last | first
         )]
     # The note on an essay's writers answers questions about them: naming the essay ("is anise a critic?"), or the
     # writers at large, asking no view of theirs once the words for them are set aside ("which critic is a
@@ -102,4 +107,5 @@ def retrieve(
         whole=whole, verdict=verdict, named=named, naming=naming, asked=asked,
         about_writer=asks_about_a_writer(said, words, naming),
         endings=tuple(h.passage.text for h in pool if h.passage.id in last),
+        openings=tuple(opening_line(h.passage.text) for h in pool if h.passage.id in first),
     )
