@@ -1,6 +1,9 @@
 """Fit the quadratic sentence ranker on dev and the dev-only probes, and write companion/ranker_weights.py.
 
-    .venv/bin/python benchmarks/ranker_fit.py [--C 0.01 0.05] [--folds 10] [--top 5] [--write]
+    .venv/bin/python benchmarks/ranker_fit.py [--C 0.01 0.03] [--listwise 0 1] [--folds 10] [--top 5] [--write]
+
+The shipped ranker is the default (C 0.01, no listwise loss); the listwise loss was tried and not kept (README, "What
+was tried").
 
 Training questions: the answerable dev questions benchmarks/sentence_fit.py reads, and the answerable ones of
 eval/probe_dev.jsonl (dev-only: never a test or holdout question). Held out by folds of consecutive questions (the
@@ -9,7 +12,8 @@ shown by the linear ranker the policy's floors were calibrated on (fit on dev al
 by the quadratic one fit on the other folds, its chances mapped onto the linear one's scale by the quantiles of each
 question's --top likeliest chances (5) over the answerable and the not-covered questions (companion/ranker.py).
 Every rate comes with its count. With --write, the model fit on every training question, with its map, replaces
-companion/ranker_weights.py (the first C given).
+companion/ranker_weights.py (the first C and listwise weight given). The listwise loss (fit) weighs, beside each
+sentence's own log-loss, how little of each question's softmax falls on its answering sentences.
 """
 
 from __future__ import annotations
@@ -78,21 +82,49 @@ def tally(rows, chances):
     return first, answers, good, count
 
 
-def fit(blocks, C: float) -> QuadraticRanker:
-    """Fit the quadratic logistic model on (features, labels) blocks; its map is the identity until one is read."""
+def fit(blocks, C: float, listwise: float = 0.0) -> QuadraticRanker:
+    """Fit the quadratic logistic model on (features, labels) blocks; its map is the identity until one is read.
+
+    listwise weighs a second loss beside each sentence's own: how little of each question's softmax over its
+    sentences falls on the ones holding an answer. The first loss keeps the chances comparable across questions
+    (the policy's floors read them); the second cares only which sentence of a question comes first.
+    """
     import numpy as np
-    from sklearn.linear_model import LogisticRegression
+    from scipy.optimize import minimize
 
     X = np.vstack([x for x, _ in blocks])
-    y = np.concatenate([v for _, v in blocks])
     mean, scale = X.mean(axis=0), X.std(axis=0)
     scale[scale == 0] = 1.0
     P = quadratic_terms(X, mean, scale)
     centre, spread = P.mean(axis=0), P.std(axis=0)
     spread[spread == 0] = 1.0
-    model = LogisticRegression(C=C, max_iter=10000).fit((P - centre) / spread, y)
-    weights = model.coef_[0] / spread
-    bias = float(model.intercept_[0] - np.sum(weights * centre))
+    Z = (P - centre) / spread
+    y = np.concatenate([v for _, v in blocks]).astype(float)
+    # Each sentence's question, by the questions with a sentence holding an answer (the others have no softmax loss).
+    sizes = np.asarray([len(v) for _, v in blocks])
+    answered = np.asarray([v.sum() > 0 for _, v in blocks])
+    rows = np.repeat(answered, sizes)
+    question = np.repeat(np.arange(int(answered.sum())), sizes[answered])
+    starts = np.concatenate([[0], np.cumsum(sizes[answered])[:-1]])
+
+    def loss(theta):
+        z = theta[0] + Z @ theta[1:]
+        total = float(np.sum(np.logaddexp(0.0, z) - y * z))
+        dz = 1.0 / (1.0 + np.exp(-z)) - y
+        if listwise and len(starts):
+            zz, yy = z[rows], y[rows]
+            share = np.exp(zz - np.maximum.reduceat(zz, starts)[question])
+            held = share * yy
+            whole, kept = np.add.reduceat(share, starts), np.add.reduceat(held, starts)
+            total += listwise * float(np.sum(np.log(whole) - np.log(kept)))
+            dz[rows] += listwise * (share / whole[question] - held / kept[question])
+        w = theta[1:]
+        total += float(w @ w) / (2 * C)
+        return total, np.concatenate([[dz.sum()], Z.T @ dz + w / C])
+
+    theta = minimize(loss, np.zeros(Z.shape[1] + 1), jac=True, method="L-BFGS-B", options={"maxiter": 5000}).x
+    weights = theta[1:] / spread
+    bias = float(theta[0] - np.sum(weights * centre))
     width = X.shape[1]
     return QuadraticRanker(
         tuple(mean), tuple(scale), bias, tuple(weights[:width]), tuple(weights[width:]), (0.0, 1.0), (0.0, 1.0)
@@ -116,14 +148,14 @@ def quantile_map(reference_best, raw_best):
     return tuple(round(float(k), 6) for k in knots), tuple(round(float(m), 6) for m in mapped)
 
 
-def held_out(data, uncovered, folds: int, C: float):
+def held_out(data, uncovered, folds: int, C: float, listwise: float = 0.0):
     """Return the held-out raw chances of the answerable questions and the not-covered ones, by folds in order."""
     n = len(data)
     held: list = [None] * n
     models = []
     for k in range(folds):
         train = [i for i in range(n) if i * folds // n != k]
-        models.append(fit([(data[i][2], data[i][3]) for i in train], C))
+        models.append(fit([(data[i][2], data[i][3]) for i in train], C, listwise))
         for i in range(n):
             if i * folds // n == k:
                 held[i] = models[-1].raw(data[i][2])
@@ -152,7 +184,7 @@ def report(label: str, data, chances, uncovered_chances) -> None:
               f"not covered {sum(low <= best < high for best in uncovered)} of {len(uncovered)}")
 
 
-def write(ranker: QuadraticRanker, C: float, top: int, path: Path = WEIGHTS) -> None:
+def write(ranker: QuadraticRanker, C: float, listwise: float, top: int, path: Path = WEIGHTS) -> None:
     """Write the fitted ranker and the linear reference into ranker_weights.py."""
 
     def numbers(values, indent: str) -> str:
@@ -175,8 +207,8 @@ def write(ranker: QuadraticRanker, C: float, top: int, path: Path = WEIGHTS) -> 
         "# companion.retrieval.sentences.FEATURES; fit on dev alone, 2026-12-05, benchmarks/sentence_fit.py): the\n"
         "# quadratic ranker's chances are mapped onto its scale.\n"
         f"REFERENCE = {numbers(REFERENCE, '')}\n\n"
-        f"# Fit with C={C} on the answerable dev questions and probes, mapped by each question's {top} likeliest chances\n"
-        "# (benchmarks/ranker_fit.py prints the held-out figures).\n"
+        f"# Fit with C={C} and listwise={listwise} on the answerable dev questions and probes, mapped by each question's\n"
+        f"# {top} likeliest chances (benchmarks/ranker_fit.py prints the held-out figures).\n"
         f"RANKER = QuadraticRanker(\n    bias={ranker.bias:.6g},\n{body})\n"
     )
 
@@ -186,8 +218,10 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--C", type=float, nargs="+", default=[0.01], help="inverse regularisation strengths to try")
+    parser.add_argument("--listwise", type=float, nargs="+", default=[0.0],
+                        help="weights of the loss over each question's softmax to try, beside the sentences' own (0: none)")
     parser.add_argument("--folds", type=int, default=10)
-    parser.add_argument("--write", action="store_true", help="write the model fit with the first C")
+    parser.add_argument("--write", action="store_true", help="write the model fit with the first C and listwise weight")
     parser.add_argument("--top", type=int, default=5, help="each question's likeliest sentences the map is read from")
     args = parser.parse_args()
     data, uncovered = read_rows()
@@ -200,15 +234,16 @@ def main() -> None:
     reference_best = likeliest(reference + reference_uncovered, args.top)
     maps = {}
     for C in args.C:
-        held, loose = held_out(data, uncovered, args.folds, C)
-        # The map is read off held-out chances: what a question the ranker never saw gets.
-        knots, mapped = maps[C] = quantile_map(reference_best, likeliest(held + loose, args.top))
-        report(f"quadratic C={C}, held out", data, [np.interp(c, knots, mapped) for c in held],
-               [np.interp(c, knots, mapped) for c in loose])
+        for listwise in args.listwise:
+            held, loose = held_out(data, uncovered, args.folds, C, listwise)
+            # The map is read off held-out chances: what a question the ranker never saw gets.
+            knots, mapped = maps[C, listwise] = quantile_map(reference_best, likeliest(held + loose, args.top))
+            report(f"quadratic C={C} listwise={listwise}, held out", data, [np.interp(c, knots, mapped) for c in held],
+                   [np.interp(c, knots, mapped) for c in loose])
     if args.write:
-        C = args.C[0]
-        knots, mapped = maps[C]
-        write(replace(fit([(d[2], d[3]) for d in data], C), knots=knots, mapped=mapped), C, args.top)
+        C, listwise = args.C[0], args.listwise[0]
+        knots, mapped = maps[C, listwise]
+        write(replace(fit([(d[2], d[3]) for d in data], C, listwise), knots=knots, mapped=mapped), C, listwise, args.top)
         print(f"wrote {WEIGHTS.relative_to(REPO_ROOT)}")
 
 
