@@ -6,7 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from companion.engine.endings import asks_how_an_essay_ends, asks_how_an_essay_opens, last_passages, opening_line
+from companion.engine.endings import asks_how_an_essay_ends, asks_how_an_essay_opens, edge_passages
+from companion.retrieval.units import opening_sentence
 from companion.session import shelve
 from tests.fakes import hit, passage
 
@@ -61,16 +62,16 @@ def test_an_essay_opens_on_the_first_sentence_of_its_first_passage_of_body():
     first, last, other = passage("a", 1, "It opens. Then more."), passage("a", 7, "It ends."), passage("b", 3, "B opens.")
     note = replace(passage("a", 0, "A. Critic writes."), id="a:note")
     hits = [hit(1, last), hit(2, other), hit(3, first), hit(4, note)]
-    assert [h.passage for h in last_passages(hits, first=True)] == [first, other]
-    assert opening_line(first.text) == "It opens."
+    assert [h.passage for h in edge_passages(hits, first=True)] == [first, other]
+    assert opening_sentence(first.text) == "It opens."
 
 
 def test_each_essay_ends_on_its_last_passage_of_body():
     first, last, other = passage("a", 1, "It opens."), passage("a", 7, "It ends."), passage("b", 3, "B ends.")
     note = replace(passage("a", 9, "A. Critic writes."), id="a:note")
     hits = [hit(1, last), hit(2, other), hit(3, first), hit(4, note)]
-    assert [h.passage for h in last_passages(hits)] == [last, other]
-    assert [h.passage for h in last_passages(hits, named=("b",))] == [other]
+    assert [h.passage for h in edge_passages(hits)] == [last, other]
+    assert [h.passage for h in edge_passages(hits, named=("b",))] == [other]
 
 
 def test_the_line_an_essay_closes_on_is_quoted_though_others_say_the_same(reading_engine, retrieval, shared_settings):

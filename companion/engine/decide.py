@@ -271,7 +271,8 @@ def _answer_test(
         # A question naming an essay asks after its writer, whom the note on the essay gives.
         return AnswerKind(words.detail("name"), found.asked.names_a_maker)
     if found.endings or found.openings:
-        # "whats the alan watts line the techno lonely review ends on": any sentence of its last passage may be it.
+        # "whats the alan watts line the techno lonely review ends on": any sentence of its last passage may be it;
+        # asked what one opens on, only its first sentence is.
         edge = found.endings or found.openings
         return AnswerKind(
             words.detail("ending" if found.endings else "opening"), lambda text: any(text in e for e in edge),

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 
 from companion.engine.grammar import asking_clauses
 from companion.engine.names import ASKS_WHAT
-from companion.retrieval.units import sentence_spans
 from companion.text import fold, stemmed_words
 from companion.types import Hit
 from companion.words import Words
@@ -47,7 +46,7 @@ def asks_how_an_essay_opens(question: str, words: Words, named: bool = False) ->
     return any(ASKS_WHAT.search(fold(clause)) or ASKS_HOW.search(fold(clause)) for clause in asking_clauses(question))
 
 
-def last_passages(hits: Sequence[Hit], named: Sequence[str] = (), first: bool = False) -> tuple[Hit, ...]:
+def edge_passages(hits: Sequence[Hit], named: Sequence[str] = (), first: bool = False) -> tuple[Hit, ...]:
     """Return each essay's last passage of its body among the hits, or its first (of the essays named, when any are)."""
     edge: dict[str, Hit] = {}
     for hit in hits:
@@ -59,9 +58,3 @@ def last_passages(hits: Sequence[Hit], named: Sequence[str] = (), first: bool = 
             edge[passage.essay_id] = hit
     return tuple(edge.values())
 
-
-def opening_line(text: str) -> str:
-    """Return a passage's first sentence, a speaker's label left out: what "the very first line" of an essay means."""
-    spans = sentence_spans(text)
-    start, end, _ = spans[0] if spans else (0, len(text), False)
-    return text[start:end]

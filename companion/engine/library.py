@@ -19,7 +19,7 @@ from companion.engine.mentions import Mentions, never_named
 from companion.passages import note_passage
 from companion.prompts import Prompts
 from companion.retrieval.sentences import named_writers, spoken_of, writers
-from companion.retrieval.units import sentence_spans
+from companion.retrieval.units import opening_sentence, sentence_spans
 from companion.text import listed as list_phrases
 from companion.text import (
     MARKER, MARKER_PATTERN, STOPWORDS, WORD, content_terms, fold, nested, number_word, stem, stemmed_words,
@@ -98,9 +98,7 @@ class Shelved:
 
     def opening(self) -> str:
         """Return the essay's first sentence, speaker label left out."""
-        spans = sentence_spans(self.first.text)
-        start, end, _ = spans[0] if spans else (0, len(self.first.text), False)
-        return self.first.text[start:end]
+        return opening_sentence(self.first.text)
 
 
 @dataclass(frozen=True)

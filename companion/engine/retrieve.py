@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from companion.engine.credits import CreditQuestion, read_credit_question
-from companion.engine.endings import asks_how_an_essay_ends, asks_how_an_essay_opens, last_passages, opening_line
+from companion.engine.endings import asks_how_an_essay_ends, asks_how_an_essay_opens, edge_passages
 from companion.engine.jobs import job_owner, says_the_job
 from companion.engine.library import asks_about_a_writer, unnamed
 from companion.engine.route import Routed, asks_about_the_whole, asks_for_a_verdict, is_opinion
 from companion.policy import POLICY, Policy
 from companion.retrieval.search import Searcher
 from companion.retrieval.spelling import in_essays_spelling, written_out
+from companion.retrieval.units import opening_sentence
 from companion.text import stemmed_words
 from companion.types import Hit
 from companion.words import Words
@@ -80,8 +81,8 @@ def retrieve(
     pool = searcher.search(query, policy.whole_depth if deep else reach)
     # Every passage is searched for a question asking how an essay ends or opens, so that each essay's last or first
     # one is known.
-    last = {h.passage.id for h in last_passages(pool, named)} if ending else set()
-    first = {h.passage.id for h in last_passages(pool, named, first=True)} if opening else set()
+    last = {h.passage.id for h in edge_passages(pool, named)} if ending else set()
+    first = {h.passage.id for h in edge_passages(pool, named, first=True)} if opening else set()
     if deep and not everything:
         # Past the usual reach, only the passages that credit what is asked, say the job asked, or belong to an essay
         # the question names, join it: reading every sentence of all 89 passages made "who plays amy?" half a second
@@ -107,5 +108,5 @@ def retrieve(
         whole=whole, verdict=verdict, named=named, naming=naming, asked=asked,
         about_writer=asks_about_a_writer(said, words, naming),
         endings=tuple(h.passage.text for h in pool if h.passage.id in last),
-        openings=tuple(opening_line(h.passage.text) for h in pool if h.passage.id in first),
+        openings=tuple(opening_sentence(h.passage.text) for h in pool if h.passage.id in first),
     )

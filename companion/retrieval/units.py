@@ -53,6 +53,13 @@ def sentence_spans(text: str) -> list[tuple[int, int, bool]]:
     return spans
 
 
+def opening_sentence(text: str) -> str:
+    """Return a passage's first sentence, a speaker's label left out."""
+    spans = sentence_spans(text)
+    start, end, _ = spans[0] if spans else (0, len(text), False)
+    return text[start:end]
+
+
 def leans(sentence: str) -> bool:
     """Tell whether a sentence needs the one before it to be understood."""
     words = WORD.findall(fold(sentence))
