@@ -74,23 +74,17 @@ def test_each_essay_ends_on_its_last_passage_of_body():
     assert [h.passage for h in edge_passages(hits, named=("b",))] == [other]
 
 
-def test_the_line_an_essay_closes_on_is_quoted_though_others_say_the_same(reading_engine, retrieval, shared_settings):
-    engine = replace(reading_engine, library=lambda: shelve(retrieval.store, shared_settings))
-    engine.history.clear()
+@pytest.mark.parametrize(("question", "line"), [
     # The techno-lonely review's last passage quotes Alan Watts; the sentence came nowhere near the top of the ranking.
-    reply = engine.ask("one of the reviews closes with a quote from that philosopher guy the OS is based on, what's the line")
-    assert reply.grounded and "the universe perceiving itself through our eyes" in reply.answer
-    engine.history.clear()
-    reply = engine.ask("what are the closing words of the medium essay?")
-    assert reply.grounded and "I am in that space too, and I love her." in reply.answer
-
-
-def test_the_line_an_essay_opens_on_is_quoted(reading_engine, retrieval, shared_settings):
+    ("one of the reviews closes with a quote from that philosopher guy the OS is based on, what's the line",
+     "the universe perceiving itself through our eyes"),
+    ("what are the closing words of the medium essay?", "I am in that space too, and I love her."),
+    # Sentences on Jonze from every passage but the first outranked its opening line.
+    ("how does the techno lonely guy describe spike jonze in the very first line lol", "Spike Jonze is a high-brow nut"),
+    ("what's the first line of the medium essay?", "I started writing mini wrap-ups of my year in films"),
+])
+def test_the_line_an_essay_closes_or_opens_on_is_quoted(reading_engine, retrieval, shared_settings, question, line):
     engine = replace(reading_engine, library=lambda: shelve(retrieval.store, shared_settings))
     engine.history.clear()
-    # Sentences on Jonze from every passage but the first outranked its opening line.
-    reply = engine.ask("how does the techno lonely guy describe spike jonze in the very first line lol")
-    assert reply.grounded and "Spike Jonze is a high-brow nut" in reply.answer
-    engine.history.clear()
-    reply = engine.ask("what's the first line of the medium essay?")
-    assert reply.grounded and "I started writing mini wrap-ups of my year in films" in reply.answer
+    reply = engine.ask(question)
+    assert reply.grounded and line in reply.answer
