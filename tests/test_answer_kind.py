@@ -12,7 +12,7 @@ from companion.engine.answer_kind import (
 from companion.engine.given import names_what_is_asked, the_name_given
 from companion.engine.kinds import asks_for_a_named_kind, the_thing_given
 from companion.engine.names import (
-    asks_for_a_name, named_thing, names_anyone, names_someone_new, names_someone_uncredited, new_names,
+    asks_for_a_name, named_thing, names_anyone, names_in, names_someone_new, names_someone_uncredited, new_names,
 )
 
 
@@ -498,6 +498,16 @@ def test_what_or_which_of_a_kind_a_proper_name_calls_asks_for_a_name(prompts, qu
     ("where does amy's ex-husband end up after the split?", "a place",
      "Her ex-husband is only brought up once more to tell us where he is now.", False),
     ("where did he go to film school?", "a place", "He studied at the University of Southern California.", True),
+    # Where someone comes from: a film and whoever made it are no place, nor is a title ("Writer/Director").
+    ("boone name drops gaspar noé. where is noé from originally?", "a place",
+     "(On the flipside, elegant recent monstrosities like Gaspar Noé’s ENTER THE VOID and Nicholas Winding Refn’s ONLY "
+     "GOD FORGIVES turn their cities into nightmares/bad trips.)", False),
+    ("where's spike jonze from originally", "a place",
+     "Had he wanted to, Writer/Director Spike Jonze could have explored the futurist angle.", False),
+    ("where's spike jonze from originally", "a place", "Spike Jonze grew up in Bethesda and moved to San Francisco.", True),
+    ("which city is only god forgives set in?", "a name",
+     "(On the flipside, elegant recent monstrosities like Gaspar Noé’s ENTER THE VOID and Nicholas Winding Refn’s ONLY "
+     "GOD FORGIVES turn their cities into nightmares/bad trips.)", False),
     # "what color is theodore's shirt in the poster" was answered by a sentence about his trousers, naming no colour.
     ("what color is theodore's shirt in the poster", "a colour", "Theodore pulls his trousers up above his bellybutton.", False),
     ("whats the colour of his trousers", "a colour", "Theodore pulls his trousers up above his bellybutton.", False),
@@ -538,3 +548,9 @@ def test_the_owner_said_again_is_not_the_name_of_what_they_own(prompts):
 def test_where_something_happens_or_someone_works_asks_for_no_place(prompts):
     assert answer_test("where does theodore work?", prompts.words) is None
     assert answer_test("where do theo and samantha have their first fight", prompts.words) is None
+
+
+def test_an_owner_and_the_work_they_own_are_two_names():
+    text = "elegant monstrosities like Gaspar Noé’s ENTER THE VOID and Nicholas Winding Refn’s ONLY GOD FORGIVES turn"
+    assert [m.group(0) for m in names_in(text)] == ["Gaspar Noé’s", "ENTER THE VOID", "Nicholas Winding Refn’s", "ONLY GOD FORGIVES"]
+    assert [m.group(0) for m in names_in("It’s Samantha needing Theodore Twombly")] == ["Samantha", "Theodore Twombly"]

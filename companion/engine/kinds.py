@@ -6,9 +6,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
-from companion.engine.names import a_persons_name, mentions, names_in, naming_test, new_names
+from companion.engine.names import FULL_NAME, POSSESSIVE, a_persons_name, mentions, names_in, naming_test, new_names
 from companion.policy import POLICY
 from companion.text import SENTENCE_END, WORD, content_terms, fold, stemmed_words
 from companion.words import Words
@@ -21,6 +22,10 @@ PHRASE_ENDS = frozenset({
 })
 # How many words may stand between "what" and the kind ("what other movies", "which buster keaton film").
 KIND_REACH = 3
+# Someone's whole name owning the name put in its braces: the maker of a work.
+OWNED_BY = r"\b[A-Z][a-z][\w-]*(?:\s+[A-Z][a-z][\w-]*)*\s+[A-Z][a-z][\w-]*['’]s\s+(?={})"
+# The words a place's name follows ("lives in Chicago", "a student at University of Missouri"), just before it.
+AT_A_PLACE = re.compile(r"\b(?:in|at|from|to|near|outside|around|across)\s+(?:the\s+)?$", re.IGNORECASE)
 # How many words after "where" may hold what it asks ("where did he go to film school": six).
 WHERE_REACH = 6
 # Words opening a description of one thing of a kind ("a video game that…").
@@ -71,14 +76,17 @@ def asks_where_someone_is(question: str, words: Words) -> bool:
 
 
 def names_a_place(text: str, question: str, words: Words) -> bool:
-    """Tell whether a text gives a new name that is no person's, as a place or a school is called.
+    """Tell whether a text gives a new name that is no person's, after a word saying where, as a place or a school is called.
 
-    Nor is it a character's other name ([also_called]), one or many: "her fellow OSs" is nowhere anyone studied.
+    Nor is it a character's other name ([also_called]), one or many: "her fellow OSs" is nowhere anyone studied. A place
+    is said "in", "at" or "from" it ("a graduate student at University of Missouri"): "from Interview Magazine: Nicole
+    Holofcener chats with Spike Jonze" says where an interview was printed, and "Had he wanted to, Writer/Director
+    Spike Jonze…" nowhere at all.
     """
     others = {" ".join(parts) for parts, _ in words.also_called}
     return any(
         fold(name) not in others and fold(name).removesuffix("es").removesuffix("s") not in others
-        for name in _things_named(text, question, words)
+        for name in _things_named(text, question, words, lambda start, _: bool(AT_A_PLACE.search(text, 0, start)))
     )
 
 
@@ -120,4 +128,25 @@ def _things_named(
 ) -> list[str]:
     """Return the new names no person has that a text gives (where near holds, if given); they may say the kind asked."""
     kinds = frozenset(content_terms(" ".join(_kinds_asked(question, words))))
-    return [name for name in new_names(text, question, words, near, kinds) if not a_persons_name(name, words)]
+    return [
+        name for name in new_names(text, question, words, near, kinds)
+        if not a_persons_name(name, words) and not a_work_or_its_maker(name, text) and not _a_title(name, words)
+    ]
+
+
+def _a_title(name: str, words: Words) -> bool:
+    """Tell whether a capitalised name is only words for someone's work ("Writer/Director Spike Jonze"): no place or firm."""
+    said = WORD.findall(fold(name))
+    return bool(said) and all(set(stemmed_words(word)) & words.jobs for word in said)
+
+
+def a_work_or_its_maker(name: str, text: str) -> bool:
+    """Tell whether a name is someone's whole name owning a work the text names after it, or that work.
+
+    "Nicholas Winding Refn’s ONLY GOD FORGIVES": whoever made a film, and the film, are no city, school or company
+    anyone is from or anything is set in.
+    """
+    owner = POSSESSIVE.sub("", name)
+    if owner != name:
+        return bool(FULL_NAME.fullmatch(owner)) and bool(re.search(re.escape(name) + r"\s+[A-Z]", text))
+    return re.search(OWNED_BY.format(re.escape(name)), text) is not None

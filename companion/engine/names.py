@@ -78,7 +78,7 @@ def names_in(text: str) -> list[re.Match[str]]:
     A sentence opening "It’s Samantha needing…" names Samantha, not "It’s Samantha".
     """
     found = []
-    for m in CAPITALISED.finditer(text):
+    for m in (piece for whole in CAPITALISED.finditer(text) for piece in _owner_and_owned(text, whole)):
         opener = CONTRACTED_OPENER.match(m.group(0))
         if opener and m.end() > m.start() + opener.end():
             m = CAPITALISED.match(text, m.start() + opener.end()) or m
@@ -87,6 +87,22 @@ def names_in(text: str) -> list[re.Match[str]]:
         if not FIRST_PERSON.fullmatch(m.group(0)):
             found.append(m)
     return found
+
+
+def _owner_and_owned(text: str, m: re.Match[str]) -> list[re.Match[str]]:
+    """Split capitalised words at a possessive before another name: the owner and the thing owned are two names.
+
+    "Nicholas Winding Refn’s ONLY GOD FORGIVES" names a maker and a film: asked which city the film is set in, the
+    film's title is no new name, and the maker is one the question never asked for.
+    """
+    pieces, start = [], m.start()
+    for owner in MAKERS_WORK.finditer(text, m.start(), m.end()):
+        piece = CAPITALISED.match(text, start, owner.start() + 2)
+        if piece is not None:
+            pieces.append(piece)
+        start = owner.end() - 1
+    last = CAPITALISED.match(text, start, m.end())
+    return pieces + [last] if last is not None and pieces else [m]
 
 
 def names_someone_new(text: str, question: str, words: Words, reach: int = POLICY.name_reach) -> bool:
