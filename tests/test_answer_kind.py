@@ -388,6 +388,8 @@ def test_what_someone_said_is_asked_by_its_verbs(prompts, question, asks):
     ("I check my phone for texts a lot—like, “Did anyone text me? Is anyone thinking about me?", True),
     ("It’s Samantha needing to be an OS and help humans, but wanting to learn everything.", False),
     ("Theodore’s “job” is writing letters.", False),
+    # A heading's colon opens no one's turn.
+    ("from Interview Magazine: Nicole Holofcener chats with Spike Jonze", False),
 ])
 def test_a_quotation_or_a_speakers_turn_quotes_someone(text, quoting):
     assert quotes_someone(text) is quoting

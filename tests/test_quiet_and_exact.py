@@ -65,6 +65,13 @@ def test_a_line_asked_of_a_named_conversation_may_be_a_turn_of_its_speaker(named
     assert reply.grounded and reply.citations
 
 
+def test_asked_what_someone_says_in_a_transcript_an_essay_prints_their_turn_is_quoted(named_engine):
+    # The heading's colon made it someone's words, and it was quoted in place of Jonze's answer.
+    reply = named_engine.ask("in that interview magazine excerpt, what does jonze say literally every journalist asks him about")
+    assert reply.grounded and "every interviewer asks me about that" in reply.answer
+    assert "Nicole Holofcener chats with Spike Jonze" not in reply.answer
+
+
 def test_a_line_of_a_named_essay_asked_word_for_word_is_its_own_sentence(named_engine, prompts):
     # No one speaks in the line asked for: the essay's own sentence is the line, not a telling of someone's.
     reply = named_engine.ask(

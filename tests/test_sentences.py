@@ -9,7 +9,7 @@ from companion.corpus import load_corpus
 from companion.passages import split_essay
 from companion.policy import POLICY
 from companion.retrieval.sentence_vectors import SentenceVectors
-from companion.retrieval.sentences import Candidate, distinct, rank_sentences, speaker_at
+from companion.retrieval.sentences import Candidate, distinct, labelled_turns, rank_sentences, speaker_at
 from companion.retrieval.units import LABEL, leans, units
 from companion.types import Hit, Passage
 
@@ -54,6 +54,18 @@ def test_a_new_speakers_turn_never_takes_the_line_before():
     first, second = units(passage)
     assert first.text(passage) == "Did the ending make you cry at all?"
     assert second.text(passage) == "It broke me into small pieces, honestly."
+
+
+def test_a_label_after_a_heading_with_no_stop_opens_a_sentence_of_its_own():
+    # The heading was read with the interviewer's question as one sentence, quoted for anything about the interview.
+    passage = _passage("from Interview Magazine: Nicole Holofcener chats with Spike Jonze HOLOFCENER: So tell me about it. "
+                       "JONZE: Every interviewer asks me about that.")
+    heading, asked, answer = units(passage)
+    assert heading.text(passage) == "from Interview Magazine: Nicole Holofcener chats with Spike Jonze"
+    assert (asked.text(passage), speaker_at(passage, asked.start)) == ("So tell me about it.", "Holofcener")
+    assert labelled_turns(passage) == [(asked.start, asked.end), (answer.start, answer.end)]
+    # A label's own words are never cut apart, nor is a turn opened by capitals without a colon.
+    assert len(units(_passage("He said so. NICOLE HOLOFCENER: Tell me more about it. And ONLY GOD FORGIVES came out."))) == 3
 
 
 def test_who_speaks_a_sentence_is_the_last_label_before_it_not_the_passages_first_speaker():

@@ -38,7 +38,8 @@ AGE_OF = re.compile(
     r"(?=\s+(?:in|when|at|during|while|by|for|playing|get|gets|got|turn|turns|be|now)\b|[?.!,;]|$)"
 )
 # A speaker's turn inside a transcript quoted in an essay ("…we're talking? Samantha: Yes.").
-TURN = re.compile(r"\b[A-Z][a-z]+: \S")
+# Only where a sentence could start: "from Interview Magazine: Nicole Holofcener chats with…" is a heading's colon.
+TURN = re.compile(r"(?:^|[.!?…][\"”’]?\s+)[A-Z][a-z]+: \S")
 # The sides of the film a topic test reads (topic_test), in the order it reads them.
 TOPICS = ("award", "rating", "score", "watching", "box_office", "filming", "music", "family")
 # The asker's own family ("i watched it with my sister") is no one's in the film.

@@ -22,7 +22,7 @@ from companion.engine.retrieve import Retrieved
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
 from companion.retrieval.sentence_vectors import SentenceVectors
-from companion.retrieval.sentences import Reader
+from companion.retrieval.sentences import Reader, labelled_turns
 from companion.types import Evidence, Hit, Passage
 from companion.words import Words
 
@@ -203,8 +203,11 @@ def _quote(
         if (h.passage.essay_id in found.named or (theirs and not found.named)) and (own_lines or h.passage.speaker)
     ]
 
+    # A transcript an essay prints ("JONZE: For obvious reasons, every interviewer asks me…") is its speakers' words.
+    printed = [h.passage.text[a:b] for h in pool if h.passage.speaker is None for a, b in labelled_turns(h.passage)]
+
     def words_of_someone(text: str) -> bool:
-        return quotes_someone(text) or any(text in turn for turn in turns)
+        return quotes_someone(text) or any(text in turn for turn in turns) or any(turn in text for turn in printed)
 
     if must is None and not words_of_someone(picked[0].text) and (exact or _asks_for_words(question, found, words)):
         # Asked what someone said, she leads with a sentence giving their words when one is likely enough.

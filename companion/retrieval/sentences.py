@@ -77,6 +77,11 @@ def speaker_at(passage: Passage, position: int) -> str | None:
     return speaker if speaker and speaker.lower().endswith(name.lower()) else name.title()
 
 
+def labelled_turns(passage: Passage) -> list[tuple[int, int]]:
+    """Return the spans of the sentences a speaker label inside a passage gives to someone ("JONZE: For obvious…")."""
+    return [(a, b) for a, b, _ in sentence_spans(passage.text) if speaker_at(passage, a) not in (None, passage.speaker)]
+
+
 def writers(passage: Passage) -> list[str]:
     """Return each writer the passage's byline names ("Steven Boone and Jennifer Anise": both)."""
     return [name.strip() for name in re.split(r",|&|\band\b", passage.author or "") if name.strip()]

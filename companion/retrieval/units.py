@@ -10,6 +10,9 @@ from companion.types import Passage
 
 # A speaker label inside a passage ("BOONE: ..."), matched where a sentence starts.
 LABEL = re.compile(r"\s*([A-Z][A-Z.'’ -]{0,40}[A-Z]):\s")
+# A speaker label after a line that ends in no stop, a heading's ("…chats with Spike Jonze HOLOFCENER: So tell me…"):
+# the turn it opens is a sentence of its own, as it is after a stop.
+UNENDED_LABEL = re.compile(r"(?<![A-Z.'’ -])\s+(?=[A-Z][A-Z.'’ -]{0,40}[A-Z]:\s)")
 # Words that, opening a sentence, point back at the one before: English pronouns, demonstratives and
 # connectives, not words taken from any question.
 LEANING = frozenset(
@@ -19,7 +22,7 @@ LEANING = frozenset(
 # A sentence this short ("Exactly.", "Why?") cannot stand as a quote on its own.
 FRAGMENT_WORDS = 5
 # Bump when units or their embedding text change: saved vectors built the old way must not be reused.
-UNITS_VERSION = 3
+UNITS_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,8 @@ class Unit:
 
 def sentence_spans(text: str) -> list[tuple[int, int, bool]]:
     """Cut a passage into sentences; each is (start, end, opens a speaker's turn), labels left out."""
-    cuts = [0] + [m.end() for m in SENTENCE_END.finditer(text)] + [len(text)]
+    ends = {m.end() for m in SENTENCE_END.finditer(text)} | {m.end() for m in UNENDED_LABEL.finditer(text)}
+    cuts = [0, *sorted(ends), len(text)]
     spans = []
     for a, b in zip(cuts, cuts[1:]):
         label = LABEL.match(text, a)
