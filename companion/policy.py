@@ -235,6 +235,12 @@ class Policy:
     # Again 2026-12-06 on the 1,232 probes: 0.1 answers no more (497 of 602, 27 refused) and refuses 3 fewer not-covered
     # (364 of 630 against 367), dev one fewer (66 of 78): kept.
     kind_chance: float = 0.2
+    # ...and a name asked of someone the question tells apart ("whats theo's coworker's name, the guy who likes feet")
+    # may be given by a sentence naming someone new and saying the telling's rarest word, whatever the ranker makes
+    # of it ("Just like Paul chooses to love his girlfriend whose feet he finds sexy", 0.05), when that word's idf
+    # reaches this. Higher tells fewer people apart; at 3.0 (claim_idf's film vocabulary) "feet" (3.6) and "death"
+    # (4.1) do, "loves" (2.3) does not. Dev and the probes, 2026-12-07, through the engine: see stop 75's note.
+    told_apart_idf: float = 3.0
     # ...except a question asking someone's job (companion/engine/jobs.py), answered by the likeliest sentence saying
     # the job of the one asked, in a sentence naming them, when its chance reaches this. The test is tight enough that
     # a sentence passing it answers whatever the ranker makes of it, and a refusal then says no essay gives one when

@@ -8,7 +8,7 @@ import pytest
 
 from companion.engine.answer_kind import answer_test
 from companion.engine.compared import compared_with, compares_with_the_unnamed, only_credited
-from companion.engine.grammar import without_descriptions
+from companion.engine.grammar import description, without_descriptions
 from tests.helpers import says_none_gives
 
 
@@ -67,6 +67,34 @@ def test_a_comparison_with_a_film_no_essay_names_is_refused_as_such(asking_engin
 )
 def test_a_relative_clause_describing_someone_is_set_aside(clause, kept):
     assert without_descriptions(clause) == kept
+
+
+@pytest.mark.parametrize(
+    ("message", "told"),
+    [
+        ("whats theo's coworker's name, the guy who likes feet", "who likes feet"),
+        ("whats the name of theodores coworker, the guy who's into his girlfriends feet", "who's into his girlfriends feet"),
+        ("whats the name of theodore's coworker?", ""),
+    ],
+)
+def test_how_a_message_tells_apart_whom_it_asks_after_is_its_relative_clause(message, told):
+    assert description(message) == told
+
+
+def test_a_name_asked_of_someone_told_apart_by_a_rare_word_is_given_from_the_sentence_saying_it(asking_engine):
+    # The sentences on the co-worker name no one; "Paul… his girlfriend whose feet he finds sexy" ranks far below them.
+    reply = asking_engine.ask("whats theo's coworker's name, the guy who likes feet")
+    assert reply.grounded and "Just like Paul chooses to love his girlfriend whose feet" in reply.answer
+
+
+@pytest.mark.parametrize("question", [
+    # "…she feels inferior to Theodore’s ex-wife because she doesn’t have a body": an owner's name, not hers.
+    "whats the name of the girl who comes over to be samantha's body stand-in?",
+    # "…a previous generation AI… with a monotone GPS voice": a brand, not a person.
+    "what's the name of the woman who stands in as the AI's body",
+])
+def test_a_name_beside_the_telling_word_that_is_no_persons_gives_no_name(asking_engine, prompts, question):
+    assert says_none_gives(asking_engine.ask(question), prompts, "a name")
 
 
 def test_a_name_asked_of_someone_described_by_a_view_needs_a_name(asking_engine, prompts):

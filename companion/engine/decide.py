@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -14,8 +14,9 @@ from companion.engine.claims import checks_a_claim
 from companion.engine.compared import compares_with_the_unnamed, only_credited
 from companion.engine.covering import Idf, covers, overview
 from companion.engine.credits import credited_people
-from companion.engine.grammar import asking_clauses, asks_whether, without_descriptions
+from companion.engine.grammar import CLAUSE, asking_clauses, asks_whether, description, without_descriptions
 from companion.engine.library import unnamed
+from companion.engine.names import POSSESSIVE, new_names
 from companion.engine.pick import Ranked, Reading, Wanted, pick_quotes, rank_pool
 from companion.engine.route import is_opinion
 from companion.engine.retrieve import Retrieved
@@ -23,6 +24,8 @@ from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
 from companion.retrieval.sentence_vectors import SentenceVectors
 from companion.retrieval.sentences import Reader, labelled_turns
+from companion.retrieval.lexical import unseen
+from companion.text import content_terms
 from companion.types import Evidence, Hit, Passage
 from companion.words import Words
 
@@ -186,6 +189,12 @@ def _quote(
         giving = pick_quotes(replace(wanted, must=must, must_chance=must.chance), pool, reading, order)
         if giving:
             return Decision("answer", giving)
+        told = _told_apart(question, reading, words) if must.detail == words.detail("name") else None
+        if told is not None and (giving := pick_quotes(replace(wanted, must=told, must_chance=0.0), pool, reading, order)):
+            # "whats theo's coworker's name, the guy who likes feet": the sentences on the co-worker name no one, and
+            # the one naming him by what the question tells him apart by ("Paul… his girlfriend whose feet he finds
+            # sexy") is one the ranker finds unlikely (0.05).
+            return Decision("answer", giving)
         # A sentence giving one too unlikely to lead is no answer shown after one that gives none: "what city was
         # theodore born in?" led with "When we first meet Theodore…", then "Theodore Twombly (Joaquin Phoenix)…"
         # for its names. Over the 1,583 probes this refused 6 more not-covered questions and lost 1 answer.
@@ -218,6 +227,34 @@ def _quote(
             # Asked for the very words, she gives no one's telling of them in their place.
             return Decision("no_evidence", lacking=words.detail("words"))
     return Decision("answer", picked)
+
+
+def _told_apart(question: str, reading: Reading, words: Words) -> Callable[[str], bool] | None:
+    """Return a test for a quote giving a name the question lacks and the rarest word of how it tells someone apart.
+
+    None when the question describes no one it asks the name of ("the guy who likes feet": feet) by a word rare
+    enough (Policy.told_apart_idf) that a sentence holding it speaks of them, wherever it names them: "Just like Paul
+    chooses to love his girlfriend whose feet he finds sexy" never says he is Theodore's co-worker.
+    """
+    if reading.idf is None or not (said := description(question)):
+        return None
+    idf = reading.idf
+    seen = [t for t in content_terms(said) if not unseen(t, idf) and t not in words.chatter]
+    rarest = max(seen, key=idf, default=None)
+    if rarest is None or idf(rarest) < reading.policy.told_apart_idf:
+        return None
+
+    def tells(text: str) -> bool:
+        # In one clause with the word, a name written as a person's is ("Paul"), not a brand's ("GPS"), nor an owner's
+        # ("Theodore’s ex-wife": the one described is whom they own).
+        return any(
+            rarest in content_terms(clause) and any(
+                any(c.islower() for c in name) and not POSSESSIVE.search(name) for name in new_names(clause, question, words)
+            )
+            for clause in (m.group(0) for m in CLAUSE.finditer(text))
+        )
+
+    return tells
 
 
 def _claim_floor(question: str, opinion: bool, words: Words, policy: Policy) -> float:

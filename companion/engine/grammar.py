@@ -17,7 +17,9 @@ OPENS_A_QUESTION = re.compile(rf"^(?:{LEAD_IN}\s+)*(?:{ASKING}|{AUXILIARY})\b")
 WHETHER = re.compile(rf"^\W*(?:{LEAD_IN}[,:]?\s+)*{AUXILIARY}\b(?!\s+(?:you|u|ya)\b)")
 # Someone described by what they did or thought ("the friend who thought it was about death"): the relative clause
 # from "who" or "that" on, after a determiner and up to three words naming them.
-DESCRIBED = re.compile(r"\b(?:the|a|an|this|that|his|her|their|my|your|some|one)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+\s+((?:who|that)\s.*)$")
+DESCRIBED = re.compile(
+    r"\b(?:the|a|an|this|that|his|her|their|my|your|some|one)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+\s+((?:who|that)(?:['’]s)?\s.*)$"
+)
 # A clause: what stands between a sentence's end, a comma, a semicolon or a dash set apart by spaces.
 CLAUSE = re.compile(r"[^?.!;,\s–—-](?:(?!\s[-–—]+\s)[^?.!;,])*")
 
@@ -50,6 +52,12 @@ def without_descriptions(clause: str) -> str:
     """
     found = DESCRIBED.search(clause.lower())
     return clause[: found.start(1)].rstrip() if found else clause
+
+
+def description(message: str) -> str:
+    """Return what a message says of someone it asks after to tell them apart ("who likes his gf's feet"), or ""."""
+    found = [DESCRIBED.search(clause.lower()) for clause in (m.group(0) for m in CLAUSE.finditer(message))]
+    return " ".join(m.group(1) for m in found if m)
 
 
 # A sentence asking outright who, what, which or why ("what is his job?", "why didn't it?", "…another director -
