@@ -22,8 +22,8 @@ PHRASE_ENDS = frozenset({
 })
 # How many words may stand between "what" and the kind ("what other movies", "which buster keaton film").
 KIND_REACH = 3
-# Someone's whole name owning the name put in its braces: the maker of a work.
-OWNED_BY = r"\b[A-Z][a-z][\w-]*(?:\s+[A-Z][a-z][\w-]*)*\s+[A-Z][a-z][\w-]*['’]s\s+(?={})"
+# Someone's whole name in the possessive, before the name of what they own: the maker of a work.
+OWNED_BY = FULL_NAME.pattern + r"(?<=['’]s)\s+"
 # The words a place's name follows ("lives in Chicago", "a student at University of Missouri"), just before it.
 AT_A_PLACE = re.compile(r"\b(?:in|at|from|to|near|outside|around|across)\s+(?:the\s+)?$", re.IGNORECASE)
 # How many words after "where" may hold what it asks ("where did he go to film school": six).
@@ -149,4 +149,4 @@ def a_work_or_its_maker(name: str, text: str) -> bool:
     owner = POSSESSIVE.sub("", name)
     if owner != name:
         return bool(FULL_NAME.fullmatch(owner)) and bool(re.search(re.escape(name) + r"\s+[A-Z]", text))
-    return re.search(OWNED_BY.format(re.escape(name)), text) is not None
+    return re.search(OWNED_BY + re.escape(name), text) is not None
