@@ -200,6 +200,8 @@ def _quote(
         # for its names. Over the 1,583 probes this refused 6 more not-covered questions and lost 1 answer.
         return Decision("no_evidence", lacking=must.detail)
     exact = bool(words.asks_for_exact_words.search(question))
+    if must is not None or not (exact or _asks_for_words(question, found, words)):
+        return Decision("answer", picked)
     # A speaker's turn in a conversation the question names is their own words, every sentence of it ("jennifer from
     # the convo piece has a short punchy line…"); asked for a line of the film, a critic's turn is not one.
     # Asked for a line of an essay it names, no one speaking in it ("whats the exact line in the her 2013 review about
@@ -211,14 +213,13 @@ def _quote(
         h.passage.text for h in pool
         if (h.passage.essay_id in found.named or (theirs and not found.named)) and (own_lines or h.passage.speaker)
     ]
-
     # A transcript an essay prints ("JONZE: For obvious reasons, every interviewer asks me…") is its speakers' words.
     printed = [h.passage.text[a:b] for h in pool if h.passage.speaker is None for a, b in labelled_turns(h.passage)]
 
     def words_of_someone(text: str) -> bool:
         return quotes_someone(text) or any(text in turn for turn in turns) or any(turn in text for turn in printed)
 
-    if must is None and not words_of_someone(picked[0].text) and (exact or _asks_for_words(question, found, words)):
+    if not words_of_someone(picked[0].text):
         # Asked what someone said, she leads with a sentence giving their words when one is likely enough.
         said = pick_quotes(replace(wanted, must=words_of_someone, must_chance=policy.speech_chance), pool, reading, order)
         if said:
