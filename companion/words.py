@@ -34,7 +34,7 @@ LEXICONS = (
 )
 WORD_SETS = (
     "names_an_essay", "about_the_library", "before_a_topic", "the_writers", "someone", "named_kinds", "described_kinds",
-    "a_kind_of", "jobs", "moments",
+    "a_kind_of", "jobs", "moments", "sets_against",
 )
 # Lists of whole sentences, kept as written: examples compared by meaning.
 SENTENCES = ("verdicts",)
@@ -136,6 +136,7 @@ class Words:
     the_writers: frozenset[str]
     someone: frozenset[str]
     moments: frozenset[str]
+    sets_against: frozenset[str]
     named_kinds: frozenset[str]
     described_kinds: frozenset[str]
     a_kind_of: frozenset[str]

@@ -70,6 +70,12 @@ def test_the_library_holds_every_essay_of_the_index_with_its_byline_and_note(lib
         # Opening or closing on something is what an essay does too.
         ("techno lonely opens by calling jonze a ... what lol", {"techno-lonely"}),
         ("what does sad in the best way end with", {"sad-in-the-best-way"}),
+        # A run of its title's words set against something in a comparison names it, an article between or not.
+        ("would the LA in her be a nice place to live?? techno lonely vs boone", {"techno-lonely", "what-her-tells-us"}),
+        ("what state is theo in at the very start? her 2013 vs the medium essay", {"her-2013", "shared-experience"}),
+        ("boone versus the techno lonely on the city", {"techno-lonely", "what-her-tells-us"}),
+        ("how are phones different in the movie vs now", set()),
+        ("sad vs happy ending?", set()),
     ],
 )
 def test_a_question_names_an_essay_by_its_writers_outlet_or_title(library, prompts, question, essay_ids):
@@ -510,4 +516,5 @@ def test_the_words_naming_an_essay_are_left_out_of_what_is_asked_of_it(library, 
     _, naming = library.naming("what does the techno-lonely review say about everything?", prompts.words)
     assert unnamed("what does the techno-lonely review say about everything?", naming) == "what does the review say about everything"
     assert unnamed("who plays amy?", frozenset()) == "who plays amy?"
+
 

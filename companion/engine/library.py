@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from companion.corpus import Essay
-from companion.engine.essay_names import before_a_noun, beside_a_noun, clauses, right_before, short_name, title_says
+from companion.engine.essay_names import (
+    before_a_noun, beside_a_noun, clauses, right_before, set_against, short_name, title_says,
+)
 from companion.engine.mentions import Mentions, never_named
 from companion.passages import note_passage
 from companion.prompts import Prompts
@@ -181,6 +183,7 @@ class Library:
             e for e in self.essays
             if e.names & asked or beside_a_noun(sequence, e.title_words, writer) or before_a_noun(said, e.form_words, nouns)
             or right_before(said, e.short_name, writing) or title_says(parts, e.title_words, saying)
+            or set_against(said, e.title_words, words.sets_against)
         )
 
     def who_wrote(
