@@ -637,6 +637,21 @@ def test_a_question_naming_an_essay_is_answered_from_its_sentences_alone():
     assert {e.passage.id for e in named} == {OTHER.id}
 
 
+def test_a_view_asked_of_one_essay_may_quote_it_twice_from_two_passages():
+    # "the medium essay sentence about him trying to hold his girlfriend together - word for word" quoted only the
+    # essay's likelier last line: one quote a critic held a question naming that one critic to a single quote.
+    first = passage("sad", 1, "Joaquin Phoenix writes letters for strangers.")
+    second = passage("sad", 2, "Joaquin Phoenix writes letters at night.")
+    hits = [hit(1, first), hit(2, second)]
+    chosen = replace(POLICY, sentence_ranker_alone=BY_COSINE, short_sentence=0, quote_chance=0.0, join_chance=1.0)
+    asked = "what does the sad blog think of joaquin phoenix writing letters"
+    named = pick_quotes(Wanted(asked, opinion=True, named=("sad",), naming=frozenset({"sad"})), hits, _reading(chosen))
+    assert [e.passage.id for e in named] == [first.id, second.id]
+    # Asked of every critic, that essay still speaks once.
+    every = pick_quotes(Wanted(asked, opinion=True), hits, _reading(chosen))
+    assert [e.passage.id for e in every] == [first.id]
+
+
 def test_a_question_naming_several_essays_hears_each_of_them_the_less_likely_too():
     # "What do Boone and the techno-lonely writer say about technology?" quoted the techno-lonely essay alone, as if
     # Boone said nothing of it; "how do boone and the medium guy see theodore?" quoted Boone twice.

@@ -10,7 +10,7 @@ from companion.engine.credits import CreditQuestion, credits
 from companion.engine.joining import joined_span
 from companion.engine.library import unnamed
 from companion.engine.route import asks_about_the_ending
-from companion.engine.voices import Voice, named_voices, voice_of
+from companion.engine.voices import Voice, named_voices, names_one_critic, voice_of
 from companion.policy import POLICY, Policy
 from companion.retrieval.embedder import Embedder
 from companion.retrieval.sentence_vectors import SentenceVectors
@@ -321,7 +321,9 @@ def pick_quotes(
     # A question naming several essays ("how do boone and the medium guy see theodore?") asks each of them.
     voiced = _voiced(wanted, by_id)
     voices = named_voices(wanted.named, list(by_id.values()), wanted.naming)
-    each = wanted.opinion or len(voices) > 1
+    # A question naming one essay asks it alone: one quote a critic would hold it to a single one, so its further
+    # quotes are weighed as a fact question's are, by chance and one a passage.
+    each = (wanted.opinion and not names_one_critic(wanted.named, list(by_id.values()), wanted.naming)) or len(voices) > 1
     cap = policy.opinion_quotes if each else policy.fact_quotes
     cap = policy.cast_quotes if cast else credited or cap
     judged = (

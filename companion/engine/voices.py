@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from companion.retrieval.sentences import named_writers, speaker_at, spoken_of
+from companion.retrieval.sentences import named_writers, speaker_at, spoken_of, writers
 from companion.text import content_terms
 from companion.types import Passage
 
@@ -38,3 +38,11 @@ def named_voices(named: Sequence[str], pool: Sequence[Passage], naming: frozense
         both = next((found for p in passages if len(found := named_writers(p, naming)) > 1), [])
         voices |= {(essay, name) for name in both} or {(essay, None)}
     return voices
+
+
+def names_one_critic(named: Sequence[str], pool: Sequence[Passage], naming: frozenset[str]) -> bool:
+    """Tell whether a question names one essay alone, rather than one of the writers of an essay several wrote."""
+    if len(named) != 1:
+        return False
+    # "What does boone think of…" names one voice of a conversation: its other writer's turns are not his view.
+    return not any(len(writers(p)) > 1 and named_writers(p, naming) for p in pool if p.essay_id == named[0])
