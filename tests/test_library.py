@@ -518,3 +518,9 @@ def test_the_words_naming_an_essay_are_left_out_of_what_is_asked_of_it(library, 
     assert unnamed("who plays amy?", frozenset()) == "who plays amy?"
 
 
+def test_a_message_naming_essays_is_about_the_film_though_her_name_opens_it(engine, library):
+    # Her name opening it read as calling her, and she answered with small talk.
+    engine.library = lambda: library
+    reply = engine.ask("samantha: magical wide-eyed wonder or just another learner like the rest of us? her 2013 vs anise")
+    assert reply.route == "film"
+    assert {c.passage.essay_id for c in reply.citations} == {"her-2013", "what-her-tells-us"}

@@ -183,16 +183,22 @@ def _settle(kind: str, text: str, words: Words, has_history: bool, policy: Polic
 
 def route_turn(
     question: str, history: Sequence[Exchange], router: Router, words: Words, policy: Policy = POLICY,
-    writers: Callable[[], frozenset[str]] = frozenset,
+    writers: Callable[[], frozenset[str]] = frozenset, names_an_essay: Callable[[str], bool] = lambda _: False,
 ) -> Routed:
     """Route a checked question; a follow-up is searched together with the question before it.
 
-    writers gives the words naming the essays, stemmed ("boone", "lone"), read only when a follow-up names one.
+    writers gives the words naming the essays, stemmed ("boone", "lone"), read only when a follow-up names one;
+    names_an_essay tells whether a message names an essay or its writer.
     """
     agrees = AGREES.match(fold(question).replace("’", "'"))
     if agrees is not None and history and history[-1].route in FILM_ROUTES:
         question = f"and {agrees.group(1)}?"
     kind = router.route(question, follow_up=bool(history))
+    if kind not in FILM_ROUTES and names_an_essay(question):
+        # Small talk names no essay (none of the 730 routing messages not about the film does): "samantha: magical
+        # wide-eyed wonder or just another learner like the rest of us? her 2013 vs anise" asks two essays, though
+        # her name opening it read as calling her.
+        kind = "film"
     work = asked_work(question, words)
     if history and kind in FILM_ROUTES and work is not None and work.itself:
         # "Who directed it?" is whole alone, whatever the question before asked ("what did the medium writer think of

@@ -128,7 +128,9 @@ class Engine:
         self.spoilers_released = self.spoilers_released or released
         if self.spoilers_released:
             remembered = replace(remembered, careful=False)
-        routed = route_turn(question, self.history, self.routing(), self.prompts.words, self.policy, self._writers)
+        routed = route_turn(
+            question, self.history, self.routing(), self.prompts.words, self.policy, self._writers, self._names_an_essay
+        )
         run.route = routed.route
         if released and routed.route not in FILM_ROUTES:
             yield from self._say(run, "spoilers_released")
@@ -247,6 +249,11 @@ class Engine:
         """Return the words naming the essays, or none when the engine cannot read the library."""
         shelf = self.shelf()
         return shelf.name_words if shelf is not None else frozenset()
+
+    def _names_an_essay(self, question: str) -> bool:
+        """Tell whether a message names an essay or its writer, by the library's names for them."""
+        shelf = self.shelf()
+        return shelf is not None and bool(shelf.named(question, self.prompts.words))
 
     def shelf(self) -> Library | None:
         """Return the library of essays, read at first use; None when the engine was given no way to read it."""
