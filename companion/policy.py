@@ -255,6 +255,15 @@ class Policy:
     # question is answered at 0.55); probes 0.0 -> 240 of 296 answered, 14 refused; 0.2 (`kind_chance`) -> 239 and 16:
     # "…closes with a quote from that philosopher guy…, what's the line" found its line at 0.04.
     ending_chance: float = 0.0
+    # A phrase a message sets in quote marks leads to the sentence holding it (engine/quoted.py: "sad blog has a 'why
+    # wouldn't we?' sentence… copy me that line") when it has this many words or more, or a word at least this rare
+    # (claim_idf's film vocabulary): everyday words quote no line. Lower lets more everyday phrases lead. Dev and the
+    # 2,087 probes through the engine, 2026-12-07: with any phrase leading, one answer gained ("samantha being
+    # 'somewhere else'", "somewhere" 3.3), one lost ("samantha is 'in love' with 641 people…", "love" 1.2) and one
+    # not-covered question more refused ("…ends with 'like theodore'…", "theodore" 1.2); of the 24 phrases quoted there
+    # from a passage these two alone fall short.
+    quoted_words: int = 3
+    quoted_idf: float = 3.0
     # A question asking what someone said (words.asks_for_words_said) whose likeliest sentence quotes nobody leads
     # instead with the likeliest sentence that does, when its chance reaches this (else her quotes stay as they
     # were). Lower leads with more quoted words beside the point. Dev, 146 answerable questions, 2026-12-01:

@@ -18,6 +18,7 @@ from companion.engine.grammar import CLAUSE, asking_clauses, asks_whether, descr
 from companion.engine.library import unnamed
 from companion.engine.names import POSSESSIVE, new_names
 from companion.engine.pick import Ranked, Reading, Wanted, pick_quotes, rank_pool
+from companion.engine.quoted import holding_the_quoted
 from companion.engine.route import is_opinion
 from companion.engine.retrieve import Retrieved
 from companion.policy import POLICY, Policy
@@ -177,6 +178,7 @@ def _quote(
     picked = pick_quotes(wanted, pool, reading, order)
     if not picked:
         return None
+    picked = _quoted_first(wanted, picked, pool, reading, order)
     if _named_quiet(found, wanted.opinion, picked[0].chance, order, policy):
         return Decision("no_evidence", quiet=True)
     first = picked[0].chance
@@ -228,6 +230,24 @@ def _quote(
             # Asked for the very words, she gives no one's telling of them in their place.
             return Decision("no_evidence", lacking=words.detail("words"))
     return Decision("answer", picked)
+
+
+def _quoted_first(
+    wanted: Wanted, picked: tuple[Evidence, ...], pool: Sequence[Hit], reading: Reading, order: Ranked
+) -> tuple[Evidence, ...]:
+    """Return the quotes led by a sentence holding words the message quotes from an essay, when the first holds none."""
+    policy = reading.policy
+    holds = holding_the_quoted(wanted.question, pool, reading.idf, policy.quoted_words, policy.quoted_idf)
+    if holds is None or holds(picked[0].text):
+        return picked
+    # "sad blog has a 'why wouldn't we?' sentence defending the earpieces. copy me that line": the sentence holding
+    # the words quoted is the one asked about, however the ranker reads the rest of the message.
+    held = pick_quotes(replace(wanted, must=holds, must_chance=0.0), pool, reading, order)
+    if not held:
+        return picked
+    lead = held[0]
+    rest = [e for e in picked if e.passage.id != lead.passage.id]
+    return tuple(replace(e, n=n) for n, e in enumerate([lead, *rest][: len(picked)], start=1))
 
 
 def _told_apart(question: str, reading: Reading, words: Words) -> Callable[[str], bool] | None:
