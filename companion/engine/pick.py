@@ -320,10 +320,11 @@ def pick_quotes(
     # A credit is the answer, one a part asked after: any other quote would only pad it.
     # A question naming several essays ("how do boone and the medium guy see theodore?") asks each of them.
     voiced = _voiced(wanted, by_id)
-    voices = named_voices(wanted.named, list(by_id.values()), wanted.naming)
-    # A question naming one essay asks it alone: one quote a critic would hold it to a single one, so its further
-    # quotes are weighed as a fact question's are, by chance and one a passage.
-    each = (wanted.opinion and not names_one_critic(wanted.named, list(by_id.values()), wanted.naming)) or len(voices) > 1
+    passages = list(by_id.values())
+    voices = named_voices(wanted.named, passages, wanted.naming)
+    # A question naming one essay asks it alone: hearing each critic once would hold it to a single quote, so its
+    # further quotes are weighed as a fact question's are, by chance and one a passage.
+    each = (wanted.opinion and not names_one_critic(wanted.named, passages, wanted.naming)) or len(voices) > 1
     cap = policy.opinion_quotes if each else policy.fact_quotes
     cap = policy.cast_quotes if cast else credited or cap
     judged = (
