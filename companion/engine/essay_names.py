@@ -66,33 +66,6 @@ def beside_a_noun(sequence: list[str], title: frozenset[str], nouns: frozenset[s
     return False
 
 
-def set_against(said: list[str], title: frozenset[str], against: frozenset[str]) -> bool:
-    """Tell whether a run of the title's words stands on one side of a word setting two things against each other.
-
-    "techno lonely vs boone", "her 2013 vs the medium essay": a comparison names what it compares, so a title's words
-    beside "vs" are said as a name, as they are beside a word for an essay. The run needs two of its words, or all of
-    a one-word title; an article may stand between ("boone vs the techno lonely").
-    """
-    needed = min(2, len(title))
-    for i, word in enumerate(said):
-        if word not in against or not needed:
-            continue
-        after = said[i + 1 :]
-        after = after[1:] if after[:1] and after[0] in OPENS_A_PHRASE else after
-        before = said[:i][::-1]
-        if any(_run(side, title) >= needed for side in (before, after)):
-            return True
-    return False
-
-
-def _run(words: list[str], title: frozenset[str]) -> int:
-    """Return how many of the words, from the first, are the title's."""
-    count = 0
-    while count < len(words) and words[count] in title:
-        count += 1
-    return count
-
-
 def clauses(question: str) -> list[tuple[str, list[tuple[str, int]]]]:
     """Return a question's clauses, each with its words that are no stopword, stemmed, and where each ends in it."""
     return [

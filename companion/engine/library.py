@@ -14,9 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from companion.corpus import Essay
-from companion.engine.essay_names import (
-    before_a_noun, beside_a_noun, clauses, right_before, set_against, short_name, title_says,
-)
+from companion.engine.essay_names import before_a_noun, beside_a_noun, clauses, right_before, short_name, title_says
 from companion.engine.mentions import Mentions, never_named
 from companion.passages import note_passage
 from companion.prompts import Prompts
@@ -167,8 +165,9 @@ class Library:
         said = _words(question)
         sequence = [w for w in said if w in nouns or w not in STOPWORDS]
         asked = set(sequence)
-        # Beside its title's words, a word for a person names the writer ("the techno lonely guy").
-        writer = nouns | words.someone
+        # Beside its title's words, a word for a person names the writer ("the techno lonely guy"), and a word setting
+        # two things against each other names what it compares ("techno lonely vs boone").
+        beside = nouns | words.someone | words.sets_against
         # Its short name alone, only before a word for a piece of writing or its writer: "the sad one" may be a scene.
         writing = nouns - words.someone - {"one"}
 
@@ -181,9 +180,8 @@ class Library:
         parts = clauses(question)
         return tuple(
             e for e in self.essays
-            if e.names & asked or beside_a_noun(sequence, e.title_words, writer) or before_a_noun(said, e.form_words, nouns)
+            if e.names & asked or beside_a_noun(sequence, e.title_words, beside) or before_a_noun(said, e.form_words, nouns)
             or right_before(said, e.short_name, writing) or title_says(parts, e.title_words, saying)
-            or set_against(said, e.title_words, words.sets_against)
         )
 
     def who_wrote(
