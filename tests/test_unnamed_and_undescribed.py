@@ -38,6 +38,22 @@ def test_what_a_question_compares_the_film_with_is_read_after_its_cue(prompts, q
     assert compared_with(question, prompts.words) == thing
 
 
+@pytest.mark.parametrize(
+    ("question", "naming"),
+    [
+        ("sad blog vs anise on people shutting out everyone around them with their gadgets", {"anise", "sad"}),
+        ("is samantha leaving a gut punch? techno-lonely vs the sad-in-the-best-way blog", {"sad", "best", "way", "techno"}),
+        ("jonze wrote this one solo — 2013 review vs techno lonely, verdicts?", {"2013", "techno", "lone"}),
+    ],
+)
+def test_an_essay_set_beside_another_is_no_work_compared_with_the_film(prompts, retrieval, question, naming):
+    idf = retrieval.searcher.idf
+    assert compared_with(question, prompts.words, frozenset(naming)) == ()
+    assert not compares_with_the_unnamed(question, prompts.words, idf, frozenset(naming))
+    # Beside a work no essay names, the essays named before the cue still compare nothing with it.
+    assert compares_with_the_unnamed("does anise compare her to blade runner at all", prompts.words, idf, frozenset({"anise"}))
+
+
 def test_only_a_comparison_with_a_word_no_passage_uses_is_one_with_the_unnamed(prompts, retrieval):
     idf = retrieval.searcher.idf
     assert compares_with_the_unnamed("how do the critics compare her to ex machina?", prompts.words, idf)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from companion.engine.credits import among_credited, credits
 from companion.engine.names import FULL_NAME
 from companion.retrieval.lexical import unseen
-from companion.text import SENTENCE_END, content_terms, fold
+from companion.text import SENTENCE_END, content_terms, fold, stemmed_words
 from companion.words import Words
 
 Idf = Callable[[str], float]
@@ -38,11 +38,12 @@ def _hyphened(text: str, start: int, end: int) -> bool:
     return text[start - 1 : start] == "-" or text[end : end + 1] == "-"
 
 
-def compared_with(question: str, words: Words) -> tuple[str, ...]:
+def compared_with(question: str, words: Words, naming: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """Return the stemmed words naming what a question compares the film with, or () if it asks no comparison.
 
     When the film stands after the cue ("is titanic a better love story than this?"), what it is set beside stands
-    before it, in the same clause.
+    before it, in the same clause. naming: the words of the question naming an essay or its writer; what it sets
+    beside them is another essay, not another work ("medium essay vs techno lonely on how final the hurt is").
     """
     # A cue inside a hyphened compound names two sides of something else: "boone and anise's necessity-versus-choice
     # debate" compares nothing with the film.
@@ -52,18 +53,24 @@ def compared_with(question: str, words: Words) -> tuple[str, ...]:
     after = question[cue.end() :]
     after = after[COMPARED_SIDE.match(after).end() :]
     plain = words.chatter | words.vague_things | words.about_the_essays | words.the_writers
-    named = tuple(t for t in content_terms(THING_END.split(after, maxsplit=1)[0]) if len(t) >= SHORTEST and t not in plain)
+    thing = THING_END.split(after, maxsplit=1)[0]
+    if naming & set(stemmed_words(thing.replace("-", " "))):
+        return ()
+    named = tuple(t for t in content_terms(thing) if len(t) >= SHORTEST and t not in plain)
     if named or not FILM_AFTER.match(question[cue.end() :]):
         return named
     before = CLAUSE_START.split(question[: cue.start()])[-1]
     return tuple(t for t in content_terms(before) if len(t) >= SHORTEST and t not in plain)
 
 
-def compares_with_the_unnamed(question: str, words: Words, idf: Idf | None) -> bool:
-    """Tell whether a question asks a comparison with something holding a word no passage uses."""
+def compares_with_the_unnamed(question: str, words: Words, idf: Idf | None, naming: frozenset[str] = frozenset()) -> bool:
+    """Tell whether a question asks a comparison with something holding a word no passage uses.
+
+    naming: the words of the question naming an essay or its writer.
+    """
     if idf is None:
         return False
-    return any(unseen(term, idf) for term in compared_with(question, words))
+    return any(unseen(term, idf) for term in compared_with(question, words, naming))
 
 
 def only_credited(question: str, texts: Iterable[str]) -> str | None:

@@ -142,7 +142,7 @@ def decide(found: Retrieved, question: str, careful: bool, judge: Judge) -> Deci
     credit = asked is not None and asked.asks and any(asked.answered_by(h.passage.text) for h in pool)
     if not credit and (takes_up_the_absent(found.query, words, judge.idf, policy.absent_run) or not speaks(hits)):
         return Decision("no_evidence")
-    if compares_with_the_unnamed(found.query, words, judge.idf):
+    if compares_with_the_unnamed(found.query, words, judge.idf, found.naming):
         # None of them names what the film is set beside, so none compares them: the nearest sentence only brushes it.
         # The query, as slips in it are mended ("eternal sunshien"): a word mistyped is no word the essays lack.
         return Decision("no_evidence", lacking=words.detail("comparison"))
