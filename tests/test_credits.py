@@ -129,6 +129,18 @@ def test_a_follow_up_asks_the_cast_question_of_its_own_name(prompts):
     assert asked_who_is("who is amy? and samantha? what about theodore?", words) == {"theodore"}
 
 
+@pytest.mark.parametrize(("question", "characters", "cast"), [
+    # "was" owns nothing, and "cast" is the question's cue, not a part: it asks about the one Amy owns.
+    ("which actor was cast as amy's ex? the one who leaves her mid-movie", ("ex",), False),
+    ("which actress was cast as samantha", ("samantha",), False),
+    ("who plays theo's ex wife?", ("wife",), False),
+    ("who is in the cast", (), True),
+])
+def test_a_cast_question_asks_about_the_part_after_its_cue_and_owner(prompts, question, characters, cast):
+    asked = read_credit_question(question, prompts.words)
+    assert (asked.characters, asked.cast) == (characters, cast)
+
+
 @pytest.mark.parametrize(("question", "character"), [
     ("who's theodore played by?", "theodore"), ("who is the ex wife played by", "wife"),
     ("samantha is voiced by who", "samantha"), ("whos the OS voiced by lol", "samantha"),

@@ -140,17 +140,22 @@ def _asking(question: str) -> str:
 
 def _named_first(part: str, words: Words) -> str | None:
     """Return the first word of a phrase that names a character rather than modifies one, if any."""
-    said = [piece for compound in WORD.findall(part) for piece in compound.split("-")]
+    # A sentence after the question only describes whom it asks about ("…amy's ex? the one who leaves her").
+    said = [piece for compound in WORD.findall(CLAUSE_END.split(part, maxsplit=1)[0]) for piece in compound.split("-")]
     owned = False
+    owned_role = None
     for at, word in enumerate(said):
         terms = content_terms(word)
         owner = _owner(word, said[at + 1 : at + 2])
+        if owned and owned_role is None and terms and not owner:
+            owned_role = terms[0]
         owned = owned or owner
         if owner or not terms or terms[0] in words.before_the_character:
             continue
         # "amy's os" is not the one called the OS, nor is "the OS1 setup guy".
         return (None if owned or _someone_else(said[at:], words) else also_called(said[at:], words)) or terms[0]
-    return None
+    # "Who was cast as amy's ex?" asks about the one she owns, though "ex" only comes before a part in "theo's ex wife".
+    return owned_role
 
 
 def _someone_else(said: list[str], words: Words) -> bool:
@@ -162,8 +167,11 @@ def _owner(word: str, after: list[str]) -> bool:
     """Tell whether a word is a possessive: "theo's", or "theodores" typed without its apostrophe before a noun."""
     if word.endswith("'s"):
         return True
-    # "who plays theodores wife?" asks about the wife; "the os and theodore", "the actress" own nothing.
-    return word.endswith("s") and not word.endswith("ss") and bool(after) and bool(content_terms(after[0]))
+    # "who plays theodores wife?" asks about the wife; "the os and theodore", "the actress", "was cast" own nothing.
+    return (
+        word.endswith("s") and not word.endswith("ss") and bool(content_terms(word)) and bool(after)
+        and bool(content_terms(after[0]))
+    )
 
 
 def also_called(said: list[str], words: Words) -> str | None:
