@@ -213,6 +213,11 @@ def test_a_contraction_opening_a_sentence_is_no_part_of_the_name_after_it():
     assert [m.group(0) for m in names_in("Take Amy Adams’ character.")] == ["Take Amy Adams’"]
 
 
+def test_a_word_opening_a_sentence_and_the_writers_i_are_no_name():
+    assert names_in("When I go to see it again, I want to go alone.") == []
+    assert [m.group(0) for m in names_in("Then I met Spike Jonze.")] == ["Spike Jonze"]
+
+
 def test_the_ai_is_named_from_where_it_is_brought_in(named_engine):
     reply = named_engine.ask("whats the AI's name")
     assert reply.grounded and reply.answer.startswith("It's Samantha")

@@ -79,6 +79,8 @@ def names_in(text: str) -> list[re.Match[str]]:
     """
     found = []
     for m in (piece for whole in CAPITALISED.finditer(text) for piece in _owner_and_owned(text, whole)):
+        if (last := m.group(0).split()[-1]) != m.group(0) and FIRST_PERSON.fullmatch(last):  # "When I go…" names no one.
+            m = CAPITALISED.match(text, m.start(), m.end() - len(last)) or m
         opener = CONTRACTED_OPENER.match(m.group(0))
         if opener and m.end() > m.start() + opener.end():
             m = CAPITALISED.match(text, m.start() + opener.end()) or m
