@@ -40,6 +40,9 @@ def test_the_library_holds_every_essay_of_the_index_with_its_byline_and_note(lib
         ("who are the two people in the dialogue review", {"what-her-tells-us"}),
         ("did the critics like the dialogue?", set()),
         ("who are the two people in the conversation-style review?", {"what-her-tells-us"}),
+        # A short form of its form word (prompts/words.toml [short_forms]) names it as the word does.
+        ("per the filmmaker in the convo piece, whose perspective explains the title", {"what-her-tells-us"}),
+        ("theo is awful at hurtful convos, is that unusual", set()),
         # A word between opening a phrase of its own: the dialogue is one the blogger quotes, not the conversation.
         ("in the dialogue the blogger quotes, how many ppl is sam talking to at the same time", set()),
         # The form of an essay said as an everyday word names nothing.
@@ -96,6 +99,7 @@ def test_a_question_names_an_essay_by_its_writers_outlet_or_title(library, promp
         "who are the two people talking in the conversation essay?",
         "Who are the two people talking in the conversation-style review?",
         "who are the two people in the dialogue review",
+        "who wrote the convo piece?",
         "who wrote the techno-lonely essay? i want to read more from them",
     ],
 )

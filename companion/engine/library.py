@@ -22,7 +22,7 @@ from companion.retrieval.sentences import named_writers, spoken_of, writers
 from companion.retrieval.units import opening_sentence, sentence_spans
 from companion.text import listed as list_phrases
 from companion.text import (
-    MARKER, MARKER_PATTERN, STOPWORDS, WORD, content_terms, fold, nested, number_word, stem, stemmed_words,
+    MARKER, MARKER_PATTERN, STOPWORDS, WORD, content_terms, fold, nested, number_word, short_form, stem, stemmed_words,
 )
 from companion.types import Evidence, Passage
 from companion.words import Words
@@ -158,8 +158,16 @@ class Library:
             ))
         return cls(tuple(shelved), Mentions.of(passages) if passages else None)
 
+    def written_out(self, question: str, words: Words) -> str:
+        """Return a question with each short form of a word naming an essay written out ("the convo piece")."""
+        for parts, long in words.short_forms:
+            if set(_words(long)) & self.name_words:
+                question = short_form(parts).sub(long, question)
+        return question
+
     def named(self, question: str, words: Words) -> tuple[Shelved, ...]:
         """Return the essays a question names: by a writer's or outlet's name, or by its title said as a name."""
+        question = self.written_out(question, words)
         nouns = words.names_an_essay
         # Common words fall out between a title's words ("sad in the best way"); the words for an essay stay.
         said = _words(question)
@@ -239,7 +247,7 @@ class Library:
     def naming(self, question: str, words: Words) -> tuple[tuple[str, ...], frozenset[str]]:
         """Return the ids of the essays a question names and the words of it naming them ("anise", "techno")."""
         named = self.named(question, words)
-        said = _own(question)
+        said = _own(self.written_out(question, words))
         return tuple(e.essay_id for e in named), frozenset(
             w for e in named for w in e.naming_words if w in said
         )
@@ -266,6 +274,7 @@ class Library:
         """
         # A pause ("who wrote it? like what's their name") asks nothing; a year ("the her (2013) review") and a word
         # for a person ("the guy who wrote the medium essay") point at the essay or its writer.
+        question = self.written_out(question, words)
         sequence = [w for w in _words(words.not_an_opinion.sub(" ", question)) if not w.isdigit()]
         if not sequence or not self.essays:
             return False
