@@ -160,8 +160,9 @@ class Library:
 
     def written_out(self, question: str, words: Words) -> str:
         """Return a question with each short form of a word naming an essay written out ("the convo piece")."""
+        names = self.name_words
         for parts, long in words.short_forms:
-            if set(_words(long)) & self.name_words:
+            if set(_words(long)) & names:
                 question = short_form(parts).sub(long, question)
         return question
 
@@ -246,8 +247,9 @@ class Library:
 
     def naming(self, question: str, words: Words) -> tuple[tuple[str, ...], frozenset[str]]:
         """Return the ids of the essays a question names and the words of it naming them ("anise", "techno")."""
+        question = self.written_out(question, words)
         named = self.named(question, words)
-        said = _own(self.written_out(question, words))
+        said = _own(question)
         return tuple(e.essay_id for e in named), frozenset(
             w for e in named for w in e.naming_words if w in said
         )
