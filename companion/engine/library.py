@@ -168,7 +168,10 @@ class Library:
 
     def named(self, question: str, words: Words) -> tuple[Shelved, ...]:
         """Return the essays a question names: by a writer's or outlet's name, or by its title said as a name."""
-        question = self.written_out(question, words)
+        return self._named(self.written_out(question, words), words)
+
+    def _named(self, question: str, words: Words) -> tuple[Shelved, ...]:
+        """Return the essays a question, its short forms already written out, names."""
         nouns = words.names_an_essay
         # Common words fall out between a title's words ("sad in the best way"); the words for an essay stay.
         said = _words(question)
@@ -248,7 +251,7 @@ class Library:
     def naming(self, question: str, words: Words) -> tuple[tuple[str, ...], frozenset[str]]:
         """Return the ids of the essays a question names and the words of it naming them ("anise", "techno")."""
         question = self.written_out(question, words)
-        named = self.named(question, words)
+        named = self._named(question, words)
         said = _own(question)
         return tuple(e.essay_id for e in named), frozenset(
             w for e in named for w in e.naming_words if w in said
@@ -280,7 +283,7 @@ class Library:
         sequence = [w for w in _words(words.not_an_opinion.sub(" ", question)) if not w.isdigit()]
         if not sequence or not self.essays:
             return False
-        named = self.named(question, words)
+        named = self._named(question, words)
         names = {w for e in named for w in e.naming_words}
         nouns = words.names_an_essay
         if not (named or nouns & set(sequence)):
