@@ -79,6 +79,15 @@ def test_the_library_holds_every_essay_of_the_index_with_its_byline_and_note(lib
         ("boone versus the techno lonely on the city", {"techno-lonely", "what-her-tells-us"}),
         ("how are phones different in the movie vs now", set()),
         ("sad vs happy ending?", set()),
+        # What the note on its writers says they do names them before a word for a person or a piece of writing.
+        ("the photographer guy reads the rooftop ending as about death, right?", {"shared-experience"}),
+        ("how do the 2013 review and the photographer's essay see theo at the start?", {"her-2013", "shared-experience"}),
+        ("did the camera assistant lady dig the sets and outfits", {"what-her-tells-us"}),
+        # Not said of a critic, nor a word every writer's note could give ("critic").
+        ("what do the critics think of spike jonze as a filmmaker overall?", set()),
+        ("boone says jonze drifted into some other filmmaker's style with this one.. who?", {"what-her-tells-us"}),
+        ("isn't the photographer husband in lost in translation based on jonze?", set()),
+        ("which critic guy liked the ending?", set()),
     ],
 )
 def test_a_question_names_an_essay_by_its_writers_outlet_or_title(library, prompts, question, essay_ids):

@@ -66,6 +66,17 @@ def beside_a_noun(sequence: list[str], title: frozenset[str], nouns: frozenset[s
     return False
 
 
+def trades(notes: dict[str, str], jobs: frozenset[str], writers: frozenset[str]) -> dict[str, frozenset[str]]:
+    """Return, for each essay with a note on its writers, the words of work it gives them that no other note gives.
+
+    "Usually a photographer…" makes "photographer" a word for the Medium essay's writer; the words every essay's
+    writer shares ("critic", "writer": writers) name none of them.
+    """
+    said = {essay_id: set(content_terms(note.replace("-", " "))) & jobs - writers for essay_id, note in notes.items()}
+    shared = Counter(word for words in said.values() for word in words)
+    return {essay_id: frozenset(w for w in words if shared[w] == 1) for essay_id, words in said.items()}
+
+
 def clauses(question: str) -> list[tuple[str, list[tuple[str, int]]]]:
     """Return a question's clauses, each with its words that are no stopword, stemmed, and where each ends in it."""
     return [

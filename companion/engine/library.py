@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from companion.corpus import Essay
-from companion.engine.essay_names import before_a_noun, beside_a_noun, clauses, right_before, short_name, title_says
+from companion.engine.essay_names import before_a_noun, beside_a_noun, clauses, right_before, short_name, title_says, trades
 from companion.engine.mentions import Mentions, never_named
 from companion.passages import note_passage
 from companion.prompts import Prompts
@@ -190,10 +190,14 @@ class Library:
 
         # Read once for every essay's title.
         parts = clauses(question)
+        # What a note says its writer does names them before a word for a person or a piece: "the photographer guy",
+        # "the photographer's essay"; "jonze as a filmmaker" and "some other filmmaker's style" name no critic.
+        work = trades({e.essay_id: e.about for e in self.essays if e.about}, words.jobs, words.the_writers)
         return tuple(
             e for e in self.essays
             if e.names & asked or beside_a_noun(sequence, e.title_words, beside) or before_a_noun(said, e.form_words, nouns)
             or right_before(said, e.short_name, writing) or title_says(parts, e.title_words, saying)
+            or any(right_before(said, trade, nouns | words.someone) for trade in work.get(e.essay_id, ()))
         )
 
     def who_wrote(
