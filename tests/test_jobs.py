@@ -25,6 +25,9 @@ LETTERS = (
     ("ok dumb q but what is theo's actual job in the movie?", ("theo",)),
     # Asked "what does he do?", anyone named before may be whom "he" says.
     ("who's steven boone? what does he do", ("steven", "boone")),
+    # Someone's someone named before "she" is whom she stands for, not the one owning her.
+    ("paul's girlfriend at the beach day, what does she do for a living?", ("girlfriend",)),
+    ("theo's ex wife, what does she do for work", ("wife",)),
     # A writer speaks of their work as "I", and a job asked of no one in particular is anyone's.
     ("what does the medium writer do for a living", ()),
     ("what does amy have to work on at her job that she hates", ()),

@@ -8,6 +8,7 @@ working at a job she planned to leave".
 from __future__ import annotations
 
 import re
+from itertools import takewhile
 
 from companion.engine.names import ASKS_WHAT, POSSESSIVE, SAID, mentions, names_in
 from companion.text import SENTENCE_END, STOPWORDS, content_terms, fold, stemmed_words
@@ -65,6 +66,9 @@ def job_owner(question: str, words: Words) -> tuple[str, ...] | None:
             # "…and she messes with him, what does she do" asks what she does then.
             return None
         phrase = before
+        # "paul's girlfriend at the beach, what does she do for a living?" asks hers, not Paul's.
+        if (owned := _owned(before)) is not None:
+            phrase = owned
     terms = [t for t in content_terms(POSSESSIVE.sub("", phrase)) if t not in STOPWORDS and t not in words.chatter]
     if set(terms) & (words.the_writers | words.about_the_essays):
         return ()
@@ -74,6 +78,17 @@ def job_owner(question: str, words: Words) -> tuple[str, ...] | None:
     # The last word is whose job it is ("theodore's ex-wife": the ex-wife), unless the owner was only named before a
     # pronoun: then any word of that name says them.
     return tuple(terms) if phrase == before else (terms[-1],)
+
+
+def _owned(before: str) -> str | None:
+    """Return the words owned by the last owner named before a pronoun ("ex wife" of "theo's ex wife at lunch"), if any."""
+    said = SAID.findall(before)
+    # "who's steven boone" is no one's.
+    marks = [at for at, word in enumerate(said[:-1]) if POSSESSIVE.search(word) and POSSESSIVE.sub("", word) not in STOPWORDS]
+    if not marks:
+        return None
+    owned = list(takewhile(lambda word: word not in STOPWORDS, said[marks[-1] + 1 : marks[-1] + 1 + OWNER_WORDS]))
+    return " ".join(owned) or None
 
 
 def _someone_named(before: str, words: Words) -> bool:
