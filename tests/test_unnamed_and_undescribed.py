@@ -32,6 +32,10 @@ def asking_engine(reading_engine):
         # A cue inside a hyphened compound names two sides of something else.
         ("setting aside boone and anise's necessity-versus-choice debate, do the others see it as inevitable?", ()),
         ("it's a man-vs-machine story, but is it better than ex machina?", ("machina",)),
+        # "Other than" and "rather than" set nothing beside the film.
+        ("the medium guy nearly wrote his year-end piece on something other than her. what was the plan?", ()),
+        ("is samantha led by rational thinking rather than feelings, per boone?", ()),
+        ("did boone like it more than lost in translation?", ("lost", "translation")),
     ],
 )
 def test_what_a_question_compares_the_film_with_is_read_after_its_cue(prompts, question, thing):

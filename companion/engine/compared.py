@@ -29,6 +29,9 @@ FILM_AFTER = re.compile(
     r"^\s*(?:to|with|as)?\s*(?:it|her|this|this one|this movie|this film|the (?:film|movie))\s*(?:[?!.,;]|$)", re.IGNORECASE,
 )
 CLAUSE_START = re.compile(r"[?!.;,:]")
+# "Than" after these sets nothing beside the film: "something other than her" is anything but it, "rational thinking
+# rather than feelings" one thing instead of another. English, so here.
+NOT_SET_BESIDE = re.compile(r"\b(?:other|rather)\s+$", re.IGNORECASE)
 # The fewest letters a word must have to name something: "ai" and "os" are the essays' own words whatever they mean.
 SHORTEST = 3
 
@@ -46,8 +49,11 @@ def compared_with(question: str, words: Words, naming: frozenset[str] = frozense
     beside them is another essay, not another work ("medium essay vs techno lonely on how final the hurt is").
     """
     # A cue inside a hyphened compound names two sides of something else: "boone and anise's necessity-versus-choice
-    # debate" compares nothing with the film.
-    cue = next((m for m in words.compares_with.finditer(question) if not _hyphened(question, m.start(), m.end())), None)
+    # debate" compares nothing with the film; nor does "than" meaning "but" or "instead of".
+    cue = next((
+        m for m in words.compares_with.finditer(question)
+        if not _hyphened(question, m.start(), m.end()) and not NOT_SET_BESIDE.search(question, 0, m.start())
+    ), None)
     if cue is None:
         return ()
     after = question[cue.end() :]
