@@ -66,13 +66,13 @@ def beside_a_noun(sequence: list[str], title: frozenset[str], nouns: frozenset[s
     return False
 
 
-def trades(notes: dict[str, str], jobs: frozenset[str], writers: frozenset[str]) -> dict[str, frozenset[str]]:
-    """Return, for each essay with a note on its writers, the words of work it gives them that no other note gives.
+def trades(notes: dict[str, frozenset[str]], jobs: frozenset[str], writers: frozenset[str]) -> dict[str, frozenset[str]]:
+    """Return, for each essay, the words of work the note on its writers (its stemmed words) gives them and no other note.
 
     "Usually a photographer…" makes "photographer" a word for the Medium essay's writer; the words every essay's
     writer shares ("critic", "writer": writers) name none of them.
     """
-    said = {essay_id: set(content_terms(note.replace("-", " "))) & jobs - writers for essay_id, note in notes.items()}
+    said = {essay_id: note & jobs - writers for essay_id, note in notes.items()}
     shared = Counter(word for words in said.values() for word in words)
     return {essay_id: frozenset(w for w in words if shared[w] == 1) for essay_id, words in said.items()}
 

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from companion.corpus import Essay
 from companion.engine.essay_names import before_a_noun, beside_a_noun, clauses, right_before, short_name, title_says, trades
@@ -85,6 +86,11 @@ class Shelved:
     def about(self) -> str | None:
         """Return the note on its writers, when it has one."""
         return self.note.text if self.note is not None else None
+
+    @cached_property
+    def note_words(self) -> frozenset[str]:
+        """Return the stemmed words of the note on its writers, none without one."""
+        return frozenset(content_terms((self.about or "").replace("-", " ")))
 
     @property
     def naming_words(self) -> frozenset[str]:
@@ -192,7 +198,7 @@ class Library:
         parts = clauses(question)
         # What a note says its writer does names them before a word for a person or a piece: "the photographer guy",
         # "the photographer's essay"; "jonze as a filmmaker" and "some other filmmaker's style" name no critic.
-        work = trades({e.essay_id: e.about for e in self.essays if e.about}, words.jobs, words.the_writers)
+        work = trades({e.essay_id: e.note_words for e in self.essays}, words.jobs, words.the_writers)
         return tuple(
             e for e in self.essays
             if e.names & asked or beside_a_noun(sequence, e.title_words, beside) or before_a_noun(said, e.form_words, nouns)
