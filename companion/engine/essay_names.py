@@ -72,7 +72,7 @@ def trades(notes: dict[str, frozenset[str]], jobs: frozenset[str], writers: froz
     "Usually a photographer…" makes "photographer" a word for the Medium essay's writer; the words every essay's
     writer shares ("critic", "writer": writers) name none of them.
     """
-    said = {essay_id: note & jobs - writers for essay_id, note in notes.items()}
+    said = {essay_id: (note & jobs) - writers for essay_id, note in notes.items()}
     shared = Counter(word for words in said.values() for word in words)
     return {essay_id: frozenset(w for w in words if shared[w] == 1) for essay_id, words in said.items()}
 

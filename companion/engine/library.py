@@ -199,11 +199,12 @@ class Library:
         # What a note says its writer does names them before a word for a person or a piece: "the photographer guy",
         # "the photographer's essay"; "jonze as a filmmaker" and "some other filmmaker's style" name no critic.
         work = trades({e.essay_id: e.note_words for e in self.essays}, words.jobs, words.the_writers)
+        someone_or_writing = nouns | words.someone
         return tuple(
             e for e in self.essays
             if e.names & asked or beside_a_noun(sequence, e.title_words, beside) or before_a_noun(said, e.form_words, nouns)
             or right_before(said, e.short_name, writing) or title_says(parts, e.title_words, saying)
-            or any(right_before(said, trade, nouns | words.someone) for trade in work.get(e.essay_id, ()))
+            or any(right_before(said, trade, someone_or_writing) for trade in work.get(e.essay_id, ()))
         )
 
     def who_wrote(
