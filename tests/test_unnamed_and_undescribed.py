@@ -137,6 +137,19 @@ def test_a_sum_is_a_number_in_money(prompts, question, text, gives):
     assert test is not None and test.detail == "a sum" and test(text) is gives
 
 
+@pytest.mark.parametrize("question", ["what's jonze's date of birth?", "the shared experience essay guy, what's his birth date?"])
+def test_a_date_of_birth_asks_a_date(prompts, question):
+    test = answer_test(question, prompts.words)
+    assert test is not None and test.detail == "a date"
+    assert not test("Only recently has Jonze thrown his screenwriting hat in the ring.")
+
+
+def test_when_after_a_moment_of_the_film_asks_no_date(prompts):
+    # "when" told which moment, and "shot" the kind of picture: it was refused as asking a date.
+    question = "at the end when they say farewell there's an image of particles drifting through the air — what is that shot?"
+    assert answer_test(question, prompts.words) is None
+
+
 def test_when_a_marriage_ended_asks_a_date(prompts):
     test = answer_test("when did spike jonze and sofia coppola actually get divorced", prompts.words)
     assert test is not None and test.detail == "a date"

@@ -66,8 +66,13 @@ def asks_for_a_sum(question: str, words: Words) -> bool:
 
 
 def asks_for_a_date(question: str, words: Words) -> bool:
-    """Tell whether a question asks when something happened that has a date: a birth, a release, a premiere."""
-    return bool(words.asks_when.search(question) and words.dated_events.search(question))
+    """Tell whether a question asks when something happened that has a date: a birth, a release, a premiere.
+
+    A "when" just after a moment of the film tells which one ("at the end when they say farewell… what is that
+    shot?"), as such a "where" does.
+    """
+    asks = any(not _tells_the_moment(question, match, words) for match in words.asks_when.finditer(question))
+    return asks and bool(words.dated_events.search(question))
 
 
 def states_a_date(text: str, words: Words) -> bool:
@@ -270,9 +275,13 @@ def topic_test(question: str, words: Words, kinds: Sequence[str] = TOPICS) -> An
 
 def _asks_where(question: str, words: Words) -> bool:
     """Tell whether a message asks where, not which moment it means ("the scene where…", [moments])."""
-    return any(
-        not (match.group(0).casefold() == "where" and words.moments.intersection(stemmed_words(_words_before(question, match.start(), 1))))
-        for match in WHERE.finditer(question)
+    return any(not _tells_the_moment(question, match, words) for match in WHERE.finditer(question))
+
+
+def _tells_the_moment(question: str, match: re.Match[str], words: Words) -> bool:
+    """Tell whether a "where" or "when" of a message opens a clause saying which moment a word before it means."""
+    return match.group(0).casefold() in ("where", "when") and bool(
+        words.moments.intersection(stemmed_words(_words_before(question, match.start(), 1)))
     )
 
 
