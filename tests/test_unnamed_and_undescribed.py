@@ -130,6 +130,10 @@ def test_a_name_asked_of_someone_described_by_a_view_needs_a_name(asking_engine,
          "Theodore is reading one of the thousands of love letters he’s written for someone else’s relationship.", False),
         ("how much did her cost to make", "It cost $23 million to make.", True),
         ("how much was she paid", "She was paid two million dollars.", True),
+        # A word for the sum asks it without "how much".
+        ("what was ScarJo's paycheck for working on Her?", "She was paid two million dollars.", True),
+        ("do we ever find out the price of the OS1 software in the film?",
+         "In the same way that tech companies are perfectly content to hand us wildly advanced technology.", False),
     ],
 )
 def test_a_sum_is_a_number_in_money(prompts, question, text, gives):
