@@ -226,6 +226,16 @@ def test_how_long_asks_for_a_length_of_time(prompts, question, text, gives):
     assert answer_test("how long is the movie", prompts.words).detail == "a measurement"
 
 
+@pytest.mark.parametrize(
+    ("text", "gives"),
+    [("Maybe it’s just a few weeks, maybe years, who can say for sure?", False), ("They shot it in 40 days.", True)],
+)
+def test_how_long_in_a_unit_asks_a_count_of_them(prompts, text, gives):
+    # Asked "in days", a length with no number ("a few weeks") gives none: it was quoted as the answer.
+    test = answer_test("how long was the shoot for her, in days?", prompts.words)
+    assert test is not None and test.detail == "a number" and test(text) is gives
+
+
 def test_a_question_about_piano_pieces_is_answered_by_the_piano_pieces(asking_engine):
     # "songs" asks about music, and "writing piano pieces" said none of its words: she said no essay speaks of music.
     reply = asking_engine.ask("how come samantha writes those little piano songs")

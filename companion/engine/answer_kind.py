@@ -215,6 +215,9 @@ def answer_test(question: str, words: Words, policy: Policy = POLICY, known: fro
             return AnswerKind(called("number"), lambda text: states_a_number(text, words) and bool(words.durations.search(text)))
         return AnswerKind(called("number"), lambda text: states_a_number(text, words))
     if words.asks_how_long.search(question):
+        if any(_words_before(question, m.start(), 1) == "in" for m in words.durations.finditer(question)):
+            # "How long was the shoot, in days?" asks a count of them, as "how many days" does: "a few weeks" is none.
+            return AnswerKind(called("number"), lambda text: states_a_number(text, words) and bool(words.durations.search(text)))
         return AnswerKind(called("duration"), lambda text: bool(words.durations.search(text)))
     if asks_for_a_date(question, words):
         return AnswerKind(called("date"), lambda text: states_a_date(text, words))
