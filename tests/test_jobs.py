@@ -28,6 +28,8 @@ LETTERS = (
     # Someone's someone named before "she" is whom she stands for, not the one owning her.
     ("paul's girlfriend at the beach day, what does she do for a living?", ("girlfriend",)),
     ("theo's ex wife, what does she do for work", ("wife",)),
+    # "Professionally" asks a job as "for a living" does.
+    ("steven boone — what does he do professionally?", ("steven", "boone")),
     # A writer speaks of their work as "I", and a job asked of no one in particular is anyone's.
     ("what does the medium writer do for a living", ()),
     ("what does amy have to work on at her job that she hates", ()),

@@ -14,11 +14,11 @@ from companion.engine.names import ASKS_WHAT, POSSESSIVE, SAID, mentions, names_
 from companion.text import SENTENCE_END, STOPWORDS, content_terms, fold, stemmed_words
 from companion.words import Words
 
-# "what does theodore's ex-wife do for a living", "what does she do for work": whose job is asked stands between
-# "what does" and "do" (or "work as").
+# "what does theodore's ex-wife do for a living", "what does she do for work", "what does he do professionally": whose
+# job is asked stands between "what does" and "do" (or "work as").
 DOES_WHAT = re.compile(
     r"\bwhat\s+(?:does|did|do|is|was)\s+(?P<owner>(?:[\w'-]+\s+){0,3}?[\w'-]+)\s+"
-    r"(?:do\s+for\s+(?:a\s+living|work|money)|work\s+as)\b"
+    r"(?:do\s+(?:for\s+(?:a\s+living|work|money)|professionally)|work\s+as)\b"
 )
 # A job asked after "about" is what is spoken of, not what is asked.
 ABOUT = re.compile(r"\babout\b")
