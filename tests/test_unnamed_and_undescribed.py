@@ -36,6 +36,12 @@ def asking_engine(reading_engine):
         ("the medium guy nearly wrote his year-end piece on something other than her. what was the plan?", ()),
         ("is samantha led by rational thinking rather than feelings, per boone?", ()),
         ("did boone like it more than lost in translation?", ("lost", "translation")),
+        # Films described by what they are like set no work of their own beside it.
+        ("one critic compares her to films where the city comes off nightmarish rather than dreamy. which films?", ()),
+        ("how does it compare to other movies about ai", ()),
+        # The film after the cue, chatter or a dash after it, still sets beside it what stands before.
+        ("is titanic a better love story than her lol", ("titanic", "better", "love", "story")),
+        ("titanic vs this one — which is the stronger romance?", ("titanic",)),
     ],
 )
 def test_what_a_question_compares_the_film_with_is_read_after_its_cue(prompts, question, thing):

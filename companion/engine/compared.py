@@ -24,9 +24,16 @@ Idf = Callable[[str], float]
 THING_END = re.compile(r"[?!,;:]|\.(?:\s|$)|\s(?:did|do|does|is|was|and|or|right|who|which|tho|though|lol|at all)\b")
 # Words standing for the film or the one compared, and the word joining them, before the thing compared with.
 COMPARED_SIDE = re.compile(r"^\s*(?:(?:it|her|this|them|him|the (?:film|movie))\s+)?(?:to|with|as)?\s*", re.IGNORECASE)
-# The film itself after the cue ("…than this?", "…compared to it"): the thing set beside it is before the cue.
-FILM_AFTER = re.compile(
-    r"^\s*(?:to|with|as)?\s*(?:it|her|this|this one|this movie|this film|the (?:film|movie))\s*(?:[?!.,;]|$)", re.IGNORECASE,
+# The film itself after the cue ("…than this?", "…compared to it", "…than her lol", "titanic vs this one — which…"):
+# the thing set beside it is before the cue. Chatter may follow it before its clause ends (FilmAfter).
+FILM_AFTER = re.compile(r"^\s*(?:to|with|as)?\s*(?:this one|this movie|this film|this|it|her|the (?:film|movie))\b", re.IGNORECASE)
+# Where the words after the film end their clause: a stop, a comma, or a dash standing apart.
+FILM_CLAUSE_END = re.compile(r"[?!.,;:]|\s[-–—]|[–—]")
+# Films described rather than named ("…to films where the city comes off nightmarish"): no work of its own is set
+# beside the film, only a kind of them, whatever words describe it.
+DESCRIBED_WORKS = re.compile(
+    r"^(?:(?:other|some|those|the)\s+)?(?:films?|movies?|ones|stories)\s+(?:where|that|which|whose|in which|about|when)\b",
+    re.IGNORECASE,
 )
 CLAUSE_START = re.compile(r"[?!.;,:]")
 # "Than" after these sets nothing beside the film: "something other than her" is anything but it, "rational thinking
@@ -60,13 +67,22 @@ def compared_with(question: str, words: Words, naming: frozenset[str] = frozense
     after = after[COMPARED_SIDE.match(after).end() :]
     plain = words.chatter | words.vague_things | words.about_the_essays | words.the_writers
     thing = THING_END.split(after, maxsplit=1)[0]
-    if naming & set(stemmed_words(thing.replace("-", " "))):
+    if naming & set(stemmed_words(thing.replace("-", " "))) or DESCRIBED_WORKS.match(thing):
         return ()
     named = tuple(t for t in content_terms(thing) if len(t) >= SHORTEST and t not in plain)
-    if named or not FILM_AFTER.match(question[cue.end() :]):
+    if named or not _film_after(question[cue.end() :], words):
         return named
     before = CLAUSE_START.split(question[: cue.start()])[-1]
     return tuple(t for t in content_terms(before) if len(t) >= SHORTEST and t not in plain)
+
+
+def _film_after(rest: str, words: Words) -> bool:
+    """Tell whether the words after a comparison's cue are the film itself, at most chatter after it in their clause."""
+    film = FILM_AFTER.match(rest)
+    if film is None:
+        return False
+    tail = FILM_CLAUSE_END.split(rest[film.end() :], maxsplit=1)[0]
+    return set(stemmed_words(tail)) <= words.chatter
 
 
 def compares_with_the_unnamed(question: str, words: Words, idf: Idf | None, naming: frozenset[str] = frozenset()) -> bool:
