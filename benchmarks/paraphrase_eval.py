@@ -13,6 +13,7 @@ rewords: a way to see whether a rule or a weight holds for wording nobody tuned 
 from __future__ import annotations
 
 import argparse
+import json
 from collections import Counter
 
 from companion.config import REPO_ROOT, go_offline, load_settings
@@ -26,8 +27,6 @@ STYLES = ("close", "far")
 
 def read_paraphrases() -> list[tuple[str, str, Question]]:
     """Return each paraphrase as (the question it rewords, its style, the paraphrase)."""
-    import json
-
     questions = load_questions(PARAPHRASES)
     lines = [json.loads(line) for line in PARAPHRASES.read_text("utf-8").splitlines() if line.strip()]
     return [(line["of"], line["style"], question) for line, question in zip(lines, questions, strict=True)]

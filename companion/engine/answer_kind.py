@@ -212,12 +212,12 @@ def answer_test(question: str, words: Words, policy: Policy = POLICY, known: fro
             return AnswerKind(family.detail, lambda text: states_a_number(text, words) and family(text))
         if words.durations.search(question):
             # "How many years has he worked there?" is not answered by "thousands of love letters".
-            return AnswerKind(called("number"), lambda text: states_a_number(text, words) and bool(words.durations.search(text)))
+            return AnswerKind(called("number"), lambda text: _counts_time(text, words))
         return AnswerKind(called("number"), lambda text: states_a_number(text, words))
     if words.asks_how_long.search(question):
         if any(_words_before(question, m.start(), 1) == "in" for m in words.durations.finditer(question)):
             # "How long was the shoot, in days?" asks a count of them, as "how many days" does: "a few weeks" is none.
-            return AnswerKind(called("number"), lambda text: states_a_number(text, words) and bool(words.durations.search(text)))
+            return AnswerKind(called("number"), lambda text: _counts_time(text, words))
         return AnswerKind(called("duration"), lambda text: bool(words.durations.search(text)))
     if asks_for_a_date(question, words):
         return AnswerKind(called("date"), lambda text: states_a_date(text, words))
@@ -254,6 +254,11 @@ def answer_test(question: str, words: Words, policy: Policy = POLICY, known: fro
     # Last, as "which song is it?" asks a song's name, not only a word about songs ("This song is everything"), and
     # "what's the mom video game amy is designing called?" the game's.
     return topic_test(question, words, ("music", "family"))
+
+
+def _counts_time(text: str, words: Words) -> bool:
+    """Tell whether a text gives a number and a word for a length of time ("three years", "40 days")."""
+    return states_a_number(text, words) and bool(words.durations.search(text))
 
 
 def topic_test(question: str, words: Words, kinds: Sequence[str] = TOPICS) -> AnswerKind | None:

@@ -25,7 +25,7 @@ THING_END = re.compile(r"[?!,;:]|\.(?:\s|$)|\s(?:did|do|does|is|was|and|or|right
 # Words standing for the film or the one compared, and the word joining them, before the thing compared with.
 COMPARED_SIDE = re.compile(r"^\s*(?:(?:it|her|this|them|him|the (?:film|movie))\s+)?(?:to|with|as)?\s*", re.IGNORECASE)
 # The film itself after the cue ("…than this?", "…compared to it", "…than her lol", "titanic vs this one — which…"):
-# the thing set beside it is before the cue. Chatter may follow it before its clause ends (FilmAfter).
+# the thing set beside it is before the cue. Chatter may follow it before its clause ends (_film_after).
 FILM_AFTER = re.compile(r"^\s*(?:to|with|as)?\s*(?:this one|this movie|this film|this|it|her|the (?:film|movie))\b", re.IGNORECASE)
 # Where the words after the film end their clause: a stop, a comma, or a dash standing apart.
 FILM_CLAUSE_END = re.compile(r"[?!.,;:]|\s[-–—]|[–—]")
