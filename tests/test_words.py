@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -36,13 +37,16 @@ def test_a_phrase_without_an_apostrophe_does_not_match_one_with_it(prompts):
     assert not phrases_pattern(["who's"]).search("who is")
 
 
+# The list [asks_for_an_amount] holds, whatever its words: a case breaking it must find it to break.
+AMOUNT_WORDS = re.compile(r"(\[asks_for_an_amount\]\n(?:#.*\n)*words = )\[[^\]]*\]")
+
+
 @pytest.mark.parametrize(("edit", "problem"), [
     (lambda text: text + "\n[broken\n", "is not valid TOML"),
     (lambda text: text + "\n[made_up]\nwords = [\"x\"]\n", "unknown list [made_up]"),
     (lambda text: text.replace("[months]", "[months_gone]"), "unknown list [months_gone]"),
-    (lambda text: text.replace('words = ["how much", "price", "prices", "paycheck", "salary", "fee"]', "words = []"),
-     "[asks_for_an_amount] words must be a non-empty list"),
-    (lambda text: text.replace('words = ["how much",', 'words = ["how *much",'), "at most one * at its end"),
+    (lambda text: AMOUNT_WORDS.sub(r"\1[]", text, count=1), "[asks_for_an_amount] words must be a non-empty list"),
+    (lambda text: AMOUNT_WORDS.sub(r'\1["how *much"]', text, count=1), "at most one * at its end"),
     (lambda text: text.replace('samantha = ["os",', 'samantha = [3, "os",'), "[also_called] samantha must be a non-empty list"),
     (lambda text: text.replace('age = "an age"\n', ""), "[details] table must name each of number, year, age"),
     (lambda text: text.replace('age = "an age"', 'age = " "'), "[details] age must be what she calls it"),
