@@ -13,19 +13,10 @@ from __future__ import annotations
 import argparse
 
 from companion.config import REPO_ROOT, go_offline, load_settings
-from companion.evaluation import evaluate, in_split, load_questions, open_eval
+from companion.evaluation import dev_questions, evaluate, load_questions, open_eval
 from companion.evaluation_report import format_table
 
 EVAL = REPO_ROOT / "eval"
-
-
-def dev_questions():
-    """Return the dev questions: the public set's dev split and the two dev-only files, whole."""
-    return [
-        *in_split(load_questions(EVAL / "questions.jsonl"), "dev"),
-        *load_questions(EVAL / "extra_dev.jsonl"),
-        *load_questions(EVAL / "more_dev.jsonl"),
-    ]
 
 
 def main() -> None:

@@ -2,12 +2,12 @@
 
     .venv/bin/python benchmarks/paraphrase_eval.py [--retriever hybrid] [--changed]
 
-eval/paraphrase_dev.jsonl asks each dev question (benchmarks/dev_eval.py: 147 answerable, 78 not covered) twice more,
-as a person might type it: "close" (the same words, typed casually) and "far" (other words for its key ideas, another
-shape of sentence), each with the question it rewords ("of") and that question's gold. It prints the figures of the
-originals and of each style side by side, then how many of the originals answered (a shown quote holds the answer) or
-refused (not covered) stop being so in each style; --changed lists those questions. Dev-only, like the questions it
-rewords: a way to see whether a rule or a weight holds for wording nobody tuned it to.
+eval/paraphrase_dev.jsonl asks each dev question (`companion.evaluation.dev_questions`: 147 answerable, 78 not
+covered) twice more, as a person might type it: "close" (the same words, typed casually) and "far" (other words for
+its key ideas, another shape of sentence), each with the question it rewords ("of") and that question's gold. It
+prints the figures of the originals and of each style side by side, then how many of the originals answered (a shown
+quote holds the answer) or refused (not covered) stop being so in each style; --changed lists those questions.
+Dev-only, like the questions it rewords: a way to see whether a rule or a weight holds for wording nobody tuned it to.
 """
 
 from __future__ import annotations

@@ -68,6 +68,15 @@ def in_split(questions: Sequence[Question], split: str) -> list[Question]:
     return [q for q in questions if split == "all" or q.split == split]
 
 
+def dev_questions() -> list[Question]:
+    """Return the questions tuned on: the public set's dev split and the two dev-only files, whole."""
+    return [
+        *in_split(load_questions(QUESTIONS), "dev"),
+        *load_questions(REPO_ROOT / "eval" / "extra_dev.jsonl"),
+        *load_questions(REPO_ROOT / "eval" / "more_dev.jsonl"),
+    ]
+
+
 def _question(data: Any) -> Question:
     """Build a Question from one parsed line, or raise ValueError saying what is wrong."""
     if not isinstance(data, dict):

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from companion.config import REPO_ROOT
-from companion.evaluation import in_split, load_questions
+from companion.evaluation import dev_questions, in_split, load_questions
 from companion.text import fold
 
 FILES = (
@@ -33,13 +33,11 @@ def test_the_held_out_questions_are_none_of_the_others():
 
 def test_each_paraphrase_rewords_a_dev_question_and_keeps_its_gold():
     # A paraphrase of a test question, or one answered by other phrases, would tune on test or measure something else.
-    public = load_questions(REPO_ROOT / "eval" / "questions.jsonl")
-    dev = {q.q: q for q in in_split(public, "dev")}
-    dev.update({q.q: q for name in ("extra_dev.jsonl", "more_dev.jsonl") for q in load_questions(REPO_ROOT / "eval" / name)})
+    dev = {q.q: q for q in dev_questions()}
     path = REPO_ROOT / "eval" / "paraphrase_dev.jsonl"
     lines = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
     assert len(lines) == 2 * len(dev) == 450
     assert all(line["of"] in dev and line["style"] in ("close", "far") for line in lines)
     assert all(tuple(map(tuple, line["gold"])) == dev[line["of"]].gold and line["kind"] == dev[line["of"]].kind for line in lines)
-    test = {fold(q.q) for q in in_split(public, "test")}
+    test = {fold(q.q) for q in in_split(load_questions(REPO_ROOT / "eval" / "questions.jsonl"), "test")}
     assert not {fold(line["q"]) for line in lines} & test
